@@ -1,0 +1,1 @@
+//! A simulated athlete (being written).

@@ -1,0 +1,2 @@
+//! The `fettle` command (being written).
+fn main() {}
