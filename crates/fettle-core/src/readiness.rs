@@ -1,1 +1,565 @@
-//! (being written)
+//! Readiness: an explainable 0–100 score and a recommendation (train hard, easy, rest) from the
+//! athlete's own baselines (SCIENCE.md §5).
+//!
+//! # The formula
+//!
+//! Each available component gets a 0–100 sub-score; the score is the weighted mean of the
+//! sub-scores, with the weights renormalised over the components present (so a missing HRV
+//! reading neither counts as zero nor as perfect). The sub-scores:
+//!
+//! | component | value | baseline | sub-score |
+//! |---|---|---|---|
+//! | `hrv` | 7-day mean ln rMSSD | 60-day mean ± SWC (0.5 SD) | `75 + 12.5·d`, d = (value − baseline)/SWC |
+//! | `resting_hr` | today's resting HR | 60-day mean | `75 − 5·Δbpm` (+5 bpm → 50) |
+//! | `sleep` | last night's hours | the 8 h target | `100·(h − 4)/4` (8 h → 100, 6 h → 50) |
+//! | `sleep_quality`, `mood` | 1–5, higher better | 60-day mean | `100·(v − 1)/4` |
+//! | `soreness`, `fatigue`, `stress` | 1–5, higher worse | 60-day mean | `100·(5 − v)/4` |
+//! | `form` | fitness − fatigue (as given) | 0 | `75 + 2.5·form` (−30 → 0) |
+//! | `recent_load` | fatigue / fitness (ATL/CTL) | 1.0 | `75 − 100·(ratio − 1)` (1.5 → 25) |
+//!
+//! Every sub-score is clamped to 0–100. 75 means "as usual": the athlete's normal state leaves
+//! room for a hard day. Recommendation: score ≥ [`TRAIN_HARD_MIN_SCORE`] → `train_hard`,
+//! ≥ [`EASY_MIN_SCORE`] → `easy`, else `rest`; two rules cap it at `easy` whatever the score:
+//! the 7-day ln rMSSD below baseline − SWC (Plews et al. 2014; Vesterinen et al. 2016), and
+//! resting HR more than [`RESTING_HR_ELEVATED_BPM`] over baseline. Sick or injured always means
+//! `rest`: the athlete's own report overrides the numbers.
+
+use crate::hrv::{BASELINE_DAYS, RECENT_DAYS, days_between, hrv_baseline};
+use crate::log::WellnessEntry;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Weight of the HRV component (the best-supported single marker: Plews et al. 2014).
+pub const WEIGHT_HRV: f64 = 0.30;
+/// Weight of resting HR against its baseline.
+pub const WEIGHT_RESTING_HR: f64 = 0.15;
+/// Weight of last night's sleep duration (Milewski et al. 2014).
+pub const WEIGHT_SLEEP: f64 = 0.15;
+/// Weight of sleep quality (Hooper & Mackinnon 1995 item).
+pub const WEIGHT_SLEEP_QUALITY: f64 = 0.05;
+/// Weight of muscle soreness (Hooper & Mackinnon 1995 item).
+pub const WEIGHT_SORENESS: f64 = 0.075;
+/// Weight of general fatigue (Hooper & Mackinnon 1995 item).
+pub const WEIGHT_FATIGUE: f64 = 0.075;
+/// Weight of stress (Hooper & Mackinnon 1995 item).
+pub const WEIGHT_STRESS: f64 = 0.05;
+/// Weight of mood.
+pub const WEIGHT_MOOD: f64 = 0.05;
+/// Weight of form (fitness − fatigue).
+pub const WEIGHT_FORM: f64 = 0.05;
+/// Weight of recent load (fatigue/fitness).
+pub const WEIGHT_RECENT_LOAD: f64 = 0.05;
+
+/// Score at or above which hard training is recommended. Fettle's choice: 70 sits just below
+/// the "as usual" 75, so an ordinary morning allows the planned hard session.
+pub const TRAIN_HARD_MIN_SCORE: f64 = 70.0;
+/// Score at or above which easy training (below it: rest) is recommended. Fettle's choice: 45
+/// is reached e.g. by HRV one SD under baseline together with a resting HR 5 bpm up.
+pub const EASY_MIN_SCORE: f64 = 45.0;
+/// Resting HR this far above baseline caps the recommendation at easy (SCIENCE.md §5: "more than
+/// ~5 bpm over its baseline").
+pub const RESTING_HR_ELEVATED_BPM: f64 = 5.0;
+/// Sleep target, hours (Milewski et al. 2014: < 8 h/night, relative injury risk 1.7).
+pub const SLEEP_TARGET_H: f64 = 8.0;
+/// Sleep at or below this scores 0.
+pub const SLEEP_ZERO_SCORE_H: f64 = 4.0;
+/// Fitness below which fatigue/fitness is not meaningful (a near-zero denominator).
+pub const MIN_FITNESS_FOR_RATIO: f64 = 5.0;
+/// Fewest values before a subjective item's or resting HR's own baseline is shown.
+pub const MIN_SUBJECTIVE_BASELINE_VALUES: usize = 7;
+
+/// What readiness recommends for today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recommendation {
+    /// Rest or very light movement.
+    Rest,
+    /// Easy aerobic training only.
+    Easy,
+    /// Ready for the planned hard session.
+    TrainHard,
+}
+
+impl Recommendation {
+    /// The stable name used in JSON (`train_hard`, `easy`, `rest`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recommendation::Rest => "rest",
+            Recommendation::Easy => "easy",
+            Recommendation::TrainHard => "train_hard",
+        }
+    }
+}
+
+/// Training-load numbers from the fitness/fatigue series (plain numbers, load points).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoadState {
+    /// Fitness (CTL).
+    pub fitness: f64,
+    /// Fatigue (ATL).
+    pub fatigue: f64,
+    /// Form (TSB) as the series defines it for this morning.
+    pub form: f64,
+}
+
+/// One component of the score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Component {
+    /// Stable name: `hrv`, `resting_hr`, `sleep`, `sleep_quality`, `soreness`, `fatigue`,
+    /// `stress`, `mood`, `form`, `recent_load`.
+    pub name: &'static str,
+    /// Today's value (units in `unit`).
+    pub value: f64,
+    /// The athlete's baseline or the reference the value is compared with.
+    pub baseline: Option<f64>,
+    /// SD of the baseline, when it has one.
+    pub sd: Option<f64>,
+    /// Smallest worthwhile change, when defined (HRV).
+    pub swc: Option<f64>,
+    /// Unit of `value` and `baseline`.
+    pub unit: &'static str,
+    /// Sub-score 0–100.
+    pub score: f64,
+    /// Weight after renormalisation over the components present (they sum to 1).
+    pub weight: f64,
+}
+
+/// The readiness verdict for one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Readiness {
+    /// The day assessed.
+    pub date: Date,
+    /// 0–100, `None` when no component is available at all.
+    pub score: Option<f64>,
+    /// What to do today.
+    pub recommendation: Recommendation,
+    /// Every component used.
+    pub components: Vec<Component>,
+    /// What was absent (component name and why).
+    pub missing: Vec<String>,
+    /// Why the recommendation is what it is (overrides and caps included).
+    pub reasons: Vec<String>,
+}
+
+/// Assesses `today` from the wellness history (any order; entries without a date are ignored)
+/// and, when known, this morning's load state.
+pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -> Readiness {
+    let dated: Vec<(Date, &WellnessEntry)> = history
+        .iter()
+        .filter_map(|e| e.date.map(|d| (d, e)))
+        .filter(|(d, _)| (0..BASELINE_DAYS).contains(&days_between(*d, today)))
+        .collect();
+    let todays: Vec<&WellnessEntry> = dated
+        .iter()
+        .filter(|(d, _)| *d == today)
+        .map(|(_, e)| *e)
+        .collect();
+    let today_value =
+        |f: fn(&WellnessEntry) -> Option<f64>| todays.iter().rev().find_map(|e| f(e));
+    let series = |f: fn(&WellnessEntry) -> Option<f64>| -> Vec<(Date, f64)> {
+        dated
+            .iter()
+            .filter_map(|(d, e)| f(e).map(|v| (*d, v)))
+            .collect()
+    };
+
+    let mut parts: Vec<(Component, f64)> = Vec::new();
+    let mut missing = Vec::new();
+    let mut reasons = Vec::new();
+    let mut cap_at_easy = false;
+
+    // HRV: 7-day ln rMSSD against the 60-day baseline.
+    match hrv_baseline(&series(|e| e.rmssd_ms), today) {
+        Some(b) => match b.ln_mean_7d {
+            Some(recent) => {
+                let d = if b.swc > 0.0 {
+                    (recent - b.ln_mean_60d) / b.swc
+                } else {
+                    0.0
+                };
+                if recent < b.ln_mean_60d - b.swc {
+                    cap_at_easy = true;
+                    reasons.push(format!(
+                        "HRV: 7-day ln rMSSD {recent:.2} is below baseline {:.2} − SWC {:.2} \
+                         (Plews et al. 2014; Vesterinen et al. 2016): easy at most",
+                        b.ln_mean_60d, b.swc
+                    ));
+                }
+                parts.push((
+                    Component {
+                        name: "hrv",
+                        value: recent,
+                        baseline: Some(b.ln_mean_60d),
+                        sd: Some(b.ln_sd_60d),
+                        swc: Some(b.swc),
+                        unit: "ln ms",
+                        score: clamp_score(75.0 + 12.5 * d),
+                        weight: WEIGHT_HRV,
+                    },
+                    WEIGHT_HRV,
+                ));
+            }
+            None => missing.push(format!(
+                "hrv: only {} morning rMSSD value(s) in the last {RECENT_DAYS} days (need 3)",
+                b.n_7d
+            )),
+        },
+        None => missing.push(
+            "hrv: fewer than 14 morning rMSSD values in the last 60 days (no baseline yet)".into(),
+        ),
+    }
+
+    // Resting HR against its own baseline (excluding today so today cannot mask itself).
+    match today_value(|e| e.rest_hr) {
+        Some(hr) => {
+            let base = baseline_before_today(&series(|e| e.rest_hr), today);
+            match base {
+                Some((mean, sd)) => {
+                    let delta = hr - mean;
+                    if delta > RESTING_HR_ELEVATED_BPM {
+                        cap_at_easy = true;
+                        reasons.push(format!(
+                            "resting HR {hr:.0} bpm is {delta:.0} bpm over baseline {mean:.0} \
+                             (> {RESTING_HR_ELEVATED_BPM} bpm): easy at most"
+                        ));
+                    }
+                    parts.push((
+                        Component {
+                            name: "resting_hr",
+                            value: hr,
+                            baseline: Some(mean),
+                            sd: Some(sd),
+                            swc: None,
+                            unit: "bpm",
+                            score: clamp_score(75.0 - 5.0 * delta),
+                            weight: WEIGHT_RESTING_HR,
+                        },
+                        WEIGHT_RESTING_HR,
+                    ));
+                }
+                None => missing.push(
+                    "resting_hr: fewer than 7 earlier mornings to form a baseline".into(),
+                ),
+            }
+        }
+        None => missing.push("resting_hr: no value this morning".into()),
+    }
+
+    match today_value(|e| e.sleep_h) {
+        Some(h) => parts.push((
+            Component {
+                name: "sleep",
+                value: h,
+                baseline: Some(SLEEP_TARGET_H),
+                sd: None,
+                swc: None,
+                unit: "h",
+                score: clamp_score(
+                    100.0 * (h - SLEEP_ZERO_SCORE_H) / (SLEEP_TARGET_H - SLEEP_ZERO_SCORE_H),
+                ),
+                weight: WEIGHT_SLEEP,
+            },
+            WEIGHT_SLEEP,
+        )),
+        None => missing.push("sleep: no sleep duration this morning".into()),
+    }
+
+    type Getter = fn(&WellnessEntry) -> Option<f64>;
+    let subjective: [(&'static str, Getter, bool, f64); 5] = [
+        ("sleep_quality", |e| e.sleep_quality, true, WEIGHT_SLEEP_QUALITY),
+        ("soreness", |e| e.soreness, false, WEIGHT_SORENESS),
+        ("fatigue", |e| e.fatigue, false, WEIGHT_FATIGUE),
+        ("stress", |e| e.stress, false, WEIGHT_STRESS),
+        ("mood", |e| e.mood, true, WEIGHT_MOOD),
+    ];
+    for (name, get, higher_is_better, weight) in subjective {
+        match today_value(get) {
+            Some(v) => {
+                let v = v.clamp(1.0, 5.0);
+                let goodness = if higher_is_better {
+                    (v - 1.0) / 4.0
+                } else {
+                    (5.0 - v) / 4.0
+                };
+                let base = baseline_before_today(&series(get), today);
+                parts.push((
+                    Component {
+                        name,
+                        value: v,
+                        baseline: base.map(|b| b.0),
+                        sd: base.map(|b| b.1),
+                        swc: None,
+                        unit: "1-5",
+                        score: clamp_score(100.0 * goodness),
+                        weight,
+                    },
+                    weight,
+                ));
+            }
+            None => missing.push(format!("{name}: not reported this morning")),
+        }
+    }
+
+    match load {
+        Some(l) if l.fitness.is_finite() && l.fatigue.is_finite() && l.form.is_finite() => {
+            parts.push((
+                Component {
+                    name: "form",
+                    value: l.form,
+                    baseline: Some(0.0),
+                    sd: None,
+                    swc: None,
+                    unit: "load points",
+                    score: clamp_score(75.0 + 2.5 * l.form),
+                    weight: WEIGHT_FORM,
+                },
+                WEIGHT_FORM,
+            ));
+            if l.fitness >= MIN_FITNESS_FOR_RATIO {
+                let ratio = l.fatigue / l.fitness;
+                parts.push((
+                    Component {
+                        name: "recent_load",
+                        value: ratio,
+                        baseline: Some(1.0),
+                        sd: None,
+                        swc: None,
+                        unit: "fatigue/fitness",
+                        score: clamp_score(75.0 - 100.0 * (ratio - 1.0)),
+                        weight: WEIGHT_RECENT_LOAD,
+                    },
+                    WEIGHT_RECENT_LOAD,
+                ));
+            } else {
+                missing.push(format!(
+                    "recent_load: fitness {:.1} is below {MIN_FITNESS_FOR_RATIO}, too little \
+                     history to compare recent load with",
+                    l.fitness
+                ));
+            }
+        }
+        _ => {
+            missing.push("form: no training-load history".into());
+            missing.push("recent_load: no training-load history".into());
+        }
+    }
+
+    let total_weight: f64 = parts.iter().map(|(_, w)| w).sum();
+    let mut components: Vec<Component> = parts
+        .into_iter()
+        .map(|(mut c, w)| {
+            c.weight = w / total_weight;
+            c
+        })
+        .collect();
+    components.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let score = (!components.is_empty())
+        .then(|| components.iter().map(|c| c.score * c.weight).sum::<f64>());
+
+    let sick = todays.iter().any(|e| e.sick);
+    let injured = todays.iter().any(|e| e.injured);
+    let recommendation = if sick || injured {
+        let what = match (sick, injured) {
+            (true, true) => "sick and injured",
+            (true, false) => "sick",
+            _ => "injured",
+        };
+        reasons.insert(
+            0,
+            format!("you reported being {what} today: rest, whatever the numbers say"),
+        );
+        Recommendation::Rest
+    } else {
+        match score {
+            None => {
+                reasons.push(
+                    "no wellness data and no training history: cannot confirm readiness for \
+                     hard training; go easy and log a morning check-in"
+                        .into(),
+                );
+                Recommendation::Easy
+            }
+            Some(s) => {
+                let by_score = if s >= TRAIN_HARD_MIN_SCORE {
+                    Recommendation::TrainHard
+                } else if s >= EASY_MIN_SCORE {
+                    Recommendation::Easy
+                } else {
+                    Recommendation::Rest
+                };
+                reasons.insert(
+                    0,
+                    format!(
+                        "score {s:.0}: train hard at ≥ {TRAIN_HARD_MIN_SCORE}, easy at ≥ \
+                         {EASY_MIN_SCORE}, else rest"
+                    ),
+                );
+                if cap_at_easy {
+                    by_score.min(Recommendation::Easy)
+                } else {
+                    by_score
+                }
+            }
+        }
+    };
+
+    Readiness {
+        date: today,
+        score,
+        recommendation,
+        components,
+        missing,
+        reasons,
+    }
+}
+
+/// Mean and SD of the values before `today` (the caller keeps only the baseline window).
+fn baseline_before_today(values: &[(Date, f64)], today: Date) -> Option<(f64, f64)> {
+    let earlier: Vec<(Date, f64)> = values.iter().copied().filter(|(d, _)| *d < today).collect();
+    let n = earlier.len();
+    if n < MIN_SUBJECTIVE_BASELINE_VALUES {
+        return None;
+    }
+    let mean = earlier.iter().map(|(_, v)| v).sum::<f64>() / n as f64;
+    let var = earlier.iter().map(|(_, v)| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+    Some((mean, var.sqrt()))
+}
+
+fn clamp_score(s: f64) -> f64 {
+    if s.is_finite() { s.clamp(0.0, 100.0) } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn day(today: Date, age: i64) -> Date {
+        today.checked_sub(jiff::Span::new().days(age)).unwrap()
+    }
+
+    /// 30 mornings of rMSSD alternating e^4.0 / e^4.2 (ln mean 4.1, SD 0.1017), resting HR
+    /// alternating 49/51 (mean 50), nothing else.
+    fn steady_history(today: Date) -> Vec<WellnessEntry> {
+        (1..=30)
+            .map(|age| WellnessEntry {
+                date: Some(day(today, age)),
+                rmssd_ms: Some(f64::exp(if age % 2 == 0 { 4.0 } else { 4.2 })),
+                rest_hr: Some(if age % 2 == 0 { 49.0 } else { 51.0 }),
+                ..WellnessEntry::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_data_at_all_says_what_is_missing_and_goes_easy() {
+        let r = assess(&[], date(2026, 3, 1), None);
+        assert_eq!(r.score, None);
+        assert_eq!(r.recommendation, Recommendation::Easy);
+        assert!(r.components.is_empty());
+        for name in ["hrv", "resting_hr", "sleep", "soreness", "form", "recent_load"] {
+            assert!(r.missing.iter().any(|m| m.starts_with(name)), "{name} not in missing");
+        }
+    }
+
+    #[test]
+    fn load_only_weights_renormalise_to_one() {
+        // form +10 → 75 + 25 = 100; ratio 40/50 = 0.8 → 75 + 20 = 95. Equal weights 0.05/0.05
+        // renormalise to 0.5 each → score 97.5 → train hard.
+        let l = LoadState {
+            fitness: 50.0,
+            fatigue: 40.0,
+            form: 10.0,
+        };
+        let r = assess(&[], date(2026, 3, 1), Some(l));
+        assert_eq!(r.components.len(), 2);
+        assert!((r.components.iter().map(|c| c.weight).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((r.score.unwrap() - 97.5).abs() < 1e-9);
+        assert_eq!(r.recommendation, Recommendation::TrainHard);
+    }
+
+    #[test]
+    fn sick_overrides_a_perfect_score() {
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        h.push(WellnessEntry {
+            date: Some(today),
+            sleep_h: Some(9.0),
+            sick: true,
+            ..WellnessEntry::default()
+        });
+        let r = assess(&h, today, None);
+        assert_eq!(r.recommendation, Recommendation::Rest);
+        assert!(r.reasons[0].contains("sick"));
+    }
+
+    #[test]
+    fn hrv_below_baseline_minus_swc_caps_at_easy() {
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        // Last 7 days (ages 0..6 → use 1..6 already there plus today): replace the recent week
+        // with e^3.8 (well under 4.1 − 0.05).
+        for e in h.iter_mut() {
+            if days_between(e.date.unwrap(), today) < 7 {
+                e.rmssd_ms = Some(f64::exp(3.8));
+            }
+        }
+        h.push(WellnessEntry {
+            date: Some(today),
+            rmssd_ms: Some(f64::exp(3.8)),
+            rest_hr: Some(50.0),
+            sleep_h: Some(8.0),
+            ..WellnessEntry::default()
+        });
+        let r = assess(&h, today, None);
+        let hrv = r.components.iter().find(|c| c.name == "hrv").unwrap();
+        assert!((hrv.value - 3.8).abs() < 1e-9);
+        assert!(hrv.value < hrv.baseline.unwrap() - hrv.swc.unwrap());
+        assert!(r.recommendation <= Recommendation::Easy);
+        assert!(r.reasons.iter().any(|m| m.contains("HRV")));
+    }
+
+    #[test]
+    fn resting_hr_sub_score_follows_the_documented_line() {
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        h.push(WellnessEntry {
+            date: Some(today),
+            rest_hr: Some(56.0),
+            ..WellnessEntry::default()
+        });
+        let r = assess(&h, today, None);
+        let c = r.components.iter().find(|c| c.name == "resting_hr").unwrap();
+        // Baseline of the 30 earlier mornings = 50; +6 bpm → 75 − 30 = 45; > 5 bpm → capped.
+        assert!((c.baseline.unwrap() - 50.0).abs() < 1e-9);
+        assert!((c.score - 45.0).abs() < 1e-9);
+        assert!(r.recommendation <= Recommendation::Easy);
+    }
+
+    #[test]
+    fn full_morning_score_is_the_weighted_mean_of_documented_sub_scores() {
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        // Today: rMSSD e^4.2 keeps the 7-day mean ≈ baseline; hand-check the subjective items.
+        h.push(WellnessEntry {
+            date: Some(today),
+            sleep_h: Some(7.0),     // 100·3/4 = 75
+            sleep_quality: Some(4.0), // 100·3/4 = 75
+            soreness: Some(2.0),    // 100·3/4 = 75
+            fatigue: Some(3.0),     // 100·2/4 = 50
+            stress: Some(1.0),      // 100
+            mood: Some(5.0),        // 100
+            ..WellnessEntry::default()
+        });
+        let r = assess(&h, today, None);
+        let get = |n: &str| r.components.iter().find(|c| c.name == n).unwrap().score;
+        assert_eq!(
+            (get("sleep"), get("sleep_quality"), get("soreness"), get("fatigue"), get("stress"), get("mood")),
+            (75.0, 75.0, 75.0, 50.0, 100.0, 100.0)
+        );
+        let weighted: f64 = r.components.iter().map(|c| c.score * c.weight).sum();
+        assert!((r.score.unwrap() - weighted).abs() < 1e-9);
+        // resting HR is missing today and is listed as such.
+        assert!(r.missing.iter().any(|m| m.starts_with("resting_hr")));
+    }
+}
