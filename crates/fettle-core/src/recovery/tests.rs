@@ -1,0 +1,459 @@
+//! Rule tests for [`prescribe`]: golden examples, every access case and every exclusion, the
+//! JSON contract, validation limits and compliance.
+
+use super::logging::{ValidationError, compliance, validate};
+use super::*;
+use crate::log::RecoveryEntry;
+
+const ALL_ACCESS: [Access; 5] = [
+    Access::CompressionBoots,
+    Access::IceBath,
+    Access::CryoCentre,
+    Access::Massage,
+    Access::FoamRoller,
+];
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn ctx(kind: SessionKind, duration_min: f64, access: &[Access]) -> RecoveryContext {
+    RecoveryContext {
+        session: SessionInfo {
+            activity_id: "a1".into(),
+            end: ts("2026-03-01T09:30:00Z"),
+            kind,
+            load: 80.0,
+            duration_min,
+            distance_m: Some(20_000.0),
+        },
+        tz: TimeZone::get("Europe/Paris").unwrap(),
+        fitness: 50.0,
+        form: Some(-5.0),
+        next_hard_session: None,
+        body_mass_kg: Some(70.0),
+        mass_before_kg: None,
+        mass_after_kg: None,
+        access: access.iter().copied().collect(),
+        health: BTreeSet::new(),
+        last_strength_session: None,
+        readiness: None,
+        training_hours_today: None,
+    }
+}
+
+fn methods(p: &Prescription) -> Vec<RecoveryMethod> {
+    p.items.iter().map(|i| i.method).collect()
+}
+
+fn has(p: &Prescription, m: RecoveryMethod) -> bool {
+    p.items.iter().any(|i| i.method == m)
+}
+
+fn excluded_by(p: &Prescription, m: RecoveryMethod) -> Option<&'static str> {
+    p.excluded.iter().find(|e| e.method == m).map(|e| e.rule)
+}
+
+#[test]
+fn golden_long_run_70kg_first_serving_56_14_due_end_plus_30() {
+    // SCIENCE.md §7: 70 kg → 0.8·70 = 56 g carbohydrate + 0.2·70 = 14 g protein; the run ended
+    // 09:30Z = 10:30 in Paris (+01:00 in March), so the deadline is 11:00+01:00.
+    let p = prescribe(&ctx(SessionKind::Long, 120.0, &[]));
+    let n = &p.items[0];
+    assert_eq!(n.method, RecoveryMethod::Nutrition);
+    assert!((n.carbs_g.unwrap() - 56.0).abs() < 1e-9);
+    assert!((n.protein_g.unwrap() - 14.0).abs() < 1e-9);
+    let json = serde_json::to_value(n).unwrap();
+    assert_eq!(json["deadline"], "2026-03-01T11:00:00+01:00");
+    assert_eq!(json["start"], "2026-03-01T10:30:00+01:00");
+    assert!(n.reason.starts_with("nutrition.window"));
+    assert!(!n.foods.is_empty());
+    // 2 h of training → Burke "high" band 6–10 g/kg → 420–700 g.
+    let d = n.daily_target.unwrap();
+    assert!((d.grams_low - 420.0).abs() < 1e-9);
+}
+
+#[test]
+fn easy_run_says_the_window_matters_less() {
+    let p = prescribe(&ctx(SessionKind::Easy, 40.0, &[]));
+    let n = &p.items[0];
+    assert!(n.reason.starts_with("nutrition.daily"));
+    assert!(n.reason.contains("Aragon"));
+}
+
+#[test]
+fn easy_run_with_hard_session_tomorrow_makes_the_window_strict() {
+    let mut c = ctx(SessionKind::Easy, 40.0, &[]);
+    c.next_hard_session = Some(ts("2026-03-02T07:00:00Z"));
+    let p = prescribe(&c);
+    assert!(p.items[0].reason.starts_with("nutrition.window"));
+}
+
+#[test]
+fn fluids_appear_when_both_masses_are_known() {
+    // 71.0 → 70.0 kg: 1 kg lost → 1.25–1.5 L.
+    let mut c = ctx(SessionKind::Long, 120.0, &[]);
+    c.mass_before_kg = Some(71.0);
+    c.mass_after_kg = Some(70.0);
+    let p = prescribe(&c);
+    let f = p.items[0].fluids.unwrap();
+    assert!((f.litres_low - 1.25).abs() < 1e-9 && (f.litres_high - 1.5).abs() < 1e-9);
+    assert!(p.items[0].dose.contains("sodium"));
+}
+
+#[test]
+fn unknown_body_mass_gives_no_grams_and_a_note() {
+    let mut c = ctx(SessionKind::Long, 120.0, &[]);
+    c.body_mass_kg = None;
+    let p = prescribe(&c);
+    assert_eq!(p.items[0].carbs_g, None);
+    assert!(p.notes.iter().any(|n| n.contains("body mass")));
+}
+
+#[test]
+fn no_access_prescribes_only_free_methods() {
+    let p = prescribe(&ctx(SessionKind::Race, 200.0, &[]));
+    assert_eq!(
+        methods(&p),
+        vec![
+            RecoveryMethod::Nutrition,
+            RecoveryMethod::FoamRolling,
+            RecoveryMethod::Sleep,
+            RecoveryMethod::Rest
+        ]
+    );
+    assert!(p.notes.iter().any(|n| n.contains("no ice-bath access")));
+    assert!(p.notes.iter().any(|n| n.contains("boots") && n.contains("no access")));
+    assert!(p.notes.iter().any(|n| n.contains("massage")));
+}
+
+#[test]
+fn race_with_full_access_prescribes_each_method_once_and_one_cold_method() {
+    let p = prescribe(&ctx(SessionKind::Race, 200.0, &ALL_ACCESS));
+    for m in [
+        RecoveryMethod::Nutrition,
+        RecoveryMethod::ColdWaterImmersion,
+        RecoveryMethod::CompressionBoots,
+        RecoveryMethod::Massage,
+        RecoveryMethod::FoamRolling,
+        RecoveryMethod::Sleep,
+        RecoveryMethod::Rest,
+    ] {
+        assert_eq!(p.items.iter().filter(|i| i.method == m).count(), 1, "{m:?}");
+    }
+    assert!(!has(&p, RecoveryMethod::Cryotherapy), "one cold method only");
+    assert!(p.notes.iter().any(|n| n.contains("alternative")));
+    let rest = p.items.iter().find(|i| i.method == RecoveryMethod::Rest).unwrap();
+    assert!(rest.reason.starts_with("rest.after_race"));
+    let cwi = p.items.iter().find(|i| i.method == RecoveryMethod::ColdWaterImmersion).unwrap();
+    assert!(cwi.dose.contains("10–15 °C") && cwi.reason.starts_with("cwi.after_race"));
+}
+
+#[test]
+fn cryo_is_prescribed_when_there_is_no_ice_bath() {
+    let p = prescribe(&ctx(SessionKind::Hard, 60.0, &[Access::CryoCentre]));
+    let cryo = p.items.iter().find(|i| i.method == RecoveryMethod::Cryotherapy).unwrap();
+    assert!(cryo.dose.contains("never over 3"));
+    assert!(cryo.reason.starts_with("cryo.after_hard_session"));
+}
+
+#[test]
+fn cold_methods_only_after_hard_sessions_or_races() {
+    let p = prescribe(&ctx(SessionKind::Easy, 40.0, &ALL_ACCESS));
+    assert!(!has(&p, RecoveryMethod::ColdWaterImmersion));
+    assert!(!has(&p, RecoveryMethod::Cryotherapy));
+    assert!(!has(&p, RecoveryMethod::CompressionBoots));
+    assert!(!has(&p, RecoveryMethod::Massage));
+    assert!(!has(&p, RecoveryMethod::Rest));
+}
+
+#[test]
+fn an_easy_label_with_a_huge_load_counts_as_hard() {
+    // load 120 ≥ 2 × fitness 50 → hard → cold water fires.
+    let mut c = ctx(SessionKind::Easy, 60.0, &[Access::IceBath]);
+    c.session.load = 120.0;
+    let p = prescribe(&c);
+    assert!(has(&p, RecoveryMethod::ColdWaterImmersion));
+    assert!(p.notes.iter().any(|n| n.contains("treated as a hard session")));
+}
+
+#[test]
+fn every_cold_hard_exclusion_removes_cwi_and_cryo_and_says_so() {
+    for condition in CRYO_EXCLUSIONS {
+        // With only a cryo centre: cryo is removed.
+        let mut c = ctx(SessionKind::Hard, 60.0, &[Access::CryoCentre]);
+        c.health.insert(condition);
+        let p = prescribe(&c);
+        assert!(!has(&p, RecoveryMethod::Cryotherapy), "{condition:?}");
+        assert_eq!(excluded_by(&p, RecoveryMethod::Cryotherapy), Some("cryo.hard_exclusion"));
+        assert!(p.excluded[0].reason.contains(condition.as_str()));
+        // With only an ice bath: CWI is removed too.
+        let mut c = ctx(SessionKind::Hard, 60.0, &[Access::IceBath]);
+        c.health.insert(condition);
+        let p = prescribe(&c);
+        assert!(!has(&p, RecoveryMethod::ColdWaterImmersion), "{condition:?}");
+        assert_eq!(
+            excluded_by(&p, RecoveryMethod::ColdWaterImmersion),
+            Some("cwi.health_exclusion")
+        );
+    }
+}
+
+#[test]
+fn raynauds_with_ice_bath_and_cryo_removes_both_and_keeps_the_rest() {
+    let mut c = ctx(SessionKind::Race, 200.0, &ALL_ACCESS);
+    c.health.insert(HealthCondition::parse("raynauds").unwrap());
+    let p = prescribe(&c);
+    assert!(!has(&p, RecoveryMethod::ColdWaterImmersion));
+    assert!(!has(&p, RecoveryMethod::Cryotherapy));
+    assert!(has(&p, RecoveryMethod::CompressionBoots) && has(&p, RecoveryMethod::Massage));
+    assert_eq!(p.excluded.len(), 2);
+}
+
+#[test]
+fn cold_is_removed_within_24h_after_strength_work() {
+    let mut c = ctx(SessionKind::Hard, 60.0, &[Access::IceBath, Access::CryoCentre]);
+    c.last_strength_session = Some(ts("2026-02-28T18:00:00Z")); // 15.5 h before the end
+    let p = prescribe(&c);
+    assert_eq!(excluded_by(&p, RecoveryMethod::ColdWaterImmersion), Some("cwi.after_strength"));
+    assert!(p.excluded.iter().any(|e| e.rule == "cryo.after_strength"));
+    // 25 h before: allowed again.
+    c.last_strength_session = Some(ts("2026-02-28T08:30:00Z"));
+    assert!(has(&prescribe(&c), RecoveryMethod::ColdWaterImmersion));
+}
+
+#[test]
+fn every_boots_exclusion_removes_boots() {
+    for condition in BOOTS_EXCLUSIONS {
+        let mut c = ctx(SessionKind::Long, 120.0, &[Access::CompressionBoots]);
+        c.health.insert(condition);
+        let p = prescribe(&c);
+        assert!(!has(&p, RecoveryMethod::CompressionBoots), "{condition:?}");
+        assert_eq!(
+            excluded_by(&p, RecoveryMethod::CompressionBoots),
+            Some("boots.health_exclusion")
+        );
+    }
+    let p = prescribe(&ctx(SessionKind::Long, 120.0, &[Access::CompressionBoots]));
+    let boots = p.items.iter().find(|i| i.method == RecoveryMethod::CompressionBoots).unwrap();
+    assert!(boots.dose.contains("how you feel") && boots.dose.contains("20–30 min"));
+}
+
+#[test]
+fn boots_fire_in_a_congested_schedule_after_a_short_hard_session() {
+    let mut c = ctx(SessionKind::Hard, 50.0, &[Access::CompressionBoots]);
+    c.next_hard_session = Some(ts("2026-03-02T17:00:00Z"));
+    assert!(has(&prescribe(&c), RecoveryMethod::CompressionBoots));
+    c.next_hard_session = None;
+    assert!(!has(&prescribe(&c), RecoveryMethod::CompressionBoots));
+}
+
+#[test]
+fn every_massage_exclusion_removes_massage() {
+    for condition in MASSAGE_EXCLUSIONS {
+        let mut c = ctx(SessionKind::Long, 120.0, &[Access::Massage]);
+        c.health.insert(condition);
+        let p = prescribe(&c);
+        assert!(!has(&p, RecoveryMethod::Massage));
+        assert_eq!(excluded_by(&p, RecoveryMethod::Massage), Some("massage.health_exclusion"));
+    }
+    let p = prescribe(&ctx(SessionKind::Long, 120.0, &[Access::Massage]));
+    let m = p.items.iter().find(|i| i.method == RecoveryMethod::Massage).unwrap();
+    // Window: within 48 h of the end (09:30Z → 2026-03-03T09:30Z = 10:30+01:00).
+    assert_eq!(serde_json::to_value(m).unwrap()["end"], "2026-03-03T10:30:00+01:00");
+}
+
+#[test]
+fn strength_session_gets_no_cold_and_no_boots() {
+    let p = prescribe(&ctx(SessionKind::Strength, 60.0, &ALL_ACCESS));
+    assert!(!has(&p, RecoveryMethod::ColdWaterImmersion));
+    assert!(!has(&p, RecoveryMethod::Cryotherapy));
+    assert!(!has(&p, RecoveryMethod::CompressionBoots));
+    assert!(has(&p, RecoveryMethod::FoamRolling));
+}
+
+#[test]
+fn rest_day_when_readiness_says_rest_or_form_is_deeply_negative() {
+    let mut c = ctx(SessionKind::Easy, 40.0, &[]);
+    c.readiness = Some(Recommendation::Rest);
+    let p = prescribe(&c);
+    let rest = p.items.iter().find(|i| i.method == RecoveryMethod::Rest).unwrap();
+    assert!(rest.reason.starts_with("rest.readiness"));
+    // The rest day is the next local day: 2026-03-02 00:00 to 2026-03-03 00:00, Paris time.
+    let j = serde_json::to_value(rest).unwrap();
+    assert_eq!(j["start"], "2026-03-02T00:00:00+01:00");
+    assert_eq!(j["end"], "2026-03-03T00:00:00+01:00");
+
+    let mut c = ctx(SessionKind::Easy, 40.0, &[]);
+    c.form = Some(-35.0);
+    let p = prescribe(&c);
+    assert!(p.items.iter().any(|i| i.reason.starts_with("rest.deep_negative_form")));
+    let sleep = p.items.iter().find(|i| i.method == RecoveryMethod::Sleep).unwrap();
+    assert!(sleep.reason.starts_with("sleep.heavy_block"));
+}
+
+#[test]
+fn sleep_window_starts_at_local_bedtime() {
+    let p = prescribe(&ctx(SessionKind::Easy, 40.0, &[]));
+    let sleep = p.items.iter().find(|i| i.method == RecoveryMethod::Sleep).unwrap();
+    let j = serde_json::to_value(sleep).unwrap();
+    assert_eq!(j["start"], "2026-03-01T22:00:00+01:00");
+    assert_eq!(j["end"], "2026-03-02T06:00:00+01:00");
+}
+
+#[test]
+fn recover_json_contract_has_the_documented_fields() {
+    let p = prescribe(&ctx(SessionKind::Race, 200.0, &ALL_ACCESS));
+    let j = serde_json::to_value(&p).unwrap();
+    assert_eq!(j["activity_id"], "a1");
+    let items = j["items"].as_array().unwrap();
+    let allowed = [
+        "nutrition",
+        "compression_boots",
+        "cold_water_immersion",
+        "cryotherapy",
+        "massage",
+        "foam_rolling",
+        "sleep",
+        "rest",
+    ];
+    for item in items {
+        for key in ["method", "dose", "start", "end", "reason", "evidence"] {
+            assert!(item.get(key).is_some(), "{key} missing in {item}");
+        }
+        assert!(allowed.contains(&item["method"].as_str().unwrap()));
+        // RFC 3339 with a numeric offset, no bracketed zone.
+        let start = item["start"].as_str().unwrap();
+        assert!(start.parse::<Timestamp>().is_ok() && !start.contains('['), "{start}");
+    }
+    let n = &items[0];
+    assert!(n["carbs_g"].is_number() && n["protein_g"].is_number());
+    assert!(n["deadline"].as_str().unwrap().parse::<Timestamp>().is_ok());
+}
+
+#[test]
+fn cli_words_parse() {
+    for w in ["compression-boots", "ice-bath", "cryo-centre", "massage", "foam-roller"] {
+        assert_eq!(Access::parse(w).unwrap().as_str(), w);
+    }
+    assert_eq!(HealthCondition::parse("Raynaud's"), Some(HealthCondition::Raynauds));
+    assert_eq!(HealthCondition::parse("dvt"), Some(HealthCondition::DvtRisk));
+    assert_eq!(Access::parse("jacuzzi"), None);
+}
+
+fn entry(method: RecoveryMethod, at: &str) -> RecoveryEntry {
+    RecoveryEntry {
+        method,
+        at: ts(at),
+        minutes: None,
+        temp_c: None,
+        zones: Vec::new(),
+        carbs_g: None,
+        protein_g: None,
+        note: None,
+    }
+}
+
+const NOW: &str = "2026-03-01T12:00:00Z";
+
+#[test]
+fn validation_accepts_the_documented_cli_examples() {
+    let mut boots = entry(RecoveryMethod::CompressionBoots, "2026-03-01T11:00:00Z");
+    boots.minutes = Some(30.0);
+    boots.zones = vec!["feet".into(), "calves".into(), "quads".into()];
+    let mut ice = entry(RecoveryMethod::ColdWaterImmersion, "2026-03-01T11:00:00Z");
+    ice.minutes = Some(10.0);
+    ice.temp_c = Some(12.0);
+    let mut cryo = entry(RecoveryMethod::Cryotherapy, "2026-03-01T11:00:00Z");
+    cryo.minutes = Some(3.0);
+    cryo.temp_c = Some(-110.0);
+    let mut massage = entry(RecoveryMethod::Massage, "2026-03-01T11:00:00Z");
+    massage.minutes = Some(45.0);
+    let mut foam = entry(RecoveryMethod::FoamRolling, "2026-03-01T11:00:00Z");
+    foam.minutes = Some(10.0);
+    let mut meal = entry(RecoveryMethod::Nutrition, "2026-03-01T11:00:00Z");
+    meal.carbs_g = Some(60.0);
+    meal.protein_g = Some(15.0);
+    for e in [boots, ice, cryo, massage, foam, meal] {
+        assert_eq!(validate(&e, ts(NOW)), Ok(()), "{e:?}");
+    }
+}
+
+#[test]
+fn validation_refuses_the_documented_mistakes_with_clear_messages() {
+    let mut warm = entry(RecoveryMethod::ColdWaterImmersion, "2026-03-01T11:00:00Z");
+    warm.minutes = Some(10.0);
+    warm.temp_c = Some(30.0);
+    let err = validate(&warm, ts(NOW)).unwrap_err();
+    assert!(err.to_string().contains("30") && err.to_string().contains("0–20"));
+
+    let mut long_cryo = entry(RecoveryMethod::Cryotherapy, "2026-03-01T11:00:00Z");
+    long_cryo.minutes = Some(10.0);
+    long_cryo.temp_c = Some(-110.0);
+    let err = validate(&long_cryo, ts(NOW)).unwrap_err();
+    assert!(err.to_string().contains("never over 3"));
+
+    let mut warm_cryo = long_cryo.clone();
+    warm_cryo.minutes = Some(3.0);
+    warm_cryo.temp_c = Some(-60.0);
+    assert!(matches!(validate(&warm_cryo, ts(NOW)), Err(ValidationError::OutOfRange { .. })));
+
+    let mut negative = entry(RecoveryMethod::Nutrition, "2026-03-01T11:00:00Z");
+    negative.carbs_g = Some(-5.0);
+    let err = validate(&negative, ts(NOW)).unwrap_err();
+    assert!(err.to_string().contains("negative"));
+
+    let mut future = entry(RecoveryMethod::Massage, "2026-03-01T13:00:00Z");
+    future.minutes = Some(45.0);
+    assert!(matches!(validate(&future, ts(NOW)), Err(ValidationError::InTheFuture { .. })));
+    // Within the 5-minute clock skew is fine.
+    future.at = ts("2026-03-01T12:04:00Z");
+    assert_eq!(validate(&future, ts(NOW)), Ok(()));
+
+    let mut short_boots = entry(RecoveryMethod::CompressionBoots, "2026-03-01T11:00:00Z");
+    short_boots.minutes = Some(2.0);
+    assert!(validate(&short_boots, ts(NOW)).is_err());
+    short_boots.minutes = Some(30.0);
+    short_boots.zones = vec!["ears".into()];
+    assert!(matches!(validate(&short_boots, ts(NOW)), Err(ValidationError::UnknownZone { .. })));
+
+    let no_minutes = entry(RecoveryMethod::FoamRolling, "2026-03-01T11:00:00Z");
+    let err = validate(&no_minutes, ts(NOW)).unwrap_err();
+    assert!(err.to_string().contains("--minutes"));
+
+    let empty_meal = entry(RecoveryMethod::Nutrition, "2026-03-01T11:00:00Z");
+    assert!(validate(&empty_meal, ts(NOW)).unwrap_err().to_string().contains("--carbs"));
+
+    let mut nan = entry(RecoveryMethod::Massage, "2026-03-01T11:00:00Z");
+    nan.minutes = Some(f64::NAN);
+    assert!(matches!(validate(&nan, ts(NOW)), Err(ValidationError::NotANumber { .. })));
+}
+
+#[test]
+fn compliance_reports_the_meal_window_and_ratio() {
+    // Run ended 09:30Z; deadline 10:00Z. A 60 g + 15 g meal at 09:50Z is inside the window,
+    // ratio 4.0, 60/56 = 1.071 of the carbohydrate target, 15/14 = 1.071 of the protein.
+    let p = prescribe(&ctx(SessionKind::Long, 120.0, &[Access::Massage]));
+    let mut meal = entry(RecoveryMethod::Nutrition, "2026-03-01T09:50:00Z");
+    meal.carbs_g = Some(60.0);
+    meal.protein_g = Some(15.0);
+    let mut massage = entry(RecoveryMethod::Massage, "2026-03-02T16:00:00Z");
+    massage.minutes = Some(45.0);
+    let c = compliance(&p, &[meal.clone(), massage]);
+    let n = c.iter().find(|x| x.method == RecoveryMethod::Nutrition).unwrap();
+    assert!(n.done && n.on_time == Some(true));
+    assert!((n.carb_protein_ratio.unwrap() - 4.0).abs() < 1e-9);
+    assert!((n.carbs_fraction_of_target.unwrap() - 60.0 / 56.0).abs() < 1e-9);
+    assert!(n.summary.contains("inside"));
+    let m = c.iter().find(|x| x.method == RecoveryMethod::Massage).unwrap();
+    assert!(m.done && m.on_time == Some(true));
+    let f = c.iter().find(|x| x.method == RecoveryMethod::FoamRolling).unwrap();
+    assert!(!f.done);
+
+    // The same meal at 10:20Z is outside the window.
+    meal.at = ts("2026-03-01T10:20:00Z");
+    let c = compliance(&p, &[meal]);
+    let n = c.iter().find(|x| x.method == RecoveryMethod::Nutrition).unwrap();
+    assert_eq!(n.on_time, Some(false));
+    assert!(n.summary.contains("outside"));
+}

@@ -1,0 +1,184 @@
+//! Recovery time after an activity and "next hard session from …" (SCIENCE.md §5).
+//!
+//! Definition (also returned as [`RecoveryTime::definition`]): the time, from the end of the
+//! activity, until form (fitness − fatigue), projected forward with no further training using
+//! the same exponential decay as the fitness/fatigue series, is back at or above the athlete's
+//! form threshold for a hard session; then lengthened by today's readiness (×1 train hard,
+//! ×1.25 easy, ×1.5 rest) and capped at 96 hours as commercial watches do.
+
+use crate::readiness::Recommendation;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use serde::Serialize;
+
+/// Longest recovery time reported, hours (commercial watches cap at about four days;
+/// SCIENCE.md §5).
+pub const RECOVERY_CAP_H: f64 = 96.0;
+/// Default form threshold for a hard session, load points. Fettle's choice: −10 is inside the
+/// usual "productive training" range of the form chart; a personal value should replace it.
+pub const DEFAULT_HARD_SESSION_FORM_THRESHOLD: f64 = -10.0;
+/// Multiplier on the recovery time when readiness says easy. Fettle's choice.
+pub const READINESS_EASY_FACTOR: f64 = 1.25;
+/// Multiplier on the recovery time when readiness says rest. Fettle's choice.
+pub const READINESS_REST_FACTOR: f64 = 1.5;
+
+/// The inputs, all plain numbers from the series (load points, per-day decay constants).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecoveryTimeInput {
+    /// When the activity ended.
+    pub activity_end: Timestamp,
+    /// Fitness (CTL) including the activity.
+    pub fitness: f64,
+    /// Fatigue (ATL) including the activity.
+    pub fatigue: f64,
+    /// Fitness decay constant per day, λ = 1 − e^(−1/42) with the usual convention.
+    pub lambda_fitness: f64,
+    /// Fatigue decay constant per day, λ = 1 − e^(−1/7) with the usual convention.
+    pub lambda_fatigue: f64,
+    /// Form at or above which a hard session is fine (e.g.
+    /// [`DEFAULT_HARD_SESSION_FORM_THRESHOLD`]).
+    pub form_threshold: f64,
+    /// Today's readiness recommendation, when known.
+    pub readiness: Option<Recommendation>,
+}
+
+/// Recovery time and when the next hard session can be done.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecoveryTime {
+    /// Hours from the end of the activity (after the readiness factor and the cap).
+    pub hours: f64,
+    /// Hours from form alone, before the readiness factor and the cap.
+    pub hours_from_form: f64,
+    /// Whether the cap shortened the value.
+    pub capped: bool,
+    /// Next hard session from this local instant (RFC 3339 with the athlete's offset).
+    #[serde(serialize_with = "crate::recovery::serialize_rfc3339")]
+    pub next_hard_session_from: ZonedDateTime,
+    /// What the number means, for the output.
+    pub definition: &'static str,
+}
+
+/// The definition stated with every recovery time.
+pub const RECOVERY_TIME_DEFINITION: &str = "Recovery time = hours from the end of the activity \
+until form (fitness − fatigue), projected forward with no further training, is back at or \
+above your hard-session threshold; ×1.25 if today's readiness says easy, ×1.5 if rest; capped \
+at 96 h. \"Next hard session from\" is the end of the activity plus that time, in your local \
+time.";
+
+/// Computes the recovery time. Form is projected continuously: after t days without training,
+/// fitness·(1 − λc)^t − fatigue·(1 − λa)^t; the first t (searched in 0.1 h steps up to the cap)
+/// at which it reaches the threshold is the answer. Non-finite inputs or decay constants
+/// outside (0, 1) give the cap (nothing trustworthy to shorten it).
+pub fn recovery_time(input: &RecoveryTimeInput, tz: &TimeZone) -> RecoveryTime {
+    let valid = [input.fitness, input.fatigue, input.form_threshold]
+        .iter()
+        .all(|v| v.is_finite())
+        && (0.0..1.0).contains(&input.lambda_fitness)
+        && input.lambda_fitness > 0.0
+        && (0.0..1.0).contains(&input.lambda_fatigue)
+        && input.lambda_fatigue > 0.0;
+    let hours_from_form = if valid {
+        let keep_c = (1.0 - input.lambda_fitness).ln();
+        let keep_a = (1.0 - input.lambda_fatigue).ln();
+        let form_at = |h: f64| {
+            let t = h / 24.0;
+            input.fitness * (keep_c * t).exp() - input.fatigue * (keep_a * t).exp()
+        };
+        let step = 0.1;
+        let mut h = 0.0;
+        loop {
+            if form_at(h) >= input.form_threshold || h >= RECOVERY_CAP_H {
+                break h.min(RECOVERY_CAP_H);
+            }
+            h += step;
+        }
+    } else {
+        RECOVERY_CAP_H
+    };
+    let factor = match input.readiness {
+        Some(Recommendation::Rest) => READINESS_REST_FACTOR,
+        Some(Recommendation::Easy) => READINESS_EASY_FACTOR,
+        Some(Recommendation::TrainHard) | None => 1.0,
+    };
+    let adjusted = hours_from_form * factor;
+    let hours = adjusted.min(RECOVERY_CAP_H);
+    let whole_minutes = (hours * 60.0).round() as i64;
+    let next = input
+        .activity_end
+        .saturating_add(SignedDuration::from_mins(whole_minutes))
+        .unwrap_or(input.activity_end)
+        .to_zoned_datetime(tz.clone());
+    RecoveryTime {
+        hours,
+        hours_from_form,
+        capped: adjusted > RECOVERY_CAP_H,
+        next_hard_session_from: next,
+        definition: RECOVERY_TIME_DEFINITION,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(fitness: f64, fatigue: f64, readiness: Option<Recommendation>) -> RecoveryTimeInput {
+        RecoveryTimeInput {
+            activity_end: "2026-03-01T09:00:00Z".parse().unwrap(),
+            fitness,
+            fatigue,
+            lambda_fitness: 1.0 - (-1.0f64 / 42.0).exp(),
+            lambda_fatigue: 1.0 - (-1.0f64 / 7.0).exp(),
+            form_threshold: -10.0,
+            readiness,
+        }
+    }
+
+    #[test]
+    fn already_fresh_means_zero_hours() {
+        let r = recovery_time(&input(50.0, 45.0, None), &TimeZone::UTC);
+        assert_eq!(r.hours, 0.0);
+        assert!(!r.capped);
+    }
+
+    #[test]
+    fn hours_match_the_closed_form_decay() {
+        // fitness 50, fatigue 80, threshold −10: solve 50·e^(−t/42) − 80·e^(−t/7) = −10.
+        // (1 − λ) = e^(−1/N), so the decay is e^(−t/N). Independent check (Python, 100
+        // bisection steps on [0, 10] days): t = 2.33681 days = 56.08 h.
+        let r = recovery_time(&input(50.0, 80.0, None), &TimeZone::UTC);
+        assert!((r.hours - 56.08).abs() < 0.15, "{}", r.hours);
+        // Next hard session from 09:00Z + 56.08 h ≈ 2026-03-03T17:05Z.
+        let local = r.next_hard_session_from.timestamp();
+        let expected: Timestamp = "2026-03-03T17:05:00Z".parse().unwrap();
+        assert!(local.duration_since(expected).as_secs().abs() <= 10 * 60);
+        assert!(r.definition.contains("form"));
+    }
+
+    #[test]
+    fn readiness_lengthens_and_cap_holds() {
+        let base = recovery_time(&input(50.0, 80.0, None), &TimeZone::UTC).hours;
+        let easy = recovery_time(&input(50.0, 80.0, Some(Recommendation::Easy)), &TimeZone::UTC);
+        assert!((easy.hours - 1.25 * base).abs() < 1e-9);
+        let deep = recovery_time(&input(40.0, 200.0, Some(Recommendation::Rest)), &TimeZone::UTC);
+        assert_eq!(deep.hours, RECOVERY_CAP_H);
+        assert!(deep.capped);
+    }
+
+    #[test]
+    fn next_hard_session_is_shown_with_the_local_offset() {
+        let tz = TimeZone::get("Europe/Paris").unwrap();
+        let r = recovery_time(&input(50.0, 80.0, None), &tz);
+        let json = serde_json::to_value(&r).unwrap();
+        let s = json["next_hard_session_from"].as_str().unwrap();
+        assert!(s.ends_with("+01:00"), "{s}");
+    }
+
+    #[test]
+    fn nonsense_inputs_give_the_cap_not_a_panic() {
+        let mut i = input(f64::NAN, 80.0, None);
+        assert_eq!(recovery_time(&i, &TimeZone::UTC).hours, RECOVERY_CAP_H);
+        i = input(50.0, 80.0, None);
+        i.lambda_fatigue = 1.5;
+        assert_eq!(recovery_time(&i, &TimeZone::UTC).hours, RECOVERY_CAP_H);
+    }
+}
