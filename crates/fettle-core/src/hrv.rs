@@ -92,12 +92,10 @@ pub fn rmssd_from_rr(rr_ms: &[f32]) -> Option<RmssdResult> {
         }
         let reanchored = consecutive_change_rejects >= RR_REANCHOR_AFTER_REJECTS;
         consecutive_change_rejects = 0;
-        if previous_was_accepted && !reanchored {
-            if let Some(prev) = previous_accepted {
-                let d = f64::from(rr - prev);
-                sum_sq += d * d;
-                n_diffs += 1;
-            }
+        if let Some(prev) = previous_accepted.filter(|_| previous_was_accepted && !reanchored) {
+            let d = f64::from(rr - prev);
+            sum_sq += d * d;
+            n_diffs += 1;
         }
         previous_accepted = Some(rr);
         previous_was_accepted = true;
@@ -256,7 +254,9 @@ mod tests {
     fn filter_reanchors_when_the_first_beat_was_the_artefact() {
         // First beat 1500 is in range but the true rhythm is ~800: after 5 rejections the filter
         // takes 800 as its new reference and keeps the rest.
-        let rr = [1500.0, 800.0, 805.0, 810.0, 800.0, 795.0, 800.0, 810.0, 800.0];
+        let rr = [
+            1500.0, 800.0, 805.0, 810.0, 800.0, 795.0, 800.0, 810.0, 800.0,
+        ];
         let r = rmssd_from_rr(&rr).unwrap();
         // Rejected: 800, 805, 810, 800, 795 (5 in a row); 800 (index 6) re-anchors; then 810, 800.
         assert_eq!(r.beats_used, 4);
@@ -322,7 +322,12 @@ mod tests {
     fn baseline_needs_two_weeks_of_values() {
         let today = date(2026, 3, 1);
         let values: Vec<(Date, f64)> = (0..13)
-            .map(|age| (today.checked_sub(jiff::Span::new().days(age)).unwrap(), 50.0))
+            .map(|age| {
+                (
+                    today.checked_sub(jiff::Span::new().days(age)).unwrap(),
+                    50.0,
+                )
+            })
             .collect();
         assert!(hrv_baseline(&values, today).is_none());
     }

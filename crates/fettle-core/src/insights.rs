@@ -145,7 +145,10 @@ pub struct Insight {
 
 /// Every method that appears in `days`, for every outcome.
 pub fn insights(days: &[DayRecord]) -> Vec<Insight> {
-    let used: BTreeSet<RecoveryMethod> = days.iter().flat_map(|d| d.methods.iter().copied()).collect();
+    let used: BTreeSet<RecoveryMethod> = days
+        .iter()
+        .flat_map(|d| d.methods.iter().copied())
+        .collect();
     used.into_iter()
         .flat_map(|m| Outcome::ALL.into_iter().map(move |o| (m, o)))
         .map(|(m, o)| insight(days, m, o))
@@ -159,7 +162,11 @@ pub fn insight(days: &[DayRecord], method: RecoveryMethod, outcome: Outcome) -> 
         .filter(|d| d.load.is_finite() && d.fatigue.is_finite())
         .filter_map(|d| {
             let y = d.outcome(outcome)?;
-            let used = if d.methods.contains(&method) { 1.0 } else { 0.0 };
+            let used = if d.methods.contains(&method) {
+                1.0
+            } else {
+                0.0
+            };
             Some((used, d.load, d.fatigue, y))
         })
         .collect();
@@ -199,7 +206,11 @@ pub fn insight(days: &[DayRecord], method: RecoveryMethod, outcome: Outcome) -> 
     };
     let t = t_quantile_975(fit.df as f64);
     let (lo, hi) = (fit.coef - t * fit.se, fit.coef + t * fit.se);
-    let good_sign = if outcome.higher_is_better() { 1.0 } else { -1.0 };
+    let good_sign = if outcome.higher_is_better() {
+        1.0
+    } else {
+        -1.0
+    };
     result.verdict = if lo * good_sign > 0.0 && hi * good_sign > 0.0 {
         Verdict::Helps
     } else if lo * good_sign < 0.0 && hi * good_sign < 0.0 {
@@ -267,7 +278,7 @@ fn ols_method_effect(rows: &[(f64, f64, f64, f64)]) -> Option<MethodFit> {
 /// the matrix's scale (singular or nearly so).
 fn invert(mut a: [[f64; PARAMS]; PARAMS]) -> Option<[[f64; PARAMS]; PARAMS]> {
     let scale = (0..PARAMS).map(|i| a[i][i].abs()).fold(0.0, f64::max);
-    if !(scale > 0.0) || !scale.is_finite() {
+    if scale.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !scale.is_finite() {
         return None;
     }
     let mut inv = [[0.0; PARAMS]; PARAMS];
@@ -275,7 +286,8 @@ fn invert(mut a: [[f64; PARAMS]; PARAMS]) -> Option<[[f64; PARAMS]; PARAMS]> {
         row[i] = 1.0;
     }
     for col in 0..PARAMS {
-        let pivot_row = (col..PARAMS).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
+        let pivot_row =
+            (col..PARAMS).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
         if a[pivot_row][col].abs() <= 1e-10 * scale {
             return None;
         }
@@ -374,7 +386,9 @@ mod tests {
                 };
                 fatigue += lambda * (load - fatigue);
                 let used = uses(&mut rng, load);
-                let soreness = 1.5 + 0.012 * load + 0.01 * fatigue
+                let soreness = 1.5
+                    + 0.012 * load
+                    + 0.01 * fatigue
                     + if used { effect } else { 0.0 }
                     + 0.3 * rng.normal();
                 let mut methods = BTreeSet::new();
@@ -398,7 +412,13 @@ mod tests {
     #[test]
     fn t_quantile_matches_tables() {
         // Student t 0.975 quantiles from standard tables.
-        for (df, t) in [(5.0, 2.5706), (8.0, 2.3060), (12.0, 2.1788), (30.0, 2.0423), (100.0, 1.9840)] {
+        for (df, t) in [
+            (5.0, 2.5706),
+            (8.0, 2.3060),
+            (12.0, 2.1788),
+            (30.0, 2.0423),
+            (100.0, 1.9840),
+        ] {
             assert!((t_quantile_975(df) - t).abs() < 0.001, "df {df}");
         }
     }
@@ -469,7 +489,10 @@ mod tests {
         let days = simulate(7, 120, 0.0, |rng, load| load < 60.0 && rng.uniform() < 0.8);
         let i = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
         let raw = i.raw_difference.unwrap();
-        assert!(raw < -0.5, "raw difference {raw} should look like a benefit");
+        assert!(
+            raw < -0.5,
+            "raw difference {raw} should look like a benefit"
+        );
         assert_ne!(i.verdict, Verdict::Helps, "{i:?}");
         assert!(i.ci_low.unwrap() < 0.0 && i.ci_high.unwrap() > 0.0);
         assert!(i.effect.unwrap().abs() < 0.3);
@@ -478,12 +501,17 @@ mod tests {
         // (expected 2.5 % one-sided → 1 of 40; allow 4).
         let mut helps = 0;
         for seed in 100..140 {
-            let days = simulate(seed, 120, 0.0, |rng, load| load < 60.0 && rng.uniform() < 0.8);
+            let days = simulate(seed, 120, 0.0, |rng, load| {
+                load < 60.0 && rng.uniform() < 0.8
+            });
             let i = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
             assert!(i.raw_difference.unwrap() < -0.3, "seed {seed}");
             helps += usize::from(i.verdict == Verdict::Helps);
         }
-        assert!(helps <= 4, "{helps} of 40 confounded histories reported as helping");
+        assert!(
+            helps <= 4,
+            "{helps} of 40 confounded histories reported as helping"
+        );
     }
 
     #[test]
@@ -497,13 +525,20 @@ mod tests {
     fn below_the_minimum_days_there_is_no_estimate() {
         let days = simulate(3, 60, -0.6, |rng, _| rng.uniform() < 0.08);
         let i = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
-        assert!(i.n_with < MIN_DAYS_WITH, "seed gives {} days with", i.n_with);
+        assert!(
+            i.n_with < MIN_DAYS_WITH,
+            "seed gives {} days with",
+            i.n_with
+        );
         assert_eq!(i.verdict, Verdict::NotEnoughData);
         assert_eq!(i.effect, None);
         assert!(i.note.unwrap().contains("not enough data"));
         // No HRV recorded at all: not enough data either, with zero days on each side.
         let h = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Hrv);
-        assert_eq!((h.n_with, h.n_without, h.verdict), (0, 0, Verdict::NotEnoughData));
+        assert_eq!(
+            (h.n_with, h.n_without, h.verdict),
+            (0, 0, Verdict::NotEnoughData)
+        );
     }
 
     #[test]
@@ -540,7 +575,16 @@ mod tests {
         let all = insights(&days);
         assert_eq!(all.len(), 4); // one method × four outcomes
         let j = serde_json::to_value(&all).unwrap();
-        for key in ["method", "outcome", "effect", "ci_low", "ci_high", "n_with", "n_without", "verdict"] {
+        for key in [
+            "method",
+            "outcome",
+            "effect",
+            "ci_low",
+            "ci_high",
+            "n_with",
+            "n_without",
+            "verdict",
+        ] {
             assert!(j[0].get(key).is_some(), "{key}");
         }
         assert_eq!(j[0]["method"], "cold_water_immersion");

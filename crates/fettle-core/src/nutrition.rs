@@ -49,7 +49,8 @@ pub fn first_serving(body_mass_kg: f64, activity_end: Timestamp) -> FirstServing
     FirstServing {
         carbs_g: FIRST_SERVING_CARBS_G_PER_KG * body_mass_kg,
         protein_g: FIRST_SERVING_PROTEIN_G_PER_KG * body_mass_kg,
-        deadline: activity_end.saturating_add(SignedDuration::from_mins(REFUEL_WINDOW_MIN))
+        deadline: activity_end
+            .saturating_add(SignedDuration::from_mins(REFUEL_WINDOW_MIN))
             .unwrap_or(activity_end),
     }
 }
@@ -139,13 +140,13 @@ pub struct FluidTarget {
 /// lost (or the inputs are not plausible masses).
 pub fn fluid_target(mass_before_kg: f64, mass_after_kg: f64) -> Option<FluidTarget> {
     let lost = mass_before_kg - mass_after_kg;
-    (mass_before_kg > 0.0 && mass_after_kg > 0.0 && lost > 0.0 && lost.is_finite()).then(|| {
+    (mass_before_kg > 0.0 && mass_after_kg > 0.0 && lost > 0.0 && lost.is_finite()).then_some(
         FluidTarget {
             mass_lost_kg: lost,
             litres_low: FLUID_L_PER_KG_LOST_LOW * lost,
             litres_high: FLUID_L_PER_KG_LOST_HIGH * lost,
-        }
-    })
+        },
+    )
 }
 
 /// One food portion in the built-in table.
@@ -162,18 +163,66 @@ pub struct Food {
 /// A small table of common recovery foods, per portion. Values are rounded from USDA
 /// FoodData Central entries for the generic food (brands differ by a few grams).
 pub const FOODS: [Food; 12] = [
-    Food { name: "low-fat chocolate milk, 500 ml", carbs_g: 52.0, protein_g: 16.0 },
-    Food { name: "banana, medium (120 g)", carbs_g: 27.0, protein_g: 1.3 },
-    Food { name: "plain bagel (100 g)", carbs_g: 53.0, protein_g: 10.0 },
-    Food { name: "peanut butter, 1 tbsp (16 g)", carbs_g: 3.0, protein_g: 4.0 },
-    Food { name: "plain Greek yogurt, non-fat (170 g)", carbs_g: 6.0, protein_g: 17.0 },
-    Food { name: "honey, 1 tbsp (21 g)", carbs_g: 17.0, protein_g: 0.0 },
-    Food { name: "cooked white rice, 1 cup (160 g)", carbs_g: 45.0, protein_g: 4.0 },
-    Food { name: "cooked chicken breast (50 g)", carbs_g: 0.0, protein_g: 15.5 },
-    Food { name: "rolled oats, dry (40 g)", carbs_g: 27.0, protein_g: 5.0 },
-    Food { name: "semi-skimmed milk, 250 ml", carbs_g: 12.0, protein_g: 8.5 },
-    Food { name: "orange juice, 250 ml", carbs_g: 26.0, protein_g: 1.7 },
-    Food { name: "white bread, 1 slice (30 g)", carbs_g: 14.0, protein_g: 2.7 },
+    Food {
+        name: "low-fat chocolate milk, 500 ml",
+        carbs_g: 52.0,
+        protein_g: 16.0,
+    },
+    Food {
+        name: "banana, medium (120 g)",
+        carbs_g: 27.0,
+        protein_g: 1.3,
+    },
+    Food {
+        name: "plain bagel (100 g)",
+        carbs_g: 53.0,
+        protein_g: 10.0,
+    },
+    Food {
+        name: "peanut butter, 1 tbsp (16 g)",
+        carbs_g: 3.0,
+        protein_g: 4.0,
+    },
+    Food {
+        name: "plain Greek yogurt, non-fat (170 g)",
+        carbs_g: 6.0,
+        protein_g: 17.0,
+    },
+    Food {
+        name: "honey, 1 tbsp (21 g)",
+        carbs_g: 17.0,
+        protein_g: 0.0,
+    },
+    Food {
+        name: "cooked white rice, 1 cup (160 g)",
+        carbs_g: 45.0,
+        protein_g: 4.0,
+    },
+    Food {
+        name: "cooked chicken breast (50 g)",
+        carbs_g: 0.0,
+        protein_g: 15.5,
+    },
+    Food {
+        name: "rolled oats, dry (40 g)",
+        carbs_g: 27.0,
+        protein_g: 5.0,
+    },
+    Food {
+        name: "semi-skimmed milk, 250 ml",
+        carbs_g: 12.0,
+        protein_g: 8.5,
+    },
+    Food {
+        name: "orange juice, 250 ml",
+        carbs_g: 26.0,
+        protein_g: 1.7,
+    },
+    Food {
+        name: "white bread, 1 slice (30 g)",
+        carbs_g: 14.0,
+        protein_g: 2.7,
+    },
 ];
 
 /// A combination of portions that meets a target.
@@ -201,8 +250,14 @@ pub fn suggest_foods(carbs_g: f64, protein_g: f64, max: usize) -> Vec<FoodCombo>
     let mut found: Vec<(f64, usize, FoodCombo)> = Vec::new();
     let n = FOODS.len();
     let mut consider = |picks: &[(usize, u32)]| {
-        let c: f64 = picks.iter().map(|&(i, k)| FOODS[i].carbs_g * f64::from(k)).sum();
-        let p: f64 = picks.iter().map(|&(i, k)| FOODS[i].protein_g * f64::from(k)).sum();
+        let c: f64 = picks
+            .iter()
+            .map(|&(i, k)| FOODS[i].carbs_g * f64::from(k))
+            .sum();
+        let p: f64 = picks
+            .iter()
+            .map(|&(i, k)| FOODS[i].protein_g * f64::from(k))
+            .sum();
         let ec = (c - carbs_g).abs() / carbs_g;
         let ep = (p - protein_g).abs() / protein_g;
         if ec <= FOOD_MATCH_TOLERANCE && ep <= FOOD_MATCH_TOLERANCE {
@@ -265,7 +320,10 @@ mod tests {
         assert!((s.carbs_g - 56.0).abs() < 1e-9);
         assert!((s.protein_g - 14.0).abs() < 1e-9);
         assert!((s.carbs_g / s.protein_g - TARGET_CARB_PROTEIN_RATIO).abs() < 1e-9);
-        assert_eq!(s.deadline, "2026-03-01T10:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(
+            s.deadline,
+            "2026-03-01T10:00:00Z".parse::<Timestamp>().unwrap()
+        );
     }
 
     #[test]
@@ -300,11 +358,19 @@ mod tests {
         // 500 ml chocolate milk alone is 52 g + 16 g: errors 4/56 + 2/14 = 0.214, within 20 %
         // on each, so it must be among the candidates.
         // Its error sum is small, so some offered combination must contain it.
-        assert!(combos.iter().any(|c| c.portions.iter().any(|(n, _)| n.contains("chocolate milk"))));
+        assert!(
+            combos
+                .iter()
+                .any(|c| c.portions.iter().any(|(n, _)| n.contains("chocolate milk")))
+        );
         // Alternatives share no food.
         for (i, a) in combos.iter().enumerate() {
             for b in &combos[i + 1..] {
-                assert!(a.portions.iter().all(|(n, _)| b.portions.iter().all(|(m, _)| m != n)));
+                assert!(
+                    a.portions
+                        .iter()
+                        .all(|(n, _)| b.portions.iter().all(|(m, _)| m != n))
+                );
             }
         }
         assert!(suggest_foods(0.0, 14.0, 3).is_empty());

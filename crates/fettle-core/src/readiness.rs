@@ -154,8 +154,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
         .filter(|(d, _)| *d == today)
         .map(|(_, e)| *e)
         .collect();
-    let today_value =
-        |f: fn(&WellnessEntry) -> Option<f64>| todays.iter().rev().find_map(|e| f(e));
+    let today_value = |f: fn(&WellnessEntry) -> Option<f64>| todays.iter().rev().find_map(|e| f(e));
     let series = |f: fn(&WellnessEntry) -> Option<f64>| -> Vec<(Date, f64)> {
         dated
             .iter()
@@ -237,9 +236,8 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                         WEIGHT_RESTING_HR,
                     ));
                 }
-                None => missing.push(
-                    "resting_hr: fewer than 7 earlier mornings to form a baseline".into(),
-                ),
+                None => missing
+                    .push("resting_hr: fewer than 7 earlier mornings to form a baseline".into()),
             }
         }
         None => missing.push("resting_hr: no value this morning".into()),
@@ -266,7 +264,12 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
 
     type Getter = fn(&WellnessEntry) -> Option<f64>;
     let subjective: [(&'static str, Getter, bool, f64); 5] = [
-        ("sleep_quality", |e| e.sleep_quality, true, WEIGHT_SLEEP_QUALITY),
+        (
+            "sleep_quality",
+            |e| e.sleep_quality,
+            true,
+            WEIGHT_SLEEP_QUALITY,
+        ),
         ("soreness", |e| e.soreness, false, WEIGHT_SORENESS),
         ("fatigue", |e| e.fatigue, false, WEIGHT_FATIGUE),
         ("stress", |e| e.stress, false, WEIGHT_STRESS),
@@ -426,7 +429,11 @@ fn baseline_before_today(values: &[(Date, f64)], today: Date) -> Option<(f64, f6
 }
 
 fn clamp_score(s: f64) -> f64 {
-    if s.is_finite() { s.clamp(0.0, 100.0) } else { 0.0 }
+    if s.is_finite() {
+        s.clamp(0.0, 100.0)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]
@@ -457,8 +464,18 @@ mod tests {
         assert_eq!(r.score, None);
         assert_eq!(r.recommendation, Recommendation::Easy);
         assert!(r.components.is_empty());
-        for name in ["hrv", "resting_hr", "sleep", "soreness", "form", "recent_load"] {
-            assert!(r.missing.iter().any(|m| m.starts_with(name)), "{name} not in missing");
+        for name in [
+            "hrv",
+            "resting_hr",
+            "sleep",
+            "soreness",
+            "form",
+            "recent_load",
+        ] {
+            assert!(
+                r.missing.iter().any(|m| m.starts_with(name)),
+                "{name} not in missing"
+            );
         }
     }
 
@@ -529,7 +546,11 @@ mod tests {
             ..WellnessEntry::default()
         });
         let r = assess(&h, today, None);
-        let c = r.components.iter().find(|c| c.name == "resting_hr").unwrap();
+        let c = r
+            .components
+            .iter()
+            .find(|c| c.name == "resting_hr")
+            .unwrap();
         // Baseline of the 30 earlier mornings = 50; +6 bpm → 75 − 30 = 45; > 5 bpm → capped.
         assert!((c.baseline.unwrap() - 50.0).abs() < 1e-9);
         assert!((c.score - 45.0).abs() < 1e-9);
@@ -543,18 +564,25 @@ mod tests {
         // Today: rMSSD e^4.2 keeps the 7-day mean ≈ baseline; hand-check the subjective items.
         h.push(WellnessEntry {
             date: Some(today),
-            sleep_h: Some(7.0),     // 100·3/4 = 75
+            sleep_h: Some(7.0),       // 100·3/4 = 75
             sleep_quality: Some(4.0), // 100·3/4 = 75
-            soreness: Some(2.0),    // 100·3/4 = 75
-            fatigue: Some(3.0),     // 100·2/4 = 50
-            stress: Some(1.0),      // 100
-            mood: Some(5.0),        // 100
+            soreness: Some(2.0),      // 100·3/4 = 75
+            fatigue: Some(3.0),       // 100·2/4 = 50
+            stress: Some(1.0),        // 100
+            mood: Some(5.0),          // 100
             ..WellnessEntry::default()
         });
         let r = assess(&h, today, None);
         let get = |n: &str| r.components.iter().find(|c| c.name == n).unwrap().score;
         assert_eq!(
-            (get("sleep"), get("sleep_quality"), get("soreness"), get("fatigue"), get("stress"), get("mood")),
+            (
+                get("sleep"),
+                get("sleep_quality"),
+                get("soreness"),
+                get("fatigue"),
+                get("stress"),
+                get("mood")
+            ),
             (75.0, 75.0, 75.0, 50.0, 100.0, 100.0)
         );
         let weighted: f64 = r.components.iter().map(|c| c.score * c.weight).sum();

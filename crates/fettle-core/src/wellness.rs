@@ -446,7 +446,8 @@ mod tests {
     fn elitehrv_rr_file_gives_rmssd_and_resting_hr() {
         // R-R 1000, 1010, 990, 1000 ms: diffs +10, −20, +10 → √((100+400+100)/3) = √200;
         // mean R-R 1000 ms → 60 bpm.
-        let imp = parse_wellness_file("2026-03-01 07-05-00.txt", "1000\n1010\n990\n1000\n").unwrap();
+        let imp =
+            parse_wellness_file("2026-03-01 07-05-00.txt", "1000\n1010\n990\n1000\n").unwrap();
         assert_eq!(imp.source, WellnessSource::EliteHrvRr);
         let e = &imp.entries[0];
         assert_eq!(e.date, Some(date(2026, 3, 1)));
@@ -464,7 +465,9 @@ mod tests {
     fn unknown_layout_lists_the_expected_columns() {
         let err = parse_wellness_file("x.csv", "Timestamp,Score\n1,2\n").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("HRV4Training") && msg.contains("rmssd_ms") && msg.contains("Elite HRV"));
+        assert!(
+            msg.contains("HRV4Training") && msg.contains("rmssd_ms") && msg.contains("Elite HRV")
+        );
         assert!(matches!(
             parse_wellness_file("x.csv", "\n\n"),
             Err(WellnessImportError::Empty)

@@ -153,7 +153,12 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                 "min",
                 "10–15 min is the protocol; longer adds hypothermia risk (Machado et al. 2016)",
             )?;
-            let t = required(entry.temp_c, "an ice bath", "the water temperature", "--temp 12")?;
+            let t = required(
+                entry.temp_c,
+                "an ice bath",
+                "the water temperature",
+                "--temp 12",
+            )?;
             range(
                 "ice-bath water temperature",
                 t,
@@ -174,7 +179,12 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                 "min",
                 "2–3 min, never over 3 (SCIENCE.md §6); check the time you entered",
             )?;
-            let t = required(entry.temp_c, "cryotherapy", "the chamber temperature", "--temp -110")?;
+            let t = required(
+                entry.temp_c,
+                "cryotherapy",
+                "the chamber temperature",
+                "--temp -110",
+            )?;
             range(
                 "cryotherapy chamber temperature",
                 t,
@@ -203,7 +213,14 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
         }
         RecoveryMethod::Massage => {
             let m = minutes("a massage", "--minutes 45")?;
-            range("massage", m, 5.0, MASSAGE_MAX_MIN, "min", "a session is 20–60 min")?;
+            range(
+                "massage",
+                m,
+                5.0,
+                MASSAGE_MAX_MIN,
+                "min",
+                "a session is 20–60 min",
+            )?;
         }
         RecoveryMethod::FoamRolling => {
             let m = minutes("foam rolling", "--minutes 10")?;
@@ -285,10 +302,7 @@ pub struct ComplianceItem {
     pub summary: String,
 }
 
-fn serialize_opt<S: serde::Serializer>(
-    z: &Option<ZonedDateTime>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+fn serialize_opt<S: serde::Serializer>(z: &Option<ZonedDateTime>, s: S) -> Result<S::Ok, S::Error> {
     match z {
         Some(z) => super::serialize_rfc3339(z, s),
         None => s.serialize_none(),
@@ -369,12 +383,17 @@ pub fn compliance(prescription: &Prescription, log: &[RecoveryEntry]) -> Vec<Com
                     entry.protein_g.map_or("?".into(), |g| format!("{g:.0}")),
                 );
             } else {
-                let on_time = entry.at >= item.start.timestamp() && entry.at <= item.end.timestamp();
+                let on_time =
+                    entry.at >= item.start.timestamp() && entry.at <= item.end.timestamp();
                 c.on_time = Some(on_time);
                 c.summary = format!(
                     "{}: done {minutes_after:.0} min after the run{}",
                     item.method.as_str(),
-                    if on_time { "" } else { " (outside the suggested window)" }
+                    if on_time {
+                        ""
+                    } else {
+                        " (outside the suggested window)"
+                    }
                 );
             }
             c

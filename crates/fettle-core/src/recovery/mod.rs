@@ -383,8 +383,8 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     let is_race = s.kind == SessionKind::Race;
     let is_strength = s.kind == SessionKind::Strength;
     let heavy_by_load = ctx.fitness > 0.0 && s.load >= HEAVY_SESSION_LOAD_RATIO * ctx.fitness;
-    let is_hard = matches!(s.kind, SessionKind::Hard | SessionKind::Race)
-        || (!is_strength && heavy_by_load);
+    let is_hard =
+        matches!(s.kind, SessionKind::Hard | SessionKind::Race) || (!is_strength && heavy_by_load);
     let is_long =
         s.kind == SessionKind::Long || (!is_strength && s.duration_min >= LONG_SESSION_MIN);
     let hours_to_next_hard = ctx
@@ -463,20 +463,24 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
                 item.daily_target = Some(nutrition::daily_carb_target(hours, mass));
             }
             None => {
-                item.dose = "carbohydrate and protein at about 4:1 (0.8 + 0.2 g per kg body mass)"
-                    .into();
-                notes.push("body mass unknown: log it to get the grams for your first serving".into());
+                item.dose =
+                    "carbohydrate and protein at about 4:1 (0.8 + 0.2 g per kg body mass)".into();
+                notes.push(
+                    "body mass unknown: log it to get the grams for your first serving".into(),
+                );
             }
         }
-        if let (Some(before), Some(after)) = (ctx.mass_before_kg, ctx.mass_after_kg) {
-            if let Some(f) = nutrition::fluid_target(before, after) {
-                item.dose.push_str(&format!(
-                    "; drink {:.1}–{:.1} L over the next hours with sodium (salty food or an \
-                     electrolyte drink) for the {:.1} kg lost",
-                    f.litres_low, f.litres_high, f.mass_lost_kg
-                ));
-                item.fluids = Some(f);
-            }
+        let fluids = ctx
+            .mass_before_kg
+            .zip(ctx.mass_after_kg)
+            .and_then(|(before, after)| nutrition::fluid_target(before, after));
+        if let Some(f) = fluids {
+            item.dose.push_str(&format!(
+                "; drink {:.1}–{:.1} L over the next hours with sodium (salty food or an \
+                 electrolyte drink) for the {:.1} kg lost",
+                f.litres_low, f.litres_high, f.mass_lost_kg
+            ));
+            item.fluids = Some(f);
         }
         items.push(item);
     }
@@ -525,7 +529,10 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
             excluded.push(Exclusion {
                 method: RecoveryMethod::Cryotherapy,
                 rule: "cryo.hard_exclusion",
-                reason: format!("whole-body cryotherapy removed: {} is a hard exclusion", c.as_str()),
+                reason: format!(
+                    "whole-body cryotherapy removed: {} is a hard exclusion",
+                    c.as_str()
+                ),
             });
         } else if strength_recent {
             excluded.push(Exclusion {
@@ -635,7 +642,10 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
             .at(DEFAULT_BEDTIME_HOUR, 0, 0, 0)
             .to_zoned_datetime(ctx.tz.clone())
             .unwrap_or_else(|_| local_end.clone());
-        let wake = zoned(plus_min(bedtime.timestamp(), (SLEEP_TARGET_H * 60.0) as i64));
+        let wake = zoned(plus_min(
+            bedtime.timestamp(),
+            (SLEEP_TARGET_H * 60.0) as i64,
+        ));
         let heavy = ctx.form.is_some_and(|f| f < HEAVY_BLOCK_FORM) || is_hard || is_long;
         items.push(blank(
             RecoveryMethod::Sleep,
@@ -673,13 +683,13 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
         let stop = day_after
             .to_zoned_datetime(ctx.tz.clone())
             .unwrap_or_else(|_| start.clone());
-        if let Some(next) = ctx.next_hard_session {
-            if next >= start.timestamp() && next < stop.timestamp() {
-                notes.push(
-                    "your planned hard session falls on the rest day: move it at least a day"
-                        .into(),
-                );
-            }
+        let clashes = ctx
+            .next_hard_session
+            .is_some_and(|next| next >= start.timestamp() && next < stop.timestamp());
+        if clashes {
+            notes.push(
+                "your planned hard session falls on the rest day: move it at least a day".into(),
+            );
         }
         items.push(blank(
             RecoveryMethod::Rest,

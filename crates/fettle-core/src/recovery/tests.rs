@@ -123,7 +123,11 @@ fn no_access_prescribes_only_free_methods() {
         ]
     );
     assert!(p.notes.iter().any(|n| n.contains("no ice-bath access")));
-    assert!(p.notes.iter().any(|n| n.contains("boots") && n.contains("no access")));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("boots") && n.contains("no access"))
+    );
     assert!(p.notes.iter().any(|n| n.contains("massage")));
 }
 
@@ -141,18 +145,33 @@ fn race_with_full_access_prescribes_each_method_once_and_one_cold_method() {
     ] {
         assert_eq!(p.items.iter().filter(|i| i.method == m).count(), 1, "{m:?}");
     }
-    assert!(!has(&p, RecoveryMethod::Cryotherapy), "one cold method only");
+    assert!(
+        !has(&p, RecoveryMethod::Cryotherapy),
+        "one cold method only"
+    );
     assert!(p.notes.iter().any(|n| n.contains("alternative")));
-    let rest = p.items.iter().find(|i| i.method == RecoveryMethod::Rest).unwrap();
+    let rest = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Rest)
+        .unwrap();
     assert!(rest.reason.starts_with("rest.after_race"));
-    let cwi = p.items.iter().find(|i| i.method == RecoveryMethod::ColdWaterImmersion).unwrap();
+    let cwi = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::ColdWaterImmersion)
+        .unwrap();
     assert!(cwi.dose.contains("10–15 °C") && cwi.reason.starts_with("cwi.after_race"));
 }
 
 #[test]
 fn cryo_is_prescribed_when_there_is_no_ice_bath() {
     let p = prescribe(&ctx(SessionKind::Hard, 60.0, &[Access::CryoCentre]));
-    let cryo = p.items.iter().find(|i| i.method == RecoveryMethod::Cryotherapy).unwrap();
+    let cryo = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Cryotherapy)
+        .unwrap();
     assert!(cryo.dose.contains("never over 3"));
     assert!(cryo.reason.starts_with("cryo.after_hard_session"));
 }
@@ -174,7 +193,11 @@ fn an_easy_label_with_a_huge_load_counts_as_hard() {
     c.session.load = 120.0;
     let p = prescribe(&c);
     assert!(has(&p, RecoveryMethod::ColdWaterImmersion));
-    assert!(p.notes.iter().any(|n| n.contains("treated as a hard session")));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("treated as a hard session"))
+    );
 }
 
 #[test]
@@ -185,13 +208,19 @@ fn every_cold_hard_exclusion_removes_cwi_and_cryo_and_says_so() {
         c.health.insert(condition);
         let p = prescribe(&c);
         assert!(!has(&p, RecoveryMethod::Cryotherapy), "{condition:?}");
-        assert_eq!(excluded_by(&p, RecoveryMethod::Cryotherapy), Some("cryo.hard_exclusion"));
+        assert_eq!(
+            excluded_by(&p, RecoveryMethod::Cryotherapy),
+            Some("cryo.hard_exclusion")
+        );
         assert!(p.excluded[0].reason.contains(condition.as_str()));
         // With only an ice bath: CWI is removed too.
         let mut c = ctx(SessionKind::Hard, 60.0, &[Access::IceBath]);
         c.health.insert(condition);
         let p = prescribe(&c);
-        assert!(!has(&p, RecoveryMethod::ColdWaterImmersion), "{condition:?}");
+        assert!(
+            !has(&p, RecoveryMethod::ColdWaterImmersion),
+            "{condition:?}"
+        );
         assert_eq!(
             excluded_by(&p, RecoveryMethod::ColdWaterImmersion),
             Some("cwi.health_exclusion")
@@ -212,10 +241,17 @@ fn raynauds_with_ice_bath_and_cryo_removes_both_and_keeps_the_rest() {
 
 #[test]
 fn cold_is_removed_within_24h_after_strength_work() {
-    let mut c = ctx(SessionKind::Hard, 60.0, &[Access::IceBath, Access::CryoCentre]);
+    let mut c = ctx(
+        SessionKind::Hard,
+        60.0,
+        &[Access::IceBath, Access::CryoCentre],
+    );
     c.last_strength_session = Some(ts("2026-02-28T18:00:00Z")); // 15.5 h before the end
     let p = prescribe(&c);
-    assert_eq!(excluded_by(&p, RecoveryMethod::ColdWaterImmersion), Some("cwi.after_strength"));
+    assert_eq!(
+        excluded_by(&p, RecoveryMethod::ColdWaterImmersion),
+        Some("cwi.after_strength")
+    );
     assert!(p.excluded.iter().any(|e| e.rule == "cryo.after_strength"));
     // 25 h before: allowed again.
     c.last_strength_session = Some(ts("2026-02-28T08:30:00Z"));
@@ -235,7 +271,11 @@ fn every_boots_exclusion_removes_boots() {
         );
     }
     let p = prescribe(&ctx(SessionKind::Long, 120.0, &[Access::CompressionBoots]));
-    let boots = p.items.iter().find(|i| i.method == RecoveryMethod::CompressionBoots).unwrap();
+    let boots = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::CompressionBoots)
+        .unwrap();
     assert!(boots.dose.contains("how you feel") && boots.dose.contains("20–30 min"));
 }
 
@@ -255,12 +295,22 @@ fn every_massage_exclusion_removes_massage() {
         c.health.insert(condition);
         let p = prescribe(&c);
         assert!(!has(&p, RecoveryMethod::Massage));
-        assert_eq!(excluded_by(&p, RecoveryMethod::Massage), Some("massage.health_exclusion"));
+        assert_eq!(
+            excluded_by(&p, RecoveryMethod::Massage),
+            Some("massage.health_exclusion")
+        );
     }
     let p = prescribe(&ctx(SessionKind::Long, 120.0, &[Access::Massage]));
-    let m = p.items.iter().find(|i| i.method == RecoveryMethod::Massage).unwrap();
+    let m = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Massage)
+        .unwrap();
     // Window: within 48 h of the end (09:30Z → 2026-03-03T09:30Z = 10:30+01:00).
-    assert_eq!(serde_json::to_value(m).unwrap()["end"], "2026-03-03T10:30:00+01:00");
+    assert_eq!(
+        serde_json::to_value(m).unwrap()["end"],
+        "2026-03-03T10:30:00+01:00"
+    );
 }
 
 #[test]
@@ -277,7 +327,11 @@ fn rest_day_when_readiness_says_rest_or_form_is_deeply_negative() {
     let mut c = ctx(SessionKind::Easy, 40.0, &[]);
     c.readiness = Some(Recommendation::Rest);
     let p = prescribe(&c);
-    let rest = p.items.iter().find(|i| i.method == RecoveryMethod::Rest).unwrap();
+    let rest = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Rest)
+        .unwrap();
     assert!(rest.reason.starts_with("rest.readiness"));
     // The rest day is the next local day: 2026-03-02 00:00 to 2026-03-03 00:00, Paris time.
     let j = serde_json::to_value(rest).unwrap();
@@ -287,15 +341,27 @@ fn rest_day_when_readiness_says_rest_or_form_is_deeply_negative() {
     let mut c = ctx(SessionKind::Easy, 40.0, &[]);
     c.form = Some(-35.0);
     let p = prescribe(&c);
-    assert!(p.items.iter().any(|i| i.reason.starts_with("rest.deep_negative_form")));
-    let sleep = p.items.iter().find(|i| i.method == RecoveryMethod::Sleep).unwrap();
+    assert!(
+        p.items
+            .iter()
+            .any(|i| i.reason.starts_with("rest.deep_negative_form"))
+    );
+    let sleep = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Sleep)
+        .unwrap();
     assert!(sleep.reason.starts_with("sleep.heavy_block"));
 }
 
 #[test]
 fn sleep_window_starts_at_local_bedtime() {
     let p = prescribe(&ctx(SessionKind::Easy, 40.0, &[]));
-    let sleep = p.items.iter().find(|i| i.method == RecoveryMethod::Sleep).unwrap();
+    let sleep = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Sleep)
+        .unwrap();
     let j = serde_json::to_value(sleep).unwrap();
     assert_eq!(j["start"], "2026-03-01T22:00:00+01:00");
     assert_eq!(j["end"], "2026-03-02T06:00:00+01:00");
@@ -324,7 +390,10 @@ fn recover_json_contract_has_the_documented_fields() {
         assert!(allowed.contains(&item["method"].as_str().unwrap()));
         // RFC 3339 with a numeric offset, no bracketed zone.
         let start = item["start"].as_str().unwrap();
-        assert!(start.parse::<Timestamp>().is_ok() && !start.contains('['), "{start}");
+        assert!(
+            start.parse::<Timestamp>().is_ok() && !start.contains('['),
+            "{start}"
+        );
     }
     let n = &items[0];
     assert!(n["carbs_g"].is_number() && n["protein_g"].is_number());
@@ -333,11 +402,23 @@ fn recover_json_contract_has_the_documented_fields() {
 
 #[test]
 fn cli_words_parse() {
-    for w in ["compression-boots", "ice-bath", "cryo-centre", "massage", "foam-roller"] {
+    for w in [
+        "compression-boots",
+        "ice-bath",
+        "cryo-centre",
+        "massage",
+        "foam-roller",
+    ] {
         assert_eq!(Access::parse(w).unwrap().as_str(), w);
     }
-    assert_eq!(HealthCondition::parse("Raynaud's"), Some(HealthCondition::Raynauds));
-    assert_eq!(HealthCondition::parse("dvt"), Some(HealthCondition::DvtRisk));
+    assert_eq!(
+        HealthCondition::parse("Raynaud's"),
+        Some(HealthCondition::Raynauds)
+    );
+    assert_eq!(
+        HealthCondition::parse("dvt"),
+        Some(HealthCondition::DvtRisk)
+    );
     assert_eq!(Access::parse("jacuzzi"), None);
 }
 
@@ -396,7 +477,10 @@ fn validation_refuses_the_documented_mistakes_with_clear_messages() {
     let mut warm_cryo = long_cryo.clone();
     warm_cryo.minutes = Some(3.0);
     warm_cryo.temp_c = Some(-60.0);
-    assert!(matches!(validate(&warm_cryo, ts(NOW)), Err(ValidationError::OutOfRange { .. })));
+    assert!(matches!(
+        validate(&warm_cryo, ts(NOW)),
+        Err(ValidationError::OutOfRange { .. })
+    ));
 
     let mut negative = entry(RecoveryMethod::Nutrition, "2026-03-01T11:00:00Z");
     negative.carbs_g = Some(-5.0);
@@ -405,7 +489,10 @@ fn validation_refuses_the_documented_mistakes_with_clear_messages() {
 
     let mut future = entry(RecoveryMethod::Massage, "2026-03-01T13:00:00Z");
     future.minutes = Some(45.0);
-    assert!(matches!(validate(&future, ts(NOW)), Err(ValidationError::InTheFuture { .. })));
+    assert!(matches!(
+        validate(&future, ts(NOW)),
+        Err(ValidationError::InTheFuture { .. })
+    ));
     // Within the 5-minute clock skew is fine.
     future.at = ts("2026-03-01T12:04:00Z");
     assert_eq!(validate(&future, ts(NOW)), Ok(()));
@@ -415,18 +502,29 @@ fn validation_refuses_the_documented_mistakes_with_clear_messages() {
     assert!(validate(&short_boots, ts(NOW)).is_err());
     short_boots.minutes = Some(30.0);
     short_boots.zones = vec!["ears".into()];
-    assert!(matches!(validate(&short_boots, ts(NOW)), Err(ValidationError::UnknownZone { .. })));
+    assert!(matches!(
+        validate(&short_boots, ts(NOW)),
+        Err(ValidationError::UnknownZone { .. })
+    ));
 
     let no_minutes = entry(RecoveryMethod::FoamRolling, "2026-03-01T11:00:00Z");
     let err = validate(&no_minutes, ts(NOW)).unwrap_err();
     assert!(err.to_string().contains("--minutes"));
 
     let empty_meal = entry(RecoveryMethod::Nutrition, "2026-03-01T11:00:00Z");
-    assert!(validate(&empty_meal, ts(NOW)).unwrap_err().to_string().contains("--carbs"));
+    assert!(
+        validate(&empty_meal, ts(NOW))
+            .unwrap_err()
+            .to_string()
+            .contains("--carbs")
+    );
 
     let mut nan = entry(RecoveryMethod::Massage, "2026-03-01T11:00:00Z");
     nan.minutes = Some(f64::NAN);
-    assert!(matches!(validate(&nan, ts(NOW)), Err(ValidationError::NotANumber { .. })));
+    assert!(matches!(
+        validate(&nan, ts(NOW)),
+        Err(ValidationError::NotANumber { .. })
+    ));
 }
 
 #[test]
@@ -440,20 +538,32 @@ fn compliance_reports_the_meal_window_and_ratio() {
     let mut massage = entry(RecoveryMethod::Massage, "2026-03-02T16:00:00Z");
     massage.minutes = Some(45.0);
     let c = compliance(&p, &[meal.clone(), massage]);
-    let n = c.iter().find(|x| x.method == RecoveryMethod::Nutrition).unwrap();
+    let n = c
+        .iter()
+        .find(|x| x.method == RecoveryMethod::Nutrition)
+        .unwrap();
     assert!(n.done && n.on_time == Some(true));
     assert!((n.carb_protein_ratio.unwrap() - 4.0).abs() < 1e-9);
     assert!((n.carbs_fraction_of_target.unwrap() - 60.0 / 56.0).abs() < 1e-9);
     assert!(n.summary.contains("inside"));
-    let m = c.iter().find(|x| x.method == RecoveryMethod::Massage).unwrap();
+    let m = c
+        .iter()
+        .find(|x| x.method == RecoveryMethod::Massage)
+        .unwrap();
     assert!(m.done && m.on_time == Some(true));
-    let f = c.iter().find(|x| x.method == RecoveryMethod::FoamRolling).unwrap();
+    let f = c
+        .iter()
+        .find(|x| x.method == RecoveryMethod::FoamRolling)
+        .unwrap();
     assert!(!f.done);
 
     // The same meal at 10:20Z is outside the window.
     meal.at = ts("2026-03-01T10:20:00Z");
     let c = compliance(&p, &[meal]);
-    let n = c.iter().find(|x| x.method == RecoveryMethod::Nutrition).unwrap();
+    let n = c
+        .iter()
+        .find(|x| x.method == RecoveryMethod::Nutrition)
+        .unwrap();
     assert_eq!(n.on_time, Some(false));
     assert!(n.summary.contains("outside"));
 }

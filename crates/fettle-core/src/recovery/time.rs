@@ -157,9 +157,15 @@ mod tests {
     #[test]
     fn readiness_lengthens_and_cap_holds() {
         let base = recovery_time(&input(50.0, 80.0, None), &TimeZone::UTC).hours;
-        let easy = recovery_time(&input(50.0, 80.0, Some(Recommendation::Easy)), &TimeZone::UTC);
+        let easy = recovery_time(
+            &input(50.0, 80.0, Some(Recommendation::Easy)),
+            &TimeZone::UTC,
+        );
         assert!((easy.hours - 1.25 * base).abs() < 1e-9);
-        let deep = recovery_time(&input(40.0, 200.0, Some(Recommendation::Rest)), &TimeZone::UTC);
+        let deep = recovery_time(
+            &input(40.0, 200.0, Some(Recommendation::Rest)),
+            &TimeZone::UTC,
+        );
         assert_eq!(deep.hours, RECOVERY_CAP_H);
         assert!(deep.capped);
     }
