@@ -18,10 +18,12 @@
 //! The analysis is observational: it adjusts for the two confounders it is given, not for
 //! everything (e.g. a method used only when the athlete already felt good).
 
-use crate::log::RecoveryMethod;
+use crate::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
+use crate::readiness;
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Fewest days with the method before an effect is estimated. Fettle's choice: with four
 /// parameters, 8 + 8 days leaves 12 residual degrees of freedom (t = 2.18), a usable interval.
@@ -101,6 +103,62 @@ impl DayRecord {
         }
         .filter(|v| v.is_finite())
     }
+}
+
+/// One day's load and end-of-day fatigue, from the fitness/fatigue series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DailyLoad {
+    /// The local day.
+    pub date: Date,
+    /// The day's total load, load points.
+    pub load: f64,
+    /// Fatigue (ATL) at the end of the day.
+    pub fatigue: f64,
+}
+
+/// Builds the day records from the series, the wellness history and the recovery log. A logged
+/// method belongs to the local day (in `tz`) on which it started; the next morning is the
+/// wellness entry dated the following day (the last one when there are several), and its
+/// readiness is [`readiness::assess`] on that day from wellness alone (no load state, so the
+/// outcome does not contain the load it is adjusted for).
+pub fn day_records(
+    daily: &[DailyLoad],
+    wellness: &[WellnessEntry],
+    recovery_log: &[RecoveryEntry],
+    tz: &TimeZone,
+) -> Vec<DayRecord> {
+    let mut methods_by_day: BTreeMap<Date, BTreeSet<RecoveryMethod>> = BTreeMap::new();
+    for e in recovery_log {
+        let day = e.at.to_zoned_datetime(tz.clone()).date();
+        methods_by_day.entry(day).or_default().insert(e.method);
+    }
+    let mut morning: BTreeMap<Date, &WellnessEntry> = BTreeMap::new();
+    for w in wellness {
+        if let Some(d) = w.date {
+            morning.insert(d, w);
+        }
+    }
+    daily
+        .iter()
+        .map(|d| {
+            let next = d.date.tomorrow().ok();
+            let m = next.and_then(|n| morning.get(&n).copied());
+            let next_readiness = match (next, m) {
+                (Some(n), Some(_)) => readiness::assess(wellness, n, None).score,
+                _ => None,
+            };
+            DayRecord {
+                date: d.date,
+                load: d.load,
+                fatigue: d.fatigue,
+                methods: methods_by_day.get(&d.date).cloned().unwrap_or_default(),
+                next_soreness: m.and_then(|w| w.soreness),
+                next_readiness,
+                next_ln_rmssd: m.and_then(|w| w.rmssd_ms).filter(|v| *v > 0.0).map(f64::ln),
+                next_rest_hr: m.and_then(|w| w.rest_hr),
+            }
+        })
+        .collect()
 }
 
 /// What the data say about one method and one outcome.
@@ -407,6 +465,51 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn day_records_assign_methods_to_local_days_and_read_the_next_morning() {
+        let tz = TimeZone::get("Europe/Paris").unwrap();
+        let daily = [
+            DailyLoad {
+                date: date(2026, 3, 1),
+                load: 100.0,
+                fatigue: 60.0,
+            },
+            DailyLoad {
+                date: date(2026, 3, 2),
+                load: 0.0,
+                fatigue: 52.0,
+            },
+        ];
+        let bath = |at: &str| RecoveryEntry {
+            method: RecoveryMethod::ColdWaterImmersion,
+            at: at.parse().unwrap(),
+            minutes: Some(10.0),
+            temp_c: Some(12.0),
+            zones: Vec::new(),
+            carbs_g: None,
+            protein_g: None,
+            note: None,
+        };
+        // 23:30Z on 1 March is 00:30 on 2 March in Paris: it belongs to 2 March.
+        let log = [bath("2026-03-01T18:00:00Z"), bath("2026-03-01T23:30:00Z")];
+        let wellness = [WellnessEntry {
+            date: Some(date(2026, 3, 2)),
+            soreness: Some(3.0),
+            rmssd_ms: Some(std::f64::consts::E.powi(4)),
+            rest_hr: Some(50.0),
+            ..WellnessEntry::default()
+        }];
+        let r = day_records(&daily, &wellness, &log, &tz);
+        assert!(r[0].methods.contains(&RecoveryMethod::ColdWaterImmersion));
+        assert!(r[1].methods.contains(&RecoveryMethod::ColdWaterImmersion));
+        assert_eq!(r[0].next_soreness, Some(3.0));
+        assert!((r[0].next_ln_rmssd.unwrap() - 4.0).abs() < 1e-12);
+        assert_eq!(r[0].next_rest_hr, Some(50.0));
+        // Soreness 3 → sub-score 50 is the only component present → readiness 50.
+        assert_eq!(r[0].next_readiness, Some(50.0));
+        assert_eq!(r[1].next_soreness, None);
     }
 
     #[test]

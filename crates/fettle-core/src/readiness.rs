@@ -590,4 +590,53 @@ mod tests {
         // resting HR is missing today and is listed as such.
         assert!(r.missing.iter().any(|m| m.starts_with("resting_hr")));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn opt(range: std::ops::Range<f64>) -> impl Strategy<Value = Option<f64>> {
+            proptest::option::of(range)
+        }
+
+        proptest! {
+            #[test]
+            fn score_is_0_to_100_and_weights_sum_to_one(
+                days in proptest::collection::vec(
+                    (0i64..80, opt(1.0..300.0), opt(30.0..90.0), opt(0.0..14.0), opt(-3.0..9.0), any::<bool>()),
+                    0..90,
+                ),
+                load in proptest::option::of((0.0f64..150.0, 0.0f64..200.0, -80.0f64..40.0)),
+            ) {
+                let today = date(2026, 3, 1);
+                let history: Vec<WellnessEntry> = days
+                    .iter()
+                    .map(|&(age, rmssd, hr, sleep, soreness, sick)| WellnessEntry {
+                        date: Some(day(today, age)),
+                        rmssd_ms: rmssd,
+                        rest_hr: hr,
+                        sleep_h: sleep,
+                        soreness,
+                        sick,
+                        ..WellnessEntry::default()
+                    })
+                    .collect();
+                let load = load.map(|(fitness, fatigue, form)| LoadState { fitness, fatigue, form });
+                let r = assess(&history, today, load);
+                if let Some(s) = r.score {
+                    prop_assert!((0.0..=100.0).contains(&s));
+                    let w: f64 = r.components.iter().map(|c| c.weight).sum();
+                    prop_assert!((w - 1.0).abs() < 1e-9);
+                } else {
+                    prop_assert!(r.components.is_empty());
+                }
+                for c in &r.components {
+                    prop_assert!((0.0..=100.0).contains(&c.score));
+                }
+                if history.iter().any(|e| e.date == Some(today) && e.sick) {
+                    prop_assert_eq!(r.recommendation, Recommendation::Rest);
+                }
+            }
+        }
+    }
 }

@@ -102,8 +102,8 @@ pub enum WellnessImportError {
     },
     /// An Elite HRV file with too few clean beats.
     #[error(
-        "Elite HRV file {file_name:?}: only {beats} clean beats after artefact filtering; \
-         record again for at least a minute"
+        "Elite HRV file {file_name:?}: {beats} beats read, too few left after artefact \
+         filtering to compute rMSSD; record again for at least a minute"
     )]
     TooFewBeats {
         /// The file name given.
@@ -193,22 +193,132 @@ pub fn parse_elitehrv_rr(
             }),
         }
     }
-    let result = rmssd_from_rr(&rr).ok_or(WellnessImportError::TooFewBeats {
-        file_name: file_name.to_string(),
-        beats: rr.len(),
-    })?;
-    let entry = WellnessEntry {
-        date: Some(date),
-        rmssd_ms: Some(result.rmssd_ms),
-        rest_hr: Some(60_000.0 / result.mean_rr_ms),
-        source: Some(WellnessSource::EliteHrvRr.as_str().to_string()),
-        ..WellnessEntry::default()
-    };
+    let entry = entry_from_rr(date, &rr, WellnessSource::EliteHrvRr.as_str()).ok_or(
+        WellnessImportError::TooFewBeats {
+            file_name: file_name.to_string(),
+            beats: rr.len(),
+        },
+    )?;
     Ok(WellnessImport {
         source: WellnessSource::EliteHrvRr,
         entries: vec![entry],
         errors,
     })
+}
+
+/// A morning entry from a recording's R-R intervals in milliseconds (a FIT file's HRV messages
+/// store seconds: multiply by 1000 first; drop the FIT invalid value 0xFFFF): rMSSD after
+/// artefact filtering, and resting HR = 60 000 / mean accepted R-R. `None` when too few beats
+/// survive the filter. `source` goes into [`WellnessEntry::source`] (e.g. `fit-rr`).
+pub fn entry_from_rr(date: Date, rr_ms: &[f32], source: &str) -> Option<WellnessEntry> {
+    let result = rmssd_from_rr(rr_ms)?;
+    Some(WellnessEntry {
+        date: Some(date),
+        rmssd_ms: Some(result.rmssd_ms),
+        rest_hr: Some(60_000.0 / result.mean_rr_ms),
+        source: Some(source.to_string()),
+        ..WellnessEntry::default()
+    })
+}
+
+/// Hours of sleep accepted for one night.
+pub const SLEEP_H_RANGE: (f64, f64) = (0.0, 24.0);
+/// The 1–5 subjective scale of [`WellnessEntry`] (Hooper & Mackinnon 1995).
+pub const SUBJECTIVE_RANGE: (f64, f64) = (1.0, 5.0);
+/// Morning rMSSD accepted, ms: values outside are measurement errors (resting rMSSD in
+/// athletes spans roughly 10–250 ms).
+pub const RMSSD_RANGE_MS: (f64, f64) = (3.0, 400.0);
+/// Resting heart rate accepted, bpm.
+pub const REST_HR_RANGE: (f64, f64) = (25.0, 130.0);
+/// Body mass accepted, kg.
+pub const MASS_RANGE_KG: (f64, f64) = (25.0, 250.0);
+
+/// Why a wellness entry typed by the athlete was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WellnessError {
+    /// The entry has no date.
+    #[error("a wellness entry needs the date it describes (the morning of)")]
+    NoDate,
+    /// The date is after today.
+    #[error("{date} is after today ({today}): wellness describes a morning that has happened")]
+    InTheFuture {
+        /// The date given.
+        date: Date,
+        /// Today.
+        today: Date,
+    },
+    /// A value outside its scale or plausible range.
+    #[error("{field} = {value} is outside {min}–{max} {unit}")]
+    OutOfRange {
+        /// The field.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// Lowest accepted.
+        min: f64,
+        /// Highest accepted.
+        max: f64,
+        /// Unit or scale.
+        unit: &'static str,
+    },
+}
+
+/// Checks a wellness entry typed at the CLI (`today` is the athlete's local date).
+pub fn validate_wellness(entry: &WellnessEntry, today: Date) -> Result<(), WellnessError> {
+    let date = entry.date.ok_or(WellnessError::NoDate)?;
+    if date > today {
+        return Err(WellnessError::InTheFuture { date, today });
+    }
+    let checks: [(&'static str, Option<f64>, (f64, f64), &'static str); 9] = [
+        ("sleep_h", entry.sleep_h, SLEEP_H_RANGE, "h"),
+        (
+            "sleep_quality",
+            entry.sleep_quality,
+            SUBJECTIVE_RANGE,
+            "(1 very poor … 5 very good)",
+        ),
+        (
+            "soreness",
+            entry.soreness,
+            SUBJECTIVE_RANGE,
+            "(1 none … 5 very sore)",
+        ),
+        (
+            "fatigue",
+            entry.fatigue,
+            SUBJECTIVE_RANGE,
+            "(1 none … 5 very tired)",
+        ),
+        (
+            "stress",
+            entry.stress,
+            SUBJECTIVE_RANGE,
+            "(1 none … 5 very stressed)",
+        ),
+        (
+            "mood",
+            entry.mood,
+            SUBJECTIVE_RANGE,
+            "(1 very low … 5 very good)",
+        ),
+        ("rmssd_ms", entry.rmssd_ms, RMSSD_RANGE_MS, "ms"),
+        ("rest_hr", entry.rest_hr, REST_HR_RANGE, "bpm"),
+        ("mass_kg", entry.mass_kg, MASS_RANGE_KG, "kg"),
+    ];
+    for (field, value, (min, max), unit) in checks {
+        if let Some(v) = value {
+            if !(v.is_finite() && (min..=max).contains(&v)) {
+                return Err(WellnessError::OutOfRange {
+                    field,
+                    value: v,
+                    min,
+                    max,
+                    unit,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Column indices of the fields a layout can fill.
@@ -459,6 +569,46 @@ mod tests {
     fn elitehrv_file_without_date_in_name_is_a_clear_error() {
         let err = parse_wellness_file("reading.txt", "1000\n1010\n990\n").unwrap_err();
         assert!(err.to_string().contains("YYYY") || err.to_string().contains("2026-03-01"));
+    }
+
+    #[test]
+    fn cli_wellness_is_validated_against_its_scales() {
+        let today = date(2026, 3, 1);
+        let ok = WellnessEntry {
+            date: Some(today),
+            sleep_h: Some(7.5),
+            soreness: Some(2.0),
+            rmssd_ms: Some(65.0),
+            rest_hr: Some(48.0),
+            mass_kg: Some(70.0),
+            ..WellnessEntry::default()
+        };
+        assert_eq!(validate_wellness(&ok, today), Ok(()));
+        let mut bad = ok.clone();
+        bad.soreness = Some(7.0);
+        let msg = validate_wellness(&bad, today).unwrap_err().to_string();
+        assert!(msg.contains("soreness") && msg.contains("1–5"), "{msg}");
+        let mut future = ok.clone();
+        future.date = Some(date(2026, 3, 2));
+        assert!(matches!(
+            validate_wellness(&future, today),
+            Err(WellnessError::InTheFuture { .. })
+        ));
+        let mut nan = ok;
+        nan.rest_hr = Some(f64::NAN);
+        assert!(validate_wellness(&nan, today).is_err());
+        assert_eq!(
+            validate_wellness(&WellnessEntry::default(), today),
+            Err(WellnessError::NoDate)
+        );
+    }
+
+    #[test]
+    fn fit_rr_entry_is_tagged_with_its_source() {
+        let e =
+            entry_from_rr(date(2026, 3, 1), &[1000.0, 1010.0, 990.0, 1000.0], "fit-rr").unwrap();
+        assert_eq!(e.source.as_deref(), Some("fit-rr"));
+        assert!(entry_from_rr(date(2026, 3, 1), &[1000.0], "fit-rr").is_none());
     }
 
     #[test]

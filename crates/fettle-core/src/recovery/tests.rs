@@ -567,3 +567,84 @@ fn compliance_reports_the_meal_window_and_ratio() {
     assert_eq!(n.on_time, Some(false));
     assert!(n.summary.contains("outside"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = SessionKind> {
+        prop_oneof![
+            Just(SessionKind::Easy),
+            Just(SessionKind::Long),
+            Just(SessionKind::Hard),
+            Just(SessionKind::Race),
+            Just(SessionKind::Strength),
+        ]
+    }
+
+    const ALL_HEALTH: [HealthCondition; 10] = [
+        HealthCondition::UncontrolledHypertension,
+        HealthCondition::HeartDisease,
+        HealthCondition::Raynauds,
+        HealthCondition::ColdUrticaria,
+        HealthCondition::Cryoglobulinaemia,
+        HealthCondition::Pregnancy,
+        HealthCondition::OpenWounds,
+        HealthCondition::DvtRisk,
+        HealthCondition::AcuteInjury,
+        HealthCondition::Inflammation,
+    ];
+
+    proptest! {
+        #[test]
+        fn never_prescribes_without_access_or_against_a_health_exclusion(
+            kind in kind(),
+            duration in 10.0f64..300.0,
+            load in 0.0f64..400.0,
+            fitness in 0.0f64..120.0,
+            access_bits in 0u8..32,
+            health_bits in 0u16..1024,
+            strength_h in proptest::option::of(0i64..72),
+            next_hard_h in proptest::option::of(0i64..96),
+        ) {
+            let access: Vec<Access> = ALL_ACCESS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| access_bits & (1 << i) != 0)
+                .map(|(_, a)| *a)
+                .collect();
+            let mut c = ctx(kind, duration, &access);
+            c.session.load = load;
+            c.fitness = fitness;
+            c.health = ALL_HEALTH
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| health_bits & (1 << i) != 0)
+                .map(|(_, h)| *h)
+                .collect();
+            c.last_strength_session = strength_h.map(|h| plus_min(c.session.end, -h * 60));
+            c.next_hard_session = next_hard_h.map(|h| plus_min(c.session.end, h * 60));
+            let p = prescribe(&c);
+            let needs = |m: RecoveryMethod| match m {
+                RecoveryMethod::CompressionBoots => Some((Access::CompressionBoots, &BOOTS_EXCLUSIONS[..])),
+                RecoveryMethod::ColdWaterImmersion => Some((Access::IceBath, &CWI_EXCLUSIONS[..])),
+                RecoveryMethod::Cryotherapy => Some((Access::CryoCentre, &CRYO_EXCLUSIONS[..])),
+                RecoveryMethod::Massage => Some((Access::Massage, &MASSAGE_EXCLUSIONS[..])),
+                _ => None,
+            };
+            for item in &p.items {
+                if let Some((a, excl)) = needs(item.method) {
+                    prop_assert!(c.access.contains(&a), "{:?} without access", item.method);
+                    prop_assert!(excl.iter().all(|h| !c.health.contains(h)), "{:?} despite exclusion", item.method);
+                }
+                prop_assert!(item.start.timestamp() <= item.end.timestamp());
+                prop_assert!(!item.reason.is_empty() && !item.evidence.is_empty());
+            }
+            // Free methods are always there; at most one cold method.
+            prop_assert!(has(&p, RecoveryMethod::Nutrition));
+            prop_assert!(has(&p, RecoveryMethod::FoamRolling));
+            prop_assert!(has(&p, RecoveryMethod::Sleep));
+            prop_assert!(!(has(&p, RecoveryMethod::ColdWaterImmersion) && has(&p, RecoveryMethod::Cryotherapy)));
+        }
+    }
+}
