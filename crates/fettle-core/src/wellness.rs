@@ -269,7 +269,9 @@ pub fn validate_wellness(entry: &WellnessEntry, today: Date) -> Result<(), Welln
     if date > today {
         return Err(WellnessError::InTheFuture { date, today });
     }
-    let checks: [(&'static str, Option<f64>, (f64, f64), &'static str); 9] = [
+    /// (field, value, accepted range, unit or scale).
+    type Check = (&'static str, Option<f64>, (f64, f64), &'static str);
+    let checks: [Check; 9] = [
         ("sleep_h", entry.sleep_h, SLEEP_H_RANGE, "h"),
         (
             "sleep_quality",
@@ -306,16 +308,15 @@ pub fn validate_wellness(entry: &WellnessEntry, today: Date) -> Result<(), Welln
         ("mass_kg", entry.mass_kg, MASS_RANGE_KG, "kg"),
     ];
     for (field, value, (min, max), unit) in checks {
-        if let Some(v) = value {
-            if !(v.is_finite() && (min..=max).contains(&v)) {
-                return Err(WellnessError::OutOfRange {
-                    field,
-                    value: v,
-                    min,
-                    max,
-                    unit,
-                });
-            }
+        let Some(v) = value else { continue };
+        if !(v.is_finite() && (min..=max).contains(&v)) {
+            return Err(WellnessError::OutOfRange {
+                field,
+                value: v,
+                min,
+                max,
+                unit,
+            });
         }
     }
     Ok(())
