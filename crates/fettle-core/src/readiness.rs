@@ -24,7 +24,9 @@
 //! resting HR more than [`RESTING_HR_ELEVATED_BPM`] over baseline. Sick or injured always means
 //! `rest`: the athlete's own report overrides the numbers.
 
-use crate::hrv::{BASELINE_DAYS, RECENT_DAYS, days_between, hrv_baseline};
+use crate::hrv::{
+    BASELINE_DAYS, MIN_BASELINE_VALUES, MIN_RECENT_VALUES, RECENT_DAYS, days_between, hrv_baseline,
+};
 use crate::log::WellnessEntry;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -199,13 +201,15 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                 ));
             }
             None => missing.push(format!(
-                "hrv: only {} morning rMSSD value(s) in the last {RECENT_DAYS} days (need 3)",
+                "hrv: only {} morning rMSSD value(s) in the last {RECENT_DAYS} days (need \
+                 {MIN_RECENT_VALUES})",
                 b.n_7d
             )),
         },
-        None => missing.push(
-            "hrv: fewer than 14 morning rMSSD values in the last 60 days (no baseline yet)".into(),
-        ),
+        None => missing.push(format!(
+            "hrv: fewer than {MIN_BASELINE_VALUES} morning rMSSD values in the last \
+                 {BASELINE_DAYS} days (no baseline yet)"
+        )),
     }
 
     // Resting HR against its own baseline (excluding today so today cannot mask itself).
@@ -236,8 +240,10 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                         WEIGHT_RESTING_HR,
                     ));
                 }
-                None => missing
-                    .push("resting_hr: fewer than 7 earlier mornings to form a baseline".into()),
+                None => missing.push(format!(
+                    "resting_hr: fewer than {MIN_SUBJECTIVE_BASELINE_VALUES} earlier mornings \
+                     to form a baseline"
+                )),
             }
         }
         None => missing.push("resting_hr: no value this morning".into()),

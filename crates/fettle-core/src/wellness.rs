@@ -448,7 +448,7 @@ fn parse_row(
     };
     let entry = WellnessEntry {
         date: Some(date),
-        sleep_h: number("sleep", cols.sleep_h)?,
+        sleep_h: sleep_hours(cell(cols.sleep_h))?,
         sleep_quality: number("sleep_quality", cols.sleep_quality)?,
         soreness: number("soreness", cols.soreness)?,
         fatigue: number("fatigue", cols.fatigue)?,
@@ -462,6 +462,26 @@ fn parse_row(
         source: Some(source.as_str().to_string()),
     };
     Ok(entry)
+}
+
+/// Sleep duration as hours (`7.5`), `h:mm` (`7:30`), or minutes when the number is over 24
+/// (`450`): HRV4Training's unit for `sleep_time` could not be confirmed, and none of these forms
+/// is ambiguous for one night's sleep.
+fn sleep_hours(cell: Option<&str>) -> Result<Option<f64>, String> {
+    let Some(c) = cell else { return Ok(None) };
+    let bad = || format!("column `sleep`: {c:?} is not hours, h:mm or minutes; row skipped");
+    let hours = match c.split_once(':') {
+        Some((h, m)) => {
+            let h: f64 = h.trim().parse().map_err(|_| bad())?;
+            let m: f64 = m.trim().parse().map_err(|_| bad())?;
+            h + m / 60.0
+        }
+        None => {
+            let v: f64 = c.parse().map_err(|_| bad())?;
+            if v > 24.0 { v / 60.0 } else { v }
+        }
+    };
+    hours.is_finite().then_some(Some(hours)).ok_or_else(bad)
 }
 
 /// `YYYY-MM-DD` or `YYYY/MM/DD`, optionally followed by a time (the first 10 characters count).
@@ -518,6 +538,15 @@ mod tests {
         let e2 = &imp.entries[1];
         assert_eq!(e2.rmssd_ms, None);
         assert!(e2.sick);
+    }
+
+    #[test]
+    fn sleep_accepts_hours_hmm_and_minutes() {
+        assert_eq!(sleep_hours(Some("7.5")), Ok(Some(7.5)));
+        assert_eq!(sleep_hours(Some("7:30")), Ok(Some(7.5)));
+        assert_eq!(sleep_hours(Some("450")), Ok(Some(7.5)));
+        assert_eq!(sleep_hours(None), Ok(None));
+        assert!(sleep_hours(Some("long")).is_err());
     }
 
     #[test]

@@ -199,6 +199,9 @@ pub const HEAVY_BLOCK_FORM: f64 = -10.0;
 pub const SLEEP_TARGET_H: f64 = 8.0;
 /// Default local bedtime for the sleep window, hour of day (a setting; Fettle's default).
 pub const DEFAULT_BEDTIME_HOUR: i8 = 22;
+/// A run ending before this local hour ended in the small hours: the sleep window starts right
+/// after refuelling instead of at the evening bedtime.
+pub const EARLY_MORNING_END_HOUR: i8 = 5;
 /// Massage within this many hours after a race or long run (Dupuy et al. 2018).
 pub const MASSAGE_WINDOW_H: i64 = 48;
 /// Window for boots, cold water, cryotherapy and foam rolling after the run, hours.
@@ -633,15 +636,19 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     // Sleep: free, always; stressed in heavy blocks.
     {
         let local_end = zoned(end);
-        let night_date = if local_end.datetime().hour() >= DEFAULT_BEDTIME_HOUR {
-            local_end.date().tomorrow().unwrap_or(local_end.date())
-        } else {
-            local_end.date()
-        };
-        let bedtime = night_date
+        let usual = local_end
+            .date()
             .at(DEFAULT_BEDTIME_HOUR, 0, 0, 0)
             .to_zoned_datetime(ctx.tz.clone())
             .unwrap_or_else(|_| local_end.clone());
+        // A run ending late in the evening or in the small hours: sleep after refuelling.
+        let late = local_end.datetime().hour() < EARLY_MORNING_END_HOUR
+            || usual.timestamp() < plus_min(end, REFUEL_WINDOW_MIN);
+        let bedtime = if late {
+            zoned(plus_min(end, REFUEL_WINDOW_MIN))
+        } else {
+            usual
+        };
         let wake = zoned(plus_min(
             bedtime.timestamp(),
             (SLEEP_TARGET_H * 60.0) as i64,

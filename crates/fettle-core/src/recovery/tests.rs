@@ -368,6 +368,35 @@ fn sleep_window_starts_at_local_bedtime() {
 }
 
 #[test]
+fn late_finish_sleeps_after_refuelling() {
+    // Ends 22:30Z = 23:30 Paris: bedtime is end + 30 min = 00:00+01:00 on 2 March.
+    let mut c = ctx(SessionKind::Race, 200.0, &[]);
+    c.session.end = ts("2026-03-01T22:30:00Z");
+    let p = prescribe(&c);
+    let sleep = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Sleep)
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(sleep).unwrap()["start"],
+        "2026-03-02T00:00:00+01:00"
+    );
+    // An ultra finishing at 01:00 local (00:00Z) sleeps at 01:30, not at 22:00 that evening.
+    c.session.end = ts("2026-03-02T00:00:00Z");
+    let p = prescribe(&c);
+    let sleep = p
+        .items
+        .iter()
+        .find(|i| i.method == RecoveryMethod::Sleep)
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(sleep).unwrap()["start"],
+        "2026-03-02T01:30:00+01:00"
+    );
+}
+
+#[test]
 fn recover_json_contract_has_the_documented_fields() {
     let p = prescribe(&ctx(SessionKind::Race, 200.0, &ALL_ACCESS));
     let j = serde_json::to_value(&p).unwrap();
