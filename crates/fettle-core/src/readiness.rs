@@ -502,6 +502,34 @@ mod tests {
     }
 
     #[test]
+    fn readiness_json_contract() {
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        h.push(WellnessEntry {
+            date: Some(today),
+            rest_hr: Some(50.0),
+            sleep_h: Some(8.0),
+            ..WellnessEntry::default()
+        });
+        let r = assess(&h, today, None);
+        let j = serde_json::to_value(&r).unwrap();
+        assert!(j["score"].is_number());
+        assert!(["train_hard", "easy", "rest"].contains(&j["recommendation"].as_str().unwrap()));
+        for c in j["components"].as_array().unwrap() {
+            for key in ["name", "value", "baseline", "weight"] {
+                assert!(c.get(key).is_some(), "{key} in {c}");
+            }
+        }
+        assert!(
+            j["missing"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m.as_str().unwrap().starts_with("soreness"))
+        );
+    }
+
+    #[test]
     fn sick_overrides_a_perfect_score() {
         let today = date(2026, 3, 1);
         let mut h = steady_history(today);

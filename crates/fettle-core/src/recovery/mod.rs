@@ -447,7 +447,7 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
             };
             format!("nutrition.window: {why}, start refuelling within {REFUEL_WINDOW_MIN} min")
         } else {
-            format!("nutrition.daily: easy session. {WINDOW_MATTERS_LESS}")
+            format!("nutrition.daily: not a long or hard session. {WINDOW_MATTERS_LESS}")
         };
         match ctx.body_mass_kg.filter(|m| *m > 0.0 && m.is_finite()) {
             Some(mass) => {
