@@ -20,8 +20,9 @@
 //! Every sub-score is clamped to 0–100. 75 means "as usual": the athlete's normal state leaves
 //! room for a hard day. Recommendation: score ≥ [`TRAIN_HARD_MIN_SCORE`] → `train_hard`,
 //! ≥ [`EASY_MIN_SCORE`] → `easy`, else `rest`; two rules cap it at `easy` whatever the score:
-//! the 7-day ln rMSSD below baseline − SWC (Plews et al. 2014; Vesterinen et al. 2016), and
-//! resting HR more than [`RESTING_HR_ELEVATED_BPM`] over baseline. Sick or injured always means
+//! the 7-day ln rMSSD below baseline − SWC (Plews et al. 2014; Vesterinen et al. 2016), this
+//! morning's ln rMSSD below its 10-day mean − SD (Kiviniemi et al. 2007), and resting HR more
+//! than [`RESTING_HR_ELEVATED_BPM`] over baseline. Sick or injured always means
 //! `rest`: the athlete's own report overrides the numbers.
 
 use crate::hrv::{
@@ -65,6 +66,11 @@ pub const RESTING_HR_ELEVATED_BPM: f64 = 5.0;
 pub const SLEEP_TARGET_H: f64 = 8.0;
 /// Sleep at or below this scores 0.
 pub const SLEEP_ZERO_SCORE_H: f64 = 4.0;
+/// Window of the single-day HRV check, days before today (Kiviniemi et al. 2007, Eur J Appl
+/// Physiol 101:743: easy day when HRV falls below its 10-day mean − SD).
+pub const KIVINIEMI_WINDOW_DAYS: i64 = 10;
+/// Fewest mornings in that window before the check applies (Fettle's choice).
+pub const KIVINIEMI_MIN_VALUES: usize = 7;
 /// Fitness below which fatigue/fitness is not meaningful (a near-zero denominator).
 pub const MIN_FITNESS_FOR_RATIO: f64 = 5.0;
 /// Fewest values before a subjective item's or resting HR's own baseline is shown.
@@ -210,6 +216,32 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
             "hrv: fewer than {MIN_BASELINE_VALUES} morning rMSSD values in the last \
                  {BASELINE_DAYS} days (no baseline yet)"
         )),
+    }
+
+    // Kiviniemi et al. 2007: today's reading below its 10-day mean − SD means an easy day.
+    if let Some(today_ln) = today_value(|e| e.rmssd_ms)
+        .filter(|v| *v > 0.0)
+        .map(f64::ln)
+    {
+        let previous: Vec<f64> = dated
+            .iter()
+            .filter(|(d, _)| (1..=KIVINIEMI_WINDOW_DAYS).contains(&days_between(*d, today)))
+            .filter_map(|(_, e)| e.rmssd_ms.filter(|v| *v > 0.0).map(f64::ln))
+            .collect();
+        if previous.len() >= KIVINIEMI_MIN_VALUES {
+            let n = previous.len() as f64;
+            let mean = previous.iter().sum::<f64>() / n;
+            let sd = (previous.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            if today_ln < mean - sd {
+                cap_at_easy = true;
+                reasons.push(format!(
+                    "HRV: this morning's ln rMSSD {today_ln:.2} is below its \
+                     {KIVINIEMI_WINDOW_DAYS}-day mean − SD ({:.2}) (Kiviniemi et al. 2007): easy \
+                     at most",
+                    mean - sd
+                ));
+            }
+        }
     }
 
     // Resting HR against its own baseline (excluding today so today cannot mask itself).
@@ -568,6 +600,26 @@ mod tests {
         assert!(hrv.value < hrv.baseline.unwrap() - hrv.swc.unwrap());
         assert!(r.recommendation <= Recommendation::Easy);
         assert!(r.reasons.iter().any(|m| m.contains("HRV")));
+    }
+
+    #[test]
+    fn a_single_low_morning_below_the_10_day_mean_minus_sd_caps_at_easy() {
+        // Previous 10 mornings alternate ln 4.0/4.2 (mean 4.1, SD 0.1054); today ln 3.9 <
+        // 4.1 − 0.1054 = 3.9946. The 7-day mean stays within the SWC band of the 60-day baseline.
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        h.push(WellnessEntry {
+            date: Some(today),
+            rmssd_ms: Some(f64::exp(3.9)),
+            ..WellnessEntry::default()
+        });
+        let r = assess(&h, today, None);
+        assert!(
+            r.reasons.iter().any(|m| m.contains("Kiviniemi")),
+            "{:?}",
+            r.reasons
+        );
+        assert!(r.recommendation <= Recommendation::Easy);
     }
 
     #[test]
