@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use super::{
-    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day,
+    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_MAX_MINUTES,
     LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_WEEKLY_DISTANCE_INCREASE, PEAK_WEEKLY_DISTANCE_5K_M,
     PEAK_WEEKLY_DISTANCE_MARATHON_M, Plan, PlanError, PlanRequest, RACE_FORM_MAX, RACE_FORM_MIN,
     RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind, StartingPoint, TAPER_CUT_MAX,
@@ -19,6 +19,8 @@ use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 const ONE_WEEK_TAPER_MAX_M: f64 = 15_000.0;
 /// Race distances up to this many metres get a two-week taper (half marathon); longer get three.
 const TWO_WEEK_TAPER_MAX_M: f64 = 30_000.0;
+/// Longest taper, race week included (Bosquet 2007; SCIENCE.md §8: marathon up to three weeks).
+const MAX_TAPER_WEEKS: usize = 3;
 /// Step of the taper-cut search, as a fraction of peak volume.
 const TAPER_CUT_STEP: f64 = 0.01;
 /// Bisection steps when the ramp cap limits a week's volume (2⁻⁴⁰ of the candidate: exact enough).
@@ -249,9 +251,9 @@ struct Slot {
 
 /// The weeks from today to race day, with their kinds. Pure layout; see the module doc of
 /// [`super`] for the rules.
-fn layout_weeks(ctx: &Context<'_>) -> Result<(Vec<Slot>, usize), PlanError> {
+fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, PlanError> {
     let n = ctx.n_weeks;
-    let taper = nominal_taper_weeks(ctx.req.race_distance_m).min(n);
+    let taper = taper_weeks.min(n);
     let pre_taper = n - taper;
     let cycle_len = ctx.req.cycle.loading_weeks() + 1;
     let mut slots = Vec::with_capacity(n);
@@ -274,7 +276,7 @@ fn layout_weeks(ctx: &Context<'_>) -> Result<(Vec<Slot>, usize), PlanError> {
         };
         slots.push(Slot { window_start, kind });
     }
-    Ok((slots, taper))
+    Ok(slots)
 }
 
 /// Fitness and fatigue carried day by day.
@@ -320,14 +322,23 @@ fn week_of(slot: Slot, days: Vec<Day>, today: Date) -> Week {
     }
 }
 
-/// Builds the whole plan.
-pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
-    let req = ctx.req;
-    let (slots, taper_weeks) = layout_weeks(ctx)?;
-    let pre_taper = slots.len() - taper_weeks;
-    let mut warnings = Vec::new();
-    let mut assumptions = assumptions(ctx);
+/// The weeks of a plan with a given taper length, before recovery items.
+struct Draft {
+    weeks: Vec<Week>,
+    taper_weeks: usize,
+    pre_taper: usize,
+    cut: f64,
+    peak: f64,
+    race_form: f64,
+    ramp_limited: usize,
+}
 
+/// Lays out and sizes every week for a taper of `taper_weeks` (race week included).
+fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
+    let req = ctx.req;
+    let slots = layout_weeks(ctx, taper_weeks)?;
+    let taper_weeks = taper_weeks.min(slots.len());
+    let pre_taper = slots.len() - taper_weeks;
     let mut state = State {
         fitness: ctx.start.fitness,
         fatigue: ctx.start.fatigue,
@@ -382,18 +393,12 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         state = state.run(&days);
         weeks.push(week_of(*slot, days, req.today));
     }
-    if ramp_limited > 0 {
-        assumptions.push(format!(
-            "the ramp cap of {:.1} fitness points per week held back the volume of {ramp_limited} build week(s)",
-            req.max_ramp
-        ));
-    }
 
     // Taper: the cut (41–60 % of peak volume) that lands race-morning form nearest the target.
     let peak = peak_full_build.or(peak_any_build).unwrap_or(previous_build);
     let taper_slots = &slots[pre_taper..];
     let shape = taper_shape(taper_slots.len());
-    let mut best: Option<(f64, f64, Vec<Week>)> = None;
+    let mut best: Option<(f64, f64, f64, Vec<Week>)> = None;
     let steps = ((TAPER_CUT_MAX - TAPER_CUT_MIN) / TAPER_CUT_STEP).round() as usize;
     for step in 0..=steps {
         let cut = TAPER_CUT_MIN + step as f64 * TAPER_CUT_STEP;
@@ -408,26 +413,87 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
             taper.push(week_of(*slot, days, req.today));
         }
         let form = before_race.fitness - before_race.fatigue;
-        let miss = if form < RACE_FORM_MIN {
-            RACE_FORM_MIN - form
-        } else if form > RACE_FORM_MAX {
-            form - RACE_FORM_MAX
-        } else {
-            0.0
-        };
-        let score = miss * 1000.0 + (form - RACE_FORM_TARGET).abs();
-        if best.as_ref().is_none_or(|(b, _, _)| score < *b) {
-            best = Some((score, cut, taper));
+        let score = form_miss(form) * 1000.0 + (form - RACE_FORM_TARGET).abs();
+        if best.as_ref().is_none_or(|(b, _, _, _)| score < *b) {
+            best = Some((score, cut, form, taper));
         }
     }
-    let (_, cut, taper) = best.ok_or(PlanError::DateRange)?;
-    assumptions.push(format!(
-        "taper of {} week(s) cutting volume by {:.0} % from the peak week of {:.1} km (Bosquet 2007: 41–60 %)",
-        taper_slots.len(),
-        cut * 100.0,
-        peak / 1000.0
-    ));
+    let (_, cut, race_form, taper) = best.ok_or(PlanError::DateRange)?;
     weeks.extend(taper);
+    Ok(Draft {
+        weeks,
+        taper_weeks,
+        pre_taper,
+        cut,
+        peak,
+        race_form,
+        ramp_limited,
+    })
+}
+
+fn form_miss(form: f64) -> f64 {
+    if form < RACE_FORM_MIN {
+        RACE_FORM_MIN - form
+    } else if form > RACE_FORM_MAX {
+        form - RACE_FORM_MAX
+    } else {
+        0.0
+    }
+}
+
+/// Builds the whole plan. The taper has its nominal length for the race distance; only when even
+/// the smallest (largest) cut leaves race-morning form above (below) the range is it shortened
+/// (lengthened) a week at a time, within 1–[`MAX_TAPER_WEEKS`] weeks.
+pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
+    let req = ctx.req;
+    let nominal = nominal_taper_weeks(req.race_distance_m);
+    let mut chosen = draft(ctx, nominal)?;
+    let mut length = nominal;
+    loop {
+        let next = if chosen.race_form > RACE_FORM_MAX && length > 1 {
+            length - 1
+        } else if chosen.race_form < RACE_FORM_MIN && length < MAX_TAPER_WEEKS.min(ctx.n_weeks - 1)
+        {
+            length + 1
+        } else {
+            break;
+        };
+        let other = draft(ctx, next)?;
+        if form_miss(other.race_form) >= form_miss(chosen.race_form) {
+            break;
+        }
+        chosen = other;
+        length = next;
+    }
+    let Draft {
+        mut weeks,
+        taper_weeks,
+        pre_taper,
+        cut,
+        peak,
+        ramp_limited,
+        ..
+    } = chosen;
+    let mut warnings = Vec::new();
+    let mut assumptions = assumptions(ctx);
+    if ramp_limited > 0 {
+        assumptions.push(format!(
+            "the ramp cap of {:.1} fitness points per week held back the volume of {ramp_limited} build week(s)",
+            req.max_ramp
+        ));
+    }
+    assumptions.push(format!(
+        "taper of {taper_weeks} week(s), race week included, cutting volume by {:.0} % from the peak week of {:.1} km (Bosquet 2007: 41–60 %){}",
+        cut * 100.0,
+        peak / 1000.0,
+        if taper_weeks < nominal.min(ctx.n_weeks) {
+            "; shortened from the usual length because your fitness would otherwise leave you fresher than needed"
+        } else if taper_weeks > nominal {
+            "; longer than usual because your recent build would otherwise leave you tired on race day"
+        } else {
+            ""
+        }
+    ));
 
     care::assign(ctx, &mut weeks);
     let forecast = forecast::run(
@@ -448,8 +514,6 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
             "The race is only {} days away: too close to build fitness. This plan keeps you running and tapers so that you arrive fresh.",
             days_between(req.today, req.race_date)
         ));
-    } else if taper_weeks < nominal_taper_weeks(req.race_distance_m) {
-        warnings.push("The race is too close for a full taper; the taper is shortened.".to_owned());
     }
     if req.race_distance_m >= super::HALF_MARATHON_M {
         let longest = weeks
@@ -458,7 +522,15 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
             .filter(|d| d.session.kind != SessionKind::Race)
             .map(|d| d.session.distance_m)
             .fold(0.0, f64::max);
-        if longest < LONG_RUN_READINESS_SHARE * req.race_distance_m {
+        let cap = sessions::long_run_cap_m(ctx);
+        let ready = LONG_RUN_READINESS_SHARE * req.race_distance_m;
+        if cap < ready {
+            assumptions.push(format!(
+                "long runs are capped at {LONG_RUN_MAX_MINUTES:.0} min (Daniels), {:.1} km at your easy pace",
+                cap / 1000.0
+            ));
+        }
+        if longest < ready.min(cap) * (1.0 - 1e-9) {
             warnings.push(format!(
                 "The longest run this plan can safely reach is {:.1} km, under {:.0} % of the race distance: the race date is too close for this distance from your current volume. Consider a shorter race or a later one.",
                 longest / 1000.0,

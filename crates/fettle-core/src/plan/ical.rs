@@ -12,7 +12,8 @@
 //!   the events in place. `DTSTAMP` is a parameter (no clock here); `SEQUENCE` is derived from it
 //!   so that a later export wins.
 //! - **Text.** TEXT values are escaped (`\\`, `\;`, `\,`, `\n`), lines end in CRLF and are folded
-//!   at 75 octets without splitting a UTF-8 character.
+//!   at 75 octets without splitting a UTF-8 character (and without leaving a space at the end of
+//!   a physical line, which some parsers trim).
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
@@ -53,16 +54,26 @@ pub fn escape_text(text: &str) -> String {
 }
 
 /// Appends one content line, folded at 75 octets (continuations start with one space, which
-/// counts towards the 75) and ended with CRLF. Never splits a UTF-8 character.
+/// counts towards the 75) and ended with CRLF. Never splits a UTF-8 character, and never ends a
+/// physical line with a space (it moves to the continuation line).
 pub fn push_folded(out: &mut String, line: &str) {
-    let mut limit = MAX_LINE_OCTETS;
+    let limit = MAX_LINE_OCTETS;
     let mut used = 0;
     for c in line.chars() {
         let len = c.len_utf8();
         if used + len > limit {
+            // Never end a physical line with a space: several parsers trim lines before
+            // unfolding and would lose it. Carry it to the continuation instead.
+            let carried = used > 2 && out.ends_with(' ');
+            if carried {
+                out.pop();
+            }
             out.push_str("\r\n ");
             used = 1;
-            limit = MAX_LINE_OCTETS;
+            if carried {
+                out.push(' ');
+                used += 1;
+            }
         }
         out.push(c);
         used += len;
@@ -295,4 +306,237 @@ pub fn to_ical(plan: &Plan, options: &IcalOptions) -> Result<String, PlanError> 
     }
     push_folded(&mut out, "END:VCALENDAR");
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::BufReader;
+
+    use jiff::civil::{date, time};
+
+    use super::*;
+    use crate::plan::{MARATHON_M, PlanRequest, StartingPoint, create_plan};
+
+    #[test]
+    fn text_is_escaped_per_rfc_5545() {
+        assert_eq!(escape_text("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+        assert_eq!(escape_text("line\r\nbreak"), "line\\nbreak");
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets() {
+        let mut out = String::new();
+        push_folded(&mut out, &"a".repeat(75));
+        assert_eq!(out, format!("{}\r\n", "a".repeat(75)));
+        // 150 octets: 75 on the first line, then 1 space + 74, then 1 space + 1.
+        let mut out = String::new();
+        push_folded(&mut out, &"b".repeat(150));
+        assert_eq!(
+            out,
+            format!("{}\r\n {}\r\n b\r\n", "b".repeat(75), "b".repeat(74))
+        );
+    }
+
+    #[test]
+    fn folding_never_splits_a_utf8_character() {
+        // 74 ASCII octets + "é" (2 octets) = 76 > 75: the é moves whole to the next line.
+        let mut out = String::new();
+        push_folded(&mut out, &format!("{}é", "x".repeat(74)));
+        assert_eq!(out, format!("{}\r\n é\r\n", "x".repeat(74)));
+    }
+
+    #[test]
+    fn folding_carries_a_space_to_the_continuation() {
+        // A space at octet 75 would end the physical line: it starts the next one instead.
+        let mut out = String::new();
+        push_folded(&mut out, &format!("{} yz", "x".repeat(74)));
+        assert_eq!(out, format!("{}\r\n  yz\r\n", "x".repeat(74)));
+    }
+
+    fn plan() -> crate::plan::Plan {
+        let mut req = PlanRequest::new(date(2026, 11, 30), date(2027, 4, 18), MARATHON_M);
+        req.start = Some(StartingPoint {
+            fitness: 40.0,
+            fatigue: 45.0,
+            recent_weekly_distance_m: 40_000.0,
+        });
+        req.thresholds.threshold_pace_s_per_km = Some(270.0);
+        req.goal_time_s = Some(11_700.0);
+        req.access = ["compression-boots", "massage"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        create_plan(&req).unwrap()
+    }
+
+    fn options(stamp: &str) -> IcalOptions {
+        IcalOptions {
+            dtstamp: stamp.parse().unwrap(),
+            time_zone: TimeZone::get("Europe/Paris").unwrap(),
+            session_start: time(7, 0, 0, 0),
+        }
+    }
+
+    fn prop<'a>(props: &'a [ical::property::Property], name: &str) -> &'a ical::property::Property {
+        props
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    fn value<'a>(props: &'a [ical::property::Property], name: &str) -> &'a str {
+        prop(props, name).value.as_deref().unwrap_or("")
+    }
+
+    #[test]
+    fn export_is_read_back_by_an_independent_parser() {
+        let plan = plan();
+        let text = to_ical(&plan, &options("2026-11-30T08:00:00Z")).unwrap();
+        // Every physical line ends in CRLF and is at most 75 octets.
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+        for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "{line}");
+            assert!(!line.contains('\n') && !line.ends_with(' '));
+        }
+        let mut parser = ical::IcalParser::new(BufReader::new(text.as_bytes()));
+        let cal = parser.next().unwrap().unwrap();
+        assert!(parser.next().is_none());
+        assert_eq!(value(&cal.properties, "VERSION"), "2.0");
+        assert_eq!(value(&cal.properties, "PRODID"), PRODID);
+
+        // Europe/Paris: CET (+0100) from 25 Oct 2026 03:00 CEST; CEST from 28 Mar 2027 02:00 CET.
+        assert_eq!(cal.timezones.len(), 1);
+        let tz = &cal.timezones[0];
+        assert_eq!(value(&tz.properties, "TZID"), "Europe/Paris");
+        let observances: Vec<(String, String, String)> = tz
+            .transitions
+            .iter()
+            .map(|t| {
+                (
+                    value(&t.properties, "DTSTART").to_owned(),
+                    value(&t.properties, "TZOFFSETFROM").to_owned(),
+                    value(&t.properties, "TZOFFSETTO").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            observances,
+            vec![
+                ("20261025T030000".into(), "+0200".into(), "+0100".into()),
+                ("20270328T020000".into(), "+0100".into(), "+0200".into()),
+            ]
+        );
+
+        let items: usize = plan.days().map(|d| d.recovery.len()).sum();
+        let sessions = plan
+            .days()
+            .filter(|d| d.session.kind != SessionKind::Rest)
+            .count();
+        assert_eq!(cal.events.len(), items + sessions);
+        let mut uids: Vec<&str> = cal
+            .events
+            .iter()
+            .map(|e| value(&e.properties, "UID"))
+            .collect();
+        uids.sort_unstable();
+        uids.dedup();
+        assert_eq!(uids.len(), cal.events.len());
+
+        // The race: 07:00 Paris time (CEST by then), 3:15:00 = 195 min, targets in the text.
+        let race = cal
+            .events
+            .iter()
+            .find(|e| value(&e.properties, "UID") == "20270418-20270418-session@fettle")
+            .unwrap();
+        let start = prop(&race.properties, "DTSTART");
+        assert_eq!(start.value.as_deref(), Some("20270418T070000"));
+        assert_eq!(
+            start.params.as_ref().unwrap()[0],
+            ("TZID".to_owned(), vec!["Europe/Paris".to_owned()])
+        );
+        assert_eq!(value(&race.properties, "DURATION"), "PT195M");
+        let race_day = plan.days().last().unwrap();
+        // The parser unfolds but keeps TEXT escapes: compare with the escaped description.
+        assert_eq!(
+            value(&race.properties, "DESCRIPTION"),
+            escape_text(&race_day.session.description)
+        );
+        assert!(race_day.session.description.contains("4:35–4:40/km"));
+
+        // Boots two hours after a long run ends; rest days are all-day events.
+        let long = plan
+            .days()
+            .find(|d| d.session.kind == SessionKind::Long)
+            .unwrap();
+        let boots_uid = format!("20270418-{}-compression_boots@fettle", fmt_date(long.date));
+        let boots = cal
+            .events
+            .iter()
+            .find(|e| value(&e.properties, "UID") == boots_uid)
+            .unwrap();
+        let end = long
+            .date
+            .to_datetime(time(7, 0, 0, 0))
+            .checked_add(jiff::SignedDuration::from_mins(
+                (long.session.duration_s / 60.0).round() as i64 + 120,
+            ))
+            .unwrap();
+        assert_eq!(value(&boots.properties, "DTSTART"), fmt_datetime(end));
+        let rest = plan
+            .days()
+            .find(|d| d.session.kind == SessionKind::Rest)
+            .unwrap();
+        let rest_uid = format!("20270418-{}-rest@fettle", fmt_date(rest.date));
+        let rest_event = cal
+            .events
+            .iter()
+            .find(|e| value(&e.properties, "UID") == rest_uid)
+            .unwrap();
+        let rest_start = prop(&rest_event.properties, "DTSTART");
+        assert_eq!(
+            rest_start.params.as_ref().unwrap()[0].1,
+            vec!["DATE".to_owned()]
+        );
+        assert_eq!(
+            rest_start.value.as_deref(),
+            Some(fmt_date(rest.date).as_str())
+        );
+    }
+
+    #[test]
+    fn a_second_export_keeps_the_uids_and_raises_the_sequence() {
+        let plan = plan();
+        let first = to_ical(&plan, &options("2026-11-30T08:00:00Z")).unwrap();
+        let second = to_ical(&plan, &options("2026-12-07T08:00:00Z")).unwrap();
+        let read = |text: &str| -> Vec<(String, u64)> {
+            let cal = ical::IcalParser::new(BufReader::new(text.as_bytes()))
+                .next()
+                .unwrap()
+                .unwrap();
+            cal.events
+                .iter()
+                .map(|e| {
+                    (
+                        value(&e.properties, "UID").to_owned(),
+                        value(&e.properties, "SEQUENCE").parse().unwrap(),
+                    )
+                })
+                .collect()
+        };
+        let (a, b) = (read(&first), read(&second));
+        assert_eq!(a.len(), b.len());
+        for ((uid_a, seq_a), (uid_b, seq_b)) in a.iter().zip(&b) {
+            assert_eq!(uid_a, uid_b);
+            // One week later: 7·24·60 = 10 080 minutes more.
+            assert_eq!(seq_b - seq_a, 10_080);
+        }
+        assert!(second.contains("DTSTAMP:20261207T080000Z"));
+    }
+
+    #[test]
+    fn unnamed_time_zone_is_refused() {
+        let mut opts = options("2026-11-30T08:00:00Z");
+        opts.time_zone = TimeZone::fixed(jiff::tz::offset(2));
+        assert_eq!(to_ical(&plan(), &opts), Err(PlanError::UnnamedTimeZone));
+    }
 }

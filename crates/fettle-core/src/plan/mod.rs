@@ -3,7 +3,8 @@
 //! A plan is built in four steps (SCIENCE.md §3, §6, §7, §8):
 //! 1. **Weeks.** Weeks end on race day (the last is the `race` week) and are counted back in
 //!    7-day blocks; the first block may be shorter (it starts today). The last weeks are the
-//!    taper (1 week for 5–10 km, 2 for a half, 3 for a marathon, race week included); the weeks
+//!    taper (1 week for 5–10 km, 2 for a half, 3 for a marathon, race week included; a week
+//!    shorter or longer, within 1–3, only when that is what brings race-morning form into range); the weeks
 //!    before it follow the loading:recovery cycle counted back from the taper, so the final build
 //!    block ends at the peak. A plan never opens with a recovery week: the athlete's recent
 //!    training is the block before it.

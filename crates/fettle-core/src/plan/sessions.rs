@@ -288,6 +288,11 @@ fn quality_session(ctx: &Context<'_>, kind: SessionKind, week_m: f64) -> Session
     )
 }
 
+/// The longest long run allowed by [`LONG_RUN_MAX_MINUTES`] at the athlete's easy pace, metres.
+pub(super) fn long_run_cap_m(ctx: &Context<'_>) -> f64 {
+    zone_speed(ctx, Zone::Easy) * LONG_RUN_MAX_MINUTES * 60.0
+}
+
 /// The seven days of the week starting `window_start`, with sessions for a nominal week distance
 /// of `week_m` metres (training distance: the race itself comes on top in the race week).
 pub(super) fn layout_week(
@@ -340,8 +345,7 @@ pub(super) fn layout_week(
         }
     } else {
         let long_index = (0..7).find(|i| weekday_index(dates[*i].weekday()) == ctx.long_day);
-        let easy_speed = zone_speed(ctx, Zone::Easy);
-        let long_m = (LONG_RUN_SHARE * week_m).min(easy_speed * LONG_RUN_MAX_MINUTES * 60.0);
+        let long_m = (LONG_RUN_SHARE * week_m).min(long_run_cap_m(ctx));
         let mut remaining = week_m;
         if let Some(i) = long_index {
             let s = run_session(
