@@ -21,6 +21,9 @@ const ONE_WEEK_TAPER_MAX_M: f64 = 15_000.0;
 const TWO_WEEK_TAPER_MAX_M: f64 = 30_000.0;
 /// Longest taper, race week included (Bosquet 2007; SCIENCE.md §8: marathon up to three weeks).
 const MAX_TAPER_WEEKS: usize = 3;
+/// In the taper search, a point of form outside the range weighs this many points of distance
+/// from the target inside it: any cut that lands in range beats every cut that does not.
+const OUT_OF_RANGE_WEIGHT: f64 = 1000.0;
 /// Step of the taper-cut search, as a fraction of peak volume.
 const TAPER_CUT_STEP: f64 = 0.01;
 /// Bisection steps when the ramp cap limits a week's volume (2⁻⁴⁰ of the candidate: exact enough).
@@ -94,13 +97,15 @@ impl<'a> Context<'a> {
                 60.0..=86_400.0,
             )?;
         }
-        let days: BTreeSet<u8> = req
-            .training_days
-            .iter()
-            .copied()
-            .filter(|d| *d < 7)
-            .collect();
-        if days.len() < 3 || days.len() != req.training_days.len() {
+        if let Some(bad_day) = req.training_days.iter().find(|d| **d > 6) {
+            return Err(bad(
+                "a training day index",
+                "0 (Monday) to 6 (Sunday)",
+                f64::from(*bad_day),
+            ));
+        }
+        let days = &req.training_days;
+        if days.len() < 3 {
             return Err(PlanError::TooFewTrainingDays(days.len()));
         }
         let long_day = match req.long_run_day {
@@ -413,7 +418,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
             taper.push(week_of(*slot, days, req.today));
         }
         let form = before_race.fitness - before_race.fatigue;
-        let score = form_miss(form) * 1000.0 + (form - RACE_FORM_TARGET).abs();
+        let score = form_miss(form) * OUT_OF_RANGE_WEIGHT + (form - RACE_FORM_TARGET).abs();
         if best.as_ref().is_none_or(|(b, _, _, _)| score < *b) {
             best = Some((score, cut, form, taper));
         }
@@ -576,6 +581,11 @@ fn assumptions(ctx: &Context<'_>) -> Vec<String> {
             "no history: starting from the beginner baseline (fitness 0, fatigue 0, {:.0} km per week)",
             BEGINNER_WEEKLY_DISTANCE_M / 1000.0
         ));
+    }
+    if req.goal_time_s.is_some() && ctx.predictions.current_vdot.is_none() {
+        out.push(
+            "no threshold pace or VDOT: the goal time cannot be checked for realism".to_owned(),
+        );
     }
     if !ctx.pace_known {
         out.push(format!(

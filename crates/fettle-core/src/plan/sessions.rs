@@ -266,23 +266,34 @@ fn quality_days(training: &[u8], long_day: u8, wanted: usize) -> Vec<u8> {
 
 /// A quality session of `kind` in a week of `week_m` metres.
 fn quality_session(ctx: &Context<'_>, kind: SessionKind, week_m: f64) -> Session {
-    let (block, zone, label) = match kind {
+    let (work, zone, label) = match kind {
         SessionKind::Intervals => (
             (INTERVAL_BLOCK_SHARE * week_m).min(INTERVAL_BLOCK_MAX_M),
             Zone::Interval,
-            "intervals in reps of 800–1000 m with equal-time jog recoveries",
+            "intervals in reps of 800–1000 m",
         ),
         _ => (TEMPO_BLOCK_SHARE * week_m, Zone::Tempo, "tempo"),
     };
+    // Interval reps are separated by jogs of equal time, run at easy pace.
+    let jog = if zone == Zone::Interval {
+        work * zone_speed(ctx, Zone::Easy) / zone_speed(ctx, Zone::Interval)
+    } else {
+        0.0
+    };
     let cap = QUALITY_SESSION_MAX_SHARE * week_m;
-    let scale = (cap / (block + WARMUP_COOLDOWN_M)).min(1.0);
-    let (block, half_wu) = (block * scale, 0.5 * WARMUP_COOLDOWN_M * scale);
+    let scale = (cap / (work + jog + WARMUP_COOLDOWN_M)).min(1.0);
+    let half_wu = 0.5 * WARMUP_COOLDOWN_M * scale;
     run_session(
         ctx,
         kind,
         &[
             ("warm-up", half_wu, Zone::Easy),
-            (label, block, zone),
+            (label, work * scale, zone),
+            (
+                "jog recoveries between reps, equal time",
+                jog * scale,
+                Zone::Easy,
+            ),
             ("cool-down", half_wu, Zone::Easy),
         ],
     )

@@ -590,6 +590,15 @@ proptest! {
             }
         }
 
+        // Mostly easy (Seiler 2010): at least 80 % of each full week's running time is easy.
+        for w in plan.weeks.iter().filter(|w| full(w) && w.kind != WeekKind::Race) {
+            let parts = w.days.iter().flat_map(|d| d.session.parts.iter());
+            let (easy, total) = parts.fold((0.0, 0.0), |(e, t), p| {
+                (if p.target.zone == Zone::Easy { e + p.duration_s } else { e }, t + p.duration_s)
+            });
+            prop_assert!(easy >= 0.8 * total, "easy share {}", easy / total);
+        }
+
         // Taper: volume cut within 41–60 % of the peak build week, frequency cut ≤ 20 %.
         let peak = plan.weeks.iter().filter(|w| w.kind == WeekKind::Build && full(w))
             .map(|w| w.distance_target_m).fold(0.0, f64::max);
