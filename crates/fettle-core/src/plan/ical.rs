@@ -199,13 +199,7 @@ fn day_events(plan: &Plan, day: &Day, start: Time) -> Result<Vec<Event>, PlanErr
     let session_start = day.date.to_datetime(start);
     let minutes = (day.session.duration_s / 60.0).round() as i64;
     if day.session.kind != SessionKind::Rest {
-        let summary = day
-            .session
-            .description
-            .split(':')
-            .next()
-            .unwrap_or("Run")
-            .to_owned();
+        let summary = day.session.title.clone();
         events.push(Event {
             uid: format!("{prefix}-session@fettle"),
             summary,
@@ -455,6 +449,7 @@ mod tests {
             ("TZID".to_owned(), vec!["Europe/Paris".to_owned()])
         );
         assert_eq!(value(&race.properties, "DURATION"), "PT195M");
+        assert_eq!(value(&race.properties, "SUMMARY"), "Race 42.2 km");
         let race_day = plan.days().last().unwrap();
         // The parser unfolds but keeps TEXT escapes: compare with the escaped description.
         assert_eq!(

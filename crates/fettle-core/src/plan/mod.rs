@@ -472,6 +472,8 @@ pub struct SessionPart {
 pub struct Session {
     /// Kind.
     pub kind: SessionKind,
+    /// Short title, e.g. `Long run 18.0 km` (the calendar event's summary).
+    pub title: String,
     /// Distance, metres (0 on rest days).
     pub distance_m: f64,
     /// Expected duration, seconds.

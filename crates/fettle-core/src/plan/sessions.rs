@@ -192,16 +192,16 @@ pub(super) fn run_session(
             )
         })
         .collect();
+    let title = format!("{} {:.1} km", kind_name(kind), distance / 1000.0);
     let description = format!(
-        "{} {:.1} km, about {}: {}. Expected load {:.0}.",
-        kind_name(kind),
-        distance / 1000.0,
+        "{title}, about {}: {}. Expected load {:.0}.",
         format_duration(duration),
         steps.join("; "),
         load
     );
     Session {
         kind,
+        title,
         distance_m: distance,
         duration_s: duration,
         load,
@@ -213,6 +213,7 @@ pub(super) fn run_session(
 fn rest_session() -> Session {
     Session {
         kind: SessionKind::Rest,
+        title: kind_name(SessionKind::Rest).to_owned(),
         distance_m: 0.0,
         duration_s: 0.0,
         load: 0.0,
