@@ -272,8 +272,11 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
             WeekKind::Taper
         } else {
             // Counted back from the taper: j = 1 is the last build week before it.
+            // A recovery week needs a full build week before it in the plan: the first week
+            // (or the second, when the first is shortened) stays a build week.
             let j = pre_taper - i;
-            if j.is_multiple_of(cycle_len) && i != 0 {
+            let first_full = usize::from(first_window_start(ctx)? < ctx.req.today);
+            if j.is_multiple_of(cycle_len) && i > first_full {
                 WeekKind::Recovery
             } else {
                 WeekKind::Build
@@ -282,6 +285,12 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
         slots.push(Slot { window_start, kind });
     }
     Ok(slots)
+}
+
+/// First date of the first plan week's 7-day window (before today when that week is shortened).
+fn first_window_start(ctx: &Context<'_>) -> Result<Date, PlanError> {
+    let weeks_after = i64::try_from(ctx.n_weeks).map_err(|_| PlanError::DateRange)?;
+    add_days(ctx.req.race_date, 1 - 7 * weeks_after)
 }
 
 /// Fitness and fatigue carried day by day.

@@ -6,8 +6,9 @@
 //!    taper (1 week for 5–10 km, 2 for a half, 3 for a marathon, race week included; a week
 //!    shorter or longer, within 1–3, only when that is what brings race-morning form into range); the weeks
 //!    before it follow the loading:recovery cycle counted back from the taper, so the final build
-//!    block ends at the peak. A plan never opens with a recovery week: the athlete's recent
-//!    training is the block before it.
+//!    block ends at the peak. A plan never opens with a recovery week (the athlete's recent
+//!    training is the block before it), and the first recovery week follows at least one full
+//!    build week.
 //! 2. **Volume.** Each build week's distance grows by at most [`MAX_WEEKLY_DISTANCE_INCREASE`]
 //!    over the previous build week, up to a peak volume for the race distance, and is cut further
 //!    when the forecast fitness (CTL) would rise by more than `max_ramp` points in the week.
