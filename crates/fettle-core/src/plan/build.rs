@@ -7,11 +7,11 @@ use jiff::civil::Date;
 
 use super::{
     BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_MAX_MINUTES,
-    LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_WEEKLY_DISTANCE_INCREASE, PEAK_WEEKLY_DISTANCE_5K_M,
-    PEAK_WEEKLY_DISTANCE_MARATHON_M, Plan, PlanError, PlanRequest, RACE_FORM_MAX, RACE_FORM_MIN,
-    RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind, StartingPoint, TAPER_CUT_MAX,
-    TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between, forecast,
-    sessions, weekday_index,
+    LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE,
+    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, Plan, PlanError, PlanRequest,
+    RACE_FORM_MAX, RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind,
+    StartingPoint, TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance,
+    days_between, forecast, sessions, weekday_index,
 };
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
@@ -86,6 +86,11 @@ impl<'a> Context<'a> {
             return Err(PlanError::RaceNotInFuture {
                 race: req.race_date,
                 today: req.today,
+            });
+        }
+        if days_between(req.today, req.race_date) > 7 * MAX_PLAN_WEEKS {
+            return Err(PlanError::RaceTooFar {
+                race: req.race_date,
             });
         }
         check_distance(req.race_distance_m)?;

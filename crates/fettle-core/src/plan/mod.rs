@@ -92,6 +92,9 @@ pub const MAX_VDOT_GAIN_PER_WEEK: f64 = 0.25;
 /// date is too close.
 pub const LONG_RUN_READINESS_SHARE: f64 = 0.5;
 
+/// Longest plan, weeks (two years): a plan further out is a guess, and the input is refused.
+pub const MAX_PLAN_WEEKS: i64 = 104;
+
 /// Marathon distance, metres.
 pub const MARATHON_M: f64 = 42_195.0;
 /// Half-marathon distance, metres.
@@ -107,6 +110,14 @@ pub enum PlanError {
         race: Date,
         /// Today.
         today: Date,
+    },
+    /// The race is further away than the planner plans.
+    #[error(
+        "the race on {race} is more than {MAX_PLAN_WEEKS} weeks away; make a plan within {MAX_PLAN_WEEKS} weeks of it"
+    )]
+    RaceTooFar {
+        /// Race date.
+        race: Date,
     },
     /// The race distance is outside what the planner handles.
     #[error(

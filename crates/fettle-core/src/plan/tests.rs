@@ -88,6 +88,13 @@ fn bad_requests_are_refused_with_a_reason() {
     ));
 
     let mut req = marathon_request();
+    req.race_date = date(2031, 1, 1);
+    assert!(matches!(
+        create_plan(&req),
+        Err(PlanError::RaceTooFar { .. })
+    ));
+
+    let mut req = marathon_request();
     req.max_ramp = f64::NAN;
     assert!(matches!(
         create_plan(&req),
