@@ -1,0 +1,630 @@
+//! Building a plan: validating the request, laying out the weeks, sizing build, recovery and
+//! taper volumes under the caps, and assembling days, recovery items and the forecast.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+
+use super::{
+    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_MAX_MINUTES,
+    LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE,
+    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, Plan, PlanError, PlanRequest,
+    RACE_FORM_MAX, RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind,
+    StartingPoint, TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance,
+    days_between, forecast, sessions, weekday_index,
+};
+use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
+
+/// Race distances up to this many metres get a one-week taper (5–10 km, Bosquet 2007).
+const ONE_WEEK_TAPER_MAX_M: f64 = 15_000.0;
+/// Race distances up to this many metres get a two-week taper (half marathon); longer get three.
+const TWO_WEEK_TAPER_MAX_M: f64 = 30_000.0;
+/// Longest taper, race week included (Bosquet 2007; SCIENCE.md §8: marathon up to three weeks).
+const MAX_TAPER_WEEKS: usize = 3;
+/// In the taper search, a point of form outside the range weighs this many points of distance
+/// from the target inside it: any cut that lands in range beats every cut that does not.
+const OUT_OF_RANGE_WEIGHT: f64 = 1000.0;
+/// Step of the taper-cut search, as a fraction of peak volume.
+const TAPER_CUT_STEP: f64 = 0.01;
+/// Bisection steps when the ramp cap limits a week's volume (2⁻⁴⁰ of the candidate: exact enough).
+const RAMP_BISECTION_STEPS: usize = 40;
+
+/// Which recovery means the athlete has (free ones are always there).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Access {
+    pub(super) boots: bool,
+    pub(super) ice_bath: bool,
+    pub(super) cryo: bool,
+    pub(super) massage: bool,
+}
+
+/// The validated request with everything derived from it.
+pub(super) struct Context<'a> {
+    pub(super) req: &'a PlanRequest,
+    pub(super) start: StartingPoint,
+    pub(super) beginner: bool,
+    /// Threshold speed, m/s.
+    pub(super) threshold_speed: f64,
+    /// Whether the threshold speed comes from the athlete (so pace targets can be shown).
+    pub(super) pace_known: bool,
+    pub(super) long_day: u8,
+    pub(super) access: Access,
+    /// Race time used for the race session, seconds.
+    pub(super) race_time_s: f64,
+    pub(super) predictions: super::Predictions,
+    pub(super) goal_unrealistic: Option<String>,
+    /// Peak weekly distance for this race and athlete, metres.
+    pub(super) peak_distance_m: f64,
+    /// Number of plan weeks (the first may be shorter).
+    pub(super) n_weeks: usize,
+}
+
+fn bad(what: &'static str, expected: &'static str, value: f64) -> PlanError {
+    PlanError::BadNumber {
+        what,
+        expected,
+        value,
+    }
+}
+
+fn check_range(
+    what: &'static str,
+    expected: &'static str,
+    value: f64,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<(), PlanError> {
+    if value.is_finite() && range.contains(&value) {
+        Ok(())
+    } else {
+        Err(bad(what, expected, value))
+    }
+}
+
+impl<'a> Context<'a> {
+    pub(super) fn new(req: &'a PlanRequest) -> Result<Context<'a>, PlanError> {
+        if req.race_date <= req.today {
+            return Err(PlanError::RaceNotInFuture {
+                race: req.race_date,
+                today: req.today,
+            });
+        }
+        if days_between(req.today, req.race_date) > 7 * MAX_PLAN_WEEKS {
+            return Err(PlanError::RaceTooFar {
+                race: req.race_date,
+            });
+        }
+        check_distance(req.race_distance_m)?;
+        if let Some(goal) = req.goal_time_s {
+            check_range(
+                "the goal time",
+                "between 1 min and 24 h, in seconds",
+                goal,
+                60.0..=86_400.0,
+            )?;
+        }
+        if let Some(bad_day) = req.training_days.iter().find(|d| **d > 6) {
+            return Err(bad(
+                "a training day index",
+                "0 (Monday) to 6 (Sunday)",
+                f64::from(*bad_day),
+            ));
+        }
+        let days = &req.training_days;
+        if days.len() < 3 {
+            return Err(PlanError::TooFewTrainingDays(days.len()));
+        }
+        let long_day = match req.long_run_day {
+            Some(day) => {
+                let index = weekday_index(day);
+                if !days.contains(&index) {
+                    return Err(PlanError::LongRunDayNotTrainingDay(day));
+                }
+                index
+            }
+            None => days.iter().copied().max().unwrap_or(6),
+        };
+        check_range(
+            "the ramp cap",
+            "between 1 and 20 fitness points per week",
+            req.max_ramp,
+            1.0..=20.0,
+        )?;
+        let beginner = req.start.is_none();
+        let start = req.start.unwrap_or_else(StartingPoint::beginner);
+        check_range(
+            "the starting fitness",
+            "between 0 and 250",
+            start.fitness,
+            0.0..=250.0,
+        )?;
+        check_range(
+            "the starting fatigue",
+            "between 0 and 400",
+            start.fatigue,
+            0.0..=400.0,
+        )?;
+        check_range(
+            "the recent weekly distance",
+            "between 0 and 400 000 m",
+            start.recent_weekly_distance_m,
+            0.0..=400_000.0,
+        )?;
+        let t = req.thresholds;
+        if let Some(p) = t.threshold_pace_s_per_km {
+            check_range(
+                "the threshold pace",
+                "between 120 and 900 s/km",
+                p,
+                120.0..=900.0,
+            )?;
+        }
+        if let Some(h) = t.lthr_bpm {
+            check_range("the LTHR", "between 80 and 230 bpm", h, 80.0..=230.0)?;
+        }
+        if let Some(h) = t.hrmax_bpm {
+            check_range(
+                "the maximum heart rate",
+                "between 100 and 240 bpm",
+                h,
+                100.0..=240.0,
+            )?;
+        }
+        for v in [t.current_vdot, req.model_race_day_vdot]
+            .into_iter()
+            .flatten()
+        {
+            check_range("a VDOT", "between 15 and 90", v, 15.0..=90.0)?;
+        }
+        if let Some(m) = req.body_mass_kg {
+            check_range("the body mass", "between 25 and 250 kg", m, 25.0..=250.0)?;
+        }
+        let mut access = Access::default();
+        for item in &req.access {
+            match item.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "compression-boots" | "boots" => access.boots = true,
+                "ice-bath" | "cold-water-immersion" => access.ice_bath = true,
+                "cryo-centre" | "cryo-center" | "cryotherapy" | "cryo" => access.cryo = true,
+                "massage" | "masseur" => access.massage = true,
+                "foam-roller" | "foam-rolling" => {}
+                _ => return Err(PlanError::UnknownAccess(item.clone())),
+            }
+        }
+        let (threshold_speed, pace_known) = match (t.threshold_pace_s_per_km, t.current_vdot) {
+            (Some(pace), _) => (1000.0 / pace, true),
+            (None, Some(v)) => (forecast::threshold_speed_for_vdot(v), true),
+            (None, None) => (1000.0 / DEFAULT_THRESHOLD_PACE_S_PER_KM, false),
+        };
+        let n_days = days_between(req.today, req.race_date) + 1;
+        let n_weeks = usize::try_from((n_days + 6) / 7).map_err(|_| PlanError::DateRange)?;
+        let weeks_to_race = n_days as f64 / 7.0;
+        let (predictions, goal_unrealistic) =
+            forecast::predictions(req, threshold_speed, pace_known, weeks_to_race);
+        let peak_distance_m =
+            peak_weekly_distance(req.race_distance_m).max(start.recent_weekly_distance_m);
+        Ok(Context {
+            req,
+            start,
+            beginner,
+            threshold_speed,
+            pace_known,
+            long_day,
+            access,
+            race_time_s: predictions.target_time_s,
+            predictions,
+            goal_unrealistic,
+            peak_distance_m,
+            n_weeks,
+        })
+    }
+
+    pub(super) fn training_days(&self) -> &BTreeSet<u8> {
+        &self.req.training_days
+    }
+}
+
+/// Peak weekly distance for a race distance: log-interpolated between the 5 km and marathon
+/// peaks, clamped to them.
+fn peak_weekly_distance(race_m: f64) -> f64 {
+    let share = ((race_m / 5000.0).ln() / (MARATHON_M / 5000.0).ln()).clamp(0.0, 1.0);
+    PEAK_WEEKLY_DISTANCE_5K_M
+        + share * (PEAK_WEEKLY_DISTANCE_MARATHON_M - PEAK_WEEKLY_DISTANCE_5K_M)
+}
+
+/// Taper length in weeks, race week included (Bosquet 2007; SCIENCE.md §8).
+pub(super) fn nominal_taper_weeks(race_m: f64) -> usize {
+    if race_m <= ONE_WEEK_TAPER_MAX_M {
+        1
+    } else if race_m <= TWO_WEEK_TAPER_MAX_M {
+        2
+    } else {
+        3
+    }
+}
+
+/// Relative depth of each taper week (mean 1, deepening towards the race): week `i` of a taper
+/// with cut `c` runs at `1 − c·g_i` of peak volume, so the mean cut over the taper is exactly `c`.
+fn taper_shape(weeks: usize) -> &'static [f64] {
+    match weeks {
+        1 => &[1.0],
+        2 => &[0.75, 1.25],
+        _ => &[0.6, 1.0, 1.4],
+    }
+}
+
+/// One week of the layout before volumes are chosen.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// First date of the 7-day window (may be before today).
+    window_start: Date,
+    kind: WeekKind,
+}
+
+/// The weeks from today to race day, with their kinds. Pure layout; see the module doc of
+/// [`super`] for the rules.
+fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, PlanError> {
+    let n = ctx.n_weeks;
+    let taper = taper_weeks.min(n);
+    let pre_taper = n - taper;
+    let cycle_len = ctx.req.cycle.loading_weeks() + 1;
+    let mut slots = Vec::with_capacity(n);
+    for i in 0..n {
+        let weeks_after = i64::try_from(n - 1 - i).map_err(|_| PlanError::DateRange)?;
+        let end = add_days(ctx.req.race_date, -7 * weeks_after)?;
+        let window_start = add_days(end, -6)?;
+        let kind = if i == n - 1 {
+            WeekKind::Race
+        } else if i >= pre_taper {
+            WeekKind::Taper
+        } else {
+            // Counted back from the taper: j = 1 is the last build week before it.
+            // A recovery week needs a full build week before it in the plan: the first week
+            // (or the second, when the first is shortened) stays a build week.
+            let j = pre_taper - i;
+            let first_full = usize::from(first_window_start(ctx)? < ctx.req.today);
+            if j.is_multiple_of(cycle_len) && i > first_full {
+                WeekKind::Recovery
+            } else {
+                WeekKind::Build
+            }
+        };
+        slots.push(Slot { window_start, kind });
+    }
+    Ok(slots)
+}
+
+/// First date of the first plan week's 7-day window (before today when that week is shortened).
+fn first_window_start(ctx: &Context<'_>) -> Result<Date, PlanError> {
+    let weeks_after = i64::try_from(ctx.n_weeks).map_err(|_| PlanError::DateRange)?;
+    add_days(ctx.req.race_date, 1 - 7 * weeks_after)
+}
+
+/// Fitness and fatigue carried day by day.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct State {
+    pub(super) fitness: f64,
+    pub(super) fatigue: f64,
+}
+
+impl State {
+    pub(super) fn step(self, load: f64) -> State {
+        State {
+            fitness: ewma_next(self.fitness, load, lambda(FITNESS_DAYS)),
+            fatigue: ewma_next(self.fatigue, load, lambda(FATIGUE_DAYS)),
+        }
+    }
+
+    fn run(self, days: &[Day]) -> State {
+        days.iter().fold(self, |s, d| s.step(d.load))
+    }
+}
+
+/// The days of one week at nominal distance `distance_m`, only those from today on.
+fn week_days(
+    ctx: &Context<'_>,
+    slot: Slot,
+    distance_m: f64,
+    build_index: usize,
+) -> Result<Vec<Day>, PlanError> {
+    let mut days =
+        sessions::layout_week(ctx, slot.window_start, slot.kind, distance_m, build_index)?;
+    days.retain(|d| d.date >= ctx.req.today);
+    Ok(days)
+}
+
+fn week_of(slot: Slot, days: Vec<Day>, today: Date) -> Week {
+    Week {
+        start: slot.window_start.max(today),
+        kind: slot.kind,
+        load_target: days.iter().map(|d| d.load).sum(),
+        distance_target_m: days.iter().map(|d| d.session.distance_m).sum(),
+        days,
+    }
+}
+
+/// The weeks of a plan with a given taper length, before recovery items.
+struct Draft {
+    weeks: Vec<Week>,
+    taper_weeks: usize,
+    pre_taper: usize,
+    cut: f64,
+    peak: f64,
+    race_form: f64,
+    ramp_limited: usize,
+}
+
+/// Lays out and sizes every week for a taper of `taper_weeks` (race week included).
+fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
+    let req = ctx.req;
+    let slots = layout_weeks(ctx, taper_weeks)?;
+    let taper_weeks = taper_weeks.min(slots.len());
+    let pre_taper = slots.len() - taper_weeks;
+    let mut state = State {
+        fitness: ctx.start.fitness,
+        fatigue: ctx.start.fatigue,
+    };
+    let mut previous_build = ctx
+        .start
+        .recent_weekly_distance_m
+        .max(BEGINNER_WEEKLY_DISTANCE_M);
+    let mut peak_full_build: Option<f64> = None;
+    let mut peak_any_build: Option<f64> = None;
+    let mut weeks = Vec::with_capacity(slots.len());
+    let mut build_index = 0;
+    let mut ramp_limited = 0;
+    for slot in &slots[..pre_taper] {
+        let full = slot.window_start >= req.today;
+        let distance = match slot.kind {
+            WeekKind::Recovery => RECOVERY_WEEK_FRACTION * previous_build,
+            _ => {
+                let wanted = (previous_build * (1.0 + MAX_WEEKLY_DISTANCE_INCREASE))
+                    .min(ctx.peak_distance_m.max(previous_build));
+                let ramp_of = |d: f64| -> Result<f64, PlanError> {
+                    let days = week_days(ctx, *slot, d, build_index)?;
+                    Ok(state.run(&days).fitness - state.fitness)
+                };
+                let distance = if ramp_of(wanted)? <= req.max_ramp {
+                    wanted
+                } else {
+                    ramp_limited += 1;
+                    let (mut lo, mut hi) = (0.0, wanted);
+                    for _ in 0..RAMP_BISECTION_STEPS {
+                        let mid = 0.5 * (lo + hi);
+                        if ramp_of(mid)? <= req.max_ramp {
+                            lo = mid;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    lo
+                };
+                previous_build = distance;
+                peak_any_build = Some(peak_any_build.unwrap_or(0.0).max(distance));
+                if full {
+                    peak_full_build = Some(peak_full_build.unwrap_or(0.0).max(distance));
+                }
+                distance
+            }
+        };
+        let days = week_days(ctx, *slot, distance, build_index)?;
+        if slot.kind == WeekKind::Build {
+            build_index += 1;
+        }
+        state = state.run(&days);
+        weeks.push(week_of(*slot, days, req.today));
+    }
+
+    // Taper: the cut (41–60 % of peak volume) that lands race-morning form nearest the target.
+    let peak = peak_full_build.or(peak_any_build).unwrap_or(previous_build);
+    let taper_slots = &slots[pre_taper..];
+    let shape = taper_shape(taper_slots.len());
+    let mut best: Option<(f64, f64, f64, Vec<Week>)> = None;
+    let steps = ((TAPER_CUT_MAX - TAPER_CUT_MIN) / TAPER_CUT_STEP).round() as usize;
+    for step in 0..=steps {
+        let cut = TAPER_CUT_MIN + step as f64 * TAPER_CUT_STEP;
+        let mut s = state;
+        let mut before_race = state;
+        let mut taper = Vec::with_capacity(taper_slots.len());
+        for (slot, g) in taper_slots.iter().zip(shape) {
+            let days = week_days(ctx, *slot, peak * (1.0 - cut * g), build_index)?;
+            // Morning of race day = after every day but the race itself (the last day).
+            before_race = s.run(&days[..days.len().saturating_sub(1)]);
+            s = s.run(&days);
+            taper.push(week_of(*slot, days, req.today));
+        }
+        let form = before_race.fitness - before_race.fatigue;
+        let score = form_miss(form) * OUT_OF_RANGE_WEIGHT + (form - RACE_FORM_TARGET).abs();
+        if best.as_ref().is_none_or(|(b, _, _, _)| score < *b) {
+            best = Some((score, cut, form, taper));
+        }
+    }
+    let (_, cut, race_form, taper) = best.ok_or(PlanError::DateRange)?;
+    weeks.extend(taper);
+    Ok(Draft {
+        weeks,
+        taper_weeks,
+        pre_taper,
+        cut,
+        peak,
+        race_form,
+        ramp_limited,
+    })
+}
+
+fn form_miss(form: f64) -> f64 {
+    if form < RACE_FORM_MIN {
+        RACE_FORM_MIN - form
+    } else if form > RACE_FORM_MAX {
+        form - RACE_FORM_MAX
+    } else {
+        0.0
+    }
+}
+
+/// Builds the whole plan. The taper has its nominal length for the race distance; only when even
+/// the smallest (largest) cut leaves race-morning form above (below) the range is it shortened
+/// (lengthened) a week at a time, within 1–[`MAX_TAPER_WEEKS`] weeks.
+pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
+    let req = ctx.req;
+    let nominal = nominal_taper_weeks(req.race_distance_m);
+    let mut chosen = draft(ctx, nominal)?;
+    let mut length = nominal;
+    loop {
+        let next = if chosen.race_form > RACE_FORM_MAX && length > 1 {
+            length - 1
+        } else if chosen.race_form < RACE_FORM_MIN && length < MAX_TAPER_WEEKS.min(ctx.n_weeks - 1)
+        {
+            length + 1
+        } else {
+            break;
+        };
+        let other = draft(ctx, next)?;
+        if form_miss(other.race_form) >= form_miss(chosen.race_form) {
+            break;
+        }
+        chosen = other;
+        length = next;
+    }
+    let Draft {
+        mut weeks,
+        taper_weeks,
+        pre_taper,
+        cut,
+        peak,
+        ramp_limited,
+        ..
+    } = chosen;
+    let mut warnings = Vec::new();
+    let mut assumptions = assumptions(ctx);
+    if ramp_limited > 0 {
+        assumptions.push(format!(
+            "the ramp cap of {:.1} fitness points per week held back the volume of {ramp_limited} build week(s)",
+            req.max_ramp
+        ));
+    }
+    assumptions.push(format!(
+        "taper of {taper_weeks} week(s), race week included, cutting volume by {:.0} % from the peak week of {:.1} km (Bosquet 2007: 41–60 %){}",
+        cut * 100.0,
+        peak / 1000.0,
+        if taper_weeks < nominal.min(ctx.n_weeks) {
+            "; shortened from the usual length because your fitness would otherwise leave you fresher than needed"
+        } else if taper_weeks > nominal {
+            "; longer than usual because your recent build would otherwise leave you tired on race day"
+        } else {
+            ""
+        }
+    ));
+
+    care::assign(ctx, &mut weeks);
+    let forecast = forecast::run(
+        State {
+            fitness: ctx.start.fitness,
+            fatigue: ctx.start.fatigue,
+        },
+        &weeks,
+    );
+    let race_day_form = forecast.last().map_or(0.0, |p| p.form);
+
+    if pre_taper == 0
+        || weeks
+            .iter()
+            .all(|w| w.kind != WeekKind::Build || w.days.len() < 7)
+    {
+        warnings.push(format!(
+            "The race is only {} days away: too close to build fitness. This plan keeps you running and tapers so that you arrive fresh.",
+            days_between(req.today, req.race_date)
+        ));
+    }
+    if req.race_distance_m >= super::HALF_MARATHON_M {
+        let longest = weeks
+            .iter()
+            .flat_map(|w| w.days.iter())
+            .filter(|d| d.session.kind != SessionKind::Race)
+            .map(|d| d.session.distance_m)
+            .fold(0.0, f64::max);
+        let cap = sessions::long_run_cap_m(ctx);
+        let ready = LONG_RUN_READINESS_SHARE * req.race_distance_m;
+        if cap < ready {
+            assumptions.push(format!(
+                "long runs are capped at {LONG_RUN_MAX_MINUTES:.0} min (Daniels), {:.1} km at your easy pace",
+                cap / 1000.0
+            ));
+        }
+        if longest < ready.min(cap) * (1.0 - 1e-9) {
+            warnings.push(format!(
+                "The longest run this plan can safely reach is {:.1} km, under {:.0} % of the race distance: the race date is too close for this distance from your current volume. Consider a shorter race or a later one.",
+                longest / 1000.0,
+                LONG_RUN_READINESS_SHARE * 100.0
+            ));
+        }
+    }
+    if let Some(w) = &ctx.goal_unrealistic {
+        warnings.push(w.clone());
+    }
+    if !(RACE_FORM_MIN..=RACE_FORM_MAX).contains(&race_day_form) {
+        warnings.push(format!(
+            "Form on race morning is forecast at {race_day_form:+.1}, outside the +{RACE_FORM_MIN:.0}…+{RACE_FORM_MAX:.0} aimed for: {}",
+            if race_day_form < RACE_FORM_MIN {
+                "your fitness is still low, so even a full taper leaves little freshness to gain"
+            } else {
+                "your fitness is high, so even the smallest recommended taper leaves you fresher than needed"
+            }
+        ));
+    }
+
+    Ok(Plan {
+        race: Race {
+            date: req.race_date,
+            distance_m: req.race_distance_m,
+            goal_time_s: req.goal_time_s,
+        },
+        weeks,
+        forecast,
+        predictions: ctx.predictions.clone(),
+        race_day_form,
+        feasible: warnings.is_empty(),
+        warnings,
+        assumptions,
+    })
+}
+
+fn assumptions(ctx: &Context<'_>) -> Vec<String> {
+    let req = ctx.req;
+    let mut out = Vec::new();
+    if ctx.beginner {
+        out.push(format!(
+            "no history: starting from the beginner baseline (fitness 0, fatigue 0, {:.0} km per week)",
+            BEGINNER_WEEKLY_DISTANCE_M / 1000.0
+        ));
+    }
+    if req.goal_time_s.is_some() && ctx.predictions.current_vdot.is_none() {
+        out.push(
+            "no threshold pace or VDOT: the goal time cannot be checked for realism".to_owned(),
+        );
+    }
+    if !ctx.pace_known {
+        out.push(format!(
+            "no threshold pace or VDOT: distances assume a threshold pace of {}/km and targets are given as effort{}",
+            sessions::format_pace(DEFAULT_THRESHOLD_PACE_S_PER_KM),
+            if req.thresholds.lthr_bpm.is_some() || req.thresholds.hrmax_bpm.is_some() {
+                " and heart rate"
+            } else {
+                ""
+            }
+        ));
+    }
+    out.push(format!(
+        "build weeks grow by at most {:.0} % over the previous build week up to a peak of {:.0} km, with fitness rising at most {:.1} points per week; recovery weeks at {:.0} % ({})",
+        MAX_WEEKLY_DISTANCE_INCREASE * 100.0,
+        ctx.peak_distance_m / 1000.0,
+        req.max_ramp,
+        RECOVERY_WEEK_FRACTION * 100.0,
+        match req.cycle {
+            Cycle::ThreeOne => "3:1 cycle",
+            Cycle::TwoOne => "2:1 cycle",
+        }
+    ));
+    out.push(
+        "form on a day is the morning value (yesterday's fitness − fatigue); race-morning form aimed at +5…+25".to_owned(),
+    );
+    out
+}

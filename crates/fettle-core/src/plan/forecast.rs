@@ -1,0 +1,104 @@
+//! The forecast of fitness, fatigue and form through race day, and race-time predictions.
+
+use super::build::State;
+use super::sessions::format_duration;
+use super::{ForecastPoint, MAX_VDOT_GAIN_PER_WEEK, PlanRequest, Predictions, Week};
+use crate::performance::{fraction_vo2max, race_time_for_vdot, riegel, vdot};
+
+/// Threshold pace is the pace held for about an hour (SCIENCE.md §2), minutes.
+const THRESHOLD_EFFORT_MIN: f64 = 60.0;
+/// Oxygen-cost polynomial of Daniels & Gilbert, `VO2 = C0 + C1·v + C2·v²` (v in m/min).
+const VO2_C0: f64 = -4.60;
+/// Linear coefficient.
+const VO2_C1: f64 = 0.182258;
+/// Quadratic coefficient.
+const VO2_C2: f64 = 0.000104;
+
+/// The speed (m/s) a runner of VDOT `v` holds for an hour: solves
+/// `VO2(speed) = v · %VO2max(60 min)` for the speed (the quadratic's positive root).
+pub(super) fn threshold_speed_for_vdot(v: f64) -> f64 {
+    let vo2 = v * fraction_vo2max(THRESHOLD_EFFORT_MIN);
+    let m_per_min =
+        (-VO2_C1 + (VO2_C1 * VO2_C1 + 4.0 * VO2_C2 * (vo2 - VO2_C0)).sqrt()) / (2.0 * VO2_C2);
+    m_per_min / 60.0
+}
+
+/// Predictions and, when the goal is out of reach, the plain warning saying so.
+pub(super) fn predictions(
+    req: &PlanRequest,
+    threshold_speed: f64,
+    pace_known: bool,
+    weeks_to_race: f64,
+) -> (Predictions, Option<String>) {
+    let d = req.race_distance_m;
+    let hour_m = threshold_speed * THRESHOLD_EFFORT_MIN * 60.0;
+    let current_vdot = req.thresholds.current_vdot.or_else(|| {
+        pace_known
+            .then(|| vdot(hour_m, THRESHOLD_EFFORT_MIN * 60.0))
+            .flatten()
+    });
+    let goal_vdot = req.goal_time_s.and_then(|t| vdot(d, t));
+    let reachable_vdot = current_vdot.map(|v| v + MAX_VDOT_GAIN_PER_WEEK * weeks_to_race);
+    let vdot_time_s = current_vdot.and_then(|v| race_time_for_vdot(v, d));
+    let reachable_time_s = reachable_vdot.and_then(|v| race_time_for_vdot(v, d));
+    let riegel_time_s = pace_known.then(|| riegel(THRESHOLD_EFFORT_MIN * 60.0, hour_m, d));
+    let model_time_s = req
+        .model_race_day_vdot
+        .and_then(|v| race_time_for_vdot(v, d));
+
+    let mut warning = None;
+    let realistic_goal = match (req.goal_time_s, goal_vdot, reachable_vdot) {
+        (Some(goal), Some(g), Some(r)) if g > r => {
+            let best = reachable_time_s.unwrap_or(goal);
+            warning = Some(format!(
+                "The goal of {} needs a VDOT of {g:.1}; your current VDOT is about {:.1} and about {r:.1} is realistic by race day, which predicts {}. The plan trains you from where you are and sets the race pace for {}.",
+                format_duration(goal),
+                current_vdot.unwrap_or(r),
+                format_duration(best),
+                format_duration(best)
+            ));
+            Some(best)
+        }
+        (Some(goal), _, _) => Some(goal),
+        _ => None,
+    };
+    // Race pace: the (realistic) goal, else the personal model, else today's VDOT, else Riegel
+    // from the threshold (default or given).
+    let target_time_s = realistic_goal
+        .or(model_time_s)
+        .or(vdot_time_s)
+        .unwrap_or_else(|| riegel(THRESHOLD_EFFORT_MIN * 60.0, hour_m, d));
+    (
+        Predictions {
+            current_vdot,
+            goal_vdot,
+            reachable_vdot,
+            vdot_time_s,
+            reachable_time_s,
+            riegel_time_s,
+            model_time_s,
+            target_time_s,
+        },
+        warning,
+    )
+}
+
+/// Runs fitness and fatigue day by day over the planned loads from `start` (this morning's
+/// values). Each point carries the end-of-day fitness and fatigue and the morning form.
+pub(super) fn run(start: State, weeks: &[Week]) -> Vec<ForecastPoint> {
+    let mut state = start;
+    weeks
+        .iter()
+        .flat_map(|w| w.days.iter())
+        .map(|day| {
+            let form = state.fitness - state.fatigue;
+            state = state.step(day.load);
+            ForecastPoint {
+                date: day.date,
+                fitness: state.fitness,
+                fatigue: state.fatigue,
+                form,
+            }
+        })
+        .collect()
+}
