@@ -292,9 +292,12 @@ pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) ->
         } else {
             monotony.map(|m| m * week_load)
         };
-        let previous_week_distance_m: f64 = i
-            .checked_sub(WEEK_DAYS)
-            .map_or(0.0, |j| dense[j.saturating_sub(WEEK_DAYS - 1)..=j].iter().map(|d| d.1).sum());
+        let previous_week_distance_m: f64 = i.checked_sub(WEEK_DAYS).map_or(0.0, |j| {
+            dense[j.saturating_sub(WEEK_DAYS - 1)..=j]
+                .iter()
+                .map(|d| d.1)
+                .sum()
+        });
         let week_distance_change = (i + 1 >= 2 * WEEK_DAYS && previous_week_distance_m > 0.0)
             .then(|| week_distance_m / previous_week_distance_m - 1.0);
         out.push(DayState {

@@ -129,8 +129,7 @@ impl Calibration {
                 }
             }
             let slope = sxy / sxx;
-            let factor = if pairs >= MIN_CALIBRATION_SESSIONS && slope > 0.0 && slope.is_finite()
-            {
+            let factor = if pairs >= MIN_CALIBRATION_SESSIONS && slope > 0.0 && slope.is_finite() {
                 Factor {
                     value: slope,
                     sessions: pairs,

@@ -128,7 +128,8 @@ impl Thresholds {
 
     /// Threshold speed when positive and finite.
     fn valid_threshold_speed(&self) -> Option<f64> {
-        self.threshold_speed_mps.filter(|v| *v > 0.0 && v.is_finite())
+        self.threshold_speed_mps
+            .filter(|v| *v > 0.0 && v.is_finite())
     }
 }
 

@@ -71,7 +71,11 @@ fn cumulative_distance(input: &SessionInput<'_>, speed: &[f32], distance: &[f64]
     let time = input.time_s;
     let mut cum = Vec::with_capacity(time.len());
     if !distance.is_empty() {
-        let mut last = distance.iter().copied().find(|d| d.is_finite()).unwrap_or(0.0);
+        let mut last = distance
+            .iter()
+            .copied()
+            .find(|d| d.is_finite())
+            .unwrap_or(0.0);
         for &d in distance {
             if d.is_finite() && d > last {
                 last = d;

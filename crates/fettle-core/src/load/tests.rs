@@ -306,7 +306,11 @@ fn calibration_keeps_the_default_with_too_few_pairs_and_says_why() {
     let cal = Calibration::fit(&sessions);
     assert_eq!(cal.rtss.value, 1.0);
     assert_eq!(cal.rtss.sessions, 0);
-    assert!(cal.rtss.derivation.contains("9 sessions"), "{}", cal.rtss.derivation);
+    assert!(
+        cal.rtss.derivation.contains("9 sessions"),
+        "{}",
+        cal.rtss.derivation
+    );
 }
 
 fn constant_hr_load(hr: f32, seconds: usize) -> MethodLoads {

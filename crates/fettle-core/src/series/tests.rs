@@ -64,7 +64,11 @@ fn acwr_is_uncoupled_williams_ewma() {
     // ACWR = 100.0/97.7346 = 1.02318. No ACWR before day 28.
     let days = days_from(&[100.0; 60], &[]);
     let s = daily_series(&days, last_date(&days), &SeriesParams::default());
-    assert!((s[59].acwr.unwrap() - 1.02318).abs() < 1e-4, "{:?}", s[59].acwr);
+    assert!(
+        (s[59].acwr.unwrap() - 1.02318).abs() < 1e-4,
+        "{:?}",
+        s[59].acwr
+    );
     assert_eq!(s[26].acwr, None);
     assert!(s[27].acwr.is_some());
 }
@@ -148,7 +152,11 @@ fn deep_negative_form_and_steep_ramp_flags_after_warm_up() {
     assert!(codes.contains(&FlagCode::SteepRamp), "{st:?}");
     assert!(codes.contains(&FlagCode::AcwrHigh), "{st:?}");
     assert!(codes.contains(&FlagCode::MonotonyHigh), "{st:?}");
-    let acwr = st.flags.iter().find(|f| f.code == FlagCode::AcwrHigh).unwrap();
+    let acwr = st
+        .flags
+        .iter()
+        .find(|f| f.code == FlagCode::AcwrHigh)
+        .unwrap();
     assert!(acwr.message.contains("Impellizzeri"), "{}", acwr.message);
 }
 
@@ -232,9 +240,15 @@ fn bucketing_uses_the_athletes_local_day() {
 #[test]
 fn day_number_counts_days_across_leap_years() {
     // 2000 is a leap year: 28 Feb → 1 Mar is 2 days. 1970-01-01 is day 719 468 from 0000-03-01.
-    assert_eq!(day_number(date(2000, 3, 1)) - day_number(date(2000, 2, 28)), 2);
+    assert_eq!(
+        day_number(date(2000, 3, 1)) - day_number(date(2000, 2, 28)),
+        2
+    );
     assert_eq!(day_number(date(1970, 1, 1)), 719_468);
-    assert_eq!(day_number(date(2026, 1, 1)) - day_number(date(2016, 1, 1)), 3653);
+    assert_eq!(
+        day_number(date(2026, 1, 1)) - day_number(date(2016, 1, 1)),
+        3653
+    );
 }
 
 proptest! {
