@@ -87,10 +87,9 @@ fn cumulative_distance(input: &SessionInput<'_>, speed: &[f32], distance: &[f64]
         cum.push(0.0);
         for k in 1..time.len() {
             let dt = time[k] - time[k - 1];
-            if dt > 0.0 && dt <= MAX_SAMPLE_GAP_S {
-                if let Some(v) = speed.get(k).copied().and_then(finite).filter(|v| *v >= 0.0) {
-                    total += v * dt;
-                }
+            let v = speed.get(k).copied().and_then(finite).filter(|v| *v >= 0.0);
+            if let Some(v) = v.filter(|_| dt > 0.0 && dt <= MAX_SAMPLE_GAP_S) {
+                total += v * dt;
             }
             cum.push(total);
         }
