@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::log::RaceResult;
 use crate::performance::{race_time_for_vdot, vdot};
 use crate::profile::MAX_RUNNING_SPEED_MPS;
-use crate::series::{DayTotals, day_number};
+use crate::series::{DayTotals, MAX_SERIES_DAYS, day_number};
 
 /// Fitness time constant τ1, days (GoldenCheetah's fixed value; typical 40–50 d).
 pub const TAU_FITNESS_DAYS: f64 = 50.0;
@@ -148,7 +148,10 @@ fn impulses(days: &[DayTotals], dates: &[Date], params: &ModelParams) -> Vec<(f6
         return vec![(0.0, 0.0); dates.len()];
     };
     let last = dates.iter().map(|d| day_number(*d)).max().unwrap_or(first);
-    let span = usize::try_from(last - first + 1).unwrap_or(0);
+    // Beyond MAX_SERIES_DAYS the impulses have decayed to 0 in floating point (e^(−730)).
+    let span = usize::try_from(last - first + 1)
+        .unwrap_or(0)
+        .min(MAX_SERIES_DAYS);
     let mut loads = vec![0.0f64; span];
     for d in days {
         let index = usize::try_from(day_number(d.date) - first).ok();

@@ -56,6 +56,9 @@ pub const MONOTONY_CAP: f64 = 10.0;
 /// constant, after which the zero seed weighs e^(−1) ≈ 37 % and is fading.
 pub const WARM_UP_DAYS: usize = 42;
 
+/// Longest series computed, days (100 years): beyond it every EWMA has decayed to nothing.
+pub const MAX_SERIES_DAYS: usize = 36_525;
+
 /// The daily smoothing factor for a time constant of `n_days`: `λ = 1 − e^(−1/N)`.
 pub fn lambda(n_days: f64) -> f64 {
     1.0 - (-1.0 / n_days).exp()
@@ -233,26 +236,30 @@ fn monotony(window: impl Iterator<Item = f64> + Clone) -> Option<f64> {
     }
 }
 
-/// Computes the daily series from the first day in `days` through `through` (inclusive).
+/// Computes the daily series from the first day in `days` through `through` (inclusive), at
+/// most [`MAX_SERIES_DAYS`] days (a mistyped year must not allocate gigabytes).
 /// `days` may be unsorted and may repeat dates (they are summed); days after `through` are
 /// ignored. Empty when there is no activity on or before `through`. O(days), one pass.
 pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) -> Vec<DayState> {
     let Some(first) = days.iter().map(|d| d.date).filter(|d| *d <= through).min() else {
         return Vec::new();
     };
-    let span = usize::try_from(day_number(through) - day_number(first)).unwrap_or(0) + 1;
+    let span = (usize::try_from(day_number(through) - day_number(first)).unwrap_or(0) + 1)
+        .min(MAX_SERIES_DAYS);
     let mut dense = vec![(0.0f64, 0.0f64, 0.0f64); span];
     let clean = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
     for d in days.iter().filter(|d| d.date >= first && d.date <= through) {
-        let slot = &mut dense[(day_number(d.date) - day_number(first)) as usize];
-        slot.0 += clean(d.load);
-        slot.1 += clean(d.distance_m);
-        slot.2 += clean(d.duration_s);
+        let index = usize::try_from(day_number(d.date) - day_number(first)).ok();
+        if let Some(slot) = index.and_then(|i| dense.get_mut(i)) {
+            slot.0 += clean(d.load);
+            slot.1 += clean(d.distance_m);
+            slot.2 += clean(d.duration_s);
+        }
     }
 
     let (lc, la) = params.lambdas();
     let (acute_l, chronic_l) = params.acwr_lambdas();
-    let acwr_min_days = params.acwr_chronic_days.max(0.0) as usize;
+    let acwr_min_days = SeriesParams::valid(params.acwr_chronic_days, ACWR_CHRONIC_DAYS) as usize;
     let mut out: Vec<DayState> = Vec::with_capacity(span);
     let (mut fitness, mut fatigue, mut acute, mut chronic) = (0.0, 0.0, 0.0, 0.0);
     let mut chronic_history = vec![0.0f64; span];

@@ -30,7 +30,9 @@
 //!
 //! HR methods need the HR stream to cover at least [`MIN_CHANNEL_COVERAGE`] of the moving
 //! time; rTSS needs the same coverage of speed (running only). Missing HR is never replaced by
-//! a "typical" HR: a session without enough HR falls back to the next method (SCIENCE.md §2).
+//! a "typical" HR: a session without enough HR falls back to the next method (SCIENCE.md §2),
+//! and in a session that has enough, the dropped-out stretches (at most 20 %) add nothing —
+//! an underestimate we prefer to an invented heart rate.
 //!
 //! # Primary load and calibration
 //! Precedence: hrTSS → rTSS → session-RPE → a duration-based estimate. Each method below the
