@@ -316,22 +316,18 @@ pub struct EffortFeatures {
 }
 
 /// The highest time-weighted mean over any stretch of `window_s` moving seconds.
-/// `segment(k)` gives the segment ending at sample k: `(counted Δt, valid Δt, value·Δt)`.
-/// Two pointers, O(n), no allocation.
-fn best_window_mean(
-    n: usize,
-    window_s: f64,
-    segment: impl Fn(usize) -> (f64, f64, f64),
-) -> Option<f64> {
+/// `segments[k]` is the segment ending at sample k: `(counted Δt, valid Δt, value·Δt)`
+/// (index 0 unused). Two pointers, O(n), no allocation.
+fn best_window_mean(segments: &[(f64, f64, f64)], window_s: f64) -> Option<f64> {
     let (mut lo, mut span, mut valid, mut sum) = (1usize, 0.0f64, 0.0f64, 0.0f64);
     let mut best: Option<f64> = None;
-    for k in 1..n {
-        let (dt, v, s) = segment(k);
+    for k in 1..segments.len() {
+        let (dt, v, s) = segments[k];
         span += dt;
         valid += v;
         sum += s;
         while lo < k {
-            let (dt_lo, v_lo, s_lo) = segment(lo);
+            let (dt_lo, v_lo, s_lo) = segments[lo];
             if span - dt_lo < window_s {
                 break;
             }
@@ -409,30 +405,40 @@ pub fn effort_features(input: &crate::load::SessionInput<'_>) -> EffortFeatures 
         }
     };
     let moving_s: f64 = (1..n).map(dt_at).sum();
-    let has_hr = !hr.is_empty();
-    let has_speed = !speed.is_empty() || !dist.is_empty();
+    // One pass builds each channel's segments (two vectors per activity, not per sample);
+    // every window then slides over them.
+    let hr_segments: Vec<(f64, f64, f64)> = if hr.is_empty() {
+        Vec::new()
+    } else {
+        (0..n)
+            .map(|k| {
+                if k == 0 {
+                    (0.0, 0.0, 0.0)
+                } else {
+                    hr_segment(k)
+                }
+            })
+            .collect()
+    };
+    let speed_segments: Vec<(f64, f64, f64)> = if speed.is_empty() && dist.is_empty() {
+        Vec::new()
+    } else {
+        (0..n)
+            .map(|k| {
+                if k == 0 {
+                    (0.0, 0.0, 0.0)
+                } else {
+                    speed_segment(k)
+                }
+            })
+            .collect()
+    };
     EffortFeatures {
         running: input.sport_is_running,
         moving_s,
-        peak_hr: if has_hr {
-            best_window_mean(n, PEAK_HR_WINDOW_S, hr_segment)
-        } else {
-            None
-        },
-        best_hr: EFFORT_WINDOWS_S.map(|w| {
-            if has_hr {
-                best_window_mean(n, w, hr_segment)
-            } else {
-                None
-            }
-        }),
-        best_speed_mps: EFFORT_WINDOWS_S.map(|w| {
-            if has_speed {
-                best_window_mean(n, w, speed_segment)
-            } else {
-                None
-            }
-        }),
+        peak_hr: best_window_mean(&hr_segments, PEAK_HR_WINDOW_S),
+        best_hr: EFFORT_WINDOWS_S.map(|w| best_window_mean(&hr_segments, w)),
+        best_speed_mps: EFFORT_WINDOWS_S.map(|w| best_window_mean(&speed_segments, w)),
     }
 }
 
