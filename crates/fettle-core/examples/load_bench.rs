@@ -38,14 +38,17 @@ fn session(minutes: usize, seed: usize) -> Session {
     };
     let mut d = 0.0;
     for t in 0..n {
-        let surge = (t / 180 + seed) % 4 == 0;
+        let surge = (t / 180 + seed).is_multiple_of(4);
         let v = if surge { 4.6 } else { 3.4 } + 0.1 * ((t as f64) / 37.0).sin();
         d += v;
         s.time.push(t as f64);
         s.speed.push(v as f32);
         s.dist.push(d);
         s.alt.push((50.0 + 20.0 * (d / 800.0).sin()) as f32);
-        s.hr.push(if surge { 172.0 } else { 148.0 } + ((t as f64) / 23.0).sin() as f32);
+        // FIT records HR as whole beats per minute.
+        s.hr.push(
+            (if surge { 172.0 } else { 148.0 } + 3.0 * ((t as f64) / 23.0).sin()).round() as f32,
+        );
     }
     s
 }
