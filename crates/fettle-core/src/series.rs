@@ -358,7 +358,7 @@ pub(crate) fn day_number(date: Date) -> i64 {
 /// `n = ⌈ln(ATL/CTL) / ln((1−λc)/(1−λa))⌉` (SCIENCE.md §3; the same as
 /// `ln(CTL/ATL)/ln((1−λa)/(1−λc))`). Form is then ≥ 0 on the morning after the n-th rest
 /// day. `Some(0)` when form is already ≥ 0; `None` when fitness is 0 (form then only
-/// approaches 0 from below).
+/// approaches 0 from below) or the fatigue time constant is not shorter than fitness's.
 pub fn rest_days_until_fresh(fitness: f64, fatigue: f64, params: &SeriesParams) -> Option<u32> {
     if fitness - fatigue >= 0.0 {
         return Some(0);
@@ -367,6 +367,10 @@ pub fn rest_days_until_fresh(fitness: f64, fatigue: f64, params: &SeriesParams) 
         return None;
     }
     let (lc, la) = params.lambdas();
+    if la <= lc {
+        // Fatigue would not decay faster than fitness: form never turns positive by resting.
+        return None;
+    }
     let n = (fatigue / fitness).ln() / ((1.0 - lc) / (1.0 - la)).ln();
     // `as` saturates; a negative or NaN result cannot happen with λa > λc but maps to 0.
     Some(n.ceil().max(0.0) as u32)

@@ -313,6 +313,47 @@ fn calibration_keeps_the_default_with_too_few_pairs_and_says_why() {
     );
 }
 
+#[test]
+fn duration_estimate_is_calibrated_to_the_athletes_load_per_hour() {
+    // Ten 1-hour sessions at hrTSS 60 and ten 30-min sessions at hrTSS 30: every pair is
+    // 60 points per hour, so the fitted duration factor is 60 (default 56.25).
+    let mut sessions = Vec::new();
+    for _ in 0..10 {
+        sessions.push(MethodLoads {
+            hrtss: Some(60.0),
+            duration_s: 3600.0,
+            ..MethodLoads::default()
+        });
+        sessions.push(MethodLoads {
+            hrtss: Some(30.0),
+            duration_s: 1800.0,
+            ..MethodLoads::default()
+        });
+    }
+    let cal = Calibration::fit(&sessions);
+    assert!((cal.duration.value - 60.0).abs() < 1e-12, "{cal:?}");
+    assert_eq!(cal.duration.sessions, 20);
+    let bare = MethodLoads {
+        duration_s: 5400.0,
+        ..MethodLoads::default()
+    };
+    assert!((cal.primary(&bare).load - 90.0).abs() < 1e-9);
+}
+
+#[test]
+fn session_loads_serialise_with_snake_case_method_and_nulls() {
+    let out = Calibration::default().primary(&MethodLoads {
+        rtss: Some(50.0),
+        duration_s: 3600.0,
+        ..MethodLoads::default()
+    });
+    let json = serde_json::to_value(out).unwrap();
+    assert_eq!(json["load_method"], "rtss");
+    assert_eq!(json["load"], 50.0);
+    assert!(json["loads"]["hrtss"].is_null() && json["loads"]["trimp"].is_null());
+    assert_eq!(json["loads"]["rtss"], 50.0);
+}
+
 fn constant_hr_load(hr: f32, seconds: usize) -> MethodLoads {
     method_loads(&Streams::constant_hr(seconds, hr).input(false), &male())
 }

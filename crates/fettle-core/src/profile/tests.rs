@@ -18,6 +18,16 @@ fn a_new_threshold_applies_from_its_date_and_older_days_keep_the_old_one() {
     p.set(ProfileField::Lthr, date(2026, 3, 1), 176.0).unwrap();
     assert_eq!(p.lthr.len(), 2);
     assert_eq!(p.thresholds_on(date(2026, 3, 2)).lthr, Some(176.0));
+    p.time_zone.push(Dated {
+        from: date(2026, 2, 1),
+        value: "Europe/Berlin".to_owned(),
+    });
+    p.time_zone.push(Dated {
+        from: date(2025, 1, 1),
+        value: "America/New_York".to_owned(),
+    });
+    assert_eq!(p.time_zone_on(date(2026, 1, 31)), Some("America/New_York"));
+    assert_eq!(p.time_zone_on(date(2026, 2, 1)), Some("Europe/Berlin"));
 }
 
 #[test]

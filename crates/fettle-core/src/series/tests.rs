@@ -124,6 +124,28 @@ fn rest_days_until_fresh_by_the_closed_form() {
     assert_eq!(rest_days_until_fresh(50.0, 80.0, &p), Some(4));
     assert_eq!(rest_days_until_fresh(80.0, 50.0, &p), Some(0));
     assert_eq!(rest_days_until_fresh(0.0, 10.0, &p), None);
+    let slow_fatigue = SeriesParams {
+        fatigue_days: 60.0,
+        ..p
+    };
+    assert_eq!(rest_days_until_fresh(50.0, 80.0, &slow_fatigue), None);
+}
+
+#[test]
+fn series_length_is_capped_for_absurd_dates() {
+    let days = days_from(&[100.0], &[]);
+    let s = daily_series(&days, date(2400, 1, 1), &SeriesParams::default());
+    assert_eq!(s.len(), MAX_SERIES_DAYS);
+}
+
+#[test]
+fn invalid_time_constants_fall_back_to_the_defaults() {
+    let p = SeriesParams {
+        fitness_days: f64::NAN,
+        fatigue_days: -3.0,
+        ..SeriesParams::default()
+    };
+    assert_eq!(p.lambdas(), SeriesParams::default().lambdas());
 }
 
 #[test]
