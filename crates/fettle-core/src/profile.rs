@@ -196,6 +196,23 @@ impl ProfileHistory {
         }
     }
 
+    /// The thresholds on `date` for the load methods: given values, else the estimates.
+    /// The same numbers as `resolve_on(date, estimates).thresholds()` without building the
+    /// explanations (cheap enough to call once per activity).
+    pub fn thresholds_with_estimates(&self, date: Date, estimates: &Estimates) -> Thresholds {
+        let given = self.thresholds_on(date);
+        let est = |e: &Option<Estimate>| e.as_ref().map(|e| e.value);
+        Thresholds {
+            sex: given.sex,
+            hr_max: given.hr_max.or_else(|| est(&estimates.hr_max)),
+            hr_rest: given.hr_rest.or_else(|| est(&estimates.hr_rest)),
+            lthr: given.lthr.or_else(|| est(&estimates.lthr)),
+            threshold_speed_mps: given
+                .threshold_speed_mps
+                .or_else(|| est(&estimates.threshold_speed_mps)),
+        }
+    }
+
     /// The profile on `date` with every value's source: given values win, estimates fill gaps.
     pub fn resolve_on(&self, date: Date, estimates: &Estimates) -> ResolvedProfile {
         let pick = |values: &[Dated<f64>], estimate: &Option<Estimate>| {

@@ -40,6 +40,17 @@
 //! sessions where both are known ([`calibration`]), so that a history mixing HR, pace-only and
 //! RPE-only sessions stays on one scale. Each [`SessionLoads`] records which method produced
 //! its load.
+//!
+//! # Recomputing a history (after import or a profile change)
+//! Streams are too large to hold all at once, so the work is two passes over stored data:
+//! 1. per activity (streaming from the store): `th = profile.thresholds_with_estimates(day,
+//!    &estimates)` ([`crate::profile::ProfileHistory::thresholds_with_estimates`]), then
+//!    [`method_loads`]`(&input, &th)`; keep the small [`MethodLoads`];
+//! 2. [`Calibration::fit`] over all of them, then [`Calibration::primary`] per activity gives
+//!    the [`SessionLoads`] to store.
+//!
+//! Measured on 4,000 synthetic one-hour 1 Hz runs (13.7 M samples): pass 1 ≈ 0.6 s of CPU,
+//! pass 2 < 0.2 ms (`cargo run --release -p fettle-core --example load_bench`).
 
 pub mod calibration;
 pub mod pace;

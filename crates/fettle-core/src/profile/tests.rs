@@ -183,4 +183,8 @@ fn resolve_prefers_given_values_and_names_the_estimates() {
         (Some(188.0), Some(171.0), Some(50.0))
     );
     assert_eq!(th.threshold_speed_mps, None);
+    assert_eq!(
+        p.thresholds_with_estimates(date(2026, 2, 1), &estimates),
+        th
+    );
 }
