@@ -1,1 +1,597 @@
-//! (being written)
+//! The athlete's profile: dated thresholds, and estimates of what was not given.
+//!
+//! # Dated values
+//! Each value (body mass, HRmax, HRrest, LTHR, threshold speed, time zone) is a list of
+//! [`Dated`] entries: a new value applies from its date, older sessions keep the old one. The
+//! first value also covers the days before it, so a history imported before the profile was
+//! set still has thresholds. [`ProfileHistory::thresholds_on`] gives what was *given* for a
+//! day; [`ProfileHistory::resolve_on`] fills the gaps with [`Estimates`] and says, for every
+//! value, where it came from ([`Source`]).
+//!
+//! # Estimates (SCIENCE.md §2, "Threshold estimation")
+//! The importer stores [`EffortFeatures`] per activity ([`effort_features`], O(n) per window);
+//! the estimators work on those, never on raw streams:
+//! - **HRmax**: the [`HR_MAX_PERCENTILE`] percentile of the per-session peak HR held for
+//!   [`PEAK_HR_WINDOW_S`] s (a percentile of 10-s peaks discards strap spikes that a plain
+//!   maximum would keep). Never a formula of age.
+//! - **LTHR**: Friel's test takes the mean HR of the last 20 min of a 30-min all-out effort.
+//!   From history: each session of at least 30 min contributes its hardest 20-min stretch,
+//!   and the estimate is the median of the [`TOP_EFFORTS`] highest (one strap artefact, e.g. a
+//!   cadence lock, cannot set it alone).
+//! - **Threshold speed** (the pace one can hold for about an hour): each run contributes its
+//!   best 60-min mean speed, or its best 30-min speed converted to 60 min with Riegel
+//!   (`v60 = v30·2^(1/1.06 − 1)` = 0.9615·v30: holding for twice the time covers
+//!   `2^(1/1.06)` times the distance), whichever is higher; the estimate is the median of the
+//!   [`TOP_EFFORTS`] best. Raw speed is used, so a hilly history underestimates it slightly.
+//! - **HRrest**: the median of the morning resting HRs logged (wellness), if any.
+//!
+//! Every estimate underestimates an athlete who never trained hard; the method text says what
+//! it was based on so the athlete can judge, and a given value always wins.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::load::{PLAUSIBLE_HR_BPM, Sex, Thresholds};
+use crate::performance::RIEGEL_EXPONENT;
+
+/// Percentile of session peak HRs taken as HRmax. A high percentile rather than the maximum
+/// (SCIENCE.md §2: "a high percentile of observed session maxima").
+pub const HR_MAX_PERCENTILE: f64 = 0.95;
+/// Window over which a session's peak HR is measured, seconds.
+pub const PEAK_HR_WINDOW_S: f64 = 10.0;
+/// Number of best efforts whose median gives LTHR and threshold speed.
+pub const TOP_EFFORTS: usize = 3;
+/// Shortest session (moving time) whose best 20-min HR counts towards LTHR: Friel's 30-min test.
+pub const LTHR_MIN_SESSION_S: f64 = 30.0 * 60.0;
+/// Fraction of a window that must have valid samples for its mean to count.
+pub const WINDOW_MIN_COVERAGE: f64 = 0.9;
+/// Speeds above this (m/s) are GPS jumps, not running (Bolt's top speed ≈ 12.4 m/s).
+pub const MAX_RUNNING_SPEED_MPS: f64 = 12.5;
+/// Rolling-window lengths of [`EffortFeatures`], seconds: 20, 30 and 60 minutes.
+pub const EFFORT_WINDOWS_S: [f64; 3] = [1200.0, 1800.0, 3600.0];
+
+/// Plausible ranges of the values an athlete can enter, with the unit, for input validation.
+pub const VALID_HR_MAX_BPM: (f64, f64) = (100.0, 240.0);
+/// Plausible resting heart rate, bpm.
+pub const VALID_HR_REST_BPM: (f64, f64) = (25.0, 120.0);
+/// Plausible lactate-threshold heart rate, bpm.
+pub const VALID_LTHR_BPM: (f64, f64) = (80.0, 230.0);
+/// Plausible threshold speed, m/s (a 16:40 min/km jog to a 2:23 min/km world-class hour).
+pub const VALID_THRESHOLD_SPEED_MPS: (f64, f64) = (1.0, 7.0);
+/// Plausible body mass, kg.
+pub const VALID_BODY_MASS_KG: (f64, f64) = (20.0, 300.0);
+
+/// Rejected profile input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProfileError {
+    /// A value outside its plausible range.
+    #[error(
+        "{field} = {value} is outside the plausible range {min}–{max} {unit}; check the unit and enter it again"
+    )]
+    OutOfRange {
+        /// Which value.
+        field: &'static str,
+        /// What was given.
+        value: f64,
+        /// Lowest plausible value.
+        min: f64,
+        /// Highest plausible value.
+        max: f64,
+        /// Its unit.
+        unit: &'static str,
+    },
+}
+
+/// A value that applies from a date on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dated<T> {
+    /// First local day the value applies to.
+    pub from: Date,
+    /// The value.
+    pub value: T,
+}
+
+/// The value in force on `date`: the latest entry starting on or before it, else the earliest
+/// entry (see the module docs). `values` may be in any order.
+pub fn value_on<T>(values: &[Dated<T>], date: Date) -> Option<&Dated<T>> {
+    values
+        .iter()
+        .filter(|v| v.from <= date)
+        .max_by_key(|v| v.from)
+        .or_else(|| values.iter().min_by_key(|v| v.from))
+}
+
+/// Everything the athlete has told Fettle about themselves, with dates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileHistory {
+    /// Sex, for Banister's TRIMP constants.
+    pub sex: Option<Sex>,
+    /// Body mass, kg.
+    pub body_mass_kg: Vec<Dated<f64>>,
+    /// Maximum heart rate, bpm.
+    pub hr_max: Vec<Dated<f64>>,
+    /// Resting heart rate, bpm.
+    pub hr_rest: Vec<Dated<f64>>,
+    /// Lactate-threshold heart rate, bpm.
+    pub lthr: Vec<Dated<f64>>,
+    /// Threshold running speed, m/s.
+    pub threshold_speed_mps: Vec<Dated<f64>>,
+    /// IANA time-zone name (e.g. `Europe/Berlin`).
+    pub time_zone: Vec<Dated<String>>,
+}
+
+/// Which numeric profile value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileField {
+    /// Body mass, kg.
+    BodyMass,
+    /// Maximum heart rate, bpm.
+    HrMax,
+    /// Resting heart rate, bpm.
+    HrRest,
+    /// Lactate-threshold heart rate, bpm.
+    Lthr,
+    /// Threshold running speed, m/s.
+    ThresholdSpeed,
+}
+
+impl ProfileField {
+    fn meta(self) -> (&'static str, (f64, f64), &'static str) {
+        match self {
+            ProfileField::BodyMass => ("body mass", VALID_BODY_MASS_KG, "kg"),
+            ProfileField::HrMax => ("HRmax", VALID_HR_MAX_BPM, "bpm"),
+            ProfileField::HrRest => ("HRrest", VALID_HR_REST_BPM, "bpm"),
+            ProfileField::Lthr => ("LTHR", VALID_LTHR_BPM, "bpm"),
+            ProfileField::ThresholdSpeed => ("threshold speed", VALID_THRESHOLD_SPEED_MPS, "m/s"),
+        }
+    }
+}
+
+impl ProfileHistory {
+    fn values_mut(&mut self, field: ProfileField) -> &mut Vec<Dated<f64>> {
+        match field {
+            ProfileField::BodyMass => &mut self.body_mass_kg,
+            ProfileField::HrMax => &mut self.hr_max,
+            ProfileField::HrRest => &mut self.hr_rest,
+            ProfileField::Lthr => &mut self.lthr,
+            ProfileField::ThresholdSpeed => &mut self.threshold_speed_mps,
+        }
+    }
+
+    /// Sets a value from `from` on, replacing one given for the same date; keeps the list in
+    /// date order. Rejects implausible values with a message saying what is wrong.
+    pub fn set(&mut self, field: ProfileField, from: Date, value: f64) -> Result<(), ProfileError> {
+        let (name, (min, max), unit) = field.meta();
+        if !(value >= min && value <= max) {
+            return Err(ProfileError::OutOfRange {
+                field: name,
+                value,
+                min,
+                max,
+                unit,
+            });
+        }
+        let values = self.values_mut(field);
+        values.retain(|v| v.from != from);
+        values.push(Dated { from, value });
+        values.sort_by_key(|v| v.from);
+        Ok(())
+    }
+
+    /// The time-zone name in force on `date`.
+    pub fn time_zone_on(&self, date: Date) -> Option<&str> {
+        value_on(&self.time_zone, date).map(|v| v.value.as_str())
+    }
+
+    /// The given thresholds in force on `date` (no estimates).
+    pub fn thresholds_on(&self, date: Date) -> Thresholds {
+        let on = |values: &[Dated<f64>]| value_on(values, date).map(|v| v.value);
+        Thresholds {
+            sex: self.sex,
+            hr_max: on(&self.hr_max),
+            hr_rest: on(&self.hr_rest),
+            lthr: on(&self.lthr),
+            threshold_speed_mps: on(&self.threshold_speed_mps),
+        }
+    }
+
+    /// The thresholds on `date` for the load methods: given values, else the estimates.
+    /// The same numbers as `resolve_on(date, estimates).thresholds()` without building the
+    /// explanations (cheap enough to call once per activity).
+    pub fn thresholds_with_estimates(&self, date: Date, estimates: &Estimates) -> Thresholds {
+        let given = self.thresholds_on(date);
+        let est = |e: &Option<Estimate>| e.as_ref().map(|e| e.value);
+        Thresholds {
+            sex: given.sex,
+            hr_max: given.hr_max.or_else(|| est(&estimates.hr_max)),
+            hr_rest: given.hr_rest.or_else(|| est(&estimates.hr_rest)),
+            lthr: given.lthr.or_else(|| est(&estimates.lthr)),
+            threshold_speed_mps: given
+                .threshold_speed_mps
+                .or_else(|| est(&estimates.threshold_speed_mps)),
+        }
+    }
+
+    /// The profile on `date` with every value's source: given values win, estimates fill gaps.
+    pub fn resolve_on(&self, date: Date, estimates: &Estimates) -> ResolvedProfile {
+        let pick = |values: &[Dated<f64>], estimate: &Option<Estimate>| {
+            value_on(values, date)
+                .map(|v| Resolved {
+                    value: v.value,
+                    source: Source::Given { from: v.from },
+                })
+                .or_else(|| {
+                    estimate.as_ref().map(|e| Resolved {
+                        value: e.value,
+                        source: Source::Estimated {
+                            method: e.method.clone(),
+                            n: e.n,
+                        },
+                    })
+                })
+        };
+        ResolvedProfile {
+            date,
+            sex: self.sex,
+            body_mass_kg: pick(&self.body_mass_kg, &None),
+            hr_max: pick(&self.hr_max, &estimates.hr_max),
+            hr_rest: pick(&self.hr_rest, &estimates.hr_rest),
+            lthr: pick(&self.lthr, &estimates.lthr),
+            threshold_speed_mps: pick(&self.threshold_speed_mps, &estimates.threshold_speed_mps),
+            time_zone: self.time_zone_on(date).map(str::to_owned),
+        }
+    }
+}
+
+/// An estimated value and the plain-language method behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The estimate.
+    pub value: f64,
+    /// How it was obtained, e.g. "95th percentile of 212 session peak HRs (10 s)".
+    pub method: String,
+    /// Number of sessions or entries it was based on.
+    pub n: usize,
+}
+
+/// Where a resolved value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Source {
+    /// Entered by the athlete, applying from `from`.
+    Given {
+        /// First day the value applies to.
+        from: Date,
+    },
+    /// Estimated from the data.
+    Estimated {
+        /// The method, in plain language.
+        method: String,
+        /// Sessions or entries used.
+        n: usize,
+    },
+}
+
+/// A value with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolved {
+    /// The value.
+    pub value: f64,
+    /// Given or estimated, and how.
+    pub source: Source,
+}
+
+/// The profile as it stood on one day, every value with its source (what `profile` shows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedProfile {
+    /// The day.
+    pub date: Date,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Body mass, kg.
+    pub body_mass_kg: Option<Resolved>,
+    /// Maximum heart rate, bpm.
+    pub hr_max: Option<Resolved>,
+    /// Resting heart rate, bpm.
+    pub hr_rest: Option<Resolved>,
+    /// Lactate-threshold heart rate, bpm.
+    pub lthr: Option<Resolved>,
+    /// Threshold running speed, m/s.
+    pub threshold_speed_mps: Option<Resolved>,
+    /// IANA time-zone name.
+    pub time_zone: Option<String>,
+}
+
+impl ResolvedProfile {
+    /// The thresholds for the load methods.
+    pub fn thresholds(&self) -> Thresholds {
+        let v = |r: &Option<Resolved>| r.as_ref().map(|r| r.value);
+        Thresholds {
+            sex: self.sex,
+            hr_max: v(&self.hr_max),
+            hr_rest: v(&self.hr_rest),
+            lthr: v(&self.lthr),
+            threshold_speed_mps: v(&self.threshold_speed_mps),
+        }
+    }
+}
+
+/// Per-activity features the estimators need, extracted once at import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct EffortFeatures {
+    /// Whether the activity is a run (only runs count for threshold speed).
+    pub running: bool,
+    /// Moving time, seconds (gaps over [`crate::load::MAX_SAMPLE_GAP_S`] excluded).
+    pub moving_s: f64,
+    /// Highest mean HR over [`PEAK_HR_WINDOW_S`], bpm.
+    pub peak_hr: Option<f64>,
+    /// Highest mean HR over 20, 30 and 60 min of moving time, bpm.
+    pub best_hr: [Option<f64>; 3],
+    /// Highest mean speed over 20, 30 and 60 min of moving time, m/s.
+    pub best_speed_mps: [Option<f64>; 3],
+}
+
+/// The highest time-weighted mean over any stretch of `window_s` moving seconds.
+/// `segments[k]` is the segment ending at sample k: `(counted Δt, valid Δt, value·Δt)`
+/// (index 0 unused). Two pointers, O(n), no allocation.
+fn best_window_mean(segments: &[(f64, f64, f64)], window_s: f64) -> Option<f64> {
+    let (mut lo, mut span, mut valid, mut sum) = (1usize, 0.0f64, 0.0f64, 0.0f64);
+    let mut best: Option<f64> = None;
+    for k in 1..segments.len() {
+        let (dt, v, s) = segments[k];
+        span += dt;
+        valid += v;
+        sum += s;
+        while lo < k {
+            let (dt_lo, v_lo, s_lo) = segments[lo];
+            if span - dt_lo < window_s {
+                break;
+            }
+            span -= dt_lo;
+            valid -= v_lo;
+            sum -= s_lo;
+            lo += 1;
+        }
+        if span >= window_s && valid >= WINDOW_MIN_COVERAGE * span && valid > 0.0 {
+            let mean = sum / valid;
+            best = Some(best.map_or(mean, |b: f64| b.max(mean)));
+        }
+    }
+    best
+}
+
+/// Extracts [`EffortFeatures`] from one activity's streams (same conventions as
+/// [`crate::load::SessionInput`]: HR holds from a sample to the next, pauses are skipped, a
+/// channel of the wrong length is absent). Speed comes from the distance stream where both
+/// ends are known, else from the speed stream.
+pub fn effort_features(input: &crate::load::SessionInput<'_>) -> EffortFeatures {
+    let time = input.time_s;
+    let n = time.len();
+    let same_len = |len: usize| len == n;
+    let hr: &[f32] = if same_len(input.heart_rate_bpm.len()) {
+        input.heart_rate_bpm
+    } else {
+        &[]
+    };
+    let speed: &[f32] = if same_len(input.speed_mps.len()) {
+        input.speed_mps
+    } else {
+        &[]
+    };
+    let dist: &[f64] = if same_len(input.distance_m.len()) {
+        input.distance_m
+    } else {
+        &[]
+    };
+    let dt_at = |k: usize| {
+        let dt = time[k] - time[k - 1];
+        if dt > 0.0 && dt <= crate::load::MAX_SAMPLE_GAP_S {
+            dt
+        } else {
+            0.0
+        }
+    };
+    let hr_segment = |k: usize| {
+        let dt = dt_at(k);
+        match hr.get(k - 1).map(|h| f64::from(*h)) {
+            Some(h) if dt > 0.0 && h >= PLAUSIBLE_HR_BPM.0 && h <= PLAUSIBLE_HR_BPM.1 => {
+                (dt, dt, h * dt)
+            }
+            _ => (dt, 0.0, 0.0),
+        }
+    };
+    let speed_segment = |k: usize| {
+        let dt = dt_at(k);
+        if dt == 0.0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let from_distance = match (dist.get(k - 1), dist.get(k)) {
+            (Some(a), Some(b)) if a.is_finite() && b.is_finite() && b >= a => Some(b - a),
+            _ => None,
+        };
+        let metres = from_distance.or_else(|| {
+            speed
+                .get(k)
+                .map(|v| f64::from(*v) * dt)
+                .filter(|m| m.is_finite() && *m >= 0.0)
+        });
+        match metres {
+            Some(m) if m <= MAX_RUNNING_SPEED_MPS * dt => (dt, dt, m),
+            _ => (dt, 0.0, 0.0),
+        }
+    };
+    let moving_s: f64 = (1..n).map(dt_at).sum();
+    // One pass builds each channel's segments (two vectors per activity, not per sample);
+    // every window then slides over them.
+    let hr_segments: Vec<(f64, f64, f64)> = if hr.is_empty() {
+        Vec::new()
+    } else {
+        (0..n)
+            .map(|k| {
+                if k == 0 {
+                    (0.0, 0.0, 0.0)
+                } else {
+                    hr_segment(k)
+                }
+            })
+            .collect()
+    };
+    let speed_segments: Vec<(f64, f64, f64)> = if speed.is_empty() && dist.is_empty() {
+        Vec::new()
+    } else {
+        (0..n)
+            .map(|k| {
+                if k == 0 {
+                    (0.0, 0.0, 0.0)
+                } else {
+                    speed_segment(k)
+                }
+            })
+            .collect()
+    };
+    EffortFeatures {
+        running: input.sport_is_running,
+        moving_s,
+        peak_hr: best_window_mean(&hr_segments, PEAK_HR_WINDOW_S),
+        best_hr: EFFORT_WINDOWS_S.map(|w| best_window_mean(&hr_segments, w)),
+        best_speed_mps: EFFORT_WINDOWS_S.map(|w| best_window_mean(&speed_segments, w)),
+    }
+}
+
+/// Linear-interpolation percentile (`p` in [0, 1]) of a sorted, non-empty slice.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let pos = p.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Median of the `TOP_EFFORTS` largest values, with how many values there were. `None` when
+/// empty.
+fn median_of_top(mut values: Vec<f64>) -> Option<(f64, usize)> {
+    values.retain(|v| v.is_finite());
+    values.sort_by(|a, b| b.total_cmp(a));
+    let n = values.len();
+    let top = &values[..n.min(TOP_EFFORTS)];
+    let mid = top.len() / 2;
+    match top.len() {
+        0 => None,
+        len if len % 2 == 1 => Some((top[mid], n)),
+        _ => Some(((top[mid - 1] + top[mid]) / 2.0, n)),
+    }
+}
+
+/// HRmax from session peaks (see the module docs).
+pub fn estimate_hr_max(features: &[EffortFeatures]) -> Option<Estimate> {
+    let mut peaks: Vec<f64> = features.iter().filter_map(|f| f.peak_hr).collect();
+    if peaks.is_empty() {
+        return None;
+    }
+    peaks.sort_by(f64::total_cmp);
+    Some(Estimate {
+        value: percentile(&peaks, HR_MAX_PERCENTILE),
+        method: format!(
+            "95th percentile of the peak heart rate (highest 10-second mean) of {} sessions",
+            peaks.len()
+        ),
+        n: peaks.len(),
+    })
+}
+
+/// LTHR from the hardest 20-minute stretches of sessions of 30 min or more (Friel).
+pub fn estimate_lthr(features: &[EffortFeatures]) -> Option<Estimate> {
+    let candidates = features
+        .iter()
+        .filter(|f| f.moving_s >= LTHR_MIN_SESSION_S)
+        .filter_map(|f| f.best_hr[0])
+        .collect();
+    let (value, n) = median_of_top(candidates)?;
+    Some(Estimate {
+        value,
+        method: format!(
+            "median of the {} highest 20-minute mean heart rates among {n} sessions of 30 min \
+             or more (Friel: LTHR ≈ mean HR of the last 20 min of a 30-min all-out effort)",
+            n.min(TOP_EFFORTS)
+        ),
+        n,
+    })
+}
+
+/// Riegel's factor from the speed held for 30 min to the speed held for 60 min:
+/// `2^(1/1.06 − 1)` ≈ 0.9615.
+pub fn riegel_30_to_60_min_speed_factor() -> f64 {
+    2f64.powf(1.0 / RIEGEL_EXPONENT - 1.0)
+}
+
+/// Threshold speed from the best 30–60-minute runs (see the module docs).
+pub fn estimate_threshold_speed(features: &[EffortFeatures]) -> Option<Estimate> {
+    let factor = riegel_30_to_60_min_speed_factor();
+    let candidates = features
+        .iter()
+        .filter(|f| f.running)
+        .filter_map(|f| {
+            let v60 = f.best_speed_mps[2];
+            let v30 = f.best_speed_mps[1].map(|v| v * factor);
+            match (v60, v30) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            }
+        })
+        .collect();
+    let (value, n) = median_of_top(candidates)?;
+    Some(Estimate {
+        value,
+        method: format!(
+            "median of the {} best one-hour speeds among {n} runs (best 60-min mean speed, or \
+             best 30-min speed × 0.9615 by Riegel's formula)",
+            n.min(TOP_EFFORTS)
+        ),
+        n,
+    })
+}
+
+/// HRrest as the median of logged morning resting heart rates (implausible values dropped).
+pub fn estimate_hr_rest(morning_rest_hr: &[f64]) -> Option<Estimate> {
+    let mut v: Vec<f64> = morning_rest_hr
+        .iter()
+        .copied()
+        .filter(|h| *h >= VALID_HR_REST_BPM.0 && *h <= VALID_HR_REST_BPM.1)
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(Estimate {
+        value: percentile(&v, 0.5),
+        method: format!("median of {} logged morning resting heart rates", v.len()),
+        n: v.len(),
+    })
+}
+
+/// All estimates at once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estimates {
+    /// HRmax estimate.
+    pub hr_max: Option<Estimate>,
+    /// HRrest estimate.
+    pub hr_rest: Option<Estimate>,
+    /// LTHR estimate.
+    pub lthr: Option<Estimate>,
+    /// Threshold speed estimate.
+    pub threshold_speed_mps: Option<Estimate>,
+}
+
+impl Estimates {
+    /// Runs every estimator over the stored features and logged morning resting HRs.
+    pub fn from_data(features: &[EffortFeatures], morning_rest_hr: &[f64]) -> Estimates {
+        Estimates {
+            hr_max: estimate_hr_max(features),
+            hr_rest: estimate_hr_rest(morning_rest_hr),
+            lthr: estimate_lthr(features),
+            threshold_speed_mps: estimate_threshold_speed(features),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
