@@ -179,15 +179,6 @@ impl<'a> SessionInput<'a> {
             &[]
         }
     }
-
-    /// The session duration for session-RPE and the duration estimate: the timer time, else
-    /// the moving time from the streams, else the elapsed time.
-    fn session_duration_s(&self, stream_moving_s: f64) -> f64 {
-        [self.timer_s, stream_moving_s, self.elapsed_s]
-            .into_iter()
-            .find(|d| *d > 0.0 && d.is_finite())
-            .unwrap_or(0.0)
-    }
 }
 
 /// Each method's value for one session, in its own unit; `None` where not computable.
@@ -263,13 +254,74 @@ pub struct SessionLoads {
     pub loads: MethodLoads,
 }
 
-/// Sums of the heart-rate pass over a session.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct HeartRateSums {
-    moving_s: f64,
-    hr_valid_s: f64,
-    trimp: f64,
-    edwards: f64,
+/// The threshold-independent statistics of a session: everything [`method_loads`] needs,
+/// computed once from the streams (at import) and stored, so that recomputing every load after
+/// a profile change is arithmetic over a few numbers per session instead of a pass over
+/// millions of samples.
+///
+/// Exactness: Banister TRIMP, Edwards TRIMP and hrTSS are sums over segments of
+/// `Δt · f(HR)`; grouping the segments by their (recorded) heart rate gives the same sums, so
+/// `hr_time` — the moving time spent at each distinct heart rate — loses nothing. NGP does not
+/// depend on any threshold, so rTSS for any threshold speed follows from `ngp`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadFeatures {
+    /// Whether the sport is running (rTSS is defined for running only).
+    pub sport_is_running: bool,
+    /// Timer duration as the device reported it, seconds (0 when unknown).
+    pub timer_s: f64,
+    /// Elapsed duration, seconds (0 when unknown).
+    pub elapsed_s: f64,
+    /// Moving time from the streams: the integrated segments, seconds.
+    pub moving_s: f64,
+    /// Moving time with a plausible heart rate, seconds.
+    pub hr_valid_s: f64,
+    /// Moving seconds at each distinct plausible heart rate, `(bpm, seconds)`, by bpm.
+    pub hr_time: Vec<(f32, f64)>,
+    /// Grade-adjusted normalised pace, when the session has speed or distance.
+    pub ngp: Option<pace::NormalizedPace>,
+}
+
+/// Extracts the [`LoadFeatures`] of a session: one pass over the HR stream and the NGP pass.
+pub fn load_features(input: &SessionInput<'_>) -> LoadFeatures {
+    let time = input.time_s;
+    let hr = input.channel(input.heart_rate_bpm);
+    let mut moving_s = 0.0;
+    let mut segments: Vec<(f32, f64)> =
+        Vec::with_capacity(if hr.is_empty() { 0 } else { time.len() });
+    for k in 1..time.len() {
+        let dt = time[k] - time[k - 1];
+        if !(dt > 0.0 && dt <= MAX_SAMPLE_GAP_S) {
+            continue;
+        }
+        moving_s += dt;
+        // The segment carries the heart rate of its start (devices record on change).
+        if let Some(&bpm) = hr.get(k - 1).filter(|b| plausible_hr(f64::from(**b))) {
+            segments.push((bpm, dt));
+        }
+    }
+    segments.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut hr_time: Vec<(f32, f64)> = Vec::new();
+    let mut hr_valid_s = 0.0;
+    for (bpm, dt) in segments {
+        hr_valid_s += dt;
+        match hr_time.last_mut() {
+            Some((last, secs)) if *last == bpm => *secs += dt,
+            _ => hr_time.push((bpm, dt)),
+        }
+    }
+    LoadFeatures {
+        sport_is_running: input.sport_is_running,
+        timer_s: input.timer_s,
+        elapsed_s: input.elapsed_s,
+        moving_s,
+        hr_valid_s,
+        hr_time,
+        ngp: if input.sport_is_running {
+            pace::normalized_graded_pace(input)
+        } else {
+            None
+        },
+    }
 }
 
 /// Banister's weighted intensity `x · a·e^(b·x)` for a heart-rate reserve fraction `x`
@@ -298,49 +350,36 @@ fn plausible_hr(hr: f64) -> bool {
     hr >= PLAUSIBLE_HR_BPM.0 && hr <= PLAUSIBLE_HR_BPM.1
 }
 
-/// One pass over the HR stream: moving time, HR-covered time, Banister and Edwards sums.
-fn heart_rate_pass(input: &SessionInput<'_>, th: &Thresholds) -> HeartRateSums {
-    let time = input.time_s;
-    let hr = input.channel(input.heart_rate_bpm);
-    let banister = th.hr_range().zip(th.sex);
-    let hr_max = th.valid_hr_max();
-    let mut sums = HeartRateSums::default();
-    // Recorded HR repeats from sample to sample; reuse the last weights instead of calling
-    // `exp` again (same numbers, a third of the time on a typical stream).
-    let (mut last_bpm, mut banister_w, mut edwards_w) = (f64::NAN, 0.0, 0.0);
-    for k in 1..time.len() {
-        let dt = time[k] - time[k - 1];
-        if !(dt > 0.0 && dt <= MAX_SAMPLE_GAP_S) {
-            continue;
-        }
-        sums.moving_s += dt;
-        let Some(&bpm) = hr.get(k - 1) else { continue };
-        let bpm = f64::from(bpm);
-        if !plausible_hr(bpm) {
-            continue;
-        }
-        sums.hr_valid_s += dt;
-        if bpm != last_bpm {
-            last_bpm = bpm;
-            banister_w = banister.map_or(0.0, |((rest, max), sex)| {
-                banister_weight((bpm - rest) / (max - rest), sex)
-            });
-            edwards_w = hr_max.map_or(0.0, |max| edwards_weight(bpm / max));
-        }
-        let minutes = dt / 60.0;
-        sums.trimp += minutes * banister_w;
-        sums.edwards += minutes * edwards_w;
-    }
-    sums
+/// Computes every method's value for one session (SCIENCE.md §2). Never panics; methods
+/// whose inputs are missing are `None`. Same as [`method_loads_from_features`] over
+/// [`load_features`].
+pub fn method_loads(input: &SessionInput<'_>, th: &Thresholds) -> MethodLoads {
+    method_loads_from_features(&load_features(input), th, input.rpe)
 }
 
-/// Computes every method's value for one session (SCIENCE.md §2). Never panics; methods
-/// whose inputs are missing are `None`.
-pub fn method_loads(input: &SessionInput<'_>, th: &Thresholds) -> MethodLoads {
-    let sums = heart_rate_pass(input, th);
-    let hr_ok = sums.moving_s > 0.0 && sums.hr_valid_s >= MIN_CHANNEL_COVERAGE * sums.moving_s;
-    let trimp = (hr_ok && th.hr_range().is_some() && th.sex.is_some()).then_some(sums.trimp);
-    let edwards = (hr_ok && th.valid_hr_max().is_some()).then_some(sums.edwards);
+/// Computes every method's value from a session's stored [`LoadFeatures`], the thresholds of
+/// its day and its session RPE (CR-10, rated about 30 min after the session).
+pub fn method_loads_from_features(
+    f: &LoadFeatures,
+    th: &Thresholds,
+    rpe: Option<f64>,
+) -> MethodLoads {
+    let banister = th.hr_range().zip(th.sex);
+    let hr_max = th.valid_hr_max();
+    let (mut trimp_sum, mut edwards_sum) = (0.0, 0.0);
+    for &(bpm, seconds) in &f.hr_time {
+        let bpm = f64::from(bpm);
+        let minutes = seconds / 60.0;
+        if let Some(((rest, max), sex)) = banister {
+            trimp_sum += minutes * banister_weight((bpm - rest) / (max - rest), sex);
+        }
+        if let Some(max) = hr_max {
+            edwards_sum += minutes * edwards_weight(bpm / max);
+        }
+    }
+    let hr_ok = f.moving_s > 0.0 && f.hr_valid_s >= MIN_CHANNEL_COVERAGE * f.moving_s;
+    let trimp = (hr_ok && banister.is_some()).then_some(trimp_sum);
+    let edwards = (hr_ok && hr_max.is_some()).then_some(edwards_sum);
     let hrtss = match (trimp, th.hr_range(), th.valid_lthr(), th.sex) {
         (Some(t), Some((rest, max)), Some(lthr), Some(sex)) => {
             let per_hour = trimp_per_hour(lthr, rest, max, sex);
@@ -348,18 +387,19 @@ pub fn method_loads(input: &SessionInput<'_>, th: &Thresholds) -> MethodLoads {
         }
         _ => None,
     };
-    let rtss = match th.valid_threshold_speed() {
-        Some(threshold) if input.sport_is_running => {
-            pace::normalized_graded_pace(input).and_then(|ngp| {
-                (ngp.speed_valid_s >= MIN_CHANNEL_COVERAGE * ngp.moving_s)
-                    .then(|| rtss_from_ngp(ngp.ngp_mps, ngp.speed_valid_s, threshold))
-            })
-        }
+    let rtss = match (th.valid_threshold_speed(), f.ngp) {
+        (Some(threshold), Some(ngp)) if f.sport_is_running => (ngp.speed_valid_s
+            >= MIN_CHANNEL_COVERAGE * ngp.moving_s)
+            .then(|| rtss_from_ngp(ngp.ngp_mps, ngp.speed_valid_s, threshold)),
         _ => None,
     };
-    let duration_s = input.session_duration_s(sums.moving_s);
-    let srpe = input
-        .rpe
+    // The session duration for session-RPE and the duration estimate: the timer time, else
+    // the moving time from the streams, else the elapsed time.
+    let duration_s = [f.timer_s, f.moving_s, f.elapsed_s]
+        .into_iter()
+        .find(|d| *d > 0.0 && d.is_finite())
+        .unwrap_or(0.0);
+    let srpe = rpe
         .filter(|r| (0.0..=10.0).contains(r) && duration_s > 0.0)
         .map(|r| r * duration_s / 60.0);
     MethodLoads {

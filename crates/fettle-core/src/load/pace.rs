@@ -49,7 +49,7 @@ pub fn grade_adjustment(grade: f64) -> f64 {
 }
 
 /// The result of the NGP pass, with the inputs needed to explain rTSS.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NormalizedPace {
     /// Grade-adjusted normalised speed, m/s.
     pub ngp_mps: f64,

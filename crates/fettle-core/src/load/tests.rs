@@ -413,3 +413,68 @@ proptest! {
         prop_assert!(out.load >= 0.0 && out.load.is_finite(), "{:?}", out);
     }
 }
+
+#[test]
+fn loads_from_stored_features_equal_loads_from_streams_under_new_thresholds() {
+    // The importer stores LoadFeatures as JSON; a profile change recomputes from them. The
+    // result must be the one a pass over the streams gives with the new thresholds.
+    let n = 1800;
+    let time: Vec<f64> = (0..n).map(f64::from).collect();
+    let hr: Vec<f32> = (0..n).map(|i| 120.0 + (i % 50) as f32).collect();
+    let speed: Vec<f32> = (0..n).map(|i| 3.0 + (i % 7) as f32 * 0.1).collect();
+    let input = SessionInput {
+        sport_is_running: true,
+        timer_s: f64::from(n - 1),
+        elapsed_s: f64::from(n - 1),
+        time_s: &time,
+        heart_rate_bpm: &hr,
+        speed_mps: &speed,
+        rpe: Some(5.0),
+        ..SessionInput::default()
+    };
+    let stored = serde_json::to_string(&load_features(&input)).unwrap();
+    let features: LoadFeatures = serde_json::from_str(&stored).unwrap();
+    // 50 distinct heart rates → 50 histogram bins, whatever the session length.
+    assert_eq!(features.hr_time.len(), 50);
+    for th in [
+        Thresholds {
+            sex: Some(Sex::Male),
+            hr_max: Some(190.0),
+            hr_rest: Some(50.0),
+            lthr: Some(170.0),
+            threshold_speed_mps: Some(4.0),
+        },
+        Thresholds {
+            sex: Some(Sex::Female),
+            hr_max: Some(182.0),
+            hr_rest: Some(44.0),
+            lthr: Some(165.0),
+            threshold_speed_mps: Some(3.6),
+        },
+    ] {
+        // Independent of the histogram: a plain per-sample sum. Each 1 s segment k−1→k carries
+        // the HR of its start, so samples 0 … n−2 count once, one second each.
+        let (rest, max) = (th.hr_rest.unwrap(), th.hr_max.unwrap());
+        let per_sample_trimp: f64 = hr[..hr.len() - 1]
+            .iter()
+            .map(|&h| banister_weight((f64::from(h) - rest) / (max - rest), th.sex.unwrap()) / 60.0)
+            .sum();
+        let per_sample_edwards: f64 = hr[..hr.len() - 1]
+            .iter()
+            .map(|&h| edwards_weight(f64::from(h) / max) / 60.0)
+            .sum();
+        let stored = method_loads_from_features(&features, &th, Some(5.0));
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        assert!(close(stored.trimp.unwrap(), per_sample_trimp));
+        assert!(close(stored.edwards.unwrap(), per_sample_edwards));
+        let per_hour = trimp_per_hour(th.lthr.unwrap(), rest, max, th.sex.unwrap());
+        assert!(close(
+            stored.hrtss.unwrap(),
+            per_sample_trimp / per_hour * 100.0
+        ));
+        // sRPE = 5 × 1799 s / 60 = 149.9167
+        assert!(close(stored.srpe.unwrap(), 5.0 * 1799.0 / 60.0));
+        // rTSS from the stored NGP equals the pass over the streams for the new threshold.
+        assert_eq!(stored.rtss, method_loads(&input, &th).rtss);
+    }
+}
