@@ -1,0 +1,204 @@
+//! Routes: a closed loop around the athlete's home with smooth hills.
+//!
+//! The loop is a deformed circle through home, stored as a polyline of [`ROUTE_POINTS`] vertices
+//! whose perimeter equals the loop length, so that a position can be found from the distance
+//! run. Altitude is a sum of sinusoids along the distance whose wavelengths divide the loop
+//! length (the loop closes at the same height) and whose amplitudes are scaled so that the
+//! steepest possible grade is at most the route's maximum grade.
+
+use crate::rng::Rng;
+
+/// Vertices of a route polyline (the loop is closed: the last vertex repeats the first).
+const ROUTE_POINTS: usize = 128;
+/// Metres per degree of latitude (WGS84 mean, adequate for a few kilometres around home).
+const METRES_PER_DEGREE_LAT: f64 = 111_320.0;
+/// Sinusoids summed for the altitude profile.
+const HILL_WAVES: usize = 3;
+/// Steepest grade of a hilly training route (decimal): "grade up to ~8 %".
+pub(crate) const HILLY_MAX_GRADE: f64 = 0.08;
+/// Steepest grade of a road-race course: nearly flat.
+pub(crate) const RACE_MAX_GRADE: f64 = 0.012;
+
+/// One loop route.
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    loop_m: f64,
+    east_m: [f64; ROUTE_POINTS + 1],
+    north_m: [f64; ROUTE_POINTS + 1],
+    cumulative_m: [f64; ROUTE_POINTS + 1],
+    home_lat: f64,
+    home_lon: f64,
+    metres_per_degree_lon: f64,
+    base_altitude_m: f64,
+    /// (amplitude m, wavenumber rad/m, phase rad)
+    hills: [(f64, f64, f64); HILL_WAVES],
+    /// Index of the polyline segment the last lookup fell in (distance only grows, so lookups
+    /// walk forward from here: amortised constant time).
+    cursor: usize,
+}
+
+impl Route {
+    /// A random loop of `loop_m` metres starting and ending at home, with grades up to
+    /// `max_grade`.
+    pub(crate) fn new(
+        rng: &mut Rng,
+        home_lat: f64,
+        home_lon: f64,
+        base_altitude_m: f64,
+        loop_m: f64,
+        max_grade: f64,
+    ) -> Route {
+        let loop_m = loop_m.max(400.0);
+        // Shape: r(θ) = 1 + a2·sin(2θ + φ2) + a3·sin(3θ + φ3), rotated and shifted so θ = 0 is home.
+        let a2 = rng.range(0.05, 0.25);
+        let a3 = rng.range(0.0, 0.12);
+        let (p2, p3) = (rng.range(0.0, 6.3), rng.range(0.0, 6.3));
+        let heading = rng.range(0.0, std::f64::consts::TAU);
+        let shape =
+            |theta: f64| 1.0 + a2 * (2.0 * theta + p2).sin() + a3 * (3.0 * theta + p3).sin();
+        let mut east = [0.0; ROUTE_POINTS + 1];
+        let mut north = [0.0; ROUTE_POINTS + 1];
+        for j in 0..=ROUTE_POINTS {
+            let theta = std::f64::consts::TAU * j as f64 / ROUTE_POINTS as f64;
+            let r = shape(theta);
+            east[j] = r * (theta + heading).cos();
+            north[j] = r * (theta + heading).sin();
+        }
+        let (e0, n0) = (east[0], north[0]);
+        let mut cumulative = [0.0; ROUTE_POINTS + 1];
+        for j in 1..=ROUTE_POINTS {
+            cumulative[j] =
+                cumulative[j - 1] + (east[j] - east[j - 1]).hypot(north[j] - north[j - 1]);
+        }
+        // Scale the unit shape so the perimeter equals the loop length.
+        let scale = loop_m / cumulative[ROUTE_POINTS];
+        for j in 0..=ROUTE_POINTS {
+            east[j] = (east[j] - e0) * scale;
+            north[j] = (north[j] - n0) * scale;
+            cumulative[j] *= scale;
+        }
+
+        let mut hills = [(0.0, 0.0, 0.0); HILL_WAVES];
+        let mut steepest = 0.0;
+        for wave in &mut hills {
+            let wavelength = rng.range(500.0, 3000.0);
+            let cycles = (loop_m / wavelength).round().max(1.0);
+            let wavenumber = std::f64::consts::TAU * cycles / loop_m;
+            let amplitude = rng.range(3.0, 25.0);
+            *wave = (amplitude, wavenumber, rng.range(0.0, std::f64::consts::TAU));
+            steepest += amplitude * wavenumber;
+        }
+        if steepest > max_grade {
+            for wave in &mut hills {
+                wave.0 *= max_grade / steepest;
+            }
+        }
+        // Home sits at the base altitude: subtract the profile's value at s = 0.
+        let at_home: f64 = hills.iter().map(|(a, _, p)| a * p.sin()).sum();
+        Route {
+            loop_m,
+            east_m: east,
+            north_m: north,
+            cumulative_m: cumulative,
+            home_lat,
+            home_lon,
+            metres_per_degree_lon: METRES_PER_DEGREE_LAT * home_lat.to_radians().cos().max(0.01),
+            base_altitude_m: base_altitude_m - at_home,
+            hills,
+            cursor: 0,
+        }
+    }
+
+    /// The terrain altitude (m) and grade (rise over run) at `distance_m` along the route.
+    pub(crate) fn altitude_and_grade(&self, distance_m: f64) -> (f64, f64) {
+        let mut altitude = self.base_altitude_m;
+        let mut grade = 0.0;
+        for &(amplitude, wavenumber, phase) in &self.hills {
+            let (sin, cos) = (wavenumber * distance_m + phase).sin_cos();
+            altitude += amplitude * sin;
+            grade += amplitude * wavenumber * cos;
+        }
+        (altitude, grade)
+    }
+
+    /// Latitude and longitude (degrees) at `distance_m` along the route. Lookups are fastest
+    /// when the distance never decreases between calls.
+    pub(crate) fn position(&mut self, distance_m: f64) -> (f64, f64) {
+        let s = distance_m.rem_euclid(self.loop_m);
+        if s < self.cumulative_m[self.cursor] {
+            self.cursor = 0;
+        }
+        while self.cursor + 1 < ROUTE_POINTS && self.cumulative_m[self.cursor + 1] < s {
+            self.cursor += 1;
+        }
+        let j = self.cursor;
+        let length = self.cumulative_m[j + 1] - self.cumulative_m[j];
+        let f = if length > 0.0 {
+            ((s - self.cumulative_m[j]) / length).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let east = self.east_m[j] + f * (self.east_m[j + 1] - self.east_m[j]);
+        let north = self.north_m[j] + f * (self.north_m[j + 1] - self.north_m[j]);
+        (
+            self.home_lat + north / METRES_PER_DEGREE_LAT,
+            self.home_lon + east / self.metres_per_degree_lon,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+        let r = 6_371_000.0;
+        let (la1, lo1, la2, lo2) = (
+            a.0.to_radians(),
+            a.1.to_radians(),
+            b.0.to_radians(),
+            b.1.to_radians(),
+        );
+        let h = ((la2 - la1) / 2.0).sin().powi(2)
+            + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+        2.0 * r * h.sqrt().asin()
+    }
+
+    #[test]
+    fn loop_starts_and_ends_at_home_with_the_requested_length() {
+        let mut rng = Rng::new(1, 1);
+        let mut route = Route::new(&mut rng, 51.44, -0.27, 40.0, 8000.0, HILLY_MAX_GRADE);
+        let home = route.position(0.0);
+        assert!((home.0 - 51.44).abs() < 1e-9 && (home.1 + 0.27).abs() < 1e-9);
+        // Walk the loop in 10 m steps and add the great-circle distances: ≈ 8 km.
+        let mut total = 0.0;
+        let mut prev = home;
+        for k in 1..=800 {
+            let p = route.position(k as f64 * 10.0);
+            total += haversine_m(prev, p);
+            prev = p;
+        }
+        assert!((total - 8000.0).abs() < 80.0, "{total}");
+        assert!(haversine_m(prev, home) < 1.0);
+    }
+
+    #[test]
+    fn grades_stay_within_the_bound_and_match_the_altitude_slope() {
+        let mut rng = Rng::new(2, 1);
+        let route = Route::new(&mut rng, 51.44, -0.27, 40.0, 12_000.0, HILLY_MAX_GRADE);
+        let (home_alt, _) = route.altitude_and_grade(0.0);
+        assert!((home_alt - 40.0).abs() < 1e-9);
+        let (end_alt, _) = route.altitude_and_grade(12_000.0);
+        assert!(
+            (end_alt - 40.0).abs() < 1e-6,
+            "loop closes at the same height"
+        );
+        for k in 0..12_000 {
+            let s = k as f64;
+            let (a0, g) = route.altitude_and_grade(s);
+            assert!(g.abs() <= HILLY_MAX_GRADE + 1e-12);
+            let (a1, _) = route.altitude_and_grade(s + 0.01);
+            assert!(((a1 - a0) / 0.01 - g).abs() < 1e-3);
+        }
+    }
+}
