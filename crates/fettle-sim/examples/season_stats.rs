@@ -1,18 +1,18 @@
 //! Prints a summary of a simulated history and how long it took to generate:
-//! `cargo run --release -p fettle-sim --example season_stats -- [years]`.
+//! `cargo run --release -p fettle-sim --example season_stats -- [years] [seed]`
+//! (years 0 = the default six-month season).
 
 use std::time::Instant;
 
 fn main() {
-    let years: u32 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(0);
+    let arg = |n: usize| std::env::args().nth(n).and_then(|a| a.parse::<u64>().ok());
+    let years = arg(1).unwrap_or(0) as u32;
+    let seed = arg(2).unwrap_or(42);
     let end = jiff::civil::date(2026, 11, 29);
     let config = if years == 0 {
-        fettle_sim::SimConfig::season(42, end)
+        fettle_sim::SimConfig::season(seed, end)
     } else {
-        fettle_sim::SimConfig::years(42, end, years)
+        fettle_sim::SimConfig::years(seed, end, years)
     };
     let started = Instant::now();
     let (mut activities, mut runs, mut samples, mut km) = (0_usize, 0_usize, 0_usize, 0.0);
@@ -33,43 +33,27 @@ fn main() {
         }
     };
     println!(
-        "{} days: {activities} activities ({runs} runs, {km:.0} km), {samples} samples, {} wellness, {} recovery, {} races in {:.3} s",
+        "{} days: {activities} activities ({runs} runs, {km:.0} km), {samples} samples, \
+         {} wellness, {} recovery, {} races in {:.3} s",
         config.days,
         history.wellness.len(),
         history.recovery.len(),
         history.races.len(),
         elapsed.as_secs_f64()
     );
-    for race in history.races.iter().take(12) {
-        let vdot = fettle_core::performance::vdot(race.distance_m, race.time_s).unwrap_or(0.0);
+    for race in &history.races {
+        let measured = fettle_core::performance::vdot(race.distance_m, race.time_s).unwrap_or(0.0);
+        let Some(truth) = history.truth.days.iter().find(|d| d.date == race.date) else {
+            continue;
+        };
         println!(
-            "race {} {:>7.1} m in {:>6.0} s  VDOT {vdot:.1}",
-            race.date, race.distance_m, race.time_s
-        );
-    }
-    for week in history.truth.weeks.iter().take(20) {
-        println!(
-            "week {} {:?} {:.1} km",
-            week.monday, week.phase, week.planned_run_km
-        );
-    }
-    for d in history.truth.days.iter().step_by(7).take(40) {
-        println!(
-            "{} load {:>5.1} ctl {:>5.1} atl {:>5.1} vdot {:.2} race {:.2} thr {:.3}",
-            d.date,
-            d.load,
-            d.fitness,
-            d.fatigue,
-            d.vdot_fitness,
-            d.vdot_race,
-            d.threshold_speed_mps
-        );
-    }
-    let last = history.truth.days.last();
-    if let Some(d) = last {
-        println!(
-            "end: fitness {:.1} fatigue {:.1} vdot {:.1}",
-            d.fitness, d.fatigue, d.vdot_fitness
+            "{} {:>7.1} m in {:>5.0} s: VDOT {measured:.2} (true race {:.2}, fitness {:.2}, form {:+.1})",
+            race.date,
+            race.distance_m,
+            race.time_s,
+            truth.vdot_race,
+            truth.vdot_fitness,
+            truth.morning_form
         );
     }
 }

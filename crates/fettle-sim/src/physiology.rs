@@ -11,14 +11,14 @@
 //! Written out, `vdot_race = p0 + (k_fit + k_form)·CTL − k_form·ATL`: the impulse–response model
 //! with a positive fitness gain and a smaller, faster fatigue gain (SCIENCE.md §3). The gains are
 //! the simulator's own choices, set so that a 20-point rise in fitness over a build is worth about
-//! 3 VDOT (roughly a minute over 5 km for a 20-minute runner), the size of improvement coaches
-//! report for a season of structured training.
+//! 4 VDOT (roughly 70 s over 5 km for a 20-minute runner), the size of improvement coaches report
+//! for a season of structured training after an easy spell.
 
 use fettle_core::performance::{fraction_vo2max, vdot};
 use fettle_core::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
 /// VDOT points gained per point of fitness (CTL). The simulator's choice (see module docs).
-pub const FITNESS_VDOT_PER_POINT: f64 = 0.15;
+pub const FITNESS_VDOT_PER_POINT: f64 = 0.2;
 /// VDOT points gained on race day per point of form (CTL − ATL). The simulator's choice.
 pub const FORM_VDOT_PER_POINT: f64 = 0.05;
 

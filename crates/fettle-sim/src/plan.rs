@@ -41,7 +41,10 @@ const BLOCK_PEAK_GROWTH: f64 = 0.06;
 /// The first block's peak relative to the base weekly volume.
 const FIRST_BLOCK_PEAK_OVER_BASE: f64 = 1.4;
 /// First build week relative to the block's peak; the build reaches the peak linearly.
-const BUILD_START_FRACTION: f64 = 0.78;
+const BUILD_START_FRACTION: f64 = 0.7;
+
+/// Shortest and longest easy run, km.
+const EASY_RUN_KM: (f64, f64) = (5.0, 16.0);
 
 /// Distances of the races the runner enters, m.
 pub(crate) const FIVE_K_M: f64 = 5000.0;
@@ -273,7 +276,7 @@ pub(crate) fn plan_week(volume: Volume, week: u32, rng: &mut Rng) -> WeekPlan {
                 );
                 fixed_km += tempo_km(minutes);
             }
-            if phase == Phase::Build && rng.chance(0.5) {
+            if phase != Phase::Taper && rng.chance(0.8) {
                 let km = rng.range(5.0, 7.0);
                 days[4] = session(Kind::RecoveryRun, km, around(rng, 7, 0, 20));
                 fixed_km += km;
@@ -288,7 +291,7 @@ pub(crate) fn plan_week(volume: Volume, week: u32, rng: &mut Rng) -> WeekPlan {
                     (9, 0),
                 );
                 fixed_km += 5.0;
-            } else if phase == Phase::Build && rng.chance(0.15) {
+            } else if phase == Phase::Build && rng.chance(0.1) {
                 days[5] = session(
                     Kind::Ride {
                         minutes: rng.range(60.0, 120.0),
@@ -337,6 +340,7 @@ pub(crate) fn plan_week(volume: Volume, week: u32, rng: &mut Rng) -> WeekPlan {
         Phase::Transition => {
             easy_days.push((1, around(rng, 18, 0, 30)));
             easy_days.push((3, around(rng, 7, 0, 30)));
+            easy_days.push((4, around(rng, 7, 0, 30)));
             easy_days.push((5, around(rng, 8, 30, 45)));
             let km = (0.25 * planned_run_km).max(8.0);
             days[6] = session(Kind::Easy, km, around(rng, 9, 0, 40));
@@ -352,8 +356,16 @@ pub(crate) fn plan_week(volume: Volume, week: u32, rng: &mut Rng) -> WeekPlan {
             }
         }
     }
+    // When the week is too light for every easy run to reach the shortest easy run, drop easy
+    // runs (the first listed goes first) rather than overshoot the planned volume.
+    while easy_days.len() > 1
+        && (planned_run_km - fixed_km) / (easy_days.len() as f64) < EASY_RUN_KM.0
+    {
+        easy_days.remove(0);
+    }
     if !easy_days.is_empty() {
-        let each = ((planned_run_km - fixed_km) / easy_days.len() as f64).clamp(5.0, 16.0);
+        let each = ((planned_run_km - fixed_km) / easy_days.len() as f64)
+            .clamp(EASY_RUN_KM.0, EASY_RUN_KM.1);
         for (day, time) in easy_days {
             let km = each * rng.range(0.9, 1.1);
             days[day] = session(Kind::Easy, km, time);
@@ -511,12 +523,12 @@ mod tests {
     #[test]
     fn recovery_weeks_are_seventy_percent_of_the_week_before() {
         // Block 0 peak = 40 · 1.4 = 56 km; week 2 is loading week k = 2:
-        // 56 · (0.78 + 0.22 · 2/8) = 56 · 0.835 = 46.76 km; week 3 = 0.7 · 46.76 = 32.732 km.
+        // 56 · (0.7 + 0.3 · 2/8) = 56 · 0.775 = 43.4 km; week 3 = 0.7 · 43.4 = 30.38 km.
         let (p2, v2) = week_phase_and_volume(VOLUME, 2);
         let (p3, v3) = week_phase_and_volume(VOLUME, 3);
         assert_eq!((p2, p3), (Phase::Build, Phase::Recovery));
-        assert!((v2 - 46.76).abs() < 1e-9);
-        assert!((v3 - 32.732).abs() < 1e-9);
+        assert!((v2 - 43.4).abs() < 1e-9);
+        assert!((v3 - 30.38).abs() < 1e-9);
         // Week 10 is the last loading week (k = 8): the block's peak, 56 km.
         assert!((week_phase_and_volume(VOLUME, 10).1 - 56.0).abs() < 1e-9);
     }
@@ -544,7 +556,7 @@ mod tests {
                 .filter(|p| !matches!(p.kind, Kind::Ride { .. } | Kind::Swim { .. }))
                 .count();
             let expected = if plan.phase == Phase::Transition {
-                3..=4
+                4..=5
             } else {
                 4..=6
             };

@@ -109,7 +109,21 @@ impl Route {
         }
     }
 
-    /// The terrain altitude (m) and grade (rise over run) at `distance_m` along the route.
+    /// A cursor that tracks the terrain along increasing distances cheaply.
+    pub(crate) fn terrain(&self) -> Terrain {
+        let mut terrain = Terrain {
+            distance_m: 0.0,
+            sin: [0.0; HILL_WAVES],
+            cos: [1.0; HILL_WAVES],
+            steps_since_exact: 0,
+        };
+        terrain.exact(self, 0.0);
+        terrain
+    }
+
+    /// The terrain altitude (m) and grade (rise over run) at `distance_m` along the route,
+    /// computed directly (the reference for [`Terrain`]).
+    #[cfg(test)]
     pub(crate) fn altitude_and_grade(&self, distance_m: f64) -> (f64, f64) {
         let mut altitude = self.base_altitude_m;
         let mut grade = 0.0;
@@ -147,6 +161,65 @@ impl Route {
     }
 }
 
+/// Steps between exact recomputations of a [`Terrain`] (bounds the rounding drift of the
+/// incremental rotation).
+const TERRAIN_EXACT_EVERY: u32 = 256;
+/// Largest rotation angle (radians) the incremental update handles; larger steps recompute.
+const TERRAIN_MAX_STEP_RAD: f64 = 0.2;
+
+/// Altitude and grade along a route for a distance that only grows: each wave's phase is
+/// rotated by the small angle of the step (Taylor series of sin and cos) instead of calling the
+/// trigonometric functions at every sample, with an exact recomputation every
+/// [`TERRAIN_EXACT_EVERY`] steps.
+#[derive(Debug, Clone)]
+pub(crate) struct Terrain {
+    distance_m: f64,
+    sin: [f64; HILL_WAVES],
+    cos: [f64; HILL_WAVES],
+    steps_since_exact: u32,
+}
+
+impl Terrain {
+    fn exact(&mut self, route: &Route, distance_m: f64) {
+        for (k, &(_, wavenumber, phase)) in route.hills.iter().enumerate() {
+            let (sin, cos) = (wavenumber * distance_m + phase).sin_cos();
+            self.sin[k] = sin;
+            self.cos[k] = cos;
+        }
+        self.distance_m = distance_m;
+        self.steps_since_exact = 0;
+    }
+
+    /// Moves to `distance_m` and returns the terrain altitude (m) and grade there.
+    pub(crate) fn at(&mut self, route: &Route, distance_m: f64) -> (f64, f64) {
+        let step = distance_m - self.distance_m;
+        let largest_angle = route.hills.iter().map(|h| h.1).fold(0.0, f64::max) * step.abs();
+        if self.steps_since_exact >= TERRAIN_EXACT_EVERY || largest_angle > TERRAIN_MAX_STEP_RAD {
+            self.exact(route, distance_m);
+        } else if step != 0.0 {
+            for (k, &(_, wavenumber, _)) in route.hills.iter().enumerate() {
+                let a = wavenumber * step;
+                let a2 = a * a;
+                // Taylor series to the 5th/6th power: error < 1e-10 for |a| ≤ 0.2.
+                let sin_a = a * (1.0 - a2 / 6.0 * (1.0 - a2 / 20.0));
+                let cos_a = 1.0 - a2 / 2.0 * (1.0 - a2 / 12.0 * (1.0 - a2 / 30.0));
+                let (s, c) = (self.sin[k], self.cos[k]);
+                self.sin[k] = s * cos_a + c * sin_a;
+                self.cos[k] = c * cos_a - s * sin_a;
+            }
+            self.distance_m = distance_m;
+            self.steps_since_exact += 1;
+        }
+        let mut altitude = route.base_altitude_m;
+        let mut grade = 0.0;
+        for (k, &(amplitude, wavenumber, _)) in route.hills.iter().enumerate() {
+            altitude += amplitude * self.sin[k];
+            grade += amplitude * wavenumber * self.cos[k];
+        }
+        (altitude, grade)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +253,23 @@ mod tests {
         }
         assert!((total - 8000.0).abs() < 80.0, "{total}");
         assert!(haversine_m(prev, home) < 1.0);
+    }
+
+    #[test]
+    fn terrain_cursor_matches_the_exact_profile() {
+        let mut rng = Rng::new(4, 1);
+        let route = Route::new(&mut rng, 51.44, -0.27, 40.0, 9000.0, HILLY_MAX_GRADE);
+        let mut terrain = route.terrain();
+        let mut s = 0.0;
+        for k in 0..5000 {
+            s += 1.0 + 5.0 * ((k % 7) as f64 / 7.0);
+            let (a, g) = terrain.at(&route, s);
+            let (a_exact, g_exact) = route.altitude_and_grade(s);
+            assert!(
+                (a - a_exact).abs() < 1e-6 && (g - g_exact).abs() < 1e-9,
+                "at {s}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! IF, load = moving hours × IF² × 100.
 
 use fettle_formats::{Activity, Lap, Sport, Streams};
+use std::sync::OnceLock;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::physiology::{HeartModel, MINETTI_FLAT_COST, STANDING_HRR_FRACTION, running_cost};
@@ -33,6 +35,35 @@ const SPEED_TIME_CONSTANT_S: f64 = 4.0;
 /// How strongly the runner's speed follows the grade cost: speed = flat speed ·
 /// (C(0)/C(i))^exponent. 1 would be constant metabolic power; runners push harder uphill.
 const GRADE_PACE_EXPONENT: f64 = 0.7;
+/// Grade range and step of the grade-pace lookup table (Minetti's polynomial holds to ±0.45).
+const GRADE_TABLE_LIMIT: f64 = 0.45;
+/// See [`GRADE_TABLE_LIMIT`].
+const GRADE_TABLE_STEP: f64 = 0.0005;
+/// Entries in the grade-pace table.
+const GRADE_TABLE_LEN: usize = 1801;
+
+/// The factor by which grade `grade` changes a runner's speed:
+/// `(C(0)/C(i))^GRADE_PACE_EXPONENT`, at most [`MAX_DOWNHILL_GAIN`]. Read from a table built once
+/// (a `powf` per sample was a sixth of the generation time), linearly interpolated (error
+/// < 1e-6).
+fn grade_pace_factor(grade: f64) -> f64 {
+    static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..GRADE_TABLE_LEN)
+            .map(|j| {
+                let grade = -GRADE_TABLE_LIMIT + j as f64 * GRADE_TABLE_STEP;
+                (MINETTI_FLAT_COST / running_cost(grade))
+                    .powf(GRADE_PACE_EXPONENT)
+                    .min(MAX_DOWNHILL_GAIN)
+            })
+            .collect()
+    });
+    let x =
+        (grade.clamp(-GRADE_TABLE_LIMIT, GRADE_TABLE_LIMIT) + GRADE_TABLE_LIMIT) / GRADE_TABLE_STEP;
+    let j = (x as usize).min(GRADE_TABLE_LEN - 2);
+    let f = x - j as f64;
+    table[j] + f * (table[j + 1] - table[j])
+}
 /// The most a downhill speeds a runner up (braking on steep descents).
 const MAX_DOWNHILL_GAIN: f64 = 1.12;
 /// Window of the rolling mean in the rTSS normalisation (SCIENCE.md §2: 30 s).
@@ -142,9 +173,24 @@ impl Ar1 {
     }
 }
 
+/// 1.5 · 2⁵²: adding and subtracting it rounds an f64 of magnitude below 2⁵¹ to the nearest
+/// integer (ties to even) in two additions, where `f64::round` is a library call on baseline
+/// x86-64. The hot loop rounds seven values per sample.
+const ROUNDING_MAGIC: f64 = 6_755_399_441_055_744.0;
+
+/// Rounds to the nearest integer (ties to even) for |x| < 2⁵¹; larger values are returned as is
+/// (they are integers already).
+fn round_fast(x: f64) -> f64 {
+    if x.abs() < 2_251_799_813_685_248.0 {
+        (x + ROUNDING_MAGIC) - ROUNDING_MAGIC
+    } else {
+        x
+    }
+}
+
 /// Rounds to a multiple of `quantum`.
 fn quantise(x: f64, quantum: f64) -> f64 {
-    (x / quantum).round() * quantum
+    round_fast(x / quantum) * quantum
 }
 
 /// rTSS-style accumulator: 30 s rolling mean of intensity, 4th-power mean.
@@ -266,7 +312,11 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
         Mode::Ride => 0.3 * RIDE_THRESHOLD_SPEED_MPS,
     };
     let mut hr = heart.hr_rest + STANDING_HRR_FRACTION * (heart.hr_max - heart.hr_rest);
-    let (mut previous_altitude, _) = route.altitude_and_grade(0.0);
+    let mut terrain = route.terrain();
+    let (mut previous_altitude, _) = terrain.at(&route, 0.0);
+    // Wrist warmth approaches its plateau exponentially: 1 − e^(−t/600 s), updated by a factor.
+    let warmth_decay = (-1.0 / 600.0_f64).exp();
+    let mut warmth_remaining = 1.0;
     let mut load = NormalisedIntensity::new();
     let mut laps: Vec<LapMark> = Vec::with_capacity(32);
     let mut lap_start_m = 0.0;
@@ -300,7 +350,7 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
                 lap_start_m = distance;
             }
 
-            let (terrain_altitude, grade) = route.altitude_and_grade(distance);
+            let (terrain_altitude, grade) = terrain.at(&route, distance);
             let flat_target = match spec.mode {
                 Mode::Run => seg.intensity * cond.threshold_mps,
                 Mode::Ride => seg.intensity * RIDE_THRESHOLD_SPEED_MPS,
@@ -308,10 +358,7 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
             let (target, intensity) = match spec.mode {
                 Mode::Run => {
                     let cost = running_cost(grade);
-                    let hill = (MINETTI_FLAT_COST / cost)
-                        .powf(GRADE_PACE_EXPONENT)
-                        .min(MAX_DOWNHILL_GAIN);
-                    let target = flat_target * hill;
+                    let target = flat_target * grade_pace_factor(grade);
                     (
                         target,
                         speed * cost / MINETTI_FLAT_COST / cond.threshold_mps,
@@ -342,9 +389,8 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
             let recorded_hr = if in_dropout {
                 f32::NAN
             } else {
-                (hr + hr_noise.step(rng))
-                    .clamp(heart.hr_rest, heart.hr_max)
-                    .round() as f32
+                let recorded_hr = (hr + hr_noise.step(rng)).clamp(heart.hr_rest, heart.hr_max);
+                round_fast(recorded_hr) as f32
             };
 
             let cadence = match spec.mode {
@@ -353,13 +399,13 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
                         + STEP_RATE_PER_MPS * speed
                         + cond.step_rate_offset_spm
                         + 1.5 * rng.noise())
-                    .clamp(STEP_RATE_RANGE_SPM.0, STEP_RATE_RANGE_SPM.1)
-                    .round();
+                    .clamp(STEP_RATE_RANGE_SPM.0, STEP_RATE_RANGE_SPM.1);
+                    let spm = round_fast(spm);
                     spm / 2.0
                 }
-                Mode::Ride => {
-                    (RIDE_CADENCE_RPM + cond.step_rate_offset_spm / 2.0 + 3.0 * rng.noise()).round()
-                }
+                Mode::Ride => round_fast(
+                    RIDE_CADENCE_RPM + cond.step_rate_offset_spm / 2.0 + 3.0 * rng.noise(),
+                ),
             };
 
             let (lat, lon) = route.position(distance);
@@ -370,7 +416,8 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
                 0.2,
             );
             let temperature =
-                (cond.ambient_c + WRIST_WARMTH_C * (1.0 - (-t / 600.0).exp())).round();
+                round_fast(cond.ambient_c + WRIST_WARMTH_C * (1.0 - warmth_remaining));
+            warmth_remaining *= warmth_decay;
 
             if let Some(lap) = laps.last_mut() {
                 let rise = terrain_altitude - previous_altitude;
