@@ -20,6 +20,16 @@
 //!   HR at a given pace, and form moves race performance (VDOT, Daniels & Gilbert);
 //! - yesterday's load, fatigue and recovery work shape this morning's HRV, resting HR and
 //!   wellness scores.
+//!
+//! ```
+//! use fettle_sim::{SimConfig, simulate};
+//!
+//! let config = SimConfig { days: 14, ..SimConfig::season(7, jiff::civil::date(2026, 3, 1)) };
+//! let history = simulate(&config)?;
+//! assert_eq!(history.truth.days.len(), 14);
+//! assert!(history.activities.iter().all(|a| a.streams.is_consistent()));
+//! # Ok::<(), fettle_sim::SimError>(())
+//! ```
 
 mod physiology;
 mod plan;
@@ -49,6 +59,8 @@ use wellness::{Finished, Morning, MorningEffect, WellnessModel};
 
 /// Days in the default season of [`SimConfig::season`] (26 weeks).
 pub const SEASON_DAYS: u32 = 182;
+/// The smallest heart-rate reserve (HRmax − HRrest) accepted, bpm.
+pub const MIN_HR_RESERVE_BPM: f64 = 20.0;
 /// The longest history [`simulate`] accepts, days (100 years).
 pub const MAX_DAYS: u32 = 36_525;
 
@@ -164,9 +176,15 @@ impl SimConfig {
         if self.days == 0 || self.days > MAX_DAYS {
             return bad(format!("days is {}; choose 1 to {MAX_DAYS}", self.days));
         }
-        if !(a.hr_rest >= 25.0 && a.hr_rest < a.lthr && a.lthr < a.hr_max && a.hr_max <= 230.0) {
+        if !(a.hr_rest >= 25.0
+            && a.hr_rest < a.lthr
+            && a.lthr < a.hr_max
+            && a.hr_max <= 230.0
+            && a.hr_max - a.hr_rest >= MIN_HR_RESERVE_BPM)
+        {
             return bad(format!(
-                "heart rates must satisfy 25 ≤ hr_rest < lthr < hr_max ≤ 230 bpm, got rest {}, LTHR {}, max {}",
+                "heart rates must satisfy 25 ≤ hr_rest < lthr < hr_max ≤ 230 bpm with \
+                 hr_max − hr_rest ≥ {MIN_HR_RESERVE_BPM}, got rest {}, LTHR {}, max {}",
                 a.hr_rest, a.lthr, a.hr_max
             ));
         }

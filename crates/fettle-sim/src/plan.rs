@@ -229,7 +229,7 @@ pub(crate) fn plan_week(volume: Volume, week: u32, rng: &mut Rng) -> WeekPlan {
     let (phase, planned_run_km) = week_phase_and_volume(volume, week);
     let block = week / BLOCK_WEEKS;
     let w = week % BLOCK_WEEKS;
-    let goal_is_half = block % 2 == 0;
+    let goal_is_half = block.is_multiple_of(2);
     let mut days: [Option<Planned>; 7] = [None; 7];
     let session = |kind: Kind, km: f64, local_time: (i8, i8)| {
         Some(Planned {

@@ -311,6 +311,7 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
         Mode::Run => 0.5 * first_target,
         Mode::Ride => 0.3 * RIDE_THRESHOLD_SPEED_MPS,
     };
+    let (hr_floor, hr_ceiling) = (heart.hr_rest.ceil(), heart.hr_max.floor());
     let mut hr = heart.hr_rest + STANDING_HRR_FRACTION * (heart.hr_max - heart.hr_rest);
     let mut terrain = route.terrain();
     let (mut previous_altitude, _) = terrain.at(&route, 0.0);
@@ -389,8 +390,8 @@ pub(crate) fn generate_moving(spec: &SessionSpec, cond: &Conditions, rng: &mut R
             let recorded_hr = if in_dropout {
                 f32::NAN
             } else {
-                let recorded_hr = (hr + hr_noise.step(rng)).clamp(heart.hr_rest, heart.hr_max);
-                round_fast(recorded_hr) as f32
+                // Whole bpm, kept inside [HRrest, HRmax] after rounding.
+                round_fast(hr + hr_noise.step(rng)).clamp(hr_floor, hr_ceiling) as f32
             };
 
             let cadence = match spec.mode {

@@ -486,9 +486,9 @@ fn ice_baths_follow_hard_days_so_a_naive_comparison_blames_them() {
             continue;
         };
         if ice_days.contains(&d.date) {
-            with.push(s)
+            with.push(s);
         } else {
-            without.push(s)
+            without.push(s);
         }
     }
     assert!(with.len() > 30);
