@@ -625,3 +625,140 @@ fn fill_summary(activity: &mut Activity, utc_offset_s: i32, name: &str) {
     activity.ascent_m = Some(activity.laps.iter().filter_map(|l| l.ascent_m).sum());
     activity.descent_m = Some(activity.laps.iter().filter_map(|l| l.descent_m).sum());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh, cool day for the default athlete (HR 48–188, LTHR 170) at 3.85 m/s threshold.
+    fn conditions(fatigue_excess: f64) -> Conditions {
+        Conditions {
+            heart: HeartModel::new(48.0, 188.0, 170.0),
+            threshold_mps: 3.85,
+            fatigue_excess,
+            ambient_c: 10.0,
+            start: Timestamp::from_second(1_780_000_000).unwrap(),
+            utc_offset_s: 3600,
+            home_lat: 51.44,
+            home_lon: -0.27,
+            home_altitude_m: 40.0,
+            step_rate_offset_spm: 0.0,
+        }
+    }
+
+    /// A flat run of `segments`, without pauses or pace wander.
+    fn flat_run(segments: Vec<Segment>) -> SessionSpec {
+        SessionSpec {
+            mode: Mode::Run,
+            name: "test".to_owned(),
+            segments,
+            auto_lap_m: 1000.0,
+            loop_m: 10_000.0,
+            max_grade: 0.0,
+            stops_per_km: 0.0,
+            pace_wander: 0.0,
+        }
+    }
+
+    fn steady(intensity: f64, seconds: f64) -> Segment {
+        Segment {
+            intensity,
+            end: SegmentEnd::Duration(seconds),
+            new_lap: false,
+        }
+    }
+
+    #[test]
+    fn one_hour_at_threshold_on_the_flat_is_about_100_load_points() {
+        // rTSS definition: 1 h × IF² × 100 with IF = 1 → 100. The runner starts at half speed
+        // and reaches the target with a 4 s time constant, losing about 2 s at threshold: the
+        // 30 s rolling 4th-power mean barely notices (≥ 99).
+        let spec = flat_run(vec![steady(1.0, 3600.0)]);
+        let g = generate_moving(&spec, &conditions(0.0), &mut Rng::new(1, 1));
+        assert!((99.0..=100.5).contains(&g.load), "{}", g.load);
+        // ≈ 3.85 m/s × 3600 s = 13.86 km.
+        let km = g.activity.distance_m.unwrap() / 1000.0;
+        assert!((km - 13.86).abs() < 0.1, "{km}");
+        assert_eq!(g.activity.laps.len(), 14);
+    }
+
+    #[test]
+    fn hr_in_the_last_20_minutes_of_a_30_minute_threshold_run_is_about_lthr() {
+        // Friel's LTHR test (SCIENCE.md §2): the simulated athlete's LTHR is 170; cardiac drift
+        // adds 0.04 · 140 bpm per hour, i.e. 5.6 · (10..30 min)/60 ≈ 0.9–2.8 bpm, ≈ 1.9 on average.
+        let spec = flat_run(vec![steady(1.0, 1800.0)]);
+        let g = generate_moving(&spec, &conditions(0.0), &mut Rng::new(2, 1));
+        let hr = &g.activity.streams.heart_rate_bpm;
+        let last: Vec<f64> = hr[600..]
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|&v| f64::from(v))
+            .collect();
+        let mean = last.iter().sum::<f64>() / last.len() as f64;
+        assert!((170.5..=173.5).contains(&mean), "{mean}");
+    }
+
+    #[test]
+    fn fatigue_raises_hr_at_the_same_pace() {
+        // 20 points of fatigue above fitness add 0.0015 · 20 · 140 = 4.2 bpm at steady state.
+        let spec = flat_run(vec![steady(0.75, 1800.0)]);
+        let fresh = generate_moving(&spec, &conditions(0.0), &mut Rng::new(3, 1));
+        let tired = generate_moving(&spec, &conditions(20.0), &mut Rng::new(3, 1));
+        assert_eq!(
+            fresh.activity.streams.speed_mps,
+            tired.activity.streams.speed_mps
+        );
+        let diff = tired.activity.avg_hr.unwrap() - fresh.activity.avg_hr.unwrap();
+        assert!((3.5..=4.5).contains(&diff), "{diff}");
+    }
+
+    #[test]
+    fn interval_sessions_have_a_lap_per_rep_and_recovery() {
+        let rep = |intensity, end| Segment {
+            intensity,
+            end,
+            new_lap: true,
+        };
+        let mut segments = vec![steady(0.7, 600.0)];
+        for k in 0..5 {
+            if k > 0 {
+                segments.push(rep(0.6, SegmentEnd::Duration(120.0)));
+            }
+            segments.push(rep(1.07, SegmentEnd::Distance(1000.0)));
+        }
+        let g = generate_moving(&flat_run(segments), &conditions(0.0), &mut Rng::new(4, 1));
+        let laps = &g.activity.laps;
+        // Warm-up (10 min ≈ 1.6 km: laps at 0 and 1 km) + 5 reps + 4 recoveries.
+        assert_eq!(laps.len(), 2 + 5 + 4);
+        for rep_lap in laps[2..].iter().step_by(2) {
+            let d = rep_lap.distance_m.unwrap();
+            assert!((1000.0..1006.0).contains(&d), "{d}");
+            // Each rep is faster than threshold and HR rises towards the top of the range.
+            assert!(rep_lap.avg_speed_mps.unwrap() > 3.85);
+        }
+    }
+
+    #[test]
+    fn hills_slow_the_runner_and_add_load() {
+        let mut spec = flat_run(vec![steady(0.8, 2400.0)]);
+        let flat = generate_moving(&spec, &conditions(0.0), &mut Rng::new(5, 1));
+        spec.max_grade = 0.08;
+        let hilly = generate_moving(&spec, &conditions(0.0), &mut Rng::new(5, 1));
+        assert!(hilly.activity.distance_m < flat.activity.distance_m);
+        assert!(hilly.activity.ascent_m.unwrap() > 20.0);
+        assert!(flat.activity.ascent_m.unwrap() < 1e-6);
+        // Uphills cost more than downhills save (Minetti), so the load is higher.
+        assert!(hilly.load > flat.load);
+    }
+
+    #[test]
+    fn round_fast_rounds_to_nearest_even() {
+        assert_eq!(round_fast(2.4), 2.0);
+        assert_eq!(round_fast(2.6), 3.0);
+        assert_eq!(round_fast(-2.6), -3.0);
+        assert_eq!(round_fast(2.5), 2.0);
+        assert_eq!(round_fast(3.5), 4.0);
+        assert_eq!(round_fast(1e300), 1e300);
+        assert_eq!(quantise(40.123, 0.2), 40.2);
+    }
+}
