@@ -310,7 +310,7 @@ pub struct SimHistory {
     pub activities: Vec<Activity>,
     /// Morning wellness reports (some days are missing).
     pub wellness: Vec<WellnessEntry>,
-    /// Recovery sessions and meals in time order within each day.
+    /// Recovery sessions and meals, in time order.
     pub recovery: Vec<RecoveryEntry>,
     /// Race results.
     pub races: Vec<RaceResult>,

@@ -2,7 +2,7 @@
 //!
 //! Every morning's latent state is driven by yesterday's load, accumulated fatigue (fatigue above
 //! fitness), illness, sleep and whatever recovery was done yesterday. The true effects of the
-//! recovery methods ([`TRUE_EFFECTS`]) are added on the latent scale before the 1–5 scores are
+//! recovery methods ([`true_effects`]) are added on the latent scale before the 1–5 scores are
 //! rounded, so an insights engine that adjusts for load and fatigue (SCIENCE.md §9) should find
 //! them again. The methods are not used at random: ice baths follow the hardest days, so a naive
 //! with/without comparison makes them look harmful although their true effect is zero.
@@ -259,6 +259,7 @@ impl WellnessModel {
         log: &mut Vec<RecoveryEntry>,
     ) -> MorningEffect {
         let mut effect = MorningEffect::default();
+        let first_new = log.len();
         let entry = |method, at: Timestamp| RecoveryEntry {
             method,
             at,
@@ -356,6 +357,7 @@ impl WellnessModel {
             effect.add(MASSAGE_EFFECT);
             self.days_since_massage = 0;
         }
+        log[first_new..].sort_by_key(|e| e.at);
         effect
     }
 

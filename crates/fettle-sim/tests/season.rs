@@ -496,6 +496,10 @@ fn ice_baths_follow_hard_days_so_a_naive_comparison_blames_them() {
         mean(with.into_iter()) > mean(without.into_iter()) + 0.3,
         "ice baths look harmful naively"
     );
+    assert!(
+        h.recovery.windows(2).all(|w| w[0].at <= w[1].at),
+        "recovery log in time order"
+    );
     // Massages come about every two weeks; meals carry 4:1-ish carbohydrate and protein.
     let massages = h
         .recovery
