@@ -339,6 +339,10 @@ const ATHLETE_STREAM: u64 = 4;
 const SKIP_PROBABILITY: f64 = 0.03;
 /// Race-day variation of performance (weather, course, tactics), VDOT points SD.
 const RACE_DAY_VDOT_SD: f64 = 0.3;
+/// Intensity factor of an easy pool swim, for its load (hours × IF² × 100).
+const SWIM_INTENSITY_FACTOR: f64 = 0.7;
+/// Length of a swim when the plan gives none, m.
+const DEFAULT_SWIM_M: f64 = 1500.0;
 /// Mean intensity factor of an easy week's running, for the default initial fitness.
 const EASY_INTENSITY: f64 = 0.77;
 /// Extra load of a week's workouts over all-easy running, for the default initial fitness.
@@ -480,9 +484,15 @@ pub fn simulate_each(
                 None => {
                     let metres = match planned.kind {
                         Kind::Swim { metres } => metres,
-                        _ => 1500.0,
+                        _ => DEFAULT_SWIM_M,
                     };
-                    session::generate_swim("Pool swim", metres, 0.7, &cond, &mut session_rng)
+                    session::generate_swim(
+                        "Pool swim",
+                        metres,
+                        SWIM_INTENSITY_FACTOR,
+                        &cond,
+                        &mut session_rng,
+                    )
                 }
             };
             if let Kind::Race { distance_m } = planned.kind

@@ -398,7 +398,7 @@ pub(crate) fn session_spec(
         segments,
         auto_lap_m: 1000.0,
         loop_m,
-        max_grade: crate::route::HILLY_MAX_GRADE * rng_free_hilliness(loop_m),
+        max_grade: crate::route::HILLY_MAX_GRADE * hilliness_for_loop(loop_m),
         stops_per_km: 0.15,
         pace_wander: 0.02,
     };
@@ -507,7 +507,7 @@ fn loop_for(metres: f64) -> f64 {
 }
 
 /// Longer loops go further afield and include more hills; short loops stay on flatter roads.
-fn rng_free_hilliness(loop_m: f64) -> f64 {
+fn hilliness_for_loop(loop_m: f64) -> f64 {
     (0.5 + loop_m / 30_000.0).min(1.0)
 }
 

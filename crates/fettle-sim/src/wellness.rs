@@ -114,6 +114,25 @@ const MISSING_ENTRY_P: (f64, f64) = (0.07, 0.04);
 /// Daily probability of falling ill, and the illness length range in days.
 pub(crate) const ILLNESS: (f64, u32, u32) = (1.0 / 150.0, 3, 6);
 
+/// Probability of an ice bath after the hardest days (long run, race or ≥ [`HARDEST_DAY_LOAD`]),
+/// other hard days, and other days: heavily skewed to the hardest days (the confounding).
+const ICE_BATH_USE: [f64; 3] = [0.65, 0.08, 0.0];
+/// Probability of a boots session after the hardest days, other hard days, and other days.
+const BOOTS_USE: [f64; 3] = [0.4, 0.1, 0.02];
+/// Load from which a day counts among the hardest, load points.
+const HARDEST_DAY_LOAD: f64 = 110.0;
+
+/// The probability of using a method from its `[hardest, hard, other]` table.
+fn use_probability(table: [f64; 3], hardest: bool, hard: bool) -> f64 {
+    if hardest {
+        table[0]
+    } else if hard {
+        table[1]
+    } else {
+        table[2]
+    }
+}
+
 /// The summed next-morning effect of yesterday's recovery work.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct MorningEffect {
@@ -274,7 +293,7 @@ impl WellnessModel {
             t.checked_add(SignedDuration::from_secs((minutes * 60.0).round() as i64))
                 .unwrap_or(t)
         };
-        let hardest = sessions.iter().any(|s| s.long_or_race) || day_load >= 110.0;
+        let hardest = sessions.iter().any(|s| s.long_or_race) || day_load >= HARDEST_DAY_LOAD;
         let hard = sessions.iter().any(|s| s.hard);
         for s in sessions {
             if s.hard || s.minutes >= 60.0 {
@@ -296,13 +315,7 @@ impl WellnessModel {
         let last_end = sessions.iter().map(|s| s.end).max();
         if let Some(end) = last_end {
             // Ice baths follow the hardest days: the confounded method.
-            let p_ice = if hardest {
-                0.65
-            } else if hard {
-                0.08
-            } else {
-                0.0
-            };
+            let p_ice = use_probability(ICE_BATH_USE, hardest, hard);
             if rng.chance(p_ice) {
                 let mut bath = entry(
                     RecoveryMethod::ColdWaterImmersion,
@@ -313,13 +326,7 @@ impl WellnessModel {
                 log.push(bath);
                 effect.add(ICE_BATH_EFFECT);
             }
-            let p_boots = if hardest {
-                0.4
-            } else if hard {
-                0.1
-            } else {
-                0.02
-            };
+            let p_boots = use_probability(BOOTS_USE, hardest, hard);
             if rng.chance(p_boots) {
                 let mut boots = entry(
                     RecoveryMethod::CompressionBoots,
