@@ -35,6 +35,8 @@ pub(crate) struct Route {
     /// Index of the polyline segment the last lookup fell in (distance only grows, so lookups
     /// walk forward from here: amortised constant time).
     cursor: usize,
+    /// Distance at which the current loop began (a multiple of the loop length).
+    loop_start_m: f64,
 }
 
 impl Route {
@@ -106,6 +108,7 @@ impl Route {
             base_altitude_m: base_altitude_m - at_home,
             hills,
             cursor: 0,
+            loop_start_m: 0.0,
         }
     }
 
@@ -138,7 +141,15 @@ impl Route {
     /// Latitude and longitude (degrees) at `distance_m` along the route. Lookups are fastest
     /// when the distance never decreases between calls.
     pub(crate) fn position(&mut self, distance_m: f64) -> (f64, f64) {
-        let s = distance_m.rem_euclid(self.loop_m);
+        // Distance into the current loop; completed loops are counted rather than taken modulo
+        // at every sample (a library call).
+        if distance_m < self.loop_start_m {
+            self.loop_start_m = 0.0;
+        }
+        while distance_m - self.loop_start_m >= self.loop_m {
+            self.loop_start_m += self.loop_m;
+        }
+        let s = distance_m - self.loop_start_m;
         if s < self.cumulative_m[self.cursor] {
             self.cursor = 0;
         }

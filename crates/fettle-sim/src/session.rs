@@ -223,7 +223,10 @@ impl NormalisedIntensity {
         }
         self.window[self.next] = intensity;
         self.sum += intensity;
-        self.next = (self.next + 1) % ROLLING_WINDOW_S;
+        self.next += 1;
+        if self.next == ROLLING_WINDOW_S {
+            self.next = 0;
+        }
         let mean = self.sum / self.filled as f64;
         self.fourth_power_sum += mean.powi(4);
         self.count += 1;
