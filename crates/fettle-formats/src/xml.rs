@@ -72,12 +72,13 @@ pub(crate) fn document_text<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> 
     }
 }
 
-/// A quick-xml reader over `text`, configured for lenient, allocation-free streaming: text is
-/// trimmed (so indentation produces no events) and mismatched end tags do not abort the file.
+/// A quick-xml reader over `text`, configured for lenient, allocation-free streaming:
+/// mismatched end tags do not abort the file. Text is not trimmed by the reader, because an
+/// entity splits text into several events (`Run &amp; Chat` → "Run ", `&amp;`, " Chat") and
+/// trimming each would eat the spaces; the readers trim the whole element text instead.
 pub(crate) fn reader(text: &str) -> Reader<&[u8]> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
-    config.trim_text(true);
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     reader
