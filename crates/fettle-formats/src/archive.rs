@@ -447,11 +447,14 @@ impl Expander<'_> {
                 .strip_prefix(root)
                 .map(|r| normalise_path(&r.to_string_lossy()))
                 .unwrap_or_default();
-            if strava.is_some() && relative == STRAVA_INDEX {
-                self.skip(
-                    child_source,
-                    "Strava export index (read for names and sports)".to_owned(),
-                );
+            if relative == STRAVA_INDEX {
+                // Read before the walk; a failure to read it was reported then.
+                if strava.is_some() {
+                    self.skip(
+                        child_source,
+                        "Strava export index (read for names and sports)".to_owned(),
+                    );
+                }
                 continue;
             }
             let meta = strava.and_then(|index| index.get(&relative)).cloned();
@@ -584,11 +587,14 @@ impl Expander<'_> {
                 );
                 continue;
             }
-            if strava.is_some() && Some(i) == strava_index_at {
-                self.skip(
-                    entry_source,
-                    "Strava export index (read for names and sports)".to_owned(),
-                );
+            if Some(i) == strava_index_at {
+                // Read first, above; a failure to read it was reported there.
+                if strava.is_some() {
+                    self.skip(
+                        entry_source,
+                        "Strava export index (read for names and sports)".to_owned(),
+                    );
+                }
                 continue;
             }
             let cap = match classify(&name) {

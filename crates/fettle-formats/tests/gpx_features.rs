@@ -49,8 +49,9 @@ fn garmin_extensions_are_read_with_prefixes() {
     assert_eq!((a.avg_hr, a.max_hr), (Some(125.0), Some(130.0)));
     assert_eq!(a.avg_cadence, Some(86.0));
     assert_eq!(a.avg_power_w, Some(260.0));
-    // 0.001° of latitude on a 6371008.8 m sphere: 6371008.8 × π/180 × 0.001 = 111.19493 m.
-    assert!((a.distance_m.unwrap() - 111.194_93).abs() < 1e-3);
+    // 0.001° of latitude on a 6371008.8 m sphere: 6371008.8 × π/180 × 0.001 = 111.195080 m
+    // (Python's haversine of (47.0, 8.0)→(47.001, 8.0) agrees: 111.19508023).
+    assert!((a.distance_m.unwrap() - 111.195_080).abs() < 1e-5);
     assert_eq!(s.distance_m[0], 0.0);
 }
 

@@ -160,7 +160,7 @@ fn missing_lap_figures_are_computed_from_the_samples_and_a_new_track_is_a_pause(
     // Track 1: t = 0, 10, 20 s; Track 2: t = 25, 35 s. Timer = 10+10 + 10 = 30 s (the 5 s
     // between tracks is a pause); elapsed 35 s. Distance: haversine between positions
     // 0.001° of latitude apart, 4 steps (the pause step too: the runner did move) =
-    // 4 × 111.19493 = 444.7797 m.
+    // 4 × 111.195080 = 444.780321 m (Python haversine, sphere radius 6371008.8 m).
     let tp = |s: u32, lat: f64| {
         format!(
             "<Trackpoint><Time>2024-03-05T07:00:{s:02}Z</Time><Position><LatitudeDegrees>{lat}</LatitudeDegrees><LongitudeDegrees>4</LongitudeDegrees></Position></Trackpoint>"
@@ -180,7 +180,7 @@ fn missing_lap_figures_are_computed_from_the_samples_and_a_new_track_is_a_pause(
     assert_eq!(a.laps[0].timer_s, 30.0);
     assert_eq!(a.elapsed_s, 35.0);
     assert!(
-        (a.distance_m.unwrap() - 444.779_7).abs() < 1e-3,
+        (a.distance_m.unwrap() - 444.780_321).abs() < 1e-5,
         "{:?}",
         a.distance_m
     );
