@@ -579,66 +579,150 @@ impl Expander<'_> {
             if file.is_dir() {
                 continue;
             }
-            let entry_source = format!("{source}#{name}");
-            if is_unsafe_name(&name) {
-                self.fail(
-                    entry_source,
-                    "unsafe entry name (absolute path or \"..\"): not read".to_owned(),
-                );
-                continue;
-            }
             if Some(i) == strava_index_at {
                 // Read first, above; a failure to read it was reported there.
                 if strava.is_some() {
                     self.skip(
-                        entry_source,
+                        format!("{source}#{name}"),
                         "Strava export index (read for names and sports)".to_owned(),
                     );
                 }
                 continue;
             }
-            let cap = match classify(&name) {
-                Kind::Other(reason) => {
-                    self.skip(entry_source, reason);
-                    continue;
+            self.zip_entry(&mut file, &name, &source, depth, budget, strava.as_ref());
+        }
+    }
+
+    /// One entry of a zip at nesting `depth` (already known not to be a folder or the Strava
+    /// index): an activity file, a `.gz` activity file, a nested zip, or something skipped.
+    fn zip_entry<R: Read>(
+        &mut self,
+        file: &mut zip::read::ZipFile<'_, R>,
+        name: &str,
+        source: &str,
+        depth: u32,
+        budget: &mut Budget,
+        strava: Option<&HashMap<String, StravaMeta>>,
+    ) {
+        let entry_source = format!("{source}#{name}");
+        if is_unsafe_name(name) {
+            return self.fail(
+                entry_source,
+                "unsafe entry name (absolute path or \"..\"): not read".to_owned(),
+            );
+        }
+        let kind = classify(name);
+        let cap = match &kind {
+            Kind::Other(reason) => return self.skip(entry_source, reason.clone()),
+            Kind::Zip if depth >= self.limits.max_depth => {
+                return self.fail(
+                    entry_source,
+                    format!(
+                        "archive nested more than {} level(s) deep: not read",
+                        self.limits.max_depth
+                    ),
+                );
+            }
+            Kind::Zip if file.size() > self.limits.max_nested_archive_bytes => {
+                // Too big to hold in memory: read its entries in order from the stream.
+                let compressed = file.compressed_size();
+                let mut guarded = GuardedReader {
+                    inner: file,
+                    produced: 0,
+                    compressed_len: compressed,
+                    room: self.limits.max_total_bytes.saturating_sub(budget.used),
+                    max_ratio: self.limits.max_ratio,
+                };
+                return self.zip_stream(&mut guarded, entry_source, depth + 1, budget);
+            }
+            Kind::Zip => self.limits.max_nested_archive_bytes,
+            Kind::Activity | Kind::GzActivity => self.limits.max_entry_bytes,
+        };
+        let compressed = file.compressed_size();
+        let bytes = match read_limited(file, cap, compressed, budget, self.limits) {
+            Ok(bytes) => bytes,
+            Err(err) => return self.fail(entry_source, err),
+        };
+        let meta = strava
+            .and_then(|index| index.get(&normalise_path(name)))
+            .cloned();
+        match kind {
+            Kind::Zip => self.zip_archive(Cursor::new(bytes), entry_source, depth + 1, budget),
+            Kind::GzActivity => {
+                match gunzip_into(&bytes, self.limits.max_entry_bytes, budget, self.limits) {
+                    Ok(plain) => self.entry(entry_source, plain, meta),
+                    Err(err) => self.fail(entry_source, err),
                 }
-                Kind::Zip if depth >= self.limits.max_depth => {
-                    self.fail(
-                        entry_source,
+            }
+            _ => self.entry(entry_source, bytes, meta),
+        }
+    }
+
+    /// Reads a zip front to back from a stream (its local headers, without the central
+    /// directory), for nested archives too big to hold in memory. Entries whose sizes are only
+    /// given after their data (a "data descriptor") cannot be streamed: that is reported with
+    /// what to do instead. (`dyn` rather than generic: a generic reader would nest types
+    /// without end through [`Self::zip_entry`].)
+    fn zip_stream(
+        &mut self,
+        mut reader: &mut dyn Read,
+        source: String,
+        depth: u32,
+        budget: &mut Budget,
+    ) {
+        loop {
+            let mut file = match zip::read::read_zipfile_from_stream(&mut reader) {
+                Ok(Some(file)) => file,
+                Ok(None) => return,
+                Err(err) => {
+                    return self.fail(
+                        source,
                         format!(
-                            "archive nested more than {} level(s) deep: not read",
-                            self.limits.max_depth
+                            "cannot read this nested archive as a stream ({err}); it is larger \
+                             than the {} MiB in-memory limit: unzip the outer archive and pass \
+                             this one directly",
+                            self.limits.max_nested_archive_bytes / MIB
                         ),
                     );
-                    continue;
-                }
-                Kind::Zip => self.limits.max_nested_archive_bytes,
-                Kind::Activity | Kind::GzActivity => self.limits.max_entry_bytes,
-            };
-            let compressed = file.compressed_size();
-            let read = read_limited(&mut file, cap, compressed, budget, self.limits);
-            drop(file);
-            let bytes = match read {
-                Ok(bytes) => bytes,
-                Err(err) => {
-                    self.fail(entry_source, err);
-                    continue;
                 }
             };
-            let meta = strava
-                .as_ref()
-                .and_then(|index| index.get(&normalise_path(&name)))
-                .cloned();
-            match classify(&name) {
-                Kind::Zip => self.zip_archive(Cursor::new(bytes), entry_source, depth + 1, budget),
-                Kind::GzActivity => {
-                    match gunzip_into(&bytes, self.limits.max_entry_bytes, budget, self.limits) {
-                        Ok(plain) => self.entry(entry_source, plain, meta),
-                        Err(err) => self.fail(entry_source, err),
-                    }
-                }
-                _ => self.entry(entry_source, bytes, meta),
+            let Ok(name) = file.name().map(Cow::into_owned) else {
+                self.fail(format!("{source}#?"), "unreadable entry name".to_owned());
+                continue;
+            };
+            if !file.is_dir() {
+                self.zip_entry(&mut file, &name, &source, depth, budget, None);
             }
         }
+    }
+}
+
+/// Wraps the decompressing reader of a nested archive that is streamed rather than held in
+/// memory, enforcing the ratio and total caps on the outer layer too.
+struct GuardedReader<R> {
+    inner: R,
+    produced: u64,
+    compressed_len: u64,
+    room: u64,
+    max_ratio: u64,
+}
+
+impl<R: Read> Read for GuardedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        if self.produced > self.room {
+            return Err(std::io::Error::other(
+                "the archive decompresses to more than the total limit (possible zip bomb)",
+            ));
+        }
+        if self.produced > RATIO_GRACE_BYTES
+            && self.produced / self.compressed_len.max(1) > self.max_ratio
+        {
+            return Err(std::io::Error::other(
+                "compression ratio above the limit (possible zip bomb)",
+            ));
+        }
+        Ok(n)
     }
 }

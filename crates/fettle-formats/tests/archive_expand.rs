@@ -305,6 +305,45 @@ fn nesting_deeper_than_the_limit_is_refused() {
 }
 
 #[test]
+fn a_nested_archive_over_the_memory_limit_is_streamed() {
+    // The inner zip (> 4 KiB: it holds 4 KiB of noise) is over a 1 KiB in-memory limit, so its
+    // entries are read in order from the outer entry's stream instead.
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let inner = zip_of(&[
+        ("1.gpx", &gpx_run(1)),
+        ("noise.fit", &noise),
+        ("x.json", b"{}"),
+    ]);
+    let outer = zip_of(&[("Part1.zip", &inner)]);
+    let limits = Limits {
+        max_nested_archive_bytes: 1024,
+        ..Limits::default()
+    };
+    let items = collect_bytes("export.zip", outer, &limits);
+    assert_eq!(
+        summary(&items),
+        vec![
+            ("entry", "export.zip#Part1.zip#1.gpx".to_owned()),
+            ("entry", "export.zip#Part1.zip#noise.fit".to_owned()),
+            ("skipped", "export.zip#Part1.zip#x.json".to_owned()),
+        ]
+    );
+    assert!(matches!(&items[1], Item::Entry(e) if e.bytes == noise));
+
+    // A zip written as a stream puts sizes after the data: it cannot be streamed back, and
+    // the failure says what to do.
+    let mut writer = ZipWriter::new_stream(Vec::new());
+    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    writer.start_file("1.gpx", options).unwrap();
+    writer.write_all(&noise).unwrap();
+    let streamed_inner = writer.finish().unwrap().into_inner();
+    let items = collect_bytes("e.zip", zip_of(&[("Part1.zip", &streamed_inner)]), &limits);
+    assert!(failure_reason(&items, "#Part1.zip").contains("unzip the outer archive"));
+}
+
+#[test]
 fn zip_bombs_are_stopped_while_reading() {
     // 8 MiB of zeros deflate to ~8 KiB (ratio ~1000:1): over the 100:1 cap.
     let zeros = vec![0u8; 8 << 20];
