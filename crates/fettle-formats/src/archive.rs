@@ -245,7 +245,8 @@ pub(crate) fn parse_strava_index(bytes: &[u8]) -> Result<HashMap<String, StravaM
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut records = reader.records();
+    // Byte records, decoded lossily: one badly encoded description must not drop the row.
+    let mut records = reader.byte_records();
     let header = match records.next() {
         Some(Ok(header)) => header,
         Some(Err(err)) => return Err(format!("unreadable header: {err}")),
@@ -253,7 +254,8 @@ pub(crate) fn parse_strava_index(bytes: &[u8]) -> Result<HashMap<String, StravaM
     };
     let column = |name: &str| {
         header.iter().position(|h| {
-            h.trim_start_matches('\u{feff}')
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{feff}')
                 .trim()
                 .eq_ignore_ascii_case(name)
         })
@@ -269,18 +271,18 @@ pub(crate) fn parse_strava_index(bytes: &[u8]) -> Result<HashMap<String, StravaM
     for record in records.flatten() {
         let cell = |i: Option<usize>| {
             i.and_then(|i| record.get(i))
-                .map(str::trim)
+                .map(|v| String::from_utf8_lossy(v).trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
         let Some(file) = cell(Some(filename)) else {
             continue;
         };
         index.insert(
-            normalise_path(file),
+            normalise_path(&file),
             StravaMeta {
-                name: cell(name).map(str::to_owned),
-                sport: cell(sport).map(Sport::parse),
-                description: cell(description).map(str::to_owned),
+                name: cell(name),
+                sport: cell(sport).map(|s| Sport::parse(&s)),
+                description: cell(description),
                 perceived_exertion: cell(rpe)
                     .and_then(|v| v.parse::<f64>().ok())
                     .filter(|v| v.is_finite()),

@@ -7,6 +7,10 @@
 //! elapsed time but not in timer time. Points without a time are dropped; a file whose tracks
 //! have no times at all (a route drawn on a map) is [`FormatError::NotAnActivity`].
 //!
+//! Metadata: `<trk><name>` (else `<metadata><name>`) is the name, `<trk><desc>` the
+//! description, `<trk><type>` the sport ([`Sport::parse`]; Strava's numeric codes are generic)
+//! and the root's `creator` attribute the device.
+//!
 //! Summaries: GPX states none, so elapsed/timer time, distance (haversine), ascent/descent
 //! (smoothed, with hysteresis), heart rate, cadence and power averages are computed from the
 //! samples (see the helpers in `xml.rs` for the exact rules).
