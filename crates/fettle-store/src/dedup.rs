@@ -53,7 +53,8 @@ pub struct DuplicateKey<'a> {
 
 /// Whether `new` is the same session as `stored` (see the module docs for the rule).
 pub fn is_duplicate(new: &DuplicateKey<'_>, stored: &DuplicateKey<'_>) -> bool {
-    let compatible = new.sport == stored.sport || new.sport == "generic" || stored.sport == "generic";
+    let compatible =
+        new.sport == stored.sport || new.sport == "generic" || stored.sport == "generic";
     compatible && (same_start(new, stored) || strong_overlap(new, stored))
 }
 

@@ -18,7 +18,9 @@ pub enum StoreError {
         supported: u32,
     },
     /// The database could not be opened or is not a Fettle database.
-    #[error("cannot open the database at {path}: {reason}; check the path, its permissions and free disk space")]
+    #[error(
+        "cannot open the database at {path}: {reason}; check the path, its permissions and free disk space"
+    )]
     Open {
         /// Where the database is.
         path: String,
@@ -68,7 +70,9 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// Stored data could not be read back.
-    #[error("stored data is damaged: {0}; restore the database from a backup or re-import the files")]
+    #[error(
+        "stored data is damaged: {0}; restore the database from a backup or re-import the files"
+    )]
     Corrupt(String),
     /// Any other failure of the database engine.
     #[error(

@@ -34,7 +34,7 @@
 //! | `schema_version` | `version` | applied migrations |
 //! | `athletes` | `athlete_id` | the partition root: unique `name`, creation time |
 //! | `files` | `file_id`; unique (`athlete_id`, `content_hash`) | imported files: 128-bit content hash (hex), source, size, import time, counts of inserted and duplicate activities |
-//! | `activities` | `activity_id`; index (`athlete_id`, `start_ms`) | summaries: every [`fettle_formats::Activity`] field but streams, laps and R-R intervals, plus `file_id`, `source`, `session_index`, `end_ms`, `sample_count`, `lap_count`, the athlete's `rpe`, the loads (`load_trimp`, `load_edwards`, `load_srpe`, `load_rtss`, `load_hrtss`, `load`, `load_method`) and `metrics_json` |
+//! | `activities` | `activity_id`; index (`athlete_id`, `start_ms`, …) covering the daily-series scan | summaries: every [`fettle_formats::Activity`] field but streams, laps and R-R intervals, plus `file_id`, `source`, `session_index`, `end_ms`, `sample_count`, `lap_count`, the athlete's `rpe`, the loads (`load_trimp`, `load_edwards`, `load_srpe`, `load_rtss`, `load_hrtss`, `load`, `load_method`) and `metrics_json` |
 //! | `laps` | (`athlete_id`, `activity_id`, `lap_index`) | one row per lap |
 //! | `activity_samples` | (`athlete_id`, `activity_id`) | one [`blob`] per activity: streams and R-R intervals (no row when it has neither) |
 //! | `profile_values` | (`athlete_id`, `key`, `from_date`) | profile history: a value applies from its date on |

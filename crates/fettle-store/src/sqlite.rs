@@ -13,7 +13,9 @@ use fettle_core::log::{RaceResult, RecoveryEntry, RecoveryMethod, WellnessEntry}
 use fettle_formats::{Activity, Lap, Sport, Streams};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
 
 use crate::blob;
 use crate::dedup::{self, DuplicateKey};
@@ -77,8 +79,15 @@ impl SqliteStore {
     fn setup(mut connection: Connection, path: String) -> StoreResult<SqliteStore> {
         let fail = |e: rusqlite::Error| open_error(&path, &e);
         connection.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        // synchronous = NORMAL is durable enough in WAL mode (a power cut may lose the last
+        // transactions, never consistency). Checkpointing every 8192 pages (32 MiB) instead of
+        // SQLite's 1000 cuts the fsyncs of a bulk import several-fold.
         connection
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA wal_autocheckpoint = 8192;",
+            )
             .map_err(fail)?;
         // An in-memory database answers "memory": WAL only applies to files.
         let _mode: String = connection
@@ -101,7 +110,9 @@ impl SqliteStore {
     /// The schema version of the open database.
     pub fn schema_version(&self) -> StoreResult<u32> {
         self.lock()
-            .query_row("SELECT MAX(version) FROM schema_version", [], |row| row.get(0))
+            .query_row("SELECT MAX(version) FROM schema_version", [], |row| {
+                row.get(0)
+            })
             .map_err(db("reading the schema version"))
     }
 
@@ -250,7 +261,9 @@ fn check_activity(activity: &Activity) -> Result<(), String> {
     if let Some(rpe) = activity.perceived_exertion.filter(|r| !r.is_nan())
         && !(0.0..=10.0).contains(&rpe)
     {
-        return Err(format!("perceived_exertion is {rpe}, it must be within 0–10"));
+        return Err(format!(
+            "perceived_exertion is {rpe}, it must be within 0–10"
+        ));
     }
     Ok(())
 }
@@ -592,7 +605,8 @@ impl Store for SqliteStore {
         let mut blobs = Vec::with_capacity(activities.len());
         for (index, new) in activities.iter().enumerate() {
             let activity = new.activity;
-            let empty = activity.streams == Streams::default() && activity.rr_intervals_ms.is_empty();
+            let empty =
+                activity.streams == Streams::default() && activity.rr_intervals_ms.is_empty();
             blobs.push(if empty {
                 None
             } else {
@@ -1306,5 +1320,68 @@ impl Store for SqliteStore {
             .query_map([athlete.0], |row| Ok((row.get(0)?, row.get(1)?)))
             .map_err(db(context))?;
         rows.collect::<Result<_, _>>().map_err(read(context))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(store: &SqliteStore, sql: &str) -> String {
+        let connection = store.lock();
+        let mut stmt = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain");
+        let rows = stmt
+            .query_map([], |row| row.get::<_, String>(3))
+            .expect("plan rows");
+        rows.map(|r| r.expect("plan row"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    #[test]
+    fn daily_series_scan_reads_only_the_covering_index_in_order() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let plan = plan(
+            &store,
+            "SELECT activity_id, start_ms, utc_offset_s, timer_s, distance_m, load, sport
+             FROM activities WHERE athlete_id = 1 ORDER BY start_ms, activity_id",
+        );
+        assert!(
+            plan.contains("COVERING INDEX activities_by_start"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "no sort step: {plan}");
+    }
+
+    #[test]
+    fn duplicate_candidates_are_found_through_the_start_index() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let plan = plan(
+            &store,
+            "SELECT activity_id, sport, start_ms, elapsed_s, distance_m FROM activities
+             WHERE athlete_id = 1 AND file_id IS NOT NULL AND start_ms BETWEEN 0 AND 10",
+        );
+        assert!(plan.contains("INDEX activities_by_start"), "{plan}");
+        assert!(plan.contains("start_ms>? AND start_ms<?"), "{plan}");
+    }
+
+    #[test]
+    fn stored_sport_names_read_back_as_the_same_sport() {
+        for sport in [
+            Sport::Running,
+            Sport::Cycling,
+            Sport::Swimming,
+            Sport::Walking,
+            Sport::Hiking,
+            Sport::Transition,
+            Sport::FitnessEquipment,
+            Sport::Training,
+            Sport::Generic,
+            Sport::Other("Stand Up Paddling".to_owned()),
+        ] {
+            assert_eq!(sport_from_db(sport.as_str()), sport);
+        }
     }
 }
