@@ -14,7 +14,8 @@
 //!   `athletes` (the partition root) carries `athlete_id`, and every method takes the athlete and
 //!   never reads or writes another athlete's rows. Single-user local mode uses the athlete named
 //!   `default`, created when the database is first opened ([`Store::default_athlete`]). Writes
-//!   for an unknown athlete fail with [`StoreError::UnknownAthlete`]; reads return nothing.
+//!   that add or change rows for an unknown athlete fail with [`StoreError::UnknownAthlete`];
+//!   reads and deletes for one find nothing.
 //! - **One transaction per file.** [`Store::import_file`] records the file's content hash, its
 //!   inserted activities (summary, laps, samples) and its counts in one transaction: a crash or
 //!   an error leaves nothing of the file, and importing it again completes the job. The same
@@ -49,7 +50,9 @@
 //! with `ON DELETE CASCADE`, so they can neither outlive it nor belong to another athlete.
 //! Deleting an activity keeps its file's record: re-importing the same bytes does not bring a
 //! deleted activity back. Instants are stored as milliseconds (sub-millisecond parts are
-//! dropped).
+//! dropped). A `NaN` in an optional value (a summary's average HR, a wellness score) is stored
+//! as missing and reads back as `None`; a `NaN` where a value is required (an activity's
+//! durations, a load) is refused with an error saying which value.
 //!
 //! # The duplicate rule
 //!

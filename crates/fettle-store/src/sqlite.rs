@@ -94,7 +94,7 @@ impl SqliteStore {
             .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
             .map_err(fail)?;
         connection.set_prepared_statement_cache_capacity(64);
-        let default_athlete = migrate(&mut connection, &path)?;
+        let default_athlete = migrate(&mut connection, &path, MIGRATIONS)?;
         Ok(SqliteStore {
             connection: Mutex::new(connection),
             path,
@@ -141,8 +141,14 @@ impl SqliteStore {
     }
 }
 
-/// Applies pending migrations in one transaction and returns the default athlete.
-fn migrate(connection: &mut Connection, path: &str) -> StoreResult<AthleteId> {
+/// Applies pending `migrations` (numbered, in order) in one transaction and returns the default
+/// athlete.
+fn migrate(
+    connection: &mut Connection,
+    path: &str,
+    migrations: &[(u32, &str)],
+) -> StoreResult<AthleteId> {
+    let supported = migrations.last().map_or(0, |&(version, _)| version);
     let fail = |e: rusqlite::Error| open_error(path, &e);
     let tx = connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -161,15 +167,15 @@ fn migrate(connection: &mut Connection, path: &str) -> StoreResult<AthleteId> {
             |row| row.get(0),
         )
         .map_err(fail)?;
-    if current > SCHEMA_VERSION {
+    if current > supported {
         return Err(StoreError::NewerSchema {
             path: path.to_owned(),
             found: current,
-            supported: SCHEMA_VERSION,
+            supported,
         });
     }
     let now = now_ms();
-    for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    for &(version, sql) in migrations.iter().filter(|(v, _)| *v > current) {
         let migration_error = |e: rusqlite::Error| StoreError::Migration {
             path: path.to_owned(),
             version,
@@ -1338,6 +1344,51 @@ mod tests {
         rows.map(|r| r.expect("plan row"))
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    #[test]
+    fn schema_version_is_the_last_migration() {
+        assert_eq!(MIGRATIONS.last().map(|m| m.0), Some(SCHEMA_VERSION));
+        let numbers: Vec<u32> = MIGRATIONS.iter().map(|m| m.0).collect();
+        let expected: Vec<u32> = (1..=SCHEMA_VERSION).collect();
+        assert_eq!(
+            numbers, expected,
+            "migrations are numbered 1, 2, 3 … without gaps"
+        );
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_database_at_its_previous_version() {
+        let mut connection = Connection::open_in_memory().expect("open");
+        migrate(&mut connection, "test.db", MIGRATIONS).expect("schema 1");
+        let broken: Vec<(u32, &str)> = MIGRATIONS
+            .iter()
+            .copied()
+            .chain([(
+                SCHEMA_VERSION + 1,
+                "CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;",
+            )])
+            .collect();
+        let error = migrate(&mut connection, "test.db", &broken).expect_err("broken migration");
+        assert!(
+            matches!(error, StoreError::Migration { version, .. } if version == SCHEMA_VERSION + 1),
+            "{error:?}"
+        );
+        let version: u32 = connection
+            .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        let half_done: i64 = connection
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("lookup");
+        assert_eq!(
+            half_done, 0,
+            "the failed migration's first statement was rolled back"
+        );
     }
 
     #[test]
