@@ -7,7 +7,8 @@
 //!
 //! A new activity N duplicates a stored, file-imported activity S of the same athlete when
 //! their sports are compatible (equal, or either is `generic`, which is what a GPX track
-//! without a type decodes to) and **either**
+//! without a type decodes to, or either is a name Fettle does not recognise, such as the
+//! numeric `<type>9</type>` in Strava's GPX exports) and **either**
 //! 1. **same start**: |start_N − start_S| ≤ [`START_TOLERANCE_S`] and the elapsed times agree
 //!    within [`DURATION_TOLERANCE`] (relative to the longer, at least
 //!    [`DURATION_TOLERANCE_MIN_S`]) and, when both have a distance, the distances agree within
@@ -53,10 +54,23 @@ pub struct DuplicateKey<'a> {
 
 /// Whether `new` is the same session as `stored` (see the module docs for the rule).
 pub fn is_duplicate(new: &DuplicateKey<'_>, stored: &DuplicateKey<'_>) -> bool {
-    let compatible =
-        new.sport == stored.sport || new.sport == "generic" || stored.sport == "generic";
+    let loose = |sport: &str| sport == "generic" || !RECOGNISED_SPORTS.contains(&sport);
+    let compatible = new.sport == stored.sport || loose(new.sport) || loose(stored.sport);
     compatible && (same_start(new, stored) || strong_overlap(new, stored))
 }
+
+/// The stable names of the sports Fettle recognises ([`fettle_formats::Sport`] but `Other`).
+const RECOGNISED_SPORTS: [&str; 9] = [
+    "running",
+    "cycling",
+    "swimming",
+    "walking",
+    "hiking",
+    "transition",
+    "fitness_equipment",
+    "training",
+    "generic",
+];
 
 #[allow(clippy::cast_precision_loss)] // millisecond differences are far below 2^53
 fn same_start(a: &DuplicateKey<'_>, b: &DuplicateKey<'_>) -> bool {
@@ -121,6 +135,32 @@ mod tests {
         let gpx = key("generic", 30, 3570.0, Some(10_180.0));
         assert!(is_duplicate(&gpx, &fit));
         assert!(is_duplicate(&fit, &gpx));
+    }
+
+    #[test]
+    fn recognised_sports_are_exactly_the_named_sport_variants() {
+        use fettle_formats::Sport;
+        let named = [
+            Sport::Running,
+            Sport::Cycling,
+            Sport::Swimming,
+            Sport::Walking,
+            Sport::Hiking,
+            Sport::Transition,
+            Sport::FitnessEquipment,
+            Sport::Training,
+            Sport::Generic,
+        ];
+        let names: Vec<&str> = named.iter().map(Sport::as_str).collect();
+        assert_eq!(names, RECOGNISED_SPORTS);
+    }
+
+    #[test]
+    fn an_unrecognised_sport_name_is_compatible_with_any_sport() {
+        // Strava's GPX writes `<type>9</type>` for a run: decoded as Other("9").
+        let fit = key("running", 0, 3600.0, Some(10_000.0));
+        let strava_gpx = key("9", 10, 3590.0, Some(10_050.0));
+        assert!(is_duplicate(&strava_gpx, &fit));
     }
 
     #[test]

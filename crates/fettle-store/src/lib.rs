@@ -59,7 +59,8 @@
 //! The same session imported twice (the watch's `.fit` and Strava's `.gpx`, or two devices) is
 //! stored once: the first one wins and the file's outcome names it
 //! ([`ActivityOutcome::Duplicate`]). A new activity duplicates a stored, file-imported activity
-//! of the same athlete when the sports are compatible (equal, or either `generic`) and either
+//! of the same athlete when the sports are compatible (equal, or either `generic` or a name
+//! Fettle does not recognise) and either
 //! their starts are at most 120 s apart with elapsed times within 10 % (at least 60 s) and
 //! distances, when both known, within 5 % (at least 100 m); or their time intervals overlap for
 //! at least 80 % of the longer one. Manual activities are never duplicate candidates. The rule
