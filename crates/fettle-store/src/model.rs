@@ -1,0 +1,313 @@
+//! The plain values that go in and out of a [`Store`](crate::Store): ids, import requests and
+//! outcomes, activity summaries, loads, filters and the small logs.
+
+use std::fmt;
+
+use fettle_core::log::{RaceResult, RecoveryEntry};
+use fettle_formats::{Activity, Sport};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An athlete: the partition key of every table.
+    AthleteId
+);
+id_type!(
+    /// A stored activity (unique across athletes, never reused after deletion).
+    ActivityId
+);
+id_type!(
+    /// An imported file.
+    FileId
+);
+id_type!(
+    /// A logged recovery session.
+    RecoveryId
+);
+id_type!(
+    /// A stored race result or performance marker.
+    RaceId
+);
+
+/// The 128-bit content hash of an imported file (the CLI uses xxh3-128 of the raw bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ContentHash(pub u128);
+
+impl ContentHash {
+    /// The 32 lower-case hex digits stored in the database.
+    pub fn to_hex(self) -> String {
+        format!("{:032x}", self.0)
+    }
+
+    /// Parses 32 hex digits (as written by [`ContentHash::to_hex`]).
+    pub fn from_hex(hex: &str) -> Option<ContentHash> {
+        (hex.len() == 32)
+            .then(|| u128::from_str_radix(hex, 16).ok())
+            .flatten()
+            .map(ContentHash)
+    }
+}
+
+impl fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+/// A file about to be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// Hash of the file's bytes: the same bytes are imported once per athlete.
+    pub content_hash: ContentHash,
+    /// Where it came from (a path, or `archive.zip!activities/123.fit.gz`).
+    pub source: String,
+    /// Its size in bytes.
+    pub size_bytes: u64,
+}
+
+/// One decoded activity of a file about to be imported.
+#[derive(Debug, Clone, Copy)]
+pub struct NewActivity<'a> {
+    /// The decoded activity.
+    pub activity: &'a Activity,
+    /// Where it came from (usually the file's source).
+    pub source: &'a str,
+}
+
+/// What happened to one activity of an imported file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityOutcome {
+    /// Stored under this id.
+    Inserted(ActivityId),
+    /// Not stored: the same session is already stored under this id (see the duplicate rule in
+    /// the crate docs).
+    Duplicate {
+        /// The stored activity it duplicates.
+        of: ActivityId,
+    },
+}
+
+/// What happened to an imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileOutcome {
+    /// The same bytes were imported before for this athlete; nothing was written.
+    AlreadyImported {
+        /// The earlier import.
+        file_id: FileId,
+    },
+    /// The file was recorded, with one outcome per activity in the order given.
+    Imported {
+        /// The new file record.
+        file_id: FileId,
+        /// Per activity: inserted or duplicate.
+        activities: Vec<ActivityOutcome>,
+    },
+}
+
+/// Per-session loads computed by the science and stored beside the summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityLoads {
+    /// Banister TRIMP.
+    pub trimp: Option<f64>,
+    /// Edwards' summated heart-rate zones.
+    pub edwards: Option<f64>,
+    /// Session RPE × duration.
+    pub srpe: Option<f64>,
+    /// Running training stress score (pace based).
+    pub rtss: Option<f64>,
+    /// Heart-rate training stress score.
+    pub hrtss: Option<f64>,
+    /// The load used by the daily series.
+    pub load: f64,
+    /// Which method gave `load` (e.g. `hrtss`).
+    pub method: String,
+}
+
+/// An activity's stored summary: everything in [`Activity`] except the samples, laps and R-R
+/// intervals, plus where it came from and what the science computed for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivitySummary {
+    /// Its id.
+    pub id: ActivityId,
+    /// The file it was imported from; `None` for a manual activity or once the file record is
+    /// gone.
+    pub file_id: Option<FileId>,
+    /// Where it came from (file path, `manual` …).
+    pub source: String,
+    /// Its leg in a multisport file.
+    pub session_index: Option<u32>,
+    /// Start, UTC (stored to the millisecond).
+    pub start: Timestamp,
+    /// UTC offset at the start, seconds east, when known.
+    pub utc_offset_s: Option<i32>,
+    /// Sport.
+    pub sport: Sport,
+    /// Sub-sport.
+    pub sub_sport: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Perceived exertion recorded by the source.
+    pub perceived_exertion: Option<f64>,
+    /// Wall-clock duration, s.
+    pub elapsed_s: f64,
+    /// Moving duration, s.
+    pub timer_s: f64,
+    /// Distance, m.
+    pub distance_m: Option<f64>,
+    /// Ascent, m.
+    pub ascent_m: Option<f64>,
+    /// Descent, m.
+    pub descent_m: Option<f64>,
+    /// Average HR, bpm.
+    pub avg_hr: Option<f64>,
+    /// Maximum HR, bpm.
+    pub max_hr: Option<f64>,
+    /// Average cadence.
+    pub avg_cadence: Option<f64>,
+    /// Average power, W.
+    pub avg_power_w: Option<f64>,
+    /// Recording device.
+    pub device: Option<String>,
+    /// Number of samples in the streams.
+    pub sample_count: u64,
+    /// Number of laps.
+    pub lap_count: u32,
+    /// The athlete's session RPE (0–10) entered in Fettle.
+    pub rpe: Option<f64>,
+    /// Loads, once the science has computed them.
+    pub loads: Option<ActivityLoads>,
+    /// Derived per-activity features (JSON the store does not interpret).
+    pub metrics_json: Option<String>,
+}
+
+/// One activity read back in full.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredActivity {
+    /// Its summary row.
+    pub summary: ActivitySummary,
+    /// The activity rebuilt with laps, decoded streams and R-R intervals (streams within the
+    /// precision documented in [`crate::blob`]).
+    pub activity: Activity,
+}
+
+/// Which activity summaries to list. The default lists everything, newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityFilter {
+    /// Only activities starting at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Only activities starting strictly before this instant.
+    pub to: Option<Timestamp>,
+    /// Only this sport.
+    pub sport: Option<Sport>,
+    /// At most this many.
+    pub limit: Option<u32>,
+    /// Skip this many (after ordering newest first).
+    pub offset: u32,
+}
+
+/// The few columns the daily series need, for a fast scan of an athlete's whole history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadRow {
+    /// The activity.
+    pub id: ActivityId,
+    /// Start, UTC.
+    pub start: Timestamp,
+    /// UTC offset at the start, when known (to find the local day).
+    pub utc_offset_s: Option<i32>,
+    /// Moving duration, s.
+    pub timer_s: f64,
+    /// Distance, m.
+    pub distance_m: Option<f64>,
+    /// The stored load, once computed.
+    pub load: Option<f64>,
+    /// Sport.
+    pub sport: Sport,
+}
+
+/// How much an athlete has stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Activities.
+    pub activities: u64,
+    /// Of which have loads computed.
+    pub activities_with_loads: u64,
+    /// Imported files.
+    pub files: u64,
+    /// Samples over all activities.
+    pub samples: u64,
+    /// Days with a wellness entry.
+    pub wellness_days: u64,
+    /// Recovery log entries.
+    pub recovery_entries: u64,
+    /// Race results and performance markers.
+    pub races: u64,
+}
+
+/// One profile value (threshold HR, max HR, mass …) and the day it applies from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileValue {
+    /// The profile key.
+    pub key: String,
+    /// The first local day it applies to.
+    pub from: Date,
+    /// The value as text.
+    pub value: String,
+}
+
+/// A logged recovery session with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRecovery {
+    /// Its id.
+    pub id: RecoveryId,
+    /// The entry.
+    pub entry: RecoveryEntry,
+}
+
+/// A stored race result with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRace {
+    /// Its id.
+    pub id: RaceId,
+    /// The result.
+    pub race: RaceResult,
+}
+
+/// The named sets of strings kept per athlete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StringSet {
+    /// Recovery methods the athlete has access to.
+    Access,
+    /// Health conditions the athlete declared.
+    Health,
+}
+
+impl StringSet {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StringSet::Access => "access",
+            StringSet::Health => "health",
+        }
+    }
+}
