@@ -1,1 +1,28 @@
-//! (being written)
+//! Fettle's own FIT decoder and encoder.
+//!
+//! FIT (Garmin's Flexible and Interoperable Data Transfer protocol) is a stream of definition
+//! messages, which describe the byte layout of the data messages that follow them. The decoder
+//! ([`decode`]) compiles each definition into a small plan of the fields Fettle needs and reads
+//! data messages straight into columns, skipping everything else by size; it runs one to two
+//! orders of magnitude faster than general-purpose FIT crates (see BENCHMARKS.md and
+//! `benches/fit_decode.rs`). The encoder ([`encode_activity`], [`encode_activities`]) writes
+//! activity files the decoder and other tools read; [`FitBuilder`] is its low-level writer,
+//! public for tests that need exact, odd files.
+//!
+//! Module map: [`profile`] (message and field numbers, base types, names), `crc` (the FIT
+//! CRC-16), `decode`, `encode`.
+
+mod crc;
+mod decode;
+mod encode;
+pub mod profile;
+
+pub use decode::decode;
+pub use encode::{
+    DevFieldDef, FieldDef, FieldValue, Finish, FitBuilder, encode_activities, encode_activity,
+};
+
+/// The FIT CRC-16 of `bytes` (as stored in FIT headers and at the end of FIT files).
+pub fn crc16(bytes: &[u8]) -> u16 {
+    crc::crc16(bytes)
+}
