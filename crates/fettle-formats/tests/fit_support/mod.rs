@@ -5,7 +5,8 @@ use std::path::PathBuf;
 /// The FIT corpus folder (`shared/corpus/fit`). The repository is checked out either at
 /// /work/main (three levels up from this crate is /work) or in a worktree at /work/wt/NAME (four
 /// levels up), so both are tried.
-pub fn corpus_dir() -> PathBuf {
+#[allow(dead_code)] // not every test binary uses every helper
+pub(crate) fn corpus_dir() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     for up in [
         "../../../shared/corpus/fit",
@@ -23,7 +24,8 @@ pub fn corpus_dir() -> PathBuf {
 }
 
 /// Every `.fit` file of the corpus (any case of the extension), sorted by name.
-pub fn corpus_files() -> Vec<PathBuf> {
+#[allow(dead_code)] // not every test binary uses every helper
+pub(crate) fn corpus_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
         .expect("corpus folder readable")
         .map(|entry| entry.expect("corpus entry").path())
@@ -34,12 +36,14 @@ pub fn corpus_files() -> Vec<PathBuf> {
 }
 
 /// The bytes of one corpus file.
-pub fn corpus_bytes(name: &str) -> Vec<u8> {
+#[allow(dead_code)] // not every test binary uses every helper
+pub(crate) fn corpus_bytes(name: &str) -> Vec<u8> {
     std::fs::read(corpus_dir().join(name)).expect("corpus file readable")
 }
 
 /// A file's name as a string.
-pub fn file_name(path: &std::path::Path) -> String {
+#[allow(dead_code)] // not every test binary uses every helper
+pub(crate) fn file_name(path: &std::path::Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
