@@ -3,8 +3,7 @@
 
 use fettle_formats::fit::profile::{base, mesg};
 use fettle_formats::fit::{
-    self, DevFieldDef, FieldDef, FieldValue, FitBuilder, Finish, encode_activities,
-    encode_activity,
+    self, DevFieldDef, FieldDef, FieldValue, Finish, FitBuilder, encode_activities, encode_activity,
 };
 use fettle_formats::{Activity, FormatError, Lap, Sport};
 use jiff::Timestamp;
@@ -161,7 +160,10 @@ fn encoded_run_decodes_to_the_same_activity() {
     assert_eq!(s.power_w[0], 240.0);
     assert!(s.power_w[1].is_nan(), "a missing power stays a hole");
     assert_eq!(&s.power_w[2..], &[250.0, 255.0, 260.0]);
-    assert!(s.temperature_c.is_empty(), "never-recorded channel is empty");
+    assert!(
+        s.temperature_c.is_empty(),
+        "never-recorded channel is empty"
+    );
 
     assert_eq!(a.laps.len(), 1);
     let lap = &a.laps[0];
@@ -203,10 +205,7 @@ fn encoded_multisport_keeps_legs_apart() {
     let legs = &decoded.activities;
     assert_eq!(legs.len(), 3);
     let sports: Vec<_> = legs.iter().map(|a| a.sport.clone()).collect();
-    assert_eq!(
-        sports,
-        [Sport::Swimming, Sport::Transition, Sport::Running]
-    );
+    assert_eq!(sports, [Sport::Swimming, Sport::Transition, Sport::Running]);
     let indices: Vec<_> = legs.iter().map(|a| a.session_index).collect();
     assert_eq!(indices, [Some(0), Some(1), Some(2)]);
     // Records are written at swim+0,5,10 | swim+11,13 | swim+14,16,18,20. A session owns
@@ -272,7 +271,10 @@ fn compressed_timestamp_headers_count_from_the_last_full_timestamp() {
     assert_eq!(a.start, at(T0_UNIX + 30));
     assert_eq!(a.streams.time_s, [0.0, 1.0, 20.0]);
     assert_eq!(a.streams.heart_rate_bpm, [100.0, 101.0, 102.0]);
-    assert!(a.streams.distance_m.is_empty(), "distance was always invalid");
+    assert!(
+        a.streams.distance_m.is_empty(),
+        "distance was always invalid"
+    );
 }
 
 #[test]
@@ -392,7 +394,11 @@ fn bad_or_missing_crcs_are_warnings_not_failures() {
         omit_file_crc: true,
         ..Finish::default()
     }));
-    assert!(missing.iter().any(|w| w.contains("without its 2-byte file CRC")));
+    assert!(
+        missing
+            .iter()
+            .any(|w| w.contains("without its 2-byte file CRC"))
+    );
 }
 
 #[test]
@@ -409,7 +415,13 @@ fn chained_files_yield_the_activities_and_skip_the_rest() {
 
     let mut settings_then_activity = settings.clone();
     settings_then_activity.extend_from_slice(&activity);
-    assert_eq!(fit::decode(&settings_then_activity).unwrap().activities.len(), 1);
+    assert_eq!(
+        fit::decode(&settings_then_activity)
+            .unwrap()
+            .activities
+            .len(),
+        1
+    );
 
     let mut two = activity.clone();
     two.extend_from_slice(&activity);
@@ -427,7 +439,11 @@ fn truncated_file_keeps_the_records_before_the_cut() {
     let cut = &bytes[..bytes.len() - 7];
     let d = fit::decode(cut).unwrap();
     assert_eq!(d.activities[0].streams.heart_rate_bpm, [100.0, 110.0]);
-    assert!(d.warnings.iter().any(|w| w.contains("truncated")), "{:?}", d.warnings);
+    assert!(
+        d.warnings.iter().any(|w| w.contains("truncated")),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]
@@ -478,11 +494,7 @@ fn nothing_readable_after_the_header_is_corrupt() {
 
 #[test]
 fn bytes_that_are_not_fit_are_unrecognised() {
-    for bytes in [
-        &b""[..],
-        b"hello",
-        b"<?xml version=\"1.0\"?><gpx></gpx>",
-    ] {
+    for bytes in [&b""[..], b"hello", b"<?xml version=\"1.0\"?><gpx></gpx>"] {
         assert!(matches!(
             fit::decode(bytes),
             Err(FormatError::Unrecognised(_))
@@ -492,12 +504,19 @@ fn bytes_that_are_not_fit_are_unrecognised() {
 
 #[test]
 fn non_activity_file_types_are_named_in_the_error() {
-    for (file_type, name) in [(2u8, "settings"), (5, "workout"), (9, "weight"), (32, "monitoring_b")]
-    {
+    for (file_type, name) in [
+        (2u8, "settings"),
+        (5, "workout"),
+        (9, "weight"),
+        (32, "monitoring_b"),
+    ] {
         match fit::decode(&with_file_id(file_type).finish()) {
             Err(FormatError::NotAnActivity(reason)) => {
                 assert!(reason.contains(name), "{reason}");
-                assert!(reason.contains(&format!("file_id.type {file_type}")), "{reason}");
+                assert!(
+                    reason.contains(&format!("file_id.type {file_type}")),
+                    "{reason}"
+                );
             }
             other => panic!("type {file_type}: expected NotAnActivity, got {other:?}"),
         }
@@ -649,7 +668,11 @@ fn hrv_invalid_entries_are_dropped_and_local_time_gives_the_offset() {
 #[test]
 fn session_summary_and_sport_message_are_read() {
     let mut b = with_file_id(4);
-    b.define(1, mesg::SPORT, &[FieldDef::new(0, base::ENUM), FieldDef::new(1, base::ENUM)]);
+    b.define(
+        1,
+        mesg::SPORT,
+        &[FieldDef::new(0, base::ENUM), FieldDef::new(1, base::ENUM)],
+    );
     b.data(1, &[FieldValue::Int(1), FieldValue::Int(1)]); // running / treadmill
     b.define(
         2,
