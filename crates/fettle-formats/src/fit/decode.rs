@@ -879,8 +879,8 @@ fn fit_time(seconds: u32) -> Timestamp {
 /// One session's time span and summary, resolved from the session message and the records.
 struct SessionPlan {
     start: u32,
-    /// End in FIT seconds (fractional: elapsed times have millisecond resolution).
-    end: f64,
+    /// Elapsed seconds (millisecond resolution from the session message).
+    elapsed_s: f64,
     summary: [f64; slot::COUNT],
 }
 
@@ -941,7 +941,7 @@ fn segment_activities(
         }
         plans.push(SessionPlan {
             start: first,
-            end: f64::from(last),
+            elapsed_s: f64::from(last - first),
             summary,
         });
         warnings.push(
@@ -965,19 +965,20 @@ fn segment_activities(
                 warnings.push("skipped a session message without any time".to_string());
                 continue;
             };
-            let end = if elapsed.is_finite() {
-                f64::from(start) + elapsed
+            let elapsed_s = if elapsed.is_finite() {
+                elapsed
             } else {
                 let ts = get(slot::TIMESTAMP);
-                if ts.is_finite() {
+                let end = if ts.is_finite() {
                     ts
                 } else {
                     f64::from(last_record.unwrap_or(start))
-                }
+                };
+                end - f64::from(start)
             };
             plans.push(SessionPlan {
                 start,
-                end: end.max(f64::from(start)),
+                elapsed_s: elapsed_s.max(0.0),
                 summary: *summary,
             });
         }
@@ -1202,7 +1203,7 @@ fn new_activity(plan: &SessionPlan, seg: &Segment) -> Activity {
         .map(|n| profile::sub_sport_name(n).into_owned());
     let mut activity = Activity::new(fit_time(plan.start), sport);
     activity.sub_sport = sub_sport;
-    activity.elapsed_s = plan.end - f64::from(plan.start);
+    activity.elapsed_s = plan.elapsed_s;
     let timer = get(slot::TIMER);
     activity.timer_s = if timer.is_finite() {
         timer
