@@ -288,6 +288,8 @@ struct FieldPlan {
     scale: f64,
     /// The profile's offset.
     value_offset: f64,
+    /// Scale 1 and offset 0: the raw value is the value (skips a division in the hot loop).
+    plain: bool,
 }
 
 /// The messages Fettle reads; everything else is `Other` and skipped by size.
@@ -629,6 +631,7 @@ fn read_definition(
                     target,
                     scale,
                     value_offset,
+                    plain: scale == 1.0 && value_offset == 0.0,
                 });
             }
         }
@@ -742,7 +745,11 @@ fn decode_data(
         match field.target {
             Target::Slot(n) => {
                 let raw = read_number(v, field.kind, field.big_endian);
-                values[usize::from(n)] = raw / field.scale - field.value_offset;
+                values[usize::from(n)] = if field.plain {
+                    raw
+                } else {
+                    raw / field.scale - field.value_offset
+                };
             }
             Target::Text => text = Some(v),
             Target::CompressedSpeedDistance => {
@@ -992,7 +999,7 @@ fn segment_activities(
 
     // Records → streams. With one session every record is its own; otherwise each record goes
     // to the session it falls in.
-    let records = &seg.records;
+    let records = &mut seg.records;
     let single = plans.len() == 1;
     let owners: Vec<u16> = if single {
         Vec::new()
@@ -1284,7 +1291,11 @@ pub(crate) fn format_device(
 /// The streams of the records selected by `mine`, with `time_s` relative to `start`, and how
 /// many records had to be held at the previous record's time because their clock went back.
 /// Channels without a single value are left empty.
-fn build_streams(r: &RecordColumns, start: u32, mine: impl Fn(usize) -> bool) -> (Streams, usize) {
+fn build_streams(
+    r: &mut RecordColumns,
+    start: u32,
+    mine: impl Fn(usize) -> bool,
+) -> (Streams, usize) {
     let n = r.time.len();
     let mut s = Streams::default();
     let all = (0..n).all(&mine);
@@ -1307,12 +1318,15 @@ fn build_streams(r: &RecordColumns, start: u32, mine: impl Fn(usize) -> bool) ->
             s.time_s.push(t);
         }
     }
-    fn column<T: Copy + Into<f64>>(src: &[T], all: bool, mine: &impl Fn(usize) -> bool) -> Vec<T> {
+    /// The selected part of a column; when every record is selected the column is moved, not
+    /// copied (the common single-session file).
+    fn column<T: Copy + Into<f64>>(
+        src: &mut Vec<T>,
+        all: bool,
+        mine: &impl Fn(usize) -> bool,
+    ) -> Vec<T> {
         let picked: Vec<T> = if all {
-            if !src.iter().any(|v| !(*v).into().is_nan()) {
-                return Vec::new();
-            }
-            src.to_vec()
+            std::mem::take(src)
         } else {
             (0..src.len())
                 .filter(|&i| mine(i))
@@ -1325,15 +1339,15 @@ fn build_streams(r: &RecordColumns, start: u32, mine: impl Fn(usize) -> bool) ->
             Vec::new()
         }
     }
-    s.lat_deg = column(&r.lat, all, &mine);
-    s.lon_deg = column(&r.lon, all, &mine);
-    s.distance_m = column(&r.distance, all, &mine);
-    s.speed_mps = column(&r.speed, all, &mine);
-    s.altitude_m = column(&r.altitude, all, &mine);
-    s.heart_rate_bpm = column(&r.heart_rate, all, &mine);
-    s.cadence_rpm = column(&r.cadence, all, &mine);
-    s.power_w = column(&r.power, all, &mine);
-    s.temperature_c = column(&r.temperature, all, &mine);
+    s.lat_deg = column(&mut r.lat, all, &mine);
+    s.lon_deg = column(&mut r.lon, all, &mine);
+    s.distance_m = column(&mut r.distance, all, &mine);
+    s.speed_mps = column(&mut r.speed, all, &mine);
+    s.altitude_m = column(&mut r.altitude, all, &mine);
+    s.heart_rate_bpm = column(&mut r.heart_rate, all, &mine);
+    s.cadence_rpm = column(&mut r.cadence, all, &mine);
+    s.power_w = column(&mut r.power, all, &mine);
+    s.temperature_c = column(&mut r.temperature, all, &mine);
     (s, went_back)
 }
 
