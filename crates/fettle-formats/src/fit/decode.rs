@@ -27,6 +27,11 @@ const ASCENT_HYSTERESIS_M: f64 = 3.0;
 /// a day, while a byte-shifted message produces timestamps decades away.
 const MAX_RECORD_JUMP_S: u32 = 24 * 3600;
 
+/// 180 / 2^31 degrees per semicircle, split as 45 × 2^−29 so that the product is exact.
+const DEGREES_PER_SEMICIRCLE_TIMES_2_POW_29: f64 = 45.0;
+/// 2^−29.
+const TWO_POW_MINUS_29: f64 = 1.0 / 536_870_912.0;
+
 /// The largest believable difference between local and UTC time (UTC+14 / UTC−12 plus margin).
 const MAX_UTC_OFFSET_S: i64 = 18 * 3600;
 
@@ -288,8 +293,21 @@ struct FieldPlan {
     scale: f64,
     /// The profile's offset.
     value_offset: f64,
-    /// Scale 1 and offset 0: the raw value is the value (skips a division in the hot loop).
-    plain: bool,
+    /// How the raw value becomes the value, decided once per definition.
+    conversion: Conversion,
+}
+
+/// The arithmetic a field needs, so the hot loop does no more than that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conversion {
+    /// Scale 1, offset 0: the raw value is the value.
+    Plain,
+    /// Semicircles to degrees: `raw × 180 / 2^31 = raw × 45 × 2^−29`, which is exact in f64
+    /// (|raw × 45| < 2^37) and avoids a division.
+    Degrees,
+    /// `raw / scale − offset`, as the profile states it (division keeps values such as
+    /// 123456 cm → 1234.56 m correctly rounded).
+    Scaled,
 }
 
 /// The messages Fettle reads; everything else is `Other` and skipped by size.
@@ -631,7 +649,13 @@ fn read_definition(
                     target,
                     scale,
                     value_offset,
-                    plain: scale == 1.0 && value_offset == 0.0,
+                    conversion: if scale == profile::SEMICIRCLES_PER_DEGREE {
+                        Conversion::Degrees
+                    } else if scale == 1.0 && value_offset == 0.0 {
+                        Conversion::Plain
+                    } else {
+                        Conversion::Scaled
+                    },
                 });
             }
         }
@@ -745,10 +769,12 @@ fn decode_data(
         match field.target {
             Target::Slot(n) => {
                 let raw = read_number(v, field.kind, field.big_endian);
-                values[usize::from(n)] = if field.plain {
-                    raw
-                } else {
-                    raw / field.scale - field.value_offset
+                values[usize::from(n)] = match field.conversion {
+                    Conversion::Plain => raw,
+                    Conversion::Degrees => {
+                        raw * DEGREES_PER_SEMICIRCLE_TIMES_2_POW_29 * TWO_POW_MINUS_29
+                    }
+                    Conversion::Scaled => raw / field.scale - field.value_offset,
                 };
             }
             Target::Text => text = Some(v),
@@ -1452,6 +1478,15 @@ mod tests {
         assert_eq!(read_number(&[0x01, 0x02], Kind::U16, false), 513.0);
         assert_eq!(read_number(&[0x01, 0x02], Kind::U16, true), 258.0);
         assert_eq!(read_number(&[0xFE], Kind::S8, false), -2.0);
+    }
+
+    #[test]
+    fn semicircles_convert_to_degrees_exactly() {
+        // 2^30 semicircles = 90°, −2^31 = −180°, 1 semicircle = 180 / 2^31 = 8.381903171539307e-8°.
+        let degrees = |raw: f64| raw * DEGREES_PER_SEMICIRCLE_TIMES_2_POW_29 * TWO_POW_MINUS_29;
+        assert_eq!(degrees(1_073_741_824.0), 90.0);
+        assert_eq!(degrees(-2_147_483_648.0), -180.0);
+        assert_eq!(degrees(1.0), 180.0 / 2_147_483_648.0);
     }
 
     #[test]
