@@ -740,3 +740,23 @@ fn file_crc_helper_matches_the_checksum_written_by_the_encoder() {
         u16::from_le_bytes([bytes[12], bytes[13]])
     );
 }
+
+#[test]
+fn encoder_clamps_out_of_range_values_instead_of_wrapping() {
+    let mut a = Activity::new(at(T0_UNIX), Sport::Running);
+    a.elapsed_s = 1.0;
+    a.timer_s = 1.0;
+    a.streams.time_s = vec![0.0, 1.0];
+    // 300 bpm does not fit uint8: clamped to 254 (255 is the invalid value), not 300 − 256 = 44.
+    a.streams.heart_rate_bpm = vec![300.0, 150.0];
+    // −600 m is below FIT's altitude floor: raw (−600 + 500) × 5 = −500 clamps to 0, which
+    // decodes as 0 / 5 − 500 = −500 m.
+    a.streams.altitude_m = vec![-600.0, 12.0];
+    // A latitude outside ±180° is not a position: written invalid, read back as a hole.
+    a.streams.lat_deg = vec![f64::NAN, 400.0];
+    a.streams.lon_deg = vec![1.0, 1.0];
+    let b = &fit::decode(&encode_activity(&a)).unwrap().activities[0];
+    assert_eq!(b.streams.heart_rate_bpm, [254.0, 150.0]);
+    assert_eq!(b.streams.altitude_m, [-500.0, 12.0]);
+    assert!(b.streams.lat_deg.is_empty(), "no valid latitude at all");
+}
