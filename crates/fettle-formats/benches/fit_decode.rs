@@ -4,8 +4,8 @@
 //! prints the median throughput of each (MB/s, one thread), their ratio, and the speed of
 //! Fettle's encoder on the decoded activities. Run with
 //! `CARGO_TARGET_DIR=/work/targets/fit cargo bench -p fettle-formats --bench fit_decode`;
-//! `FIT_BENCH_ROUNDS` sets the number of Fettle rounds (fitparser gets a fifth of them, at least
-//! three, because it is so much slower). `FIT_BENCH_ONLY_FETTLE=1` skips fitparser and the
+//! `FIT_BENCH_ROUNDS` sets the number of Fettle rounds (default 50; fitparser runs one round
+//! after every fifth, because it is so much slower). `FIT_BENCH_ONLY_FETTLE=1` skips fitparser and the
 //! encoder, for profiling Fettle's decoder alone.
 
 use std::hint::black_box;
@@ -30,19 +30,13 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-/// Megabytes per second for one pass of `decode` over all files, `rounds` times; the median.
-fn throughput(files: &[Vec<u8>], rounds: usize, mut decode: impl FnMut(&[u8])) -> f64 {
-    let bytes: usize = files.iter().map(Vec::len).sum();
-    let mut rates: Vec<f64> = (0..rounds)
-        .map(|_| {
-            let started = Instant::now();
-            for f in files {
-                decode(black_box(f));
-            }
-            bytes as f64 / 1e6 / started.elapsed().as_secs_f64()
-        })
-        .collect();
-    median(&mut rates)
+/// Megabytes per second of one pass of `decode` over all files.
+fn one_pass(files: &[Vec<u8>], bytes: usize, decode: &mut impl FnMut(&[u8])) -> f64 {
+    let started = Instant::now();
+    for f in files {
+        decode(black_box(f));
+    }
+    bytes as f64 / 1e6 / started.elapsed().as_secs_f64()
 }
 
 fn main() {
@@ -85,17 +79,30 @@ fn main() {
         black_box(fettle_formats::fit::decode(f).ok());
         black_box(fitparser::from_bytes(f).ok());
     }
-    let fettle = throughput(&files, rounds, |b| {
+    // The machine is shared and its load drifts, so the two decoders take turns: one fitparser
+    // pass after every five Fettle passes, and each side reports its median.
+    let only_fettle = std::env::var_os("FIT_BENCH_ONLY_FETTLE").is_some();
+    let mut fettle_decode = |b: &[u8]| {
         black_box(fettle_formats::fit::decode(b).ok());
-    });
-    if std::env::var_os("FIT_BENCH_ONLY_FETTLE").is_some() {
+    };
+    let mut fitparser_decode = |b: &[u8]| {
+        black_box(fitparser::from_bytes(b).ok());
+    };
+    let mut fettle_rates = Vec::with_capacity(rounds);
+    let mut fitparser_rates = Vec::new();
+    for round in 0..rounds {
+        fettle_rates.push(one_pass(&files, total, &mut fettle_decode));
+        if !only_fettle && round % 5 == 0 {
+            fitparser_rates.push(one_pass(&files, total, &mut fitparser_decode));
+        }
+    }
+    let fettle = median(&mut fettle_rates);
+    if only_fettle {
         println!("fettle    decode: {fettle:8.1} MB/s (median of {rounds} rounds)");
         return;
     }
-    let fitparser_rounds = (rounds / 5).max(3);
-    let fitparser = throughput(&files, fitparser_rounds, |b| {
-        black_box(fitparser::from_bytes(b).ok());
-    });
+    let fitparser_rounds = fitparser_rates.len();
+    let fitparser = median(&mut fitparser_rates);
     println!("fettle    decode: {fettle:8.1} MB/s (median of {rounds} rounds)");
     println!("fitparser decode: {fitparser:8.1} MB/s (median of {fitparser_rounds} rounds)");
     println!("ratio:            {:8.1}x", fettle / fitparser);

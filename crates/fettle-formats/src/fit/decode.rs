@@ -47,7 +47,8 @@ const MAX_UTC_OFFSET_S: i64 = 18 * 3600;
 ///   course, monitoring, weight …) or activity files without any session or record.
 /// - [`FormatError::Corrupt`] when the header is valid but nothing could be read after it.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
-    let first = parse_header(bytes, 0).map_err(FormatError::Unrecognised)?;
+    let first = parse_header(bytes, 0)
+        .map_err(|reason| FormatError::Unrecognised(format!("not a FIT file: {reason}")))?;
     let mut warnings = Vec::new();
     let mut activities = Vec::new();
     let mut not_activity: Option<String> = None;
@@ -96,7 +97,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
             (Some(reason), _) if !reason.starts_with(NO_DATA) => FormatError::NotAnActivity(reason),
             (_, Some(reason)) => FormatError::Corrupt {
                 kind: FileKind::Fit,
-                reason,
+                reason: format!(
+                    "{reason}; nothing readable came before it. The file is damaged: export it \
+                     again from the device or service"
+                ),
             },
             (Some(reason), None) => {
                 FormatError::NotAnActivity(format!("FIT activity file with {reason}"))
