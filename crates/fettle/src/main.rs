@@ -1,2 +1,59 @@
-//! The `fettle` command (being written).
-fn main() {}
+//! The `fettle` command: parses the command line, opens the database and runs one command.
+//!
+//! The binary is thin on purpose: decoding lives in `fettle-formats`, the science in
+//! `fettle-core`, persistence in `fettle-store`. This crate only wires them together and owns
+//! the terminal (tables, progress bars, exit codes). Errors go to stderr with a non-zero exit.
+
+mod activities;
+mod cli;
+mod dates;
+mod demo;
+mod import;
+mod output;
+mod settings;
+mod training;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+// mimalloc: decoding allocates output columns in bursts on several threads; the system
+// allocator's contention showed up in profiles of the import (ENGINEERING.md §2).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs one command. `Ok` carries the exit status for commands that can partly succeed
+/// (an import with some failed files exits 1).
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    // The demo opens its own (temporary) database: it must never touch the user's default one.
+    if let Command::Demo(args) = &cli.command {
+        return demo::run(cli, args);
+    }
+    let ctx = settings::Context::from_cli(cli)?;
+    match &cli.command {
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Activities(args) => activities::list(&ctx, args),
+        Command::Activity(args) => activities::show(&ctx, args),
+        Command::Profile(args) => training::profile(&ctx, args),
+        Command::Add(args) => training::add(&ctx, args),
+        Command::Rpe(args) => training::rpe(&ctx, args),
+        Command::Status(args) => training::status(&ctx, args),
+        Command::Load(args) => training::load(&ctx, args),
+        Command::Race(args) => training::race(&ctx, args),
+        Command::Model(args) => training::model(&ctx, args),
+        Command::Demo(_) => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,703 @@
+//! Training load use cases: per-activity metrics, recomputing loads, the athlete's profile,
+//! status, the daily series, races and the personal model.
+//!
+//! How a load gets computed:
+//! 1. at import, each activity's threshold-independent [`ActivityMetrics`] (load features,
+//!    effort features, best efforts) are derived from its streams on the decoding threads and
+//!    stored as the activity's metrics JSON;
+//! 2. [`recompute_loads`] (after every import, profile change, RPE or manual session) resolves
+//!    the profile on each activity's day — given values first, estimates from the data for the
+//!    rest —, computes every method's value from the stored metrics, fits the per-athlete
+//!    calibration and stores each activity's primary load and the method that produced it.
+//!
+//! Streams are read again only for an activity that has no metrics yet (an import killed
+//! between its two steps, or metrics of an older version), so a profile change over ten years
+//! of data is arithmetic over a few numbers per session.
+
+use fettle_core::load::{
+    Calibration, LoadFeatures, MethodLoads, SessionInput, Sex, load_features,
+    method_loads_from_features,
+};
+use fettle_core::log::RaceResult;
+use fettle_core::model::{self, BanisterFit, ModelParams, ModelRefusal, Prediction};
+use fettle_core::profile::{
+    EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, effort_features,
+};
+use fettle_core::series::{
+    ActivityTotals, DayState, DayTotals, SeriesParams, Status, bucket_by_local_day, daily_series,
+    status_on,
+};
+use fettle_formats::{Activity, Sport};
+use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, AthleteId, Store};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// Version of [`ActivityMetrics`]; stored metrics of another version are recomputed.
+pub const METRICS_VERSION: u32 = 1;
+
+/// Derived, threshold-independent values of one activity, stored as its metrics JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityMetrics {
+    /// [`METRICS_VERSION`] when computed.
+    pub version: u32,
+    /// What the load methods need ([`LoadFeatures`]).
+    pub load: LoadFeatures,
+    /// What the threshold estimators need ([`EffortFeatures`]).
+    pub effort: EffortFeatures,
+    /// Fastest 5 km, 10 km and half marathon inside the activity (performance markers).
+    pub best_efforts: Vec<RaceResult>,
+}
+
+/// Computes an activity's metrics; `local_date` is its day in the athlete's time zone.
+pub fn activity_metrics(activity: &Activity, local_date: Date) -> ActivityMetrics {
+    let input = session_input(activity, None);
+    let best_efforts = if activity.sport.is_running() {
+        model::best_efforts(
+            &activity.streams.time_s,
+            &activity.streams.distance_m,
+            local_date,
+        )
+    } else {
+        Vec::new()
+    };
+    ActivityMetrics {
+        version: METRICS_VERSION,
+        load: load_features(&input),
+        effort: effort_features(&input),
+        best_efforts,
+    }
+}
+
+/// The science's view of an activity's streams.
+fn session_input(activity: &Activity, rpe: Option<f64>) -> SessionInput<'_> {
+    let s = &activity.streams;
+    SessionInput {
+        sport_is_running: activity.sport.is_running(),
+        timer_s: activity.timer_s,
+        elapsed_s: activity.elapsed_s,
+        time_s: &s.time_s,
+        heart_rate_bpm: &s.heart_rate_bpm,
+        speed_mps: &s.speed_mps,
+        altitude_m: &s.altitude_m,
+        distance_m: &s.distance_m,
+        rpe,
+    }
+}
+
+/// The local day of an instant: the recorded offset when known, else the athlete's zone.
+pub fn local_date(start: Timestamp, utc_offset_s: Option<i32>, tz: &TimeZone) -> Date {
+    let offset = crate::activities::local_offset(utc_offset_s, start, tz);
+    offset.to_datetime(start).date()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile
+
+/// Profile keys as stored.
+mod keys {
+    pub(super) const SEX: &str = "sex";
+    pub(super) const MASS: &str = "mass_kg";
+    pub(super) const HR_MAX: &str = "hr_max";
+    pub(super) const HR_REST: &str = "hr_rest";
+    pub(super) const LTHR: &str = "lthr";
+    pub(super) const THRESHOLD_SPEED: &str = "threshold_speed_mps";
+    pub(super) const TZ: &str = "tz";
+}
+
+/// Values to set in the profile, each optional; all apply from `from`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProfileUpdate {
+    /// The first day the values apply to (older sessions keep older values).
+    pub from: Option<Date>,
+    /// `male` or `female` (Banister's constants).
+    pub sex: Option<String>,
+    /// Body mass, kg.
+    pub mass_kg: Option<f64>,
+    /// Maximum heart rate, bpm.
+    pub max_hr: Option<f64>,
+    /// Resting heart rate, bpm.
+    pub rest_hr: Option<f64>,
+    /// Lactate-threshold heart rate, bpm.
+    pub lthr: Option<f64>,
+    /// Threshold speed, m/s.
+    pub threshold_speed_mps: Option<f64>,
+    /// IANA time zone name.
+    pub tz: Option<String>,
+}
+
+/// Reads the dated profile history from the store.
+pub fn load_profile(store: &dyn Store, athlete: AthleteId) -> Result<ProfileHistory, AppError> {
+    let mut history = ProfileHistory::default();
+    let mut values = store.profile_values(athlete)?;
+    values.sort_by_key(|v| v.from);
+    for v in values {
+        let number = || {
+            v.value.parse::<f64>().map_err(|_| {
+                AppError::Internal(format!(
+                    "profile value {} = {:?} is not a number",
+                    v.key, v.value
+                ))
+            })
+        };
+        let dated_push = |list: &mut Vec<fettle_core::profile::Dated<f64>>, value: f64| {
+            list.retain(|d| d.from != v.from);
+            list.push(fettle_core::profile::Dated {
+                from: v.from,
+                value,
+            });
+        };
+        match v.key.as_str() {
+            keys::SEX => history.sex = parse_sex(&v.value).ok(),
+            keys::MASS => dated_push(&mut history.body_mass_kg, number()?),
+            keys::HR_MAX => dated_push(&mut history.hr_max, number()?),
+            keys::HR_REST => dated_push(&mut history.hr_rest, number()?),
+            keys::LTHR => dated_push(&mut history.lthr, number()?),
+            keys::THRESHOLD_SPEED => dated_push(&mut history.threshold_speed_mps, number()?),
+            keys::TZ => history.time_zone.push(fettle_core::profile::Dated {
+                from: v.from,
+                value: v.value.clone(),
+            }),
+            _ => {}
+        }
+    }
+    Ok(history)
+}
+
+fn parse_sex(text: &str) -> Result<Sex, AppError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "male" | "m" => Ok(Sex::Male),
+        "female" | "f" => Ok(Sex::Female),
+        other => Err(AppError::Invalid(format!(
+            "bad sex {other:?}: write male or female (it selects Banister's TRIMP constants)"
+        ))),
+    }
+}
+
+/// Validates and stores profile values, then recomputes every load.
+pub fn update_profile(
+    store: &dyn Store,
+    athlete: AthleteId,
+    update: &ProfileUpdate,
+    today: Date,
+) -> Result<RecomputeSummary, AppError> {
+    let from = update.from.unwrap_or(today);
+    // Validate everything first against the science's ranges, so nothing is half-stored.
+    let mut check = ProfileHistory::default();
+    let numeric = [
+        (ProfileField::BodyMass, keys::MASS, update.mass_kg),
+        (ProfileField::HrMax, keys::HR_MAX, update.max_hr),
+        (ProfileField::HrRest, keys::HR_REST, update.rest_hr),
+        (ProfileField::Lthr, keys::LTHR, update.lthr),
+        (
+            ProfileField::ThresholdSpeed,
+            keys::THRESHOLD_SPEED,
+            update.threshold_speed_mps,
+        ),
+    ];
+    for (field, _, value) in numeric {
+        if let Some(v) = value {
+            check
+                .set(field, from, v)
+                .map_err(|e| AppError::Invalid(e.to_string()))?;
+        }
+    }
+    if let (Some(max), Some(rest)) = (update.max_hr, update.rest_hr)
+        && max <= rest
+    {
+        return Err(AppError::Invalid(format!(
+            "max HR {max} must be above rest HR {rest}"
+        )));
+    }
+    let sex = update.sex.as_deref().map(parse_sex).transpose()?;
+    if let Some(tz) = &update.tz {
+        TimeZone::get(tz).map_err(|_| {
+            AppError::Invalid(format!(
+                "unknown time zone {tz:?}: use an IANA name such as Europe/London or America/New_York"
+            ))
+        })?;
+    }
+    if let Some(sex) = sex {
+        let name = if sex == Sex::Male { "male" } else { "female" };
+        store.set_profile_value(athlete, keys::SEX, from, name)?;
+    }
+    for (_, key, value) in numeric {
+        if let Some(v) = value {
+            store.set_profile_value(athlete, key, from, &v.to_string())?;
+        }
+    }
+    if let Some(tz) = &update.tz {
+        store.set_profile_value(athlete, keys::TZ, from, tz)?;
+    }
+    recompute_loads(store, athlete)
+}
+
+/// The profile as it applies on a day: each value with whether it was given or estimated (and
+/// how), plus the athlete's access and health lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileView {
+    /// Values resolved on `date`, each with its source.
+    #[serde(flatten)]
+    pub resolved: ResolvedProfile,
+    /// Every dated value ever set, for the history.
+    pub history: ProfileHistory,
+}
+
+/// The profile on `date`.
+pub fn show_profile(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Date,
+) -> Result<ProfileView, AppError> {
+    let history = load_profile(store, athlete)?;
+    let (estimates, _) = estimates(store, athlete)?;
+    Ok(ProfileView {
+        resolved: history.resolve_on(date, &estimates),
+        history,
+    })
+}
+
+/// Runs the estimators over every stored activity's effort features and the logged morning
+/// resting heart rates. Also returns the parsed metrics per activity for reuse.
+fn estimates(
+    store: &dyn Store,
+    athlete: AthleteId,
+) -> Result<(Estimates, Vec<(ActivityId, ActivityMetrics)>), AppError> {
+    let metrics = stored_metrics(store, athlete)?;
+    let features: Vec<EffortFeatures> = metrics.iter().map(|(_, m)| m.effort).collect();
+    let rest_hr: Vec<f64> = store
+        .wellness(athlete, Date::MIN, Date::MAX)?
+        .iter()
+        .filter_map(|w| w.rest_hr)
+        .collect();
+    Ok((Estimates::from_data(&features, &rest_hr), metrics))
+}
+
+/// Every activity's metrics, computing (and storing) those that are missing or outdated.
+fn stored_metrics(
+    store: &dyn Store,
+    athlete: AthleteId,
+) -> Result<Vec<(ActivityId, ActivityMetrics)>, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let summaries = store.list_activities(athlete, &ActivityFilter::default())?;
+    let mut out = Vec::with_capacity(summaries.len());
+    let mut fresh = Vec::new();
+    for s in &summaries {
+        let parsed = s
+            .metrics_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<ActivityMetrics>(j).ok())
+            .filter(|m| m.version == METRICS_VERSION);
+        let metrics = match parsed {
+            Some(m) => m,
+            None => {
+                let Some(stored) = store.get_activity(athlete, s.id)? else {
+                    continue;
+                };
+                let m =
+                    activity_metrics(&stored.activity, local_date(s.start, s.utc_offset_s, &tz));
+                fresh.push((s.id, Some(to_json(&m)?)));
+                m
+            }
+        };
+        out.push((s.id, metrics));
+    }
+    if !fresh.is_empty() {
+        store.set_activity_metrics(athlete, &fresh)?;
+    }
+    Ok(out)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loads
+
+/// What a recompute did: how many sessions got their load from which method, the calibration
+/// and the estimates it used (so the output can explain itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct RecomputeSummary {
+    /// Activities whose loads were computed.
+    pub activities: usize,
+    /// Count per method that produced the primary load.
+    pub by_method: std::collections::BTreeMap<String, usize>,
+    /// The per-athlete calibration between methods.
+    pub calibration: Calibration,
+    /// The estimates used where the profile gives no value.
+    pub estimates: Estimates,
+}
+
+/// Recomputes every activity's loads from its stored metrics and the profile on its day.
+pub fn recompute_loads(
+    store: &dyn Store,
+    athlete: AthleteId,
+) -> Result<RecomputeSummary, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let profile = load_profile(store, athlete)?;
+    let (estimates, metrics) = estimates(store, athlete)?;
+    let summaries = store.list_activities(athlete, &ActivityFilter::default())?;
+    let by_id: std::collections::HashMap<ActivityId, &fettle_store::ActivitySummary> =
+        summaries.iter().map(|s| (s.id, s)).collect();
+
+    let mut method_loads: Vec<(ActivityId, MethodLoads)> = Vec::with_capacity(metrics.len());
+    for (id, m) in &metrics {
+        let Some(s) = by_id.get(id) else { continue };
+        let day = local_date(s.start, s.utc_offset_s, &tz);
+        let thresholds = profile.thresholds_with_estimates(day, &estimates);
+        let rpe = s.rpe.or(s.perceived_exertion);
+        method_loads.push((*id, method_loads_from_features(&m.load, &thresholds, rpe)));
+    }
+    let all: Vec<MethodLoads> = method_loads.iter().map(|(_, l)| *l).collect();
+    let calibration = Calibration::fit(&all);
+    let mut by_method = std::collections::BTreeMap::new();
+    let rows: Vec<(ActivityId, ActivityLoads)> = method_loads
+        .iter()
+        .map(|(id, l)| {
+            let primary = calibration.primary(l);
+            *by_method
+                .entry(primary.load_method.as_str().to_string())
+                .or_insert(0) += 1;
+            (
+                *id,
+                ActivityLoads {
+                    trimp: l.trimp,
+                    edwards: l.edwards,
+                    srpe: l.srpe,
+                    rtss: l.rtss,
+                    hrtss: l.hrtss,
+                    load: primary.load,
+                    method: primary.load_method.as_str().to_string(),
+                },
+            )
+        })
+        .collect();
+    store.set_activity_loads(athlete, &rows)?;
+    Ok(RecomputeSummary {
+        activities: rows.len(),
+        by_method,
+        calibration,
+        estimates,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series and status
+
+/// The athlete's activities bucketed into local days (loads not yet computed count as 0).
+pub fn day_totals(
+    store: &dyn Store,
+    athlete: AthleteId,
+    tz: &TimeZone,
+) -> Result<Vec<DayTotals>, AppError> {
+    let rows = store.load_rows(athlete)?;
+    let totals: Vec<ActivityTotals> = rows
+        .iter()
+        .map(|r| ActivityTotals {
+            // Bucket by the recorded local offset when known (an activity at 00:30 local
+            // counts for that day even when travelling), else the athlete's zone.
+            start: r.start,
+            load: r.load.unwrap_or(0.0),
+            distance_m: r.distance_m.unwrap_or(0.0),
+            duration_s: r.timer_s,
+        })
+        .collect();
+    let mut days = bucket_by_local_day(&totals, tz);
+    // Re-bucket activities whose recorded offset puts them on another local day than the
+    // athlete's zone would.
+    if rows
+        .iter()
+        .any(|r| local_date(r.start, r.utc_offset_s, tz) != tz.to_datetime(r.start).date())
+    {
+        days = rows
+            .iter()
+            .map(|r| DayTotals {
+                date: local_date(r.start, r.utc_offset_s, tz),
+                load: r.load.unwrap_or(0.0).max(0.0),
+                distance_m: r.distance_m.unwrap_or(0.0).max(0.0),
+                duration_s: r.timer_s.max(0.0),
+            })
+            .collect();
+        days.sort_by_key(|d| d.date);
+        days.dedup_by(|later, earlier| {
+            if later.date == earlier.date {
+                earlier.load += later.load;
+                earlier.distance_m += later.distance_m;
+                earlier.duration_s += later.duration_s;
+                true
+            } else {
+                false
+            }
+        });
+    }
+    Ok(days)
+}
+
+/// `fettle status`: fitness, fatigue, form and the risk indicators on a day.
+pub fn status(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Option<Date>,
+    now: Timestamp,
+) -> Result<Status, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let date = date.unwrap_or_else(|| tz.to_datetime(now).date());
+    let days = day_totals(store, athlete, &tz)?;
+    Ok(status_on(&days, date, &SeriesParams::default()))
+}
+
+/// `fettle load`: the daily series between two local days (inclusive).
+pub fn series(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Option<Date>,
+    to: Option<Date>,
+    now: Timestamp,
+) -> Result<Vec<DayState>, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let to = to.unwrap_or_else(|| tz.to_datetime(now).date());
+    if let Some(from) = from
+        && from > to
+    {
+        return Err(AppError::Invalid(format!(
+            "--from {from} is after --to {to}: swap them"
+        )));
+    }
+    let days = day_totals(store, athlete, &tz)?;
+    let mut series = daily_series(&days, to, &SeriesParams::default());
+    if let Some(from) = from {
+        series.retain(|d| d.date >= from);
+    }
+    Ok(series)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manual sessions, RPE, races
+
+/// A session without a file (`fettle add`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManualSession {
+    /// Local day.
+    pub date: Date,
+    /// Local start time (default 12:00).
+    pub start: Option<jiff::civil::Time>,
+    /// Duration, seconds.
+    pub duration_s: f64,
+    /// Distance, metres.
+    pub distance_m: Option<f64>,
+    /// Session RPE, CR-10 (0–10).
+    pub rpe: Option<f64>,
+    /// Sport (default running).
+    pub sport: Option<String>,
+    /// A name.
+    pub name: Option<String>,
+}
+
+/// Stores a manual session with its RPE and recomputes loads. Returns its id.
+pub fn add_manual(
+    store: &dyn Store,
+    athlete: AthleteId,
+    session: &ManualSession,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    if !(session.duration_s > 0.0 && session.duration_s <= 48.0 * 3600.0) {
+        return Err(AppError::Invalid(
+            "the duration must be between 1 second and 48 hours".into(),
+        ));
+    }
+    if let Some(d) = session.distance_m
+        && !(0.0..=1_000_000.0).contains(&d)
+    {
+        return Err(AppError::Invalid(format!(
+            "distance {d} m is not plausible (0 … 1000 km)"
+        )));
+    }
+    validate_rpe(session.rpe)?;
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let time = session.start.unwrap_or(jiff::civil::time(12, 0, 0, 0));
+    let zoned = session
+        .date
+        .to_datetime(time)
+        .to_zoned_datetime(tz)
+        .map_err(|e| AppError::Invalid(format!("bad start time: {e}")))?;
+    let start = zoned.timestamp();
+    if start > now + 1.hour() {
+        return Err(AppError::Invalid(format!(
+            "{} is in the future: log sessions once they are done",
+            zoned.strftime("%Y-%m-%d %H:%M")
+        )));
+    }
+    let mut activity = Activity::new(
+        start,
+        Sport::parse(session.sport.as_deref().unwrap_or("running")),
+    );
+    activity.utc_offset_s = Some(zoned.offset().seconds());
+    activity.elapsed_s = session.duration_s;
+    activity.timer_s = session.duration_s;
+    activity.distance_m = session.distance_m;
+    activity.name = session.name.clone();
+    let id = store.insert_manual_activity(athlete, &activity)?;
+    let metrics = activity_metrics(&activity, session.date);
+    store.set_activity_metrics(athlete, &[(id, Some(to_json(&metrics)?))])?;
+    if session.rpe.is_some() {
+        store.set_rpe(athlete, id, session.rpe)?;
+    }
+    recompute_loads(store, athlete)?;
+    Ok(id.0)
+}
+
+fn validate_rpe(rpe: Option<f64>) -> Result<(), AppError> {
+    match rpe {
+        Some(r) if !(0.0..=10.0).contains(&r) => Err(AppError::Invalid(format!(
+            "RPE {r} is outside the CR-10 scale: use 0 (rest) … 10 (maximal)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Sets an activity's session RPE (CR-10) and recomputes loads.
+pub fn set_rpe(
+    store: &dyn Store,
+    athlete: AthleteId,
+    id: i64,
+    rpe: f64,
+) -> Result<RecomputeSummary, AppError> {
+    validate_rpe(Some(rpe))?;
+    if store.get_activity(athlete, ActivityId(id))?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "no activity {id}: list them with `fettle activities`"
+        )));
+    }
+    store.set_rpe(athlete, ActivityId(id), Some(rpe))?;
+    recompute_loads(store, athlete)
+}
+
+/// Stores a race result (a performance marker for the personal model).
+pub fn add_race(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Date,
+    distance_m: f64,
+    time_s: f64,
+) -> Result<i64, AppError> {
+    let vdot = fettle_core::performance::vdot(distance_m, time_s).ok_or_else(|| {
+        AppError::Invalid("a race needs a positive distance and time".to_string())
+    })?;
+    // Daniels' tables run from VDOT 30 to 85; allow a margin either side for walkers and
+    // typing errors that are still plausible.
+    if !(15.0..=95.0).contains(&vdot) {
+        return Err(AppError::Invalid(format!(
+            "{distance_m:.0} m in {time_s:.0} s is a VDOT of {vdot:.1}, outside what humans run: check the distance and time"
+        )));
+    }
+    let id = store.add_race(
+        athlete,
+        &RaceResult {
+            date,
+            distance_m,
+            time_s,
+            kind: "race".into(),
+        },
+    )?;
+    Ok(id.0)
+}
+
+/// A race as listed, with its VDOT.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaceView {
+    /// Id.
+    pub id: i64,
+    /// Local day.
+    pub date: Date,
+    /// Distance, m.
+    pub distance_m: f64,
+    /// Time, s.
+    pub time_s: f64,
+    /// VDOT (Daniels & Gilbert).
+    pub vdot: Option<f64>,
+}
+
+/// Every race entered, oldest first.
+pub fn races(store: &dyn Store, athlete: AthleteId) -> Result<Vec<RaceView>, AppError> {
+    Ok(store
+        .races(athlete)?
+        .into_iter()
+        .map(|r| RaceView {
+            id: r.id.0,
+            date: r.race.date,
+            distance_m: r.race.distance_m,
+            time_s: r.race.time_s,
+            vdot: fettle_core::performance::vdot(r.race.distance_m, r.race.time_s),
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personal model
+
+/// `fettle model`: the fitted impulse-response model, or why there is none.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelView {
+    /// Markers available (races entered + peak best efforts).
+    pub markers: usize,
+    /// The fit, when it beats a constant in leave-one-out error.
+    pub fit: Option<BanisterFit>,
+    /// Why no fit is presented.
+    pub refusal: Option<ModelRefusal>,
+    /// Predicted performance on the date asked (today by default), when there is a fit.
+    pub prediction: Option<Prediction>,
+    /// Predicted race times at the usual distances, seconds.
+    pub race_times: Vec<(String, f64)>,
+}
+
+/// Fits the personal model to the races entered and the best efforts found in activities.
+pub fn model(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Option<Date>,
+    now: Timestamp,
+) -> Result<ModelView, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let date = date.unwrap_or_else(|| tz.to_datetime(now).date());
+    let mut markers: Vec<RaceResult> = store.races(athlete)?.into_iter().map(|r| r.race).collect();
+    for (_, m) in stored_metrics(store, athlete)? {
+        markers.extend(m.best_efforts);
+    }
+    let markers = model::peak_markers(&markers);
+    let days = day_totals(store, athlete, &tz)?;
+    let n = markers.len();
+    Ok(
+        match model::fit_banister(&days, &markers, &ModelParams::default()) {
+            Ok(fit) => {
+                let prediction = fit.predict(&days, date);
+                let race_times = [
+                    ("5k", 5000.0),
+                    ("10k", 10_000.0),
+                    ("half marathon", 21_097.5),
+                    ("marathon", 42_195.0),
+                ]
+                .iter()
+                .filter_map(|(name, d)| prediction.race_time_s(*d).map(|t| ((*name).into(), t)))
+                .collect();
+                ModelView {
+                    markers: n,
+                    fit: Some(fit),
+                    refusal: None,
+                    prediction: Some(prediction),
+                    race_times,
+                }
+            }
+            Err(refusal) => ModelView {
+                markers: n,
+                fit: None,
+                refusal: Some(refusal),
+                prediction: None,
+                race_times: Vec::new(),
+            },
+        },
+    )
+}

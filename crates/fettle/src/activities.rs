@@ -1,0 +1,150 @@
+//! `fettle activities` and `fettle activity ID`: tables and JSON over the activity use cases.
+
+use std::process::ExitCode;
+
+use fettle_app::activities::{self, ListQuery};
+
+use crate::cli::{ActivitiesArgs, ActivityArgs};
+use crate::dates::{format_hms, format_pace, parse_date};
+use crate::output::{Table, opt, print_json};
+use crate::settings::Context;
+
+/// `fettle activities`: a table, newest first.
+pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitCode> {
+    let tz = fettle_app::athlete_time_zone(ctx.store.as_ref(), ctx.athlete)?;
+    let query = ListQuery {
+        from: args.from.as_deref().map(parse_date).transpose()?,
+        to: args.to.as_deref().map(parse_date).transpose()?,
+        sport: args.sport.clone(),
+        limit: args.limit,
+        offset: 0,
+    };
+    let items = activities::list(ctx.store.as_ref(), ctx.athlete, &tz, &query)?;
+    if ctx.json {
+        print_json(&items)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if items.is_empty() {
+        println!("No activities yet. Import some with `fettle import PATH` or try `fettle demo`.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&[
+        "id", "start", "sport", "time", "km", "pace", "ascent", "avg hr", "load", "method",
+    ]);
+    for a in &items {
+        let pace = match (a.distance_m, a.sport.as_str()) {
+            (Some(d), "running" | "walking" | "hiking") if d > 0.0 => format_pace(d / a.timer_s),
+            _ => "-".to_string(),
+        };
+        table.row(vec![
+            a.id.to_string(),
+            a.start
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " "),
+            a.sport.clone(),
+            format_hms(a.timer_s),
+            opt(a.distance_m.map(|d| d / 1000.0), 2),
+            pace,
+            opt(a.ascent_m, 0),
+            opt(a.avg_hr, 0),
+            opt(a.load, 0),
+            a.load_method.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle activity ID`: summary, laps and stream statistics.
+pub(crate) fn show(ctx: &Context, args: &ActivityArgs) -> anyhow::Result<ExitCode> {
+    let tz = fettle_app::athlete_time_zone(ctx.store.as_ref(), ctx.athlete)?;
+    let detail = activities::show(ctx.store.as_ref(), ctx.athlete, &tz, args.id, false)?;
+    if ctx.json {
+        print_json(&detail)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let a = &detail.item;
+    println!(
+        "Activity {}  {}  {}",
+        a.id,
+        a.start,
+        a.name.as_deref().unwrap_or("")
+    );
+    println!(
+        "  sport       {}{}",
+        a.sport,
+        a.sub_sport
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default()
+    );
+    println!(
+        "  time        {} moving, {} elapsed",
+        format_hms(a.timer_s),
+        format_hms(a.elapsed_s)
+    );
+    println!(
+        "  distance    {} km",
+        opt(a.distance_m.map(|d| d / 1000.0), 2)
+    );
+    println!(
+        "  ascent      {} m up, {} m down",
+        opt(a.ascent_m, 0),
+        opt(a.descent_m, 0)
+    );
+    println!(
+        "  heart rate  {} avg, {} max",
+        opt(a.avg_hr, 0),
+        opt(a.max_hr, 0)
+    );
+    println!("  cadence     {}", opt(a.avg_cadence, 1));
+    println!("  device      {}", a.device.as_deref().unwrap_or("-"));
+    println!("  source      {}", a.source);
+    if let Some(load) = a.load {
+        println!(
+            "  load        {load:.0} ({})  trimp {}  edwards {}  srpe {}  rtss {}  hrtss {}",
+            a.load_method.as_deref().unwrap_or("-"),
+            opt(a.loads.trimp, 0),
+            opt(a.loads.edwards, 0),
+            opt(a.loads.srpe, 0),
+            opt(a.loads.rtss, 0),
+            opt(a.loads.hrtss, 0)
+        );
+    }
+    println!(
+        "  samples     {}  R-R intervals {}",
+        detail.samples, detail.rr_intervals
+    );
+    if !detail.laps.is_empty() {
+        println!();
+        let mut table = Table::new(&["lap", "time", "km", "pace", "avg hr", "max hr"]);
+        for lap in &detail.laps {
+            table.row(vec![
+                lap.number.to_string(),
+                format_hms(lap.timer_s),
+                opt(lap.distance_m.map(|d| d / 1000.0), 2),
+                lap.avg_speed_mps.map_or_else(|| "-".into(), format_pace),
+                opt(lap.avg_hr, 0),
+                opt(lap.max_hr, 0),
+            ]);
+        }
+        print!("{}", table.render());
+    }
+    if !detail.streams.is_empty() {
+        println!();
+        let mut table = Table::new(&["stream", "samples", "min", "mean", "max"]);
+        for (name, s) in &detail.streams {
+            table.row(vec![
+                name.clone(),
+                s.count.to_string(),
+                format!("{:.1}", s.min),
+                format!("{:.1}", s.mean),
+                format!("{:.1}", s.max),
+            ]);
+        }
+        print!("{}", table.render());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,97 @@
+//! Terminal output helpers: aligned plain-text tables and JSON printing.
+//!
+//! Tables are plain text (no colours, no box drawing) so they read well when piped into `less`,
+//! `grep` or a file; `--json` is the machine-readable form of every command.
+
+use serde::Serialize;
+
+/// A plain-text table with a header row; numeric-looking columns are right-aligned.
+pub(crate) struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column titles.
+    pub(crate) fn new(header: &[&str]) -> Table {
+        Table {
+            header: header.iter().map(|h| (*h).to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row (missing cells print as empty).
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// Renders the table with two spaces between columns.
+    pub(crate) fn render(&self) -> String {
+        let ncols = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        let mut numeric = vec![true; ncols];
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(ncols) {
+                widths[i] = widths[i].max(cell.chars().count());
+                if !cell.is_empty() && !looks_numeric(cell) {
+                    numeric[i] = false;
+                }
+            }
+        }
+        let mut out = String::new();
+        let mut line = |cells: &[String]| {
+            let mut parts = Vec::with_capacity(ncols);
+            for i in 0..ncols {
+                let cell = cells.get(i).map_or("", String::as_str);
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                if numeric[i] {
+                    parts.push(format!("{}{cell}", " ".repeat(pad)));
+                } else {
+                    parts.push(format!("{cell}{}", " ".repeat(pad)));
+                }
+            }
+            out.push_str(parts.join("  ").trim_end());
+            out.push('\n');
+        };
+        line(&self.header);
+        for row in &self.rows {
+            line(row);
+        }
+        out
+    }
+}
+
+/// Whether a cell holds a number, a duration or a pace (right-aligned).
+fn looks_numeric(cell: &str) -> bool {
+    cell == "-"
+        || cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ':' | '-' | '+' | '/' | 'k' | 'm'))
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub(crate) fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Formats an optional number with a fixed number of decimals, or `-`.
+pub(crate) fn opt(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => "-".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_numbers_right_and_text_left() {
+        let mut t = Table::new(&["id", "sport"]);
+        t.row(vec!["7".into(), "running".into()]);
+        t.row(vec!["42".into(), "cycling".into()]);
+        assert_eq!(t.render(), "id  sport\n 7  running\n42  cycling\n");
+    }
+}

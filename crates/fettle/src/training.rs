@@ -1,0 +1,369 @@
+//! `fettle profile`, `add`, `rpe`, `status`, `load`, `race` and `model`: tables and JSON over
+//! the training use cases. Every figure printed names its formula or method.
+
+use std::process::ExitCode;
+
+use fettle_app::training::{self, ManualSession, ProfileUpdate, RecomputeSummary};
+use fettle_core::profile::{Resolved, Source};
+use fettle_core::series::Status;
+use jiff::Timestamp;
+
+use crate::cli::{
+    AddArgs, LoadArgs, ModelArgs, ProfileAction, ProfileArgs, ProfileSetArgs, RaceAction, RaceArgs,
+    RpeArgs, StatusArgs,
+};
+use crate::dates::{
+    format_hms, format_pace, parse_date, parse_distance, parse_duration, parse_pace,
+};
+use crate::output::{Table, opt, print_json};
+use crate::settings::Context;
+
+fn today(ctx: &Context) -> anyhow::Result<jiff::civil::Date> {
+    let tz = fettle_app::athlete_time_zone(ctx.store.as_ref(), ctx.athlete)?;
+    Ok(tz.to_datetime(Timestamp::now()).date())
+}
+
+/// `fettle profile [set|show]`
+pub(crate) fn profile(ctx: &Context, args: &ProfileArgs) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        Some(ProfileAction::Set(set)) => profile_set(ctx, set),
+        Some(ProfileAction::Show) | None => profile_show(ctx, args.date.as_deref()),
+    }
+}
+
+fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode> {
+    let update = ProfileUpdate {
+        from: args.from.as_deref().map(parse_date).transpose()?,
+        sex: args.sex.clone(),
+        mass_kg: args.mass,
+        max_hr: args.max_hr,
+        rest_hr: args.rest_hr,
+        lthr: args.lthr,
+        threshold_speed_mps: args.threshold_pace.as_deref().map(parse_pace).transpose()?,
+        tz: args.tz.clone(),
+    };
+    let nothing = update.sex.is_none()
+        && update.mass_kg.is_none()
+        && update.max_hr.is_none()
+        && update.rest_hr.is_none()
+        && update.lthr.is_none()
+        && update.threshold_speed_mps.is_none()
+        && update.tz.is_none();
+    if nothing {
+        anyhow::bail!(
+            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz"
+        );
+    }
+    let summary = training::update_profile(ctx.store.as_ref(), ctx.athlete, &update, today(ctx)?)?;
+    if ctx.json {
+        print_json(&summary)?;
+    } else {
+        println!("Profile saved.");
+        print_recompute(&summary);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_recompute(summary: &RecomputeSummary) {
+    if summary.activities == 0 {
+        return;
+    }
+    let methods: Vec<String> = summary
+        .by_method
+        .iter()
+        .map(|(m, n)| format!("{n} by {m}"))
+        .collect();
+    println!(
+        "Loads recomputed for {} activities ({}).",
+        summary.activities,
+        methods.join(", ")
+    );
+}
+
+fn describe(resolved: Option<&Resolved>, unit: &str, format: fn(f64) -> String) -> String {
+    match resolved {
+        None => "not set and not estimable yet".to_string(),
+        Some(r) => match &r.source {
+            Source::Given { from } => format!("{}{unit}  (given, from {from})", format(r.value)),
+            Source::Estimated { method, .. } => {
+                format!("{}{unit}  (estimated: {method})", format(r.value))
+            }
+        },
+    }
+}
+
+fn profile_show(ctx: &Context, date: Option<&str>) -> anyhow::Result<ExitCode> {
+    let date = match date {
+        Some(d) => parse_date(d)?,
+        None => today(ctx)?,
+    };
+    let view = training::show_profile(ctx.store.as_ref(), ctx.athlete, date)?;
+    if ctx.json {
+        print_json(&view)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let r = &view.resolved;
+    let whole = |v: f64| format!("{v:.0}");
+    println!("Profile on {date}");
+    println!(
+        "  sex              {}",
+        r.sex
+            .map_or("not set (TRIMP and hrTSS need it)".to_string(), |s| {
+                format!("{s:?}").to_lowercase()
+            })
+    );
+    println!(
+        "  body mass        {}",
+        describe(r.body_mass_kg.as_ref(), " kg", |v| format!("{v:.1}"))
+    );
+    println!(
+        "  max HR           {}",
+        describe(r.hr_max.as_ref(), " bpm", whole)
+    );
+    println!(
+        "  rest HR          {}",
+        describe(r.hr_rest.as_ref(), " bpm", whole)
+    );
+    println!(
+        "  threshold HR     {}",
+        describe(r.lthr.as_ref(), " bpm", whole)
+    );
+    println!(
+        "  threshold pace   {}",
+        describe(r.threshold_speed_mps.as_ref(), "", format_pace)
+    );
+    println!(
+        "  time zone        {}",
+        r.time_zone
+            .as_deref()
+            .unwrap_or("not set (this machine's zone is used)")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle add`
+pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
+    let start = args
+        .start
+        .as_deref()
+        .map(|t| {
+            t.parse::<jiff::civil::Time>()
+                .map_err(|_| anyhow::anyhow!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
+        })
+        .transpose()?;
+    let session = ManualSession {
+        date: parse_date(&args.date)?,
+        start,
+        duration_s: parse_duration(&args.duration)?,
+        distance_m: args.distance.as_deref().map(parse_distance).transpose()?,
+        rpe: args.rpe,
+        sport: args.sport.clone(),
+        name: args.name.clone(),
+    };
+    let id = training::add_manual(ctx.store.as_ref(), ctx.athlete, &session, Timestamp::now())?;
+    if ctx.json {
+        print_json(&serde_json::json!({ "id": id }))?;
+    } else {
+        println!("Added activity {id}.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle rpe ID VALUE`
+pub(crate) fn rpe(ctx: &Context, args: &RpeArgs) -> anyhow::Result<ExitCode> {
+    let summary = training::set_rpe(ctx.store.as_ref(), ctx.athlete, args.id, args.rpe)?;
+    if ctx.json {
+        print_json(&summary)?;
+    } else {
+        println!("RPE {} saved for activity {}.", args.rpe, args.id);
+        print_recompute(&summary);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle status`
+pub(crate) fn status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let date = args.date.as_deref().map(parse_date).transpose()?;
+    let status = training::status(ctx.store.as_ref(), ctx.athlete, date, Timestamp::now())?;
+    if ctx.json {
+        print_json(&status)?;
+    } else {
+        print_status(&status);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a status with the definition of each figure.
+pub(crate) fn print_status(s: &Status) {
+    if s.history_days == 0 {
+        println!(
+            "No training before {}. Import some activities with `fettle import PATH`.",
+            s.date
+        );
+        return;
+    }
+    println!("Status on {}", s.date);
+    println!(
+        "  fitness   {:6.1}   42-day exponentially weighted load (CTL), λ = 1 − e^(−1/42)",
+        s.fitness
+    );
+    println!(
+        "  fatigue   {:6.1}   7-day exponentially weighted load (ATL), λ = 1 − e^(−1/7)",
+        s.fatigue
+    );
+    println!(
+        "  form      {:+6.1}   this morning: yesterday's fitness − fatigue (tomorrow {:+.1})",
+        s.form, s.form_tomorrow
+    );
+    println!(
+        "  ramp      {:+6.1}   fitness change over 7 days, points/week",
+        s.ramp
+    );
+    println!(
+        "  ACWR      {:>6}   acute 7 d / chronic 28 d EWMA, uncoupled (context, not a verdict)",
+        opt(s.acwr, 2)
+    );
+    println!(
+        "  monotony  {:>6}   7-day mean daily load / its SD (Foster 1998)",
+        opt(s.monotony, 2)
+    );
+    println!(
+        "  strain    {:>6}   7-day load × monotony",
+        opt(s.strain, 0)
+    );
+    println!(
+        "  week      {:6.1} km, load {:.0}{}",
+        s.week_distance_m / 1000.0,
+        s.week_load,
+        s.week_distance_change
+            .map(|c| format!(", distance {:+.0} % on the week before", c * 100.0))
+            .unwrap_or_default()
+    );
+    match s.rest_days_to_fresh {
+        Some(0) => println!("  fresh: form is already ≥ 0 tomorrow"),
+        Some(n) => println!("  {n} rest day(s) until form ≥ 0"),
+        None => {}
+    }
+    if let Some(l) = s.max_load_today_for_fresh_tomorrow {
+        println!("  up to {l:.0} load points today keeps form ≥ 0 tomorrow");
+    }
+    if s.flags.is_empty() {
+        println!("  no flags");
+    } else {
+        println!("  flags (they inform, never block):");
+        for f in &s.flags {
+            println!("    - {}  [{}]", f.message, f.source);
+        }
+    }
+}
+
+/// `fettle load`
+pub(crate) fn load(ctx: &Context, args: &LoadArgs) -> anyhow::Result<ExitCode> {
+    let from = args.from.as_deref().map(parse_date).transpose()?;
+    let to = args.to.as_deref().map(parse_date).transpose()?;
+    let series = training::series(ctx.store.as_ref(), ctx.athlete, from, to, Timestamp::now())?;
+    if ctx.json {
+        print_json(&series)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let header = [
+        "date", "load", "km", "time", "fitness", "fatigue", "form", "ramp", "acwr", "monotony",
+        "strain",
+    ];
+    let rows = series.iter().map(|d| {
+        vec![
+            d.date.to_string(),
+            format!("{:.1}", d.load),
+            format!("{:.2}", d.distance_m / 1000.0),
+            format_hms(d.duration_s),
+            format!("{:.1}", d.fitness),
+            format!("{:.1}", d.fatigue),
+            format!("{:.1}", d.form),
+            format!("{:.1}", d.ramp),
+            opt(d.acwr, 2),
+            opt(d.monotony, 2),
+            opt(d.strain, 0),
+        ]
+    });
+    if args.csv {
+        println!("{}", header.join(","));
+        for row in rows {
+            println!("{}", row.join(",").replace(",-", ","));
+        }
+    } else {
+        let mut table = Table::new(&header);
+        for row in rows {
+            table.row(row);
+        }
+        print!("{}", table.render());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle race [add|list]`
+pub(crate) fn race(ctx: &Context, args: &RaceArgs) -> anyhow::Result<ExitCode> {
+    if let Some(RaceAction::Add(add)) = &args.action {
+        let id = training::add_race(
+            ctx.store.as_ref(),
+            ctx.athlete,
+            parse_date(&add.date)?,
+            parse_distance(&add.distance)?,
+            parse_duration(&add.time)?,
+        )?;
+        if ctx.json {
+            print_json(&serde_json::json!({ "id": id }))?;
+        } else {
+            println!("Race {id} saved.");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let races = training::races(ctx.store.as_ref(), ctx.athlete)?;
+    if ctx.json {
+        print_json(&races)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&["id", "date", "km", "time", "vdot"]);
+    for r in &races {
+        table.row(vec![
+            r.id.to_string(),
+            r.date.to_string(),
+            format!("{:.2}", r.distance_m / 1000.0),
+            format_hms(r.time_s),
+            opt(r.vdot, 1),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle model`
+pub(crate) fn model(ctx: &Context, args: &ModelArgs) -> anyhow::Result<ExitCode> {
+    let date = args.date.as_deref().map(parse_date).transpose()?;
+    let view = training::model(ctx.store.as_ref(), ctx.athlete, date, Timestamp::now())?;
+    if ctx.json {
+        print_json(&view)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Banister impulse-response model p(t) = p0 + k1·Σw·e^(−Δt/τ1) − k2·Σw·e^(−Δt/τ2), fitted to {} performance markers (VDOT).",
+        view.markers
+    );
+    if let Some(refusal) = &view.refusal {
+        println!("No fit presented: {}", refusal.reason);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let (Some(fit), Some(p)) = (&view.fit, &view.prediction) {
+        println!(
+            "  τ1 = {:.0} d, τ2 = {:.0} d; leave-one-out error {:.2} VDOT (a constant: {:.2})",
+            fit.params.tau_fitness_days,
+            fit.params.tau_fatigue_days,
+            fit.loo_rmse,
+            fit.constant_loo_rmse
+        );
+        println!("  predicted VDOT on {}: {:.1}", p.date, p.vdot);
+        for (name, t) in &view.race_times {
+            println!("    {name:<14} {}", format_hms(*t));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,464 @@
+//! End-to-end tests of the `fettle` command: real files in, real SQLite database, real output.
+//!
+//! Each test gets its own temporary folder and database (hermetic). Expected numbers come from
+//! the files the tests write themselves (known sessions encoded with Fettle's FIT encoder) or
+//! from hand calculation, never from the program's own output.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use fettle_formats::{Activity, Sport, Streams};
+use jiff::Timestamp;
+use serde_json::Value;
+
+/// The shared corpus of real device files, beside the repository.
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("test.sqlite")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn fettle(&self) -> Command {
+        let mut cmd = Command::cargo_bin("fettle").unwrap();
+        cmd.arg("--db").arg(self.db()).env("TZ", "UTC");
+        cmd
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.fettle().args(args).arg("--json").output().unwrap();
+        assert!(
+            out.status.success(),
+            "fettle {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// A steady run: `minutes` at `speed` m/s and a constant `hr`, 1 Hz, starting at `start`.
+fn steady_run(start: &str, minutes: u32, speed: f32, hr: f32) -> Activity {
+    let start: Timestamp = start.parse().unwrap();
+    let n = minutes * 60 + 1;
+    let mut a = Activity::new(start, Sport::Running);
+    a.streams = Streams {
+        time_s: (0..n).map(f64::from).collect(),
+        distance_m: (0..n).map(|i| f64::from(i) * f64::from(speed)).collect(),
+        speed_mps: vec![speed; n as usize],
+        heart_rate_bpm: vec![hr; n as usize],
+        altitude_m: vec![30.0; n as usize],
+        ..Streams::default()
+    };
+    a.elapsed_s = f64::from(n - 1);
+    a.timer_s = a.elapsed_s;
+    a.distance_m = Some(f64::from(n - 1) * f64::from(speed));
+    a.avg_hr = Some(f64::from(hr));
+    a.max_hr = Some(f64::from(hr));
+    a
+}
+
+fn write_fit(path: &Path, activity: &Activity) {
+    std::fs::write(path, fettle_formats::fit::encode_activity(activity)).unwrap();
+}
+
+/// The same run as GPX 1.1 with Garmin's TrackPointExtension for heart rate.
+fn write_gpx(path: &Path, activity: &Activity) {
+    let mut gpx = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">
+<trk><type>running</type><trkseg>
+"#,
+    );
+    for (i, t) in activity.streams.time_s.iter().enumerate() {
+        let at = activity.start + jiff::SignedDuration::from_secs(*t as i64);
+        // 1e-5 degrees of latitude ≈ 1.11 m: a straight line north.
+        let lat = 51.0 + i as f64 * 2.5e-5;
+        gpx.push_str(&format!(
+            "<trkpt lat=\"{lat:.7}\" lon=\"-0.1\"><ele>30</ele><time>{at}</time><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>\n",
+            activity.streams.heart_rate_bpm[i]
+        ));
+    }
+    gpx.push_str("</trkseg></trk></gpx>\n");
+    std::fs::write(path, gpx).unwrap();
+}
+
+#[test]
+fn import_lists_activities_newest_first_with_the_json_contract() {
+    let env = Env::new();
+    let folder = env.path("runs");
+    std::fs::create_dir(&folder).unwrap();
+    write_fit(
+        &folder.join("a.fit"),
+        &steady_run("2026-11-01T07:00:00Z", 30, 3.0, 140.0),
+    );
+    write_fit(
+        &folder.join("b.fit"),
+        &steady_run("2026-11-03T07:00:00Z", 45, 3.5, 150.0),
+    );
+    env.fettle().arg("import").arg(&folder).assert().success();
+
+    let list = env.json(&["activities"]);
+    let items = list.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    // Newest first.
+    assert_eq!(items[0]["start"], "2026-11-03T07:00:00+00:00");
+    assert_eq!(items[1]["start"], "2026-11-01T07:00:00+00:00");
+    let b = &items[0];
+    for key in [
+        "id",
+        "start",
+        "sport",
+        "elapsed_s",
+        "timer_s",
+        "distance_m",
+        "ascent_m",
+        "avg_hr",
+        "max_hr",
+        "device",
+        "source",
+        "load",
+        "load_method",
+        "loads",
+    ] {
+        assert!(b.get(key).is_some(), "missing {key} in {b}");
+    }
+    assert_eq!(b["sport"], "running");
+    assert_eq!(b["elapsed_s"], 2700.0);
+    // 2700 s at 3.5 m/s = 9450 m
+    assert!((b["distance_m"].as_f64().unwrap() - 9450.0).abs() < 0.5);
+    assert_eq!(b["avg_hr"], 150.0);
+    assert!(b["source"].as_str().unwrap().ends_with("b.fit"));
+    for method in ["trimp", "edwards", "srpe", "rtss", "hrtss"] {
+        assert!(b["loads"].get(method).is_some(), "loads.{method} missing");
+    }
+
+    let id = b["id"].as_i64().unwrap().to_string();
+    let detail = env.json(&["activity", &id]);
+    assert_eq!(detail["id"], b["id"]);
+    assert!(detail["laps"].is_array());
+    let hr = &detail["streams"]["heart_rate_bpm"];
+    assert_eq!(hr["count"], 2701);
+    assert_eq!(hr["mean"], 150.0);
+}
+
+#[test]
+fn importing_the_same_files_twice_and_the_same_run_as_gpx_are_duplicates() {
+    let env = Env::new();
+    let run = steady_run("2026-10-10T06:30:00Z", 20, 2.78, 135.0);
+    write_fit(&env.path("run.fit"), &run);
+    write_gpx(&env.path("run.gpx"), &run);
+
+    let first = env.json(&["import", env.path("run.fit").to_str().unwrap()]);
+    assert_eq!(first["imported"], 1);
+    let again = env.json(&["import", env.path("run.fit").to_str().unwrap()]);
+    assert_eq!(again["imported"], 0);
+    assert_eq!(again["duplicates"], 1);
+    let as_gpx = env.json(&["import", env.path("run.gpx").to_str().unwrap()]);
+    assert_eq!(as_gpx["imported"], 0, "{as_gpx}");
+    assert_eq!(as_gpx["duplicates"], 1);
+    assert_eq!(env.json(&["activities"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_broken_file_is_named_the_others_are_imported_and_the_exit_status_is_1() {
+    let env = Env::new();
+    let folder = env.path("mixed");
+    std::fs::create_dir(&folder).unwrap();
+    write_fit(
+        &folder.join("good.fit"),
+        &steady_run("2026-09-01T07:00:00Z", 25, 3.0, 140.0),
+    );
+    std::fs::write(folder.join("broken.fit"), b"this is not a FIT file at all").unwrap();
+    std::fs::write(folder.join("notes.txt"), b"shopping list").unwrap();
+
+    let out = env.fettle().arg("import").arg(&folder).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.fit"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 activities imported"), "{stdout}");
+
+    let verbose = env
+        .fettle()
+        .args(["import", "--verbose"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    assert!(stderr.contains("notes.txt"), "{stderr}");
+    assert_eq!(env.json(&["activities"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_real_corpus_imports_with_failures_named_and_sports_kept() {
+    let corpus = corpus().join("fit");
+    if !corpus.exists() {
+        panic!("the shared corpus is missing at {}", corpus.display());
+    }
+    let env = Env::new();
+    let out = env
+        .fettle()
+        .args(["import", "--json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Settings, workout, monitoring and weight files are skipped with a reason, not failed.
+    let skips = summary["skips"].as_array().unwrap();
+    let skipped: Vec<&str> = skips
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    for name in [
+        "Settings.fit",
+        "WorkoutRepeatSteps.fit",
+        "MonitoringFile.fit",
+        "WeightScaleSingleUser.fit",
+    ] {
+        assert!(
+            skipped.iter().any(|s| s.ends_with(name)),
+            "{name} not skipped: {skipped:?}"
+        );
+    }
+    // Failed files make the exit status 1; every failure carries a reason.
+    let failed = summary["failed"].as_u64().unwrap();
+    assert_eq!(out.status.code(), Some(if failed > 0 { 1 } else { 0 }));
+    for f in summary["failures"].as_array().unwrap() {
+        assert!(!f["reason"].as_str().unwrap().is_empty());
+    }
+    let list = env.json(&["activities"]);
+    let sports: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["sport"].as_str().unwrap())
+        .collect();
+    for sport in ["running", "cycling", "swimming"] {
+        assert!(sports.contains(&sport), "no {sport} in {sports:?}");
+    }
+    // The multisport file becomes one activity per leg (without transitions), labelled @N.
+    assert!(list.as_array().unwrap().iter().any(|a| {
+        a["source"]
+            .as_str()
+            .unwrap()
+            .contains("activity-large-fenxi2-multisport.fit@")
+    }));
+}
+
+#[test]
+fn status_follows_the_hand_computed_fitness_of_a_known_history() {
+    let env = Env::new();
+    env.fettle()
+        .args([
+            "profile",
+            "set",
+            "--sex",
+            "male",
+            "--max-hr",
+            "190",
+            "--rest-hr",
+            "50",
+            "--lthr",
+            "170",
+            "--threshold-pace",
+            "4:10/km",
+            "--tz",
+            "UTC",
+            "--from",
+            "2026-01-01",
+        ])
+        .assert()
+        .success();
+    // One hour at exactly LTHR each day for 3 days: hrTSS = 100 each (one hour at threshold).
+    let folder = env.path("three");
+    std::fs::create_dir(&folder).unwrap();
+    for day in 1..=3 {
+        write_fit(
+            &folder.join(format!("d{day}.fit")),
+            &steady_run(&format!("2026-03-0{day}T08:00:00Z"), 60, 3.0, 170.0),
+        );
+    }
+    env.fettle().arg("import").arg(&folder).assert().success();
+    let list = env.json(&["activities"]);
+    for a in list.as_array().unwrap() {
+        assert_eq!(a["load_method"], "hrtss");
+        // 3600 one-second segments at LTHR → hrTSS = 100 · 3600/3600.
+        assert!((a["load"].as_f64().unwrap() - 100.0).abs() < 0.01, "{a}");
+    }
+    let status = env.json(&["status", "--date", "2026-03-03"]);
+    for key in [
+        "date",
+        "fitness",
+        "fatigue",
+        "form",
+        "ramp",
+        "acwr",
+        "monotony",
+        "strain",
+        "week_distance_m",
+        "flags",
+    ] {
+        assert!(status.get(key).is_some(), "missing {key}");
+    }
+    // CTL after 3 days of 100 from 0: 100·(1 − e^(−3/42)) = 6.8939
+    let ctl = 100.0 * (1.0 - (-3.0f64 / 42.0).exp());
+    assert!((status["fitness"].as_f64().unwrap() - ctl).abs() < 1e-6);
+    // ATL: 100·(1 − e^(−3/7)) = 34.865
+    let atl = 100.0 * (1.0 - (-3.0f64 / 7.0).exp());
+    assert!((status["fatigue"].as_f64().unwrap() - atl).abs() < 1e-6);
+    // Form this morning = yesterday's CTL − ATL = 100(1−e^(−2/42)) − 100(1−e^(−2/7)).
+    let form = 100.0 * (1.0 - (-2.0f64 / 42.0).exp()) - 100.0 * (1.0 - (-2.0f64 / 7.0).exp());
+    assert!((status["form"].as_f64().unwrap() - form).abs() < 1e-6);
+    // 3 × 10.8 km
+    assert!((status["week_distance_m"].as_f64().unwrap() - 32_400.0).abs() < 1.0);
+
+    let csv = env
+        .fettle()
+        .args([
+            "load",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-04",
+            "--csv",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("date,load,"));
+    assert!(lines[4].starts_with("2026-03-04,0.0,"));
+}
+
+#[test]
+fn a_manual_session_gets_an_rpe_load_and_rpe_can_be_changed() {
+    let env = Env::new();
+    env.fettle()
+        .args([
+            "add",
+            "--date",
+            "2026-11-20",
+            "--start",
+            "07:30",
+            "--duration",
+            "45m",
+            "--distance",
+            "9km",
+            "--rpe",
+            "4",
+        ])
+        .assert()
+        .success();
+    let list = env.json(&["activities"]);
+    let a = &list[0];
+    assert_eq!(a["start"], "2026-11-20T07:30:00+00:00");
+    assert_eq!(a["distance_m"], 9000.0);
+    // session-RPE = 4 × 45 min = 180 AU
+    assert_eq!(a["loads"]["srpe"], 180.0);
+    assert_eq!(a["load_method"], "srpe");
+    let id = a["id"].as_i64().unwrap().to_string();
+    env.fettle().args(["rpe", &id, "6"]).assert().success();
+    let list = env.json(&["activities"]);
+    assert_eq!(list[0]["loads"]["srpe"], 270.0);
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_a_non_zero_exit() {
+    let env = Env::new();
+    let out = env
+        .fettle()
+        .args(["status", "--date", "20/11/2026"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+
+    let out = env.fettle().args(["rpe", "999", "5"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no activity 999"));
+
+    let out = env.fettle().args(["rpe", "1", "12"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+
+    let out = env
+        .fettle()
+        .args(["import", "/definitely/not/here.fit"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+
+    let out = env
+        .fettle()
+        .args(["profile", "set", "--max-hr", "500"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+}
+
+#[test]
+fn the_database_can_be_chosen_with_the_environment() {
+    let env = Env::new();
+    let db = env.path("from-env.sqlite");
+    Command::cargo_bin("fettle")
+        .unwrap()
+        .env("FETTLE_DB", &db)
+        .args([
+            "add",
+            "--date",
+            "2026-11-01",
+            "--duration",
+            "30m",
+            "--rpe",
+            "3",
+        ])
+        .assert()
+        .success();
+    assert!(db.exists());
+}
+
+#[test]
+fn the_demo_runs_end_to_end_into_a_kept_database() {
+    let env = Env::new();
+    let out = env
+        .fettle()
+        .args(["demo", "--days", "60", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = report["fit_files"].as_u64().unwrap();
+    assert!(files > 20, "{report}");
+    assert_eq!(report["import"]["failed"], 0);
+    assert_eq!(report["import"]["imported"].as_u64().unwrap(), files);
+    assert!(report["status"]["fitness"].as_f64().unwrap() > 0.0);
+    let list = env.json(&["activities"]);
+    assert_eq!(list.as_array().unwrap().len() as u64, files);
+    // HRmax, LTHR and threshold pace were not given: the profile shows them as estimated.
+    let profile = env.json(&["profile"]);
+    assert_eq!(
+        profile["hr_max"]["source"]["kind"], "estimated",
+        "{profile}"
+    );
+}
