@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, Query, State};
 use axum::handler::Handler;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use fettle_core::log::{RecoveryEntry, RecoveryMethod};
@@ -136,10 +136,12 @@ pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
         .into_router()
         .layer(DefaultBodyLimit::max(limits.json_body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.json_body_bytes));
+    // Not tower-http's layer here: its limit error reaches the multipart reader as an opaque
+    // stream error (a 500). axum's own limit makes the reader answer 413; the handler refuses
+    // a too-large Content-Length before reading anything.
     let upload = upload_table::<B>()
         .into_router()
-        .layer(DefaultBodyLimit::max(limits.upload_bytes))
-        .layer(RequestBodyLimitLayer::new(limits.upload_bytes));
+        .layer(DefaultBodyLimit::max(limits.upload_bytes));
     json.merge(upload)
 }
 
@@ -523,8 +525,21 @@ async fn receive_files(multipart: &mut Multipart, dir: &Path) -> Result<Vec<Path
 async fn import<B: Backend>(
     State(state): State<AppState<B>>,
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
+    let limit = state.limits().upload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return ApiError::payload_too_large(format!(
+            "the upload is larger than the limit of {limit} bytes: import big exports with \
+             `fettle import` instead"
+        ))
+        .into_response();
+    }
     let dir = match tempfile::Builder::new().prefix("fettle-upload-").tempdir() {
         Ok(dir) => dir,
         Err(e) => {
