@@ -93,6 +93,8 @@ const methodNames = {
   rest: 'Rest day',
 };
 const methodName = (m) => methodNames[m] || m;
+/** `trail_running` → `Trail running`. */
+const sportName = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, ' ') : 'Activity');
 const localDay = (date = new Date()) =>
   `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 const addDays = (isoDay, n) => new Date(daySeconds(isoDay) * 1000 + n * 86400000).toISOString().slice(0, 10);
@@ -331,9 +333,9 @@ async function pageActivity(root) {
     root.append(failure(error), el('p', {}, el('a', { href: '/activities', text: 'All activities' })));
     return;
   }
-  document.querySelector('h1').textContent = `${methodName(a.sport)} · ${a.start ? a.start.slice(0, 16).replace('T', ' ') : ''}`;
+  document.querySelector('h1').textContent = `${sportName(a.sport)} · ${a.start ? a.start.slice(0, 16).replace('T', ' ') : ''}`;
   root.append(el('dl', { class: 'facts card' },
-    [['Sport', a.sport], ['Distance', km(a.distance_m)], ['Moving time', clock(a.timer_s)], ['Elapsed', clock(a.elapsed_s)],
+    [['Sport', sportName(a.sport)], ['Distance', km(a.distance_m)], ['Moving time', clock(a.timer_s)], ['Elapsed', clock(a.elapsed_s)],
       ['Pace', a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—'], ['Ascent', a.ascent_m == null ? '—' : `${fixed(a.ascent_m, 0)} m`],
       ['Heart rate', `${fixed(a.avg_hr, 0)} avg · ${fixed(a.max_hr, 0)} max`], ['Load', `${fixed(a.load, 0)} (${a.load_method || '—'})`],
       ['Device', a.device || '—'], ['Source', a.source || '—']]

@@ -125,6 +125,8 @@ export function drawChart(container, options) {
   }
   const width = () => Math.max(280, plotBox.clientWidth || container.clientWidth || 320);
   const plot = new window.uPlot({
+    // Days are encoded as UTC midnights: label them in UTC so no time zone shifts a day.
+    tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     width: width(),
     height,
     scales,

@@ -168,7 +168,9 @@ where
     match tokio::task::spawn_blocking(move || call(&backend)).await {
         Ok(Ok(body)) => body.into_response(),
         Ok(Err(error)) => error.into_response(),
-        Err(join) => ApiError::internal(format!("the request's task failed: {join}")).into_response(),
+        Err(join) => {
+            ApiError::internal(format!("the request's task failed: {join}")).into_response()
+        }
     }
 }
 
@@ -204,9 +206,10 @@ fn check_range(from: Option<Date>, to: Option<Date>) -> Result<(), ApiError> {
 /// Serves the OpenAPI document.
 async fn openapi() -> Response {
     let mut response = OPENAPI_JSON.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
     response
 }
 
@@ -559,4 +562,119 @@ async fn import<B: Backend>(
         reply
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn log(json: serde_json::Value) -> RecoveryLog {
+        serde_json::from_value(json).expect("a well-formed log")
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-29T12:00:00Z".parse().expect("timestamp")
+    }
+
+    #[test]
+    fn upload_names_lose_paths_and_odd_characters_but_keep_extensions() {
+        assert_eq!(safe_upload_name(Some("run.fit"), 0), "run.fit");
+        assert_eq!(
+            safe_upload_name(Some("C:\\Users\\me\\run 1.fit.gz"), 0),
+            "run_1.fit.gz"
+        );
+        assert_eq!(safe_upload_name(Some("../../etc/passwd"), 0), "passwd");
+        assert_eq!(safe_upload_name(Some(".hidden.gpx"), 0), "hidden.gpx");
+        // é, t, é: each é (one char) becomes one underscore.
+        assert_eq!(safe_upload_name(Some("été.tcx"), 0), "_t_.tcx");
+        assert_eq!(safe_upload_name(None, 3), "upload-3");
+        assert_eq!(safe_upload_name(Some("..."), 4), "upload-4");
+        let long = format!("{}.fit.gz", "a".repeat(300));
+        let kept = safe_upload_name(Some(&long), 0);
+        assert_eq!(kept.len(), MAX_UPLOAD_NAME_CHARS);
+        assert!(kept.ends_with(".fit.gz"));
+    }
+
+    proptest! {
+        #[test]
+        fn upload_names_are_always_plain_non_empty_file_names(given in any::<Option<String>>(), index in 0_usize..1000) {
+            let name = safe_upload_name(given.as_deref(), index);
+            prop_assert!(!name.is_empty());
+            prop_assert!(name.len() <= MAX_UPLOAD_NAME_CHARS.max("upload-999".len()));
+            prop_assert!(!name.starts_with('.'));
+            prop_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')));
+        }
+    }
+
+    #[test]
+    fn recovery_log_defaults_its_time_to_now_and_parses_short_method_words() {
+        let entry = log(serde_json::json!({"method": "ice-bath", "minutes": 10, "temp_c": 10}))
+            .into_entry(now())
+            .expect("valid");
+        assert_eq!(entry.method, RecoveryMethod::ColdWaterImmersion);
+        assert_eq!(entry.at, now());
+        assert_eq!(entry.minutes, Some(10.0));
+        assert!(entry.zones.is_empty());
+        assert_eq!(entry.note, None);
+    }
+
+    #[test]
+    fn recovery_log_refuses_values_outside_their_ranges() {
+        for (body, field) in [
+            (
+                serde_json::json!({"method": "sleep", "minutes": 0}),
+                "minutes",
+            ),
+            (
+                serde_json::json!({"method": "sleep", "minutes": 1441}),
+                "minutes",
+            ),
+            (
+                serde_json::json!({"method": "cryotherapy", "temp_c": -250}),
+                "temp_c",
+            ),
+            (
+                serde_json::json!({"method": "nutrition", "carbs_g": -1}),
+                "carbs_g",
+            ),
+            (
+                serde_json::json!({"method": "nutrition", "protein_g": 2001}),
+                "protein_g",
+            ),
+            (
+                serde_json::json!({"method": "massage", "zones": [""]}),
+                "zone",
+            ),
+            (
+                serde_json::json!({"method": "massage", "note": "n".repeat(2001)}),
+                "note",
+            ),
+        ] {
+            let error = log(body.clone()).into_entry(now()).expect_err("refused");
+            assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                error.message().contains(field),
+                "{body}: {}",
+                error.message()
+            );
+        }
+    }
+
+    #[test]
+    fn recovery_log_accepts_up_to_a_day_ahead_but_not_more() {
+        // now + 24 h is the limit: 2026-11-30T12:00Z is accepted, one second later is not.
+        let at_limit = log(serde_json::json!({"method": "rest", "at": "2026-11-30T12:00:00Z"}));
+        assert!(at_limit.into_entry(now()).is_ok());
+        let beyond = log(serde_json::json!({"method": "rest", "at": "2026-11-30T12:00:01Z"}));
+        assert!(beyond.into_entry(now()).is_err());
+    }
+
+    #[test]
+    fn reversed_ranges_are_refused_and_open_ones_accepted() {
+        let day = |s: &str| s.parse::<Date>().ok();
+        assert!(check_range(day("2026-02-01"), day("2026-01-01")).is_err());
+        assert!(check_range(day("2026-01-01"), day("2026-01-01")).is_ok());
+        assert!(check_range(None, day("2026-01-01")).is_ok());
+    }
 }

@@ -121,8 +121,10 @@ impl Prepared {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
             let mut full = self.bytes.as_slice().into_response();
-            full.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+            full.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            );
             full
         };
         let headers = response.headers_mut();
@@ -145,9 +147,10 @@ fn client_has(request: &HeaderMap, etag: &HeaderValue) -> bool {
         return false;
     };
     let ours = etag.to_str().unwrap_or_default();
-    wanted.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours
-    })
+    wanted
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == ours)
 }
 
 /// Fills the page template for one page.

@@ -80,7 +80,13 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.code(), self.status.as_u16(), self.message)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.code(),
+            self.status.as_u16(),
+            self.message
+        )
     }
 }
 
@@ -130,9 +136,10 @@ fn error_response(status: StatusCode, message: &str) -> Response {
     // Serialising two strings cannot fail.
     let bytes = serde_json::to_vec(&document).unwrap_or_default();
     let mut response = (status, bytes).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
     response
 }
 
@@ -172,9 +179,10 @@ impl JsonBody {
 impl IntoResponse for JsonBody {
     fn into_response(self) -> Response {
         let mut response = Response::new(Body::from(self.0));
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        );
         response
     }
 }
@@ -238,5 +246,52 @@ fn default_message(status: StatusCode) -> String {
             .canonical_reason()
             .unwrap_or("request failed")
             .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_follow_the_status() {
+        assert_eq!(ApiError::bad_request("x").code(), "bad_request");
+        assert_eq!(ApiError::invalid("x").code(), "invalid");
+        assert_eq!(ApiError::not_found("x").code(), "not_found");
+        assert_eq!(ApiError::payload_too_large("x").code(), "payload_too_large");
+        assert_eq!(ApiError::internal("x").code(), "internal");
+        assert_eq!(
+            ApiError::new(StatusCode::IM_A_TEAPOT, "x").code(),
+            "client_error"
+        );
+        assert_eq!(
+            ApiError::new(StatusCode::BAD_GATEWAY, "x").code(),
+            "server_error"
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_render_as_the_json_error_document() {
+        let response = ApiError::invalid("`from` is after `to`").into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bytes = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "invalid", "message": "`from` is after `to`"}})
+        );
+    }
+
+    #[test]
+    fn to_json_encodes_values_and_passes_errors_through() {
+        let ok: Result<Vec<u32>, ApiError> = Ok(vec![1, 2]);
+        assert_eq!(to_json(ok).expect("encoded").as_bytes(), b"[1,2]");
+        let failed: Result<(), ApiError> = Err(ApiError::not_found("no activity 9"));
+        assert_eq!(
+            to_json(failed).expect_err("error").status(),
+            StatusCode::NOT_FOUND
+        );
     }
 }

@@ -38,9 +38,7 @@ use tokio::net::TcpListener;
 pub use api::{API_PREFIX, api_routes};
 pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
-pub use state::{
-    AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_UPLOAD_BYTES, Limits,
-};
+pub use state::{AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_UPLOAD_BYTES, Limits};
 
 /// Where `fettle serve` listens unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -131,7 +129,12 @@ async fn guard_origin(
         .headers()
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
-        .or_else(|| request.uri().authority().map(|a| a.as_str()))
+        .or_else(|| {
+            request
+                .uri()
+                .authority()
+                .map(axum::http::uri::Authority::as_str)
+        })
         .unwrap_or_default()
         .to_owned();
     if !host.is_empty() && !host_allowed(&host, &allowed) {
@@ -188,7 +191,10 @@ impl std::fmt::Display for ServeError {
                  use 127.0.0.1 (the default), or allow remote access explicitly"
             ),
             ServeError::Bind(addr, e) => {
-                write!(f, "cannot listen on {addr}: {e} (is another server using it?)")
+                write!(
+                    f,
+                    "cannot listen on {addr}: {e} (is another server using it?)"
+                )
             }
         }
     }

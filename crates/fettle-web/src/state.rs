@@ -60,7 +60,7 @@ impl<B: Backend> AppState<B> {
     /// Single-user state: every request acts for `athlete` (the store's default athlete).
     /// Imports decode on all available cores.
     pub fn single_user(backend: Arc<B>, athlete: B::Athlete) -> Self {
-        let import_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let import_threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Self {
             backend,
             athlete,

@@ -2,7 +2,10 @@
 //! for every failure, body limits, uploads, static files, pages, security headers, the OpenAPI
 //! document against the router, and the server's bind and shutdown.
 
-#[allow(dead_code, reason = "shared with the browser tests, which use other parts")]
+#[allow(
+    dead_code,
+    reason = "shared with the browser tests, which use other parts"
+)]
 mod support;
 
 use std::collections::BTreeSet;
@@ -18,7 +21,10 @@ use tower::ServiceExt;
 
 /// Sends one request to a fresh app over `state`.
 async fn send(state: AppState<Fake>, request: Request<Body>) -> Response {
-    app(state).oneshot(request).await.expect("the router is infallible")
+    app(state)
+        .oneshot(request)
+        .await
+        .expect("the router is infallible")
 }
 
 fn get(uri: &str) -> Request<Body> {
@@ -45,12 +51,8 @@ async fn body_bytes(response: Response) -> Vec<u8> {
 
 async fn json_body(response: Response) -> Value {
     let bytes = body_bytes(response).await;
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&bytes)
-        )
-    })
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
 }
 
 fn content_type(response: &Response) -> &str {
@@ -67,7 +69,10 @@ async fn assert_json_error(response: Response, status: StatusCode, code: &str) -
     assert_eq!(content_type(&response), "application/json");
     let body = json_body(response).await;
     assert_eq!(body["error"]["code"], code, "body: {body}");
-    let message = body["error"]["message"].as_str().expect("a message").to_owned();
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("a message")
+        .to_owned();
     assert!(!message.is_empty());
     message
 }
@@ -103,7 +108,12 @@ async fn wrong_method_is_a_json_405_with_allow() {
         .unwrap_or_default()
         .to_owned();
     assert!(allow.contains("GET"), "Allow: {allow}");
-    assert_json_error(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    assert_json_error(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -114,7 +124,11 @@ async fn malformed_json_is_a_json_400() {
 
 #[tokio::test]
 async fn json_missing_a_field_is_a_json_422() {
-    let response = send(history(), post_json("/api/v1/recovery", "{\"minutes\": 20}")).await;
+    let response = send(
+        history(),
+        post_json("/api/v1/recovery", "{\"minutes\": 20}"),
+    )
+    .await;
     let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert!(message.contains("method"), "{message}");
 }
@@ -126,22 +140,36 @@ async fn json_body_without_json_content_type_is_a_json_415() {
         .body(Body::from("{\"method\":\"sleep\"}"))
         .expect("valid");
     let response = send(history(), request).await;
-    assert_json_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-        .await;
+    assert_json_error(
+        response,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn unknown_recovery_method_is_422_naming_the_valid_ones() {
-    let response = send(history(), post_json("/api/v1/recovery", "{\"method\": \"yoga\"}")).await;
+    let response = send(
+        history(),
+        post_json("/api/v1/recovery", "{\"method\": \"yoga\"}"),
+    )
+    .await;
     let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
-    assert!(message.contains("yoga") && message.contains("compression_boots"), "{message}");
+    assert!(
+        message.contains("yoga") && message.contains("compression_boots"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
 async fn out_of_range_minutes_are_refused() {
     let response = send(
         history(),
-        post_json("/api/v1/recovery", "{\"method\": \"massage\", \"minutes\": 5000}"),
+        post_json(
+            "/api/v1/recovery",
+            "{\"method\": \"massage\", \"minutes\": 5000}",
+        ),
     )
     .await;
     let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
@@ -154,7 +182,11 @@ async fn logged_recovery_session_is_listed_afterwards() {
     let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
     let body = json!({"method": "boots", "minutes": 30, "zones": [" calves ", "quads"],
                       "at": "2026-11-28T18:00:00Z"});
-    let response = send(state.clone(), post_json("/api/v1/recovery", &body.to_string())).await;
+    let response = send(
+        state.clone(),
+        post_json("/api/v1/recovery", &body.to_string()),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     let stored = json_body(response).await;
     // The CLI's short word is normalised and the zones trimmed.
@@ -175,7 +207,11 @@ async fn json_body_over_the_limit_is_a_json_413() {
     };
     let note = "x".repeat(2000);
     let body = json!({"method": "sleep", "note": note}).to_string();
-    let response = send(history().with_limits(limits), post_json("/api/v1/recovery", &body)).await;
+    let response = send(
+        history().with_limits(limits),
+        post_json("/api/v1/recovery", &body),
+    )
+    .await;
     assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 }
 
@@ -188,7 +224,7 @@ async fn streamed_json_body_over_the_limit_without_length_is_a_json_413() {
     let note = "x".repeat(2000);
     let body = json!({"method": "sleep", "note": note}).to_string();
     // A stream body has no Content-Length: the limit must hold while reading.
-    let stream = futures_stream(body.into_bytes());
+    let stream = futures_stream(body.as_bytes());
     let request = Request::post("/api/v1/recovery")
         .header(header::HOST, "127.0.0.1")
         .header(header::CONTENT_TYPE, "application/json")
@@ -199,7 +235,7 @@ async fn streamed_json_body_over_the_limit_without_length_is_a_json_413() {
 }
 
 /// A body without a known length, sent in 256-byte chunks.
-fn futures_stream(bytes: Vec<u8>) -> Body {
+fn futures_stream(bytes: &[u8]) -> Body {
     /// Chunks handed out one frame at a time; no size hint, like a chunked upload.
     struct Chunks(std::collections::VecDeque<Vec<u8>>);
     impl http_body::Body for Chunks {
@@ -282,9 +318,10 @@ async fn upload_over_the_limit_is_a_json_413() {
     assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     // … and a declared length over the limit is refused before reading.
     let mut declared = upload(&ct, body);
-    declared
-        .headers_mut()
-        .insert(header::CONTENT_LENGTH, header::HeaderValue::from_static("10300"));
+    declared.headers_mut().insert(
+        header::CONTENT_LENGTH,
+        header::HeaderValue::from_static("10300"),
+    );
     let response = send(history().with_limits(limits), declared).await;
     let message =
         assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
@@ -294,17 +331,24 @@ async fn upload_over_the_limit_is_a_json_413() {
 #[tokio::test]
 async fn upload_with_another_field_name_is_a_json_400() {
     let (ct, body) = multipart(&[("document", "a.fit", b"x")]);
-    let message =
-        assert_json_error(send(history(), upload(&ct, body)).await, StatusCode::BAD_REQUEST, "bad_request")
-            .await;
+    let message = assert_json_error(
+        send(history(), upload(&ct, body)).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
     assert!(message.contains("`file`"), "{message}");
 }
 
 #[tokio::test]
 async fn upload_without_files_is_a_json_400() {
     let (ct, body) = multipart(&[]);
-    assert_json_error(send(history(), upload(&ct, body)).await, StatusCode::BAD_REQUEST, "bad_request")
-        .await;
+    assert_json_error(
+        send(history(), upload(&ct, body)).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -319,7 +363,10 @@ async fn status_passes_the_requested_day_through() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(content_type(&response), "application/json");
     assert_eq!(
-        response.headers().get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+        response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(axum::http::HeaderValue::as_bytes),
         Some(&b"no-store"[..])
     );
     let status = json_body(response).await;
@@ -384,8 +431,12 @@ async fn profile_must_be_an_object_and_round_trips() {
     };
     let fake = Arc::new(Fake::with_history());
     let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
-    assert_json_error(send(state.clone(), put("[1,2]")).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid")
-        .await;
+    assert_json_error(
+        send(state.clone(), put("[1,2]")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
     let response = send(state.clone(), put("{\"max_hr\": 185}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let profile = json_body(send(state, get("/api/v1/profile")).await).await;
@@ -398,7 +449,12 @@ async fn foreign_host_is_refused_against_dns_rebinding() {
         .header(header::HOST, "attacker.example:8080")
         .body(Body::empty())
         .expect("valid");
-    assert_json_error(send(history(), request).await, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_json_error(
+        send(history(), request).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -439,12 +495,18 @@ async fn static_files_have_content_types_etags_and_cache_rules() {
             "text/javascript; charset=utf-8",
             true,
         ),
-        ("/assets/vendor/uplot-1.6.32/uPlot.min.css", "text/css; charset=utf-8", true),
+        (
+            "/assets/vendor/uplot-1.6.32/uPlot.min.css",
+            "text/css; charset=utf-8",
+            true,
+        ),
     ] {
         let response = send(history(), get(path)).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(content_type(&response), expected_type, "{path}");
-        let cache = response.headers()[header::CACHE_CONTROL].to_str().unwrap_or_default();
+        let cache = response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap_or_default();
         assert_eq!(cache.contains("immutable"), immutable, "{path}: {cache}");
         let etag = response.headers()[header::ETAG].clone();
         assert!(!body_bytes(response).await.is_empty(), "{path}");
@@ -459,9 +521,16 @@ async fn static_files_have_content_types_etags_and_cache_rules() {
 
 #[tokio::test]
 async fn vendored_uplot_is_the_recorded_version() {
-    let response = send(history(), get("/assets/vendor/uplot-1.6.32/uPlot.iife.min.js")).await;
+    let response = send(
+        history(),
+        get("/assets/vendor/uplot-1.6.32/uPlot.iife.min.js"),
+    )
+    .await;
     let text = String::from_utf8(body_bytes(response).await).expect("UTF-8");
-    assert!(text.starts_with(&format!("/*! https://github.com/leeoniya/uPlot (v{})", fettle_web::assets::UPLOT_VERSION)));
+    assert!(text.starts_with(&format!(
+        "/*! https://github.com/leeoniya/uPlot (v{})",
+        fettle_web::assets::UPLOT_VERSION
+    )));
 }
 
 /// Every `src="/…"` and `href="/…"` in a page.
@@ -486,12 +555,24 @@ async fn every_page_is_html_with_its_title_and_only_served_assets() {
         let response = send(history(), get(&url)).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         assert_eq!(content_type(&response), "text/html; charset=utf-8");
-        let csp = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap_or_default().to_owned();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-        assert_eq!(response.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            response.headers()[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff"
+        );
         let html = String::from_utf8(body_bytes(response).await).expect("UTF-8");
-        assert!(html.contains(&format!("<title>{title} · Fettle</title>")), "{url}");
+        assert!(
+            html.contains(&format!("<title>{title} · Fettle</title>")),
+            "{url}"
+        );
         assert!(html.contains(&format!("data-page=\"{page}\"")), "{url}");
         assert!(!html.contains("{{"), "unfilled placeholder in {url}");
         assert!(!html.contains("<script>"), "inline script in {url}");
@@ -524,8 +605,14 @@ async fn openapi_document_lists_exactly_the_registered_routes() {
     let registered: BTreeSet<(String, String)> = api_routes::<Fake>().into_iter().collect();
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let unregistered: Vec<_> = documented.difference(&registered).collect();
-    assert!(undocumented.is_empty(), "routes missing from openapi.json: {undocumented:?}");
-    assert!(unregistered.is_empty(), "documented but not served: {unregistered:?}");
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from openapi.json: {undocumented:?}"
+    );
+    assert!(
+        unregistered.is_empty(),
+        "documented but not served: {unregistered:?}"
+    );
 }
 
 #[tokio::test]
@@ -537,7 +624,10 @@ async fn openapi_references_resolve() {
         rest = &rest[at + 10..];
         let end = rest.find('"').expect("closed string");
         let pointer = format!("/{}", &rest[..end]);
-        assert!(document.pointer(&pointer).is_some(), "dangling $ref {pointer}");
+        assert!(
+            document.pointer(&pointer).is_some(),
+            "dangling $ref {pointer}"
+        );
         rest = &rest[end..];
     }
 }
@@ -563,7 +653,9 @@ async fn bind_refuses_a_non_loopback_address_unless_allowed() {
     let message = refused.expect_err("refused").to_string();
     assert!(message.contains("127.0.0.1"), "{message}");
     let loopback: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
-    let listener = fettle_web::bind(loopback, false).await.expect("loopback binds");
+    let listener = fettle_web::bind(loopback, false)
+        .await
+        .expect("loopback binds");
     assert!(listener.local_addr().expect("bound").ip().is_loopback());
 }
 
@@ -578,7 +670,9 @@ async fn server_answers_over_tcp_and_stops_on_the_shutdown_signal() {
     let server = tokio::spawn(fettle_web::serve(listener, history(), async move {
         let _ = stopped.await;
     }));
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
     stream
         .write_all(
             format!("GET /api/v1/status HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")

@@ -52,7 +52,9 @@ fn browser_programs() -> Option<(PathBuf, PathBuf)> {
         (chromium, driver) => {
             let missing = [
                 chromium.is_none().then_some("chromium"),
-                driver.is_none().then_some("chromedriver (package chromium-driver)"),
+                driver
+                    .is_none()
+                    .then_some("chromedriver (package chromium-driver)"),
             ]
             .into_iter()
             .flatten()
@@ -112,11 +114,17 @@ impl WebDriverCompatibleCommand for BrowserLog {
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({"type": "browser"}).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
     }
 }
 
@@ -131,7 +139,10 @@ impl Browser {
             .expect("chromedriver starts");
         let deadline = Instant::now() + DRIVER_START_TIMEOUT;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().expect("a fresh profile folder");
@@ -183,25 +194,38 @@ impl Browser {
     /// Opens `url` and waits until the page says it has rendered everything.
     async fn open(&self, url: &str) {
         self.client.goto(url).await.expect("navigates");
-        self.wait_for_js("return document.body && document.body.dataset.ready === 'true';", url)
-            .await;
+        self.wait_for_js(
+            "return document.body && document.body.dataset.ready === 'true';",
+            url,
+        )
+        .await;
     }
 
     /// Waits until `script` returns true.
     async fn wait_for_js(&self, script: &str, what: &str) {
         let deadline = Instant::now() + PAGE_TIMEOUT;
         loop {
-            let done = self.client.execute(script, vec![]).await.expect("script runs");
+            let done = self
+                .client
+                .execute(script, vec![])
+                .await
+                .expect("script runs");
             if done == Value::Bool(true) {
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}: {script}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {script}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.expect("script runs")
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
     }
 
     async fn screenshot(&self, name: &str) {
@@ -298,20 +322,30 @@ async fn dashboard_works_in_headless_chromium() {
     let new_user = Server::start(Fake::new_user().state()).await;
     new_user_sees_empty_states_without_errors(&browser, &new_user).await;
 
-    browser.client.clone().close().await.expect("session closes");
+    browser
+        .client
+        .clone()
+        .close()
+        .await
+        .expect("session closes");
 }
 
 /// The harness's own check: an error logged by a page must be reported, or "no console errors"
 /// would prove nothing.
 async fn the_console_error_check_sees_errors(browser: &Browser, server: &Server) {
     browser.open(&server.url("/profile")).await;
-    browser.js("console.error('fettle-probe'); return true;").await;
+    browser
+        .js("console.error('fettle-probe'); return true;")
+        .await;
     let errors = browser.console_errors().await;
     assert!(
         errors.iter().any(|e| e.contains("fettle-probe")),
         "the browser log did not report console.error: {errors:?}"
     );
-    assert!(browser.console_errors().await.is_empty(), "the log is drained per call");
+    assert!(
+        browser.console_errors().await.is_empty(),
+        "the log is drained per call"
+    );
 }
 
 async fn every_page_loads_cleanly_and_draws_its_charts(browser: &Browser, server: &Server) {
@@ -326,12 +360,19 @@ async fn every_page_loads_cleanly_and_draws_its_charts(browser: &Browser, server
         let current = browser
             .js("const a = document.querySelector('nav [aria-current=page]'); return a ? a.dataset.nav : null;")
             .await;
-        let section = if *name == "activity" { "activities" } else { name };
+        let section = if *name == "activity" {
+            "activities"
+        } else {
+            name
+        };
         assert_eq!(current, json!(section), "{path}: current navigation item");
     }
 }
 
-async fn today_counts_down_the_refuelling_window_and_logs_a_tick(browser: &Browser, server: &Server) {
+async fn today_counts_down_the_refuelling_window_and_logs_a_tick(
+    browser: &Browser,
+    server: &Server,
+) {
     browser.open(&server.url("/")).await;
     // The fake's refuelling window opened 10 minutes ago and lasts 30: 20 × 60 = 1200 s remain
     // (less the few seconds the page took).
@@ -341,7 +382,12 @@ async fn today_counts_down_the_refuelling_window_and_logs_a_tick(browser: &Brows
         .as_u64()
         .expect("seconds left is a number");
     assert!((1100..=1200).contains(&left), "seconds left: {left}");
-    assert!(browser.text_of(".countdown").await.contains("refuelling window"));
+    assert!(
+        browser
+            .text_of(".countdown")
+            .await
+            .contains("refuelling window")
+    );
     // Tick the refuelling item: it is logged as a nutrition session with its grams.
     browser
         .client
@@ -400,7 +446,10 @@ async fn recovery_logged_through_the_form_is_listed(browser: &Browser, server: &
     let item = browser
         .text_of("#recovery-list li[data-method=cold_water_immersion]")
         .await;
-    assert!(item.contains("Cold-water immersion") && item.contains("12 min") && item.contains("11 °C"), "{item}");
+    assert!(
+        item.contains("Cold-water immersion") && item.contains("12 min") && item.contains("11 °C"),
+        "{item}"
+    );
     let calendar = browser
         .js("return [...document.querySelectorAll('.calendar .m')].some(e => e.textContent === 'Cold-water immersion');")
         .await;
@@ -419,7 +468,12 @@ fn corpus_file(relative: &str) -> PathBuf {
         .map(|up| manifest.join(up).join(relative))
         .find(|candidate| candidate.is_file())
         .and_then(|found| found.canonicalize().ok())
-        .unwrap_or_else(|| panic!("corpus file {relative} not found above {}", manifest.display()))
+        .unwrap_or_else(|| {
+            panic!(
+                "corpus file {relative} not found above {}",
+                manifest.display()
+            )
+        })
 }
 
 async fn upload_imports_a_file(browser: &Browser, server: &Server, fake: &Fake) {
@@ -448,8 +502,13 @@ async fn upload_imports_a_file(browser: &Browser, server: &Server, fake: &Fake) 
             "the import summary",
         )
         .await;
-    assert_eq!(browser.text_of("#import-status").await, "Imported 1 activity from 1 file.");
-    let progress = browser.js("return document.querySelector('#import-form progress').value;").await;
+    assert_eq!(
+        browser.text_of("#import-status").await,
+        "Imported 1 activity from 1 file."
+    );
+    let progress = browser
+        .js("return document.querySelector('#import-form progress').value;")
+        .await;
     assert_eq!(progress, json!(100));
     browser.screenshot("import-done").await;
     // The server received the file byte for byte under its own name.
@@ -486,13 +545,19 @@ async fn pages_fit_a_phone(browser: &Browser, server: &Server) {
                        .slice(0, 5)
                        .map(e => `${e.tagName}.${e.className}: ${Math.round(e.getBoundingClientRect().width)}px (scroll ${e.scrollWidth}px)`);")
                 .await;
-            panic!("{path}: page is {page_width}px wide on a {viewport}px phone; too wide: {culprits}");
+            panic!(
+                "{path}: page is {page_width}px wide on a {viewport}px phone; too wide: {culprits}"
+            );
         }
         browser.screenshot(&format!("phone-{name}")).await;
     }
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "phone: console errors {errors:?}");
-    browser.client.set_window_size(1280, 1000).await.expect("resizes");
+    browser
+        .client
+        .set_window_size(1280, 1000)
+        .await
+        .expect("resizes");
 }
 
 async fn new_user_sees_empty_states_without_errors(browser: &Browser, server: &Server) {
@@ -503,9 +568,18 @@ async fn new_user_sees_empty_states_without_errors(browser: &Browser, server: &S
         browser.open(&server.url(path)).await;
         browser.screenshot(&format!("new-user-{name}")).await;
         let errors = browser.console_errors().await;
-        assert!(errors.is_empty(), "new user {path}: console errors {errors:?}");
-        let failures = browser.js("return document.querySelectorAll('[role=alert]').length;").await;
-        assert_eq!(failures, json!(0), "new user {path}: a section failed to load");
+        assert!(
+            errors.is_empty(),
+            "new user {path}: console errors {errors:?}"
+        );
+        let failures = browser
+            .js("return document.querySelectorAll('[role=alert]').length;")
+            .await;
+        assert_eq!(
+            failures,
+            json!(0),
+            "new user {path}: a section failed to load"
+        );
     }
     browser.open(&server.url("/")).await;
     let welcome = browser.text_of(".empty").await;

@@ -73,7 +73,9 @@ impl Fake {
     }
 
     fn memory(&self) -> std::sync::MutexGuard<'_, Memory> {
-        self.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.memory
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The activity list, newest first: three stored runs plus whatever was imported.
@@ -129,14 +131,18 @@ impl Backend for Fake {
     fn status(&self, athlete: FakeAthlete, on: Date) -> Reply {
         Self::check(athlete)?;
         if !self.history {
-            return reply(&json!({"date": on, "fitness": null, "fatigue": null, "form": null,
+            return reply(
+                &json!({"date": on, "fitness": null, "fatigue": null, "form": null,
                 "ramp": null, "acwr": null, "monotony": null, "strain": null,
-                "week_distance_m": 0.0, "flags": []}));
+                "week_distance_m": 0.0, "flags": []}),
+            );
         }
-        reply(&json!({"date": on, "fitness": 48.2, "fatigue": 61.0, "form": -12.8,
+        reply(
+            &json!({"date": on, "fitness": 48.2, "fatigue": 61.0, "form": -12.8,
             "ramp": 4.1, "acwr": 1.27, "monotony": 1.6, "strain": 610.0,
             "week_distance_m": 52_300.0,
-            "flags": [{"code": "acwr_high", "message": "Acute load is 1.27× chronic: ease off if it rises past 1.5."}]}))
+            "flags": [{"code": "acwr_high", "message": "Acute load is 1.27× chronic: ease off if it rises past 1.5."}]}),
+        )
     }
 
     fn load(&self, athlete: FakeAthlete, range: DateRange) -> Reply {
@@ -144,14 +150,20 @@ impl Backend for Fake {
         if !self.history {
             return reply(&json!([]));
         }
-        let to = range.to.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+        let to = range
+            .to
+            .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
         let series: Vec<Value> = days_until(to, 120)
             .into_iter()
             .filter(|d| range.from.is_none_or(|from| *d >= from))
             .enumerate()
             .map(|(i, date)| {
                 let x = i as f64;
-                let load = if i % 7 == 6 { 0.0 } else { 60.0 + 40.0 * (x / 5.0).sin().abs() };
+                let load = if i % 7 == 6 {
+                    0.0
+                } else {
+                    60.0 + 40.0 * (x / 5.0).sin().abs()
+                };
                 let fitness = 30.0 + x * 0.15;
                 let fatigue = fitness + 15.0 * (x / 9.0).sin();
                 json!({"date": date, "load": load, "distance_m": load * 120.0,
@@ -177,13 +189,21 @@ impl Backend for Fake {
     fn activity(&self, athlete: FakeAthlete, id: i64) -> Reply {
         Self::check(athlete)?;
         let Some(mut detail) = self.activity_list().into_iter().find(|a| a["id"] == id) else {
-            return Err(ApiError::not_found(format!("no activity {id}: list them at /api/v1/activities")));
+            return Err(ApiError::not_found(format!(
+                "no activity {id}: list them at /api/v1/activities"
+            )));
         };
         let n = 600;
         let time_s: Vec<f64> = (0..n).map(|i| f64::from(i) * 5.0).collect();
-        let hr: Vec<f64> = (0..n).map(|i| 120.0 + 40.0 * (f64::from(i) / 300.0).min(1.0)).collect();
-        let speed: Vec<f64> = (0..n).map(|i| 3.2 + 0.3 * (f64::from(i) / 40.0).sin()).collect();
-        let altitude: Vec<f64> = (0..n).map(|i| 40.0 + 15.0 * (f64::from(i) / 90.0).sin()).collect();
+        let hr: Vec<f64> = (0..n)
+            .map(|i| 120.0 + 40.0 * (f64::from(i) / 300.0).min(1.0))
+            .collect();
+        let speed: Vec<f64> = (0..n)
+            .map(|i| 3.2 + 0.3 * (f64::from(i) / 40.0).sin())
+            .collect();
+        let altitude: Vec<f64> = (0..n)
+            .map(|i| 40.0 + 15.0 * (f64::from(i) / 90.0).sin())
+            .collect();
         let mut distance = Vec::with_capacity(n as usize);
         let mut total = 0.0;
         for s in &speed {
@@ -194,7 +214,8 @@ impl Backend for Fake {
             {"index": 0, "start_s": 0, "elapsed_s": 1500, "distance_m": 5000.0, "avg_hr": 140, "max_hr": 158},
             {"index": 1, "start_s": 1500, "elapsed_s": 1500, "distance_m": 5000.0, "avg_hr": 156, "max_hr": 176}
         ]);
-        detail["stream_summaries"] = json!({"heart_rate_bpm": {"min": 118, "avg": 148, "max": 176}});
+        detail["stream_summaries"] =
+            json!({"heart_rate_bpm": {"min": 118, "avg": 148, "max": 176}});
         detail["streams"] = json!({"time_s": time_s, "heart_rate_bpm": hr, "speed_mps": speed,
             "altitude_m": altitude, "distance_m": distance});
         reply(&detail)
@@ -206,12 +227,14 @@ impl Backend for Fake {
             return reply(&json!({"date": on, "score": null, "recommendation": null,
                 "components": [], "missing": ["hrv", "sleep", "wellness", "training history"]}));
         }
-        reply(&json!({"date": on, "score": 72, "recommendation": "Train as planned; keep the intensity moderate.",
+        reply(
+            &json!({"date": on, "score": 72, "recommendation": "Train as planned; keep the intensity moderate.",
             "components": [
                 {"name": "hrv", "value": 58.0, "baseline": 62.0, "weight": 0.4},
                 {"name": "sleep", "value": 7.2, "baseline": 7.5, "weight": 0.3},
                 {"name": "form", "value": -12.8, "baseline": -5.0, "weight": 0.3}],
-            "missing": ["soreness"]}))
+            "missing": ["soreness"]}),
+        )
     }
 
     fn recover(&self, athlete: FakeAthlete, activity: Option<i64>, now: Timestamp) -> Reply {
@@ -219,10 +242,18 @@ impl Backend for Fake {
         if !self.history {
             return reply(&json!({"activity_id": null, "items": []}));
         }
-        let start = now.checked_sub(10.minutes()).map_err(|e| ApiError::internal(e.to_string()))?;
-        let deadline = start.checked_add(30.minutes()).map_err(|e| ApiError::internal(e.to_string()))?;
-        let later = start.checked_add(2.hours()).map_err(|e| ApiError::internal(e.to_string()))?;
-        let later_end = later.checked_add(30.minutes()).map_err(|e| ApiError::internal(e.to_string()))?;
+        let start = now
+            .checked_sub(10.minutes())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let deadline = start
+            .checked_add(30.minutes())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let later = start
+            .checked_add(2.hours())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let later_end = later
+            .checked_add(30.minutes())
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         reply(&json!({"activity_id": activity.unwrap_or(3), "items": [
             {"method": "nutrition", "dose": "1.0 g/kg carbohydrate + 0.3 g/kg protein",
              "start": start, "end": deadline, "deadline": deadline, "carbs_g": 65.0, "protein_g": 20.0,
@@ -279,9 +310,11 @@ impl Backend for Fake {
                 .collect();
             json!({"start": start, "kind": kind, "load_target": load, "distance_target_m": load * 100.0, "days": days})
         };
-        reply(&json!({"race": {"date": today.checked_add(55.days()).unwrap_or(today), "distance_m": 42195.0, "goal_time_s": 11400},
+        reply(
+            &json!({"race": {"date": today.checked_add(55.days()).unwrap_or(today), "distance_m": 42195.0, "goal_time_s": 11400},
             "weeks": [week(today, "build", 420.0), week(today.checked_add(7.days()).unwrap_or(today), "recovery", 300.0)],
-            "forecast": forecast}))
+            "forecast": forecast}),
+        )
     }
 
     fn adherence(&self, athlete: FakeAthlete, today: Date) -> Reply {
@@ -289,7 +322,9 @@ impl Backend for Fake {
         if !self.history {
             return reply(&json!({"weeks": []}));
         }
-        reply(&json!({"weeks": [{"start": today, "planned_load": 420.0, "done_load": 380.0, "ratio": 0.905}]}))
+        reply(
+            &json!({"weeks": [{"start": today, "planned_load": 420.0, "done_load": 380.0, "ratio": 0.905}]}),
+        )
     }
 
     fn profile(&self, athlete: FakeAthlete) -> Reply {
@@ -300,7 +335,9 @@ impl Backend for Fake {
     fn put_profile(&self, athlete: FakeAthlete, profile: Value) -> Reply {
         Self::check(athlete)?;
         if profile.get("max_hr").is_some_and(|v| !v.is_u64()) {
-            return Err(ApiError::invalid("`max_hr` must be a whole number of beats per minute"));
+            return Err(ApiError::invalid(
+                "`max_hr` must be a whole number of beats per minute",
+            ));
         }
         self.memory().profile = profile.clone();
         reply(&profile)
@@ -317,19 +354,29 @@ impl Backend for Fake {
             let size = std::fs::metadata(path)
                 .map_err(|e| ApiError::internal(format!("uploaded file missing: {e}")))?
                 .len();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
             let id = 100 + memory.imported.len() as i64;
             memory.imported.push((id, name, size));
             ids.push(id);
         }
-        reply(&json!({"files": paths.len(), "imported": ids.len(), "imported_ids": ids,
-            "duplicates": 0, "skipped": 0, "failed": 0, "failures": [], "skips": [], "warnings": []}))
+        reply(
+            &json!({"files": paths.len(), "imported": ids.len(), "imported_ids": ids,
+            "duplicates": 0, "skipped": 0, "failed": 0, "failures": [], "skips": [], "warnings": []}),
+        )
     }
 }
 
 impl Fake {
     /// The imported files as `(name, size in bytes)`, oldest first.
     pub(crate) fn imported(&self) -> Vec<(String, u64)> {
-        self.memory().imported.iter().map(|(_, n, s)| (n.clone(), *s)).collect()
+        self.memory()
+            .imported
+            .iter()
+            .map(|(_, n, s)| (n.clone(), *s))
+            .collect()
     }
 }
