@@ -555,6 +555,8 @@ async fn import<B: Backend>(
         Err(e) => return e.into_response(),
     };
     let threads = state.import_threads();
+    // A second upload waits here (its files already on disk) until the first is imported.
+    let _one_at_a_time = state.import_lock().lock().await;
     run(&state, move |b| {
         let reply = b.import(athlete, &paths, threads);
         // The files are gone once imported; an error removing them is not the client's.

@@ -1,4 +1,4 @@
-//! The use cases the web answers with, as one object-safe-per-athlete trait.
+//! The use cases the web answers with, as one trait with a method per endpoint.
 //!
 //! The HTTP layer (routing, extraction, validation, limits, uploads, errors) only needs *some*
 //! object that answers each endpoint; [`Backend`] is that seam. The production implementation

@@ -42,6 +42,7 @@ pub struct AppState<B: Backend> {
     limits: Limits,
     import_threads: usize,
     allowed_hosts: Arc<[String]>,
+    import_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl<B: Backend> Clone for AppState<B> {
@@ -52,6 +53,7 @@ impl<B: Backend> Clone for AppState<B> {
             limits: self.limits,
             import_threads: self.import_threads,
             allowed_hosts: Arc::clone(&self.allowed_hosts),
+            import_lock: Arc::clone(&self.import_lock),
         }
     }
 }
@@ -67,6 +69,7 @@ impl<B: Backend> AppState<B> {
             limits: Limits::default(),
             import_threads,
             allowed_hosts: Arc::from(Vec::new()),
+            import_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -94,6 +97,12 @@ impl<B: Backend> AppState<B> {
     /// Host names accepted besides IP literals and `localhost`.
     pub fn allowed_hosts(&self) -> &[String] {
         &self.allowed_hosts
+    }
+
+    /// Held while an import runs: imports go one at a time because the store has one writer
+    /// and each import already uses every core.
+    pub(crate) fn import_lock(&self) -> &Arc<tokio::sync::Mutex<()>> {
+        &self.import_lock
     }
 
     /// The size limits in force.
