@@ -135,6 +135,8 @@ export function drawChart(container, options) {
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { live: true },
   }, [x, ...series.map((s) => s.values)], plotBox);
+  // Kept on the element so a page (or a test) can reach the chart it shows.
+  plotBox.uplot = plot;
   plot.root.setAttribute('role', 'group');
   plot.root.setAttribute('aria-label', `${title || 'Chart'}: ${series.map((s) => s.label).join(', ')}`);
   if (typeof ResizeObserver === 'function') {

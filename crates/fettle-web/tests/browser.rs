@@ -11,6 +11,7 @@
 #[allow(dead_code, reason = "shared with the API tests, which use other parts")]
 mod support;
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -62,9 +63,12 @@ fn browser_programs() -> Option<(PathBuf, PathBuf)> {
             .join(" and ");
             assert!(
                 !in_ci(),
-                "CI is set but {missing} is missing: install with `apt-get install -y chromium chromium-driver`"
+                "CI is set but {missing} not found: install with `apt-get install -y chromium chromium-driver`"
             );
-            eprintln!(
+            // Written to the stderr handle, not with eprintln!, which the test harness captures
+            // and hides for passing tests: a skip must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n!!!!!!!! SKIPPING BROWSER TESTS: {missing} not found on PATH.\n\
                  !!!!!!!! Install with `apt-get install -y chromium chromium-driver` to run them.\n"
             );
@@ -314,6 +318,7 @@ async fn dashboard_works_in_headless_chromium() {
 
     the_console_error_check_sees_errors(&browser, &server).await;
     every_page_loads_cleanly_and_draws_its_charts(&browser, &server).await;
+    charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(&browser, &server).await;
     today_counts_down_the_refuelling_window_and_logs_a_tick(&browser, &server).await;
     recovery_logged_through_the_form_is_listed(&browser, &server).await;
     upload_imports_a_file(&browser, &server, &fake).await;
@@ -367,6 +372,80 @@ async fn every_page_loads_cleanly_and_draws_its_charts(browser: &Browser, server
         };
         assert_eq!(current, json!(section), "{path}: current navigation item");
     }
+}
+
+/// Synthetic mouse events on the first chart's plot area, at fractions of its width.
+const MOUSE_SCRIPT: &str = "
+    const over = document.querySelector('.u-over');
+    const box = over.getBoundingClientRect();
+    const at = (type, fraction, target) => (target || over).dispatchEvent(new MouseEvent(type, {
+        bubbles: true, cancelable: true, view: window, button: 0, buttons: type === 'mouseup' ? 0 : 1,
+        movementX: 1, // uPlot ignores a drag's mousemove that did not move
+        clientX: box.left + box.width * fraction, clientY: box.top + box.height / 2 }));
+";
+
+async fn charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(
+    browser: &Browser,
+    server: &Server,
+) {
+    browser.open(&server.url("/training")).await;
+    // Hover: the legend shows the values under the cursor instead of dashes.
+    let legend = browser
+        .js(&[
+            MOUSE_SCRIPT,
+            "at('mouseenter', 0.5); at('mousemove', 0.5);
+             return [...document.querySelector('.u-legend').querySelectorAll('.u-value')]
+                 .map(e => e.textContent);",
+        ]
+        .concat())
+        .await;
+    let values: Vec<&str> = legend
+        .as_array()
+        .expect("legend values")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        values.len() == 4 && values.iter().all(|v| *v != "—" && !v.is_empty()),
+        "legend while hovering: {values:?}"
+    );
+    // The date shown is an ISO day.
+    assert_eq!(values[0].len(), 10, "{values:?}");
+    // Drag from 25 % to 75 % of the width: the time axis zooms in on that span.
+    let spans = browser
+        .js(&[
+            MOUSE_SCRIPT,
+            "// uPlot applies scale changes in a microtask: wait a frame between steps.
+             const settle = () => new Promise((done) => setTimeout(done, 50));
+             const plot = document.querySelector('.chart div').uplot;
+             const span = () => plot.scales.x.max - plot.scales.x.min;
+             return (async () => {
+                 const full = span();
+                 at('mousedown', 0.25); at('mousemove', 0.75); at('mouseup', 0.75, document);
+                 await settle();
+                 const zoomed = span();
+                 at('dblclick', 0.5);
+                 await settle();
+                 return [full, zoomed, span()];
+             })();",
+        ]
+        .concat())
+        .await;
+    let [full, zoomed, reset] = [0, 1, 2].map(|i| spans[i].as_f64().expect("a span in seconds"));
+    // Half the width is half the time span (the x scale is linear in time), within a day.
+    assert!(
+        (zoomed - full / 2.0).abs() <= 86_400.0,
+        "zoomed span {zoomed} s of {full} s"
+    );
+    assert!(
+        (reset - full).abs() < 1.0,
+        "reset span {reset} s of {full} s"
+    );
+    let errors = browser.console_errors().await;
+    assert!(
+        errors.is_empty(),
+        "chart interaction: console errors {errors:?}"
+    );
 }
 
 async fn today_counts_down_the_refuelling_window_and_logs_a_tick(
