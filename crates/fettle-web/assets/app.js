@@ -173,31 +173,9 @@ async function pageToday(root) {
       'Welcome to Fettle. Import your activities (FIT, GPX, TCX files or a Strava or Garmin export) to see your readiness, training load and recovery advice.',
       { href: '/import', text: 'Import activities' }));
   }
-  await section(root, 'Readiness', async (box) => {
-    const r = await api(`/readiness?date=${today}`);
-    if (r.score == null) {
-      box.append(emptyState(`Not enough data for a readiness score yet${r.missing && r.missing.length ? ` (missing: ${r.missing.join(', ')})` : ''}.`));
-      return;
-    }
-    box.append(el('div', { class: 'card' },
-      el('p', { class: 'score', 'data-score': r.score, text: fixed(r.score, 0) }),
-      el('p', { text: r.recommendation || '' }),
-      r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
-        [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
-      r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
-  });
-  await section(root, 'Training state', async (box) => {
-    const s = await api(`/status?date=${today}`);
-    box.append(tiles([
-      ['Fitness', fixed(s.fitness, 1), 'Chronic training load'],
-      ['Fatigue', fixed(s.fatigue, 1), 'Acute training load'],
-      ['Form', fixed(s.form, 1), 'Fitness minus fatigue'],
-      ['Ramp', fixed(s.ramp, 1), 'Weekly change of fitness'],
-      ['ACWR', fixed(s.acwr, 2), 'Acute:chronic workload ratio'],
-      ['This week', km(s.week_distance_m), 'Distance over the last 7 days'],
-    ]), flagList(s.flags));
-  });
-  await section(root, 'Recovery', async (box) => {
+  // Recovery first: the refuelling window is the one thing on this page that runs out. The
+  // sections are placed in order at once and filled as their answers arrive.
+  await Promise.all([section(root, 'Recovery', async (box) => {
     const plan = await api('/recover');
     if (!plan.items || plan.items.length === 0) {
       box.append(emptyState('No recovery prescriptions right now.'));
@@ -215,7 +193,31 @@ async function pageToday(root) {
         el('div', { class: 'muted', text: [item.start ? `${when(item.start)} – ${when(item.end)}` : '', item.reason, item.evidence ? `Evidence: ${item.evidence}` : ''].filter(Boolean).join(' · ') }),
         note));
     })));
-  });
+  }),
+  section(root, 'Readiness', async (box) => {
+    const r = await api(`/readiness?date=${today}`);
+    if (r.score == null) {
+      box.append(emptyState(`Not enough data for a readiness score yet${r.missing && r.missing.length ? ` (missing: ${r.missing.join(', ')})` : ''}.`));
+      return;
+    }
+    box.append(el('div', { class: 'card' },
+      el('p', { class: 'score', 'data-score': r.score }, fixed(r.score, 0), el('span', { class: 'muted out-of', text: ' / 100' })),
+      el('p', { text: r.recommendation || '' }),
+      r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
+        [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
+      r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
+  }),
+  section(root, 'Training state', async (box) => {
+    const s = await api(`/status?date=${today}`);
+    box.append(tiles([
+      ['Fitness', fixed(s.fitness, 1), 'Chronic training load'],
+      ['Fatigue', fixed(s.fatigue, 1), 'Acute training load'],
+      ['Form', fixed(s.form, 1), 'Fitness minus fatigue'],
+      ['Ramp', fixed(s.ramp, 1), 'Weekly change of fitness'],
+      ['ACWR', fixed(s.acwr, 2), 'Acute:chronic workload ratio'],
+      ['This week', km(s.week_distance_m), 'Distance over the last 7 days'],
+    ]), flagList(s.flags));
+  })]);
 }
 
 // ---------------------------------------------------------------- Training
