@@ -1,0 +1,707 @@
+// Fettle dashboard: one module that renders the page named by <body data-page> from the
+// /api/v1 JSON. DOM is built with createElement/textContent only (never innerHTML), so data
+// can never become markup. Every page has an empty state for a new user, and API failures are
+// shown on the page, not thrown.
+
+import { clock, daySeconds, drawChart, fixed, weekStart } from '/assets/chart.js';
+
+const API = '/api/v1';
+const content = document.getElementById('content');
+
+// ---------------------------------------------------------------- helpers
+
+/** Builds an element: el('a', {href: '/'}, 'text', child, …). */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** An error answered by the API, with its status and message. */
+class ApiFailure extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Sends a request to the API and returns the JSON, or throws an ApiFailure. */
+async function api(path, init = {}) {
+  const response = await fetch(API + path, {
+    ...init,
+    headers: { Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+  });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const message = body && body.error ? body.error.message : `${response.status} ${response.statusText}`;
+    throw new ApiFailure(response.status, message);
+  }
+  return body;
+}
+
+/** A card explaining an API failure. */
+function failure(error) {
+  return el('div', { class: 'card', role: 'alert' },
+    el('p', { class: 'error', text: 'Could not load this part of the page.' }),
+    el('p', { text: error.message }));
+}
+
+/** A dashed card for "nothing here yet", with an optional link. */
+function emptyState(message, link) {
+  return el('div', { class: 'card empty' }, el('p', { text: message }),
+    link ? el('p', {}, el('a', { class: 'button', href: link.href, text: link.text })) : null);
+}
+
+/** Runs a section renderer, putting its output (or its failure) in a fresh section. */
+async function section(parent, title, render) {
+  const box = el('section', { 'aria-label': title }, title ? el('h2', { text: title }) : null);
+  parent.append(box);
+  try {
+    await render(box);
+  } catch (error) {
+    box.append(failure(error));
+  }
+  return box;
+}
+
+const km = (m) => (m == null ? '—' : `${(m / 1000).toFixed(m >= 100000 ? 0 : 1)} km`);
+/** Pace in min/km from metres per second. */
+const pace = (mps) => (mps == null || mps < 0.3 ? '—' : `${clock(1000 / mps)} /km`);
+const methodNames = {
+  nutrition: 'Refuelling',
+  compression_boots: 'Compression boots',
+  cold_water_immersion: 'Cold-water immersion',
+  cryotherapy: 'Cryotherapy',
+  massage: 'Massage',
+  foam_rolling: 'Foam rolling',
+  sleep: 'Sleep',
+  rest: 'Rest day',
+};
+const methodName = (m) => methodNames[m] || m;
+/** `trail_running` → `Trail running`. */
+const sportName = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, ' ') : 'Activity');
+const localDay = (date = new Date()) =>
+  `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+const addDays = (isoDay, n) => new Date(daySeconds(isoDay) * 1000 + n * 86400000).toISOString().slice(0, 10);
+const when = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—');
+
+/** A list of label/value tiles. */
+function tiles(items) {
+  return el('ul', { class: 'tiles' }, items.map(([label, value, title]) =>
+    el('li', { class: 'tile', title },
+      el('span', { class: 'label', text: label }), el('span', { class: 'value', text: value }))));
+}
+
+/** A table from headings and rows (cells are strings or nodes; `num` headings align right). */
+function table(headings, rows, caption) {
+  return el('div', { class: 'table-wrap' }, el('table', {},
+    caption ? el('caption', { class: 'muted', text: caption }) : null,
+    el('thead', {}, el('tr', {}, headings.map((h) =>
+      el('th', { scope: 'col', class: h.endsWith(' ') ? 'num' : null, text: h.trim() })))),
+    el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) =>
+      el('td', { class: headings[i].endsWith(' ') ? 'num' : null }, cell)))))));
+}
+
+function flagList(flags) {
+  if (!flags || flags.length === 0) return el('p', { class: 'ok', text: 'No warnings.' });
+  return el('ul', { class: 'flags' }, flags.map((f) => el('li', { 'data-code': f.code, text: f.message })));
+}
+
+// ---------------------------------------------------------------- Today
+
+/** Logs one prescribed item as done. */
+async function logPrescription(item, checkbox, note) {
+  checkbox.disabled = true;
+  const body = { method: item.method };
+  if (item.method === 'nutrition') {
+    if (item.carbs_g != null) body.carbs_g = item.carbs_g;
+    if (item.protein_g != null) body.protein_g = item.protein_g;
+  } else if (item.start && item.end) {
+    const minutes = (Date.parse(item.end) - Date.parse(item.start)) / 60000;
+    if (minutes > 0) body.minutes = Math.round(minutes);
+  }
+  try {
+    await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
+    note.textContent = 'Logged.';
+    note.className = 'ok';
+  } catch (error) {
+    checkbox.checked = false;
+    checkbox.disabled = false;
+    note.textContent = error.message;
+    note.className = 'error';
+  }
+}
+
+/** Counts down to `deadline` every second. */
+function countdown(deadline) {
+  const out = el('p', { class: 'countdown', role: 'timer', 'aria-live': 'off' });
+  const end = Date.parse(deadline);
+  const tick = () => {
+    const left = Math.round((end - Date.now()) / 1000);
+    out.textContent = left > 0
+      ? `${clock(left)} left in the 30-minute refuelling window`
+      : 'The refuelling window has closed: eat a normal meal soon.';
+    out.dataset.secondsLeft = String(Math.max(0, left));
+    return left > 0;
+  };
+  if (tick()) {
+    const timer = setInterval(() => { if (!tick()) clearInterval(timer); }, 1000);
+  }
+  return out;
+}
+
+async function pageToday(root) {
+  const today = localDay();
+  const recent = await api('/activities?limit=1').catch(() => null);
+  if (recent && recent.length === 0) {
+    root.append(emptyState(
+      'Welcome to Fettle. Import your activities (FIT, GPX, TCX files or a Strava or Garmin export) to see your readiness, training load and recovery advice.',
+      { href: '/import', text: 'Import activities' }));
+  }
+  // Recovery first: the refuelling window is the one thing on this page that runs out. The
+  // sections are placed in order at once and filled as their answers arrive.
+  await Promise.all([section(root, 'Recovery', async (box) => {
+    const plan = await api('/recover');
+    if (!plan.items || plan.items.length === 0) {
+      box.append(emptyState('No recovery prescriptions right now.'));
+      return;
+    }
+    const refuel = plan.items.find((i) => i.deadline);
+    if (refuel) box.append(countdown(refuel.deadline));
+    box.append(el('ul', { class: 'checks' }, plan.items.map((item, i) => {
+      const id = `rx-${i}`;
+      const note = el('span', { class: 'muted' });
+      const checkbox = el('input', { type: 'checkbox', id, 'data-method': item.method });
+      checkbox.addEventListener('change', () => { if (checkbox.checked) logPrescription(item, checkbox, note); });
+      return el('li', {}, checkbox, el('div', {},
+        el('label', { for: id }, el('strong', { text: methodName(item.method) }), item.dose ? ` — ${item.dose}` : ''),
+        el('div', { class: 'muted', text: [item.start ? `${when(item.start)} – ${when(item.end)}` : '', item.reason, item.evidence ? `Evidence: ${item.evidence}` : ''].filter(Boolean).join(' · ') }),
+        note));
+    })));
+  }),
+  section(root, 'Readiness', async (box) => {
+    const r = await api(`/readiness?date=${today}`);
+    if (r.score == null) {
+      box.append(emptyState(`Not enough data for a readiness score yet${r.missing && r.missing.length ? ` (missing: ${r.missing.join(', ')})` : ''}.`));
+      return;
+    }
+    box.append(el('div', { class: 'card' },
+      el('p', { class: 'score', 'data-score': r.score }, fixed(r.score, 0), el('span', { class: 'muted out-of', text: ' / 100' })),
+      el('p', { text: r.recommendation || '' }),
+      r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
+        [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
+      r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
+  }),
+  section(root, 'Training state', async (box) => {
+    const s = await api(`/status?date=${today}`);
+    box.append(tiles([
+      ['Fitness', fixed(s.fitness, 1), 'Chronic training load'],
+      ['Fatigue', fixed(s.fatigue, 1), 'Acute training load'],
+      ['Form', fixed(s.form, 1), 'Fitness minus fatigue'],
+      ['Ramp', fixed(s.ramp, 1), 'Weekly change of fitness'],
+      ['ACWR', fixed(s.acwr, 2), 'Acute:chronic workload ratio'],
+      ['This week', km(s.week_distance_m), 'Distance over the last 7 days'],
+    ]), flagList(s.flags));
+  })]);
+}
+
+// ---------------------------------------------------------------- Training
+
+/** Sums distance per ISO week. */
+function weeklyVolume(days) {
+  const weeks = new Map();
+  for (const d of days) {
+    const start = weekStart(daySeconds(d.date));
+    weeks.set(start, (weeks.get(start) || 0) + (d.distance_m || 0));
+  }
+  const x = [...weeks.keys()].sort((a, b) => a - b);
+  return { x, km: x.map((w) => weeks.get(w) / 1000) };
+}
+
+async function pageTraining(root) {
+  const today = localDay();
+  const from = addDays(today, -365);
+  const days = await api(`/load?from=${from}&to=${today}`).catch((error) => { root.append(failure(error)); return null; });
+  if (!days) return;
+  if (days.length === 0) {
+    root.append(emptyState('No training yet: import activities to see fitness, fatigue and form.', { href: '/import', text: 'Import activities' }));
+    return;
+  }
+  const last = days[days.length - 1];
+  root.append(tiles([
+    ['Fitness', fixed(last.fitness, 1)], ['Fatigue', fixed(last.fatigue, 1)], ['Form', fixed(last.form, 1)],
+    ['Ramp', fixed(last.ramp, 1)], ['ACWR', fixed(last.acwr, 2)], ['Monotony', fixed(last.monotony, 2)],
+  ]));
+  await section(root, 'Flags', async (box) => { box.append(flagList((await api(`/status?date=${today}`)).flags)); });
+  const x = days.map((d) => daySeconds(d.date));
+  drawChart(root, {
+    title: 'Fitness, fatigue and form',
+    x,
+    series: [
+      { label: 'Fitness', values: days.map((d) => d.fitness), color: 1, unit: 'load' },
+      { label: 'Fatigue', values: days.map((d) => d.fatigue), color: 2 },
+      { label: 'Form', values: days.map((d) => d.form), color: 3, dash: true },
+    ],
+  });
+  drawChart(root, {
+    title: 'Ramp and acute:chronic ratio',
+    x,
+    series: [
+      { label: 'Ramp', values: days.map((d) => d.ramp), color: 4, unit: 'ramp / week' },
+      { label: 'ACWR', values: days.map((d) => d.acwr), color: 5, scale: 'r', unit: 'ACWR', digits: 2 },
+    ],
+    height: 200,
+  });
+  const weekly = weeklyVolume(days);
+  drawChart(root, {
+    title: 'Weekly volume',
+    x: weekly.x,
+    series: [{ label: 'Distance', values: weekly.km, color: 1, unit: 'km', bars: true, format: (v) => `${fixed(v, 1)} km` }],
+    height: 200,
+  });
+}
+
+// ---------------------------------------------------------------- Activities
+
+function activityRows(list) {
+  return list.map((a) => [
+    el('a', { href: `/activities/${a.id}`, text: a.start ? a.start.slice(0, 16).replace('T', ' ') : `#${a.id}` }),
+    a.sport, km(a.distance_m), clock(a.timer_s ?? a.elapsed_s),
+    a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—',
+    fixed(a.avg_hr, 0), fixed(a.load, 0),
+  ]);
+}
+
+async function pageActivities(root) {
+  const params = new URLSearchParams(location.search);
+  const field = (name, label, type, extra = {}) => el('label', {}, label,
+    el('input', { name, type, value: params.get(name) || extra.value || '', ...extra }));
+  const form = el('form', { class: 'grid card', role: 'search' },
+    field('from', 'From', 'date'), field('to', 'To', 'date'),
+    field('sport', 'Sport', 'text', { list: 'sports', placeholder: 'any' }),
+    field('limit', 'At most', 'number', { min: '1', value: '50' }),
+    el('datalist', { id: 'sports' }, ['running', 'trail_running', 'cycling', 'swimming', 'walking', 'hiking'].map((s) => el('option', { value: s }))),
+    el('button', { type: 'submit', text: 'Filter' }));
+  const results = el('div', { 'aria-live': 'polite' });
+  root.append(form, results);
+  const load = async () => {
+    const query = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (String(v).trim()) query.set(k, String(v).trim());
+    history.replaceState(null, '', query.toString() ? `?${query}` : location.pathname);
+    results.replaceChildren();
+    try {
+      const list = await api(`/activities?${query}`);
+      if (list.length === 0) {
+        results.append(query.has('from') || query.has('to') || query.has('sport')
+          ? emptyState('No activities match these filters.')
+          : emptyState('No activities yet.', { href: '/import', text: 'Import activities' }));
+        return;
+      }
+      results.append(table(['Start', 'Sport', 'Distance ', 'Time ', 'Pace ', 'Avg HR ', 'Load '], activityRows(list),
+        `${list.length} activit${list.length === 1 ? 'y' : 'ies'}, newest first`));
+    } catch (error) {
+      results.append(failure(error));
+    }
+  };
+  form.addEventListener('submit', (event) => { event.preventDefault(); load(); });
+  await load();
+}
+
+async function pageActivity(root) {
+  const id = Number(location.pathname.split('/').pop());
+  if (!Number.isInteger(id)) {
+    root.append(emptyState('This is not an activity address.', { href: '/activities', text: 'All activities' }));
+    return;
+  }
+  let a;
+  try {
+    a = await api(`/activities/${id}`);
+  } catch (error) {
+    root.append(failure(error), el('p', {}, el('a', { href: '/activities', text: 'All activities' })));
+    return;
+  }
+  document.querySelector('h1').textContent = `${sportName(a.sport)} · ${a.start ? a.start.slice(0, 16).replace('T', ' ') : ''}`;
+  root.append(el('dl', { class: 'facts card' },
+    [['Sport', sportName(a.sport)], ['Distance', km(a.distance_m)], ['Moving time', clock(a.timer_s)], ['Elapsed', clock(a.elapsed_s)],
+      ['Pace', a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—'], ['Ascent', a.ascent_m == null ? '—' : `${fixed(a.ascent_m, 0)} m`],
+      ['Heart rate', `${fixed(a.avg_hr, 0)} avg · ${fixed(a.max_hr, 0)} max`], ['Load', `${fixed(a.load, 0)} (${a.load_method || '—'})`],
+      ['Device', a.device || '—'], ['Source', a.source || '—']]
+      .map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])));
+  const s = a.streams || {};
+  const t = s.time_s || [];
+  const has = (arr) => Array.isArray(arr) && arr.some((v) => v != null);
+  if (t.length === 0) root.append(emptyState('This activity has no recorded streams to chart.'));
+  if (has(s.heart_rate_bpm)) {
+    drawChart(root, { title: 'Heart rate', xKind: 'elapsed', x: t, series: [{ label: 'Heart rate', values: s.heart_rate_bpm, color: 2, unit: 'bpm', digits: 0 }], height: 200 });
+  }
+  if (has(s.speed_mps)) {
+    const paceS = s.speed_mps.map((v) => (v == null || v < 0.5 ? null : 1000 / v));
+    drawChart(root, { title: 'Pace', xKind: 'elapsed', x: t, series: [{ label: 'Pace', values: paceS, color: 1, unit: 'min/km', format: (v) => (v == null ? '—' : `${clock(v)} /km`), tick: (v) => clock(v) }], height: 200 });
+  }
+  if (has(s.altitude_m)) {
+    drawChart(root, { title: 'Elevation', xKind: 'elapsed', x: t, series: [{ label: 'Elevation', values: s.altitude_m, color: 3, unit: 'm', digits: 0 }], height: 180 });
+  }
+  if (a.laps && a.laps.length) {
+    root.append(el('h2', { text: 'Laps' }), table(['Lap', 'Distance ', 'Time ', 'Pace ', 'Avg HR ', 'Max HR '], a.laps.map((lap, i) => [
+      String((lap.index ?? i) + 1), km(lap.distance_m), clock(lap.elapsed_s ?? lap.timer_s),
+      lap.distance_m && (lap.timer_s || lap.elapsed_s) ? pace(lap.distance_m / (lap.timer_s || lap.elapsed_s)) : '—',
+      fixed(lap.avg_hr, 0), fixed(lap.max_hr, 0)])));
+  }
+}
+
+// ---------------------------------------------------------------- Recovery
+
+/** A month calendar with each day's logged sessions. */
+function calendar(sessions, year, month) {
+  const byDay = new Map();
+  for (const s of sessions) {
+    const day = localDay(new Date(s.at));
+    if (!byDay.has(day)) byDay.set(day, []);
+    byDay.get(day).push(s);
+  }
+  const first = new Date(year, month, 1);
+  const daysIn = new Date(year, month + 1, 0).getDate();
+  const pad = (first.getDay() + 6) % 7;
+  const today = localDay();
+  const cells = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => el('div', { class: 'dow', 'aria-hidden': 'true', text: d }));
+  for (let i = 0; i < pad; i += 1) cells.push(el('div', { class: 'day pad', 'aria-hidden': 'true' }));
+  for (let d = 1; d <= daysIn; d += 1) {
+    const iso = localDay(new Date(year, month, d));
+    const list = byDay.get(iso) || [];
+    cells.push(el('div', { class: `day${iso === today ? ' today' : ''}`, 'data-day': iso, 'aria-label': `${iso}: ${list.length ? list.map((s) => methodName(s.method)).join(', ') : 'nothing logged'}` },
+      el('span', { class: 'n', text: String(d) }), list.map((s) => el('span', { class: 'm', text: methodName(s.method) }))));
+  }
+  return el('div', { class: 'calendar' }, cells);
+}
+
+/** An SVG interval plot for one insight (effect with its confidence interval, and zero). */
+function intervalPlot(lo, effect, hi, span) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 200 20');
+  svg.setAttribute('width', '200');
+  svg.setAttribute('height', '20');
+  svg.setAttribute('class', 'interval');
+  svg.setAttribute('aria-hidden', 'true');
+  const pos = (v) => 100 + (v / span) * 95;
+  const line = (x1, x2, cls) => {
+    const l = document.createElementNS(ns, 'line');
+    for (const [k, v] of Object.entries({ x1, x2, y1: cls === 'zero' ? 2 : 10, y2: cls === 'zero' ? 18 : 10, class: cls })) l.setAttribute(k, v);
+    svg.append(l);
+  };
+  line(100, 100, 'zero');
+  if (lo != null && hi != null) line(pos(lo), pos(hi), 'ci');
+  if (effect != null) {
+    const c = document.createElementNS(ns, 'circle');
+    c.setAttribute('cx', pos(effect)); c.setAttribute('cy', 10); c.setAttribute('r', 4);
+    svg.append(c);
+  }
+  return svg;
+}
+
+async function pageRecovery(root) {
+  const listBox = el('div');
+  const calBox = el('div');
+  let sessions = [];
+  let shown = new Date();
+  const drawCalendar = () => {
+    calBox.replaceChildren(el('div', { class: 'cal-nav' },
+      el('button', { type: 'button', 'aria-label': 'Previous month', text: '‹', onclick: () => { shown = new Date(shown.getFullYear(), shown.getMonth() - 1, 1); drawCalendar(); } }),
+      el('strong', { text: shown.toLocaleDateString([], { month: 'long', year: 'numeric' }) }),
+      el('button', { type: 'button', 'aria-label': 'Next month', text: '›', onclick: () => { shown = new Date(shown.getFullYear(), shown.getMonth() + 1, 1); drawCalendar(); } })),
+    calendar(sessions, shown.getFullYear(), shown.getMonth()));
+  };
+  const refresh = async () => {
+    try {
+      sessions = await api('/recovery');
+      sessions.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+      listBox.replaceChildren(sessions.length === 0
+        ? emptyState('Nothing logged yet: use the form above after a session.')
+        : el('ul', { class: 'checks', id: 'recovery-list' }, sessions.map((s) => el('li', { 'data-method': s.method },
+          el('div', {}, el('strong', { text: methodName(s.method) }), ` · ${when(s.at)}`,
+            el('div', { class: 'muted', text: [s.minutes != null ? `${fixed(s.minutes, 0)} min` : '', s.temp_c != null ? `${fixed(s.temp_c, 0)} °C` : '',
+              s.zones && s.zones.length ? s.zones.join(', ') : '', s.carbs_g != null ? `${fixed(s.carbs_g, 0)} g carbs` : '',
+              s.protein_g != null ? `${fixed(s.protein_g, 0)} g protein` : '', s.note || ''].filter(Boolean).join(' · ') }))))));
+      drawCalendar();
+    } catch (error) {
+      listBox.replaceChildren(failure(error));
+    }
+  };
+
+  const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  const status = el('p', { role: 'status' });
+  const number = (name, label, attrs) => el('label', {}, label, el('input', { name, type: 'number', inputmode: 'decimal', step: 'any', ...attrs }));
+  const form = el('form', { class: 'grid card', id: 'recovery-form' },
+    el('label', {}, 'Method', el('select', { name: 'method', required: true },
+      Object.entries(methodNames).map(([value, text]) => el('option', { value, text })))),
+    el('label', {}, 'Started', el('input', { name: 'at', type: 'datetime-local', value: now, required: true })),
+    number('minutes', 'Minutes', { min: '1', max: '1440' }),
+    number('temp_c', 'Temperature °C', { min: '-200', max: '120' }),
+    el('label', {}, 'Zones (comma-separated)', el('input', { name: 'zones', type: 'text', placeholder: 'calves, quads' })),
+    number('carbs_g', 'Carbohydrate g', { min: '0', max: '2000' }),
+    number('protein_g', 'Protein g', { min: '0', max: '2000' }),
+    el('label', {}, 'Note', el('input', { name: 'note', type: 'text', maxlength: '2000' })),
+    el('button', { type: 'submit', text: 'Log session' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { method: data.get('method') };
+    const at = data.get('at');
+    if (at) body.at = new Date(at).toISOString();
+    for (const key of ['minutes', 'temp_c', 'carbs_g', 'protein_g']) {
+      const v = String(data.get(key) || '').trim();
+      if (v !== '') body[key] = Number(v);
+    }
+    const zones = String(data.get('zones') || '').split(',').map((z) => z.trim()).filter(Boolean);
+    if (zones.length) body.zones = zones;
+    const note = String(data.get('note') || '').trim();
+    if (note) body.note = note;
+    const button = form.querySelector('button');
+    button.disabled = true;
+    try {
+      await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
+      status.textContent = `Logged ${methodName(body.method)}.`;
+      status.className = 'ok';
+      await refresh();
+    } catch (error) {
+      status.textContent = error.message;
+      status.className = 'error';
+    } finally {
+      button.disabled = false;
+    }
+  });
+  root.append(el('h2', { text: 'Log a session' }), form, status,
+    el('h2', { text: 'Calendar' }), calBox, el('h2', { text: 'Logged sessions' }), listBox);
+  await refresh();
+  await section(root, 'What works for you', async (box) => {
+    const insights = await api('/insights');
+    if (insights.length === 0) {
+      box.append(emptyState('No insights yet: they appear once enough sessions are logged with and without each method.'));
+      return;
+    }
+    const span = Math.max(1e-9, ...insights.flatMap((i) => [i.ci_low, i.ci_high, i.effect].filter((v) => v != null).map(Math.abs)));
+    box.append(table(['Method', 'Outcome', 'Effect ', '95 % interval ', '', 'With / without ', 'Verdict'], insights.map((i) => [
+      methodName(i.method), i.outcome, fixed(i.effect, 2), `${fixed(i.ci_low, 2)} to ${fixed(i.ci_high, 2)}`,
+      intervalPlot(i.ci_low, i.effect, i.ci_high, span), `${i.n_with} / ${i.n_without}`, i.verdict])));
+  });
+}
+
+// ---------------------------------------------------------------- Plan
+
+async function pagePlan(root) {
+  const today = localDay();
+  let plan;
+  try {
+    plan = await api(`/plan?date=${today}`);
+  } catch (error) {
+    root.append(failure(error));
+    return;
+  }
+  if (!plan.race && (!plan.weeks || plan.weeks.length === 0)) {
+    root.append(emptyState('No plan yet: set a goal race in your profile to get weekly targets and a forecast.', { href: '/profile', text: 'Open profile' }));
+    return;
+  }
+  if (plan.race) {
+    root.append(tiles([['Race day', plan.race.date], ['Distance', km(plan.race.distance_m)], ['Goal', clock(plan.race.goal_time_s)]]));
+  }
+  if (plan.forecast && plan.forecast.length) {
+    drawChart(root, {
+      title: 'Forecast to race day',
+      x: plan.forecast.map((d) => daySeconds(d.date)),
+      series: [
+        { label: 'Fitness', values: plan.forecast.map((d) => d.fitness), color: 1, unit: 'load' },
+        { label: 'Fatigue', values: plan.forecast.map((d) => d.fatigue), color: 2 },
+        { label: 'Form', values: plan.forecast.map((d) => d.form), color: 3, dash: true },
+      ],
+    });
+  }
+  root.append(el('h2', { text: 'Weeks' }), ...plan.weeks.map((w) => el('details', { class: 'card' },
+    el('summary', {}, el('strong', { text: `Week of ${w.start}` }), ` · ${w.kind} · load ${fixed(w.load_target, 0)} · ${km(w.distance_target_m)}`),
+    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [d.date, d.session, fixed(d.load, 0),
+      (d.recovery || []).map((r) => (typeof r === 'string' ? methodName(r) : methodName(r.method))).join(', ')])))));
+  await section(root, 'Adherence', async (box) => {
+    const adherence = await api(`/plan/adherence?date=${today}`);
+    const weeks = adherence.weeks || [];
+    if (weeks.length === 0) {
+      box.append(emptyState('Adherence appears after the plan’s first week.'));
+      return;
+    }
+    box.append(table(['Week', 'Planned load ', 'Done load ', 'Done '], weeks.map((w) => [w.start, fixed(w.planned_load, 0), fixed(w.done_load, 0),
+      w.ratio == null ? '—' : `${fixed(w.ratio * 100, 0)} %`])));
+  });
+}
+
+// ---------------------------------------------------------------- Import
+
+async function pageImport(root) {
+  const input = el('input', { type: 'file', name: 'file', multiple: true, required: true, accept: '.fit,.gpx,.tcx,.gz,.zip,.csv', id: 'import-file' });
+  const progress = el('progress', { max: '100', value: '0', hidden: true, 'aria-label': 'Upload progress' });
+  const status = el('p', { role: 'status', id: 'import-status' });
+  const result = el('div', { id: 'import-result' });
+  const button = el('button', { type: 'submit', text: 'Upload and import' });
+  const form = el('form', { class: 'card', id: 'import-form' },
+    el('label', { for: 'import-file', text: 'Activity files (FIT, GPX, TCX, .gz) or a Strava / Garmin export zip' }), input,
+    el('p', {}, button), progress);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!input.files || input.files.length === 0) return;
+    const data = new FormData();
+    for (const file of input.files) data.append('file', file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${API}/import`);
+    xhr.responseType = 'json';
+    xhr.setRequestHeader('Accept', 'application/json');
+    progress.hidden = false;
+    progress.value = 0;
+    button.disabled = true;
+    status.className = '';
+    status.textContent = 'Uploading…';
+    result.replaceChildren();
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) {
+        progress.value = Math.round((e.loaded / e.total) * 100);
+        status.textContent = `Uploading… ${progress.value} %`;
+      }
+    });
+    xhr.upload.addEventListener('load', () => { progress.value = 100; status.textContent = 'Uploaded; importing…'; });
+    xhr.addEventListener('load', () => {
+      button.disabled = false;
+      const body = xhr.response;
+      if (xhr.status !== 200) {
+        status.className = 'error';
+        status.textContent = body && body.error ? body.error.message : `Upload failed (${xhr.status}).`;
+        return;
+      }
+      status.className = 'ok';
+      status.textContent = `Imported ${body.imported} activit${body.imported === 1 ? 'y' : 'ies'} from ${body.files} file${body.files === 1 ? '' : 's'}.`;
+      result.append(tiles([['Files', String(body.files)], ['Imported', String(body.imported)], ['Duplicates', String(body.duplicates)],
+        ['Skipped', String(body.skipped)], ['Failed', String(body.failed)]]));
+      const problems = [...(body.failures || []).map((p) => ['failed', p]), ...(body.skips || []).map((p) => ['skipped', p]), ...(body.warnings || []).map((p) => ['warning', p])];
+      if (problems.length) result.append(table(['What', 'File', 'Why'], problems.map(([what, p]) => [what, p.source, p.reason])));
+      if (body.imported > 0) result.append(el('p', {}, el('a', { href: '/activities', text: 'See the activities' })));
+    });
+    xhr.addEventListener('error', () => {
+      button.disabled = false;
+      status.className = 'error';
+      status.textContent = 'The upload was interrupted: is fettle serve still running?';
+    });
+    xhr.send(data);
+  });
+  root.append(form, status, result,
+    el('p', { class: 'muted', text: 'Files are streamed to a temporary folder, imported, then deleted. Very large exports import faster with `fettle import` on the command line.' }));
+}
+
+// ---------------------------------------------------------------- Profile
+
+async function pageProfile(root) {
+  let profile;
+  try {
+    profile = await api('/profile');
+  } catch (error) {
+    root.append(failure(error));
+    return;
+  }
+  root.append(el('section', { 'aria-label': 'Access' }, el('h2', { text: 'Access' }),
+    el('p', { text: `Single-user mode: this dashboard answers only on this computer (${location.host}). Your data stays in the local database.` })));
+  const status = el('p', { role: 'status' });
+  const fields = [];
+  const form = el('form', { class: 'grid card', id: 'profile-form' });
+  const entries = Object.entries(profile || {});
+  for (const [key, value] of entries) {
+    const label = key.replace(/_/g, ' ');
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) continue;
+    if (Array.isArray(value) && value.some((v) => typeof v === 'object')) continue;
+    let input;
+    if (typeof value === 'boolean') input = el('input', { type: 'checkbox', name: key, checked: value });
+    else if (typeof value === 'number') input = el('input', { type: 'number', step: 'any', name: key, value: String(value) });
+    else if (Array.isArray(value)) input = el('input', { type: 'text', name: key, value: value.join(', '), placeholder: 'comma-separated' });
+    else input = el('input', { type: 'text', name: key, value: value == null ? '' : String(value) });
+    fields.push([key, value, input]);
+    form.append(el('label', {}, label, input));
+  }
+  const advanced = el('textarea', { name: 'json', spellcheck: 'false', 'aria-label': 'Profile as JSON' });
+  advanced.value = JSON.stringify(profile, null, 2);
+  if (fields.length === 0) form.append(el('p', { class: 'muted', text: 'No settings yet. Edit them as JSON below.' }));
+  form.append(el('button', { type: 'submit', text: 'Save' }));
+  const details = el('details', {}, el('summary', { text: 'Edit as JSON (all settings, including health exclusions)' }), advanced);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    let next;
+    try {
+      next = JSON.parse(advanced.value || '{}');
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = `The JSON is not valid: ${error.message}`;
+      return;
+    }
+    for (const [key, value, input] of fields) {
+      if (input.type === 'checkbox') next[key] = input.checked;
+      else if (typeof value === 'number') next[key] = input.value === '' ? null : Number(input.value);
+      else if (Array.isArray(value)) next[key] = input.value.split(',').map((v) => v.trim()).filter(Boolean);
+      else next[key] = input.value === '' && value == null ? null : input.value;
+    }
+    try {
+      const saved = await api('/profile', { method: 'PUT', body: JSON.stringify(next) });
+      advanced.value = JSON.stringify(saved, null, 2);
+      status.className = 'ok';
+      status.textContent = 'Saved.';
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = error.message;
+    }
+  });
+  const exclusions = profile && Array.isArray(profile.health_exclusions) ? profile.health_exclusions : [];
+  root.append(el('h2', { text: 'Settings' }), form, details, status,
+    el('section', { 'aria-label': 'Health exclusions' }, el('h2', { text: 'Health exclusions' }),
+      exclusions.length
+        ? el('ul', {}, exclusions.map((x) => el('li', { text: typeof x === 'string' ? x : JSON.stringify(x) })))
+        : el('p', { class: 'muted', text: 'None: every recovery method may be prescribed. Add conditions (e.g. "raynaud" rules out cold-water immersion) under health_exclusions.' })));
+}
+
+// ---------------------------------------------------------------- router
+
+const pages = {
+  today: pageToday,
+  training: pageTraining,
+  activities: pageActivities,
+  activity: pageActivity,
+  recovery: pageRecovery,
+  plan: pagePlan,
+  import: pageImport,
+  profile: pageProfile,
+};
+
+async function start() {
+  const page = document.body.dataset.page;
+  const section = page === 'activity' ? 'activities' : page;
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    if (link.dataset.nav === section) link.setAttribute('aria-current', 'page');
+  }
+  const root = el('div');
+  content.replaceChildren(root);
+  const render = pages[page];
+  if (!render) {
+    root.append(emptyState('Unknown page.', { href: '/', text: 'Today' }));
+  } else {
+    await render(root);
+  }
+  // Lets tests (and people with slow machines) know everything has been drawn.
+  document.body.dataset.ready = 'true';
+}
+
+start();

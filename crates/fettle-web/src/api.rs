@@ -1,0 +1,682 @@
+//! The JSON API under `/api/v1`: routes, request validation and the upload.
+//!
+//! Each handler extracts and validates its input, then calls one [`Backend`] method on the
+//! blocking pool through [`run`]. Routes are registered through [`RouteTable`], which also
+//! records them, so a test can hold the registered routes against the OpenAPI document.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, Query, State};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use fettle_core::log::{RecoveryEntry, RecoveryMethod};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+use tokio::io::AsyncWriteExt;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::backend::{ActivityFilter, Backend, DateRange};
+use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply};
+use crate::state::{AppState, CurrentAthlete};
+
+/// Where the API lives; the version is in the path so a v2 can live beside it.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The OpenAPI 3.1 document, hand-written (see `assets/openapi.json`): generating it would need
+/// a schema derive on every `fettle_app` type; a test holds it against [`api_routes`] instead.
+pub(crate) const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
+
+/// The longest recovery session accepted, in minutes: a full day (a logged night's sleep is
+/// 6–10 h; anything beyond a day is a typing mistake).
+const MAX_RECOVERY_MINUTES: f64 = 24.0 * 60.0;
+/// The coldest temperature accepted, °C: whole-body cryotherapy chambers run at −110 to −140 °C.
+const MIN_RECOVERY_TEMP_C: f64 = -200.0;
+/// The warmest temperature accepted, °C: a sauna's air is at most ≈ 100 °C.
+const MAX_RECOVERY_TEMP_C: f64 = 120.0;
+/// The most carbohydrate or protein accepted for one meal, grams (a typo guard).
+const MAX_MEAL_GRAMS: f64 = 2000.0;
+/// How many body zones one session may name.
+const MAX_ZONES: usize = 20;
+/// The longest zone name, characters.
+const MAX_ZONE_CHARS: usize = 40;
+/// The longest note, characters.
+const MAX_NOTE_CHARS: usize = 2000;
+/// How far in the future a session may be logged, hours: covers time-zone slips, not plans.
+const MAX_FUTURE_HOURS: i64 = 24;
+/// The longest file name kept from an upload (the rest is cut; the extension is kept).
+const MAX_UPLOAD_NAME_CHARS: usize = 100;
+/// The multipart field that carries files.
+const UPLOAD_FIELD: &str = "file";
+
+/// A route table that records what it registers (method and full path).
+pub(crate) struct RouteTable<B: Backend> {
+    routes: Vec<(&'static str, MethodRouter<AppState<B>>)>,
+    listed: Vec<(Method, &'static str)>,
+}
+
+impl<B: Backend> RouteTable<B> {
+    fn new() -> Self {
+        Self {
+            routes: Vec::new(),
+            listed: Vec::new(),
+        }
+    }
+
+    /// Registers `handler` for `method` on `path` (a full path, `{name}` for parameters).
+    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState<B>>,
+        T: 'static,
+    {
+        let filter = method_filter(&method);
+        self.listed.push((method, path));
+        if let Some((_, router)) = self.routes.iter_mut().find(|(p, _)| *p == path) {
+            let existing = std::mem::take(router);
+            *router = existing.on(filter, handler);
+        } else {
+            self.routes.push((path, on(filter, handler)));
+        }
+        self
+    }
+
+    /// The router of every registered route.
+    fn into_router(self) -> Router<AppState<B>> {
+        self.routes
+            .into_iter()
+            .fold(Router::new(), |router, (path, methods)| {
+                router.route(path, methods)
+            })
+    }
+}
+
+/// The method filter for the few methods the API uses.
+fn method_filter(method: &Method) -> MethodFilter {
+    match *method {
+        Method::POST => MethodFilter::POST,
+        Method::PUT => MethodFilter::PUT,
+        Method::DELETE => MethodFilter::DELETE,
+        _ => MethodFilter::GET,
+    }
+}
+
+/// Every JSON route except the upload (which has its own, larger, body limit).
+fn json_table<B: Backend>() -> RouteTable<B> {
+    RouteTable::new()
+        .add(Method::GET, "/api/v1/openapi.json", openapi)
+        .add(Method::GET, "/api/v1/status", status::<B>)
+        .add(Method::GET, "/api/v1/load", load::<B>)
+        .add(Method::GET, "/api/v1/activities", activities::<B>)
+        .add(Method::GET, "/api/v1/activities/{id}", activity::<B>)
+        .add(Method::GET, "/api/v1/readiness", readiness::<B>)
+        .add(Method::GET, "/api/v1/recover", recover::<B>)
+        .add(Method::GET, "/api/v1/recovery", recovery_sessions::<B>)
+        .add(Method::POST, "/api/v1/recovery", log_recovery::<B>)
+        .add(Method::GET, "/api/v1/insights", insights::<B>)
+        .add(Method::GET, "/api/v1/plan", plan::<B>)
+        .add(Method::GET, "/api/v1/plan/adherence", adherence::<B>)
+        .add(Method::GET, "/api/v1/profile", profile::<B>)
+        .add(Method::PUT, "/api/v1/profile", put_profile::<B>)
+}
+
+/// The upload route.
+fn upload_table<B: Backend>() -> RouteTable<B> {
+    RouteTable::new().add(Method::POST, "/api/v1/import", import::<B>)
+}
+
+/// The API router with its body limits.
+pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
+    let json = json_table::<B>()
+        .into_router()
+        .layer(DefaultBodyLimit::max(limits.json_body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.json_body_bytes));
+    // Not tower-http's layer here: its limit error reaches the multipart reader as an opaque
+    // stream error (a 500). axum's own limit makes the reader answer 413; the handler refuses
+    // a too-large Content-Length before reading anything.
+    let upload = upload_table::<B>()
+        .into_router()
+        .layer(DefaultBodyLimit::max(limits.upload_bytes));
+    json.merge(upload)
+}
+
+/// Every API route as `(METHOD, path)`, e.g. `("GET", "/api/v1/activities/{id}")`, exactly as
+/// registered in the router (path parameters in OpenAPI's `{name}` form). `B` only fixes the
+/// handlers' types: the list is the same for every backend.
+pub fn api_routes<B: Backend>() -> Vec<(String, String)> {
+    json_table::<B>()
+        .listed
+        .into_iter()
+        .chain(upload_table::<B>().listed)
+        .map(|(method, path)| (method.to_string(), path.to_owned()))
+        .collect()
+}
+
+/// Runs one backend call on the blocking pool (the store is synchronous) and renders its
+/// answer.
+async fn run<B, F>(state: &AppState<B>, call: F) -> Response
+where
+    B: Backend,
+    F: FnOnce(&B) -> Reply + Send + 'static,
+{
+    let backend = Arc::clone(state.backend());
+    match tokio::task::spawn_blocking(move || call(&backend)).await {
+        Ok(Ok(body)) => body.into_response(),
+        Ok(Err(error)) => error.into_response(),
+        Err(join) => {
+            ApiError::internal(format!("the request's task failed: {join}")).into_response()
+        }
+    }
+}
+
+/// Today in the system's time zone: the day the dashboard describes when none is given.
+fn today() -> Date {
+    jiff::ZonedDateTime::now().date()
+}
+
+/// `?date=` for endpoints that describe one day.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DayQuery {
+    date: Option<Date>,
+}
+
+/// `?activity=` for the recovery prescriptions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecoverQuery {
+    activity: Option<i64>,
+}
+
+/// Refuses a range whose start is after its end.
+fn check_range(from: Option<Date>, to: Option<Date>) -> Result<(), ApiError> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(ApiError::invalid(format!(
+            "`from` ({from}) is after `to` ({to}): swap them"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Serves the OpenAPI document.
+async fn openapi() -> Response {
+    let mut response = OPENAPI_JSON.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    response
+}
+
+async fn status<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let on = query.date.unwrap_or_else(today);
+    run(&state, move |b| b.status(athlete, on)).await
+}
+
+async fn load<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(range): Query<DateRange>,
+) -> Response {
+    if let Err(e) = check_range(range.from, range.to) {
+        return e.into_response();
+    }
+    run(&state, move |b| b.load(athlete, range)).await
+}
+
+async fn activities<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(filter): Query<ActivityFilter>,
+) -> Response {
+    if let Err(e) = check_range(filter.from, filter.to) {
+        return e.into_response();
+    }
+    if filter.limit == Some(0) {
+        return ApiError::invalid("`limit` must be at least 1 (leave it out for all)")
+            .into_response();
+    }
+    run(&state, move |b| b.activities(athlete, &filter)).await
+}
+
+async fn activity<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    UrlPath(id): UrlPath<i64>,
+) -> Response {
+    run(&state, move |b| b.activity(athlete, id)).await
+}
+
+async fn readiness<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let on = query.date.unwrap_or_else(today);
+    run(&state, move |b| b.readiness(athlete, on)).await
+}
+
+async fn recover<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(query): Query<RecoverQuery>,
+) -> Response {
+    let now = Timestamp::now();
+    run(&state, move |b| b.recover(athlete, query.activity, now)).await
+}
+
+async fn recovery_sessions<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(range): Query<DateRange>,
+) -> Response {
+    if let Err(e) = check_range(range.from, range.to) {
+        return e.into_response();
+    }
+    run(&state, move |b| b.recovery_sessions(athlete, range)).await
+}
+
+/// The body of `POST /api/v1/recovery`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecoveryLog {
+    method: String,
+    minutes: Option<f64>,
+    temp_c: Option<f64>,
+    #[serde(default)]
+    zones: Vec<String>,
+    carbs_g: Option<f64>,
+    protein_g: Option<f64>,
+    at: Option<Timestamp>,
+    note: Option<String>,
+}
+
+/// Checks that an optional number is finite and within `[min, max]`.
+fn check_number(name: &str, value: Option<f64>, min: f64, max: f64) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !v.is_finite() || v < min || v > max => Err(ApiError::invalid(format!(
+            "`{name}` is {v}: give a number between {min} and {max}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl RecoveryLog {
+    /// Validates the log and turns it into an entry; `now` fills a missing `at`.
+    pub(crate) fn into_entry(self, now: Timestamp) -> Result<RecoveryEntry, ApiError> {
+        let method = RecoveryMethod::parse(&self.method).ok_or_else(|| {
+            let names: Vec<&str> = RecoveryMethod::ALL.iter().map(|m| m.as_str()).collect();
+            ApiError::invalid(format!(
+                "unknown recovery method `{}`: use one of {}",
+                self.method,
+                names.join(", ")
+            ))
+        })?;
+        if matches!(self.minutes, Some(m) if m <= 0.0) {
+            return Err(ApiError::invalid(
+                "`minutes` must be more than 0 (leave it out when unknown)",
+            ));
+        }
+        check_number("minutes", self.minutes, 0.0, MAX_RECOVERY_MINUTES)?;
+        check_number(
+            "temp_c",
+            self.temp_c,
+            MIN_RECOVERY_TEMP_C,
+            MAX_RECOVERY_TEMP_C,
+        )?;
+        check_number("carbs_g", self.carbs_g, 0.0, MAX_MEAL_GRAMS)?;
+        check_number("protein_g", self.protein_g, 0.0, MAX_MEAL_GRAMS)?;
+        if self.zones.len() > MAX_ZONES {
+            return Err(ApiError::invalid(format!(
+                "{} zones given: name at most {MAX_ZONES}",
+                self.zones.len()
+            )));
+        }
+        let mut zones = Vec::with_capacity(self.zones.len());
+        for zone in self.zones {
+            let zone = zone.trim();
+            if zone.is_empty() || zone.chars().count() > MAX_ZONE_CHARS {
+                return Err(ApiError::invalid(format!(
+                    "zone `{zone}` is empty or too long: use short names such as `calves`"
+                )));
+            }
+            zones.push(zone.to_owned());
+        }
+        let note = self
+            .note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+        {
+            return Err(ApiError::invalid(format!(
+                "the note is longer than {MAX_NOTE_CHARS} characters: shorten it"
+            )));
+        }
+        let at = self.at.unwrap_or(now);
+        let latest = now
+            .checked_add(MAX_FUTURE_HOURS.hours())
+            .map_err(|e| ApiError::internal(format!("cannot compute the time limit: {e}")))?;
+        if at > latest {
+            return Err(ApiError::invalid(format!(
+                "`at` ({at}) is more than {MAX_FUTURE_HOURS} h in the future: log sessions once done"
+            )));
+        }
+        Ok(RecoveryEntry {
+            method,
+            at,
+            minutes: self.minutes,
+            temp_c: self.temp_c,
+            zones,
+            carbs_g: self.carbs_g,
+            protein_g: self.protein_g,
+            note,
+        })
+    }
+}
+
+async fn log_recovery<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Json(log): Json<RecoveryLog>,
+) -> Response {
+    match log.into_entry(Timestamp::now()) {
+        Ok(entry) => run(&state, move |b| b.log_recovery(athlete, entry)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn insights<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+) -> Response {
+    run(&state, move |b| b.insights(athlete)).await
+}
+
+async fn plan<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let on = query.date.unwrap_or_else(today);
+    run(&state, move |b| b.plan(athlete, on)).await
+}
+
+async fn adherence<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let on = query.date.unwrap_or_else(today);
+    run(&state, move |b| b.adherence(athlete, on)).await
+}
+
+async fn profile<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+) -> Response {
+    run(&state, move |b| b.profile(athlete)).await
+}
+
+async fn put_profile<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Json(profile): Json<serde_json::Value>,
+) -> Response {
+    if !profile.is_object() {
+        return ApiError::invalid("the profile must be a JSON object").into_response();
+    }
+    run(&state, move |b| b.put_profile(athlete, profile)).await
+}
+
+/// A multipart error as a JSON error with its own status (413 when the limit was hit).
+fn multipart_error(error: &MultipartError) -> ApiError {
+    ApiError::new(
+        error.status(),
+        format!("cannot read the upload: {}", error.body_text()),
+    )
+}
+
+/// A safe local file name for an uploaded file: the last path component, only ASCII letters,
+/// digits, `.`, `-` and `_`, no leading dot, the extension kept (formats are recognised by it).
+pub(crate) fn safe_upload_name(given: Option<&str>, index: usize) -> String {
+    let base = given
+        .unwrap_or_default()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() {
+        return format!("upload-{index}");
+    }
+    if cleaned.len() <= MAX_UPLOAD_NAME_CHARS {
+        return cleaned.to_owned();
+    }
+    // Keep the end: that is where `.fit.gz` is.
+    cleaned[cleaned.len() - MAX_UPLOAD_NAME_CHARS..]
+        .trim_start_matches('.')
+        .to_owned()
+}
+
+/// A path in `dir` for `name` that no earlier file of this upload took.
+fn unique_path(dir: &Path, name: &str, index: usize) -> PathBuf {
+    let path = dir.join(name);
+    if path.exists() {
+        dir.join(format!("{index}-{name}"))
+    } else {
+        path
+    }
+}
+
+/// Streams every `file` field of the upload to a temporary folder, chunk by chunk.
+async fn receive_files(multipart: &mut Multipart, dir: &Path) -> Result<Vec<PathBuf>, ApiError> {
+    let mut paths = Vec::new();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+    {
+        if field.name() != Some(UPLOAD_FIELD) {
+            return Err(ApiError::bad_request(format!(
+                "unexpected form field `{}`: send files in fields named `{UPLOAD_FIELD}`",
+                field.name().unwrap_or_default()
+            )));
+        }
+        let name = safe_upload_name(field.file_name(), paths.len());
+        let path = unique_path(dir, &name, paths.len());
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot create a temporary file: {e}")))?;
+        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| ApiError::internal(format!("cannot write the upload: {e}")))?;
+        }
+        file.flush()
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot write the upload: {e}")))?;
+        paths.push(path);
+    }
+    if paths.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "no file in the upload: send multipart/form-data with files in fields named `{UPLOAD_FIELD}`"
+        )));
+    }
+    Ok(paths)
+}
+
+async fn import<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let limit = state.limits().upload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return ApiError::payload_too_large(format!(
+            "the upload is larger than the limit of {limit} bytes: import big exports with \
+             `fettle import` instead"
+        ))
+        .into_response();
+    }
+    let dir = match tempfile::Builder::new().prefix("fettle-upload-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            return ApiError::internal(format!("cannot create a temporary folder: {e}"))
+                .into_response();
+        }
+    };
+    let paths = match receive_files(&mut multipart, dir.path()).await {
+        Ok(paths) => paths,
+        Err(e) => return e.into_response(),
+    };
+    let threads = state.import_threads();
+    // A second upload waits here (its files already on disk) until the first is imported.
+    let _one_at_a_time = state.import_lock().lock().await;
+    run(&state, move |b| {
+        let reply = b.import(athlete, &paths, threads);
+        // The files are gone once imported; an error removing them is not the client's.
+        drop(dir);
+        reply
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn log(json: serde_json::Value) -> RecoveryLog {
+        serde_json::from_value(json).expect("a well-formed log")
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-29T12:00:00Z".parse().expect("timestamp")
+    }
+
+    #[test]
+    fn upload_names_lose_paths_and_odd_characters_but_keep_extensions() {
+        assert_eq!(safe_upload_name(Some("run.fit"), 0), "run.fit");
+        assert_eq!(
+            safe_upload_name(Some("C:\\Users\\me\\run 1.fit.gz"), 0),
+            "run_1.fit.gz"
+        );
+        assert_eq!(safe_upload_name(Some("../../etc/passwd"), 0), "passwd");
+        assert_eq!(safe_upload_name(Some(".hidden.gpx"), 0), "hidden.gpx");
+        // é, t, é: each é (one char) becomes one underscore.
+        assert_eq!(safe_upload_name(Some("été.tcx"), 0), "_t_.tcx");
+        assert_eq!(safe_upload_name(None, 3), "upload-3");
+        assert_eq!(safe_upload_name(Some("..."), 4), "upload-4");
+        let long = format!("{}.fit.gz", "a".repeat(300));
+        let kept = safe_upload_name(Some(&long), 0);
+        assert_eq!(kept.len(), MAX_UPLOAD_NAME_CHARS);
+        assert!(kept.ends_with(".fit.gz"));
+    }
+
+    proptest! {
+        #[test]
+        fn upload_names_are_always_plain_non_empty_file_names(given in any::<Option<String>>(), index in 0_usize..1000) {
+            let name = safe_upload_name(given.as_deref(), index);
+            prop_assert!(!name.is_empty());
+            prop_assert!(name.len() <= MAX_UPLOAD_NAME_CHARS.max("upload-999".len()));
+            prop_assert!(!name.starts_with('.'));
+            prop_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')));
+        }
+    }
+
+    #[test]
+    fn recovery_log_defaults_its_time_to_now_and_parses_short_method_words() {
+        let entry = log(serde_json::json!({"method": "ice-bath", "minutes": 10, "temp_c": 10}))
+            .into_entry(now())
+            .expect("valid");
+        assert_eq!(entry.method, RecoveryMethod::ColdWaterImmersion);
+        assert_eq!(entry.at, now());
+        assert_eq!(entry.minutes, Some(10.0));
+        assert!(entry.zones.is_empty());
+        assert_eq!(entry.note, None);
+    }
+
+    #[test]
+    fn recovery_log_refuses_values_outside_their_ranges() {
+        for (body, field) in [
+            (
+                serde_json::json!({"method": "sleep", "minutes": 0}),
+                "minutes",
+            ),
+            (
+                serde_json::json!({"method": "sleep", "minutes": 1441}),
+                "minutes",
+            ),
+            (
+                serde_json::json!({"method": "cryotherapy", "temp_c": -250}),
+                "temp_c",
+            ),
+            (
+                serde_json::json!({"method": "nutrition", "carbs_g": -1}),
+                "carbs_g",
+            ),
+            (
+                serde_json::json!({"method": "nutrition", "protein_g": 2001}),
+                "protein_g",
+            ),
+            (
+                serde_json::json!({"method": "massage", "zones": [""]}),
+                "zone",
+            ),
+            (
+                serde_json::json!({"method": "massage", "note": "n".repeat(2001)}),
+                "note",
+            ),
+        ] {
+            let error = log(body.clone()).into_entry(now()).expect_err("refused");
+            assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                error.message().contains(field),
+                "{body}: {}",
+                error.message()
+            );
+        }
+    }
+
+    #[test]
+    fn recovery_log_accepts_up_to_a_day_ahead_but_not_more() {
+        // now + 24 h is the limit: 2026-11-30T12:00Z is accepted, one second later is not.
+        let at_limit = log(serde_json::json!({"method": "rest", "at": "2026-11-30T12:00:00Z"}));
+        assert!(at_limit.into_entry(now()).is_ok());
+        let beyond = log(serde_json::json!({"method": "rest", "at": "2026-11-30T12:00:01Z"}));
+        assert!(beyond.into_entry(now()).is_err());
+    }
+
+    #[test]
+    fn reversed_ranges_are_refused_and_open_ones_accepted() {
+        let day = |s: &str| s.parse::<Date>().ok();
+        assert!(check_range(day("2026-02-01"), day("2026-01-01")).is_err());
+        assert!(check_range(day("2026-01-01"), day("2026-01-01")).is_ok());
+        assert!(check_range(None, day("2026-01-01")).is_ok());
+    }
+}

@@ -1,0 +1,297 @@
+//! JSON bodies and JSON errors: every answer the API gives is JSON, failures included.
+//!
+//! Use cases return a serialisable value or an error; [`to_json`] turns either into a
+//! [`Reply`]. Errors carry an HTTP status and render as `{"error": {"code", "message"}}`.
+//! [`json_errors`] is a middleware that rewrites every other 4xx/5xx answer (axum's extractor
+//! rejections, 404 for an unknown route, 405, 413 from the body limit) into that same shape, so
+//! no client ever has to parse a plain-text error.
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The largest non-JSON error body [`json_errors`] reads to reuse as the message. Rejection
+/// texts are one line; anything longer is cut rather than buffered.
+const MAX_ERROR_TEXT_BYTES: usize = 16 * 1024;
+
+/// What a use case answers: a JSON body or an error.
+pub type Reply = Result<JsonBody, ApiError>;
+
+/// An HTTP error with a stable machine-readable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    /// Any status with a message (the code is derived from the status).
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// 400: the request is malformed (syntax, types).
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 422: the request is well-formed but its values are not acceptable
+    /// (what `fettle_app::AppError::Invalid` maps to).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+
+    /// 404: the thing asked for does not exist for this athlete.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// 413: the body is larger than the limit.
+    pub fn payload_too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, message)
+    }
+
+    /// 500: the program or the database failed.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message shown to people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The stable code clients can match on.
+    pub fn code(&self) -> &'static str {
+        code_for(self.status)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {}",
+            self.code(),
+            self.status.as_u16(),
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The stable error code for a status: snake_case of its reason phrase, `invalid` for 422.
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid",
+        429 => "too_many_requests",
+        500 => "internal",
+        503 => "unavailable",
+        s if s < 500 => "client_error",
+        _ => "server_error",
+    }
+}
+
+/// The JSON error document.
+#[derive(Serialize)]
+struct ErrorDocument<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+/// Renders `{"error": {"code", "message"}}` with the status.
+fn error_response(status: StatusCode, message: &str) -> Response {
+    let document = ErrorDocument {
+        error: ErrorBody {
+            code: code_for(status),
+            message,
+        },
+    };
+    // Serialising two strings cannot fail.
+    let bytes = serde_json::to_vec(&document).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            // The client gets the message; the operator gets it on stderr too.
+            eprintln!("fettle-web: {self}");
+        }
+        error_response(self.status, &self.message)
+    }
+}
+
+/// The content type of every JSON answer.
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json";
+
+/// A value already serialised to JSON: use cases hand the web layer bytes, so a large answer
+/// (an activity's streams) is encoded once, straight from its typed form.
+#[derive(Debug, Clone)]
+pub struct JsonBody(Bytes);
+
+impl JsonBody {
+    /// Serialises `value`; a value that cannot be serialised (a map with non-string keys) is a
+    /// 500.
+    pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self, ApiError> {
+        serde_json::to_vec(value)
+            .map(|bytes| Self(Bytes::from(bytes)))
+            .map_err(|e| ApiError::internal(format!("cannot encode the answer as JSON: {e}")))
+    }
+
+    /// The encoded bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl IntoResponse for JsonBody {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.0));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        );
+        response
+    }
+}
+
+/// Turns a use case's result into a [`Reply`]: the value as JSON, or the error converted to an
+/// [`ApiError`] (wiring adds `impl From<fettle_app::AppError> for ApiError`).
+pub fn to_json<T: Serialize, E: Into<ApiError>>(result: Result<T, E>) -> Reply {
+    match result {
+        Ok(value) => JsonBody::new(&value),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Middleware: every 4xx/5xx answer that is not JSON yet becomes a JSON error whose message is
+/// the original text (or the status's reason when there was none). Headers such as `Allow` on
+/// a 405 are kept.
+pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(JSON_CONTENT_TYPE));
+    if is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, MAX_ERROR_TEXT_BYTES).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        default_message(status)
+    } else {
+        text
+    };
+    let rendered = error_response(status, &message);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    );
+    Response::from_parts(parts, rendered.into_body())
+}
+
+/// A message for an error that came without one.
+fn default_message(status: StatusCode) -> String {
+    match status {
+        StatusCode::NOT_FOUND => {
+            "no such page or API route: see /api/v1/openapi.json for the API".to_owned()
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "this route does not accept that method: see the Allow header".to_owned()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is larger than allowed".to_owned(),
+        other => other
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_follow_the_status() {
+        assert_eq!(ApiError::bad_request("x").code(), "bad_request");
+        assert_eq!(ApiError::invalid("x").code(), "invalid");
+        assert_eq!(ApiError::not_found("x").code(), "not_found");
+        assert_eq!(ApiError::payload_too_large("x").code(), "payload_too_large");
+        assert_eq!(ApiError::internal("x").code(), "internal");
+        assert_eq!(
+            ApiError::new(StatusCode::IM_A_TEAPOT, "x").code(),
+            "client_error"
+        );
+        assert_eq!(
+            ApiError::new(StatusCode::BAD_GATEWAY, "x").code(),
+            "server_error"
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_render_as_the_json_error_document() {
+        let response = ApiError::invalid("`from` is after `to`").into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bytes = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "invalid", "message": "`from` is after `to`"}})
+        );
+    }
+
+    #[test]
+    fn to_json_encodes_values_and_passes_errors_through() {
+        let ok: Result<Vec<u32>, ApiError> = Ok(vec![1, 2]);
+        assert_eq!(to_json(ok).expect("encoded").as_bytes(), b"[1,2]");
+        let failed: Result<(), ApiError> = Err(ApiError::not_found("no activity 9"));
+        assert_eq!(
+            to_json(failed).expect_err("error").status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}

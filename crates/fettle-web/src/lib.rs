@@ -1,0 +1,282 @@
+//! Fettle's web face: the dashboard and the JSON API behind `fettle serve`.
+//!
+//! - [`app`] builds the router: pages and embedded files ([`assets`]), the API under
+//!   `/api/v1` ([`api_routes`] lists it; `/api/v1/openapi.json` documents it), JSON errors
+//!   for every failure, body limits, security headers.
+//! - [`bind`] and [`serve`] run it: loopback only unless remote access is asked for
+//!   explicitly, graceful shutdown on Ctrl-C, SIGTERM or the caller's signal.
+//! - [`Backend`] is the seam to the use cases: one method per endpoint, implemented over the
+//!   store with `fettle_app` (one line each), or by a fake in tests.
+//!
+//! Invariant: only this crate knows HTTP and JSON over HTTP. Every 4xx/5xx body is
+//! `{"error": {"code", "message"}}`.
+//!
+//! Safety defaults, and why:
+//! - bound to 127.0.0.1: the database holds health data;
+//! - `Host` must be an IP literal, `localhost` or an allowed name (defeats DNS rebinding, where
+//!   a web page's own domain is pointed at 127.0.0.1 to read the API);
+//! - a state-changing request whose `Origin` is another site is refused (defeats cross-site
+//!   form posts, which browsers send without asking);
+//! - a Content-Security-Policy without inline scripts, `frame-ancestors 'none'`, `nosniff`.
+
+mod api;
+pub mod assets;
+mod backend;
+mod error;
+mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+
+pub use api::{API_PREFIX, api_routes};
+pub use backend::{ActivityFilter, Backend, DateRange};
+pub use error::{ApiError, JsonBody, Reply, to_json};
+pub use state::{AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_UPLOAD_BYTES, Limits};
+
+/// Where `fettle serve` listens unless told otherwise.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// The Content-Security-Policy of every answer: only this origin's scripts, styles, images and
+/// connections; no inline scripts or styles; never framed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the whole application: pages, files and API, with JSON errors, limits and headers.
+pub fn app<B: Backend>(state: AppState<B>) -> Router {
+    let allowed_hosts = state.allowed_hosts().to_vec();
+    Router::new()
+        .merge(api::router::<B>(state.limits()))
+        .merge(assets::router::<B>())
+        .fallback(not_found)
+        .layer(from_fn(error::json_errors))
+        .layer(from_fn_with_state(allowed_hosts, guard_origin))
+        .layer(from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Unknown paths: a JSON 404 naming the path.
+async fn not_found(request: Request) -> Response {
+    let path = request.uri().path();
+    let hint = if path.starts_with("/api/") {
+        "see /api/v1/openapi.json for the API's routes"
+    } else {
+        "the dashboard starts at /"
+    };
+    ApiError::not_found(format!("nothing at {path}: {hint}")).into_response()
+}
+
+/// Adds the security headers to every answer, and `no-store` to API answers (they change with
+/// every import and may hold health data).
+async fn security_headers(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The host part of a `Host` header or an origin's authority (`[::1]:8080` → `::1`).
+fn host_name(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    authority.split(':').next().unwrap_or_default()
+}
+
+/// Whether a `Host` header is acceptable: an IP literal, `localhost`, or an allowed name.
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = host_name(host);
+    name.parse::<std::net::IpAddr>().is_ok()
+        || name.eq_ignore_ascii_case("localhost")
+        || allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
+/// Refuses requests whose `Host` is a foreign name (DNS rebinding) and state-changing requests
+/// from another origin (cross-site posts).
+async fn guard_origin(
+    State(allowed): State<Vec<String>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            request
+                .uri()
+                .authority()
+                .map(axum::http::uri::Authority::as_str)
+        })
+        .unwrap_or_default()
+        .to_owned();
+    if !host.is_empty() && !host_allowed(&host, &allowed) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "host `{host}` is not allowed: open the dashboard at http://127.0.0.1 or \
+                 http://localhost"
+            ),
+        )
+        .into_response();
+    }
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changes_state {
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        if let Some(origin) = origin {
+            let origin_authority = origin
+                .split_once("://")
+                .map_or(origin, |(_, rest)| rest)
+                .trim_end_matches('/');
+            if !origin_authority.eq_ignore_ascii_case(&host) {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    format!("cross-site request from {origin} refused"),
+                )
+                .into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The address is not a loopback address and remote access was not allowed.
+    NotLoopback(SocketAddr),
+    /// The address could not be bound (in use, no permission).
+    Bind(SocketAddr, std::io::Error),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::NotLoopback(addr) => write!(
+                f,
+                "{addr} is reachable from other machines and the dashboard shows health data: \
+                 use 127.0.0.1 (the default), or allow remote access explicitly"
+            ),
+            ServeError::Bind(addr, e) => {
+                write!(
+                    f,
+                    "cannot listen on {addr}: {e} (is another server using it?)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// Checks the address (loopback unless `allow_remote`) and binds it. Port 0 picks a free port;
+/// the listener's `local_addr` tells which.
+pub async fn bind(addr: SocketAddr, allow_remote: bool) -> Result<TcpListener, ServeError> {
+    if !addr.ip().is_loopback() && !allow_remote {
+        return Err(ServeError::NotLoopback(addr));
+    }
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Bind(addr, e))
+}
+
+/// Serves `state`'s application on `listener` until `shutdown` completes or the process gets
+/// Ctrl-C or SIGTERM; requests in flight are finished first (graceful shutdown).
+pub async fn serve<B, F>(
+    listener: TcpListener,
+    state: AppState<B>,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    B: Backend,
+    F: Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                () = shutdown => {}
+                () = termination_signal() => {}
+            }
+        })
+        .await
+}
+
+/// Completes on Ctrl-C or (on Unix) SIGTERM. If a handler cannot be installed, that signal is
+/// simply not awaited.
+async fn termination_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_are_split_from_ports_including_ipv6() {
+        assert_eq!(host_name("127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host_name("[::1]:8080"), "::1");
+        assert_eq!(host_name("localhost"), "localhost");
+    }
+
+    #[test]
+    fn only_ip_literals_localhost_and_allowed_names_are_accepted_hosts() {
+        let allowed = vec!["coach.lan".to_owned()];
+        assert!(host_allowed("127.0.0.1:8080", &allowed));
+        assert!(host_allowed("[::1]:80", &allowed));
+        assert!(host_allowed("LocalHost:3000", &allowed));
+        assert!(host_allowed("coach.lan:8080", &allowed));
+        assert!(!host_allowed("evil.example:8080", &allowed));
+    }
+}

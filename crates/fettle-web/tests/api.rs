@@ -1,0 +1,693 @@
+//! In-process tests of the HTTP surface (no sockets: `tower::ServiceExt::oneshot`): JSON errors
+//! for every failure, body limits, uploads, static files, pages, security headers, the OpenAPI
+//! document against the router, and the server's bind and shutdown.
+
+#[allow(
+    dead_code,
+    reason = "shared with the browser tests, which use other parts"
+)]
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use fettle_web::{AppState, Limits, api_routes, app};
+use serde_json::{Value, json};
+use support::{ATHLETE, Fake};
+use tower::ServiceExt;
+
+/// Sends one request to a fresh app over `state`.
+async fn send(state: AppState<Fake>, request: Request<Body>) -> Response {
+    app(state)
+        .oneshot(request)
+        .await
+        .expect("the router is infallible")
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::empty())
+        .expect("valid request")
+}
+
+fn post_json(uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_owned()))
+        .expect("valid request")
+}
+
+async fn body_bytes(response: Response) -> Vec<u8> {
+    axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body readable")
+        .to_vec()
+}
+
+async fn json_body(response: Response) -> Value {
+    let bytes = body_bytes(response).await;
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+fn content_type(response: &Response) -> &str {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// Asserts the response is a JSON error with `status` and `code`, and returns its message.
+async fn assert_json_error(response: Response, status: StatusCode, code: &str) -> String {
+    assert_eq!(response.status(), status);
+    assert_eq!(content_type(&response), "application/json");
+    let body = json_body(response).await;
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("a message")
+        .to_owned();
+    assert!(!message.is_empty());
+    message
+}
+
+fn history() -> AppState<Fake> {
+    Fake::with_history().state()
+}
+
+#[tokio::test]
+async fn unknown_api_route_is_a_json_404() {
+    let response = send(history(), get("/api/v1/nothing-here")).await;
+    let message = assert_json_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    assert!(message.contains("/api/v1/nothing-here"), "{message}");
+}
+
+#[tokio::test]
+async fn unknown_page_is_a_json_404_too() {
+    let response = send(history(), get("/no/such/page")).await;
+    assert_json_error(response, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn wrong_method_is_a_json_405_with_allow() {
+    let request = Request::delete("/api/v1/status")
+        .header(header::HOST, "127.0.0.1")
+        .body(Body::empty())
+        .expect("valid");
+    let response = send(history(), request).await;
+    let allow = response
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(allow.contains("GET"), "Allow: {allow}");
+    assert_json_error(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_json_400() {
+    let response = send(history(), post_json("/api/v1/recovery", "{\"method\": ")).await;
+    assert_json_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn json_missing_a_field_is_a_json_422() {
+    let response = send(
+        history(),
+        post_json("/api/v1/recovery", "{\"minutes\": 20}"),
+    )
+    .await;
+    let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert!(message.contains("method"), "{message}");
+}
+
+#[tokio::test]
+async fn json_body_without_json_content_type_is_a_json_415() {
+    let request = Request::post("/api/v1/recovery")
+        .header(header::HOST, "127.0.0.1")
+        .body(Body::from("{\"method\":\"sleep\"}"))
+        .expect("valid");
+    let response = send(history(), request).await;
+    assert_json_error(
+        response,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_recovery_method_is_422_naming_the_valid_ones() {
+    let response = send(
+        history(),
+        post_json("/api/v1/recovery", "{\"method\": \"yoga\"}"),
+    )
+    .await;
+    let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert!(
+        message.contains("yoga") && message.contains("compression_boots"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn out_of_range_minutes_are_refused() {
+    let response = send(
+        history(),
+        post_json(
+            "/api/v1/recovery",
+            "{\"method\": \"massage\", \"minutes\": 5000}",
+        ),
+    )
+    .await;
+    let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert!(message.contains("minutes"), "{message}");
+}
+
+#[tokio::test]
+async fn logged_recovery_session_is_listed_afterwards() {
+    let fake = Arc::new(Fake::with_history());
+    let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
+    let body = json!({"method": "boots", "minutes": 30, "zones": [" calves ", "quads"],
+                      "at": "2026-11-28T18:00:00Z"});
+    let response = send(
+        state.clone(),
+        post_json("/api/v1/recovery", &body.to_string()),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let stored = json_body(response).await;
+    // The CLI's short word is normalised and the zones trimmed.
+    assert_eq!(stored["method"], "compression_boots");
+    assert_eq!(stored["zones"], json!(["calves", "quads"]));
+
+    let listed = json_body(send(state, get("/api/v1/recovery")).await).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["at"], "2026-11-28T18:00:00Z");
+    assert_eq!(listed[0]["minutes"], 30.0);
+}
+
+#[tokio::test]
+async fn json_body_over_the_limit_is_a_json_413() {
+    let limits = Limits {
+        json_body_bytes: 1024,
+        upload_bytes: 4096,
+    };
+    let note = "x".repeat(2000);
+    let body = json!({"method": "sleep", "note": note}).to_string();
+    let response = send(
+        history().with_limits(limits),
+        post_json("/api/v1/recovery", &body),
+    )
+    .await;
+    assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn streamed_json_body_over_the_limit_without_length_is_a_json_413() {
+    let limits = Limits {
+        json_body_bytes: 1024,
+        upload_bytes: 4096,
+    };
+    let note = "x".repeat(2000);
+    let body = json!({"method": "sleep", "note": note}).to_string();
+    // A stream body has no Content-Length: the limit must hold while reading.
+    let stream = futures_stream(body.as_bytes());
+    let request = Request::post("/api/v1/recovery")
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(stream)
+        .expect("valid");
+    let response = send(history().with_limits(limits), request).await;
+    assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
+
+/// A body without a known length, sent in 256-byte chunks.
+fn futures_stream(bytes: &[u8]) -> Body {
+    /// Chunks handed out one frame at a time; no size hint, like a chunked upload.
+    struct Chunks(std::collections::VecDeque<Vec<u8>>);
+    impl http_body::Body for Chunks {
+        type Data = axum::body::Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            std::task::Poll::Ready(
+                self.0
+                    .pop_front()
+                    .map(|chunk| Ok(http_body::Frame::data(chunk.into()))),
+            )
+        }
+    }
+    Body::new(Chunks(bytes.chunks(256).map(<[u8]>::to_vec).collect()))
+}
+
+/// A multipart body with one part per `(field, file name, bytes)`.
+fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "fettle-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (field, name, bytes) in parts {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; \
+                 filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn upload(content_type: &str, body: Vec<u8>) -> Request<Body> {
+    Request::post("/api/v1/import")
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("valid")
+}
+
+#[tokio::test]
+async fn upload_is_streamed_to_disk_and_imported_with_names_kept() {
+    let fake = Arc::new(Fake::with_history());
+    let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
+    let run = vec![0x0e_u8; 3000];
+    let (ct, body) = multipart(&[
+        ("file", "morning run.fit", &run),
+        ("file", "../../etc/export.zip", b"PK\x03\x04"),
+    ]);
+    let response = send(state, upload(&ct, body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let summary = json_body(response).await;
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["imported"], 2);
+    // Names are made safe (no path, no spaces) but keep their extensions; sizes are exact.
+    assert_eq!(
+        fake.imported(),
+        vec![
+            ("morning_run.fit".to_owned(), 3000),
+            ("export.zip".to_owned(), 4)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn upload_over_the_limit_is_a_json_413() {
+    let limits = Limits {
+        json_body_bytes: 1024,
+        upload_bytes: 4096,
+    };
+    let (ct, body) = multipart(&[("file", "big.fit", &[1_u8; 10_000])]);
+    // Without Content-Length the limit holds while streaming …
+    let response = send(history().with_limits(limits), upload(&ct, body.clone())).await;
+    assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    // … and a declared length over the limit is refused before reading.
+    let mut declared = upload(&ct, body);
+    declared.headers_mut().insert(
+        header::CONTENT_LENGTH,
+        header::HeaderValue::from_static("10300"),
+    );
+    let response = send(history().with_limits(limits), declared).await;
+    let message =
+        assert_json_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert!(message.contains("4096"), "{message}");
+}
+
+#[tokio::test]
+async fn upload_with_another_field_name_is_a_json_400() {
+    let (ct, body) = multipart(&[("document", "a.fit", b"x")]);
+    let message = assert_json_error(
+        send(history(), upload(&ct, body)).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert!(message.contains("`file`"), "{message}");
+}
+
+#[tokio::test]
+async fn upload_without_files_is_a_json_400() {
+    let (ct, body) = multipart(&[]);
+    assert_json_error(
+        send(history(), upload(&ct, body)).await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn upload_that_is_not_multipart_is_a_json_400() {
+    let response = send(history(), upload("application/json", b"{}".to_vec())).await;
+    assert_json_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn status_passes_the_requested_day_through() {
+    let response = send(history(), get("/api/v1/status?date=2026-03-01")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(content_type(&response), "application/json");
+    assert_eq!(
+        response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(axum::http::HeaderValue::as_bytes),
+        Some(&b"no-store"[..])
+    );
+    let status = json_body(response).await;
+    assert_eq!(status["date"], "2026-03-01");
+}
+
+#[tokio::test]
+async fn malformed_date_is_a_json_400() {
+    let response = send(history(), get("/api/v1/status?date=yesterday")).await;
+    assert_json_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn unknown_query_parameter_is_a_json_400() {
+    let response = send(history(), get("/api/v1/load?form=2026-01-01")).await;
+    let message = assert_json_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+    assert!(message.contains("form"), "{message}");
+}
+
+#[tokio::test]
+async fn reversed_range_is_a_json_422() {
+    let response = send(history(), get("/api/v1/load?from=2026-02-01&to=2026-01-01")).await;
+    let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert!(message.contains("swap"), "{message}");
+}
+
+#[tokio::test]
+async fn zero_limit_is_a_json_422() {
+    let response = send(history(), get("/api/v1/activities?limit=0")).await;
+    assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+}
+
+#[tokio::test]
+async fn activity_filter_reaches_the_backend() {
+    let response = send(history(), get("/api/v1/activities?limit=2&sport=running")).await;
+    let list = json_body(response).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert_eq!(list[0]["id"], 3, "newest first");
+}
+
+#[tokio::test]
+async fn non_numeric_activity_id_is_a_json_400() {
+    let response = send(history(), get("/api/v1/activities/abc")).await;
+    assert_json_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+}
+
+#[tokio::test]
+async fn missing_activity_is_the_backends_json_404() {
+    let response = send(history(), get("/api/v1/activities/999")).await;
+    let message = assert_json_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    assert!(message.contains("999"));
+}
+
+#[tokio::test]
+async fn profile_must_be_an_object_and_round_trips() {
+    let put = |body: &str| {
+        Request::put("/api/v1/profile")
+            .header(header::HOST, "127.0.0.1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .expect("valid")
+    };
+    let fake = Arc::new(Fake::with_history());
+    let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
+    assert_json_error(
+        send(state.clone(), put("[1,2]")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    let response = send(state.clone(), put("{\"max_hr\": 185}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let profile = json_body(send(state, get("/api/v1/profile")).await).await;
+    assert_eq!(profile, json!({"max_hr": 185}));
+}
+
+#[tokio::test]
+async fn foreign_host_is_refused_against_dns_rebinding() {
+    let request = Request::get("/api/v1/status")
+        .header(header::HOST, "attacker.example:8080")
+        .body(Body::empty())
+        .expect("valid");
+    assert_json_error(
+        send(history(), request).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn allowed_host_name_is_accepted() {
+    let request = Request::get("/api/v1/status")
+        .header(header::HOST, "coach.lan:8080")
+        .body(Body::empty())
+        .expect("valid");
+    let response = send(history().with_allowed_host("coach.lan"), request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cross_site_post_is_refused_and_same_origin_post_accepted() {
+    let request = |origin: &str| {
+        Request::post("/api/v1/recovery")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, origin)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{\"method\":\"sleep\",\"minutes\":480}"))
+            .expect("valid")
+    };
+    let refused = send(history(), request("https://evil.example")).await;
+    assert_json_error(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    let accepted = send(history(), request("http://127.0.0.1:8080")).await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn static_files_have_content_types_etags_and_cache_rules() {
+    for (path, expected_type, immutable) in [
+        ("/assets/app.css", "text/css; charset=utf-8", false),
+        ("/assets/app.js", "text/javascript; charset=utf-8", false),
+        ("/assets/chart.js", "text/javascript; charset=utf-8", false),
+        ("/assets/icon.svg", "image/svg+xml", false),
+        (
+            "/assets/vendor/uplot-1.6.32/uPlot.iife.min.js",
+            "text/javascript; charset=utf-8",
+            true,
+        ),
+        (
+            "/assets/vendor/uplot-1.6.32/uPlot.min.css",
+            "text/css; charset=utf-8",
+            true,
+        ),
+    ] {
+        let response = send(history(), get(path)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(content_type(&response), expected_type, "{path}");
+        let cache = response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap_or_default();
+        assert_eq!(cache.contains("immutable"), immutable, "{path}: {cache}");
+        let etag = response.headers()[header::ETAG].clone();
+        assert!(!body_bytes(response).await.is_empty(), "{path}");
+
+        let mut again = get(path);
+        again.headers_mut().insert(header::IF_NONE_MATCH, etag);
+        let response = send(history(), again).await;
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert!(body_bytes(response).await.is_empty(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn vendored_uplot_is_the_recorded_version() {
+    let response = send(
+        history(),
+        get("/assets/vendor/uplot-1.6.32/uPlot.iife.min.js"),
+    )
+    .await;
+    let text = String::from_utf8(body_bytes(response).await).expect("UTF-8");
+    assert!(text.starts_with(&format!(
+        "/*! https://github.com/leeoniya/uPlot (v{})",
+        fettle_web::assets::UPLOT_VERSION
+    )));
+}
+
+/// Every `src="/…"` and `href="/…"` in a page.
+fn local_references(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attribute in ["src=\"/", "href=\"/"] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attribute) {
+            rest = &rest[at + attribute.len() - 1..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            found.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn every_page_is_html_with_its_title_and_only_served_assets() {
+    for (path, page, title) in fettle_web::assets::PAGES {
+        let url = path.replace("{id}", "3");
+        let response = send(history(), get(&url)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        assert_eq!(content_type(&response), "text/html; charset=utf-8");
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(
+            response.headers()[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff"
+        );
+        let html = String::from_utf8(body_bytes(response).await).expect("UTF-8");
+        assert!(
+            html.contains(&format!("<title>{title} · Fettle</title>")),
+            "{url}"
+        );
+        assert!(html.contains(&format!("data-page=\"{page}\"")), "{url}");
+        assert!(!html.contains("{{"), "unfilled placeholder in {url}");
+        assert!(!html.contains("<script>"), "inline script in {url}");
+        for reference in local_references(&html) {
+            let reference = reference.replace("{id}", "3");
+            let status = send(history(), get(&reference)).await.status();
+            assert_eq!(status, StatusCode::OK, "{url} references {reference}");
+        }
+    }
+}
+
+/// `(METHOD, path)` pairs documented in the OpenAPI document.
+fn documented_routes(document: &Value) -> BTreeSet<(String, String)> {
+    let mut routes = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths object") {
+        for method in item.as_object().expect("path item").keys() {
+            routes.insert((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    routes
+}
+
+#[tokio::test]
+async fn openapi_document_lists_exactly_the_registered_routes() {
+    let response = send(history(), get("/api/v1/openapi.json")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let document = json_body(response).await;
+    assert_eq!(document["openapi"], "3.1.0");
+    let documented = documented_routes(&document);
+    let registered: BTreeSet<(String, String)> = api_routes::<Fake>().into_iter().collect();
+    let undocumented: Vec<_> = registered.difference(&documented).collect();
+    let unregistered: Vec<_> = documented.difference(&registered).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from openapi.json: {undocumented:?}"
+    );
+    assert!(
+        unregistered.is_empty(),
+        "documented but not served: {unregistered:?}"
+    );
+}
+
+#[tokio::test]
+async fn openapi_references_resolve() {
+    let document: Value = json_body(send(history(), get("/api/v1/openapi.json")).await).await;
+    let text = document.to_string();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("\"$ref\":\"#/") {
+        rest = &rest[at + 10..];
+        let end = rest.find('"').expect("closed string");
+        let pointer = format!("/{}", &rest[..end]);
+        assert!(
+            document.pointer(&pointer).is_some(),
+            "dangling $ref {pointer}"
+        );
+        rest = &rest[end..];
+    }
+}
+
+#[tokio::test]
+async fn every_registered_get_route_answers_json() {
+    for (method, path) in api_routes::<Fake>() {
+        if method != "GET" {
+            continue;
+        }
+        let url = path.replace("{id}", "3");
+        let response = send(history(), get(&url)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        assert_eq!(content_type(&response), "application/json", "{url}");
+        json_body(response).await;
+    }
+}
+
+#[tokio::test]
+async fn bind_refuses_a_non_loopback_address_unless_allowed() {
+    let any: std::net::SocketAddr = "0.0.0.0:0".parse().expect("address");
+    let refused = fettle_web::bind(any, false).await;
+    let message = refused.expect_err("refused").to_string();
+    assert!(message.contains("127.0.0.1"), "{message}");
+    let loopback: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let listener = fettle_web::bind(loopback, false)
+        .await
+        .expect("loopback binds");
+    assert!(listener.local_addr().expect("bound").ip().is_loopback());
+}
+
+#[tokio::test]
+async fn server_answers_over_tcp_and_stops_on_the_shutdown_signal() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = fettle_web::bind("127.0.0.1:0".parse().expect("address"), false)
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(fettle_web::serve(listener, history(), async move {
+        let _ = stopped.await;
+    }));
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    stream
+        .write_all(
+            format!("GET /api/v1/status HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .expect("writes");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"fitness\":48.2"), "{answer}");
+    stop.send(()).expect("server still running");
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+    assert!(
+        matches!(finished, Ok(Ok(Ok(())))),
+        "server did not stop cleanly: {finished:?}"
+    );
+}
