@@ -536,6 +536,22 @@ struct RecordColumns {
     compressed_distance_16: Option<(u64, u16)>,
 }
 
+impl RecordColumns {
+    /// Reserves room for `n` more records in every column.
+    fn reserve(&mut self, n: usize) {
+        self.time.reserve(n);
+        self.lat.reserve(n);
+        self.lon.reserve(n);
+        self.distance.reserve(n);
+        self.speed.reserve(n);
+        self.altitude.reserve(n);
+        self.heart_rate.reserve(n);
+        self.cadence.reserve(n);
+        self.power.reserve(n);
+        self.temperature.reserve(n);
+    }
+}
+
 /// Why message reading stopped early.
 type Problem = String;
 
@@ -564,6 +580,15 @@ fn read_messages(bytes: &[u8], start: usize, end: usize, seg: &mut Segment) -> R
             (local, time)
         } else if header & 0x40 != 0 {
             pos = read_definition(data, pos, &mut definitions)?;
+            if let Some(def) = &definitions[usize::from(header & 0x0F)]
+                && def.kind == MsgKind::Record
+                && def.size >= 4
+                && seg.records.time.capacity() == 0
+            {
+                // Reserve for a file of nothing but records (an upper bound, at most one entry
+                // per five bytes) so the columns never reallocate while they fill.
+                seg.records.reserve((end - pos) / (def.size + 1));
+            }
             continue;
         } else {
             (usize::from(header & 0x0F), None)
@@ -1329,55 +1354,56 @@ fn build_streams(
     let n = r.time.len();
     let mut s = Streams::default();
     let all = (0..n).all(&mine);
-    let count = if all {
-        n
+    // The selected records by index, gathered once so every column is one exact-size copy.
+    let picked: Vec<u32> = if all {
+        Vec::new()
     } else {
-        (0..n).filter(|&i| mine(i)).count()
+        (0..n)
+            .filter(|&i| mine(i))
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect()
     };
+    let count = if all { n } else { picked.len() };
     s.time_s.reserve_exact(count);
     let mut went_back = 0usize;
     let mut previous = f64::NEG_INFINITY;
-    for i in 0..n {
-        if all || mine(i) {
-            let mut t = f64::from(r.time[i]) - f64::from(start);
-            if t < previous {
-                went_back += 1;
-                t = previous;
-            }
-            previous = t;
-            s.time_s.push(t);
+    let mut push_time = |time: u32| {
+        let mut t = f64::from(time) - f64::from(start);
+        if t < previous {
+            went_back += 1;
+            t = previous;
         }
+        previous = t;
+        s.time_s.push(t);
+    };
+    if all {
+        r.time.iter().for_each(|&t| push_time(t));
+    } else {
+        picked.iter().for_each(|&i| push_time(r.time[i as usize]));
     }
     /// The selected part of a column; when every record is selected the column is moved, not
-    /// copied (the common single-session file).
-    fn column<T: Copy + Into<f64>>(
-        src: &mut Vec<T>,
-        all: bool,
-        mine: &impl Fn(usize) -> bool,
-    ) -> Vec<T> {
-        let picked: Vec<T> = if all {
+    /// copied (the common single-session file). A column without any value comes back empty.
+    fn column<T: Copy + Into<f64>>(src: &mut Vec<T>, all: bool, picked: &[u32]) -> Vec<T> {
+        let values: Vec<T> = if all {
             std::mem::take(src)
         } else {
-            (0..src.len())
-                .filter(|&i| mine(i))
-                .map(|i| src[i])
-                .collect()
+            picked.iter().map(|&i| src[i as usize]).collect()
         };
-        if picked.iter().any(|v| !(*v).into().is_nan()) {
-            picked
+        if values.iter().any(|v| !(*v).into().is_nan()) {
+            values
         } else {
             Vec::new()
         }
     }
-    s.lat_deg = column(&mut r.lat, all, &mine);
-    s.lon_deg = column(&mut r.lon, all, &mine);
-    s.distance_m = column(&mut r.distance, all, &mine);
-    s.speed_mps = column(&mut r.speed, all, &mine);
-    s.altitude_m = column(&mut r.altitude, all, &mine);
-    s.heart_rate_bpm = column(&mut r.heart_rate, all, &mine);
-    s.cadence_rpm = column(&mut r.cadence, all, &mine);
-    s.power_w = column(&mut r.power, all, &mine);
-    s.temperature_c = column(&mut r.temperature, all, &mine);
+    s.lat_deg = column(&mut r.lat, all, &picked);
+    s.lon_deg = column(&mut r.lon, all, &picked);
+    s.distance_m = column(&mut r.distance, all, &picked);
+    s.speed_mps = column(&mut r.speed, all, &picked);
+    s.altitude_m = column(&mut r.altitude, all, &picked);
+    s.heart_rate_bpm = column(&mut r.heart_rate, all, &picked);
+    s.cadence_rpm = column(&mut r.cadence, all, &picked);
+    s.power_w = column(&mut r.power, all, &picked);
+    s.temperature_c = column(&mut r.temperature, all, &picked);
     (s, went_back)
 }
 
