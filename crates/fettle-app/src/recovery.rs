@@ -18,7 +18,8 @@
 //!   morning form, and the **recovery time** starts from the fitness and fatigue at the end of
 //!   the activity's day (they include it);
 //! - **body mass** is the most recent of the profile's `mass_kg` and the wellness log's mass on
-//!   or before the activity's day (the wellness value wins a tie: it is a weighing);
+//!   or before the activity's day (the wellness value wins a tie: it is a weighing), else the
+//!   first value after it;
 //! - **readiness** is the readiness of the activity's local day;
 //! - **the next hard session** comes from the saved plan, when there is one: the first planned
 //!   long, tempo, interval or race day after the activity's day, taken from the start of that
@@ -578,7 +579,7 @@ pub fn recover(
     let inputs = Inputs::load(store, athlete, today(&tz, now))?;
     let built = build_context(store, athlete, &inputs, &summary)?;
     let prescription = prescribe(&built.context);
-    let log = recovery_log_after(store, athlete, built.context.session.end)?;
+    let log = recovery_log_after(store, athlete, &summary, built.context.session.end)?;
     let compliance = logging::compliance(&prescription, &log);
     Ok(RecoverView {
         activity_id: summary.id.0,
@@ -621,17 +622,36 @@ fn latest_ended_activity(
         .max_by_key(activity_end))
 }
 
-/// Logged entries from `end` to the end of the compliance window.
+/// Logged entries that follow this activity: from its end to the end of the compliance window,
+/// and before the next activity ends (an entry belongs to the latest activity before it).
 fn recovery_log_after(
     store: &dyn Store,
     athlete: AthleteId,
+    this: &ActivitySummary,
     end: Timestamp,
 ) -> Result<Vec<RecoveryEntry>, AppError> {
-    let until = end
+    let mut until = end
         .saturating_add(SignedDuration::from_hours(
             logging::SESSION_MATCH_WINDOW_H + 1,
         ))
         .unwrap_or(end);
+    let later = store.list_activities(
+        athlete,
+        &ActivityFilter {
+            from: Some(this.start),
+            to: Some(until),
+            ..ActivityFilter::default()
+        },
+    )?;
+    if let Some(next_end) = later
+        .iter()
+        .filter(|s| s.id != this.id && s.sport != Sport::Transition)
+        .map(activity_end)
+        .filter(|t| *t > end)
+        .min()
+    {
+        until = until.min(next_end);
+    }
     Ok(store
         .recovery(athlete, end, until)?
         .into_iter()
@@ -760,24 +780,34 @@ fn session_kind(
     Ok(SessionKind::Easy)
 }
 
-/// The most recent body mass on or before `day`: the profile's value or a wellness weighing.
+/// The body mass on `day`: the most recent of the profile's value and a wellness weighing on
+/// or before it (the weighing wins a tie); when there is none yet, the first one after it (body
+/// mass changes slowly, and a value set today should serve yesterday's run).
 fn body_mass(store: &dyn Store, athlete: AthleteId, day: Date) -> Result<Option<f64>, AppError> {
     let profile = crate::training::load_profile(store, athlete)?;
-    let from_profile = profile
+    // (date, source rank: 0 profile, 1 wellness, mass)
+    let mut known: Vec<(Date, u8, f64)> = profile
         .body_mass_kg
         .iter()
-        .filter(|d| d.from <= day)
-        .max_by_key(|d| d.from)
-        .map(|d| (d.from, d.value));
-    let from_wellness = store
-        .wellness(athlete, Date::MIN, day)?
-        .into_iter()
-        .filter_map(|w| Some((w.date?, w.mass_kg?)))
-        .max_by_key(|(d, _)| *d);
-    Ok(match (from_profile, from_wellness) {
-        (Some(p), Some(w)) => Some(if w.0 >= p.0 { w.1 } else { p.1 }),
-        (p, w) => p.or(w).map(|(_, m)| m),
-    })
+        .map(|d| (d.from, 0, d.value))
+        .collect();
+    known.extend(
+        store
+            .wellness(athlete, Date::MIN, Date::MAX)?
+            .into_iter()
+            .filter_map(|w| Some((w.date?, 1, w.mass_kg?))),
+    );
+    let before = known
+        .iter()
+        .filter(|k| k.0 <= day)
+        .max_by_key(|k| (k.0, k.1));
+    let after = || {
+        known
+            .iter()
+            .filter(|k| k.0 > day)
+            .min_by_key(|k| (k.0, 1 - k.1))
+    };
+    Ok(before.or_else(after).map(|k| k.2))
 }
 
 /// When the last strength (`training`) session before this one ended.
@@ -850,6 +880,23 @@ pub fn log_recovery(
     entry: &RecoveryEntry,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    let latest = now
+        .saturating_add(SignedDuration::from_mins(logging::MAX_FUTURE_SKEW_MIN))
+        .unwrap_or(now);
+    if entry.at > latest {
+        // The core's message is in UTC; the athlete typed local time.
+        let tz = crate::athlete_time_zone(store, athlete)?;
+        let show = |t: Timestamp| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        };
+        return Err(AppError::Invalid(format!(
+            "{} is in the future (now is {} local time): log what has happened, with its real time",
+            show(entry.at),
+            show(now)
+        )));
+    }
     logging::validate(entry, now).map_err(|e| AppError::Invalid(e.to_string()))?;
     let mut entry = entry.clone();
     for zone in &mut entry.zones {
@@ -982,7 +1029,7 @@ pub fn list_recovery(
         for a in activities.iter().filter(|a| followed.contains(&a.id)) {
             let built = build_context(store, athlete, &inputs, a)?;
             let prescription = prescribe(&built.context);
-            let log = recovery_log_after(store, athlete, built.context.session.end)?;
+            let log = recovery_log_after(store, athlete, a, built.context.session.end)?;
             compliance.push(ActivityCompliance {
                 activity: built.activity,
                 items: logging::compliance(&prescription, &log),
