@@ -47,7 +47,7 @@ use fettle_core::recovery::{
     SessionKind, prescribe,
 };
 use fettle_core::series::{DayState, SeriesParams, daily_series};
-use fettle_core::wellness::{self, RowError, WellnessSource};
+use fettle_core::wellness::{self, RowError};
 use fettle_formats::{Activity, Sport};
 use fettle_store::{ActivityFilter, ActivityId, ActivitySummary, AthleteId, Store, StringSet};
 use jiff::civil::Date;
@@ -130,8 +130,9 @@ pub fn add_wellness(
 /// What a wellness file import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct WellnessImportView {
-    /// The layout the file was read as.
-    pub source: WellnessSource,
+    /// The layout the file was read as: `hrv4training`, `elitehrv` or `csv` (the value stored
+    /// in each entry's `source`).
+    pub source: String,
     /// Days stored (merged into existing entries).
     pub imported: usize,
     /// First and last day stored.
@@ -194,7 +195,7 @@ pub fn import_wellness(
         )));
     }
     Ok(WellnessImportView {
-        source: parsed.source,
+        source: parsed.source.as_str().to_string(),
         imported,
         first,
         last,

@@ -70,7 +70,7 @@ pub(crate) fn wellness(ctx: &Context, args: &WellnessArgs) -> anyhow::Result<Exi
                     "Imported {} wellness day(s) from {} ({} layout{}).",
                     view.imported,
                     import.path.display(),
-                    view.source.as_str(),
+                    view.source,
                     match (view.first, view.last) {
                         (Some(f), Some(l)) => format!(", {f} to {l}"),
                         _ => String::new(),
