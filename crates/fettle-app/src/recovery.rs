@@ -30,7 +30,8 @@
 //! Morning HRV from FIT files ([`morning_hrv_entry`]): R-R intervals recorded during a run are
 //! not a morning HRV measurement (exercise suppresses vagal activity, so rMSSD under load says
 //! nothing about readiness), so only a short recording made at rest in the morning becomes a
-//! wellness entry.
+//! wellness entry. On the shared corpus this keeps out a 45-second walking file with R-R
+//! intervals (a device test), which an earlier, looser rule had taken for a morning.
 
 use std::collections::BTreeSet;
 
@@ -68,6 +69,9 @@ const READINESS_HISTORY_DAYS: i64 = 70;
 /// this many minutes: HRV apps record 1–5 min (Plews et al. 2014 used ultra-short 1-min
 /// recordings); a longer recording is a workout with a chest strap. Fettle's cut-off.
 pub const MORNING_HRV_MAX_MIN: f64 = 15.0;
+/// … and at least this many minutes: ultra-short 1-min ln rMSSD agrees with the standard
+/// recording (Esco & Flatt 2014); shorter is a test or a glitch.
+pub const MORNING_HRV_MIN_MIN: f64 = 1.0;
 /// … and covers at most this many metres (at rest, not moving). Fettle's cut-off.
 pub const MORNING_HRV_MAX_DISTANCE_M: f64 = 100.0;
 /// … and starts in this local hour range (the morning, after waking). Fettle's window.
@@ -241,7 +245,8 @@ fn day_range(from: Option<Date>, to: Option<Date>, today: Date) -> Result<(Date,
 }
 
 /// A morning HRV entry from an imported activity's R-R intervals, when the recording is a
-/// morning HRV measurement: at most [`MORNING_HRV_MAX_MIN`] minutes, at most
+/// morning HRV measurement: a `generic` (or unknown-sport) recording of
+/// [`MORNING_HRV_MIN_MIN`]–[`MORNING_HRV_MAX_MIN`] minutes, at most
 /// [`MORNING_HRV_MAX_DISTANCE_M`] metres, starting in the local hours [`MORNING_HRV_HOURS`], and
 /// with enough clean beats for rMSSD ([`fettle_core::hrv::rmssd_from_rr`]). R-R from a run is
 /// never used: HRV during exercise is not resting HRV. `tz` dates the entry when the file has no
@@ -250,8 +255,13 @@ pub fn morning_hrv_entry(activity: &Activity, tz: &TimeZone) -> Option<WellnessE
     if activity.rr_intervals_ms.is_empty() {
         return None;
     }
+    // A recording at rest is a generic session (or a sport Fettle does not know, such as
+    // breathing or meditation); one with a moving sport is exercise, never resting HRV.
+    if !matches!(activity.sport, Sport::Generic | Sport::Other(_)) {
+        return None;
+    }
     let minutes = activity.timer_s.max(activity.elapsed_s) / 60.0;
-    if !(minutes > 0.0 && minutes <= MORNING_HRV_MAX_MIN) {
+    if !(MORNING_HRV_MIN_MIN..=MORNING_HRV_MAX_MIN).contains(&minutes) {
         return None;
     }
     if activity
@@ -1130,7 +1140,10 @@ mod tests {
         let long = recording("2026-11-20T06:30:00Z", 60.0, None);
         let evening = recording("2026-11-20T18:00:00Z", 5.0, None);
         let moving = recording("2026-11-20T06:30:00Z", 10.0, Some(2_000.0));
-        for a in [long, evening, moving] {
+        let mut walk = recording("2026-11-20T06:30:00Z", 3.0, None);
+        walk.sport = Sport::Walking;
+        let blip = recording("2026-11-20T06:30:00Z", 0.75, None);
+        for a in [long, evening, moving, walk, blip] {
             assert_eq!(morning_hrv_entry(&a, &utc()), None);
         }
     }
