@@ -1219,4 +1219,91 @@ mod tests {
         let list = add_health(&store, athlete, &["Raynaud's".into()]).unwrap();
         assert_eq!(list, vec!["raynauds"]);
     }
+
+    #[test]
+    fn the_next_hard_session_is_the_first_hard_plan_day_after_the_activity() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let athlete = store.default_athlete().unwrap();
+        let d = jiff::civil::date;
+        let (tz, day) = (utc(), d(2026, 3, 2));
+        let end = at("2026-03-02T10:00:00Z");
+        assert_eq!(
+            next_planned_hard_session(&store, athlete, day, end, &tz).unwrap(),
+            None,
+            "no plan, no next hard session"
+        );
+        let request = plan::PlanRequest::new(d(2026, 3, 1), d(2026, 5, 10), 10_000.0);
+        let saved = plan::create_plan(&request).unwrap();
+        store
+            .save_plan(athlete, &serde_json::to_string(&saved).unwrap())
+            .unwrap();
+        let next = next_planned_hard_session(&store, athlete, day, end, &tz)
+            .unwrap()
+            .expect("a ten-week plan has hard days");
+        let next_day = tz.to_datetime(next).date();
+        // It is the start of a planned long, tempo, interval or race day after the activity's
+        // day, and no such day comes between.
+        assert_eq!(tz.to_datetime(next).time(), jiff::civil::time(0, 0, 0, 0));
+        let hard = |k: plan::SessionKind| {
+            matches!(
+                k,
+                plan::SessionKind::Long
+                    | plan::SessionKind::Tempo
+                    | plan::SessionKind::Intervals
+                    | plan::SessionKind::Race
+            )
+        };
+        let days: Vec<&plan::Day> = saved.weeks.iter().flat_map(|w| &w.days).collect();
+        assert!(
+            days.iter()
+                .any(|x| x.date == next_day && hard(x.session.kind))
+        );
+        assert!(
+            !days
+                .iter()
+                .any(|x| x.date > day && x.date < next_day && hard(x.session.kind))
+        );
+        // A plan the program cannot read is ignored, not an error.
+        store.save_plan(athlete, "{\"weeks\": 3}").unwrap();
+        assert_eq!(
+            next_planned_hard_session(&store, athlete, day, end, &tz).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn session_kind_follows_sport_name_rpe_load_and_duration() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let athlete = store.default_athlete().unwrap();
+        let day = jiff::civil::date(2026, 3, 2);
+        let add = |sport: Sport, name: &str, minutes: f64, rpe: Option<f64>| {
+            let mut a = Activity::new(at("2026-03-02T08:00:00Z"), sport);
+            a.name = Some(name.to_string());
+            a.timer_s = minutes * 60.0;
+            a.elapsed_s = minutes * 60.0;
+            let id = store.insert_manual_activity(athlete, &a).unwrap();
+            store.set_rpe(athlete, id, rpe).unwrap();
+            store
+                .list_activities(athlete, &ActivityFilter::default())
+                .unwrap()
+                .into_iter()
+                .find(|s| s.id == id)
+                .unwrap()
+        };
+        let kind = |s: &ActivitySummary, load: f64, fitness: f64| {
+            session_kind(&store, athlete, s, day, load, fitness, s.timer_s / 60.0).unwrap()
+        };
+        let gym = add(Sport::Training, "Legs", 60.0, None);
+        assert_eq!(kind(&gym, 50.0, 40.0), SessionKind::Strength);
+        let race = add(Sport::Running, "Park Race 5k", 20.0, None);
+        assert_eq!(kind(&race, 30.0, 40.0), SessionKind::Race);
+        let easy = add(Sport::Running, "Jog", 40.0, Some(3.0));
+        assert_eq!(kind(&easy, 30.0, 40.0), SessionKind::Easy);
+        // Load 80 ≥ 2 × fitness 40: hard whatever the label.
+        assert_eq!(kind(&easy, 80.0, 40.0), SessionKind::Hard);
+        let reps = add(Sport::Running, "Reps", 40.0, Some(7.0));
+        assert_eq!(kind(&reps, 30.0, 40.0), SessionKind::Hard);
+        let long = add(Sport::Running, "Sunday", 90.0, Some(4.0));
+        assert_eq!(kind(&long, 60.0, 40.0), SessionKind::Long);
+    }
 }
