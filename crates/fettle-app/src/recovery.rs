@@ -8,7 +8,7 @@
 //!
 //! How a prescription's context is built from stored data ([`recover`]):
 //! - **the session**: the latest activity that has ended (or the one asked for); its kind is
-//!   `strength` for the `training` sport, `race` when its name says so or a race result is
+//!   `strength` for the `training` sport, `race` when its name has the word "race" or a race result is
 //!   entered on its local day, `hard` when its session RPE is at least
 //!   [`HARD_SESSION_MIN_RPE`] or its load is at least
 //!   [`HEAVY_SESSION_LOAD_RATIO`](fettle_core::recovery::HEAVY_SESSION_LOAD_RATIO)× fitness,
@@ -772,10 +772,11 @@ fn session_kind(
     if s.sport == Sport::Training {
         return Ok(SessionKind::Strength);
     }
-    let named_race = s
-        .name
-        .as_deref()
-        .is_some_and(|n| n.to_ascii_lowercase().contains("race"));
+    let named_race = s.name.as_deref().is_some_and(|n| {
+        // A word, so "Terrace loop" is not a race.
+        n.split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("race"))
+    });
     if named_race || store.races(athlete)?.iter().any(|r| r.race.date == day) {
         return Ok(SessionKind::Race);
     }
@@ -1297,6 +1298,8 @@ mod tests {
         assert_eq!(kind(&gym, 50.0, 40.0), SessionKind::Strength);
         let race = add(Sport::Running, "Park Race 5k", 20.0, None);
         assert_eq!(kind(&race, 30.0, 40.0), SessionKind::Race);
+        let terrace = add(Sport::Running, "Terrace loop", 30.0, None);
+        assert_eq!(kind(&terrace, 30.0, 40.0), SessionKind::Easy);
         let easy = add(Sport::Running, "Jog", 40.0, Some(3.0));
         assert_eq!(kind(&easy, 30.0, 40.0), SessionKind::Easy);
         // Load 80 ≥ 2 × fitness 40: hard whatever the label.
