@@ -279,16 +279,16 @@ pub(crate) fn recover(ctx: &Context, args: &RecoverArgs) -> anyhow::Result<ExitC
 fn print_recover(v: &RecoverView) {
     let a = &v.activity;
     println!(
-        "After activity {}{} ({}, {:?} session, {:.0} min, load {:.0}), ended {}:",
+        "After activity {}{} ({}, {} session, {:.0} min, load {:.0}), ended {}:",
         a.id,
         a.name
             .as_deref()
             .map_or(String::new(), |n| format!(" \"{n}\"")),
         a.sport,
-        a.kind,
+        kind_name(a.kind),
         a.duration_min,
         a.load,
-        a.end.replace('T', " "),
+        a.end.get(..16).unwrap_or(&a.end).replace('T', " "),
     );
     for (i, item) in v.items.iter().enumerate() {
         let window = if item.start.date() == item.end.date() {
@@ -302,9 +302,22 @@ fn print_recover(v: &RecoverView) {
             println!("   start refuelling by {}", local(deadline));
         }
         for food in &item.foods {
+            let portions: Vec<String> = food
+                .portions
+                .iter()
+                .map(|(name, n)| format!("{n} × {name}"))
+                .collect();
             println!(
-                "   e.g. {}",
-                serde_json::to_string(food).unwrap_or_default()
+                "   e.g. {} ({:.0} g carbohydrate, {:.0} g protein)",
+                portions.join(" + "),
+                food.carbs_g,
+                food.protein_g
+            );
+        }
+        if let Some(t) = &item.daily_target {
+            println!(
+                "   today in all: {:.0}–{:.0} g carbohydrate, {:.0}–{:.0} g protein",
+                t.grams_low, t.grams_high, t.protein_g_low, t.protein_g_high
             );
         }
         println!("   why: {}", item.reason);
@@ -582,4 +595,11 @@ fn print_list(
         println!("{title}: {}.", list.join(", "));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn kind_name(kind: fettle_core::recovery::SessionKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
