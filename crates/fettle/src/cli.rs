@@ -210,7 +210,8 @@ pub(crate) struct RecoveryLogArgs {
     /// Protein eaten, g (meals).
     #[arg(long, value_name = "G", allow_negative_numbers = true)]
     pub(crate) protein: Option<f64>,
-    /// When it started, local time: "YYYY-MM-DD HH:MM" or HH:MM today (default now).
+    /// When it started, local time: "YYYY-MM-DD HH:MM", or HH:MM for the latest such time
+    /// (today, or last night when it is not yet that time today). Default: now.
     #[arg(long, value_name = "TIME")]
     pub(crate) at: Option<String>,
     /// A free-text note.

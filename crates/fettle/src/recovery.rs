@@ -369,27 +369,39 @@ pub(crate) fn recovery(ctx: &Context, args: &RecoveryArgs) -> anyhow::Result<Exi
     }
 }
 
-/// Parses `--at`: "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" or "HH:MM" (today), local time.
+/// Parses `--at`: "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM" in local time, or "HH:MM" for the
+/// latest such local time (today, or yesterday when today's is still to come: a meal logged
+/// after midnight with `--at 23:30` was eaten last night).
 fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> anyhow::Result<Timestamp> {
     let t = text.trim();
     let bad = || {
         anyhow::anyhow!(
-            "bad time {text:?}: write \"YYYY-MM-DD HH:MM\" (e.g. \"2026-11-20 19:00\") or HH:MM for today"
+            "bad time {text:?}: write \"YYYY-MM-DD HH:MM\" (e.g. \"2026-11-20 19:00\") or HH:MM"
         )
+    };
+    let to_instant = |datetime: DateTime| -> anyhow::Result<Timestamp> {
+        Ok(datetime
+            .to_zoned_datetime(tz.clone())
+            .map_err(|e| anyhow::anyhow!("{text:?} is not a valid local time: {e}"))?
+            .timestamp())
     };
     // A date and time first: jiff's `Time` parser would also accept a full date-time and
     // silently drop its date.
-    let datetime = match t.replacen(' ', "T", 1).parse::<DateTime>() {
-        Ok(dt) if t.len() > 8 => dt,
-        _ => {
-            let time = t.parse::<Time>().map_err(|_| bad())?;
-            tz.to_datetime(now).date().to_datetime(time)
-        }
-    };
-    Ok(datetime
-        .to_zoned_datetime(tz.clone())
-        .map_err(|e| anyhow::anyhow!("{text:?} is not a valid local time: {e}"))?
-        .timestamp())
+    if t.len() > 8
+        && let Ok(datetime) = t.replacen(' ', "T", 1).parse::<DateTime>()
+    {
+        return to_instant(datetime);
+    }
+    let time = t.parse::<Time>().map_err(|_| bad())?;
+    let today = tz.to_datetime(now).date();
+    let instant = to_instant(today.to_datetime(time))?;
+    if instant <= now {
+        return Ok(instant);
+    }
+    match today.yesterday() {
+        Ok(yesterday) => to_instant(yesterday.to_datetime(time)),
+        Err(_) => Ok(instant),
+    }
 }
 
 fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCode> {
@@ -602,4 +614,42 @@ fn kind_name(kind: fettle_core::recovery::SessionKind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn at_takes_a_local_date_time_or_the_latest_clock_time() {
+        let tz = TimeZone::get("Asia/Tokyo").unwrap();
+        // Now is 00:30 on 21 November in Tokyo (15:30 UTC on the 20th).
+        let now = ts("2026-11-20T15:30:00Z");
+        // 19:00 Tokyo = 10:00 UTC.
+        assert_eq!(
+            parse_at("2026-11-18 19:00", &tz, now).unwrap(),
+            ts("2026-11-18T10:00:00Z")
+        );
+        assert_eq!(
+            parse_at("2026-11-18T19:00", &tz, now).unwrap(),
+            ts("2026-11-18T10:00:00Z")
+        );
+        // 00:10 today has passed: today, 00:10 Tokyo = 15:10 UTC the day before.
+        assert_eq!(
+            parse_at("00:10", &tz, now).unwrap(),
+            ts("2026-11-20T15:10:00Z")
+        );
+        // 23:30 today is still to come: last night, 20 Nov 23:30 Tokyo = 14:30 UTC.
+        assert_eq!(
+            parse_at("23:30", &tz, now).unwrap(),
+            ts("2026-11-20T14:30:00Z")
+        );
+        for bad in ["25:00", "yesterday", "2026-13-01 10:00"] {
+            assert!(parse_at(bad, &tz, now).is_err(), "{bad}");
+        }
+    }
 }
