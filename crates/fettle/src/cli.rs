@@ -53,6 +53,196 @@ pub(crate) enum Command {
     Model(ModelArgs),
     /// Simulate a runner's season end to end (FIT files → import → status).
     Demo(DemoArgs),
+    /// Morning wellness: sleep, soreness, mood, HRV, resting HR, body mass, sick or injured.
+    Wellness(WellnessArgs),
+    /// Today's readiness score and recommendation (train hard, easy, rest), with its components.
+    Readiness(ReadinessArgs),
+    /// What to do now to recover from the latest (or a given) activity, and when to go hard again.
+    Recover(RecoverArgs),
+    /// Log recovery sessions and meals, and list them with compliance.
+    Recovery(RecoveryArgs),
+    /// Which recovery methods work for you (effects adjusted for load and fatigue).
+    Insights,
+}
+
+/// `fettle wellness`
+#[derive(Debug, Args)]
+pub(crate) struct WellnessArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) action: WellnessAction,
+}
+
+/// `fettle wellness add|import|list|delete`
+#[derive(Debug, Subcommand)]
+pub(crate) enum WellnessAction {
+    /// Log this morning's wellness (merged into the day's entry).
+    Add(WellnessAddArgs),
+    /// Import an HRV app's export: HRV4Training CSV, an Elite HRV R-R text file, or Fettle's CSV.
+    Import(WellnessImportArgs),
+    /// List stored wellness entries (default: the last 30 days).
+    List(DateRangeArgs),
+    /// Delete a day's entry (e.g. to clear --sick).
+    Delete(WellnessDeleteArgs),
+}
+
+/// `fettle wellness add`
+#[derive(Debug, Args)]
+pub(crate) struct WellnessAddArgs {
+    /// The morning described, YYYY-MM-DD (default today).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: Option<String>,
+    /// Hours slept last night.
+    #[arg(long, value_name = "HOURS")]
+    pub(crate) sleep: Option<f64>,
+    /// Sleep quality, 1 very poor … 5 very good.
+    #[arg(long, value_name = "1-5")]
+    pub(crate) sleep_quality: Option<f64>,
+    /// Muscle soreness, 1 none … 5 very sore.
+    #[arg(long, value_name = "1-5")]
+    pub(crate) soreness: Option<f64>,
+    /// Fatigue, 1 none … 5 very tired.
+    #[arg(long, value_name = "1-5")]
+    pub(crate) fatigue: Option<f64>,
+    /// Stress, 1 none … 5 very stressed.
+    #[arg(long, value_name = "1-5")]
+    pub(crate) stress: Option<f64>,
+    /// Mood, 1 very low … 5 very good.
+    #[arg(long, value_name = "1-5")]
+    pub(crate) mood: Option<f64>,
+    /// Morning rMSSD, ms.
+    #[arg(long, value_name = "MS")]
+    pub(crate) rmssd: Option<f64>,
+    /// Morning resting heart rate, bpm.
+    #[arg(long, value_name = "BPM")]
+    pub(crate) rest_hr: Option<f64>,
+    /// Body mass, kg.
+    #[arg(long, value_name = "KG")]
+    pub(crate) mass: Option<f64>,
+    /// Ill today (readiness says rest).
+    #[arg(long)]
+    pub(crate) sick: bool,
+    /// Injured today (readiness says rest).
+    #[arg(long)]
+    pub(crate) injured: bool,
+}
+
+/// `fettle wellness import`
+#[derive(Debug, Args)]
+pub(crate) struct WellnessImportArgs {
+    /// The exported file.
+    #[arg(value_name = "PATH")]
+    pub(crate) path: PathBuf,
+}
+
+/// `fettle wellness delete`
+#[derive(Debug, Args)]
+pub(crate) struct WellnessDeleteArgs {
+    /// The day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: String,
+}
+
+/// A range of local days.
+#[derive(Debug, Args)]
+pub(crate) struct DateRangeArgs {
+    /// First local date (default: 30 days before --to).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: Option<String>,
+    /// Last local date (default today).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: Option<String>,
+}
+
+/// `fettle readiness`
+#[derive(Debug, Args)]
+pub(crate) struct ReadinessArgs {
+    /// The local date (default today).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: Option<String>,
+}
+
+/// `fettle recover`
+#[derive(Debug, Args)]
+pub(crate) struct RecoverArgs {
+    /// The activity's id (default: the latest that has ended).
+    #[arg(long, value_name = "ID")]
+    pub(crate) activity: Option<i64>,
+}
+
+/// `fettle recovery`
+#[derive(Debug, Args)]
+pub(crate) struct RecoveryArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) action: RecoveryAction,
+}
+
+/// `fettle recovery log|list|delete`
+#[derive(Debug, Subcommand)]
+pub(crate) enum RecoveryAction {
+    /// Log a session or meal: boots, ice-bath, cryo, massage, foam-roll, meal, sleep, rest.
+    Log(RecoveryLogArgs),
+    /// List what was logged, with compliance against each activity's prescription.
+    List(DateRangeArgs),
+    /// Delete a logged entry by id.
+    Delete(RecoveryDeleteArgs),
+}
+
+/// `fettle recovery log METHOD`
+#[derive(Debug, Args)]
+pub(crate) struct RecoveryLogArgs {
+    /// boots, ice-bath, cryo, massage, foam-roll, meal, sleep or rest.
+    #[arg(value_name = "METHOD")]
+    pub(crate) method: String,
+    /// Duration, minutes (not for meals).
+    #[arg(long, value_name = "MIN")]
+    pub(crate) minutes: Option<f64>,
+    /// Temperature, °C (ice-bath water, cryotherapy chamber, e.g. -110).
+    #[arg(long, value_name = "CELSIUS", allow_negative_numbers = true)]
+    pub(crate) temp: Option<f64>,
+    /// Zones treated, comma-separated (boots: feet, calves, quads, hips).
+    #[arg(long, value_delimiter = ',', value_name = "ZONES")]
+    pub(crate) zones: Vec<String>,
+    /// Carbohydrate eaten, g (meals).
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
+    pub(crate) carbs: Option<f64>,
+    /// Protein eaten, g (meals).
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
+    pub(crate) protein: Option<f64>,
+    /// When it started, local time: "YYYY-MM-DD HH:MM", or HH:MM for the latest such time
+    /// (today, or last night when it is not yet that time today). Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) at: Option<String>,
+    /// A free-text note.
+    #[arg(long)]
+    pub(crate) note: Option<String>,
+}
+
+/// `fettle recovery delete ID`
+#[derive(Debug, Args)]
+pub(crate) struct RecoveryDeleteArgs {
+    /// The entry's id, as listed by `fettle recovery list`.
+    pub(crate) id: i64,
+}
+
+/// `fettle profile access|health add|remove|list`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ListAction {
+    /// Add items.
+    Add {
+        /// The items.
+        #[arg(required = true, value_name = "ITEM")]
+        items: Vec<String>,
+    },
+    /// Remove items.
+    Remove {
+        /// The items.
+        #[arg(required = true, value_name = "ITEM")]
+        items: Vec<String>,
+    },
+    /// List the items.
+    List,
 }
 
 /// `fettle profile`
@@ -74,6 +264,21 @@ pub(crate) enum ProfileAction {
     Set(ProfileSetArgs),
     /// Show every value, given or estimated, and how.
     Show,
+    /// Recovery equipment and services you can use: compression-boots, ice-bath, cryo-centre,
+    /// massage, foam-roller (food, foam rolling, sleep and rest are always prescribed).
+    Access {
+        /// add, remove or list.
+        #[command(subcommand)]
+        action: ListAction,
+    },
+    /// Health conditions that exclude methods: raynauds, cold-urticaria, heart-disease,
+    /// uncontrolled-hypertension, cryoglobulinaemia, pregnancy, open-wounds, dvt-risk,
+    /// acute-injury, inflammation.
+    Health {
+        /// add, remove or list.
+        #[command(subcommand)]
+        action: ListAction,
+    },
 }
 
 /// `fettle profile set`

@@ -88,6 +88,12 @@ fn print_summary(ctx: &Context, summary: &ImportSummary) -> anyhow::Result<()> {
         "{} files: {} activities imported, {} duplicates, {} skipped (not an activity), {} failed",
         summary.files, summary.imported, summary.duplicates, summary.skipped, summary.failed
     );
+    if summary.hrv_mornings > 0 {
+        println!(
+            "{} morning HRV recording(s) stored as wellness (see `fettle wellness list`)",
+            summary.hrv_mornings
+        );
+    }
     if !summary.skips.is_empty() && !ctx.verbose {
         println!("(run with --verbose to name the skipped files and why)");
     }

@@ -10,6 +10,7 @@ mod dates;
 mod demo;
 mod import;
 mod output;
+mod recovery;
 mod settings;
 mod training;
 
@@ -54,6 +55,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Load(args) => training::load(&ctx, args),
         Command::Race(args) => training::race(&ctx, args),
         Command::Model(args) => training::model(&ctx, args),
+        Command::Wellness(args) => recovery::wellness(&ctx, args),
+        Command::Readiness(args) => recovery::readiness(&ctx, args),
+        Command::Recover(args) => recovery::recover(&ctx, args),
+        Command::Recovery(args) => recovery::recovery(&ctx, args),
+        Command::Insights => recovery::insights(&ctx),
         Command::Demo(_) => unreachable!("handled above"),
     }
 }

@@ -28,6 +28,8 @@ pub(crate) fn profile(ctx: &Context, args: &ProfileArgs) -> anyhow::Result<ExitC
     match &args.action {
         Some(ProfileAction::Set(set)) => profile_set(ctx, set),
         Some(ProfileAction::Show) | None => profile_show(ctx, args.date.as_deref()),
+        Some(ProfileAction::Access { action }) => crate::recovery::access(ctx, action),
+        Some(ProfileAction::Health { action }) => crate::recovery::health(ctx, action),
     }
 }
 
