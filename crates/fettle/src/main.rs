@@ -10,6 +10,7 @@ mod dates;
 mod demo;
 mod import;
 mod output;
+mod plan;
 mod settings;
 mod training;
 
@@ -54,6 +55,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Load(args) => training::load(&ctx, args),
         Command::Race(args) => training::race(&ctx, args),
         Command::Model(args) => training::model(&ctx, args),
+        Command::Plan(args) => plan::run(&ctx, args),
         Command::Demo(_) => unreachable!("handled above"),
     }
 }
