@@ -555,3 +555,151 @@ fn load(store: &dyn Store, athlete: AthleteId) -> Result<SavedPlan, AppError> {
     }
     Ok(saved)
 }
+
+#[cfg(test)]
+mod tests {
+    use fettle_store::SqliteStore;
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::training::{ManualSession, add_manual};
+
+    const TODAY: Date = date(2026, 6, 15);
+
+    fn store() -> (SqliteStore, AthleteId) {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let athlete = store.default_athlete().unwrap();
+        store
+            .set_profile_value(athlete, "tz", date(2000, 1, 1), "UTC")
+            .unwrap();
+        (store, athlete)
+    }
+
+    fn now() -> Timestamp {
+        "2026-06-15T12:00:00Z".parse().unwrap()
+    }
+
+    fn session(store: &SqliteStore, athlete: AthleteId, days_ago: i64, sport: &str, km: f64) {
+        let session = ManualSession {
+            date: TODAY - days_ago.days(),
+            start: Some(jiff::civil::time(6, 0, 0, 0)),
+            duration_s: 3000.0,
+            distance_m: Some(km * 1000.0),
+            rpe: Some(5.0),
+            sport: Some(sport.into()),
+            name: None,
+        };
+        add_manual(store, athlete, &session, now()).unwrap();
+    }
+
+    fn start(store: &SqliteStore, athlete: AthleteId) -> Option<StartingPoint> {
+        let tz = crate::athlete_time_zone(store, athlete).unwrap();
+        let history = training::day_totals(store, athlete, &tz).unwrap();
+        starting_point(store, athlete, &history, TODAY, &tz).unwrap()
+    }
+
+    #[test]
+    fn no_history_before_today_means_the_beginner_baseline() {
+        let (store, athlete) = store();
+        assert_eq!(start(&store, athlete), None);
+        // A run today is not history yet: the plan starts this morning.
+        session(&store, athlete, 0, "running", 5.0);
+        assert_eq!(start(&store, athlete), None);
+    }
+
+    #[test]
+    fn recent_weekly_distance_counts_runs_before_today_over_the_history_length() {
+        let (store, athlete) = store();
+        for days_ago in [10, 8, 5, 2] {
+            session(&store, athlete, days_ago, "running", 10.0);
+        }
+        session(&store, athlete, 3, "cycling", 50.0);
+        session(&store, athlete, 0, "running", 5.0);
+        let start = start(&store, athlete).unwrap();
+        // Runs before today: 4 × 10 km = 40 km over a 10-day history (the first run 10 days
+        // ago), so 40 000 m × 7 / 10 = 28 000 m a week; the ride and today's run do not count.
+        assert!((start.recent_weekly_distance_m - 28_000.0).abs() < 1e-6);
+        // Fitness and fatigue are this morning's: the end of yesterday in the daily series.
+        let status = training::status(&store, athlete, Some(TODAY - 1.days()), now()).unwrap();
+        assert_eq!(start.fitness, status.fitness);
+        assert_eq!(start.fatigue, status.fatigue);
+        assert!(start.fitness > 0.0 && start.fatigue > start.fitness);
+    }
+
+    #[test]
+    fn the_saved_plan_keeps_its_options_and_replan_keeps_the_race() {
+        let (store, athlete) = store();
+        let err = show_plan(&store, athlete, TODAY).unwrap_err();
+        assert!(matches!(err, AppError::NotFound(_)));
+        assert!(
+            err.to_string()
+                .contains("create one with `fettle plan create")
+        );
+        let params = PlanInput {
+            race: "2026-09-20".into(),
+            distance: "half".into(),
+            goal_time: Some("1:50:00".into()),
+            days: Some("tue,thu,sat,sun".into()),
+            long_run_day: Some("sat".into()),
+            cycle: Some("2:1".into()),
+            max_ramp: Some(5.0),
+        }
+        .parse()
+        .unwrap();
+        // Saturday is Monday-zero index 5; 1:50:00 = 6600 s.
+        assert_eq!(params.long_run_day, Some(5));
+        assert_eq!(params.goal_time_s, Some(6600.0));
+        assert_eq!(params.training_days, [1, 3, 5, 6].into_iter().collect());
+        create_plan(&store, athlete, &params, TODAY, now()).unwrap();
+        let shown = show_plan(&store, athlete, TODAY + 8.days()).unwrap();
+        assert_eq!(shown.params, params);
+        assert_eq!(shown.current_week, Some(2));
+        // Every long run falls on Saturday.
+        for day in shown.plan.days() {
+            if day.session.kind == plan::SessionKind::Long {
+                assert_eq!(day.date.weekday(), jiff::civil::Weekday::Saturday);
+            }
+        }
+        let later = TODAY + 20.days();
+        let replanned = replan(&store, athlete, later, now()).unwrap();
+        assert_eq!(replanned.plan.race, shown.plan.race);
+        assert_eq!(replanned.params, params);
+        assert!(replanned.replanned_at.is_some());
+        // After race day there is nothing to re-plan.
+        let err = replan(&store, athlete, date(2026, 9, 21), now()).unwrap_err();
+        assert!(err.to_string().contains("nothing left to re-plan"));
+    }
+
+    #[test]
+    fn access_items_prescribe_recovery_and_unknown_ones_are_ignored_with_a_warning() {
+        let (store, athlete) = store();
+        store
+            .add_to_set(athlete, StringSet::Access, "compression-boots")
+            .unwrap();
+        store
+            .add_to_set(athlete, StringSet::Access, "hot-tub")
+            .unwrap();
+        let params = PlanInput {
+            race: "2026-08-30".into(),
+            distance: "marathon".into(),
+            ..PlanInput::default()
+        }
+        .parse()
+        .unwrap();
+        let view = create_plan(&store, athlete, &params, TODAY, now()).unwrap();
+        // SCIENCE.md §7: boots after long runs and the race, only for an athlete who has them.
+        let boots = view
+            .plan
+            .days()
+            .flat_map(|d| d.recovery.iter())
+            .filter(|r| r.method == fettle_core::log::RecoveryMethod::CompressionBoots)
+            .count();
+        assert!(boots > 0);
+        assert!(
+            view.plan
+                .warnings
+                .iter()
+                .any(|w| w.contains("\"hot-tub\"") && w.contains("ignored"))
+        );
+    }
+}
