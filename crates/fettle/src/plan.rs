@@ -232,29 +232,37 @@ fn print_forecast(view: &ForecastView) {
     let p = &view.predictions;
     println!("Predicted race time:");
     let time = |t: Option<f64>| t.map_or("-".to_string(), format_hms);
-    println!(
-        "  VDOT now {} (Daniels & Gilbert)      {}",
-        opt(p.current_vdot, 1),
-        time(p.vdot_time_s)
-    );
-    println!(
-        "  VDOT reachable {} by race day       {}",
-        opt(p.reachable_vdot, 1),
-        time(p.reachable_time_s)
-    );
-    println!(
-        "  Riegel from threshold pace          {}",
-        time(p.riegel_time_s)
-    );
-    println!(
-        "  personal model (VDOT {})           {}",
-        opt(view.model_race_day_vdot, 1),
-        time(view.model_race_time_s)
-    );
-    println!(
-        "  race pace the plan trains for       {}",
-        format_hms(p.target_time_s)
-    );
+    let mut table = Table::new(&["  from", "vdot", "time"]);
+    let rows = [
+        (
+            "  your VDOT now (Daniels & Gilbert)",
+            p.current_vdot,
+            p.vdot_time_s,
+        ),
+        (
+            "  the VDOT reachable by race day",
+            p.reachable_vdot,
+            p.reachable_time_s,
+        ),
+        ("  Riegel from the threshold pace", None, p.riegel_time_s),
+        (
+            "  the personal model on race day",
+            view.model_race_day_vdot,
+            view.model_race_time_s,
+        ),
+    ];
+    for (name, vdot, t) in rows {
+        table.row(vec![name.to_string(), opt(vdot, 1), time(t)]);
+    }
+    table.row(vec![
+        "  race pace the plan trains for".to_string(),
+        "-".to_string(),
+        format_hms(p.target_time_s),
+    ]);
+    print!("{}", table.render());
+    if view.model_race_day_vdot.is_none() {
+        println!("  (the personal model has no fit yet: see `fettle model`)");
+    }
     for warning in &view.warnings {
         println!("warning: {warning}");
     }
