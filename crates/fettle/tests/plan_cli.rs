@@ -557,6 +557,31 @@ fn bad_flags_give_clear_errors_and_exit_non_zero() {
         "fast",
     ]);
     assert!(err.contains("h:mm:ss"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--long-run-day",
+        "fri",
+    ]);
+    assert!(err.contains("not one of the training days"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--max-ramp",
+        "50",
+    ]);
+    assert!(err.contains("between 1 and 20"), "{err}");
+    let far = (today() + 800.days()).to_string();
+    let err = env.fails(&["plan", "create", "--race", &far, "--distance", "10k"]);
+    assert!(err.contains("weeks away"), "{err}");
     // Nothing was saved by the failed attempts.
     let err = env.fails(&["plan", "adherence"]);
     assert!(err.contains("no plan yet"), "{err}");
