@@ -586,3 +586,29 @@ fn bad_flags_give_clear_errors_and_exit_non_zero() {
     let err = env.fails(&["plan", "adherence"]);
     assert!(err.contains("no plan yet"), "{err}");
 }
+
+#[test]
+fn forecast_starts_from_what_was_actually_done_not_from_the_plan() {
+    let env = Env::new();
+    let (_, plan) = plan_made_two_weeks_ago(&env);
+    log_runs(&env, &two_past_run_days(&plan));
+    let forecast = env.json(&["plan", "forecast"]);
+    let first = &forecast["points"][0];
+    assert_eq!(date(&first["date"]), today());
+    // This morning's form is yesterday's fitness − fatigue of the recorded history, as
+    // `fettle status` reports it for yesterday ("form tomorrow").
+    let yesterday = (today() - 1.days()).to_string();
+    let status = env.json(&["status", "--date", &yesterday]);
+    assert!((num(&first["form"]) - num(&status["form_tomorrow"])).abs() < 1e-9);
+    // Only two runs were done of the planned ones, so the actual start differs from the plan's
+    // own forecast for today.
+    let planned_today = plan["forecast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| date(&p["date"]) == today())
+        .unwrap();
+    assert!((num(&first["form"]) - num(&planned_today["form"])).abs() > 0.1);
+    let last = forecast["points"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["date"], forecast["race"]["date"]);
+}
