@@ -12,6 +12,7 @@
 pub mod activities;
 pub mod demo;
 pub mod import;
+pub mod planning;
 pub mod recovery;
 pub mod training;
 

@@ -51,6 +51,8 @@ pub(crate) enum Command {
     Race(RaceArgs),
     /// The personal impulse-response model fitted to your races and best efforts.
     Model(ModelArgs),
+    /// A training plan to a goal race: create, show, forecast, adherence, re-plan, export.
+    Plan(PlanArgs),
     /// Simulate a runner's season end to end (FIT files → import → status).
     Demo(DemoArgs),
     /// Morning wellness: sleep, soreness, mood, HRV, resting HR, body mass, sick or injured.
@@ -243,6 +245,79 @@ pub(crate) enum ListAction {
     },
     /// List the items.
     List,
+}
+
+/// `fettle plan`
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// Act as if today were this local date, YYYY-MM-DD (default: today in your time zone).
+    #[arg(long, global = true, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) action: PlanAction,
+}
+
+/// `fettle plan create|show|forecast|adherence|replan|export`
+#[derive(Debug, Subcommand)]
+pub(crate) enum PlanAction {
+    /// Build a plan to a race from your history and save it (replacing the previous one).
+    Create(PlanCreateArgs),
+    /// Show the saved plan: the weeks, or one week's days with --week.
+    Show(PlanShowArgs),
+    /// Fitness, fatigue and form to race day, and the predicted race time.
+    Forecast,
+    /// Planned against done, week by week.
+    Adherence,
+    /// Rebuild the rest of the plan from what was actually done, keeping the race goal.
+    Replan,
+    /// Write the plan's sessions and scheduled recovery as an iCalendar (.ics) file.
+    Export(PlanExportArgs),
+}
+
+/// `fettle plan create`
+#[derive(Debug, Args)]
+pub(crate) struct PlanCreateArgs {
+    /// Race day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) race: String,
+    /// Race distance: marathon, half, 10k, 5km or metres.
+    #[arg(long)]
+    pub(crate) distance: String,
+    /// Goal time, h:mm:ss or mm:ss.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) goal_time: Option<String>,
+    /// Training days (default mon,tue,thu,sat,sun).
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) days: Option<String>,
+    /// Long-run day (default: the last training day of the week).
+    #[arg(long, value_name = "DAY")]
+    pub(crate) long_run_day: Option<String>,
+    /// Loading:recovery cycle, 3:1 (default) or 2:1.
+    #[arg(long)]
+    pub(crate) cycle: Option<String>,
+    /// Largest fitness (CTL) rise per week, points (default 6).
+    #[arg(long, value_name = "POINTS")]
+    pub(crate) max_ramp: Option<f64>,
+}
+
+/// `fettle plan show`
+#[derive(Debug, Args)]
+pub(crate) struct PlanShowArgs {
+    /// Show this week's days (1 = the first week of the plan).
+    #[arg(long, value_name = "N")]
+    pub(crate) week: Option<usize>,
+}
+
+/// `fettle plan export`
+#[derive(Debug, Args)]
+pub(crate) struct PlanExportArgs {
+    /// The .ics file to write.
+    #[arg(value_name = "FILE")]
+    pub(crate) path: PathBuf,
+    /// Local start time of the sessions, HH:MM (default 07:00).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) start: Option<String>,
 }
 
 /// `fettle profile`

@@ -10,6 +10,7 @@ mod dates;
 mod demo;
 mod import;
 mod output;
+mod plan;
 mod recovery;
 mod settings;
 mod training;
@@ -60,6 +61,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Recover(args) => recovery::recover(&ctx, args),
         Command::Recovery(args) => recovery::recovery(&ctx, args),
         Command::Insights => recovery::insights(&ctx),
+        Command::Plan(args) => plan::run(&ctx, args),
         Command::Demo(_) => unreachable!("handled above"),
     }
 }

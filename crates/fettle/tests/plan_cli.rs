@@ -1,0 +1,614 @@
+//! End-to-end tests of `fettle plan`: create, show, forecast, adherence, replan and export, on a
+//! real SQLite database in a temporary folder (hermetic).
+//!
+//! The JSON contract the web and scripts rely on is pinned here: `plan show --json` carries
+//! `race {date, distance_m, goal_time_s}`, `weeks [{start, kind, load_target, distance_target_m,
+//! days [{date, session, load, recovery}]}]` and `forecast [{date, fitness, fatigue, form}]`.
+//! Expected values are dates and distances the tests choose, relations that must hold between
+//! the printed numbers (sums, the form identity) and an independent iCalendar parser.
+
+use std::collections::BTreeSet;
+use std::io::BufReader;
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A database holding a simulated runner's last `days` days (`fettle demo --db`).
+    fn with_history(days: u32) -> Env {
+        let env = Env::new();
+        env.ok(&["demo", "--days", &days.to_string()]);
+        env
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("test.sqlite")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn fettle(&self) -> Command {
+        let mut cmd = Command::cargo_bin("fettle").unwrap();
+        cmd.arg("--db").arg(self.db()).env("TZ", "UTC");
+        cmd
+    }
+
+    /// Runs a command that must succeed; returns (stdout, stderr).
+    fn ok(&self, args: &[&str]) -> (String, String) {
+        let out = self.fettle().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "fettle {args:?} failed: {stderr}");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+    }
+
+    /// Runs a command that must fail; returns its stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.fettle().args(args).output().unwrap();
+        assert!(
+            !out.status.success(),
+            "fettle {args:?} should have failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let (stdout, _) = self.ok(&[args, &["--json"]].concat());
+        serde_json::from_str(&stdout).unwrap()
+    }
+}
+
+/// Today in UTC (the tests run the binary with TZ=UTC and no profile time zone).
+fn today() -> Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
+fn date(v: &Value) -> Date {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Every planned day of a plan JSON, in order.
+fn days(plan: &Value) -> Vec<&Value> {
+    plan["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["days"].as_array().unwrap())
+        .collect()
+}
+
+fn is_run(day: &Value) -> bool {
+    day["session"]["kind"] != "rest"
+}
+
+#[test]
+fn show_json_has_the_contract_fields_for_every_week_and_day() {
+    let env = Env::new();
+    let start = today();
+    let race = start + 83.days();
+    let race_text = race.to_string();
+    env.ok(&[
+        "plan",
+        "create",
+        "--race",
+        &race_text,
+        "--distance",
+        "half",
+        "--goal-time",
+        "1:45:00",
+    ]);
+    let plan = env.json(&["plan", "show"]);
+
+    // race: the date given, a half marathon = 21 097.5 m, 1:45:00 = 3600 + 45·60 = 6300 s.
+    assert_eq!(date(&plan["race"]["date"]), race);
+    assert_eq!(num(&plan["race"]["distance_m"]), 21_097.5);
+    assert_eq!(num(&plan["race"]["goal_time_s"]), 6300.0);
+
+    // weeks: every day from today to race day once, in order; 84 days = 12 weeks of 7.
+    let weeks = plan["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 12);
+    let kinds = ["build", "recovery", "taper", "race"];
+    for week in weeks {
+        assert!(kinds.contains(&week["kind"].as_str().unwrap()), "{week}");
+        let week_days = week["days"].as_array().unwrap();
+        assert_eq!(date(&week["start"]), date(&week_days[0]["date"]));
+        // The week's targets are the sums of its days.
+        let load: f64 = week_days.iter().map(|d| num(&d["load"])).sum();
+        let distance: f64 = week_days
+            .iter()
+            .map(|d| num(&d["session"]["distance_m"]))
+            .sum();
+        assert!((num(&week["load_target"]) - load).abs() < 1e-6, "{week}");
+        assert!((num(&week["distance_target_m"]) - distance).abs() < 1e-6);
+        for day in week_days {
+            assert!(day["recovery"].is_array());
+            assert!(day["session"]["title"].is_string());
+        }
+    }
+    assert_eq!(weeks.last().unwrap()["kind"], "race");
+    let all = days(&plan);
+    assert_eq!(all.len(), 84);
+    for (i, day) in all.iter().enumerate() {
+        assert_eq!(date(&day["date"]), start + (i as i64).days());
+    }
+    assert_eq!(all.last().unwrap()["session"]["kind"], "race");
+
+    // forecast: one point per planned day, ending on race day, form = yesterday's fitness −
+    // yesterday's fatigue (the morning convention).
+    let forecast = plan["forecast"].as_array().unwrap();
+    assert_eq!(forecast.len(), 84);
+    assert_eq!(date(&forecast.last().unwrap()["date"]), race);
+    for pair in forecast.windows(2) {
+        let expected = num(&pair[0]["fitness"]) - num(&pair[0]["fatigue"]);
+        assert!((num(&pair[1]["form"]) - expected).abs() < 1e-9);
+    }
+    // No history: the beginner baseline starts from fitness 0 and fatigue 0, so the first
+    // morning's form is 0.
+    assert_eq!(num(&forecast[0]["form"]), 0.0);
+}
+
+#[test]
+fn show_week_prints_that_weeks_days_and_refuses_a_week_outside_the_plan() {
+    let env = Env::new();
+    let race = (today() + 60.days()).to_string();
+    env.ok(&["plan", "create", "--race", &race, "--distance", "10k"]);
+    let plan = env.json(&["plan", "show"]);
+    let week = env.json(&["plan", "show", "--week", "2"]);
+    assert_eq!(week, plan["weeks"][1]);
+
+    let (text, _) = env.ok(&["plan", "show", "--week", "2"]);
+    assert!(text.starts_with("Week 2 of "), "{text}");
+    for day in week["days"].as_array().unwrap() {
+        assert!(text.contains(day["date"].as_str().unwrap()), "{text}");
+        assert!(text.contains(day["session"]["title"].as_str().unwrap()));
+    }
+
+    let count = plan["weeks"].as_array().unwrap().len();
+    let too_far = (count + 1).to_string();
+    let err = env.fails(&["plan", "show", "--week", &too_far]);
+    assert!(err.contains(&format!("weeks 1 to {count}")), "{err}");
+    let err = env.fails(&["plan", "show", "--week", "0"]);
+    assert!(err.contains("not one of them"), "{err}");
+}
+
+#[test]
+fn forecast_ends_on_race_day_with_form_in_the_target_range_when_feasible() {
+    let env = Env::with_history(120);
+    let race = today() + 111.days();
+    let race_text = race.to_string();
+    env.ok(&["plan", "create", "--race", &race_text, "--distance", "half"]);
+    let plan = env.json(&["plan", "show"]);
+    assert_eq!(plan["feasible"], true, "{}", plan["warnings"]);
+    // A history: the plan starts from the athlete's fitness, not the beginner's 0.
+    assert!(num(&plan["forecast"][0]["form"]) != 0.0);
+
+    let forecast = env.json(&["plan", "forecast"]);
+    let points = forecast["points"].as_array().unwrap();
+    assert_eq!(date(&points[0]["date"]), today());
+    assert_eq!(date(&points.last().unwrap()["date"]), race);
+    assert_eq!(points.len(), 112);
+    // Nothing was done since the plan was made, so the forecast is the plan's own (the same
+    // loads run through the same time constants from the same starting values).
+    for (p, q) in points.iter().zip(plan["forecast"].as_array().unwrap()) {
+        assert_eq!(p["date"], q["date"]);
+        assert!((num(&p["form"]) - num(&q["form"])).abs() < 1e-6, "{p} {q}");
+    }
+    let form = num(&forecast["race_day_form"]);
+    assert!((5.0..=25.0).contains(&form), "race-morning form {form}");
+    assert_eq!(forecast["race_day_form_in_target"], true);
+    assert_eq!(forecast["target_form"], serde_json::json!([5.0, 25.0]));
+    // A predicted race time: the demo runner's profile gives a threshold pace, so Riegel and
+    // VDOT predictions exist and the race pace the plan trains for is a plausible half time
+    // (between 1 h and 3 h).
+    assert!(forecast["predictions"]["riegel_time_s"].is_number());
+    let target = num(&forecast["predictions"]["target_time_s"]);
+    assert!((3600.0..=10_800.0).contains(&target), "{target}");
+
+    let (text, _) = env.ok(&["plan", "forecast"]);
+    assert!(text.contains(&race_text), "{text}");
+    assert!(text.contains("within the aimed 5 to 25"), "{text}");
+}
+
+#[test]
+fn a_race_too_close_warns_plainly_and_still_saves_the_plan() {
+    let env = Env::new();
+    let race = today() + 10.days();
+    let race_text = race.to_string();
+    let (stdout, stderr) = env.ok(&[
+        "plan",
+        "create",
+        "--race",
+        &race_text,
+        "--distance",
+        "marathon",
+    ]);
+    assert!(stdout.contains("Plan saved."), "{stdout}");
+    assert!(
+        stderr.contains("warning: The race is only 10 days away"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("too close"), "{stderr}");
+    let plan = env.json(&["plan", "show"]);
+    assert_eq!(date(&plan["race"]["date"]), race);
+    assert_eq!(plan["feasible"], false);
+    assert_eq!(days(&plan).len(), 11);
+    // The table shows the warning too.
+    let (text, _) = env.ok(&["plan", "show"]);
+    assert!(
+        text.contains("warning: The race is only 10 days away"),
+        "{text}"
+    );
+}
+
+/// A plan made 13 days ago (`--today`), so that days before today can be logged with `fettle add`.
+fn plan_made_two_weeks_ago(env: &Env) -> (Date, Value) {
+    let made = today() - 13.days();
+    let race = (today() + 70.days()).to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &made.to_string(),
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "half",
+        "--cycle",
+        "2:1",
+    ]);
+    (made, env.json(&["plan", "show"]))
+}
+
+/// Logs an 8 km, 40 min run at RPE 4 at 06:00 on each date.
+fn log_runs(env: &Env, dates: &[Date]) {
+    for d in dates {
+        env.ok(&[
+            "add",
+            "--date",
+            &d.to_string(),
+            "--start",
+            "06:00",
+            "--duration",
+            "40m",
+            "--distance",
+            "8km",
+            "--rpe",
+            "4",
+        ]);
+    }
+}
+
+/// The first two planned run days before today.
+fn two_past_run_days(plan: &Value) -> Vec<Date> {
+    days(plan)
+        .into_iter()
+        .filter(|d| is_run(d) && date(&d["date"]) < today())
+        .map(|d| date(&d["date"]))
+        .take(2)
+        .collect()
+}
+
+#[test]
+fn adherence_counts_the_sessions_done_on_planned_days() {
+    let env = Env::new();
+    let (made, plan) = plan_made_two_weeks_ago(&env);
+    let done = two_past_run_days(&plan);
+    assert_eq!(done.len(), 2);
+    log_runs(&env, &done);
+
+    let view = env.json(&["plan", "adherence"]);
+    assert_eq!(date(&view["today"]), today());
+    let weeks = view["weeks"].as_array().unwrap();
+    // The plan started 13 days ago: the weeks begun by today are the first two or three.
+    assert!((2..=3).contains(&weeks.len()), "{view}");
+    assert_eq!(date(&weeks[0]["start"]), made);
+    let summary = &view["summary"];
+    // Two runs of 8 km were logged: 16 000 m and 2 training days.
+    assert_eq!(summary["done_sessions"], 2);
+    assert_eq!(num(&summary["done_distance_m"]), 16_000.0);
+    assert!(num(&summary["done_load"]) > 0.0);
+    // Planned = the plan's days up to today, summed by hand from the plan JSON.
+    let planned_runs = days(&plan)
+        .iter()
+        .filter(|d| date(&d["date"]) <= today() && is_run(d))
+        .count();
+    let planned_m: f64 = days(&plan)
+        .iter()
+        .filter(|d| date(&d["date"]) <= today())
+        .map(|d| num(&d["session"]["distance_m"]))
+        .sum();
+    assert_eq!(summary["planned_sessions"], planned_runs);
+    assert!((num(&summary["planned_distance_m"]) - planned_m).abs() < 1e-6);
+    let pct = num(&summary["distance_pct"]);
+    assert!((pct - 100.0 * 16_000.0 / planned_m).abs() < 1e-6);
+    // Each run counts in the week that holds its day.
+    let per_week: f64 = weeks.iter().map(|w| num(&w["done_distance_m"])).sum();
+    assert_eq!(per_week, 16_000.0);
+
+    let (text, _) = env.ok(&["plan", "adherence"]);
+    assert!(text.contains("Total: 16.0 of"), "{text}");
+    assert!(text.contains("2 of"), "{text}");
+}
+
+#[test]
+fn replan_keeps_the_race_the_options_and_the_past_days() {
+    let env = Env::new();
+    let (made, original) = plan_made_two_weeks_ago(&env);
+    log_runs(&env, &two_past_run_days(&original));
+
+    let (_, _) = env.ok(&["plan", "replan"]);
+    let replanned = env.json(&["plan", "show"]);
+    assert_eq!(replanned["race"], original["race"]);
+    assert_eq!(replanned["params"], original["params"]);
+    assert_eq!(replanned["params"]["cycle"], "two_one");
+    assert!(replanned["replanned_at"].is_string());
+
+    // Days before today are kept exactly as planned; the plan still runs from the first
+    // planned day to race day, one entry per day.
+    let before: Vec<&Value> = days(&original)
+        .into_iter()
+        .filter(|d| date(&d["date"]) < today())
+        .collect();
+    let after: Vec<&Value> = days(&replanned)
+        .into_iter()
+        .filter(|d| date(&d["date"]) < today())
+        .collect();
+    assert_eq!(before.len(), 13);
+    assert_eq!(before, after);
+    let all = days(&replanned);
+    assert_eq!(date(&all[0]["date"]), made);
+    assert_eq!(all.len(), days(&original).len());
+    assert_eq!(all.last().unwrap()["session"]["kind"], "race");
+    // Weeks that ended before today are the original ones.
+    for (new, old) in replanned["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(original["weeks"].as_array().unwrap())
+        .take_while(|(_, old)| {
+            date(&old["days"].as_array().unwrap().last().unwrap()["date"]) < today()
+        })
+    {
+        assert_eq!(new, old);
+    }
+}
+
+fn property<'a>(props: &'a [ical::property::Property], name: &str) -> Option<&'a str> {
+    props
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.as_deref())
+}
+
+fn parse_ics(path: &std::path::Path) -> ical::parser::ical::component::IcalCalendar {
+    let text = std::fs::read(path).unwrap();
+    let mut parser = ical::IcalParser::new(BufReader::new(text.as_slice()));
+    let cal = parser
+        .next()
+        .expect("one calendar")
+        .expect("valid iCalendar");
+    assert!(parser.next().is_none());
+    cal
+}
+
+#[test]
+fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
+    let env = Env::new();
+    env.ok(&["profile", "set", "--tz", "Europe/Paris"]);
+    let race = (today() + 40.days()).to_string();
+    env.ok(&["plan", "create", "--race", &race, "--distance", "10k"]);
+    let plan = env.json(&["plan", "show"]);
+    let first = env.path("plan.ics");
+    let second = env.path("again.ics");
+    let (text, _) = env.ok(&["plan", "export", first.to_str().unwrap()]);
+    assert!(text.starts_with("Wrote "), "{text}");
+    env.ok(&[
+        "plan",
+        "export",
+        second.to_str().unwrap(),
+        "--start",
+        "18:30",
+    ]);
+
+    // RFC 5545 §3.1: CRLF line ends, physical lines of at most 75 octets.
+    let raw = std::fs::read_to_string(&first).unwrap();
+    assert!(raw.starts_with("BEGIN:VCALENDAR\r\n") && raw.ends_with("END:VCALENDAR\r\n"));
+    for line in raw.split("\r\n") {
+        assert!(line.len() <= 75 && !line.contains('\n'), "{line:?}");
+    }
+
+    let cal = parse_ics(&first);
+    assert_eq!(property(&cal.properties, "VERSION"), Some("2.0"));
+    assert_eq!(cal.timezones.len(), 1);
+    assert_eq!(
+        property(&cal.timezones[0].properties, "TZID"),
+        Some("Europe/Paris")
+    );
+    // One event per run and per recovery item of the plan.
+    let runs = days(&plan).into_iter().filter(|d| is_run(d)).count();
+    let items: usize = days(&plan)
+        .iter()
+        .map(|d| d["recovery"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(cal.events.len(), runs + items);
+    let uids = |cal: &ical::parser::ical::component::IcalCalendar| -> BTreeSet<String> {
+        cal.events
+            .iter()
+            .map(|e| property(&e.properties, "UID").unwrap().to_owned())
+            .collect()
+    };
+    let first_uids = uids(&cal);
+    assert_eq!(first_uids.len(), cal.events.len(), "UIDs are unique");
+    for event in &cal.events {
+        assert!(property(&event.properties, "DTSTAMP").is_some_and(|s| s.ends_with('Z')));
+        assert!(property(&event.properties, "DTSTART").is_some());
+        assert!(property(&event.properties, "SUMMARY").is_some());
+    }
+    // Sessions are timed in the athlete's zone at the chosen start time.
+    let race_compact = race.replace('-', "");
+    let race_event = cal
+        .events
+        .iter()
+        .find(|e| {
+            property(&e.properties, "UID")
+                .is_some_and(|u| u.ends_with(&format!("{race_compact}-session@fettle")))
+        })
+        .expect("the race is in the calendar");
+    let dtstart = race_event
+        .properties
+        .iter()
+        .find(|p| p.name == "DTSTART")
+        .unwrap();
+    assert_eq!(
+        dtstart.value.as_deref(),
+        Some(format!("{race_compact}T070000").as_str())
+    );
+    let tzid = dtstart
+        .params
+        .as_ref()
+        .and_then(|ps| ps.iter().find(|(k, _)| k == "TZID"))
+        .map(|(_, v)| v.join(","));
+    assert_eq!(tzid.as_deref(), Some("Europe/Paris"));
+
+    // The second export updates the same events: same UIDs, sessions moved to 18:30.
+    let again = parse_ics(&second);
+    assert_eq!(uids(&again), first_uids);
+    assert!(
+        std::fs::read_to_string(&second)
+            .unwrap()
+            .contains(&format!("{race_compact}T183000"))
+    );
+}
+
+#[test]
+fn bad_flags_give_clear_errors_and_exit_non_zero() {
+    let env = Env::new();
+    let future = (today() + 100.days()).to_string();
+    let err = env.fails(&["plan", "show"]);
+    assert!(err.contains("fettle plan create"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        "18/04/2027",
+        "--distance",
+        "10k",
+    ]);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    let past = (today() - 1.days()).to_string();
+    let err = env.fails(&["plan", "create", "--race", &past, "--distance", "10k"]);
+    assert!(err.contains("not after today"), "{err}");
+    let err = env.fails(&["plan", "create", "--race", &future, "--distance", "ultra"]);
+    assert!(
+        err.contains("race distance") && err.contains("marathon"),
+        "{err}"
+    );
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--cycle",
+        "4:2",
+    ]);
+    assert!(err.contains("3:1"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--days",
+        "mon,tue",
+    ]);
+    assert!(err.contains("at least 3"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--goal-time",
+        "fast",
+    ]);
+    assert!(err.contains("h:mm:ss"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--long-run-day",
+        "fri",
+    ]);
+    assert!(err.contains("not one of the training days"), "{err}");
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        &future,
+        "--distance",
+        "10k",
+        "--max-ramp",
+        "50",
+    ]);
+    assert!(err.contains("between 1 and 20"), "{err}");
+    let far = (today() + 800.days()).to_string();
+    let err = env.fails(&["plan", "create", "--race", &far, "--distance", "10k"]);
+    assert!(err.contains("weeks away"), "{err}");
+    // Nothing was saved by the failed attempts.
+    let err = env.fails(&["plan", "adherence"]);
+    assert!(err.contains("no plan yet"), "{err}");
+}
+
+#[test]
+fn forecast_starts_from_what_was_actually_done_not_from_the_plan() {
+    let env = Env::new();
+    let (_, plan) = plan_made_two_weeks_ago(&env);
+    log_runs(&env, &two_past_run_days(&plan));
+    let forecast = env.json(&["plan", "forecast"]);
+    let first = &forecast["points"][0];
+    assert_eq!(date(&first["date"]), today());
+    // This morning's form is yesterday's fitness − fatigue of the recorded history, as
+    // `fettle status` reports it for yesterday ("form tomorrow").
+    let yesterday = (today() - 1.days()).to_string();
+    let status = env.json(&["status", "--date", &yesterday]);
+    assert!((num(&first["form"]) - num(&status["form_tomorrow"])).abs() < 1e-9);
+    // Only two runs were done of the planned ones, so the actual start differs from the plan's
+    // own forecast for today.
+    let planned_today = plan["forecast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| date(&p["date"]) == today())
+        .unwrap();
+    assert!((num(&first["form"]) - num(&planned_today["form"])).abs() > 0.1);
+    let last = forecast["points"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["date"], forecast["race"]["date"]);
+}
