@@ -13,7 +13,14 @@ use serde_json::Value;
 
 /// The shared corpus of real device files, beside the repository.
 fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+    // From the main checkout (and CI) the corpus is three levels up; from a git worktree under
+    // /work/wt/NAME, four.
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["../../../shared/corpus", "../../../../shared/corpus"]
+        .iter()
+        .map(|p| here.join(p))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| here.join("../../../shared/corpus"))
 }
 
 struct Env {
@@ -461,4 +468,37 @@ fn the_demo_runs_end_to_end_into_a_kept_database() {
         profile["hr_max"]["source"]["kind"], "estimated",
         "{profile}"
     );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let env = Env::new();
+    for day in 1..=9 {
+        env.fettle()
+            .args([
+                "add",
+                "--date",
+                &format!("2026-10-0{day}"),
+                "--duration",
+                "30m",
+                "--rpe",
+                "3",
+            ])
+            .assert()
+            .success();
+    }
+    // A reader that stops at once, like `head -c 1`: the table is longer than a pipe buffer
+    // only with many rows, so write the series (one row per day since the first session).
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fettle"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["load", "--to", "2026-12-31"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
