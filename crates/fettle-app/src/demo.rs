@@ -54,7 +54,7 @@ pub struct DemoReport {
     pub recovery_entries: usize,
     /// Races entered.
     pub races: usize,
-    /// The athlete's status on the last day.
+    /// The athlete's status on the morning after the last simulated day.
     pub status: Status,
 }
 
@@ -134,7 +134,9 @@ pub fn run(
     let import = import_paths(store, athlete, &[fit_dir], options.threads, progress)?;
     // The wellness entries carry morning resting HR, which the HRrest estimate uses.
     training::recompute_loads(store, athlete)?;
-    let status = training::status(store, athlete, Some(options.end), Timestamp::now())?;
+    // This morning's status: the day after the last simulated one.
+    let morning = options.end.tomorrow().unwrap_or(options.end);
+    let status = training::status(store, athlete, Some(morning), Timestamp::now())?;
     Ok(DemoReport {
         days: options.days,
         fit_files,

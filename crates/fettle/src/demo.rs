@@ -35,9 +35,12 @@ pub(crate) fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             db_path.display()
         );
     }
-    let end = jiff::tz::TimeZone::system()
+    // The season ends yesterday, so that no simulated session lies in the future and the
+    // status describes this morning.
+    let today = jiff::tz::TimeZone::system()
         .to_datetime(Timestamp::now())
         .date();
+    let end = today.yesterday().unwrap_or(today);
     let options = DemoOptions {
         seed: args.seed,
         days: args.days,
