@@ -15,7 +15,7 @@
 //! (smoothed, with hysteresis), heart rate, cadence and power averages are computed from the
 //! samples (see the helpers in `xml.rs` for the exact rules).
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 
 use crate::activity::{Activity, Decoded, FileKind, FormatError, Sport};
 use crate::xml::{self, Sample, TrackBuilder, parse_number, parse_time};
@@ -95,9 +95,10 @@ struct State {
     description: Option<String>,
     sport: Option<String>,
     creator: Option<String>,
+    warnings: Vec<String>,
 }
 
-impl State {
+impl xml::ElementSink for State {
     fn open(&mut self, element: &BytesStart<'_>, empty: bool) {
         let tag = Tag::from_local(element.local_name().into_inner());
         match tag {
@@ -173,6 +174,27 @@ impl State {
             _ => {}
         }
     }
+
+    fn wants_text(&self) -> bool {
+        self.stack.last().is_some_and(|tag| tag.wants_text())
+    }
+
+    fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    fn open_elements(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Points read before an XML error are kept.
+    fn has_data(&self) -> bool {
+        self.track.len() > 0
+    }
+
+    fn warnings(&mut self) -> &mut Vec<String> {
+        &mut self.warnings
+    }
 }
 
 /// Decodes a GPX file into one activity (all tracks and segments joined).
@@ -181,75 +203,14 @@ impl State {
 /// track points; [`FormatError::Corrupt`] when the XML breaks before any point was read (a
 /// break later keeps the points before it, with a warning).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
-    let mut warnings = Vec::new();
-    let text = xml::document_text(bytes, &mut warnings);
-    let mut reader = xml::reader(&text);
     let mut state = State::default();
-    let mut saw_root = false;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                saw_root = true;
-                state.open(&e, false);
-            }
-            Ok(Event::Empty(e)) => {
-                saw_root = true;
-                state.open(&e, true);
-            }
-            Ok(Event::End(_)) => state.close(),
-            Ok(Event::Text(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    xml::push_reference(&mut state.text, &r);
-                }
-            }
-            Ok(Event::Eof) => {
-                if !state.stack.is_empty() {
-                    warnings.push(format!(
-                        "the file ends inside {} open element(s): it may be truncated",
-                        state.stack.len()
-                    ));
-                }
-                break;
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let message = format!(
-                    "XML error at byte {}: {err}",
-                    reader.error_position() as usize
-                        + (bytes.len() - xml::trim_prolog(bytes).len())
-                );
-                if state.track.len() == 0 {
-                    return Err(FormatError::Corrupt {
-                        kind: FileKind::Gpx,
-                        reason: message,
-                    });
-                }
-                warnings.push(format!("{message}; the rest of the file was ignored"));
-                break;
-            }
-        }
-    }
-    if !saw_root {
-        return Err(FormatError::Corrupt {
-            kind: FileKind::Gpx,
-            reason: "no XML element found".to_owned(),
-        });
-    }
-    finish(state, warnings)
+    xml::walk(bytes, FileKind::Gpx, &mut state)?;
+    finish(state)
 }
 
 /// Builds the activity from what was read.
-fn finish(state: State, mut warnings: Vec<String>) -> Result<Decoded, FormatError> {
+fn finish(state: State) -> Result<Decoded, FormatError> {
+    let mut warnings = state.warnings;
     let Some(origin) = state.track.origin() else {
         let untimed = state.track.untimed_points();
         return Err(FormatError::NotAnActivity(if untimed > 0 {

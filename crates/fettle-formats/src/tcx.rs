@@ -12,7 +12,7 @@
 //! inside an activity marks a pause. Ascent and descent are always computed (TCX has no field).
 //! Lap `MaximumSpeed` and `Calories` are not kept: [`Lap`] has no field for them.
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 
 use crate::activity::{Activity, Decoded, FileKind, FormatError, Lap, Sport};
 use crate::xml::{self, Sample, TrackBuilder, XmlTime, parse_number, parse_time};
@@ -137,7 +137,7 @@ struct State {
     warnings: Vec<String>,
 }
 
-impl State {
+impl xml::ElementSink for State {
     fn open(&mut self, element: &BytesStart<'_>, empty: bool) {
         let tag = Tag::from_local(element.local_name().into_inner());
         match tag {
@@ -260,6 +260,33 @@ impl State {
         }
     }
 
+    fn wants_text(&self) -> bool {
+        self.stack.last().is_some_and(|tag| tag.wants_text())
+    }
+
+    fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    fn open_elements(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Finished activities, or laps or points of the current one, are kept after an XML error.
+    fn has_data(&self) -> bool {
+        !self.finished.is_empty()
+            || self
+                .current
+                .as_ref()
+                .is_some_and(|a| a.track.len() > 0 || !a.laps.is_empty())
+    }
+
+    fn warnings(&mut self) -> &mut Vec<String> {
+        &mut self.warnings
+    }
+}
+
+impl State {
     /// Turns the activity being read (if any) into an [`Activity`], or a warning when it held
     /// neither laps nor timed points.
     fn finish_activity(&mut self) {
@@ -284,75 +311,7 @@ impl State {
 /// activity data was read (a later break keeps what was read, with a warning).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
     let mut state = State::default();
-    let text = xml::document_text(bytes, &mut state.warnings);
-    let mut reader = xml::reader(&text);
-    let mut saw_root = false;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                saw_root = true;
-                state.open(&e, false);
-            }
-            Ok(Event::Empty(e)) => {
-                saw_root = true;
-                state.open(&e, true);
-            }
-            Ok(Event::End(_)) => state.close(),
-            Ok(Event::Text(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    xml::push_reference(&mut state.text, &r);
-                }
-            }
-            Ok(Event::Eof) => {
-                if !state.stack.is_empty() {
-                    state.warnings.push(format!(
-                        "the file ends inside {} open element(s): it may be truncated",
-                        state.stack.len()
-                    ));
-                }
-                break;
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let offset = bytes.len() - xml::trim_prolog(bytes).len();
-                let message = format!(
-                    "XML error at byte {}: {err}",
-                    reader.error_position() as usize + offset
-                );
-                let has_data = !state.finished.is_empty()
-                    || state
-                        .current
-                        .as_ref()
-                        .is_some_and(|a| a.track.len() > 0 || !a.laps.is_empty());
-                if !has_data {
-                    return Err(FormatError::Corrupt {
-                        kind: FileKind::Tcx,
-                        reason: message,
-                    });
-                }
-                state
-                    .warnings
-                    .push(format!("{message}; the rest of the file was ignored"));
-                break;
-            }
-        }
-    }
-    if !saw_root {
-        return Err(FormatError::Corrupt {
-            kind: FileKind::Tcx,
-            reason: "no XML element found".to_owned(),
-        });
-    }
+    xml::walk(bytes, FileKind::Tcx, &mut state)?;
     state.finish_activity();
     if state.finished.is_empty() {
         return Err(FormatError::NotAnActivity(if state.activities_seen == 0 {

@@ -3,7 +3,8 @@
 //! Both readers walk quick-xml's event stream (no DOM) and match elements by their *local* name,
 //! so `<ns3:hr>`, `<gpxtpx:hr>` and `<hr>` are the same thing. This module holds what they share:
 //! preparing the bytes (BOM, leading whitespace, non-UTF-8 fallback), a small timestamp parser
-//! that keeps the UTC offset, number parsing, and [`TrackBuilder`], which collects samples into
+//! that keeps the UTC offset, number parsing, [`walk`], the event loop both readers drive (with
+//! its rules for truncated and broken files), and [`TrackBuilder`], which collects samples into
 //! columns and computes the summaries (elapsed and timer time, distance, ascent, averages) that a
 //! GPX or TCX file does not state itself.
 
@@ -14,7 +15,7 @@ use jiff::Timestamp;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use crate::activity::Streams;
+use crate::activity::{FileKind, FormatError, Streams};
 
 /// The UTF-8 byte-order mark some Windows tools write before `<?xml`.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -82,6 +83,101 @@ pub(crate) fn reader(text: &str) -> Reader<&[u8]> {
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     reader
+}
+
+/// What a reader keeps while [`walk`] feeds it the document's elements.
+pub(crate) trait ElementSink {
+    /// An element starts (`empty`: it is self-closing, so no [`close`](Self::close) follows).
+    fn open(&mut self, element: &BytesStart<'_>, empty: bool);
+    /// The innermost open element ends.
+    fn close(&mut self);
+    /// Whether the innermost open element's text is needed (so it is worth buffering).
+    fn wants_text(&self) -> bool;
+    /// The text buffer of the innermost open element.
+    fn text(&mut self) -> &mut String;
+    /// How many elements are open.
+    fn open_elements(&self) -> usize;
+    /// Whether anything worth keeping was read, so a later XML error only truncates the file.
+    fn has_data(&self) -> bool;
+    /// Where warnings about the file go.
+    fn warnings(&mut self) -> &mut Vec<String>;
+}
+
+/// Reads `bytes` as XML, feeding every element and its text to `sink`.
+///
+/// A file that ends inside open elements gets a warning. An XML error keeps what was read before
+/// it, with a warning, when `sink` already holds data; before that it fails the file as
+/// [`FormatError::Corrupt`] of `kind`, as does a document without any element.
+pub(crate) fn walk(
+    bytes: &[u8],
+    kind: FileKind,
+    sink: &mut impl ElementSink,
+) -> Result<(), FormatError> {
+    let text = document_text(bytes, sink.warnings());
+    let mut reader = reader(&text);
+    let mut saw_root = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                saw_root = true;
+                sink.open(&e, false);
+            }
+            Ok(Event::Empty(e)) => {
+                saw_root = true;
+                sink.open(&e, true);
+            }
+            Ok(Event::End(_)) => sink.close(),
+            Ok(Event::Text(t)) => {
+                if sink.wants_text() {
+                    sink.text().push_str(&t);
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if sink.wants_text() {
+                    sink.text().push_str(&t);
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                if sink.wants_text() {
+                    push_reference(sink.text(), &r);
+                }
+            }
+            Ok(Event::Eof) => {
+                let open = sink.open_elements();
+                if open > 0 {
+                    sink.warnings().push(format!(
+                        "the file ends inside {open} open element(s): it may be truncated"
+                    ));
+                }
+                break;
+            }
+            Ok(_) => {}
+            Err(err) => {
+                // The reader counts from the trimmed text; report the position in the file.
+                let offset = bytes.len() - trim_prolog(bytes).len();
+                let message = format!(
+                    "XML error at byte {}: {err}",
+                    reader.error_position() as usize + offset
+                );
+                if !sink.has_data() {
+                    return Err(FormatError::Corrupt {
+                        kind,
+                        reason: message,
+                    });
+                }
+                sink.warnings()
+                    .push(format!("{message}; the rest of the file was ignored"));
+                break;
+            }
+        }
+    }
+    if !saw_root {
+        return Err(FormatError::Corrupt {
+            kind,
+            reason: "no XML element found".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The local name of the document's root element, or `None` when no element starts the
