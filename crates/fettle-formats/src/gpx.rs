@@ -175,12 +175,9 @@ impl xml::ElementSink for State {
         }
     }
 
-    fn wants_text(&self) -> bool {
-        self.stack.last().is_some_and(|tag| tag.wants_text())
-    }
-
-    fn text(&mut self) -> &mut String {
-        &mut self.text
+    fn text_buffer(&mut self) -> Option<&mut String> {
+        let wanted = self.stack.last().is_some_and(|tag| tag.wants_text());
+        wanted.then_some(&mut self.text)
     }
 
     fn open_elements(&self) -> usize {

@@ -91,10 +91,9 @@ pub(crate) trait ElementSink {
     fn open(&mut self, element: &BytesStart<'_>, empty: bool);
     /// The innermost open element ends.
     fn close(&mut self);
-    /// Whether the innermost open element's text is needed (so it is worth buffering).
-    fn wants_text(&self) -> bool;
-    /// The text buffer of the innermost open element.
-    fn text(&mut self) -> &mut String;
+    /// The text buffer of the innermost open element, or `None` when its text is not needed
+    /// (so it is not worth buffering).
+    fn text_buffer(&mut self) -> Option<&mut String>;
     /// How many elements are open.
     fn open_elements(&self) -> usize;
     /// Whether anything worth keeping was read, so a later XML error only truncates the file.
@@ -128,18 +127,18 @@ pub(crate) fn walk(
             }
             Ok(Event::End(_)) => sink.close(),
             Ok(Event::Text(t)) => {
-                if sink.wants_text() {
-                    sink.text().push_str(&t);
+                if let Some(buffer) = sink.text_buffer() {
+                    buffer.push_str(&t);
                 }
             }
             Ok(Event::CData(t)) => {
-                if sink.wants_text() {
-                    sink.text().push_str(&t);
+                if let Some(buffer) = sink.text_buffer() {
+                    buffer.push_str(&t);
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                if sink.wants_text() {
-                    push_reference(sink.text(), &r);
+                if let Some(buffer) = sink.text_buffer() {
+                    push_reference(buffer, &r);
                 }
             }
             Ok(Event::Eof) => {

@@ -1,10 +1,10 @@
 //! Every FIT file of the shared corpus against its expected outcome (shared/corpus/INDEX.md),
 //! and the record-level oracles (`*-records.csv`, python-fitparse output) field by field.
 
-mod fit_support;
+mod support;
 
 use fettle_formats::{Decoded, FormatError, fit};
-use fit_support::{corpus_bytes, corpus_dir, corpus_files, file_name};
+use support::{corpus_bytes, corpus_dir, corpus_files, file_name};
 
 /// What a corpus file must decode to.
 enum Expect {

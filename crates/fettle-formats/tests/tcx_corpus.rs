@@ -6,24 +6,10 @@
 //! `Time`, and ascent/descent with the documented method (altitudes cast to f32, 5-sample
 //! centred moving average, 2 m hysteresis). Lap figures are read off the file by eye.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use fettle_formats::{FormatError, Sport, tcx};
-
-/// A corpus file, found by walking up from the crate to the directory holding `shared/corpus`
-/// (works from the main checkout and from a worktree).
-fn corpus(relative: &str) -> PathBuf {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared/corpus");
-        if candidate.is_dir() {
-            return candidate.join(relative);
-        }
-        dir = dir
-            .parent()
-            .expect("shared/corpus not found above the crate");
-    }
-}
+use support::corpus;
 
 fn decode(relative: &str) -> Result<fettle_formats::Decoded, FormatError> {
     tcx::decode(&std::fs::read(corpus(relative)).expect("corpus file"))
