@@ -49,6 +49,22 @@ fn with_file_id(file_type: u8) -> FitBuilder {
     b
 }
 
+/// Writes the smallest activity: a file_id of type activity (4) alone, then one record at T0
+/// with HR 90 and distance 0, no session message.
+fn write_one_record_activity(b: &mut FitBuilder) {
+    b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
+    b.data(0, &[FieldValue::Int(4)]);
+    b.define(1, mesg::RECORD, &record_fields());
+    b.data(
+        1,
+        &[
+            FieldValue::Int(i64::from(T0)),
+            FieldValue::Int(90),
+            FieldValue::Int(0),
+        ],
+    );
+}
+
 /// A small activity file: file_id, then three records at T0, T0+1, T0+2 with HR 100/110/120 and
 /// distance 0 / 2.5 / 5 m (raw centimetres 0 / 250 / 500), no session message.
 fn three_record_file() -> Vec<u8> {
@@ -338,17 +354,7 @@ fn developer_fields_are_skipped_even_before_their_description() {
 #[test]
 fn twelve_byte_header_without_crc_decodes_cleanly() {
     let mut b = FitBuilder::with_12_byte_header();
-    b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
-    b.data(0, &[FieldValue::Int(4)]);
-    b.define(1, mesg::RECORD, &record_fields());
-    b.data(
-        1,
-        &[
-            FieldValue::Int(i64::from(T0)),
-            FieldValue::Int(90),
-            FieldValue::Int(0),
-        ],
-    );
+    write_one_record_activity(&mut b);
     let bytes = b.finish();
     assert_eq!(bytes[0], 12);
     let decoded = fit::decode(&bytes).unwrap();
@@ -365,17 +371,7 @@ fn warnings_of(bytes: &[u8]) -> Vec<String> {
 fn bad_or_missing_crcs_are_warnings_not_failures() {
     let build = || {
         let mut b = FitBuilder::new();
-        b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
-        b.data(0, &[FieldValue::Int(4)]);
-        b.define(1, mesg::RECORD, &record_fields());
-        b.data(
-            1,
-            &[
-                FieldValue::Int(i64::from(T0)),
-                FieldValue::Int(90),
-                FieldValue::Int(0),
-            ],
-        );
+        write_one_record_activity(&mut b);
         b
     };
     let clean = warnings_of(&build().finish());
