@@ -1,12 +1,15 @@
 //! FIT files with exactly known content, written by Fettle's encoder and low-level builder and
 //! read back by the decoder. Every expected value is worked out by hand in the comments.
 
+mod support;
+
 use fettle_formats::fit::profile::{base, mesg};
 use fettle_formats::fit::{
     self, DevFieldDef, FieldDef, FieldValue, Finish, FitBuilder, encode_activities, encode_activity,
 };
 use fettle_formats::{Activity, FormatError, Lap, Sport};
 use jiff::Timestamp;
+use support::close;
 
 /// FIT time (seconds since 1989-12-31T00:00:00Z) of 2024-03-10T07:00:00Z:
 /// 1710054000 (Unix) − 631065600 (FIT epoch in Unix seconds) = 1078988400.
@@ -123,10 +126,6 @@ fn sample_run() -> Activity {
     }];
     a.rr_intervals_ms = vec![800.0, 810.0, 790.0, 805.0, 795.0, 800.0, 812.0];
     a
-}
-
-fn close(a: f64, b: f64, tolerance: f64) -> bool {
-    (a - b).abs() <= tolerance
 }
 
 #[test]

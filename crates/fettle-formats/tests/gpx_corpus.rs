@@ -10,14 +10,10 @@
 mod support;
 
 use fettle_formats::{FormatError, Sport, gpx};
-use support::corpus;
+use support::{close, corpus};
 
 fn decode(relative: &str) -> Result<fettle_formats::Decoded, FormatError> {
     gpx::decode(&std::fs::read(corpus(relative)).expect("corpus file"))
-}
-
-fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
-    (actual - expected).abs() <= tolerance
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests (FIT, GPX, TCX) and the FIT benchmark: finding the
-//! shared corpus and listing its files.
+//! shared corpus, listing its files, and comparing numbers within a tolerance.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,12 @@ pub(crate) fn corpus(relative: &str) -> PathBuf {
             .parent()
             .expect("shared/corpus not found above the crate");
     }
+}
+
+/// Whether `actual` is within `tolerance` of `expected`.
+#[allow(dead_code)] // not every test binary uses every helper
+pub(crate) fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
+    (actual - expected).abs() <= tolerance
 }
 
 /// The FIT corpus folder (`shared/corpus/fit`).
