@@ -18,7 +18,7 @@
 use quick_xml::events::BytesStart;
 
 use crate::activity::{Activity, Decoded, FileKind, FormatError, Sport};
-use crate::xml::{self, Sample, TrackBuilder, parse_number, parse_time};
+use crate::xml::{self, OpenElements, Sample, TrackBuilder, XmlTag, parse_number, parse_time};
 
 /// The elements the reader cares about; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ enum Tag {
     Other,
 }
 
-impl Tag {
+impl XmlTag for Tag {
     fn from_local(local: &str) -> Tag {
         match local {
             "gpx" => Tag::Gpx,
@@ -65,7 +65,6 @@ impl Tag {
         }
     }
 
-    /// Whether the element's text is needed (so it is worth buffering).
     fn wants_text(self) -> bool {
         !matches!(
             self,
@@ -83,8 +82,7 @@ impl Tag {
 /// What the reader has gathered so far.
 #[derive(Default)]
 struct State {
-    stack: Vec<Tag>,
-    text: String,
+    elements: OpenElements<Tag>,
     /// Depth of the open `<trkpt>` in `stack`, when inside one.
     trkpt_depth: Option<usize>,
     point: Option<Sample>,
@@ -99,8 +97,9 @@ struct State {
 }
 
 impl xml::ElementSink for State {
-    fn open(&mut self, element: &BytesStart<'_>, empty: bool) {
-        let tag = Tag::from_local(element.local_name().into_inner());
+    type Tag = Tag;
+
+    fn open(&mut self, tag: Tag, element: &BytesStart<'_>, empty: bool) {
         match tag {
             Tag::Gpx => {
                 self.creator = xml::attribute(element, "creator")
@@ -122,32 +121,27 @@ impl xml::ElementSink for State {
                     self.track.push(&point);
                 } else {
                     self.point = Some(point);
-                    self.trkpt_depth = Some(self.stack.len());
+                    self.trkpt_depth = Some(self.elements.stack.len());
                 }
             }
             Tag::Rtept => self.route_points += 1,
             _ => {}
         }
-        if !empty {
-            self.stack.push(tag);
-            self.text.clear();
-        }
     }
 
-    fn close(&mut self) {
-        let Some(tag) = self.stack.pop() else { return };
-        let parent = self.stack.last().copied();
-        if tag == Tag::Trkpt && self.trkpt_depth == Some(self.stack.len()) {
+    fn close(&mut self, tag: Tag) {
+        let parent = self.elements.stack.last().copied();
+        if tag == Tag::Trkpt && self.trkpt_depth == Some(self.elements.stack.len()) {
             self.trkpt_depth = None;
             if let Some(point) = self.point.take() {
                 self.track.push(&point);
             }
             return;
         }
-        if !tag.wants_text() || self.text.is_empty() {
+        if !tag.wants_text() || self.elements.text.is_empty() {
             return;
         }
-        let text = self.text.trim();
+        let text = self.elements.text.trim();
         if let (Some(_), Some(point)) = (self.trkpt_depth, self.point.as_mut()) {
             // Inside a track point: the point's own fields and its extensions at any depth.
             let value = || parse_number(text).unwrap_or(f64::NAN);
@@ -175,13 +169,8 @@ impl xml::ElementSink for State {
         }
     }
 
-    fn text_buffer(&mut self) -> Option<&mut String> {
-        let wanted = self.stack.last().is_some_and(|tag| tag.wants_text());
-        wanted.then_some(&mut self.text)
-    }
-
-    fn open_elements(&self) -> usize {
-        self.stack.len()
+    fn elements(&mut self) -> &mut OpenElements<Tag> {
+        &mut self.elements
     }
 
     /// Points read before an XML error are kept.

@@ -15,7 +15,9 @@
 use quick_xml::events::BytesStart;
 
 use crate::activity::{Activity, Decoded, FileKind, FormatError, Lap, Sport};
-use crate::xml::{self, Sample, TrackBuilder, XmlTime, parse_number, parse_time};
+use crate::xml::{
+    self, OpenElements, Sample, TrackBuilder, XmlTag, XmlTime, parse_number, parse_time,
+};
 
 /// The elements the reader cares about; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,7 @@ enum Tag {
     Other,
 }
 
-impl Tag {
+impl XmlTag for Tag {
     fn from_local(local: &str) -> Tag {
         match local {
             "Activity" => Tag::Activity,
@@ -80,7 +82,6 @@ impl Tag {
         }
     }
 
-    /// Whether the element's text is needed (so it is worth buffering).
     fn wants_text(self) -> bool {
         !matches!(
             self,
@@ -127,8 +128,7 @@ struct ActivityState {
 /// What the reader has gathered so far.
 #[derive(Default)]
 struct State {
-    stack: Vec<Tag>,
-    text: String,
+    elements: OpenElements<Tag>,
     current: Option<ActivityState>,
     point: Option<Sample>,
     finished: Vec<Activity>,
@@ -138,8 +138,9 @@ struct State {
 }
 
 impl xml::ElementSink for State {
-    fn open(&mut self, element: &BytesStart<'_>, empty: bool) {
-        let tag = Tag::from_local(element.local_name().into_inner());
+    type Tag = Tag;
+
+    fn open(&mut self, tag: Tag, element: &BytesStart<'_>, empty: bool) {
         match tag {
             Tag::Activity => {
                 self.activities_seen += 1;
@@ -168,16 +169,13 @@ impl xml::ElementSink for State {
             Tag::Trackpoint if !empty => self.point = Some(Sample::EMPTY),
             _ => {}
         }
-        if !empty {
-            self.stack.push(tag);
-            self.text.clear();
-        } else if tag == Tag::Activity {
+        // A self-closing <Activity/> ends at once.
+        if empty && tag == Tag::Activity {
             self.finish_activity();
         }
     }
 
-    fn close(&mut self) {
-        let Some(tag) = self.stack.pop() else { return };
+    fn close(&mut self, tag: Tag) {
         match tag {
             Tag::Activity => return self.finish_activity(),
             Tag::Trackpoint => {
@@ -192,14 +190,14 @@ impl xml::ElementSink for State {
             }
             _ => {}
         }
-        if !tag.wants_text() || self.text.is_empty() {
+        if !tag.wants_text() || self.elements.text.is_empty() {
             return;
         }
         let Some(activity) = self.current.as_mut() else {
             return;
         };
-        let text = self.text.trim();
-        let parent = self.stack.last().copied();
+        let text = self.elements.text.trim();
+        let parent = self.elements.stack.last().copied();
         let number = || parse_number(text);
         if let Some(point) = self.point.as_mut() {
             let value = || parse_number(text).unwrap_or(f64::NAN);
@@ -225,11 +223,11 @@ impl xml::ElementSink for State {
             }
             return;
         }
-        let grandparent = self.stack.iter().rev().nth(1).copied();
+        let grandparent = self.elements.stack.iter().rev().nth(1).copied();
         if let Some(lap) = activity
             .laps
             .last_mut()
-            .filter(|_| self.stack.contains(&Tag::Lap))
+            .filter(|_| self.elements.stack.contains(&Tag::Lap))
         {
             match (tag, parent) {
                 (Tag::TotalTimeSeconds, Some(Tag::Lap)) => lap.total_time_s = number(),
@@ -260,13 +258,8 @@ impl xml::ElementSink for State {
         }
     }
 
-    fn text_buffer(&mut self) -> Option<&mut String> {
-        let wanted = self.stack.last().is_some_and(|tag| tag.wants_text());
-        wanted.then_some(&mut self.text)
-    }
-
-    fn open_elements(&self) -> usize {
-        self.stack.len()
+    fn elements(&mut self) -> &mut OpenElements<Tag> {
+        &mut self.elements
     }
 
     /// Finished activities, or laps or points of the current one, are kept after an XML error.

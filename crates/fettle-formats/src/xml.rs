@@ -85,17 +85,52 @@ pub(crate) fn reader(text: &str) -> Reader<&[u8]> {
     reader
 }
 
+/// An element a reader recognises by its local name.
+pub(crate) trait XmlTag: Copy {
+    /// The tag of an element with this local name (namespace prefix removed).
+    fn from_local(local: &str) -> Self;
+    /// Whether the element's text is needed (so it is worth buffering).
+    fn wants_text(self) -> bool;
+}
+
+/// The elements open at the reader's position, innermost last, and the text read so far inside
+/// the innermost one.
+pub(crate) struct OpenElements<T> {
+    /// The open elements, outermost first.
+    pub(crate) stack: Vec<T>,
+    /// The innermost element's text, when it [wants](XmlTag::wants_text) it.
+    pub(crate) text: String,
+}
+
+impl<T> Default for OpenElements<T> {
+    fn default() -> Self {
+        Self {
+            stack: Vec::new(),
+            text: String::new(),
+        }
+    }
+}
+
+impl<T: XmlTag> OpenElements<T> {
+    /// The text buffer, or `None` when the innermost element's text is not needed.
+    fn text_buffer(&mut self) -> Option<&mut String> {
+        let wanted = self.stack.last().is_some_and(|tag| tag.wants_text());
+        wanted.then_some(&mut self.text)
+    }
+}
+
 /// What a reader keeps while [`walk`] feeds it the document's elements.
 pub(crate) trait ElementSink {
+    /// The elements the reader recognises.
+    type Tag: XmlTag;
     /// An element starts (`empty`: it is self-closing, so no [`close`](Self::close) follows).
-    fn open(&mut self, element: &BytesStart<'_>, empty: bool);
-    /// The innermost open element ends.
-    fn close(&mut self);
-    /// The text buffer of the innermost open element, or `None` when its text is not needed
-    /// (so it is not worth buffering).
-    fn text_buffer(&mut self) -> Option<&mut String>;
-    /// How many elements are open.
-    fn open_elements(&self) -> usize;
+    /// [`elements`](Self::elements) holds its parents; [`walk`] pushes it afterwards.
+    fn open(&mut self, tag: Self::Tag, element: &BytesStart<'_>, empty: bool);
+    /// The innermost open element ends: [`walk`] has already taken it off
+    /// [`elements`](Self::elements), whose text is still the element's.
+    fn close(&mut self, tag: Self::Tag);
+    /// The open elements, which [`walk`] keeps.
+    fn elements(&mut self) -> &mut OpenElements<Self::Tag>;
     /// Whether anything worth keeping was read, so a later XML error only truncates the file.
     fn has_data(&self) -> bool;
     /// Where warnings about the file go.
@@ -107,10 +142,10 @@ pub(crate) trait ElementSink {
 /// A file that ends inside open elements gets a warning. An XML error keeps what was read before
 /// it, with a warning, when `sink` already holds data; before that it fails the file as
 /// [`FormatError::Corrupt`] of `kind`, as does a document without any element.
-pub(crate) fn walk(
+pub(crate) fn walk<S: ElementSink>(
     bytes: &[u8],
     kind: FileKind,
-    sink: &mut impl ElementSink,
+    sink: &mut S,
 ) -> Result<(), FormatError> {
     let text = document_text(bytes, sink.warnings());
     let mut reader = reader(&text);
@@ -119,30 +154,38 @@ pub(crate) fn walk(
         match reader.read_event() {
             Ok(Event::Start(e)) => {
                 saw_root = true;
-                sink.open(&e, false);
+                let tag = S::Tag::from_local(e.local_name().into_inner());
+                sink.open(tag, &e, false);
+                let elements = sink.elements();
+                elements.stack.push(tag);
+                elements.text.clear();
             }
             Ok(Event::Empty(e)) => {
                 saw_root = true;
-                sink.open(&e, true);
+                sink.open(S::Tag::from_local(e.local_name().into_inner()), &e, true);
             }
-            Ok(Event::End(_)) => sink.close(),
+            Ok(Event::End(_)) => {
+                if let Some(tag) = sink.elements().stack.pop() {
+                    sink.close(tag);
+                }
+            }
             Ok(Event::Text(t)) => {
-                if let Some(buffer) = sink.text_buffer() {
+                if let Some(buffer) = sink.elements().text_buffer() {
                     buffer.push_str(&t);
                 }
             }
             Ok(Event::CData(t)) => {
-                if let Some(buffer) = sink.text_buffer() {
+                if let Some(buffer) = sink.elements().text_buffer() {
                     buffer.push_str(&t);
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                if let Some(buffer) = sink.text_buffer() {
+                if let Some(buffer) = sink.elements().text_buffer() {
                     push_reference(buffer, &r);
                 }
             }
             Ok(Event::Eof) => {
-                let open = sink.open_elements();
+                let open = sink.elements().stack.len();
                 if open > 0 {
                     sink.warnings().push(format!(
                         "the file ends inside {open} open element(s): it may be truncated"
