@@ -332,6 +332,21 @@ pub struct EffortFeatures {
     pub best_speed_mps: [Option<f64>; 3],
 }
 
+/// The segments of one channel for [`best_window_mean`]: `segment(k)` for every sample k ≥ 1
+/// behind an unused zero at index 0, or none at all when the channel was not recorded.
+fn channel_segments(
+    recorded: bool,
+    samples: usize,
+    segment: impl Fn(usize) -> (f64, f64, f64),
+) -> Vec<(f64, f64, f64)> {
+    if !recorded {
+        return Vec::new();
+    }
+    (0..samples)
+        .map(|k| if k == 0 { (0.0, 0.0, 0.0) } else { segment(k) })
+        .collect()
+}
+
 /// The highest time-weighted mean over any stretch of `window_s` moving seconds.
 /// `segments[k]` is the segment ending at sample k: `(counted Δt, valid Δt, value·Δt)`
 /// (index 0 unused). Two pointers, O(n), no allocation.
@@ -424,32 +439,8 @@ pub fn effort_features(input: &crate::load::SessionInput<'_>) -> EffortFeatures 
     let moving_s: f64 = (1..n).map(dt_at).sum();
     // One pass builds each channel's segments (two vectors per activity, not per sample);
     // every window then slides over them.
-    let hr_segments: Vec<(f64, f64, f64)> = if hr.is_empty() {
-        Vec::new()
-    } else {
-        (0..n)
-            .map(|k| {
-                if k == 0 {
-                    (0.0, 0.0, 0.0)
-                } else {
-                    hr_segment(k)
-                }
-            })
-            .collect()
-    };
-    let speed_segments: Vec<(f64, f64, f64)> = if speed.is_empty() && dist.is_empty() {
-        Vec::new()
-    } else {
-        (0..n)
-            .map(|k| {
-                if k == 0 {
-                    (0.0, 0.0, 0.0)
-                } else {
-                    speed_segment(k)
-                }
-            })
-            .collect()
-    };
+    let hr_segments = channel_segments(!hr.is_empty(), n, hr_segment);
+    let speed_segments = channel_segments(!speed.is_empty() || !dist.is_empty(), n, speed_segment);
     EffortFeatures {
         running: input.sport_is_running,
         moving_s,

@@ -9,21 +9,10 @@
 //! encoder, for profiling Fettle's decoder alone.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Instant;
 
-/// The corpus folder, from a worktree (/work/wt/NAME) or the main checkout (/work/main).
-fn corpus_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [
-        "../../../shared/corpus/fit",
-        "../../../../shared/corpus/fit",
-    ]
-    .iter()
-    .map(|up| manifest.join(up))
-    .find(|dir| dir.is_dir())
-    .expect("shared FIT corpus not found")
-}
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -44,12 +33,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
-        .expect("corpus readable")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("fit")))
-        .collect();
-    paths.sort();
+    let paths = support::corpus_files();
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for path in paths {

@@ -15,10 +15,10 @@
 //! (smoothed, with hysteresis), heart rate, cadence and power averages are computed from the
 //! samples (see the helpers in `xml.rs` for the exact rules).
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 
 use crate::activity::{Activity, Decoded, FileKind, FormatError, Sport};
-use crate::xml::{self, Sample, TrackBuilder, parse_number, parse_time};
+use crate::xml::{self, OpenElements, Sample, TrackBuilder, XmlTag, parse_number, parse_time};
 
 /// The elements the reader cares about; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ enum Tag {
     Other,
 }
 
-impl Tag {
+impl XmlTag for Tag {
     fn from_local(local: &str) -> Tag {
         match local {
             "gpx" => Tag::Gpx,
@@ -65,7 +65,6 @@ impl Tag {
         }
     }
 
-    /// Whether the element's text is needed (so it is worth buffering).
     fn wants_text(self) -> bool {
         !matches!(
             self,
@@ -83,8 +82,7 @@ impl Tag {
 /// What the reader has gathered so far.
 #[derive(Default)]
 struct State {
-    stack: Vec<Tag>,
-    text: String,
+    elements: OpenElements<Tag>,
     /// Depth of the open `<trkpt>` in `stack`, when inside one.
     trkpt_depth: Option<usize>,
     point: Option<Sample>,
@@ -95,11 +93,13 @@ struct State {
     description: Option<String>,
     sport: Option<String>,
     creator: Option<String>,
+    warnings: Vec<String>,
 }
 
-impl State {
-    fn open(&mut self, element: &BytesStart<'_>, empty: bool) {
-        let tag = Tag::from_local(element.local_name().into_inner());
+impl xml::ElementSink for State {
+    type Tag = Tag;
+
+    fn open(&mut self, tag: Tag, element: &BytesStart<'_>, empty: bool) {
         match tag {
             Tag::Gpx => {
                 self.creator = xml::attribute(element, "creator")
@@ -121,32 +121,27 @@ impl State {
                     self.track.push(&point);
                 } else {
                     self.point = Some(point);
-                    self.trkpt_depth = Some(self.stack.len());
+                    self.trkpt_depth = Some(self.elements.stack.len());
                 }
             }
             Tag::Rtept => self.route_points += 1,
             _ => {}
         }
-        if !empty {
-            self.stack.push(tag);
-            self.text.clear();
-        }
     }
 
-    fn close(&mut self) {
-        let Some(tag) = self.stack.pop() else { return };
-        let parent = self.stack.last().copied();
-        if tag == Tag::Trkpt && self.trkpt_depth == Some(self.stack.len()) {
+    fn close(&mut self, tag: Tag) {
+        let parent = self.elements.stack.last().copied();
+        if tag == Tag::Trkpt && self.trkpt_depth == Some(self.elements.stack.len()) {
             self.trkpt_depth = None;
             if let Some(point) = self.point.take() {
                 self.track.push(&point);
             }
             return;
         }
-        if !tag.wants_text() || self.text.is_empty() {
+        if !tag.wants_text() || self.elements.text.is_empty() {
             return;
         }
-        let text = self.text.trim();
+        let text = self.elements.text.trim();
         if let (Some(_), Some(point)) = (self.trkpt_depth, self.point.as_mut()) {
             // Inside a track point: the point's own fields and its extensions at any depth.
             let value = || parse_number(text).unwrap_or(f64::NAN);
@@ -173,6 +168,19 @@ impl State {
             _ => {}
         }
     }
+
+    fn elements(&mut self) -> &mut OpenElements<Tag> {
+        &mut self.elements
+    }
+
+    /// Points read before an XML error are kept.
+    fn has_data(&self) -> bool {
+        self.track.len() > 0
+    }
+
+    fn warnings(&mut self) -> &mut Vec<String> {
+        &mut self.warnings
+    }
 }
 
 /// Decodes a GPX file into one activity (all tracks and segments joined).
@@ -181,75 +189,14 @@ impl State {
 /// track points; [`FormatError::Corrupt`] when the XML breaks before any point was read (a
 /// break later keeps the points before it, with a warning).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
-    let mut warnings = Vec::new();
-    let text = xml::document_text(bytes, &mut warnings);
-    let mut reader = xml::reader(&text);
     let mut state = State::default();
-    let mut saw_root = false;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                saw_root = true;
-                state.open(&e, false);
-            }
-            Ok(Event::Empty(e)) => {
-                saw_root = true;
-                state.open(&e, true);
-            }
-            Ok(Event::End(_)) => state.close(),
-            Ok(Event::Text(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    xml::push_reference(&mut state.text, &r);
-                }
-            }
-            Ok(Event::Eof) => {
-                if !state.stack.is_empty() {
-                    warnings.push(format!(
-                        "the file ends inside {} open element(s): it may be truncated",
-                        state.stack.len()
-                    ));
-                }
-                break;
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let message = format!(
-                    "XML error at byte {}: {err}",
-                    reader.error_position() as usize
-                        + (bytes.len() - xml::trim_prolog(bytes).len())
-                );
-                if state.track.len() == 0 {
-                    return Err(FormatError::Corrupt {
-                        kind: FileKind::Gpx,
-                        reason: message,
-                    });
-                }
-                warnings.push(format!("{message}; the rest of the file was ignored"));
-                break;
-            }
-        }
-    }
-    if !saw_root {
-        return Err(FormatError::Corrupt {
-            kind: FileKind::Gpx,
-            reason: "no XML element found".to_owned(),
-        });
-    }
-    finish(state, warnings)
+    xml::walk(bytes, FileKind::Gpx, &mut state)?;
+    finish(state)
 }
 
 /// Builds the activity from what was read.
-fn finish(state: State, mut warnings: Vec<String>) -> Result<Decoded, FormatError> {
+fn finish(state: State) -> Result<Decoded, FormatError> {
+    let mut warnings = state.warnings;
     let Some(origin) = state.track.origin() else {
         let untimed = state.track.untimed_points();
         return Err(FormatError::NotAnActivity(if untimed > 0 {

@@ -12,10 +12,12 @@
 //! inside an activity marks a pause. Ascent and descent are always computed (TCX has no field).
 //! Lap `MaximumSpeed` and `Calories` are not kept: [`Lap`] has no field for them.
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::BytesStart;
 
 use crate::activity::{Activity, Decoded, FileKind, FormatError, Lap, Sport};
-use crate::xml::{self, Sample, TrackBuilder, XmlTime, parse_number, parse_time};
+use crate::xml::{
+    self, OpenElements, Sample, TrackBuilder, XmlTag, XmlTime, parse_number, parse_time,
+};
 
 /// The elements the reader cares about; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,7 @@ enum Tag {
     Other,
 }
 
-impl Tag {
+impl XmlTag for Tag {
     fn from_local(local: &str) -> Tag {
         match local {
             "Activity" => Tag::Activity,
@@ -80,7 +82,6 @@ impl Tag {
         }
     }
 
-    /// Whether the element's text is needed (so it is worth buffering).
     fn wants_text(self) -> bool {
         !matches!(
             self,
@@ -127,8 +128,7 @@ struct ActivityState {
 /// What the reader has gathered so far.
 #[derive(Default)]
 struct State {
-    stack: Vec<Tag>,
-    text: String,
+    elements: OpenElements<Tag>,
     current: Option<ActivityState>,
     point: Option<Sample>,
     finished: Vec<Activity>,
@@ -137,9 +137,10 @@ struct State {
     warnings: Vec<String>,
 }
 
-impl State {
-    fn open(&mut self, element: &BytesStart<'_>, empty: bool) {
-        let tag = Tag::from_local(element.local_name().into_inner());
+impl xml::ElementSink for State {
+    type Tag = Tag;
+
+    fn open(&mut self, tag: Tag, element: &BytesStart<'_>, empty: bool) {
         match tag {
             Tag::Activity => {
                 self.activities_seen += 1;
@@ -168,16 +169,13 @@ impl State {
             Tag::Trackpoint if !empty => self.point = Some(Sample::EMPTY),
             _ => {}
         }
-        if !empty {
-            self.stack.push(tag);
-            self.text.clear();
-        } else if tag == Tag::Activity {
+        // A self-closing <Activity/> ends at once.
+        if empty && tag == Tag::Activity {
             self.finish_activity();
         }
     }
 
-    fn close(&mut self) {
-        let Some(tag) = self.stack.pop() else { return };
+    fn close(&mut self, tag: Tag) {
         match tag {
             Tag::Activity => return self.finish_activity(),
             Tag::Trackpoint => {
@@ -192,14 +190,14 @@ impl State {
             }
             _ => {}
         }
-        if !tag.wants_text() || self.text.is_empty() {
+        if !tag.wants_text() || self.elements.text.is_empty() {
             return;
         }
         let Some(activity) = self.current.as_mut() else {
             return;
         };
-        let text = self.text.trim();
-        let parent = self.stack.last().copied();
+        let text = self.elements.text.trim();
+        let parent = self.elements.stack.last().copied();
         let number = || parse_number(text);
         if let Some(point) = self.point.as_mut() {
             let value = || parse_number(text).unwrap_or(f64::NAN);
@@ -225,11 +223,11 @@ impl State {
             }
             return;
         }
-        let grandparent = self.stack.iter().rev().nth(1).copied();
+        let grandparent = self.elements.stack.iter().rev().nth(1).copied();
         if let Some(lap) = activity
             .laps
             .last_mut()
-            .filter(|_| self.stack.contains(&Tag::Lap))
+            .filter(|_| self.elements.stack.contains(&Tag::Lap))
         {
             match (tag, parent) {
                 (Tag::TotalTimeSeconds, Some(Tag::Lap)) => lap.total_time_s = number(),
@@ -260,6 +258,25 @@ impl State {
         }
     }
 
+    fn elements(&mut self) -> &mut OpenElements<Tag> {
+        &mut self.elements
+    }
+
+    /// Finished activities, or laps or points of the current one, are kept after an XML error.
+    fn has_data(&self) -> bool {
+        !self.finished.is_empty()
+            || self
+                .current
+                .as_ref()
+                .is_some_and(|a| a.track.len() > 0 || !a.laps.is_empty())
+    }
+
+    fn warnings(&mut self) -> &mut Vec<String> {
+        &mut self.warnings
+    }
+}
+
+impl State {
     /// Turns the activity being read (if any) into an [`Activity`], or a warning when it held
     /// neither laps nor timed points.
     fn finish_activity(&mut self) {
@@ -284,75 +301,7 @@ impl State {
 /// activity data was read (a later break keeps what was read, with a warning).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
     let mut state = State::default();
-    let text = xml::document_text(bytes, &mut state.warnings);
-    let mut reader = xml::reader(&text);
-    let mut saw_root = false;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                saw_root = true;
-                state.open(&e, false);
-            }
-            Ok(Event::Empty(e)) => {
-                saw_root = true;
-                state.open(&e, true);
-            }
-            Ok(Event::End(_)) => state.close(),
-            Ok(Event::Text(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    state.text.push_str(&t);
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if state.stack.last().is_some_and(|t| t.wants_text()) {
-                    xml::push_reference(&mut state.text, &r);
-                }
-            }
-            Ok(Event::Eof) => {
-                if !state.stack.is_empty() {
-                    state.warnings.push(format!(
-                        "the file ends inside {} open element(s): it may be truncated",
-                        state.stack.len()
-                    ));
-                }
-                break;
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let offset = bytes.len() - xml::trim_prolog(bytes).len();
-                let message = format!(
-                    "XML error at byte {}: {err}",
-                    reader.error_position() as usize + offset
-                );
-                let has_data = !state.finished.is_empty()
-                    || state
-                        .current
-                        .as_ref()
-                        .is_some_and(|a| a.track.len() > 0 || !a.laps.is_empty());
-                if !has_data {
-                    return Err(FormatError::Corrupt {
-                        kind: FileKind::Tcx,
-                        reason: message,
-                    });
-                }
-                state
-                    .warnings
-                    .push(format!("{message}; the rest of the file was ignored"));
-                break;
-            }
-        }
-    }
-    if !saw_root {
-        return Err(FormatError::Corrupt {
-            kind: FileKind::Tcx,
-            reason: "no XML element found".to_owned(),
-        });
-    }
+    xml::walk(bytes, FileKind::Tcx, &mut state)?;
     state.finish_activity();
     if state.finished.is_empty() {
         return Err(FormatError::NotAnActivity(if state.activities_seen == 0 {

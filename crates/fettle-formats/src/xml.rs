@@ -3,7 +3,8 @@
 //! Both readers walk quick-xml's event stream (no DOM) and match elements by their *local* name,
 //! so `<ns3:hr>`, `<gpxtpx:hr>` and `<hr>` are the same thing. This module holds what they share:
 //! preparing the bytes (BOM, leading whitespace, non-UTF-8 fallback), a small timestamp parser
-//! that keeps the UTC offset, number parsing, and [`TrackBuilder`], which collects samples into
+//! that keeps the UTC offset, number parsing, [`walk`], the event loop both readers drive (with
+//! its rules for truncated and broken files), and [`TrackBuilder`], which collects samples into
 //! columns and computes the summaries (elapsed and timer time, distance, ascent, averages) that a
 //! GPX or TCX file does not state itself.
 
@@ -14,7 +15,7 @@ use jiff::Timestamp;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use crate::activity::Streams;
+use crate::activity::{FileKind, FormatError, Streams};
 
 /// The UTF-8 byte-order mark some Windows tools write before `<?xml`.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -82,6 +83,143 @@ pub(crate) fn reader(text: &str) -> Reader<&[u8]> {
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     reader
+}
+
+/// An element a reader recognises by its local name.
+pub(crate) trait XmlTag: Copy {
+    /// The tag of an element with this local name (namespace prefix removed).
+    fn from_local(local: &str) -> Self;
+    /// Whether the element's text is needed (so it is worth buffering).
+    fn wants_text(self) -> bool;
+}
+
+/// The elements open at the reader's position, innermost last, and the text read so far inside
+/// the innermost one.
+pub(crate) struct OpenElements<T> {
+    /// The open elements, outermost first.
+    pub(crate) stack: Vec<T>,
+    /// The innermost element's text, when it [wants](XmlTag::wants_text) it.
+    pub(crate) text: String,
+}
+
+impl<T> Default for OpenElements<T> {
+    fn default() -> Self {
+        Self {
+            stack: Vec::new(),
+            text: String::new(),
+        }
+    }
+}
+
+impl<T: XmlTag> OpenElements<T> {
+    /// The text buffer, or `None` when the innermost element's text is not needed.
+    fn text_buffer(&mut self) -> Option<&mut String> {
+        let wanted = self.stack.last().is_some_and(|tag| tag.wants_text());
+        wanted.then_some(&mut self.text)
+    }
+}
+
+/// What a reader keeps while [`walk`] feeds it the document's elements.
+pub(crate) trait ElementSink {
+    /// The elements the reader recognises.
+    type Tag: XmlTag;
+    /// An element starts (`empty`: it is self-closing, so no [`close`](Self::close) follows).
+    /// [`elements`](Self::elements) holds its parents; [`walk`] pushes it afterwards.
+    fn open(&mut self, tag: Self::Tag, element: &BytesStart<'_>, empty: bool);
+    /// The innermost open element ends: [`walk`] has already taken it off
+    /// [`elements`](Self::elements), whose text is still the element's.
+    fn close(&mut self, tag: Self::Tag);
+    /// The open elements, which [`walk`] keeps.
+    fn elements(&mut self) -> &mut OpenElements<Self::Tag>;
+    /// Whether anything worth keeping was read, so a later XML error only truncates the file.
+    fn has_data(&self) -> bool;
+    /// Where warnings about the file go.
+    fn warnings(&mut self) -> &mut Vec<String>;
+}
+
+/// Reads `bytes` as XML, feeding every element and its text to `sink`.
+///
+/// A file that ends inside open elements gets a warning. An XML error keeps what was read before
+/// it, with a warning, when `sink` already holds data; before that it fails the file as
+/// [`FormatError::Corrupt`] of `kind`, as does a document without any element.
+pub(crate) fn walk<S: ElementSink>(
+    bytes: &[u8],
+    kind: FileKind,
+    sink: &mut S,
+) -> Result<(), FormatError> {
+    let text = document_text(bytes, sink.warnings());
+    let mut reader = reader(&text);
+    let mut saw_root = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                saw_root = true;
+                let tag = S::Tag::from_local(e.local_name().into_inner());
+                sink.open(tag, &e, false);
+                let elements = sink.elements();
+                elements.stack.push(tag);
+                elements.text.clear();
+            }
+            Ok(Event::Empty(e)) => {
+                saw_root = true;
+                sink.open(S::Tag::from_local(e.local_name().into_inner()), &e, true);
+            }
+            Ok(Event::End(_)) => {
+                if let Some(tag) = sink.elements().stack.pop() {
+                    sink.close(tag);
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(buffer) = sink.elements().text_buffer() {
+                    buffer.push_str(&t);
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if let Some(buffer) = sink.elements().text_buffer() {
+                    buffer.push_str(&t);
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                if let Some(buffer) = sink.elements().text_buffer() {
+                    push_reference(buffer, &r);
+                }
+            }
+            Ok(Event::Eof) => {
+                let open = sink.elements().stack.len();
+                if open > 0 {
+                    sink.warnings().push(format!(
+                        "the file ends inside {open} open element(s): it may be truncated"
+                    ));
+                }
+                break;
+            }
+            Ok(_) => {}
+            Err(err) => {
+                // The reader counts from the trimmed text; report the position in the file.
+                let offset = bytes.len() - trim_prolog(bytes).len();
+                let message = format!(
+                    "XML error at byte {}: {err}",
+                    reader.error_position() as usize + offset
+                );
+                if !sink.has_data() {
+                    return Err(FormatError::Corrupt {
+                        kind,
+                        reason: message,
+                    });
+                }
+                sink.warnings()
+                    .push(format!("{message}; the rest of the file was ignored"));
+                break;
+            }
+        }
+    }
+    if !saw_root {
+        return Err(FormatError::Corrupt {
+            kind,
+            reason: "no XML element found".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The local name of the document's root element, or `None` when no element starts the

@@ -1,10 +1,10 @@
 //! Every FIT file of the shared corpus against its expected outcome (shared/corpus/INDEX.md),
 //! and the record-level oracles (`*-records.csv`, python-fitparse output) field by field.
 
-mod fit_support;
+mod support;
 
 use fettle_formats::{Decoded, FormatError, fit};
-use fit_support::{corpus_bytes, corpus_dir, corpus_files, file_name};
+use support::{corpus_bytes, corpus_dir, corpus_files, file_name};
 
 /// What a corpus file must decode to.
 enum Expect {
@@ -328,6 +328,9 @@ fn read_oracle(name: &str) -> Vec<OracleRow> {
         .collect()
 }
 
+/// Reads one column of an oracle row.
+type OracleColumn = fn(&OracleRow) -> Option<f64>;
+
 /// Compares one field. The Edge 500 oracle fills a missing value with the previous row's (its
 /// record at 06:16:13 PDT repeats the position of 06:16:12 although the record has 0x7FFFFFFF
 /// there, and at 06:11:42 it repeats cadence 0 for a 0xFF byte); Fettle keeps such values as
@@ -385,79 +388,76 @@ fn records_match_the_python_fitparse_oracles_field_by_field() {
             }
             assert!(i < s.len(), "{stem}: no sample at {}", row.unix);
             let name = format!("{stem} @ {}", row.unix);
-            same(
-                &name,
-                "heart_rate",
-                channel32(&s.heart_rate_bpm, i),
-                row.heart_rate,
-                previous.and_then(|p| p.heart_rate),
-                0.0,
-            );
-            // The oracle gives the integer cadence; Fettle adds fractional_cadence (< 1 rpm).
-            let cadence = channel32(&s.cadence_rpm, i);
-            same(
-                &name,
-                "cadence",
-                cadence.floor(),
-                row.cadence,
-                previous.and_then(|p| p.cadence),
-                0.0,
-            );
-            same(
-                &name,
-                "speed",
-                channel32(&s.speed_mps, i),
-                row.speed,
-                previous.and_then(|p| p.speed),
-                1e-6,
-            );
-            same(
-                &name,
-                "distance",
-                channel64(&s.distance_m, i),
-                row.distance,
-                previous.and_then(|p| p.distance),
-                1e-9,
-            );
             let semicircles = 2_147_483_648.0 / 180.0;
-            if row.lat_semicircles.is_some() || !s.lat_deg.is_empty() {
-                same(
-                    &name,
-                    "lat",
-                    channel64(&s.lat_deg, i) * semicircles,
-                    row.lat_semicircles,
-                    previous.and_then(|p| p.lat_semicircles),
-                    1e-6,
-                );
-                same(
-                    &name,
-                    "lon",
-                    channel64(&s.lon_deg, i) * semicircles,
-                    row.lon_semicircles,
-                    previous.and_then(|p| p.lon_semicircles),
-                    1e-6,
-                );
-            }
-            if row.altitude.is_some() || !s.altitude_m.is_empty() {
-                // Altitude is f32 in the streams: 1e-4 m covers its rounding at < 10 km.
-                same(
-                    &name,
-                    "altitude",
-                    channel32(&s.altitude_m, i),
-                    row.altitude,
-                    previous.and_then(|p| p.altitude),
-                    1e-4,
-                );
-            }
-            if row.temperature.is_some() || !s.temperature_c.is_empty() {
-                same(
-                    &name,
-                    "temperature",
-                    channel32(&s.temperature_c, i),
-                    row.temperature,
-                    previous.and_then(|p| p.temperature),
+            let position = row.lat_semicircles.is_some() || !s.lat_deg.is_empty();
+            let altitude = row.altitude.is_some() || !s.altitude_m.is_empty();
+            let temperature = row.temperature.is_some() || !s.temperature_c.is_empty();
+            // (field, whether it is compared, our value, the oracle's column, tolerance)
+            let checks: [(&str, bool, f64, OracleColumn, f64); 8] = [
+                (
+                    "heart_rate",
+                    true,
+                    channel32(&s.heart_rate_bpm, i),
+                    |r| r.heart_rate,
                     0.0,
-                );
+                ),
+                // The oracle gives the integer cadence; Fettle adds fractional_cadence (< 1 rpm).
+                (
+                    "cadence",
+                    true,
+                    channel32(&s.cadence_rpm, i).floor(),
+                    |r| r.cadence,
+                    0.0,
+                ),
+                ("speed", true, channel32(&s.speed_mps, i), |r| r.speed, 1e-6),
+                (
+                    "distance",
+                    true,
+                    channel64(&s.distance_m, i),
+                    |r| r.distance,
+                    1e-9,
+                ),
+                (
+                    "lat",
+                    position,
+                    channel64(&s.lat_deg, i) * semicircles,
+                    |r| r.lat_semicircles,
+                    1e-6,
+                ),
+                (
+                    "lon",
+                    position,
+                    channel64(&s.lon_deg, i) * semicircles,
+                    |r| r.lon_semicircles,
+                    1e-6,
+                ),
+                // Altitude is f32 in the streams: 1e-4 m covers its rounding at < 10 km.
+                (
+                    "altitude",
+                    altitude,
+                    channel32(&s.altitude_m, i),
+                    |r| r.altitude,
+                    1e-4,
+                ),
+                (
+                    "temperature",
+                    temperature,
+                    channel32(&s.temperature_c, i),
+                    |r| r.temperature,
+                    0.0,
+                ),
+            ];
+            for (what, compared, ours, column, tolerance) in checks {
+                if compared {
+                    same(
+                        &name,
+                        what,
+                        ours,
+                        column(row),
+                        previous.and_then(column),
+                        tolerance,
+                    );
+                }
             }
             i += 1;
             previous = Some(row);

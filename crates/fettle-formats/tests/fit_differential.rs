@@ -5,12 +5,12 @@
 //! position must agree, and so must the sessions' sport, start, elapsed time and distance. For
 //! the files fitparser rejects, Fettle's documented behaviour is asserted instead.
 
-mod fit_support;
+mod support;
 
 use fettle_formats::{Activity, Decoded, FormatError, fit};
-use fit_support::{corpus_files, file_name};
 use fitparser::Value;
 use fitparser::de::{DecodeOption, from_bytes_with_options};
+use support::{corpus_files, file_name};
 
 /// One fitparser record with the fields compared.
 struct TheirRecord {

@@ -1,12 +1,12 @@
 //! Property tests: the FIT decoder never panics, whatever the bytes, and what it returns keeps
 //! the `Streams` invariants; the encoder's output always decodes back.
 
-mod fit_support;
+mod support;
 
 use fettle_formats::fit;
 use fettle_formats::{Activity, Sport};
-use fit_support::corpus_files;
 use proptest::prelude::*;
+use support::corpus_files;
 
 /// The small corpus activity files (mutating the large ones costs time without adding cases).
 fn seeds() -> &'static [Vec<u8>] {

@@ -1,12 +1,15 @@
 //! FIT files with exactly known content, written by Fettle's encoder and low-level builder and
 //! read back by the decoder. Every expected value is worked out by hand in the comments.
 
+mod support;
+
 use fettle_formats::fit::profile::{base, mesg};
 use fettle_formats::fit::{
     self, DevFieldDef, FieldDef, FieldValue, Finish, FitBuilder, encode_activities, encode_activity,
 };
 use fettle_formats::{Activity, FormatError, Lap, Sport};
 use jiff::Timestamp;
+use support::close;
 
 /// FIT time (seconds since 1989-12-31T00:00:00Z) of 2024-03-10T07:00:00Z:
 /// 1710054000 (Unix) − 631065600 (FIT epoch in Unix seconds) = 1078988400.
@@ -47,6 +50,22 @@ fn with_file_id(file_type: u8) -> FitBuilder {
         ],
     );
     b
+}
+
+/// Writes the smallest activity: a file_id of type activity (4) alone, then one record at T0
+/// with HR 90 and distance 0, no session message.
+fn write_one_record_activity(b: &mut FitBuilder) {
+    b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
+    b.data(0, &[FieldValue::Int(4)]);
+    b.define(1, mesg::RECORD, &record_fields());
+    b.data(
+        1,
+        &[
+            FieldValue::Int(i64::from(T0)),
+            FieldValue::Int(90),
+            FieldValue::Int(0),
+        ],
+    );
 }
 
 /// A small activity file: file_id, then three records at T0, T0+1, T0+2 with HR 100/110/120 and
@@ -107,10 +126,6 @@ fn sample_run() -> Activity {
     }];
     a.rr_intervals_ms = vec![800.0, 810.0, 790.0, 805.0, 795.0, 800.0, 812.0];
     a
-}
-
-fn close(a: f64, b: f64, tolerance: f64) -> bool {
-    (a - b).abs() <= tolerance
 }
 
 #[test]
@@ -338,17 +353,7 @@ fn developer_fields_are_skipped_even_before_their_description() {
 #[test]
 fn twelve_byte_header_without_crc_decodes_cleanly() {
     let mut b = FitBuilder::with_12_byte_header();
-    b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
-    b.data(0, &[FieldValue::Int(4)]);
-    b.define(1, mesg::RECORD, &record_fields());
-    b.data(
-        1,
-        &[
-            FieldValue::Int(i64::from(T0)),
-            FieldValue::Int(90),
-            FieldValue::Int(0),
-        ],
-    );
+    write_one_record_activity(&mut b);
     let bytes = b.finish();
     assert_eq!(bytes[0], 12);
     let decoded = fit::decode(&bytes).unwrap();
@@ -365,17 +370,7 @@ fn warnings_of(bytes: &[u8]) -> Vec<String> {
 fn bad_or_missing_crcs_are_warnings_not_failures() {
     let build = || {
         let mut b = FitBuilder::new();
-        b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
-        b.data(0, &[FieldValue::Int(4)]);
-        b.define(1, mesg::RECORD, &record_fields());
-        b.data(
-            1,
-            &[
-                FieldValue::Int(i64::from(T0)),
-                FieldValue::Int(90),
-                FieldValue::Int(0),
-            ],
-        );
+        write_one_record_activity(&mut b);
         b
     };
     let clean = warnings_of(&build().finish());

@@ -1,24 +1,12 @@
 //! Throughput of the GPX and TCX readers on the corpus files. Ignored by default; run with
 //! `cargo test --release -p fettle-formats --test gpx_tcx_throughput -- --ignored --nocapture`.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::time::{Duration, Instant};
 
 use fettle_formats::decode_any;
-
-/// A corpus file, found by walking up from the crate to the directory holding `shared/corpus`.
-fn corpus(relative: &str) -> PathBuf {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared/corpus");
-        if candidate.is_dir() {
-            return candidate.join(relative);
-        }
-        dir = dir
-            .parent()
-            .expect("shared/corpus not found above the crate");
-    }
-}
+use support::corpus;
 
 #[test]
 #[ignore = "a measurement, not a check: run in release with --ignored --nocapture"]

@@ -6,31 +6,13 @@
 //! `Time`, and ascent/descent with the documented method (altitudes cast to f32, 5-sample
 //! centred moving average, 2 m hysteresis). Lap figures are read off the file by eye.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use fettle_formats::{FormatError, Sport, tcx};
-
-/// A corpus file, found by walking up from the crate to the directory holding `shared/corpus`
-/// (works from the main checkout and from a worktree).
-fn corpus(relative: &str) -> PathBuf {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared/corpus");
-        if candidate.is_dir() {
-            return candidate.join(relative);
-        }
-        dir = dir
-            .parent()
-            .expect("shared/corpus not found above the crate");
-    }
-}
+use support::{close, corpus};
 
 fn decode(relative: &str) -> Result<fettle_formats::Decoded, FormatError> {
     tcx::decode(&std::fs::read(corpus(relative)).expect("corpus file"))
-}
-
-fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
-    (actual - expected).abs() <= tolerance
 }
 
 #[test]

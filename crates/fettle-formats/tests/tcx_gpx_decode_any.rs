@@ -1,23 +1,11 @@
 //! `decode_any`: recognising GPX, TCX, gzip and FIT by content, and explaining anything else.
 
+mod support;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use fettle_formats::{FormatError, decode_any};
-
-/// A corpus file, found by walking up from the crate to the directory holding `shared/corpus`.
-fn corpus(relative: &str) -> PathBuf {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared/corpus");
-        if candidate.is_dir() {
-            return candidate.join(relative);
-        }
-        dir = dir
-            .parent()
-            .expect("shared/corpus not found above the crate");
-    }
-}
+use support::corpus;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -437,13 +437,7 @@ fn loads_from_stored_features_equal_loads_from_streams_under_new_thresholds() {
     // 50 distinct heart rates → 50 histogram bins, whatever the session length.
     assert_eq!(features.hr_time.len(), 50);
     for th in [
-        Thresholds {
-            sex: Some(Sex::Male),
-            hr_max: Some(190.0),
-            hr_rest: Some(50.0),
-            lthr: Some(170.0),
-            threshold_speed_mps: Some(4.0),
-        },
+        male(),
         Thresholds {
             sex: Some(Sex::Female),
             hr_max: Some(182.0),
