@@ -76,6 +76,7 @@ pub mod conformance;
 pub mod dedup;
 mod error;
 mod model;
+pub mod postgres;
 pub mod sqlite;
 mod store;
 
@@ -85,5 +86,6 @@ pub use model::{
     ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
