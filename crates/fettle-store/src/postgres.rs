@@ -94,7 +94,9 @@ impl PgStore {
     pub fn connect(url: &str) -> StoreResult<PgStore> {
         let config: Config = url.parse().map_err(|e| StoreError::Connect {
             target: "the given PostgreSQL URL".to_owned(),
-            reason: format!("it is not a valid URL ({e}); write it as postgres://user@host:port/database"),
+            reason: format!(
+                "it is not a valid URL ({e}); write it as postgres://user@host:port/database"
+            ),
         })?;
         let target = describe(&config);
         let mut client = config.connect(NoTls).map_err(|e| StoreError::Connect {
@@ -173,7 +175,10 @@ impl PgStore {
         params: &[&(dyn ToSql + Sync)],
     ) -> StoreResult<u64> {
         let mut connection = self.pool.get()?;
-        connection.session().execute(sql, params).map_err(db(context))
+        connection
+            .session()
+            .execute(sql, params)
+            .map_err(db(context))
     }
 
     /// Runs one query outside an explicit transaction.
@@ -224,10 +229,7 @@ fn migrate(
     )
     .map_err(fail)?;
     let current: i32 = tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
-            &[],
-        )
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])
         .and_then(|row| row.try_get(0))
         .map_err(fail)?;
     let current = u32::try_from(current).unwrap_or(0);
@@ -476,7 +478,9 @@ fn db(context: &'static str) -> impl Fn(postgres::Error) -> StoreError {
         if error.is_closed() {
             return StoreError::Backend {
                 context,
-                reason: format!("{error} (the connection to PostgreSQL was lost: is the server still running?)"),
+                reason: format!(
+                    "{error} (the connection to PostgreSQL was lost: is the server still running?)"
+                ),
             };
         }
         StoreError::Backend {
@@ -488,7 +492,9 @@ fn db(context: &'static str) -> impl Fn(postgres::Error) -> StoreError {
 
 /// Whether the error is an integrity constraint violation (SQLSTATE class 23).
 fn is_constraint(error: &postgres::Error) -> bool {
-    error.code().is_some_and(|code| code.code().starts_with("23"))
+    error
+        .code()
+        .is_some_and(|code| code.code().starts_with("23"))
 }
 
 fn corrupt(context: &str, what: impl std::fmt::Display) -> StoreError {
@@ -773,8 +779,12 @@ fn recovery_from_row(row: &Row) -> StoreResult<StoredRecovery> {
     let method_name: &str = column(row, 1)?;
     let method = RecoveryMethod::parse(method_name)
         .ok_or_else(|| corrupt(context, format!("unknown recovery method `{method_name}`")))?;
-    let zones: Vec<String> = serde_json::from_str(column(row, 5)?)
-        .map_err(|e| corrupt(context, format!("zones are not a JSON list of strings: {e}")))?;
+    let zones: Vec<String> = serde_json::from_str(column(row, 5)?).map_err(|e| {
+        corrupt(
+            context,
+            format!("zones are not a JSON list of strings: {e}"),
+        )
+    })?;
     Ok(StoredRecovery {
         id: RecoveryId(column(row, 0)?),
         entry: RecoveryEntry {
@@ -1184,9 +1194,7 @@ impl Store for PgStore {
                  (SELECT COUNT(*) FROM races WHERE athlete_id = $1)",
             &[&athlete.0],
         )?;
-        let row = rows
-            .first()
-            .ok_or_else(|| corrupt("counting", "no row"))?;
+        let row = rows.first().ok_or_else(|| corrupt("counting", "no row"))?;
         Ok(Counts {
             activities: count(column(row, 0)?),
             activities_with_loads: count(column(row, 1)?),
@@ -1535,7 +1543,10 @@ mod tests {
         assert_eq!(MIGRATIONS.last().map(|m| m.0), Some(SCHEMA_VERSION));
         let numbers: Vec<u32> = MIGRATIONS.iter().map(|m| m.0).collect();
         let expected: Vec<u32> = (1..=SCHEMA_VERSION).collect();
-        assert_eq!(numbers, expected, "migrations are numbered 1, 2, 3 … without gaps");
+        assert_eq!(
+            numbers, expected,
+            "migrations are numbered 1, 2, 3 … without gaps"
+        );
         assert_eq!(SCHEMA_VERSION, crate::sqlite::SCHEMA_VERSION);
     }
 
@@ -1577,6 +1588,9 @@ mod tests {
     fn malformed_url_is_refused_with_the_expected_form() {
         let error = PgStore::connect("postgres://[::1").expect_err("malformed");
         let message = error.to_string();
-        assert!(message.contains("postgres://user@host:port/database"), "{message}");
+        assert!(
+            message.contains("postgres://user@host:port/database"),
+            "{message}"
+        );
     }
 }
