@@ -1,9 +1,11 @@
-//! Measures the SQLite store on a realistic history: imports 3,000 one-hour 1 Hz runs (one
+//! Measures a store on a realistic history: imports 3,000 one-hour 1 Hz runs (one
 //! file each: summary, laps and sample blob), tops it up to 4,000 activities, then times the
 //! full scan the daily series needs and a few reads.
 //!
-//! Run: `cargo run --release -p fettle-store --example store_bench [DIR]` (the database goes
-//! in a temporary directory, or under DIR: e.g. `/dev/shm` to take the disk out of the numbers).
+//! Run: `cargo run --release -p fettle-store --example store_bench [DIR]` (the SQLite database
+//! goes in a temporary directory, or under DIR: e.g. `/dev/shm` to take the disk out of the
+//! numbers), or `… --example store_bench -- --postgres URL` for the PostgreSQL store (in a
+//! scratch schema `fettle_bench_<pid>` of that database, dropped at the end).
 //!
 //! Measured 2026-11-30 on the shared 2-core development machine (load average 3–8, so
 //! wall-clock figures are pessimistic): 3,000 imports in 2.4–2.6 s on disk and 1.5 s in
@@ -15,7 +17,9 @@
 use std::time::{Duration, Instant};
 
 use fettle_store::conformance::synthetic_run;
-use fettle_store::{ActivityFilter, ContentHash, NewActivity, NewFile, SqliteStore, Store, blob};
+use fettle_store::{
+    ActivityFilter, ContentHash, NewActivity, NewFile, PgStore, SqliteStore, Store, blob,
+};
 use jiff::{SignedDuration, Timestamp};
 
 /// Runs imported as files.
@@ -32,13 +36,73 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// Where the benchmark's database lives, and how to measure and remove it.
+enum Database {
+    Sqlite(tempfile::TempDir),
+    Postgres {
+        admin: postgres::Client,
+        schema: String,
+    },
+}
+
+impl Database {
+    fn open(args: &[String]) -> (Database, Box<dyn Store>) {
+        if let [flag, url] = args
+            && flag == "--postgres"
+        {
+            let mut admin = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+            let schema = format!("fettle_bench_{}", std::process::id());
+            admin
+                .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .expect("scratch schema");
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let store =
+                PgStore::connect(&format!("{url}{separator}options=-csearch_path%3D{schema}"))
+                    .expect("open");
+            return (Database::Postgres { admin, schema }, Box::new(store));
+        }
+        let dir = match args.first() {
+            Some(parent) => {
+                tempfile::tempdir_in(parent).expect("temp dir under the given directory")
+            }
+            None => tempfile::tempdir().expect("temp dir"),
+        };
+        let store = SqliteStore::open(dir.path().join("bench.sqlite")).expect("open");
+        (Database::Sqlite(dir), Box::new(store))
+    }
+
+    fn size_bytes(&mut self) -> u64 {
+        match self {
+            Database::Sqlite(dir) => std::fs::metadata(dir.path().join("bench.sqlite"))
+                .map(|m| m.len())
+                .unwrap_or(0),
+            Database::Postgres { admin, schema } => {
+                let size: i64 = admin
+                    .query_one(
+                        "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT
+                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')",
+                        &[schema],
+                    )
+                    .expect("size")
+                    .get(0);
+                u64::try_from(size).unwrap_or(0)
+            }
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Database::Postgres { admin, schema } = self {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+        }
+    }
+}
+
 fn main() {
-    let dir = match std::env::args().nth(1) {
-        Some(parent) => tempfile::tempdir_in(parent).expect("temp dir under the given directory"),
-        None => tempfile::tempdir().expect("temp dir"),
-    };
-    let path = dir.path().join("bench.sqlite");
-    let store = SqliteStore::open(&path).expect("open");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (mut database, store) = Database::open(&args);
     let athlete = store.default_athlete().expect("athlete");
     let first_start = Timestamp::from_second(1_500_000_000).expect("instant");
     let mut pool: Vec<_> = (0..POOL)
@@ -142,6 +206,6 @@ fn main() {
     );
     println!("get one activity with decoded streams: {get:.2?} (median of {REPEATS})");
     drop(store);
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    println!("database file: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
+    let size = database.size_bytes();
+    println!("database size: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
 }
