@@ -40,7 +40,8 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 enum Database {
     Sqlite(tempfile::TempDir),
     Postgres {
-        admin: postgres::Client,
+        /// Boxed: a client is far larger than the SQLite variant.
+        admin: Box<postgres::Client>,
         schema: String,
     },
 }
@@ -59,7 +60,13 @@ impl Database {
             let store =
                 PgStore::connect(&format!("{url}{separator}options=-csearch_path%3D{schema}"))
                     .expect("open");
-            return (Database::Postgres { admin, schema }, Box::new(store));
+            return (
+                Database::Postgres {
+                    admin: Box::new(admin),
+                    schema,
+                },
+                Box::new(store),
+            );
         }
         let dir = match args.first() {
             Some(parent) => {
