@@ -101,7 +101,7 @@ impl PgStore {
         let target = describe(&config);
         let mut client = config.connect(NoTls).map_err(|e| StoreError::Connect {
             target: target.clone(),
-            reason: e.to_string(),
+            reason: with_cause(&e),
         })?;
         let default_athlete = migrate(&mut client, &target, MIGRATIONS)?;
         let pool = Pool::new(config, target);
@@ -408,7 +408,7 @@ impl Pool {
                         self.returned.notify_one();
                         Err(StoreError::Connect {
                             target: self.target.clone(),
-                            reason: e.to_string(),
+                            reason: with_cause(&e),
                         })
                     }
                 };
@@ -487,6 +487,15 @@ fn db(context: &'static str) -> impl Fn(postgres::Error) -> StoreError {
             context,
             reason: error.to_string(),
         }
+    }
+}
+
+/// The driver's message with its cause (`error connecting to server` alone does not say
+/// that the connection was refused).
+fn with_cause(error: &postgres::Error) -> String {
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
     }
 }
 

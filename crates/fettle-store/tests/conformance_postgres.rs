@@ -10,6 +10,7 @@
 //! works on a machine without PostgreSQL; with `CI` set (to anything but `false`/`0`) they fail
 //! instead, because CI must test this backend.
 
+use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
@@ -53,10 +54,13 @@ impl Scratch {
                 schemas: Vec::new(),
             }),
             Err(e) if !under_ci() => {
-                eprintln!(
+                // Written to stderr directly, not with eprintln!: the test harness captures
+                // eprintln! output of passing tests, and this notice must be seen.
+                let _ = writeln!(
+                    std::io::stderr().lock(),
                     "\n\
                      ************************************************************************\n\
-                     SKIPPED {test}: no PostgreSQL at {url} ({e}).\n\
+                     SKIPPED {test}: no PostgreSQL at {url} ({e:?}).\n\
                      The PostgreSQL backend is NOT tested. Start PostgreSQL or set\n\
                      FETTLE_TEST_POSTGRES to a server's URL (under CI=true this fails).\n\
                      ************************************************************************\n"
@@ -64,7 +68,7 @@ impl Scratch {
                 None
             }
             Err(e) => panic!(
-                "CI is set but PostgreSQL at {url} cannot be reached ({e}): start it (see .ci/run) \
+                "CI is set but PostgreSQL at {url} cannot be reached ({e:?}): start it (see .ci/run) \
                  or point FETTLE_TEST_POSTGRES at a server"
             ),
         }
