@@ -20,7 +20,10 @@
 //! threads really run at once; imports of one athlete still run one after the other (the
 //! athlete's row is locked for the duplicate check), imports of different athletes in
 //! parallel. See [`postgres`] for how it matches SQLite's behaviour (NaN, text order,
-//! migrations) and how to give each Fettle its own schema in a shared database.
+//! migrations) and how to give each Fettle its own schema in a shared database. Measured with
+//! `store_bench -- --postgres URL` against a local PostgreSQL 15: ≈ 85–117 imported files/s
+//! from one thread (one durable commit each), ≈ 290/s from four, the 4,000-activity scan in
+//! ≈ 11–12 ms.
 //!
 //! Invariants:
 //! - **The athlete is the partition key.** Every table but `schema_version` (global metadata) and
