@@ -16,10 +16,11 @@
 //! `store_bench` example measures it (3,000 one-hour runs in ≈ 1.5–2.5 s including encoding,
 //! the 4,000-activity scan in ≈ 2–3 ms, on the shared 2-core machine).
 //!
-//! [`PgStore`] keeps a small pool of connections ([`postgres::POOL_SIZE`]) so callers on many
-//! threads really run at once; imports of one athlete still run one after the other (the
-//! athlete's row is locked for the duplicate check), imports of different athletes in
-//! parallel. See [`postgres`] for how it matches SQLite's behaviour (NaN, text order,
+//! [`PgStore`] keeps a small pool of connections
+//! ([`postgres::POOL_SIZE`]) so callers on many threads really run
+//! at once; imports of one athlete still run one after the other (the athlete's row is locked
+//! for the duplicate check), imports of different athletes in parallel. See
+//! [`postgres`] for how it matches SQLite's behaviour (NaN, text order,
 //! migrations) and how to give each Fettle its own schema in a shared database. Measured with
 //! `store_bench -- --postgres URL` against a local PostgreSQL 15: ≈ 85–117 imported files/s
 //! from one thread (one durable commit each), ≈ 290/s from four, the 4,000-activity scan in

@@ -11,7 +11,7 @@
 //!   (whose foreign keys only take `FOR KEY SHARE` on the athlete row) proceed in parallel.
 //!   `UNIQUE (athlete_id, content_hash)` backs the rule up.
 //! - **NaN.** SQLite turns a bound NaN into NULL; PostgreSQL would store it. Every float is
-//!   bound through [`nan_as_null`], so an optional NaN reads back as `None` and a required one
+//!   bound through `nan_as_null`, so an optional NaN reads back as `None` and a required one
 //!   violates its `NOT NULL` constraint, exactly as in SQLite.
 //! - **Sorting text.** Keys, days and set members use the `"C"` collation (byte order, as
 //!   SQLite's `BINARY`), so lists come back in the same order whatever the server's locale.
