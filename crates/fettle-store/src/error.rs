@@ -27,6 +27,17 @@ pub enum StoreError {
         /// What the database engine said.
         reason: String,
     },
+    /// The database server could not be reached (PostgreSQL not running, wrong URL, refused
+    /// login).
+    #[error(
+        "cannot connect to {target}: {reason}; is PostgreSQL running, and does the URL name the right host, port, user and database?"
+    )]
+    Connect {
+        /// The server and database, without password.
+        target: String,
+        /// What the driver said.
+        reason: String,
+    },
     /// A schema migration failed; the transaction was rolled back, so the database is unchanged.
     #[error(
         "upgrading the database at {path} to schema {version} failed: {reason}; the database was left unchanged, please report this as a bug"

@@ -1,11 +1,12 @@
-//! Persistence for Fettle: the [`Store`] trait and its embedded SQLite backend ([`SqliteStore`]).
+//! Persistence for Fettle: the [`Store`] trait, its embedded SQLite backend ([`SqliteStore`]) and
+//! its PostgreSQL backend ([`PgStore`]).
 //!
 //! # Architecture
 //!
 //! Everything Fettle keeps goes through the synchronous, object-safe [`Store`] trait
 //! (`Send + Sync`, used as `Box<dyn Store>` / `Arc<dyn Store>`; an async server calls it through
-//! `spawn_blocking`). The embedded SQLite backend is the default; a PostgreSQL backend will
-//! implement the same trait, and the [`conformance`] suite, run against every backend, pins the
+//! `spawn_blocking`). The embedded SQLite backend is the default; the PostgreSQL backend
+//! implements the same trait, and the [`conformance`] suite, run against both, pins the
 //! behaviour they share. Nothing SQLite-specific crosses the trait: ids are `i64` newtypes,
 //! instants are [`jiff::Timestamp`]s stored as milliseconds, local days are [`jiff::civil::Date`]s.
 //!
@@ -14,6 +15,16 @@
 //! an importer calling it from several threads overlaps the costly part; the
 //! `store_bench` example measures it (3,000 one-hour runs in ≈ 1.5–2.5 s including encoding,
 //! the 4,000-activity scan in ≈ 2–3 ms, on the shared 2-core machine).
+//!
+//! [`PgStore`] keeps a small pool of connections
+//! ([`postgres::POOL_SIZE`]) so callers on many threads really run
+//! at once; imports of one athlete still run one after the other (the athlete's row is locked
+//! for the duplicate check), imports of different athletes in parallel. See
+//! [`postgres`] for how it matches SQLite's behaviour (NaN, text order,
+//! migrations) and how to give each Fettle its own schema in a shared database. Measured with
+//! `store_bench -- --postgres URL` against a local PostgreSQL 15: ≈ 85–117 imported files/s
+//! from one thread (one durable commit each), ≈ 290/s from four, the 4,000-activity scan in
+//! ≈ 11–12 ms.
 //!
 //! Invariants:
 //! - **The athlete is the partition key.** Every table but `schema_version` (global metadata) and
@@ -31,7 +42,8 @@
 //! - **Migrations from the first schema.** Numbered SQL files (`migrations/sqlite/NNNN_*.sql`,
 //!   embedded with `include_str!`) are applied in one transaction when a database is opened and
 //!   recorded in `schema_version`; a database from a newer Fettle is refused with
-//!   [`StoreError::NewerSchema`] and left untouched. The SQLite connection uses WAL, foreign
+//!   [`StoreError::NewerSchema`] and left untouched. PostgreSQL has its own files
+//!   (`migrations/postgres/`) with the same numbers and the same tables in PostgreSQL types. The SQLite connection uses WAL, foreign
 //!   keys and a busy timeout ([`sqlite::BUSY_TIMEOUT`]).
 //!
 //! # Schema (version 1)
@@ -76,6 +88,7 @@ pub mod conformance;
 pub mod dedup;
 mod error;
 mod model;
+pub mod postgres;
 pub mod sqlite;
 mod store;
 
@@ -85,5 +98,6 @@ pub use model::{
     ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

@@ -234,7 +234,7 @@ fn is_constraint(error: &rusqlite::Error) -> bool {
     error.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     Timestamp::now().as_millisecond()
 }
 
@@ -251,7 +251,7 @@ fn ensure_athlete(tx: &Transaction<'_>, athlete: AthleteId) -> StoreResult<()> {
 }
 
 /// Checks an activity's scalar values before it is written.
-fn check_activity(activity: &Activity) -> Result<(), String> {
+pub(crate) fn check_activity(activity: &Activity) -> Result<(), String> {
     let non_negative = |name: &str, value: f64| {
         if value.is_finite() && value >= 0.0 {
             Ok(())
@@ -275,7 +275,7 @@ fn check_activity(activity: &Activity) -> Result<(), String> {
 }
 
 #[allow(clippy::cast_possible_truncation)] // checked finite and non-negative before
-fn end_ms(start_ms: i64, elapsed_s: f64) -> i64 {
+pub(crate) fn end_ms(start_ms: i64, elapsed_s: f64) -> i64 {
     if elapsed_s.is_finite() {
         start_ms.saturating_add((elapsed_s * 1000.0).round() as i64)
     } else {
@@ -404,7 +404,7 @@ fn find_duplicate(
 }
 
 /// The sport stored under its stable name.
-fn sport_from_db(name: &str) -> Sport {
+pub(crate) fn sport_from_db(name: &str) -> Sport {
     match name {
         "running" => Sport::Running,
         "cycling" => Sport::Cycling,

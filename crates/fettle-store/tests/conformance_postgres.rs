@@ -1,0 +1,361 @@
+//! The PostgreSQL backend against the conformance suite, plus what only a server database has:
+//! concurrent imports from many threads, reconnecting, and refusing a newer schema.
+//!
+//! The server is named by `FETTLE_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/test`). Every store gets a fresh schema
+//! (`fettle_test_<pid>_<n>`, selected through the URL's `search_path` option) that is dropped
+//! when the test ends, so cases never see each other's rows and tests may run in parallel.
+//!
+//! When no server answers, the tests print a loud SKIPPED notice and pass, so `cargo test`
+//! works on a machine without PostgreSQL; with `CI` set (to anything but `false`/`0`) they fail
+//! instead, because CI must test this backend.
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+
+use fettle_store::conformance::{self, synthetic_run};
+use fettle_store::postgres::SCHEMA_VERSION;
+use fettle_store::{
+    ActivityOutcome, AthleteId, ContentHash, FileOutcome, NewActivity, NewFile, PgStore, Store,
+    StoreError,
+};
+use jiff::{SignedDuration, Timestamp};
+
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn server_url() -> String {
+    std::env::var("FETTLE_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_URL.to_owned())
+}
+
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Fresh schemas on the test server, dropped (with everything in them) when this is dropped,
+/// even after a failed assertion.
+struct Scratch {
+    url: String,
+    admin: postgres::Client,
+    schemas: Vec<String>,
+}
+
+static NEXT_SCHEMA: AtomicUsize = AtomicUsize::new(0);
+
+impl Scratch {
+    /// Connects to the test server, or returns `None` after a loud notice when there is none
+    /// and CI is not set.
+    fn connect(test: &str) -> Option<Scratch> {
+        let url = server_url();
+        match postgres::Client::connect(&url, postgres::NoTls) {
+            Ok(admin) => Some(Scratch {
+                url,
+                admin,
+                schemas: Vec::new(),
+            }),
+            Err(e) if !under_ci() => {
+                // Written to stderr directly, not with eprintln!: the test harness captures
+                // eprintln! output of passing tests, and this notice must be seen.
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "\n\
+                     ************************************************************************\n\
+                     SKIPPED {test}: no PostgreSQL at {url} ({e:?}).\n\
+                     The PostgreSQL backend is NOT tested. Start PostgreSQL or set\n\
+                     FETTLE_TEST_POSTGRES to a server's URL (under CI=true this fails).\n\
+                     ************************************************************************\n"
+                );
+                None
+            }
+            Err(e) => panic!(
+                "CI is set but PostgreSQL at {url} cannot be reached ({e:?}): start it (see .ci/run) \
+                 or point FETTLE_TEST_POSTGRES at a server"
+            ),
+        }
+    }
+
+    /// A new empty schema and the URL that selects it.
+    fn schema_url(&mut self) -> String {
+        let schema = format!(
+            "fettle_test_{}_{}",
+            std::process::id(),
+            NEXT_SCHEMA.fetch_add(1, Ordering::Relaxed)
+        );
+        self.admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .expect("create a scratch schema");
+        self.schemas.push(schema.clone());
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{separator}options=-csearch_path%3D{schema}", self.url)
+    }
+
+    fn store(&mut self) -> PgStore {
+        let url = self.schema_url();
+        PgStore::connect(&url).expect("connect to the scratch schema")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for schema in &self.schemas {
+            if let Err(e) = self
+                .admin
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            {
+                eprintln!("could not drop scratch schema {schema}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn postgres_passes_the_conformance_suite() {
+    let Some(scratch) = Scratch::connect("postgres_passes_the_conformance_suite") else {
+        return;
+    };
+    let scratch = std::cell::RefCell::new(scratch);
+    conformance::run_all(|| Box::new(scratch.borrow_mut().store()) as Box<dyn Store>);
+}
+
+#[test]
+fn reconnecting_keeps_data_schema_and_default_athlete() {
+    let Some(mut scratch) = Scratch::connect("reconnecting_keeps_data_schema_and_default_athlete")
+    else {
+        return;
+    };
+    let url = scratch.schema_url();
+    let athlete = {
+        let store = PgStore::connect(&url).expect("first connect");
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+        let athlete = store.default_athlete().expect("athlete");
+        store
+            .set_setting(athlete, "units", Some("metric"))
+            .expect("setting");
+        athlete
+    };
+    let store = PgStore::connect(&url).expect("second connect");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(store.default_athlete().expect("athlete"), athlete);
+    assert_eq!(
+        store.setting(athlete, "units").expect("setting").as_deref(),
+        Some("metric")
+    );
+    let schema = scratch.schemas.last().cloned().expect("schema");
+    let versions: i64 = scratch
+        .admin
+        .query_one(
+            &format!("SELECT COUNT(*) FROM {schema}.schema_version"),
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(
+        versions,
+        i64::from(SCHEMA_VERSION),
+        "each migration recorded once"
+    );
+    let athletes: i64 = scratch
+        .admin
+        .query_one(&format!("SELECT COUNT(*) FROM {schema}.athletes"), &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(athletes, 1, "the default athlete is created once");
+}
+
+#[test]
+fn a_database_from_a_newer_fettle_is_refused_and_left_untouched() {
+    let Some(mut scratch) = Scratch::connect("a_database_from_a_newer_fettle_is_refused") else {
+        return;
+    };
+    let url = scratch.schema_url();
+    drop(PgStore::connect(&url).expect("first connect"));
+    let schema = scratch.schemas.last().cloned().expect("schema");
+    let newer = i32::try_from(SCHEMA_VERSION).expect("small") + 1;
+    scratch
+        .admin
+        .execute(
+            &format!("INSERT INTO {schema}.schema_version (version, applied_ms) VALUES ($1, 0)"),
+            &[&newer],
+        )
+        .expect("pretend a newer Fettle migrated");
+    let error = PgStore::connect(&url).expect_err("newer schema");
+    assert!(error.is_newer_schema(), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("upgrade fettle"), "{message}");
+    assert!(
+        !message.contains("options="),
+        "the target names the server, not the URL options: {message}"
+    );
+    let versions: i64 = scratch
+        .admin
+        .query_one(
+            &format!("SELECT COUNT(*) FROM {schema}.schema_version"),
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(versions, 2, "nothing was added or removed");
+}
+
+#[test]
+fn wrong_database_name_fails_with_a_connect_error() {
+    let Some(_scratch) = Scratch::connect("wrong_database_name_fails_with_a_connect_error") else {
+        return;
+    };
+    let url = server_url();
+    let Some((base, _)) = url.rsplit_once('/') else {
+        panic!("FETTLE_TEST_POSTGRES has no database part: {url}");
+    };
+    let error =
+        PgStore::connect(&format!("{base}/fettle_no_such_database")).expect_err("no such database");
+    assert!(matches!(error, StoreError::Connect { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("fettle_no_such_database"),
+        "{error}"
+    );
+}
+
+const HOUR_S: u32 = 3600;
+const THREADS: usize = 6;
+
+fn file(hash: u128, source: &str) -> NewFile {
+    NewFile {
+        content_hash: ContentHash(hash),
+        source: source.to_owned(),
+        size_bytes: 1000,
+    }
+}
+
+/// Six threads start together. Each imports its own file for its own athlete (which must all
+/// be stored), the same file for a shared athlete (which must be stored exactly once, the
+/// others seeing `AlreadyImported`), and a different file holding the same session for the
+/// shared athlete (which must be inserted by exactly one file and be a duplicate in the rest).
+#[test]
+fn concurrent_imports_lose_and_duplicate_nothing() {
+    let Some(mut scratch) = Scratch::connect("concurrent_imports_lose_and_duplicate_nothing")
+    else {
+        return;
+    };
+    let store = Arc::new(scratch.store());
+    let shared = store.default_athlete().expect("athlete");
+    let own: Vec<AthleteId> = (0..THREADS)
+        .map(|i| {
+            store
+                .create_athlete(&format!("runner-{i}"))
+                .expect("athlete")
+        })
+        .collect();
+    let monday = Timestamp::from_second(1_767_600_000).expect("instant");
+    let same_file_run = synthetic_run(monday, HOUR_S, 1);
+    let same_session_run = synthetic_run(monday + SignedDuration::from_hours(5), HOUR_S, 2);
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|i| {
+            let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
+            let (same_file_run, same_session_run) =
+                (same_file_run.clone(), same_session_run.clone());
+            let athlete = own[i];
+            std::thread::spawn(move || {
+                let own_runs: Vec<_> = (0..3)
+                    .map(|day| {
+                        synthetic_run(
+                            monday + SignedDuration::from_hours(24 * day),
+                            HOUR_S,
+                            10 + i as u64,
+                        )
+                    })
+                    .collect();
+                barrier.wait();
+                let mut outcomes = Vec::new();
+                for (day, run) in own_runs.iter().enumerate() {
+                    let source = format!("own-{i}-{day}.fit");
+                    let new = [NewActivity {
+                        activity: run,
+                        source: &source,
+                    }];
+                    let outcome = store
+                        .import_file(athlete, &file(100 + day as u128, &source), &new)
+                        .expect("own import");
+                    assert!(
+                        matches!(outcome, FileOutcome::Imported { .. }),
+                        "{outcome:?}"
+                    );
+                }
+                let new = [NewActivity {
+                    activity: &same_file_run,
+                    source: "same.fit",
+                }];
+                outcomes.push(
+                    store
+                        .import_file(shared, &file(7, "same.fit"), &new)
+                        .expect("same file"),
+                );
+                let source = format!("device-{i}.fit");
+                let new = [NewActivity {
+                    activity: &same_session_run,
+                    source: &source,
+                }];
+                outcomes.push(
+                    store
+                        .import_file(shared, &file(1000 + i as u128, &source), &new)
+                        .expect("same session"),
+                );
+                outcomes
+            })
+        })
+        .collect();
+    let outcomes: Vec<Vec<FileOutcome>> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+
+    for athlete in &own {
+        let counts = store.counts(*athlete).expect("counts");
+        assert_eq!(
+            (counts.activities, counts.files),
+            (3, 3),
+            "athlete {athlete}"
+        );
+        // synthetic_run records both ends of its duration: 3,601 samples an hour.
+        assert_eq!(counts.samples, 3 * (u64::from(HOUR_S) + 1));
+    }
+    let same_file: Vec<&FileOutcome> = outcomes.iter().map(|o| &o[0]).collect();
+    let imported = same_file
+        .iter()
+        .filter(|o| matches!(o, FileOutcome::Imported { .. }))
+        .count();
+    assert_eq!(
+        imported, 1,
+        "the same bytes are imported once: {same_file:?}"
+    );
+    let same_session: Vec<ActivityOutcome> = outcomes
+        .iter()
+        .map(|o| match &o[1] {
+            FileOutcome::Imported { activities, .. } => activities[0],
+            other => panic!("a distinct file is imported: {other:?}"),
+        })
+        .collect();
+    let inserted: Vec<_> = same_session
+        .iter()
+        .filter_map(|o| match o {
+            ActivityOutcome::Inserted(id) => Some(*id),
+            ActivityOutcome::Duplicate { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        inserted.len(),
+        1,
+        "one file wins the session: {same_session:?}"
+    );
+    for outcome in &same_session {
+        if let ActivityOutcome::Duplicate { of } = outcome {
+            assert_eq!(*of, inserted[0]);
+        }
+    }
+    // Shared athlete: one activity from the shared file, one from the shared session; one
+    // record for the shared file plus one per device file.
+    let counts = store.counts(shared).expect("counts");
+    assert_eq!((counts.activities, counts.files), (2, 1 + THREADS as u64));
+}
