@@ -53,6 +53,20 @@ pub(crate) enum Command {
     Model(ModelArgs),
     /// Simulate a runner's season end to end (FIT files → import → status).
     Demo(DemoArgs),
+    /// Serve the dashboard and the JSON API on this computer (http://127.0.0.1:8080 by default).
+    Serve(ServeArgs),
+}
+
+/// `fettle serve`
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen: a loopback address and port (127.0.0.1 or [::1]; port 0 picks a free
+    /// one). Other addresses are refused: the dashboard shows health data.
+    #[arg(long, value_name = "ADDR", default_value = fettle_web::DEFAULT_ADDR)]
+    pub(crate) addr: String,
+    /// Open the dashboard in the default browser once listening.
+    #[arg(long)]
+    pub(crate) open: bool,
 }
 
 /// `fettle profile`

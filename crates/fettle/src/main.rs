@@ -1,7 +1,7 @@
 //! The `fettle` command: parses the command line, opens the database and runs one command.
 //!
 //! The binary is thin on purpose: decoding lives in `fettle-formats`, the science in
-//! `fettle-core`, persistence in `fettle-store`. This crate only wires them together and owns
+//! `fettle-core`, persistence in `fettle-store`, the web face in `fettle-web`. This crate only wires them together and owns
 //! the terminal (tables, progress bars, exit codes). Errors go to stderr with a non-zero exit.
 
 mod activities;
@@ -10,6 +10,7 @@ mod dates;
 mod demo;
 mod import;
 mod output;
+mod serve;
 mod settings;
 mod training;
 
@@ -54,6 +55,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Load(args) => training::load(&ctx, args),
         Command::Race(args) => training::race(&ctx, args),
         Command::Model(args) => training::model(&ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
         Command::Demo(_) => unreachable!("handled above"),
     }
 }

@@ -1,0 +1,179 @@
+//! The production [`Backend`]: every endpoint is the `fettle_app` use case the CLI calls, over
+//! the athlete's store. Nothing is computed here that the CLI would compute differently: the
+//! methods only turn request values into use-case arguments and answers into JSON.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fettle_app::activities::{self, ListQuery};
+use fettle_app::import::{NoProgress, import_paths};
+use fettle_app::training::{self, ProfileUpdate};
+use fettle_app::{AppError, athlete_time_zone};
+use fettle_core::log::RecoveryEntry;
+use fettle_store::{AthleteId, Store};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::backend::{ActivityFilter, Backend, DateRange};
+use crate::error::{ApiError, Reply, to_json};
+
+/// The fields `PUT /api/v1/profile` accepts ([`ProfileUpdate`]'s): anything else is a typo
+/// that would otherwise be silently ignored.
+const PROFILE_FIELDS: [&str; 8] = [
+    "from",
+    "sex",
+    "mass_kg",
+    "max_hr",
+    "rest_hr",
+    "lthr",
+    "threshold_speed_mps",
+    "tz",
+];
+
+/// Answers the API from a store (SQLite in `fettle serve`).
+pub struct StoreBackend {
+    store: Arc<dyn Store>,
+}
+
+impl StoreBackend {
+    /// A backend over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// The store answered from.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Today in the athlete's time zone (the profile's, else this machine's) as of `now`.
+    fn today(&self, athlete: AthleteId, now: Timestamp) -> Result<Date, AppError> {
+        Ok(athlete_time_zone(&*self.store, athlete)?
+            .to_datetime(now)
+            .date())
+    }
+}
+
+impl Backend for StoreBackend {
+    type Athlete = AthleteId;
+
+    fn status(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        to_json(training::status(&*self.store, athlete, on, now))
+    }
+
+    fn load(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
+        to_json(training::series(
+            &*self.store,
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    }
+
+    fn activities(&self, athlete: AthleteId, filter: &ActivityFilter) -> Reply {
+        let tz = athlete_time_zone(&*self.store, athlete)?;
+        let query = ListQuery {
+            from: filter.from,
+            to: filter.to,
+            sport: filter.sport.clone(),
+            // More than u32::MAX activities cannot exist: saturating is "all of them".
+            limit: filter
+                .limit
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            offset: 0,
+        };
+        to_json(activities::list(&*self.store, athlete, &tz, &query))
+    }
+
+    fn activity(&self, athlete: AthleteId, id: i64) -> Reply {
+        let tz = athlete_time_zone(&*self.store, athlete)?;
+        let detail = activities::show(&*self.store, athlete, &tz, id, true).map_err(|e| {
+            match e {
+                // The use case's hint names the CLI; the web's list is elsewhere.
+                AppError::NotFound(_) => ApiError::not_found(format!(
+                    "no activity {id}: list them at /api/v1/activities"
+                )),
+                other => ApiError::from(other),
+            }
+        })?;
+        to_json(Ok::<_, ApiError>(detail))
+    }
+
+    fn readiness(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        pending_merge(&(on, now))
+    }
+
+    fn recover(&self, athlete: AthleteId, activity: Option<i64>, now: Timestamp) -> Reply {
+        pending_merge(&(activity, now))
+    }
+
+    fn recovery_sessions(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
+        pending_merge(&(range, now))
+    }
+
+    fn log_recovery(&self, athlete: AthleteId, entry: RecoveryEntry, now: Timestamp) -> Reply {
+        self.store.add_recovery(athlete, &entry).map_err(AppError::from)?; let _ = now;
+        to_json(Ok::<_, ApiError>(entry))
+    }
+
+    fn insights(&self, athlete: AthleteId, now: Timestamp) -> Reply {
+        pending_merge(&now)
+    }
+
+    fn plan(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        let today = match on {
+            Some(day) => day,
+            None => self.today(athlete, now)?,
+        };
+        pending_merge(&today)
+    }
+
+    fn adherence(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        let today = match on {
+            Some(day) => day,
+            None => self.today(athlete, now)?,
+        };
+        pending_merge(&today)
+    }
+
+    fn profile(&self, athlete: AthleteId, now: Timestamp) -> Reply {
+        let today = self.today(athlete, now)?;
+        to_json(training::show_profile(&*self.store, athlete, today))
+    }
+
+    fn put_profile(&self, athlete: AthleteId, update: serde_json::Value, now: Timestamp) -> Reply {
+        if let Some(unknown) = update
+            .as_object()
+            .and_then(|fields| fields.keys().find(|k| !PROFILE_FIELDS.contains(&k.as_str())))
+        {
+            return Err(ApiError::invalid(format!(
+                "unknown profile field `{unknown}`: use {}",
+                PROFILE_FIELDS.join(", ")
+            )));
+        }
+        let update: ProfileUpdate = serde_json::from_value(update).map_err(|e| {
+            ApiError::invalid(format!("the profile update is not valid: {e}"))
+        })?;
+        let today = self.today(athlete, now)?;
+        training::update_profile(&*self.store, athlete, &update, today)?;
+        // The zone may just have changed: "today" is the new zone's.
+        let today = self.today(athlete, now)?;
+        to_json(training::show_profile(&*self.store, athlete, today))
+    }
+
+    fn import(&self, athlete: AthleteId, paths: &[PathBuf], threads: usize) -> Reply {
+        to_json(import_paths(
+            &*self.store,
+            athlete,
+            paths,
+            threads,
+            &NoProgress,
+        ))
+    }
+}
+
+// PENDING-MERGE: removed once recwire and planwire are merged.
+fn pending_merge<T: std::fmt::Debug>(_: &T) -> Reply {
+    Err(ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "pending"))
+}
