@@ -82,6 +82,9 @@ pub struct ImportSummary {
     pub warnings: Vec<Problem>,
     /// Activities whose loads were recomputed after the import (0 when nothing was new).
     pub loads_recomputed: usize,
+    /// Morning HRV recordings (short FIT files at rest with R-R intervals) stored as wellness
+    /// entries ([`crate::recovery::morning_hrv_entry`]).
+    pub hrv_mornings: usize,
 }
 
 /// Receives progress as files are stored (a terminal bar, a web upload's status).
@@ -135,7 +138,7 @@ pub fn import_paths(
         scope.spawn(move || {
             pool.install(|| decode_all(store, athlete, tz, entry_rx, &decoded_tx));
         });
-        write_all(store, athlete, decoded_rx, progress, &mut summary)
+        write_all(store, athlete, tz, decoded_rx, progress, &mut summary)
     })?;
     if summary.imported > 0 {
         summary.loads_recomputed = crate::training::recompute_loads(store, athlete)?.activities;
@@ -248,6 +251,7 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
 fn write_all(
     store: &dyn Store,
     athlete: AthleteId,
+    tz: &TimeZone,
     rx: Receiver<Decoded>,
     progress: &dyn ImportProgress,
     summary: &mut ImportSummary,
@@ -311,6 +315,15 @@ fn write_all(
                         })
                         .collect();
                     store.set_activity_metrics(athlete, &metrics)?;
+                    // A new morning HRV recording's R-R intervals become that day's HRV.
+                    for (o, (activity, _, _)) in outcomes.iter().zip(&activities) {
+                        if let ActivityOutcome::Inserted(_) = o
+                            && let Some(entry) = crate::recovery::morning_hrv_entry(activity, tz)
+                        {
+                            store.upsert_wellness(athlete, &entry)?;
+                            summary.hrv_mornings += 1;
+                        }
+                    }
                 }
                 record_outcome(summary, outcome);
             }

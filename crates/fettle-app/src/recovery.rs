@@ -1,0 +1,1161 @@
+//! Recovery use cases (issue #4): wellness entries and imports, readiness, the recovery
+//! prescription after an activity with its recovery time, the recovery log with compliance,
+//! "what works for me" insights, and the athlete's access and health lists.
+//!
+//! The science is in `fettle_core` ([`readiness`], [`recovery`](fettle_core::recovery),
+//! [`insights`](fettle_core::insights), [`wellness`](fettle_core::wellness)); this module reads
+//! the store, builds the science's inputs and returns serialisable views.
+//!
+//! How a prescription's context is built from stored data ([`recover`]):
+//! - **the session**: the latest activity that has ended (or the one asked for); its kind is
+//!   `strength` for the `training` sport, `race` when its name says so or a race result is
+//!   entered on its local day, `hard` when its session RPE is at least
+//!   [`HARD_SESSION_MIN_RPE`] or its load is at least
+//!   [`HEAVY_SESSION_LOAD_RATIO`](fettle_core::recovery::HEAVY_SESSION_LOAD_RATIO)× fitness,
+//!   `long` from [`LONG_SESSION_MIN`](fettle_core::recovery::LONG_SESSION_MIN) minutes, else
+//!   `easy`;
+//! - **fitness** is the fitness at the end of the day before, **form** the activity day's
+//!   morning form, and the **recovery time** starts from the fitness and fatigue at the end of
+//!   the activity's day (they include it);
+//! - **body mass** is the most recent of the profile's `mass_kg` and the wellness log's mass on
+//!   or before the activity's day (the wellness value wins a tie: it is a weighing);
+//! - **readiness** is the readiness of the activity's local day;
+//! - **the next hard session** comes from the saved plan, when there is one: the first planned
+//!   long, tempo, interval or race day after the activity's day, taken from the start of that
+//!   local day (a plan has no clock times, so the earliest moment is assumed: it can only make
+//!   the advice more careful);
+//! - **the last strength session** is the latest `training` activity that ended before it.
+//!
+//! Morning HRV from FIT files ([`morning_hrv_entry`]): R-R intervals recorded during a run are
+//! not a morning HRV measurement (exercise suppresses vagal activity, so rMSSD under load says
+//! nothing about readiness), so only a short recording made at rest in the morning becomes a
+//! wellness entry.
+
+use std::collections::BTreeSet;
+
+use fettle_core::insights::{self, DailyLoad, Insight};
+use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
+use fettle_core::plan::{self, Plan};
+use fettle_core::readiness::{self, LoadState, Readiness, Recommendation};
+use fettle_core::recovery::logging::{self, ComplianceItem};
+use fettle_core::recovery::time::{
+    DEFAULT_HARD_SESSION_FORM_THRESHOLD, RecoveryTime, RecoveryTimeInput, recovery_time,
+};
+use fettle_core::recovery::{
+    Access, Exclusion, HealthCondition, Item, LONG_SESSION_MIN, RecoveryContext, SessionInfo,
+    SessionKind, prescribe,
+};
+use fettle_core::series::{DayState, SeriesParams, daily_series};
+use fettle_core::wellness::{self, RowError, WellnessSource};
+use fettle_formats::{Activity, Sport};
+use fettle_store::{ActivityFilter, ActivityId, ActivitySummary, AthleteId, Store, StringSet};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp, ToSpan, ZonedDateTime};
+use serde::Serialize;
+
+use crate::AppError;
+
+/// A session RPE (CR-10) at or above this makes a session hard: 7 is "very hard" on Foster's
+/// CR-10 scale (Foster et al. 2001). Fettle's choice of cut-off.
+pub const HARD_SESSION_MIN_RPE: f64 = 7.0;
+/// Days listed by default by [`list_wellness`] and [`list_recovery`], ending today.
+pub const DEFAULT_LIST_DAYS: i64 = 30;
+/// Wellness history read for readiness: the 60-day baseline plus margin (SCIENCE.md §5).
+const READINESS_HISTORY_DAYS: i64 = 70;
+/// A FIT recording with R-R intervals is a morning HRV measurement only when it lasts at most
+/// this many minutes: HRV apps record 1–5 min (Plews et al. 2014 used ultra-short 1-min
+/// recordings); a longer recording is a workout with a chest strap. Fettle's cut-off.
+pub const MORNING_HRV_MAX_MIN: f64 = 15.0;
+/// … and covers at most this many metres (at rest, not moving). Fettle's cut-off.
+pub const MORNING_HRV_MAX_DISTANCE_M: f64 = 100.0;
+/// … and starts in this local hour range (the morning, after waking). Fettle's window.
+pub const MORNING_HRV_HOURS: std::ops::Range<i8> = 4..12;
+/// The `source` of wellness entries made from FIT R-R intervals.
+pub const FIT_RR_SOURCE: &str = "fit-rr";
+
+fn to_local_rfc3339(t: Timestamp, tz: &TimeZone) -> String {
+    let z = t.to_zoned_datetime(tz.clone());
+    t.display_with_offset(z.offset()).to_string()
+}
+
+fn today(tz: &TimeZone, now: Timestamp) -> Date {
+    tz.to_datetime(now).date()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wellness
+
+/// Validates and stores (merges into the day's entry) a wellness entry typed by the athlete.
+/// The date defaults to today; the source to `cli`. Returns the day's merged entry.
+pub fn add_wellness(
+    store: &dyn Store,
+    athlete: AthleteId,
+    entry: &WellnessEntry,
+    now: Timestamp,
+) -> Result<WellnessEntry, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
+    let mut entry = entry.clone();
+    let date = *entry.date.get_or_insert(today);
+    entry.source.get_or_insert_with(|| "cli".to_string());
+    let nothing = entry.sleep_h.is_none()
+        && entry.sleep_quality.is_none()
+        && entry.soreness.is_none()
+        && entry.fatigue.is_none()
+        && entry.stress.is_none()
+        && entry.mood.is_none()
+        && entry.rmssd_ms.is_none()
+        && entry.rest_hr.is_none()
+        && entry.mass_kg.is_none()
+        && !entry.sick
+        && !entry.injured;
+    if nothing {
+        return Err(AppError::Invalid(
+            "nothing to log: give at least one of --sleep, --sleep-quality, --soreness, \
+             --fatigue, --stress, --mood, --rmssd, --rest-hr, --mass, --sick, --injured"
+                .into(),
+        ));
+    }
+    wellness::validate_wellness(&entry, today).map_err(|e| AppError::Invalid(e.to_string()))?;
+    store.upsert_wellness(athlete, &entry)?;
+    let stored = store.wellness(athlete, date, date)?;
+    stored
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal(format!("the wellness entry of {date} was not stored")))
+}
+
+/// What a wellness file import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct WellnessImportView {
+    /// The layout the file was read as.
+    pub source: WellnessSource,
+    /// Days stored (merged into existing entries).
+    pub imported: usize,
+    /// First and last day stored.
+    pub first: Option<Date>,
+    /// Last day stored.
+    pub last: Option<Date>,
+    /// Lines skipped, with why.
+    pub skipped: Vec<RowError>,
+}
+
+/// Imports a wellness file (HRV4Training CSV, an Elite HRV R-R text file or Fettle's CSV; see
+/// [`fettle_core::wellness`]). `file_name` (no directories) dates Elite HRV files. Rows that
+/// fail validation (e.g. a day in the future) are skipped and reported; the rest are stored.
+pub fn import_wellness(
+    store: &dyn Store,
+    athlete: AthleteId,
+    file_name: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<WellnessImportView, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
+    let parsed = wellness::parse_wellness_file(file_name, text)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let mut skipped = parsed.errors;
+    let mut imported = 0;
+    let (mut first, mut last): (Option<Date>, Option<Date>) = (None, None);
+    for (i, entry) in parsed.entries.iter().enumerate() {
+        let mut entry = entry.clone();
+        entry
+            .source
+            .get_or_insert_with(|| parsed.source.as_str().to_string());
+        if let Err(e) = wellness::validate_wellness(&entry, today) {
+            skipped.push(RowError {
+                line: i + 2,
+                message: format!("entry {}: {e}", i + 1),
+            });
+            continue;
+        }
+        store.upsert_wellness(athlete, &entry)?;
+        imported += 1;
+        if let Some(d) = entry.date {
+            first = Some(first.map_or(d, |f| f.min(d)));
+            last = Some(last.map_or(d, |l| l.max(d)));
+        }
+    }
+    if imported == 0 {
+        let why: Vec<String> = skipped
+            .iter()
+            .take(3)
+            .map(|e| format!("line {}: {}", e.line, e.message))
+            .collect();
+        return Err(AppError::Invalid(format!(
+            "no wellness entry could be read from {file_name}{}",
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join("; "))
+            }
+        )));
+    }
+    Ok(WellnessImportView {
+        source: parsed.source,
+        imported,
+        first,
+        last,
+        skipped,
+    })
+}
+
+/// Wellness entries between two local days (inclusive; default the last
+/// [`DEFAULT_LIST_DAYS`] days), oldest first.
+pub fn list_wellness(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Option<Date>,
+    to: Option<Date>,
+    now: Timestamp,
+) -> Result<Vec<WellnessEntry>, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let (from, to) = day_range(from, to, today(&tz, now))?;
+    Ok(store.wellness(athlete, from, to)?)
+}
+
+/// Deletes the wellness entry of a day (e.g. to clear `sick`). Returns whether it existed.
+pub fn delete_wellness(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Date,
+) -> Result<bool, AppError> {
+    Ok(store.delete_wellness(athlete, date)?)
+}
+
+fn day_range(from: Option<Date>, to: Option<Date>, today: Date) -> Result<(Date, Date), AppError> {
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| {
+        to.checked_sub((DEFAULT_LIST_DAYS - 1).days())
+            .unwrap_or(Date::MIN)
+    });
+    if from > to {
+        return Err(AppError::Invalid(format!(
+            "--from {from} is after --to {to}: swap them"
+        )));
+    }
+    Ok((from, to))
+}
+
+/// A morning HRV entry from an imported activity's R-R intervals, when the recording is a
+/// morning HRV measurement: at most [`MORNING_HRV_MAX_MIN`] minutes, at most
+/// [`MORNING_HRV_MAX_DISTANCE_M`] metres, starting in the local hours [`MORNING_HRV_HOURS`], and
+/// with enough clean beats for rMSSD ([`fettle_core::hrv::rmssd_from_rr`]). R-R from a run is
+/// never used: HRV during exercise is not resting HRV. `tz` dates the entry when the file has no
+/// UTC offset.
+pub fn morning_hrv_entry(activity: &Activity, tz: &TimeZone) -> Option<WellnessEntry> {
+    if activity.rr_intervals_ms.is_empty() {
+        return None;
+    }
+    let minutes = activity.timer_s.max(activity.elapsed_s) / 60.0;
+    if !(minutes > 0.0 && minutes <= MORNING_HRV_MAX_MIN) {
+        return None;
+    }
+    if activity
+        .distance_m
+        .is_some_and(|d| d > MORNING_HRV_MAX_DISTANCE_M)
+    {
+        return None;
+    }
+    let offset = crate::activities::local_offset(activity.utc_offset_s, activity.start, tz);
+    let local = offset.to_datetime(activity.start);
+    if !MORNING_HRV_HOURS.contains(&local.hour()) {
+        return None;
+    }
+    let entry = wellness::entry_from_rr(local.date(), &activity.rr_intervals_ms, FIT_RR_SOURCE)?;
+    // Out-of-range values (a recording full of artefacts) are not stored.
+    wellness::validate_wellness(&entry, local.date())
+        .ok()
+        .map(|_| entry)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access and health
+
+/// Adds recovery equipment or services the athlete can use (`compression-boots`, `ice-bath`,
+/// `cryo-centre`, `massage`, `foam-roller`). All words are checked before any is stored.
+/// Returns the whole list.
+pub fn add_access(
+    store: &dyn Store,
+    athlete: AthleteId,
+    words: &[String],
+) -> Result<Vec<String>, AppError> {
+    let parsed = parse_access_words(words)?;
+    for a in parsed {
+        store.add_to_set(athlete, StringSet::Access, a.as_str())?;
+    }
+    list_access(store, athlete)
+}
+
+/// Removes items from the access list. Returns the whole list.
+pub fn remove_access(
+    store: &dyn Store,
+    athlete: AthleteId,
+    words: &[String],
+) -> Result<Vec<String>, AppError> {
+    for a in parse_access_words(words)? {
+        store.remove_from_set(athlete, StringSet::Access, a.as_str())?;
+    }
+    list_access(store, athlete)
+}
+
+/// The access list, sorted.
+pub fn list_access(store: &dyn Store, athlete: AthleteId) -> Result<Vec<String>, AppError> {
+    Ok(store.set_members(athlete, StringSet::Access)?)
+}
+
+fn parse_access_words(words: &[String]) -> Result<Vec<Access>, AppError> {
+    if words.is_empty() {
+        return Err(AppError::Invalid(
+            "name at least one of compression-boots, ice-bath, cryo-centre, massage, foam-roller"
+                .into(),
+        ));
+    }
+    words
+        .iter()
+        .map(|w| {
+            Access::parse(w).ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "unknown access {w:?}: use compression-boots, ice-bath, cryo-centre, \
+                     massage or foam-roller"
+                ))
+            })
+        })
+        .collect()
+}
+
+const HEALTH_WORDS: &str = "uncontrolled-hypertension, heart-disease, raynauds, cold-urticaria, \
+cryoglobulinaemia, pregnancy, open-wounds, dvt-risk, acute-injury or inflammation";
+
+/// Adds health conditions that exclude recovery methods (e.g. `raynauds`). All words are
+/// checked before any is stored. Returns the whole list.
+pub fn add_health(
+    store: &dyn Store,
+    athlete: AthleteId,
+    words: &[String],
+) -> Result<Vec<String>, AppError> {
+    for c in parse_health_words(words)? {
+        store.add_to_set(athlete, StringSet::Health, c.as_str())?;
+    }
+    list_health(store, athlete)
+}
+
+/// Removes health conditions. Returns the whole list.
+pub fn remove_health(
+    store: &dyn Store,
+    athlete: AthleteId,
+    words: &[String],
+) -> Result<Vec<String>, AppError> {
+    for c in parse_health_words(words)? {
+        store.remove_from_set(athlete, StringSet::Health, c.as_str())?;
+    }
+    list_health(store, athlete)
+}
+
+/// The health list, sorted.
+pub fn list_health(store: &dyn Store, athlete: AthleteId) -> Result<Vec<String>, AppError> {
+    Ok(store.set_members(athlete, StringSet::Health)?)
+}
+
+fn parse_health_words(words: &[String]) -> Result<Vec<HealthCondition>, AppError> {
+    if words.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "name at least one condition: {HEALTH_WORDS}"
+        )));
+    }
+    words
+        .iter()
+        .map(|w| {
+            HealthCondition::parse(w).ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "unknown health condition {w:?}: use {HEALTH_WORDS}"
+                ))
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared inputs
+
+/// What every recovery use case reads once: the zone, the daily series and the lists.
+struct Inputs {
+    tz: TimeZone,
+    series: Vec<DayState>,
+    params: SeriesParams,
+}
+
+impl Inputs {
+    fn load(store: &dyn Store, athlete: AthleteId, through: Date) -> Result<Inputs, AppError> {
+        let tz = crate::athlete_time_zone(store, athlete)?;
+        let days = crate::training::day_totals(store, athlete, &tz)?;
+        let params = SeriesParams::default();
+        let series = if days.is_empty() {
+            Vec::new()
+        } else {
+            daily_series(&days, through, &params)
+        };
+        Ok(Inputs { tz, series, params })
+    }
+
+    fn day(&self, date: Date) -> Option<&DayState> {
+        self.series
+            .binary_search_by_key(&date, |d| d.date)
+            .ok()
+            .map(|i| &self.series[i])
+    }
+
+    /// The load state on the morning of `date`: yesterday's fitness and fatigue, the morning
+    /// form. `None` before any training.
+    fn morning_load(&self, date: Date) -> Option<LoadState> {
+        let yesterday = date.yesterday().ok()?;
+        let y = self.day(yesterday)?;
+        Some(LoadState {
+            fitness: y.fitness,
+            fatigue: y.fatigue,
+            form: y.fitness - y.fatigue,
+        })
+    }
+}
+
+fn assess_readiness(
+    store: &dyn Store,
+    athlete: AthleteId,
+    inputs: &Inputs,
+    date: Date,
+) -> Result<Readiness, AppError> {
+    let from = date
+        .checked_sub(READINESS_HISTORY_DAYS.days())
+        .unwrap_or(Date::MIN);
+    let history = store.wellness(athlete, from, date)?;
+    Ok(readiness::assess(&history, date, inputs.morning_load(date)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readiness
+
+/// The recovery time after the latest activity, as shown with readiness and the prescription.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoveryTimeView {
+    /// The activity it follows.
+    pub activity_id: i64,
+    /// Hours, "next hard session from", and the definition.
+    #[serde(flatten)]
+    pub time: RecoveryTime,
+}
+
+/// `fettle readiness`: the score, its components, what is missing, and the recovery time after
+/// the latest activity (when the day asked is today).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadinessView {
+    /// Date, score, recommendation, components, missing, reasons.
+    #[serde(flatten)]
+    pub readiness: Readiness,
+    /// This morning's fitness, fatigue and form, when there is training history.
+    pub load: Option<LoadState>,
+    /// Recovery time after the latest activity (today only).
+    pub recovery_time: Option<RecoveryTimeView>,
+}
+
+/// Readiness on `date` (default today, not in the future).
+pub fn readiness(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Option<Date>,
+    now: Timestamp,
+) -> Result<ReadinessView, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
+    let date = date.unwrap_or(today);
+    if date > today {
+        return Err(AppError::Invalid(format!(
+            "{date} is in the future (today is {today}): readiness describes a morning that has come"
+        )));
+    }
+    let inputs = Inputs::load(store, athlete, today)?;
+    let readiness = assess_readiness(store, athlete, &inputs, date)?;
+    let load = inputs.morning_load(date);
+    let recovery_time = if date == today {
+        match latest_ended_activity(store, athlete, now)? {
+            Some(summary) => {
+                let ctx = build_context(store, athlete, &inputs, &summary)?;
+                Some(RecoveryTimeView {
+                    activity_id: summary.id.0,
+                    time: ctx.recovery_time,
+                })
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    Ok(ReadinessView {
+        readiness,
+        load,
+        recovery_time,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prescription
+
+/// The activity a prescription follows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityRef {
+    /// Id.
+    pub id: i64,
+    /// Name, when it has one.
+    pub name: Option<String>,
+    /// Sport.
+    pub sport: String,
+    /// Start, local time (RFC 3339).
+    pub start: String,
+    /// End, local time (RFC 3339).
+    pub end: String,
+    /// Duration (timer), minutes.
+    pub duration_min: f64,
+    /// Distance, metres.
+    pub distance_m: Option<f64>,
+    /// Load, load points.
+    pub load: f64,
+    /// What kind of session it was taken to be (see the module doc).
+    pub kind: SessionKind,
+}
+
+/// `fettle recover`: what to do now after an activity, why, on what evidence, and when the next
+/// hard session can come.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoverView {
+    /// The activity's id.
+    pub activity_id: i64,
+    /// The activity.
+    pub activity: ActivityRef,
+    /// What to do (`{method, dose, start, end, reason, evidence}`; nutrition also has
+    /// `carbs_g`, `protein_g`, `deadline`).
+    pub items: Vec<Item>,
+    /// Methods removed by a health condition or a conflict.
+    pub excluded: Vec<Exclusion>,
+    /// Everything else worth saying (methods without access, caveats).
+    pub notes: Vec<String>,
+    /// Recovery time and "next hard session from".
+    pub recovery_time: RecoveryTime,
+    /// The readiness recommendation of the activity's day.
+    pub readiness: Recommendation,
+    /// The body mass used, kg, and where it came from.
+    pub body_mass_kg: Option<f64>,
+    /// The next planned hard session used (start of its local day), RFC 3339.
+    pub next_planned_hard_session: Option<String>,
+    /// What of it has been logged so far.
+    pub compliance: Vec<ComplianceItem>,
+}
+
+/// The prescription after the latest activity that has ended (or activity `activity_id`).
+pub fn recover(
+    store: &dyn Store,
+    athlete: AthleteId,
+    activity_id: Option<i64>,
+    now: Timestamp,
+) -> Result<RecoverView, AppError> {
+    let summary = match activity_id {
+        Some(id) => store
+            .get_activity(athlete, ActivityId(id))?
+            .map(|a| a.summary)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "no activity {id}: list them with `fettle activities`"
+                ))
+            })?,
+        None => latest_ended_activity(store, athlete, now)?.ok_or_else(|| {
+            AppError::NotFound(
+                "no activity yet: import one with `fettle import PATH` or add one with \
+                 `fettle add`"
+                    .into(),
+            )
+        })?,
+    };
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    let built = build_context(store, athlete, &inputs, &summary)?;
+    let prescription = prescribe(&built.context);
+    let log = recovery_log_after(store, athlete, built.context.session.end)?;
+    let compliance = logging::compliance(&prescription, &log);
+    Ok(RecoverView {
+        activity_id: summary.id.0,
+        activity: built.activity,
+        items: prescription.items,
+        excluded: prescription.excluded,
+        notes: prescription.notes,
+        recovery_time: built.recovery_time,
+        readiness: built.context.readiness.unwrap_or(Recommendation::Easy),
+        body_mass_kg: built.context.body_mass_kg,
+        next_planned_hard_session: built
+            .context
+            .next_hard_session
+            .map(|t| to_local_rfc3339(t, &inputs.tz)),
+        compliance,
+    })
+}
+
+fn activity_end(s: &ActivitySummary) -> Timestamp {
+    s.start
+        .saturating_add(SignedDuration::from_secs_f64(s.elapsed_s.max(0.0)))
+        .unwrap_or(s.start)
+}
+
+/// The activity that ended last, at or before `now`.
+fn latest_ended_activity(
+    store: &dyn Store,
+    athlete: AthleteId,
+    now: Timestamp,
+) -> Result<Option<ActivitySummary>, AppError> {
+    let filter = ActivityFilter {
+        to: Some(now),
+        limit: Some(20),
+        ..ActivityFilter::default()
+    };
+    Ok(store
+        .list_activities(athlete, &filter)?
+        .into_iter()
+        .filter(|s| activity_end(s) <= now && s.sport != Sport::Transition)
+        .max_by_key(activity_end))
+}
+
+/// Logged entries from `end` to the end of the compliance window.
+fn recovery_log_after(
+    store: &dyn Store,
+    athlete: AthleteId,
+    end: Timestamp,
+) -> Result<Vec<RecoveryEntry>, AppError> {
+    let until = end
+        .saturating_add(SignedDuration::from_hours(
+            logging::SESSION_MATCH_WINDOW_H + 1,
+        ))
+        .unwrap_or(end);
+    Ok(store
+        .recovery(athlete, end, until)?
+        .into_iter()
+        .map(|r| r.entry)
+        .collect())
+}
+
+/// A prescription's context plus what the views show beside it.
+struct Built {
+    context: RecoveryContext,
+    activity: ActivityRef,
+    recovery_time: RecoveryTime,
+}
+
+fn build_context(
+    store: &dyn Store,
+    athlete: AthleteId,
+    inputs: &Inputs,
+    s: &ActivitySummary,
+) -> Result<Built, AppError> {
+    let tz = &inputs.tz;
+    let end = activity_end(s);
+    let day = crate::training::local_date(s.start, s.utc_offset_s, tz);
+    let load = s.loads.as_ref().map_or(0.0, |l| l.load);
+    let fitness_before = day
+        .yesterday()
+        .ok()
+        .and_then(|y| inputs.day(y))
+        .map_or(0.0, |d| d.fitness);
+    let duration_min = s.timer_s.max(0.0) / 60.0;
+    let kind = session_kind(store, athlete, s, day, load, fitness_before, duration_min)?;
+    let readiness = assess_readiness(store, athlete, inputs, day)?;
+    let today_state = inputs.day(day);
+    let (lambda_fitness, lambda_fatigue) = inputs.params.lambdas();
+    let recovery_time = recovery_time(
+        &RecoveryTimeInput {
+            activity_end: end,
+            fitness: today_state.map_or(0.0, |d| d.fitness),
+            fatigue: today_state.map_or(0.0, |d| d.fatigue),
+            lambda_fitness,
+            lambda_fatigue,
+            form_threshold: DEFAULT_HARD_SESSION_FORM_THRESHOLD,
+            readiness: Some(readiness.recommendation),
+        },
+        tz,
+    );
+    let access: BTreeSet<Access> = store
+        .set_members(athlete, StringSet::Access)?
+        .iter()
+        .filter_map(|w| Access::parse(w))
+        .collect();
+    let health: BTreeSet<HealthCondition> = store
+        .set_members(athlete, StringSet::Health)?
+        .iter()
+        .filter_map(|w| HealthCondition::parse(w))
+        .collect();
+    let context = RecoveryContext {
+        session: SessionInfo {
+            activity_id: s.id.0.to_string(),
+            end,
+            kind,
+            load,
+            duration_min,
+            distance_m: s.distance_m,
+        },
+        tz: tz.clone(),
+        fitness: fitness_before,
+        form: today_state.map(|d| d.form),
+        next_hard_session: next_planned_hard_session(store, athlete, day, end, tz)?,
+        body_mass_kg: body_mass(store, athlete, day)?,
+        mass_before_kg: None,
+        mass_after_kg: None,
+        access,
+        health,
+        last_strength_session: last_strength_session(store, athlete, s.id, end)?,
+        readiness: Some(readiness.recommendation),
+        training_hours_today: today_state.map(|d| d.duration_s / 3600.0),
+    };
+    let activity = ActivityRef {
+        id: s.id.0,
+        name: s.name.clone(),
+        sport: s.sport.as_str().to_string(),
+        start: to_local_rfc3339(s.start, tz),
+        end: to_local_rfc3339(end, tz),
+        duration_min,
+        distance_m: s.distance_m,
+        load,
+        kind,
+    };
+    Ok(Built {
+        context,
+        activity,
+        recovery_time,
+    })
+}
+
+/// The session kind (see the module doc for the rule).
+fn session_kind(
+    store: &dyn Store,
+    athlete: AthleteId,
+    s: &ActivitySummary,
+    day: Date,
+    load: f64,
+    fitness_before: f64,
+    duration_min: f64,
+) -> Result<SessionKind, AppError> {
+    if s.sport == Sport::Training {
+        return Ok(SessionKind::Strength);
+    }
+    let named_race = s
+        .name
+        .as_deref()
+        .is_some_and(|n| n.to_ascii_lowercase().contains("race"));
+    if named_race || store.races(athlete)?.iter().any(|r| r.race.date == day) {
+        return Ok(SessionKind::Race);
+    }
+    let rpe = s.rpe.or(s.perceived_exertion);
+    let heavy = fitness_before > 0.0
+        && load >= fettle_core::recovery::HEAVY_SESSION_LOAD_RATIO * fitness_before;
+    if rpe.is_some_and(|r| r >= HARD_SESSION_MIN_RPE) || heavy {
+        return Ok(SessionKind::Hard);
+    }
+    if duration_min >= LONG_SESSION_MIN {
+        return Ok(SessionKind::Long);
+    }
+    Ok(SessionKind::Easy)
+}
+
+/// The most recent body mass on or before `day`: the profile's value or a wellness weighing.
+fn body_mass(store: &dyn Store, athlete: AthleteId, day: Date) -> Result<Option<f64>, AppError> {
+    let profile = crate::training::load_profile(store, athlete)?;
+    let from_profile = profile
+        .body_mass_kg
+        .iter()
+        .filter(|d| d.from <= day)
+        .max_by_key(|d| d.from)
+        .map(|d| (d.from, d.value));
+    let from_wellness = store
+        .wellness(athlete, Date::MIN, day)?
+        .into_iter()
+        .filter_map(|w| Some((w.date?, w.mass_kg?)))
+        .max_by_key(|(d, _)| *d);
+    Ok(match (from_profile, from_wellness) {
+        (Some(p), Some(w)) => Some(if w.0 >= p.0 { w.1 } else { p.1 }),
+        (p, w) => p.or(w).map(|(_, m)| m),
+    })
+}
+
+/// When the last strength (`training`) session before this one ended.
+fn last_strength_session(
+    store: &dyn Store,
+    athlete: AthleteId,
+    this: ActivityId,
+    end: Timestamp,
+) -> Result<Option<Timestamp>, AppError> {
+    let filter = ActivityFilter {
+        to: Some(end),
+        sport: Some(Sport::Training),
+        limit: Some(5),
+        ..ActivityFilter::default()
+    };
+    Ok(store
+        .list_activities(athlete, &filter)?
+        .iter()
+        .filter(|s| s.id != this)
+        .map(activity_end)
+        .filter(|t| *t <= end)
+        .max())
+}
+
+/// The first hard day of the saved plan after `day` (see the module doc), if a plan is saved.
+fn next_planned_hard_session(
+    store: &dyn Store,
+    athlete: AthleteId,
+    day: Date,
+    end: Timestamp,
+    tz: &TimeZone,
+) -> Result<Option<Timestamp>, AppError> {
+    let Some(json) = store.load_plan(athlete)? else {
+        return Ok(None);
+    };
+    // A plan saved by another version may not parse: the advice is still useful without it.
+    let Ok(plan) = serde_json::from_str::<Plan>(&json) else {
+        return Ok(None);
+    };
+    Ok(plan
+        .weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .filter(|d| d.date > day)
+        .filter(|d| {
+            matches!(
+                d.session.kind,
+                plan::SessionKind::Long
+                    | plan::SessionKind::Tempo
+                    | plan::SessionKind::Intervals
+                    | plan::SessionKind::Race
+            )
+        })
+        .filter_map(|d| {
+            d.date
+                .to_zoned_datetime(tz.clone())
+                .ok()
+                .map(|z| z.timestamp())
+        })
+        .find(|t| *t > end))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery log
+
+/// Validates and logs a recovery session or meal. Returns its id.
+pub fn log_recovery(
+    store: &dyn Store,
+    athlete: AthleteId,
+    entry: &RecoveryEntry,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    logging::validate(entry, now).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let mut entry = entry.clone();
+    for zone in &mut entry.zones {
+        *zone = zone.trim().to_ascii_lowercase();
+    }
+    Ok(store.add_recovery(athlete, &entry)?.0)
+}
+
+/// Deletes a logged recovery entry.
+pub fn delete_recovery(store: &dyn Store, athlete: AthleteId, id: i64) -> Result<(), AppError> {
+    if store.delete_recovery(athlete, fettle_store::RecoveryId(id))? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "no recovery entry {id}: list them with `fettle recovery list`"
+        )))
+    }
+}
+
+/// One logged entry as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoveryEntryView {
+    /// Id (for deleting).
+    pub id: i64,
+    /// When, local time (RFC 3339).
+    pub local_time: String,
+    /// The entry as logged.
+    #[serde(flatten)]
+    pub entry: RecoveryEntry,
+    /// The activity it follows (the latest one that ended before it, within the matching
+    /// window), when any.
+    pub after_activity: Option<i64>,
+    /// Minutes after that activity's end.
+    pub minutes_after: Option<f64>,
+}
+
+/// How the prescription after one activity was followed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityCompliance {
+    /// The activity.
+    pub activity: ActivityRef,
+    /// One line per prescribed item: done or not, when, on time; for the meal the grams and
+    /// the ratio achieved.
+    pub items: Vec<ComplianceItem>,
+}
+
+/// `fettle recovery list`: logged entries with compliance.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoveryListView {
+    /// First local day listed.
+    pub from: Date,
+    /// Last local day listed.
+    pub to: Date,
+    /// The entries, oldest first.
+    pub entries: Vec<RecoveryEntryView>,
+    /// Compliance for each activity that entries follow, oldest first.
+    pub compliance: Vec<ActivityCompliance>,
+}
+
+/// Logged recovery between two local days (default the last [`DEFAULT_LIST_DAYS`] days), each
+/// entry matched to the activity it follows, and the compliance with those activities'
+/// prescriptions ([`logging::compliance`]).
+pub fn list_recovery(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Option<Date>,
+    to: Option<Date>,
+    now: Timestamp,
+) -> Result<RecoveryListView, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
+    let (from, to) = day_range(from, to, today)?;
+    let start = from
+        .to_zoned_datetime(tz.clone())
+        .map_err(|e| AppError::Invalid(format!("bad --from {from}: {e}")))?
+        .timestamp();
+    let stop = to
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned_datetime(tz.clone()).ok())
+        .map_or(Timestamp::MAX, |z: ZonedDateTime| z.timestamp());
+    let stored = store.recovery(athlete, start, stop)?;
+    // Activities that could precede the entries: up to the matching window before the first.
+    let window = SignedDuration::from_hours(logging::SESSION_MATCH_WINDOW_H);
+    let earliest = start.saturating_sub(window).unwrap_or(start);
+    let mut activities: Vec<ActivitySummary> = store
+        .list_activities(
+            athlete,
+            &ActivityFilter {
+                from: Some(
+                    earliest
+                        .saturating_sub(SignedDuration::from_hours(48))
+                        .unwrap_or(earliest),
+                ),
+                to: Some(stop),
+                ..ActivityFilter::default()
+            },
+        )?
+        .into_iter()
+        .filter(|s| s.sport != Sport::Transition)
+        .collect();
+    activities.sort_by_key(activity_end);
+    let mut followed: Vec<ActivityId> = Vec::new();
+    let entries: Vec<RecoveryEntryView> = stored
+        .into_iter()
+        .map(|r| {
+            let before = activities.iter().rev().find(|a| {
+                activity_end(a) <= r.entry.at
+                    && r.entry.at.duration_since(activity_end(a)) <= window
+            });
+            if let Some(a) = before
+                && !followed.contains(&a.id)
+            {
+                followed.push(a.id);
+            }
+            RecoveryEntryView {
+                id: r.id.0,
+                local_time: to_local_rfc3339(r.entry.at, &tz),
+                after_activity: before.map(|a| a.id.0),
+                minutes_after: before.map(|a| {
+                    (r.entry.at.duration_since(activity_end(a)).as_secs_f64() / 60.0).round()
+                }),
+                entry: r.entry,
+            }
+        })
+        .collect();
+    let mut compliance = Vec::new();
+    if !followed.is_empty() {
+        let inputs = Inputs::load(store, athlete, today)?;
+        for a in activities.iter().filter(|a| followed.contains(&a.id)) {
+            let built = build_context(store, athlete, &inputs, a)?;
+            let prescription = prescribe(&built.context);
+            let log = recovery_log_after(store, athlete, built.context.session.end)?;
+            compliance.push(ActivityCompliance {
+                activity: built.activity,
+                items: logging::compliance(&prescription, &log),
+            });
+        }
+    }
+    Ok(RecoveryListView {
+        from,
+        to,
+        entries,
+        compliance,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Insights
+
+/// `fettle insights`: per recovery method logged and per next-morning outcome, the effect
+/// adjusted for the day's load and fatigue ([`fettle_core::insights`]).
+pub fn insights(
+    store: &dyn Store,
+    athlete: AthleteId,
+    now: Timestamp,
+) -> Result<Vec<Insight>, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    let daily: Vec<DailyLoad> = inputs
+        .series
+        .iter()
+        .map(|d| DailyLoad {
+            date: d.date,
+            load: d.load,
+            fatigue: d.fatigue,
+        })
+        .collect();
+    let wellness = store.wellness(athlete, Date::MIN, Date::MAX)?;
+    let log: Vec<RecoveryEntry> = store
+        .recovery(athlete, Timestamp::MIN, Timestamp::MAX)?
+        .into_iter()
+        .map(|r| r.entry)
+        .collect();
+    let records = insights::day_records(&daily, &wellness, &log, &inputs.tz);
+    let mut out = insights::insights(&records);
+    // Methods logged on days outside the training series still deserve a line.
+    let seen: BTreeSet<RecoveryMethod> = out.iter().map(|i| i.method).collect();
+    for method in log.iter().map(|e| e.method).collect::<BTreeSet<_>>() {
+        if !seen.contains(&method) {
+            out.extend(
+                insights::Outcome::ALL
+                    .into_iter()
+                    .map(|o| insights::insight(&records, method, o)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fettle_store::SqliteStore;
+
+    fn utc() -> TimeZone {
+        TimeZone::UTC
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    /// A recording whose R-R alternates 1000 and 1050 ms: every successive difference is 50 ms,
+    /// so rMSSD = √(mean(50²)) = 50 ms; mean R-R 1025 ms → resting HR 60000/1025 = 58.54 bpm.
+    fn recording(start: &str, minutes: f64, distance_m: Option<f64>) -> Activity {
+        let mut a = Activity::new(at(start), Sport::Generic);
+        a.utc_offset_s = Some(0);
+        a.timer_s = minutes * 60.0;
+        a.elapsed_s = minutes * 60.0;
+        a.distance_m = distance_m;
+        a.rr_intervals_ms = (0..300)
+            .map(|i| if i % 2 == 0 { 1000.0 } else { 1050.0 })
+            .collect();
+        a
+    }
+
+    #[test]
+    fn short_morning_rest_recording_becomes_the_days_hrv() {
+        let entry = morning_hrv_entry(&recording("2026-11-20T06:30:00Z", 5.0, None), &utc())
+            .expect("a 5-min recording at 06:30 at rest is a morning HRV measurement");
+        assert_eq!(entry.date, Some(jiff::civil::date(2026, 11, 20)));
+        assert!((entry.rmssd_ms.unwrap() - 50.0).abs() < 1e-6);
+        assert!((entry.rest_hr.unwrap() - 60_000.0 / 1025.0).abs() < 1e-6);
+        assert_eq!(entry.source.as_deref(), Some(FIT_RR_SOURCE));
+    }
+
+    #[test]
+    fn rr_from_runs_evening_or_moving_recordings_is_not_morning_hrv() {
+        let long = recording("2026-11-20T06:30:00Z", 60.0, None);
+        let evening = recording("2026-11-20T18:00:00Z", 5.0, None);
+        let moving = recording("2026-11-20T06:30:00Z", 10.0, Some(2_000.0));
+        for a in [long, evening, moving] {
+            assert_eq!(morning_hrv_entry(&a, &utc()), None);
+        }
+    }
+
+    #[test]
+    fn recovery_log_refuses_an_ice_bath_at_30_degrees() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let athlete = store.default_athlete().unwrap();
+        let now = at("2026-11-20T20:00:00Z");
+        let entry = RecoveryEntry {
+            method: RecoveryMethod::ColdWaterImmersion,
+            at: at("2026-11-20T19:00:00Z"),
+            minutes: Some(10.0),
+            temp_c: Some(30.0),
+            zones: Vec::new(),
+            carbs_g: None,
+            protein_g: None,
+            note: None,
+        };
+        let err = log_recovery(&store, athlete, &entry, now).unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{err}");
+        assert!(err.to_string().contains("30"), "{err}");
+        assert!(
+            store
+                .recovery(athlete, Timestamp::MIN, Timestamp::MAX)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn body_mass_takes_the_most_recent_of_profile_and_wellness() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let athlete = store.default_athlete().unwrap();
+        let d = jiff::civil::date;
+        store
+            .set_profile_value(athlete, "mass_kg", d(2026, 1, 1), "70")
+            .unwrap();
+        assert_eq!(
+            body_mass(&store, athlete, d(2026, 6, 1)).unwrap(),
+            Some(70.0)
+        );
+        store
+            .upsert_wellness(
+                athlete,
+                &WellnessEntry {
+                    date: Some(d(2026, 5, 1)),
+                    mass_kg: Some(68.5),
+                    ..WellnessEntry::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            body_mass(&store, athlete, d(2026, 6, 1)).unwrap(),
+            Some(68.5)
+        );
+        // Before the weighing, the profile value applies.
+        assert_eq!(
+            body_mass(&store, athlete, d(2026, 4, 1)).unwrap(),
+            Some(70.0)
+        );
+    }
+
+    #[test]
+    fn access_and_health_words_are_checked_before_anything_is_stored() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let athlete = store.default_athlete().unwrap();
+        let words = vec!["boots".to_string(), "jacuzzi".to_string()];
+        assert!(add_access(&store, athlete, &words).is_err());
+        assert!(list_access(&store, athlete).unwrap().is_empty());
+        let list = add_access(&store, athlete, &["boots".into(), "cryo".into()]).unwrap();
+        assert_eq!(list, vec!["compression-boots", "cryo-centre"]);
+        let list = add_health(&store, athlete, &["Raynaud's".into()]).unwrap();
+        assert_eq!(list, vec!["raynauds"]);
+    }
+}
