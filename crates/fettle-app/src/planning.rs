@@ -1,0 +1,557 @@
+//! Planning use cases (issue #5): create, show, forecast, adherence, re-plan and calendar export
+//! of the athlete's plan to a goal race.
+//!
+//! The science is in [`fettle_core::plan`]; this module feeds it from the store:
+//! - **Starting point.** Fitness and fatigue on the morning of `today` come from the daily series
+//!   of the stored history (the end of yesterday, [`training::day_totals`]); the recent weekly
+//!   running distance is the running distance of the last [`RECENT_DISTANCE_DAYS`] days (or of
+//!   the history, when shorter, but at least a week) scaled to 7 days. With no activity before
+//!   today the planner's documented beginner baseline is used.
+//! - **Thresholds.** Threshold pace, LTHR and HRmax as the profile resolves them today: given
+//!   values first, estimates from the data for the rest ([`training::show_profile`]).
+//! - **Recovery access.** The athlete's `access` set ([`StringSet::Access`]).
+//! - **Personal model.** When the model has a fit ([`training::model`]), its race-day VDOT is
+//!   predicted over the history followed by the planned loads (so the taper counts), and the plan
+//!   is built a second time with it.
+//!
+//! One plan is saved per athlete ([`Store::save_plan`]) together with the options that made it
+//! ([`PlanParams`]), so [`replan`] rebuilds with the same race and options.
+
+use std::collections::BTreeSet;
+
+use fettle_core::plan::{
+    self, Adherence, Cycle, ForecastPoint, Plan, PlanError, PlanRequest, Predictions, Race,
+    StartingPoint, Thresholds, Week, ical::IcalOptions,
+};
+use fettle_core::series::{DayTotals, SeriesParams, daily_series, status_on};
+use fettle_store::{AthleteId, Store, StringSet};
+use jiff::civil::{Date, Time};
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+use crate::{AppError, training};
+
+/// Days of history whose running distance gives the starting weekly distance: four weeks, long
+/// enough to smooth one recovery or one big week of a 3:1 cycle (SCIENCE.md §8).
+pub const RECENT_DISTANCE_DAYS: i64 = 28;
+
+/// Local start time of sessions in the calendar export when none is given: 07:00, Fettle's
+/// convention (a morning run; calendars let the athlete move it).
+pub const DEFAULT_SESSION_START: Time = Time::constant(7, 0, 0, 0);
+
+/// Version of the saved plan JSON; another version cannot be read back.
+const SAVED_PLAN_VERSION: u32 = 1;
+
+/// The options of a plan, validated (build them with [`PlanInput::parse`]). Saved with the plan
+/// so a re-plan uses the same ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanParams {
+    /// Race day.
+    pub race_date: Date,
+    /// Race distance, metres.
+    pub race_distance_m: f64,
+    /// Goal time, seconds.
+    pub goal_time_s: Option<f64>,
+    /// Training days as Monday-zero indices (0 = Monday … 6 = Sunday).
+    pub training_days: BTreeSet<u8>,
+    /// Long-run day as a Monday-zero index; `None` = the last training day of the week.
+    pub long_run_day: Option<u8>,
+    /// Loading:recovery cycle.
+    pub cycle: Cycle,
+    /// Ramp cap, fitness points per week.
+    pub max_ramp: f64,
+}
+
+/// The options of a plan as a person types them (CLI flags, a web form). Every field but the
+/// race date and distance is optional and falls back to the planner's defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlanInput {
+    /// Race day, `YYYY-MM-DD`.
+    pub race: String,
+    /// Race distance: `marathon`, `half`, `10k`, `5km`, or metres.
+    pub distance: String,
+    /// Goal time, `h:mm:ss` or `mm:ss`.
+    pub goal_time: Option<String>,
+    /// Training days, e.g. `mon,tue,thu,sat,sun`.
+    pub days: Option<String>,
+    /// Long-run day, e.g. `sun`.
+    pub long_run_day: Option<String>,
+    /// Loading:recovery cycle, `3:1` or `2:1`.
+    pub cycle: Option<String>,
+    /// Ramp cap, fitness points per week (1–20).
+    pub max_ramp: Option<f64>,
+}
+
+impl PlanInput {
+    /// Validates the text into [`PlanParams`]; the error says what was wrong and what to write.
+    pub fn parse(&self) -> Result<PlanParams, AppError> {
+        let race_date = self.race.trim().parse::<Date>().map_err(|_| {
+            AppError::Invalid(format!(
+                "bad race date {:?}: write it as YYYY-MM-DD, e.g. 2027-04-18",
+                self.race
+            ))
+        })?;
+        let race_distance_m = plan::parse_distance(&self.distance)?;
+        let goal_time_s = self
+            .goal_time
+            .as_deref()
+            .map(plan::parse_goal_time)
+            .transpose()?;
+        let training_days = match self.days.as_deref() {
+            Some(text) => plan::parse_weekdays(text)?,
+            None => plan::default_training_days(),
+        };
+        let long_run_day = self
+            .long_run_day
+            .as_deref()
+            .map(|t| plan::parse_weekday(t).map(plan::weekday_index))
+            .transpose()?;
+        let cycle = self
+            .cycle
+            .as_deref()
+            .map(plan::parse_cycle)
+            .transpose()?
+            .unwrap_or_default();
+        Ok(PlanParams {
+            race_date,
+            race_distance_m,
+            goal_time_s,
+            training_days,
+            long_run_day,
+            cycle,
+            max_ramp: self.max_ramp.unwrap_or(plan::DEFAULT_MAX_RAMP),
+        })
+    }
+}
+
+/// The planner's errors are the caller's to fix: each says what was wrong and what to write.
+impl From<PlanError> for AppError {
+    fn from(e: PlanError) -> AppError {
+        AppError::Invalid(e.to_string())
+    }
+}
+
+/// The plan as saved in the store: the plan, the options that made it and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SavedPlan {
+    version: u32,
+    params: PlanParams,
+    created_at: Timestamp,
+    replanned_at: Option<Timestamp>,
+    plan: Plan,
+}
+
+/// The saved plan as shown: the plan's fields (`race`, `weeks`, `forecast`, `predictions`,
+/// `race_day_form`, `feasible`, `warnings`, `assumptions`) plus where today falls in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: Plan,
+    /// The options it was made with.
+    pub params: PlanParams,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last re-planned, if ever.
+    pub replanned_at: Option<Timestamp>,
+    /// The day the view is for.
+    pub today: Date,
+    /// The 1-based number of the week that holds today (`None` before the first or after race day).
+    pub current_week: Option<usize>,
+}
+
+impl PlanView {
+    fn new(saved: SavedPlan, today: Date) -> PlanView {
+        let current_week = saved
+            .plan
+            .weeks
+            .iter()
+            .position(|w| week_holds(w, today))
+            .map(|i| i + 1);
+        PlanView {
+            plan: saved.plan,
+            params: saved.params,
+            created_at: saved.created_at,
+            replanned_at: saved.replanned_at,
+            today,
+            current_week,
+        }
+    }
+}
+
+fn week_holds(week: &Week, date: Date) -> bool {
+    week.days.first().is_some_and(|d| d.date <= date)
+        && week.days.last().is_some_and(|d| date <= d.date)
+}
+
+/// Builds a plan to the race in `params` from the athlete's stored history, saves it (replacing
+/// any previous plan) and returns it. A race too close or a goal out of reach still gives the
+/// best plan, with the planner's plain warnings in `warnings`.
+pub fn create_plan(
+    store: &dyn Store,
+    athlete: AthleteId,
+    params: &PlanParams,
+    today: Date,
+    now: Timestamp,
+) -> Result<PlanView, AppError> {
+    let plan = build(store, athlete, params, today, now, None)?;
+    let saved = SavedPlan {
+        version: SAVED_PLAN_VERSION,
+        params: params.clone(),
+        created_at: now,
+        replanned_at: None,
+        plan,
+    };
+    save(store, athlete, &saved)?;
+    Ok(PlanView::new(saved, today))
+}
+
+/// Rebuilds the rest of the saved plan from what was actually done (the history up to
+/// yesterday), keeping the race, its goal and the options; days before today stay as they were
+/// planned. Saves and returns the new plan.
+pub fn replan(
+    store: &dyn Store,
+    athlete: AthleteId,
+    today: Date,
+    now: Timestamp,
+) -> Result<PlanView, AppError> {
+    let saved = load(store, athlete)?;
+    if saved.params.race_date <= today {
+        return Err(AppError::Invalid(format!(
+            "the plan's race on {} is not after today ({today}): there is nothing left to re-plan; make a new plan with `fettle plan create`",
+            saved.params.race_date
+        )));
+    }
+    let plan = build(store, athlete, &saved.params, today, now, Some(&saved.plan))?;
+    let saved = SavedPlan {
+        plan,
+        replanned_at: Some(now),
+        ..saved
+    };
+    save(store, athlete, &saved)?;
+    Ok(PlanView::new(saved, today))
+}
+
+/// The saved plan. `NotFound` when there is none.
+pub fn show_plan(store: &dyn Store, athlete: AthleteId, today: Date) -> Result<PlanView, AppError> {
+    Ok(PlanView::new(load(store, athlete)?, today))
+}
+
+/// Fitness, fatigue and form from today to race day, and the race-time predictions.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastView {
+    /// The race.
+    pub race: Race,
+    /// The first forecast day.
+    pub today: Date,
+    /// One point per day from today through race day: the actual history up to yesterday
+    /// followed by the planned loads from today on.
+    pub points: Vec<ForecastPoint>,
+    /// Form on race morning.
+    pub race_day_form: Option<f64>,
+    /// The race-morning form the plan aims for, `[low, high]` (SCIENCE.md §8).
+    pub target_form: [f64; 2],
+    /// Whether race-morning form falls in `target_form`.
+    pub race_day_form_in_target: bool,
+    /// The plan's race-time predictions (VDOT, Riegel, personal model).
+    pub predictions: Predictions,
+    /// The personal model's race-day VDOT over the history and the remaining planned loads,
+    /// when it has a fit.
+    pub model_race_day_vdot: Option<f64>,
+    /// The race time at that VDOT, seconds.
+    pub model_race_time_s: Option<f64>,
+    /// The plan's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The forecast from today to race day: the actual history up to yesterday, then the saved
+/// plan's loads from today on, run through the same daily series as `fettle load`.
+pub fn forecast(
+    store: &dyn Store,
+    athlete: AthleteId,
+    today: Date,
+    now: Timestamp,
+) -> Result<ForecastView, AppError> {
+    let saved = load(store, athlete)?;
+    let plan = &saved.plan;
+    if plan.race.date < today {
+        return Err(AppError::Invalid(format!(
+            "the plan's race on {} is past: make a new plan with `fettle plan create`",
+            plan.race.date
+        )));
+    }
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let days = history_then_plan(&training::day_totals(store, athlete, &tz)?, plan, today);
+    let points: Vec<ForecastPoint> = daily_series(&days, plan.race.date, &SeriesParams::default())
+        .into_iter()
+        .filter(|d| d.date >= today)
+        .map(|d| ForecastPoint {
+            date: d.date,
+            fitness: d.fitness,
+            fatigue: d.fatigue,
+            form: d.form,
+        })
+        .collect();
+    let race_day_form = points
+        .last()
+        .filter(|p| p.date == plan.race.date)
+        .map(|p| p.form);
+    let target_form = [plan::RACE_FORM_MIN, plan::RACE_FORM_MAX];
+    let model_race_day_vdot = model_vdot(store, athlete, &days, plan.race.date, now)?;
+    Ok(ForecastView {
+        race: plan.race.clone(),
+        today,
+        race_day_form,
+        target_form,
+        race_day_form_in_target: race_day_form
+            .is_some_and(|f| (target_form[0]..=target_form[1]).contains(&f)),
+        points,
+        predictions: plan.predictions.clone(),
+        model_race_time_s: model_race_day_vdot
+            .and_then(|v| fettle_core::performance::race_time_for_vdot(v, plan.race.distance_m)),
+        model_race_day_vdot,
+        warnings: plan.warnings.clone(),
+    })
+}
+
+/// Planned against done, week by week, up to today.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdherenceView {
+    /// The race.
+    pub race: Race,
+    /// The last day counted.
+    pub today: Date,
+    /// Weeks that have started, with the summary.
+    #[serde(flatten)]
+    pub adherence: Adherence,
+}
+
+/// Compares the saved plan with the daily load and distance actually done, week by week, for
+/// every day up to and including today.
+pub fn adherence(
+    store: &dyn Store,
+    athlete: AthleteId,
+    today: Date,
+) -> Result<AdherenceView, AppError> {
+    let saved = load(store, athlete)?;
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let actual: Vec<(Date, f64, f64)> = training::day_totals(store, athlete, &tz)?
+        .iter()
+        .map(|d| (d.date, d.load, d.distance_m))
+        .collect();
+    Ok(AdherenceView {
+        race: saved.plan.race.clone(),
+        today,
+        adherence: plan::adherence(&saved.plan, &actual, today),
+    })
+}
+
+/// The saved plan as an iCalendar document (RFC 5545) in the athlete's time zone, sessions at
+/// `session_start` local time ([`DEFAULT_SESSION_START`] when `None`). UIDs depend only on the
+/// race and the day, so exporting again updates the same calendar events; `now` is the DTSTAMP.
+pub fn export_ical(
+    store: &dyn Store,
+    athlete: AthleteId,
+    session_start: Option<Time>,
+    now: Timestamp,
+) -> Result<String, AppError> {
+    let saved = load(store, athlete)?;
+    let time_zone = crate::athlete_time_zone(store, athlete)?;
+    let options = IcalOptions {
+        dtstamp: now,
+        time_zone,
+        session_start: session_start.unwrap_or(DEFAULT_SESSION_START),
+    };
+    plan::ical::to_ical(&saved.plan, &options).map_err(|e| match e {
+        PlanError::UnnamedTimeZone => AppError::Invalid(
+            "the calendar needs a named time zone and this machine's has none; set yours with `fettle profile set --tz Europe/London`".into(),
+        ),
+        other => other.into(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+/// Builds (or, with `original`, re-plans) from the store's state on `today`.
+fn build(
+    store: &dyn Store,
+    athlete: AthleteId,
+    params: &PlanParams,
+    today: Date,
+    now: Timestamp,
+    original: Option<&Plan>,
+) -> Result<Plan, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let history = training::day_totals(store, athlete, &tz)?;
+    let mut request = PlanRequest::new(today, params.race_date, params.race_distance_m);
+    request.goal_time_s = params.goal_time_s;
+    request.training_days = params.training_days.clone();
+    request.long_run_day = params.long_run_day.map(weekday_from_index).transpose()?;
+    request.cycle = params.cycle;
+    request.max_ramp = params.max_ramp;
+    request.start = starting_point(store, athlete, &history, today, &tz)?;
+    let profile = training::show_profile(store, athlete, today)?.resolved;
+    let value = |r: &Option<fettle_core::profile::Resolved>| r.as_ref().map(|r| r.value);
+    request.thresholds = Thresholds {
+        threshold_pace_s_per_km: value(&profile.threshold_speed_mps)
+            .filter(|s| *s > 0.0)
+            .map(|s| 1000.0 / s),
+        lthr_bpm: value(&profile.lthr),
+        hrmax_bpm: value(&profile.hr_max),
+        current_vdot: None,
+    };
+    request.body_mass_kg = value(&profile.body_mass_kg);
+    request.access = store
+        .set_members(athlete, StringSet::Access)?
+        .into_iter()
+        .collect();
+
+    let (mut plan, ignored) = run_planner(&mut request, original)?;
+    // The personal model's race-day VDOT over the history and this plan's loads; the plan is
+    // built again with it so its prediction (and, without a goal, the race pace) uses it.
+    let days = history_then_plan(&history, &plan, today);
+    if let Some(vdot) = model_vdot(store, athlete, &days, params.race_date, now)? {
+        request.model_race_day_vdot = Some(vdot);
+        plan = run_planner(&mut request, original)?.0;
+    }
+    for item in ignored {
+        plan.warnings.push(format!(
+            "the recovery access item {item:?} is not one the planner knows (compression-boots, ice-bath, cryo-centre, massage, foam-roller) and was ignored"
+        ));
+    }
+    Ok(plan)
+}
+
+/// Runs the planner, dropping access items it does not know (returned) rather than failing.
+fn run_planner(
+    request: &mut PlanRequest,
+    original: Option<&Plan>,
+) -> Result<(Plan, Vec<String>), AppError> {
+    let mut ignored = Vec::new();
+    loop {
+        let result = match original {
+            Some(o) => plan::replan(o, request),
+            None => plan::create_plan(request),
+        };
+        match result {
+            Ok(plan) => return Ok((plan, ignored)),
+            Err(PlanError::UnknownAccess(item)) if request.access.remove(&item) => {
+                ignored.push(item);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn weekday_from_index(index: u8) -> Result<jiff::civil::Weekday, AppError> {
+    jiff::civil::Weekday::from_monday_zero_offset(i8::try_from(index).unwrap_or(i8::MAX)).map_err(
+        |_| {
+            AppError::Invalid(format!(
+                "weekday index {index} is not 0 (Monday) … 6 (Sunday)"
+            ))
+        },
+    )
+}
+
+/// Fitness and fatigue this morning and the recent weekly running distance, or `None` (the
+/// beginner baseline) when nothing was recorded before today.
+fn starting_point(
+    store: &dyn Store,
+    athlete: AthleteId,
+    history: &[DayTotals],
+    today: Date,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Option<StartingPoint>, AppError> {
+    let Some(first) = history.iter().map(|d| d.date).find(|d| *d < today) else {
+        return Ok(None);
+    };
+    let yesterday = day_before(today)?;
+    let status = status_on(history, yesterday, &SeriesParams::default());
+    let window_start = today
+        .checked_sub(RECENT_DISTANCE_DAYS.days())
+        .map_err(|_| AppError::Invalid(format!("{today} is out of range")))?;
+    let running_m: f64 = store
+        .load_rows(athlete)?
+        .iter()
+        .filter(|r| r.sport.is_running())
+        .filter(|r| {
+            let day = training::local_date(r.start, r.utc_offset_s, tz);
+            window_start <= day && day < today
+        })
+        .filter_map(|r| r.distance_m)
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .sum();
+    // A history shorter than the window is averaged over its own length (at least one week).
+    let covered_days = i64::from(first.until(today).map(|s| s.get_days()).unwrap_or(0))
+        .clamp(7, RECENT_DISTANCE_DAYS);
+    Ok(Some(StartingPoint {
+        fitness: status.fitness.max(0.0),
+        fatigue: status.fatigue.max(0.0),
+        recent_weekly_distance_m: running_m * 7.0 / covered_days as f64,
+    }))
+}
+
+fn day_before(date: Date) -> Result<Date, AppError> {
+    date.yesterday()
+        .map_err(|_| AppError::Invalid(format!("{date} is out of range")))
+}
+
+/// The recorded days before `today` followed by the plan's days from `today` on.
+fn history_then_plan(history: &[DayTotals], plan: &Plan, today: Date) -> Vec<DayTotals> {
+    history
+        .iter()
+        .filter(|d| d.date < today)
+        .copied()
+        .chain(plan.days().filter(|d| d.date >= today).map(|d| DayTotals {
+            date: d.date,
+            load: d.load,
+            distance_m: d.session.distance_m,
+            duration_s: d.session.duration_s,
+        }))
+        .collect()
+}
+
+/// The personal model's VDOT on `date` over `days`, when the model has a fit.
+fn model_vdot(
+    store: &dyn Store,
+    athlete: AthleteId,
+    days: &[DayTotals],
+    date: Date,
+    now: Timestamp,
+) -> Result<Option<f64>, AppError> {
+    let view = training::model(store, athlete, None, now)?;
+    Ok(view
+        .fit
+        .map(|fit| fit.predict(days, date).vdot)
+        .filter(|v| v.is_finite() && *v > 0.0))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistence
+
+fn save(store: &dyn Store, athlete: AthleteId, saved: &SavedPlan) -> Result<(), AppError> {
+    let json = serde_json::to_string(saved).map_err(|e| AppError::Internal(e.to_string()))?;
+    store.save_plan(athlete, &json)?;
+    Ok(())
+}
+
+fn load(store: &dyn Store, athlete: AthleteId) -> Result<SavedPlan, AppError> {
+    let json = store.load_plan(athlete)?.ok_or_else(|| {
+        AppError::NotFound(
+            "there is no plan yet: create one with `fettle plan create --race YYYY-MM-DD --distance marathon`".into(),
+        )
+    })?;
+    let saved: SavedPlan = serde_json::from_str(&json).map_err(|e| {
+        AppError::Invalid(format!(
+            "the saved plan cannot be read ({e}); make a new one with `fettle plan create`"
+        ))
+    })?;
+    if saved.version != SAVED_PLAN_VERSION {
+        return Err(AppError::Invalid(format!(
+            "the saved plan is of format version {} and this Fettle reads version {SAVED_PLAN_VERSION}; make a new one with `fettle plan create`",
+            saved.version
+        )));
+    }
+    Ok(saved)
+}
