@@ -12,8 +12,8 @@
 pub mod activities;
 pub mod demo;
 pub mod import;
-pub mod recovery;
 pub mod planning;
+pub mod recovery;
 pub mod training;
 
 /// Why a use case failed. The message always says what was wrong and what to do.

@@ -147,6 +147,13 @@ async function logPrescription(item, checkbox, note) {
   }
 }
 
+/** What each readiness recommendation means, in words. */
+const recommendations = {
+  rest: 'Rest or very light movement today.',
+  easy: 'Easy aerobic training only today.',
+  train_hard: 'Ready for the planned hard session.',
+};
+
 /** Counts down to `deadline` every second. */
 function countdown(deadline) {
   const out = el('p', { class: 'countdown', role: 'timer', 'aria-live': 'off' });
@@ -176,8 +183,9 @@ async function pageToday(root) {
   // Recovery first: the refuelling window is the one thing on this page that runs out. The
   // sections are placed in order at once and filled as their answers arrive.
   await Promise.all([section(root, 'Recovery', async (box) => {
+    // `null` until the first activity: there is nothing to recover from yet.
     const plan = await api('/recover');
-    if (!plan.items || plan.items.length === 0) {
+    if (!plan || !plan.items || plan.items.length === 0) {
       box.append(emptyState('No recovery prescriptions right now.'));
       return;
     }
@@ -202,7 +210,8 @@ async function pageToday(root) {
     }
     box.append(el('div', { class: 'card' },
       el('p', { class: 'score', 'data-score': r.score }, fixed(r.score, 0), el('span', { class: 'muted out-of', text: ' / 100' })),
-      el('p', { text: r.recommendation || '' }),
+      el('p', { class: 'recommendation', 'data-recommendation': r.recommendation, text: recommendations[r.recommendation] || '' }),
+      r.reasons && r.reasons.length ? el('ul', {}, r.reasons.map((reason) => el('li', { text: reason }))) : null,
       r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
         [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
       r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
@@ -429,7 +438,7 @@ async function pageRecovery(root) {
   };
   const refresh = async () => {
     try {
-      sessions = await api('/recovery');
+      sessions = (await api('/recovery')).entries || [];
       sessions.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
       listBox.replaceChildren(sessions.length === 0
         ? emptyState('Nothing logged yet: use the form above after a session.')
@@ -513,8 +522,9 @@ async function pagePlan(root) {
     root.append(failure(error));
     return;
   }
-  if (!plan.race && (!plan.weeks || plan.weeks.length === 0)) {
-    root.append(emptyState('No plan yet: set a goal race in your profile to get weekly targets and a forecast.', { href: '/profile', text: 'Open profile' }));
+  // `null` when there is no plan.
+  if (!plan || (!plan.race && (!plan.weeks || plan.weeks.length === 0))) {
+    root.append(emptyState('No plan yet: create one with `fettle plan create --race YYYY-MM-DD --distance marathon` to get weekly targets and a forecast.'));
     return;
   }
   if (plan.race) {
@@ -533,17 +543,18 @@ async function pagePlan(root) {
   }
   root.append(el('h2', { text: 'Weeks' }), ...plan.weeks.map((w) => el('details', { class: 'card' },
     el('summary', {}, el('strong', { text: `Week of ${w.start}` }), ` · ${w.kind} · load ${fixed(w.load_target, 0)} · ${km(w.distance_target_m)}`),
-    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [d.date, d.session, fixed(d.load, 0),
+    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [d.date,
+      d.session && typeof d.session === 'object' ? d.session.description || d.session.title : d.session, fixed(d.load, 0),
       (d.recovery || []).map((r) => (typeof r === 'string' ? methodName(r) : methodName(r.method))).join(', ')])))));
   await section(root, 'Adherence', async (box) => {
     const adherence = await api(`/plan/adherence?date=${today}`);
-    const weeks = adherence.weeks || [];
+    const weeks = (adherence && adherence.weeks) || [];
     if (weeks.length === 0) {
       box.append(emptyState('Adherence appears after the plan’s first week.'));
       return;
     }
     box.append(table(['Week', 'Planned load ', 'Done load ', 'Done '], weeks.map((w) => [w.start, fixed(w.planned_load, 0), fixed(w.done_load, 0),
-      w.ratio == null ? '—' : `${fixed(w.ratio * 100, 0)} %`])));
+      w.load_pct == null ? '—' : `${fixed(w.load_pct, 0)} %`])));
   });
 }
 

@@ -43,8 +43,7 @@ pub trait Backend: Send + Sync + 'static {
     /// as of `now`.
     fn recover(&self, athlete: Self::Athlete, activity: Option<i64>, now: Timestamp) -> Reply;
     /// `GET /api/v1/recovery`: logged recovery sessions between the two days.
-    fn recovery_sessions(&self, athlete: Self::Athlete, range: DateRange, now: Timestamp)
-    -> Reply;
+    fn recovery_sessions(&self, athlete: Self::Athlete, range: DateRange, now: Timestamp) -> Reply;
     /// `POST /api/v1/recovery`: logs one session (already validated) and returns it as stored.
     fn log_recovery(&self, athlete: Self::Athlete, entry: RecoveryEntry, now: Timestamp) -> Reply;
     /// `GET /api/v1/insights`: what each recovery method did for this athlete.
@@ -58,8 +57,12 @@ pub trait Backend: Send + Sync + 'static {
     fn profile(&self, athlete: Self::Athlete, now: Timestamp) -> Reply;
     /// `PUT /api/v1/profile`: sets the values in `update` (the backend validates its shape and
     /// values: a wrong field is a 422) and returns the profile as it now applies.
-    fn put_profile(&self, athlete: Self::Athlete, update: serde_json::Value, now: Timestamp)
-    -> Reply;
+    fn put_profile(
+        &self,
+        athlete: Self::Athlete,
+        update: serde_json::Value,
+        now: Timestamp,
+    ) -> Reply;
     /// `POST /api/v1/import`: imports the uploaded files (already on disk, original names
     /// kept so formats are recognised) on `threads` decoding threads; returns the import
     /// summary.

@@ -9,13 +9,14 @@ use fettle_app::activities::{self, ListQuery};
 use fettle_app::import::{NoProgress, import_paths};
 use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
+use fettle_app::{planning, recovery};
 use fettle_core::log::RecoveryEntry;
 use fettle_store::{AthleteId, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::backend::{ActivityFilter, Backend, DateRange};
-use crate::error::{ApiError, Reply, to_json};
+use crate::error::{ApiError, JsonBody, Reply, to_json};
 
 /// The fields `PUT /api/v1/profile` accepts ([`ProfileUpdate`]'s): anything else is a typo
 /// that would otherwise be silently ignored.
@@ -78,9 +79,7 @@ impl Backend for StoreBackend {
             to: filter.to,
             sport: filter.sport.clone(),
             // More than u32::MAX activities cannot exist: saturating is "all of them".
-            limit: filter
-                .limit
-                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            limit: filter.limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             offset: 0,
         };
         to_json(activities::list(&*self.store, athlete, &tz, &query))
@@ -101,24 +100,35 @@ impl Backend for StoreBackend {
     }
 
     fn readiness(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
-        pending_merge(&(on, now))
+        to_json(recovery::readiness(&*self.store, athlete, on, now))
     }
 
     fn recover(&self, athlete: AthleteId, activity: Option<i64>, now: Timestamp) -> Reply {
-        pending_merge(&(activity, now))
+        match recovery::recover(&*self.store, athlete, activity, now) {
+            // Nothing to recover from yet (no activity): the truthful answer is "none", not an
+            // error; a missing activity that was named stays a 404.
+            Err(AppError::NotFound(_)) if activity.is_none() => JsonBody::new(&()),
+            result => to_json(result),
+        }
     }
 
     fn recovery_sessions(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
-        pending_merge(&(range, now))
+        to_json(recovery::list_recovery(
+            &*self.store,
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
     }
 
     fn log_recovery(&self, athlete: AthleteId, entry: RecoveryEntry, now: Timestamp) -> Reply {
-        self.store.add_recovery(athlete, &entry).map_err(AppError::from)?; let _ = now;
-        to_json(Ok::<_, ApiError>(entry))
+        let id = recovery::log_recovery(&*self.store, athlete, &entry, now)?;
+        JsonBody::new(&LoggedRecovery { id, entry: &entry })
     }
 
     fn insights(&self, athlete: AthleteId, now: Timestamp) -> Reply {
-        pending_merge(&now)
+        to_json(recovery::insights(&*self.store, athlete, now))
     }
 
     fn plan(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
@@ -126,7 +136,7 @@ impl Backend for StoreBackend {
             Some(day) => day,
             None => self.today(athlete, now)?,
         };
-        pending_merge(&today)
+        or_null(planning::show_plan(&*self.store, athlete, today))
     }
 
     fn adherence(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
@@ -134,7 +144,7 @@ impl Backend for StoreBackend {
             Some(day) => day,
             None => self.today(athlete, now)?,
         };
-        pending_merge(&today)
+        or_null(planning::adherence(&*self.store, athlete, today))
     }
 
     fn profile(&self, athlete: AthleteId, now: Timestamp) -> Reply {
@@ -143,18 +153,18 @@ impl Backend for StoreBackend {
     }
 
     fn put_profile(&self, athlete: AthleteId, update: serde_json::Value, now: Timestamp) -> Reply {
-        if let Some(unknown) = update
-            .as_object()
-            .and_then(|fields| fields.keys().find(|k| !PROFILE_FIELDS.contains(&k.as_str())))
-        {
+        if let Some(unknown) = update.as_object().and_then(|fields| {
+            fields
+                .keys()
+                .find(|k| !PROFILE_FIELDS.contains(&k.as_str()))
+        }) {
             return Err(ApiError::invalid(format!(
                 "unknown profile field `{unknown}`: use {}",
                 PROFILE_FIELDS.join(", ")
             )));
         }
-        let update: ProfileUpdate = serde_json::from_value(update).map_err(|e| {
-            ApiError::invalid(format!("the profile update is not valid: {e}"))
-        })?;
+        let update: ProfileUpdate = serde_json::from_value(update)
+            .map_err(|e| ApiError::invalid(format!("the profile update is not valid: {e}")))?;
         let today = self.today(athlete, now)?;
         training::update_profile(&*self.store, athlete, &update, today)?;
         // The zone may just have changed: "today" is the new zone's.
@@ -173,7 +183,20 @@ impl Backend for StoreBackend {
     }
 }
 
-// PENDING-MERGE: removed once recwire and planwire are merged.
-fn pending_merge<T: std::fmt::Debug>(_: &T) -> Reply {
-    Err(ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "pending"))
+/// A logged recovery session as answered: its id and the entry as stored.
+#[derive(serde::Serialize)]
+struct LoggedRecovery<'a> {
+    id: i64,
+    #[serde(flatten)]
+    entry: &'a RecoveryEntry,
+}
+
+/// A plan answer, or JSON `null` when the athlete has no plan: having none is a normal state
+/// (the page offers to make one), not a missing resource.
+fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
+    match result {
+        Ok(value) => JsonBody::new(&value),
+        Err(AppError::NotFound(_)) => JsonBody::new(&()),
+        Err(other) => Err(other.into()),
+    }
 }

@@ -193,11 +193,15 @@ async fn logged_recovery_session_is_listed_afterwards() {
     // The CLI's short word is normalised and the zones trimmed.
     assert_eq!(stored["method"], "compression_boots");
     assert_eq!(stored["zones"], json!(["calves", "quads"]));
+    let id = stored["id"].as_i64().expect("the stored id");
 
-    let listed = json_body(send(state, get("/api/v1/recovery")).await).await;
-    assert_eq!(listed.as_array().map(Vec::len), Some(1));
-    assert_eq!(listed[0]["at"], "2026-11-28T18:00:00Z");
-    assert_eq!(listed[0]["minutes"], 30.0);
+    let listed =
+        json_body(send(state, get("/api/v1/recovery?from=2026-11-01&to=2026-11-30")).await).await;
+    let entries = listed["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{listed}");
+    assert_eq!(entries[0]["id"], id);
+    assert_eq!(entries[0]["at"], "2026-11-28T18:00:00Z");
+    assert_eq!(entries[0]["minutes"], 30.0);
 }
 
 #[tokio::test]
@@ -299,7 +303,9 @@ async fn upload_is_streamed_to_disk_and_imported_with_names_kept() {
     assert_eq!(summary["files"], 2, "{summary}");
     assert_eq!(summary["imported"], 1, "{summary}");
     assert_eq!(summary["failed"], 1, "{summary}");
-    let failed = summary["failures"][0]["source"].as_str().unwrap_or_default();
+    let failed = summary["failures"][0]["source"]
+        .as_str()
+        .unwrap_or_default();
     assert!(failed.ends_with("/notes.fit"), "{failed}");
     let id = summary["imported_ids"][0].as_i64().expect("an id");
     let stored = db
@@ -307,11 +313,18 @@ async fn upload_is_streamed_to_disk_and_imported_with_names_kept() {
         .list_activities(db.athlete(), &fettle_store::ActivityFilter::default())
         .expect("listed");
     assert_eq!(stored.iter().map(|a| a.id.0).collect::<Vec<_>>(), vec![id]);
-    assert!(stored[0].source.ends_with("/morning_run.fit"), "{}", stored[0].source);
+    assert!(
+        stored[0].source.ends_with("/morning_run.fit"),
+        "{}",
+        stored[0].source
+    );
     // The same file again is recognised by its content: nothing new.
     let (ct, body) = multipart(&[("file", "again.fit", &fit)]);
     let again = json_body(send(db.state(), upload(&ct, body)).await).await;
-    assert_eq!((again["imported"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (again["imported"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(1))
+    );
 }
 
 #[tokio::test]
@@ -418,7 +431,11 @@ async fn activity_filter_reaches_the_backend() {
     assert_eq!(list.len(), 2);
     assert!(list.iter().all(|a| a["sport"] == "running"));
     // Newest first: the same two as the newest running ones of the full list.
-    let newest: Vec<&Value> = all.iter().filter(|a| a["sport"] == "running").take(2).collect();
+    let newest: Vec<&Value> = all
+        .iter()
+        .filter(|a| a["sport"] == "running")
+        .take(2)
+        .collect();
     assert_eq!(list.iter().collect::<Vec<_>>(), newest);
     assert!(list[0]["start"].as_str() >= list[1]["start"].as_str());
 }
@@ -437,7 +454,10 @@ async fn activity_detail_has_laps_and_chart_streams() {
         .iter()
         .map(|c| detail["chart"][c].as_array().map_or(0, Vec::len))
         .collect();
-    assert!(lengths.iter().all(|&n| n == 0 || n == time.len()), "{lengths:?}");
+    assert!(
+        lengths.iter().all(|&n| n == 0 || n == time.len()),
+        "{lengths:?}"
+    );
     assert!(lengths.contains(&time.len()), "{lengths:?}");
     assert!(detail["laps"].is_array());
 }
@@ -477,7 +497,10 @@ async fn profile_must_be_an_object_and_round_trips() {
         "invalid",
     )
     .await;
-    assert!(message.contains("maxhr") && message.contains("max_hr"), "{message}");
+    assert!(
+        message.contains("maxhr") && message.contains("max_hr"),
+        "{message}"
+    );
     // Out of the science's range (a heart rate of 500 bpm): refused, nothing stored.
     assert_json_error(
         send(db.state(), put("{\"max_hr\": 500}")).await,
@@ -485,7 +508,11 @@ async fn profile_must_be_an_object_and_round_trips() {
         "invalid",
     )
     .await;
-    let response = send(db.state(), put("{\"max_hr\": 185, \"from\": \"2026-01-01\"}")).await;
+    let response = send(
+        db.state(),
+        put("{\"max_hr\": 185, \"from\": \"2026-01-01\"}"),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     let saved = json_body(response).await;
     assert_eq!(saved["hr_max"]["value"], 185.0, "{saved}");
@@ -718,6 +745,17 @@ async fn a_new_user_gets_200_with_empty_values_from_every_get_route() {
     let status = json_body(send(db.state(), get("/api/v1/status")).await).await;
     assert_eq!(status["history_days"], 0);
     assert_eq!(status["flags"], json!([]));
+    // No plan and no activity to recover from: `null`, not a 404.
+    for path in ["/api/v1/plan", "/api/v1/plan/adherence", "/api/v1/recover"] {
+        assert_eq!(
+            json_body(send(db.state(), get(path)).await).await,
+            Value::Null,
+            "{path}"
+        );
+    }
+    // A named activity that does not exist is still a 404.
+    let missing = send(db.state(), get("/api/v1/recover?activity=5")).await;
+    assert_json_error(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]

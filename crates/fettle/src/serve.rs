@@ -87,10 +87,7 @@ mod tests {
 
     #[test]
     fn addresses_need_a_port_and_accept_ipv6_loopback() {
-        assert_eq!(
-            parse_addr("127.0.0.1:8080").expect("valid").port(),
-            8080
-        );
+        assert_eq!(parse_addr("127.0.0.1:8080").expect("valid").port(), 8080);
         assert!(parse_addr("[::1]:0").expect("valid").ip().is_loopback());
         let error = parse_addr("localhost").expect_err("no port").to_string();
         assert!(error.contains("127.0.0.1:8080"), "{error}");

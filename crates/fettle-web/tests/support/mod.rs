@@ -8,12 +8,16 @@ use std::sync::{Arc, OnceLock};
 
 use fettle_app::demo::{DemoOptions, run as run_demo};
 use fettle_app::import::NoProgress;
+use fettle_app::planning::{PlanInput, create_plan};
 use fettle_store::{AthleteId, SqliteStore, Store};
 use fettle_web::{AppState, StoreBackend};
 
 /// Days of simulated training in [`TestDb::with_history`]: six weeks, enough for fitness,
 /// fatigue, ACWR and the flags to have values.
 pub(crate) const HISTORY_DAYS: u32 = 42;
+
+/// How far the planned race is from today, days (eight weeks).
+pub(crate) const RACE_IN_DAYS: i64 = 56;
 
 /// The simulator's seed: the same athlete every run.
 const SEED: u64 = 11;
@@ -38,7 +42,8 @@ impl TestDb {
         }
     }
 
-    /// An athlete with [`HISTORY_DAYS`] days of simulated training ending today.
+    /// An athlete with [`HISTORY_DAYS`] days of simulated training ending today, and a plan
+    /// to a half marathon [`RACE_IN_DAYS`] days away.
     pub(crate) fn with_history() -> TestDb {
         let db = TestDb::empty();
         let end = jiff::ZonedDateTime::now().date();
@@ -50,6 +55,18 @@ impl TestDb {
         };
         let work = db.dir.path().join("demo");
         run_demo(&*db.store, db.athlete, &work, &options, &NoProgress).expect("the demo runs");
+        let race = end
+            .checked_add(jiff::Span::new().days(RACE_IN_DAYS))
+            .expect("a date");
+        let params = PlanInput {
+            race: race.to_string(),
+            distance: "half".to_owned(),
+            ..PlanInput::default()
+        }
+        .parse()
+        .expect("valid plan options");
+        create_plan(&*db.store, db.athlete, &params, end, jiff::Timestamp::now())
+            .expect("a plan is made");
         db
     }
 
