@@ -803,3 +803,139 @@ async fn server_answers_over_tcp_and_stops_on_the_shutdown_signal() {
         "server did not stop cleanly: {finished:?}"
     );
 }
+
+/// Resolves a local `$ref` (`#/components/schemas/Name`) in the document.
+fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("unresolved {reference}"))
+        }
+        None => schema,
+    }
+}
+
+/// Whether `value` has one of the JSON types the schema's `type` names.
+fn type_matches(types: &Value, value: &Value) -> bool {
+    let allowed: Vec<&str> = match types {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return true,
+    };
+    allowed.iter().any(|t| match *t {
+        "null" => value.is_null(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        _ => true,
+    })
+}
+
+/// Checks `value` against the subset of JSON Schema the API document uses: `$ref`, `allOf`,
+/// `oneOf`, `type`, `required`, `properties`, `additionalProperties` and `items`. Returns
+/// the mismatches with their JSON paths.
+fn schema_mismatches(document: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    let schema = resolve(document, schema);
+    let mut wrong = Vec::new();
+    if let Some(all) = schema["allOf"].as_array() {
+        for part in all {
+            wrong.extend(schema_mismatches(document, part, value, at));
+        }
+    }
+    if let Some(variants) = schema["oneOf"].as_array() {
+        let fits = variants
+            .iter()
+            .filter(|v| schema_mismatches(document, v, value, at).is_empty())
+            .count();
+        if fits != 1 {
+            wrong.push(format!("{at}: fits {fits} of the oneOf variants"));
+        }
+    }
+    if !type_matches(&schema["type"], value) {
+        wrong.push(format!("{at}: {value} is not of type {}", schema["type"]));
+        return wrong;
+    }
+    if let Some(object) = value.as_object() {
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().unwrap_or_default();
+            if !object.contains_key(key) {
+                wrong.push(format!("{at}: required `{key}` is missing"));
+            }
+        }
+        let properties = schema["properties"].as_object();
+        for (key, item) in object {
+            match properties.and_then(|p| p.get(key)) {
+                Some(property) => wrong.extend(schema_mismatches(
+                    document,
+                    property,
+                    item,
+                    &format!("{at}.{key}"),
+                )),
+                None => match &schema["additionalProperties"] {
+                    Value::Bool(false) => wrong.push(format!("{at}: `{key}` is not documented")),
+                    extra @ Value::Object(_) => wrong.extend(schema_mismatches(
+                        document,
+                        extra,
+                        item,
+                        &format!("{at}.{key}"),
+                    )),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Some(items), Some(list)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in list.iter().enumerate().take(5) {
+            wrong.extend(schema_mismatches(
+                document,
+                items,
+                item,
+                &format!("{at}[{i}]"),
+            ));
+        }
+    }
+    wrong
+}
+
+#[tokio::test]
+async fn every_get_answer_matches_its_documented_schema() {
+    let document: Value =
+        serde_json::from_str(include_str!("../assets/openapi.json")).expect("the document is JSON");
+    // The checker itself sees a wrong type, a missing field and an undocumented one.
+    let status = json!({"$ref": "#/components/schemas/Status"});
+    let wrong = schema_mismatches(&document, &status, &json!({"date": 1, "surprise": 0}), "$");
+    assert!(wrong.iter().any(|w| w.contains("$.date")), "{wrong:?}");
+    assert!(
+        wrong.iter().any(|w| w.contains("`fitness` is missing")),
+        "{wrong:?}"
+    );
+    assert!(wrong.iter().any(|w| w.contains("`surprise`")), "{wrong:?}");
+    let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
+    let id = list[0]["id"].as_i64().expect("an activity");
+    let empty = TestDb::empty();
+    for (method, path) in api_routes::<StoreBackend>() {
+        if method != "GET" || path.ends_with("openapi.json") {
+            continue;
+        }
+        let schema = &document["paths"][&path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        assert!(!schema.is_null(), "{path}: no documented 200 schema");
+        let url = path.replace("{id}", &id.to_string());
+        let mut answers = vec![("history", json_body(send(history(), get(&url)).await).await)];
+        if !path.contains("{id}") {
+            answers.push((
+                "new user",
+                json_body(send(empty.state(), get(&url)).await).await,
+            ));
+        }
+        for (who, answer) in answers {
+            let wrong = schema_mismatches(&document, schema, &answer, "$");
+            assert!(wrong.is_empty(), "{path} ({who}): {wrong:#?}");
+        }
+    }
+}
