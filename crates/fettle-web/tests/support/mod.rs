@@ -33,7 +33,7 @@ impl TestDb {
     /// A new user: nothing imported, nothing logged.
     pub(crate) fn empty() -> TestDb {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let store = SqliteStore::open(&dir.path().join("fettle.sqlite")).expect("database opens");
+        let store = SqliteStore::open(dir.path().join("fettle.sqlite")).expect("database opens");
         let athlete = store.default_athlete().expect("default athlete");
         TestDb {
             dir,
