@@ -41,7 +41,7 @@ pub use api::{API_PREFIX, api_routes};
 pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
 pub use state::{AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_UPLOAD_BYTES, Limits};
-pub use store_backend::StoreBackend;
+pub use store_backend::{ANSWER_TTL, StoreBackend};
 
 /// Where `fettle serve` listens unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";

@@ -1,9 +1,17 @@
 //! The production [`Backend`]: every endpoint is the `fettle_app` use case the CLI calls, over
 //! the athlete's store. Nothing is computed here that the CLI would compute differently: the
 //! methods only turn request values into use-case arguments and answers into JSON.
+//!
+//! One optimisation: the status and the daily series (the dashboard's most-requested answers,
+//! each a scan of every activity's load plus a series over every day of history, ≈ 3 ms with
+//! ten years) are kept for [`ANSWER_TTL`]. Writes through this server (logging recovery,
+//! changing the profile, importing) drop them at once; a write by another process (`fettle
+//! import` while the server runs) shows within that second.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use fettle_app::activities::{self, ListQuery};
 use fettle_app::import::{NoProgress, import_paths};
@@ -31,15 +39,91 @@ const PROFILE_FIELDS: [&str; 8] = [
     "tz",
 ];
 
+/// How long a computed status or series is reused. One second keeps a dashboard under load
+/// from recomputing the same answer for every client while staying fresh for a person (and
+/// writes through this server invalidate at once).
+pub const ANSWER_TTL: Duration = Duration::from_secs(1);
+
+/// At most this many answers are kept (each distinct `?date=` or range is one); beyond it the
+/// cache starts again empty rather than grow without bound.
+const MAX_CACHED_ANSWERS: usize = 256;
+
+/// Which computed answer a cache entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum AnswerKey {
+    Status(AthleteId, Option<Date>),
+    Load(AthleteId, Option<Date>, Option<Date>),
+}
+
+/// Recently computed answers. `generation` changes on every write through this backend, so a
+/// computation that raced a write is not stored.
+#[derive(Default)]
+struct AnswerCache {
+    generation: u64,
+    entries: HashMap<AnswerKey, (Instant, JsonBody)>,
+}
+
 /// Answers the API from a store (SQLite in `fettle serve`).
 pub struct StoreBackend {
     store: Arc<dyn Store>,
+    cache: Mutex<AnswerCache>,
 }
 
 impl StoreBackend {
     /// A backend over `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            cache: Mutex::new(AnswerCache::default()),
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, AnswerCache> {
+        // The cache holds no invariant a panic could break: keep using it.
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The answer for `key` computed less than [`ANSWER_TTL`] ago, else `compute`'s (kept
+    /// unless a write happened meanwhile).
+    fn cached(&self, key: AnswerKey, compute: impl FnOnce() -> Reply) -> Reply {
+        let generation = {
+            let cache = self.cache();
+            if let Some((at, body)) = cache.entries.get(&key)
+                && at.elapsed() < ANSWER_TTL
+            {
+                return Ok(body.clone());
+            }
+            cache.generation
+        };
+        let started = Instant::now();
+        let body = compute()?;
+        let mut cache = self.cache();
+        if cache.generation == generation {
+            if cache.entries.len() >= MAX_CACHED_ANSWERS {
+                cache.entries.retain(|_, (at, _)| at.elapsed() < ANSWER_TTL);
+                if cache.entries.len() >= MAX_CACHED_ANSWERS {
+                    cache.entries.clear();
+                }
+            }
+            cache.entries.insert(key, (started, body.clone()));
+        }
+        Ok(body)
+    }
+
+    /// Forgets every computed answer: called before and after each write.
+    fn invalidate(&self) {
+        let mut cache = self.cache();
+        cache.generation = cache.generation.wrapping_add(1);
+        cache.entries.clear();
+    }
+
+    /// Runs a write, invalidating the cache around it (a read racing the write cannot store
+    /// what it computed before the write).
+    fn writing(&self, write: impl FnOnce() -> Reply) -> Reply {
+        self.invalidate();
+        let reply = write();
+        self.invalidate();
+        reply
     }
 
     /// The store answered from.
@@ -59,17 +143,21 @@ impl Backend for StoreBackend {
     type Athlete = AthleteId;
 
     fn status(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
-        to_json(training::status(&*self.store, athlete, on, now))
+        self.cached(AnswerKey::Status(athlete, on), || {
+            to_json(training::status(&*self.store, athlete, on, now))
+        })
     }
 
     fn load(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
-        to_json(training::series(
-            &*self.store,
-            athlete,
-            range.from,
-            range.to,
-            now,
-        ))
+        self.cached(AnswerKey::Load(athlete, range.from, range.to), || {
+            to_json(training::series(
+                &*self.store,
+                athlete,
+                range.from,
+                range.to,
+                now,
+            ))
+        })
     }
 
     fn activities(&self, athlete: AthleteId, filter: &ActivityFilter) -> Reply {
@@ -123,8 +211,10 @@ impl Backend for StoreBackend {
     }
 
     fn log_recovery(&self, athlete: AthleteId, entry: RecoveryEntry, now: Timestamp) -> Reply {
-        let id = recovery::log_recovery(&*self.store, athlete, &entry, now)?;
-        JsonBody::new(&LoggedRecovery { id, entry: &entry })
+        self.writing(|| {
+            let id = recovery::log_recovery(&*self.store, athlete, &entry, now)?;
+            JsonBody::new(&LoggedRecovery { id, entry: &entry })
+        })
     }
 
     fn insights(&self, athlete: AthleteId, now: Timestamp) -> Reply {
@@ -165,21 +255,25 @@ impl Backend for StoreBackend {
         }
         let update: ProfileUpdate = serde_json::from_value(update)
             .map_err(|e| ApiError::invalid(format!("the profile update is not valid: {e}")))?;
-        let today = self.today(athlete, now)?;
-        training::update_profile(&*self.store, athlete, &update, today)?;
-        // The zone may just have changed: "today" is the new zone's.
-        let today = self.today(athlete, now)?;
-        to_json(training::show_profile(&*self.store, athlete, today))
+        self.writing(|| {
+            let today = self.today(athlete, now)?;
+            training::update_profile(&*self.store, athlete, &update, today)?;
+            // The zone may just have changed: "today" is the new zone's.
+            let today = self.today(athlete, now)?;
+            to_json(training::show_profile(&*self.store, athlete, today))
+        })
     }
 
     fn import(&self, athlete: AthleteId, paths: &[PathBuf], threads: usize) -> Reply {
-        to_json(import_paths(
-            &*self.store,
-            athlete,
-            paths,
-            threads,
-            &NoProgress,
-        ))
+        self.writing(|| {
+            to_json(import_paths(
+                &*self.store,
+                athlete,
+                paths,
+                threads,
+                &NoProgress,
+            ))
+        })
     }
 }
 

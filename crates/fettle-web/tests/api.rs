@@ -290,12 +290,16 @@ fn upload(content_type: &str, body: Vec<u8>) -> Request<Body> {
 #[tokio::test]
 async fn upload_is_streamed_to_disk_and_imported_with_names_kept() {
     let db = TestDb::empty();
+    // One state (one backend, one answer cache) for every request, as in `fettle serve`.
+    let state = db.state();
+    let before = json_body(send(state.clone(), get("/api/v1/load")).await).await;
+    assert_eq!(before, json!([]));
     let fit = std::fs::read(corpus_file("fit/Activity.fit")).expect("corpus file readable");
     let (ct, body) = multipart(&[
         ("file", "morning run.fit", &fit),
         ("file", "../../etc/notes.fit", b"not a FIT file"),
     ]);
-    let response = send(db.state(), upload(&ct, body)).await;
+    let response = send(state.clone(), upload(&ct, body)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let summary = json_body(response).await;
     // Two files: the real one imported as one activity, the other refused by the decoder
@@ -318,9 +322,15 @@ async fn upload_is_streamed_to_disk_and_imported_with_names_kept() {
         "{}",
         stored[0].source
     );
+    // The series computed before the upload is not served from the cache afterwards.
+    let after = json_body(send(state.clone(), get("/api/v1/load")).await).await;
+    assert!(
+        after.as_array().is_some_and(|days| !days.is_empty()),
+        "{after}"
+    );
     // The same file again is recognised by its content: nothing new.
     let (ct, body) = multipart(&[("file", "again.fit", &fit)]);
-    let again = json_body(send(db.state(), upload(&ct, body)).await).await;
+    let again = json_body(send(state.clone(), upload(&ct, body)).await).await;
     assert_eq!(
         (again["imported"].as_u64(), again["duplicates"].as_u64()),
         (Some(0), Some(1))
@@ -938,4 +948,29 @@ async fn every_get_answer_matches_its_documented_schema() {
             assert!(wrong.is_empty(), "{path} ({who}): {wrong:#?}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_write_by_another_process_shows_once_the_answer_cache_expires() {
+    let db = TestDb::empty();
+    let state = db.state();
+    let before = json_body(send(state.clone(), get("/api/v1/status")).await).await;
+    assert_eq!(before["history_days"], 0);
+    // As `fettle add` in another process would: straight into the store, not through the API.
+    let today = jiff::ZonedDateTime::now().date();
+    let session = fettle_app::training::ManualSession {
+        date: today,
+        start: Some(jiff::civil::time(0, 0, 1, 0)),
+        duration_s: 60.0,
+        distance_m: None,
+        rpe: Some(5.0),
+        sport: None,
+        name: None,
+    };
+    fettle_app::training::add_manual(db.store(), db.athlete(), &session, jiff::Timestamp::now())
+        .expect("stored");
+    tokio::time::sleep(fettle_web::ANSWER_TTL + std::time::Duration::from_millis(100)).await;
+    let after = json_body(send(state, get("/api/v1/status")).await).await;
+    // One day of history: the session's day is today.
+    assert_eq!(after["history_days"], 1, "{after}");
 }
