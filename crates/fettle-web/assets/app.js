@@ -147,6 +147,13 @@ async function logPrescription(item, checkbox, note) {
   }
 }
 
+/** What each readiness recommendation means, in words. */
+const recommendations = {
+  rest: 'Rest or very light movement today.',
+  easy: 'Easy aerobic training only today.',
+  train_hard: 'Ready for the planned hard session.',
+};
+
 /** Counts down to `deadline` every second. */
 function countdown(deadline) {
   const out = el('p', { class: 'countdown', role: 'timer', 'aria-live': 'off' });
@@ -176,8 +183,9 @@ async function pageToday(root) {
   // Recovery first: the refuelling window is the one thing on this page that runs out. The
   // sections are placed in order at once and filled as their answers arrive.
   await Promise.all([section(root, 'Recovery', async (box) => {
+    // `null` until the first activity: there is nothing to recover from yet.
     const plan = await api('/recover');
-    if (!plan.items || plan.items.length === 0) {
+    if (!plan || !plan.items || plan.items.length === 0) {
       box.append(emptyState('No recovery prescriptions right now.'));
       return;
     }
@@ -202,7 +210,8 @@ async function pageToday(root) {
     }
     box.append(el('div', { class: 'card' },
       el('p', { class: 'score', 'data-score': r.score }, fixed(r.score, 0), el('span', { class: 'muted out-of', text: ' / 100' })),
-      el('p', { text: r.recommendation || '' }),
+      el('p', { class: 'recommendation', 'data-recommendation': r.recommendation, text: recommendations[r.recommendation] || '' }),
+      r.reasons && r.reasons.length ? el('ul', {}, r.reasons.map((reason) => el('li', { text: reason }))) : null,
       r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
         [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
       r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
@@ -342,7 +351,8 @@ async function pageActivity(root) {
       ['Heart rate', `${fixed(a.avg_hr, 0)} avg · ${fixed(a.max_hr, 0)} max`], ['Load', `${fixed(a.load, 0)} (${a.load_method || '—'})`],
       ['Device', a.device || '—'], ['Source', a.source || '—']]
       .map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])));
-  const s = a.streams || {};
+  // `chart` holds the downsampled streams; `streams` is per-stream statistics.
+  const s = a.chart || {};
   const t = s.time_s || [];
   const has = (arr) => Array.isArray(arr) && arr.some((v) => v != null);
   if (t.length === 0) root.append(emptyState('This activity has no recorded streams to chart.'));
@@ -358,7 +368,7 @@ async function pageActivity(root) {
   }
   if (a.laps && a.laps.length) {
     root.append(el('h2', { text: 'Laps' }), table(['Lap', 'Distance ', 'Time ', 'Pace ', 'Avg HR ', 'Max HR '], a.laps.map((lap, i) => [
-      String((lap.index ?? i) + 1), km(lap.distance_m), clock(lap.elapsed_s ?? lap.timer_s),
+      String(lap.number ?? i + 1), km(lap.distance_m), clock(lap.elapsed_s ?? lap.timer_s),
       lap.distance_m && (lap.timer_s || lap.elapsed_s) ? pace(lap.distance_m / (lap.timer_s || lap.elapsed_s)) : '—',
       fixed(lap.avg_hr, 0), fixed(lap.max_hr, 0)])));
   }
@@ -428,7 +438,7 @@ async function pageRecovery(root) {
   };
   const refresh = async () => {
     try {
-      sessions = await api('/recovery');
+      sessions = (await api('/recovery')).entries || [];
       sessions.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
       listBox.replaceChildren(sessions.length === 0
         ? emptyState('Nothing logged yet: use the form above after a session.')
@@ -512,8 +522,9 @@ async function pagePlan(root) {
     root.append(failure(error));
     return;
   }
-  if (!plan.race && (!plan.weeks || plan.weeks.length === 0)) {
-    root.append(emptyState('No plan yet: set a goal race in your profile to get weekly targets and a forecast.', { href: '/profile', text: 'Open profile' }));
+  // `null` when there is no plan.
+  if (!plan || (!plan.race && (!plan.weeks || plan.weeks.length === 0))) {
+    root.append(emptyState('No plan yet: create one with `fettle plan create --race YYYY-MM-DD --distance marathon` to get weekly targets and a forecast.'));
     return;
   }
   if (plan.race) {
@@ -532,17 +543,18 @@ async function pagePlan(root) {
   }
   root.append(el('h2', { text: 'Weeks' }), ...plan.weeks.map((w) => el('details', { class: 'card' },
     el('summary', {}, el('strong', { text: `Week of ${w.start}` }), ` · ${w.kind} · load ${fixed(w.load_target, 0)} · ${km(w.distance_target_m)}`),
-    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [d.date, d.session, fixed(d.load, 0),
+    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [d.date,
+      d.session && typeof d.session === 'object' ? d.session.description || d.session.title : d.session, fixed(d.load, 0),
       (d.recovery || []).map((r) => (typeof r === 'string' ? methodName(r) : methodName(r.method))).join(', ')])))));
   await section(root, 'Adherence', async (box) => {
     const adherence = await api(`/plan/adherence?date=${today}`);
-    const weeks = adherence.weeks || [];
+    const weeks = (adherence && adherence.weeks) || [];
     if (weeks.length === 0) {
       box.append(emptyState('Adherence appears after the plan’s first week.'));
       return;
     }
     box.append(table(['Week', 'Planned load ', 'Done load ', 'Done '], weeks.map((w) => [w.start, fixed(w.planned_load, 0), fixed(w.done_load, 0),
-      w.ratio == null ? '—' : `${fixed(w.ratio * 100, 0)} %`])));
+      w.load_pct == null ? '—' : `${fixed(w.load_pct, 0)} %`])));
   });
 }
 
@@ -608,6 +620,33 @@ async function pageImport(root) {
 
 // ---------------------------------------------------------------- Profile
 
+/** Profile values as the API names them, with how to show and edit each. */
+const profileFields = [
+  { key: 'sex', resolved: 'sex', label: 'Sex', kind: 'sex' },
+  { key: 'mass_kg', resolved: 'body_mass_kg', label: 'Body mass', unit: 'kg', digits: 1 },
+  { key: 'max_hr', resolved: 'hr_max', label: 'Maximum heart rate', unit: 'bpm', digits: 0 },
+  { key: 'rest_hr', resolved: 'hr_rest', label: 'Resting heart rate', unit: 'bpm', digits: 0 },
+  { key: 'lthr', resolved: 'lthr', label: 'Threshold heart rate', unit: 'bpm', digits: 0 },
+  { key: 'threshold_speed_mps', resolved: 'threshold_speed_mps', label: 'Threshold pace', kind: 'pace' },
+  { key: 'tz', resolved: 'time_zone', label: 'Time zone', kind: 'text' },
+];
+
+/** "4:05" or "4:05/km" → metres per second, or NaN. */
+function paceToSpeed(text) {
+  const match = /^\s*(\d{1,2}):([0-5]\d)\s*(\/\s*km)?\s*$/.exec(text);
+  if (!match) return NaN;
+  const seconds = Number(match[1]) * 60 + Number(match[2]);
+  return seconds > 0 ? 1000 / seconds : NaN;
+}
+
+/** How a resolved value was obtained, in words. */
+function sourceText(source) {
+  if (!source) return '';
+  if (source.kind === 'given') return `given${source.from ? ` from ${source.from}` : ''}`;
+  if (source.kind === 'estimated') return `estimated: ${source.method || ''}`;
+  return source.kind || '';
+}
+
 async function pageProfile(root) {
   let profile;
   try {
@@ -618,59 +657,75 @@ async function pageProfile(root) {
   }
   root.append(el('section', { 'aria-label': 'Access' }, el('h2', { text: 'Access' }),
     el('p', { text: `Single-user mode: this dashboard answers only on this computer (${location.host}). Your data stays in the local database.` })));
+  const shown = el('div', { id: 'profile-values' });
+  const showValues = (p) => {
+    shown.replaceChildren(table(['Setting', 'Value ', 'How'], profileFields.map((f) => {
+      const r = p[f.resolved];
+      let value = '—';
+      if (f.kind === 'sex' || f.kind === 'text') value = r || '—';
+      else if (r && f.kind === 'pace') value = pace(r.value);
+      else if (r) value = `${fixed(r.value, f.digits)} ${f.unit}`;
+      return [f.label, value, r && typeof r === 'object' ? sourceText(r.source) : (r ? 'given' : 'not set')];
+    }), `As it applies on ${p.date}`));
+  };
+  showValues(profile);
   const status = el('p', { role: 'status' });
-  const fields = [];
+  const inputs = {};
   const form = el('form', { class: 'grid card', id: 'profile-form' });
-  const entries = Object.entries(profile || {});
-  for (const [key, value] of entries) {
-    const label = key.replace(/_/g, ' ');
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) continue;
-    if (Array.isArray(value) && value.some((v) => typeof v === 'object')) continue;
+  for (const f of profileFields) {
     let input;
-    if (typeof value === 'boolean') input = el('input', { type: 'checkbox', name: key, checked: value });
-    else if (typeof value === 'number') input = el('input', { type: 'number', step: 'any', name: key, value: String(value) });
-    else if (Array.isArray(value)) input = el('input', { type: 'text', name: key, value: value.join(', '), placeholder: 'comma-separated' });
-    else input = el('input', { type: 'text', name: key, value: value == null ? '' : String(value) });
-    fields.push([key, value, input]);
-    form.append(el('label', {}, label, input));
+    if (f.kind === 'sex') {
+      input = el('select', { name: f.key }, el('option', { value: '', text: 'unchanged' }),
+        el('option', { value: 'female', text: 'female' }), el('option', { value: 'male', text: 'male' }));
+    } else if (f.kind === 'pace') {
+      input = el('input', { name: f.key, type: 'text', placeholder: 'e.g. 4:05/km', pattern: '\\d{1,2}:[0-5]\\d(/km)?' });
+    } else if (f.kind === 'text') {
+      input = el('input', { name: f.key, type: 'text', placeholder: 'e.g. Europe/London' });
+    } else {
+      input = el('input', { name: f.key, type: 'number', step: 'any', inputmode: 'decimal', placeholder: f.unit });
+    }
+    inputs[f.key] = [f, input];
+    form.append(el('label', {}, f.label, input));
   }
-  const advanced = el('textarea', { name: 'json', spellcheck: 'false', 'aria-label': 'Profile as JSON' });
-  advanced.value = JSON.stringify(profile, null, 2);
-  if (fields.length === 0) form.append(el('p', { class: 'muted', text: 'No settings yet. Edit them as JSON below.' }));
-  form.append(el('button', { type: 'submit', text: 'Save' }));
-  const details = el('details', {}, el('summary', { text: 'Edit as JSON (all settings, including health exclusions)' }), advanced);
+  const from = el('input', { name: 'from', type: 'date' });
+  form.append(el('label', {}, 'Applies from (default today)', from), el('button', { type: 'submit', text: 'Save' }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    let next;
-    try {
-      next = JSON.parse(advanced.value || '{}');
-    } catch (error) {
+    const update = {};
+    for (const [key, [f, input]] of Object.entries(inputs)) {
+      const text = input.value.trim();
+      if (text === '') continue;
+      if (f.kind === 'pace') {
+        const speed = paceToSpeed(text);
+        if (Number.isNaN(speed)) {
+          status.className = 'error';
+          status.textContent = `Threshold pace "${text}" is not a pace: write minutes:seconds per km, e.g. 4:05/km.`;
+          return;
+        }
+        update[key] = speed;
+      } else if (f.kind === 'sex' || f.kind === 'text') update[key] = text;
+      else update[key] = Number(text);
+    }
+    if (from.value) update.from = from.value;
+    if (Object.keys(update).length === 0 || (Object.keys(update).length === 1 && update.from)) {
       status.className = 'error';
-      status.textContent = `The JSON is not valid: ${error.message}`;
+      status.textContent = 'Nothing to save: fill in at least one value.';
       return;
     }
-    for (const [key, value, input] of fields) {
-      if (input.type === 'checkbox') next[key] = input.checked;
-      else if (typeof value === 'number') next[key] = input.value === '' ? null : Number(input.value);
-      else if (Array.isArray(value)) next[key] = input.value.split(',').map((v) => v.trim()).filter(Boolean);
-      else next[key] = input.value === '' && value == null ? null : input.value;
-    }
     try {
-      const saved = await api('/profile', { method: 'PUT', body: JSON.stringify(next) });
-      advanced.value = JSON.stringify(saved, null, 2);
+      const saved = await api('/profile', { method: 'PUT', body: JSON.stringify(update) });
+      showValues(saved);
+      form.reset();
       status.className = 'ok';
-      status.textContent = 'Saved.';
+      status.textContent = 'Saved; loads were recomputed.';
     } catch (error) {
       status.className = 'error';
       status.textContent = error.message;
     }
   });
-  const exclusions = profile && Array.isArray(profile.health_exclusions) ? profile.health_exclusions : [];
-  root.append(el('h2', { text: 'Settings' }), form, details, status,
-    el('section', { 'aria-label': 'Health exclusions' }, el('h2', { text: 'Health exclusions' }),
-      exclusions.length
-        ? el('ul', {}, exclusions.map((x) => el('li', { text: typeof x === 'string' ? x : JSON.stringify(x) })))
-        : el('p', { class: 'muted', text: 'None: every recovery method may be prescribed. Add conditions (e.g. "raynaud" rules out cold-water immersion) under health_exclusions.' })));
+  root.append(el('h2', { text: 'Settings' }), shown, el('h2', { text: 'Change' }),
+    el('p', { class: 'muted', text: 'Values apply from the day given; older sessions keep the values that applied then. Leave a field empty to keep it.' }),
+    form, status);
 }
 
 // ---------------------------------------------------------------- router

@@ -174,11 +174,6 @@ where
     }
 }
 
-/// Today in the system's time zone: the day the dashboard describes when none is given.
-fn today() -> Date {
-    jiff::ZonedDateTime::now().date()
-}
-
 /// `?date=` for endpoints that describe one day.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -218,8 +213,8 @@ async fn status<B: Backend>(
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let on = query.date.unwrap_or_else(today);
-    run(&state, move |b| b.status(athlete, on)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.status(athlete, query.date, now)).await
 }
 
 async fn load<B: Backend>(
@@ -230,7 +225,8 @@ async fn load<B: Backend>(
     if let Err(e) = check_range(range.from, range.to) {
         return e.into_response();
     }
-    run(&state, move |b| b.load(athlete, range)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.load(athlete, range, now)).await
 }
 
 async fn activities<B: Backend>(
@@ -261,8 +257,8 @@ async fn readiness<B: Backend>(
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let on = query.date.unwrap_or_else(today);
-    run(&state, move |b| b.readiness(athlete, on)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.readiness(athlete, query.date, now)).await
 }
 
 async fn recover<B: Backend>(
@@ -282,7 +278,8 @@ async fn recovery_sessions<B: Backend>(
     if let Err(e) = check_range(range.from, range.to) {
         return e.into_response();
     }
-    run(&state, move |b| b.recovery_sessions(athlete, range)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.recovery_sessions(athlete, range, now)).await
 }
 
 /// The body of `POST /api/v1/recovery`.
@@ -390,8 +387,9 @@ async fn log_recovery<B: Backend>(
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
     Json(log): Json<RecoveryLog>,
 ) -> Response {
-    match log.into_entry(Timestamp::now()) {
-        Ok(entry) => run(&state, move |b| b.log_recovery(athlete, entry)).await,
+    let now = Timestamp::now();
+    match log.into_entry(now) {
+        Ok(entry) => run(&state, move |b| b.log_recovery(athlete, entry, now)).await,
         Err(e) => e.into_response(),
     }
 }
@@ -400,7 +398,8 @@ async fn insights<B: Backend>(
     State(state): State<AppState<B>>,
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
 ) -> Response {
-    run(&state, move |b| b.insights(athlete)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.insights(athlete, now)).await
 }
 
 async fn plan<B: Backend>(
@@ -408,8 +407,8 @@ async fn plan<B: Backend>(
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let on = query.date.unwrap_or_else(today);
-    run(&state, move |b| b.plan(athlete, on)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.plan(athlete, query.date, now)).await
 }
 
 async fn adherence<B: Backend>(
@@ -417,15 +416,16 @@ async fn adherence<B: Backend>(
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let on = query.date.unwrap_or_else(today);
-    run(&state, move |b| b.adherence(athlete, on)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.adherence(athlete, query.date, now)).await
 }
 
 async fn profile<B: Backend>(
     State(state): State<AppState<B>>,
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
 ) -> Response {
-    run(&state, move |b| b.profile(athlete)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.profile(athlete, now)).await
 }
 
 async fn put_profile<B: Backend>(
@@ -436,7 +436,8 @@ async fn put_profile<B: Backend>(
     if !profile.is_object() {
         return ApiError::invalid("the profile must be a JSON object").into_response();
     }
-    run(&state, move |b| b.put_profile(athlete, profile)).await
+    let now = Timestamp::now();
+    run(&state, move |b| b.put_profile(athlete, profile, now)).await
 }
 
 /// A multipart error as a JSON error with its own status (413 when the limit was hit).

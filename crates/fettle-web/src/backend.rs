@@ -1,12 +1,11 @@
 //! The use cases the web answers with, as one trait with a method per endpoint.
 //!
 //! The HTTP layer (routing, extraction, validation, limits, uploads, errors) only needs *some*
-//! object that answers each endpoint; [`Backend`] is that seam. The production implementation
-//! wraps an `Arc<dyn fettle_store::Store>` and calls the `fettle_app` use case behind each
-//! method, one line each (`to_json(fettle_app::status::status(&*self.store, athlete, on))`), so
-//! `fettle status --json` and `GET /api/v1/status` are the same function. Tests implement it
-//! with an in-memory fake, which lets the whole HTTP surface and the pages be exercised without
-//! a database.
+//! object that answers each endpoint; [`Backend`] is that seam. The implementation,
+//! [`StoreBackend`](crate::StoreBackend), wraps an `Arc<dyn fettle_store::Store>` and calls the
+//! `fettle_app` use case behind each method, so `fettle status --json` and
+//! `GET /api/v1/status` are the same function. Multi-user mode (issue 7) changes only how the
+//! athlete is resolved.
 //!
 //! Methods are synchronous (the store is): handlers run them on Tokio's blocking pool.
 
@@ -26,35 +25,44 @@ pub trait Backend: Send + Sync + 'static {
     /// call so that multi-user mode (issue 7) only changes how it is resolved.
     type Athlete: Copy + Send + Sync + 'static;
 
-    /// `GET /api/v1/status`: training state on `on` (same object as `fettle status --json`).
-    fn status(&self, athlete: Self::Athlete, on: Date) -> Reply;
-    /// `GET /api/v1/load`: the daily series between the two days, inclusive.
-    fn load(&self, athlete: Self::Athlete, range: DateRange) -> Reply;
+    /// `GET /api/v1/status`: training state on `on` (today in the athlete's time zone when
+    /// `None`) as of `now`: the same object as `fettle status --json`.
+    fn status(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
+    /// `GET /api/v1/load`: the daily series between the two days, inclusive (up to today in
+    /// the athlete's time zone as of `now` when `to` is open).
+    fn load(&self, athlete: Self::Athlete, range: DateRange, now: Timestamp) -> Reply;
     /// `GET /api/v1/activities`: activities matching the filter, newest first.
     fn activities(&self, athlete: Self::Athlete, filter: &ActivityFilter) -> Reply;
     /// `GET /api/v1/activities/{id}`: one activity with laps and downsampled streams; a 404
     /// when it does not exist for this athlete.
     fn activity(&self, athlete: Self::Athlete, id: i64) -> Reply;
-    /// `GET /api/v1/readiness`: the readiness score on `on` with its components.
-    fn readiness(&self, athlete: Self::Athlete, on: Date) -> Reply;
+    /// `GET /api/v1/readiness`: the readiness score on `on` (today when `None`) with its
+    /// components.
+    fn readiness(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
     /// `GET /api/v1/recover`: recovery prescriptions after `activity` (the latest when `None`),
     /// as of `now`.
     fn recover(&self, athlete: Self::Athlete, activity: Option<i64>, now: Timestamp) -> Reply;
     /// `GET /api/v1/recovery`: logged recovery sessions between the two days.
-    fn recovery_sessions(&self, athlete: Self::Athlete, range: DateRange) -> Reply;
+    fn recovery_sessions(&self, athlete: Self::Athlete, range: DateRange, now: Timestamp) -> Reply;
     /// `POST /api/v1/recovery`: logs one session (already validated) and returns it as stored.
-    fn log_recovery(&self, athlete: Self::Athlete, entry: RecoveryEntry) -> Reply;
+    fn log_recovery(&self, athlete: Self::Athlete, entry: RecoveryEntry, now: Timestamp) -> Reply;
     /// `GET /api/v1/insights`: what each recovery method did for this athlete.
-    fn insights(&self, athlete: Self::Athlete) -> Reply;
-    /// `GET /api/v1/plan`: the plan to the goal race, with the forecast, as of `today`.
-    fn plan(&self, athlete: Self::Athlete, today: Date) -> Reply;
-    /// `GET /api/v1/plan/adherence`: planned against done, up to `today`.
-    fn adherence(&self, athlete: Self::Athlete, today: Date) -> Reply;
-    /// `GET /api/v1/profile`: settings, access and health exclusions.
-    fn profile(&self, athlete: Self::Athlete) -> Reply;
-    /// `PUT /api/v1/profile`: replaces the profile with `profile` (the backend validates its
-    /// shape and values: a wrong field is a 422) and returns the stored profile.
-    fn put_profile(&self, athlete: Self::Athlete, profile: serde_json::Value) -> Reply;
+    fn insights(&self, athlete: Self::Athlete, now: Timestamp) -> Reply;
+    /// `GET /api/v1/plan`: the plan to the goal race, with the forecast, as of `on` (today
+    /// in the athlete's time zone when `None`).
+    fn plan(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
+    /// `GET /api/v1/plan/adherence`: planned against done, up to `on` (today when `None`).
+    fn adherence(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
+    /// `GET /api/v1/profile`: the profile as it applies today, each value given or estimated.
+    fn profile(&self, athlete: Self::Athlete, now: Timestamp) -> Reply;
+    /// `PUT /api/v1/profile`: sets the values in `update` (the backend validates its shape and
+    /// values: a wrong field is a 422) and returns the profile as it now applies.
+    fn put_profile(
+        &self,
+        athlete: Self::Athlete,
+        update: serde_json::Value,
+        now: Timestamp,
+    ) -> Reply;
     /// `POST /api/v1/import`: imports the uploaded files (already on disk, original names
     /// kept so formats are recognised) on `threads` decoding threads; returns the import
     /// summary.

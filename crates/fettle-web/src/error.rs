@@ -187,8 +187,32 @@ impl IntoResponse for JsonBody {
     }
 }
 
+impl From<fettle_app::AppError> for ApiError {
+    /// The caller's mistakes keep their message (it says what to fix); the program's and the
+    /// database's failures become a plain 500 whose details go to the server's log only, so
+    /// no path, SQL or internal state reaches the client.
+    fn from(error: fettle_app::AppError) -> Self {
+        match error {
+            fettle_app::AppError::Invalid(message) => ApiError::invalid(message),
+            fettle_app::AppError::NotFound(message) => ApiError::not_found(message),
+            fettle_app::AppError::Store(e) => {
+                eprintln!("fettle-web: database error: {e}");
+                ApiError::internal(INTERNAL_MESSAGE)
+            }
+            fettle_app::AppError::Internal(e) => {
+                eprintln!("fettle-web: internal error: {e}");
+                ApiError::internal(INTERNAL_MESSAGE)
+            }
+        }
+    }
+}
+
+/// What a client is told when the program or the database failed (the details are logged).
+const INTERNAL_MESSAGE: &str =
+    "the server could not answer this request: the details are in the output of `fettle serve`";
+
 /// Turns a use case's result into a [`Reply`]: the value as JSON, or the error converted to an
-/// [`ApiError`] (wiring adds `impl From<fettle_app::AppError> for ApiError`).
+/// [`ApiError`] (`fettle_app::AppError` converts: invalid → 422, not found → 404, the rest → 500).
 pub fn to_json<T: Serialize, E: Into<ApiError>>(result: Result<T, E>) -> Reply {
     match result {
         Ok(value) => JsonBody::new(&value),
@@ -282,6 +306,20 @@ mod tests {
             body,
             serde_json::json!({"error": {"code": "invalid", "message": "`from` is after `to`"}})
         );
+    }
+
+    #[test]
+    fn app_errors_map_to_statuses_without_leaking_internals() {
+        let invalid = ApiError::from(fettle_app::AppError::Invalid("bad date".into()));
+        assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(invalid.message(), "bad date");
+        let missing = ApiError::from(fettle_app::AppError::NotFound("no activity 9".into()));
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(missing.message(), "no activity 9");
+        let secret = "SELECT * FROM activity at /home/me/fettle.sqlite";
+        let internal = ApiError::from(fettle_app::AppError::Internal(secret.into()));
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.message().contains("SELECT") && !internal.message().contains("/home"));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //!   for every failure, body limits, security headers.
 //! - [`bind`] and [`serve`] run it: loopback only unless remote access is asked for
 //!   explicitly, graceful shutdown on Ctrl-C, SIGTERM or the caller's signal.
-//! - [`Backend`] is the seam to the use cases: one method per endpoint, implemented over the
-//!   store with `fettle_app` (one line each), or by a fake in tests.
+//! - [`Backend`] is the seam to the use cases: one method per endpoint. [`StoreBackend`]
+//!   implements it over a `fettle_store::Store` with the `fettle_app` use cases the CLI calls,
+//!   so `GET /api/v1/status` and `fettle status --json` are one function.
 //!
 //! Invariant: only this crate knows HTTP and JSON over HTTP. Every 4xx/5xx body is
 //! `{"error": {"code", "message"}}`.
@@ -24,6 +25,7 @@ pub mod assets;
 mod backend;
 mod error;
 mod state;
+mod store_backend;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -39,6 +41,7 @@ pub use api::{API_PREFIX, api_routes};
 pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
 pub use state::{AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_UPLOAD_BYTES, Limits};
+pub use store_backend::{ANSWER_TTL, StoreBackend};
 
 /// Where `fettle serve` listens unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";

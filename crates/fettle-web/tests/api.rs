@@ -1,6 +1,7 @@
 //! In-process tests of the HTTP surface (no sockets: `tower::ServiceExt::oneshot`): JSON errors
 //! for every failure, body limits, uploads, static files, pages, security headers, the OpenAPI
-//! document against the router, and the server's bind and shutdown.
+//! document against the router, and the server's bind and shutdown. The backend is the
+//! production one over a temporary SQLite database (see `support`).
 
 #[allow(
     dead_code,
@@ -9,18 +10,17 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
-use fettle_web::{AppState, Limits, api_routes, app};
+use fettle_web::{AppState, Limits, StoreBackend, api_routes, app};
 use serde_json::{Value, json};
-use support::{ATHLETE, Fake};
+use support::{TestDb, corpus_file, shared_history};
 use tower::ServiceExt;
 
 /// Sends one request to a fresh app over `state`.
-async fn send(state: AppState<Fake>, request: Request<Body>) -> Response {
+async fn send(state: AppState<StoreBackend>, request: Request<Body>) -> Response {
     app(state)
         .oneshot(request)
         .await
@@ -77,8 +77,9 @@ async fn assert_json_error(response: Response, status: StatusCode, code: &str) -
     message
 }
 
-fn history() -> AppState<Fake> {
-    Fake::with_history().state()
+/// State over the shared database with weeks of simulated training.
+fn history() -> AppState<StoreBackend> {
+    shared_history().state()
 }
 
 #[tokio::test]
@@ -178,8 +179,8 @@ async fn out_of_range_minutes_are_refused() {
 
 #[tokio::test]
 async fn logged_recovery_session_is_listed_afterwards() {
-    let fake = Arc::new(Fake::with_history());
-    let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
+    let db = TestDb::empty();
+    let state = db.state();
     let body = json!({"method": "boots", "minutes": 30, "zones": [" calves ", "quads"],
                       "at": "2026-11-28T18:00:00Z"});
     let response = send(
@@ -192,11 +193,15 @@ async fn logged_recovery_session_is_listed_afterwards() {
     // The CLI's short word is normalised and the zones trimmed.
     assert_eq!(stored["method"], "compression_boots");
     assert_eq!(stored["zones"], json!(["calves", "quads"]));
+    let id = stored["id"].as_i64().expect("the stored id");
 
-    let listed = json_body(send(state, get("/api/v1/recovery")).await).await;
-    assert_eq!(listed.as_array().map(Vec::len), Some(1));
-    assert_eq!(listed[0]["at"], "2026-11-28T18:00:00Z");
-    assert_eq!(listed[0]["minutes"], 30.0);
+    let listed =
+        json_body(send(state, get("/api/v1/recovery?from=2026-11-01&to=2026-11-30")).await).await;
+    let entries = listed["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{listed}");
+    assert_eq!(entries[0]["id"], id);
+    assert_eq!(entries[0]["at"], "2026-11-28T18:00:00Z");
+    assert_eq!(entries[0]["minutes"], 30.0);
 }
 
 #[tokio::test]
@@ -284,25 +289,51 @@ fn upload(content_type: &str, body: Vec<u8>) -> Request<Body> {
 
 #[tokio::test]
 async fn upload_is_streamed_to_disk_and_imported_with_names_kept() {
-    let fake = Arc::new(Fake::with_history());
-    let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
-    let run = vec![0x0e_u8; 3000];
+    let db = TestDb::empty();
+    // One state (one backend, one answer cache) for every request, as in `fettle serve`.
+    let state = db.state();
+    let before = json_body(send(state.clone(), get("/api/v1/load")).await).await;
+    assert_eq!(before, json!([]));
+    let fit = std::fs::read(corpus_file("fit/Activity.fit")).expect("corpus file readable");
     let (ct, body) = multipart(&[
-        ("file", "morning run.fit", &run),
-        ("file", "../../etc/export.zip", b"PK\x03\x04"),
+        ("file", "morning run.fit", &fit),
+        ("file", "../../etc/notes.fit", b"not a FIT file"),
     ]);
-    let response = send(state, upload(&ct, body)).await;
+    let response = send(state.clone(), upload(&ct, body)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let summary = json_body(response).await;
-    assert_eq!(summary["files"], 2);
-    assert_eq!(summary["imported"], 2);
-    // Names are made safe (no path, no spaces) but keep their extensions; sizes are exact.
+    // Two files: the real one imported as one activity, the other refused by the decoder
+    // under its cleaned name (no path, no spaces, extension kept).
+    assert_eq!(summary["files"], 2, "{summary}");
+    assert_eq!(summary["imported"], 1, "{summary}");
+    assert_eq!(summary["failed"], 1, "{summary}");
+    let failed = summary["failures"][0]["source"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(failed.ends_with("/notes.fit"), "{failed}");
+    let id = summary["imported_ids"][0].as_i64().expect("an id");
+    let stored = db
+        .store()
+        .list_activities(db.athlete(), &fettle_store::ActivityFilter::default())
+        .expect("listed");
+    assert_eq!(stored.iter().map(|a| a.id.0).collect::<Vec<_>>(), vec![id]);
+    assert!(
+        stored[0].source.ends_with("/morning_run.fit"),
+        "{}",
+        stored[0].source
+    );
+    // The series computed before the upload is not served from the cache afterwards.
+    let after = json_body(send(state.clone(), get("/api/v1/load")).await).await;
+    assert!(
+        after.as_array().is_some_and(|days| !days.is_empty()),
+        "{after}"
+    );
+    // The same file again is recognised by its content: nothing new.
+    let (ct, body) = multipart(&[("file", "again.fit", &fit)]);
+    let again = json_body(send(state.clone(), upload(&ct, body)).await).await;
     assert_eq!(
-        fake.imported(),
-        vec![
-            ("morning_run.fit".to_owned(), 3000),
-            ("export.zip".to_owned(), 4)
-        ]
+        (again["imported"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(1))
     );
 }
 
@@ -401,10 +432,44 @@ async fn zero_limit_is_a_json_422() {
 
 #[tokio::test]
 async fn activity_filter_reaches_the_backend() {
+    let all = json_body(send(history(), get("/api/v1/activities")).await).await;
+    let all = all.as_array().expect("a list").clone();
+    assert!(all.len() > 2, "the demo stored {} activities", all.len());
     let response = send(history(), get("/api/v1/activities?limit=2&sport=running")).await;
     let list = json_body(response).await;
-    assert_eq!(list.as_array().map(Vec::len), Some(2));
-    assert_eq!(list[0]["id"], 3, "newest first");
+    let list = list.as_array().expect("a list");
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|a| a["sport"] == "running"));
+    // Newest first: the same two as the newest running ones of the full list.
+    let newest: Vec<&Value> = all
+        .iter()
+        .filter(|a| a["sport"] == "running")
+        .take(2)
+        .collect();
+    assert_eq!(list.iter().collect::<Vec<_>>(), newest);
+    assert!(list[0]["start"].as_str() >= list[1]["start"].as_str());
+}
+
+#[tokio::test]
+async fn activity_detail_has_laps_and_chart_streams() {
+    let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
+    let id = list[0]["id"].as_i64().expect("an id");
+    let detail = json_body(send(history(), get(&format!("/api/v1/activities/{id}"))).await).await;
+    assert_eq!(detail["id"], id);
+    let time = detail["chart"]["time_s"].as_array().expect("chart streams");
+    // Downsampled to at most CHART_POINTS (1200) points, with heart rate beside each time.
+    assert!(!time.is_empty() && time.len() <= fettle_app::activities::CHART_POINTS);
+    // Each channel is either absent (never recorded: empty) or one value per time.
+    let lengths: Vec<usize> = ["heart_rate_bpm", "speed_mps", "altitude_m", "distance_m"]
+        .iter()
+        .map(|c| detail["chart"][c].as_array().map_or(0, Vec::len))
+        .collect();
+    assert!(
+        lengths.iter().all(|&n| n == 0 || n == time.len()),
+        "{lengths:?}"
+    );
+    assert!(lengths.contains(&time.len()), "{lengths:?}");
+    assert!(detail["laps"].is_array());
 }
 
 #[tokio::test]
@@ -429,18 +494,42 @@ async fn profile_must_be_an_object_and_round_trips() {
             .body(Body::from(body.to_owned()))
             .expect("valid")
     };
-    let fake = Arc::new(Fake::with_history());
-    let state = AppState::single_user(Arc::clone(&fake), ATHLETE);
+    let db = TestDb::empty();
     assert_json_error(
-        send(state.clone(), put("[1,2]")).await,
+        send(db.state(), put("[1,2]")).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid",
     )
     .await;
-    let response = send(state.clone(), put("{\"max_hr\": 185}")).await;
+    let message = assert_json_error(
+        send(db.state(), put("{\"maxhr\": 185}")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    assert!(
+        message.contains("maxhr") && message.contains("max_hr"),
+        "{message}"
+    );
+    // Out of the science's range (a heart rate of 500 bpm): refused, nothing stored.
+    assert_json_error(
+        send(db.state(), put("{\"max_hr\": 500}")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    let response = send(
+        db.state(),
+        put("{\"max_hr\": 185, \"from\": \"2026-01-01\"}"),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let profile = json_body(send(state, get("/api/v1/profile")).await).await;
-    assert_eq!(profile, json!({"max_hr": 185}));
+    let saved = json_body(response).await;
+    assert_eq!(saved["hr_max"]["value"], 185.0, "{saved}");
+    let profile = json_body(send(db.state(), get("/api/v1/profile")).await).await;
+    assert_eq!(profile["hr_max"]["value"], 185.0);
+    assert_eq!(profile["hr_max"]["source"]["kind"], "given");
+    assert_eq!(profile["hr_max"]["source"]["from"], "2026-01-01");
 }
 
 #[tokio::test]
@@ -602,7 +691,7 @@ async fn openapi_document_lists_exactly_the_registered_routes() {
     let document = json_body(response).await;
     assert_eq!(document["openapi"], "3.1.0");
     let documented = documented_routes(&document);
-    let registered: BTreeSet<(String, String)> = api_routes::<Fake>().into_iter().collect();
+    let registered: BTreeSet<(String, String)> = api_routes::<StoreBackend>().into_iter().collect();
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let unregistered: Vec<_> = documented.difference(&registered).collect();
     assert!(
@@ -634,16 +723,49 @@ async fn openapi_references_resolve() {
 
 #[tokio::test]
 async fn every_registered_get_route_answers_json() {
-    for (method, path) in api_routes::<Fake>() {
+    let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
+    let id = list[0]["id"].as_i64().expect("an activity");
+    for (method, path) in api_routes::<StoreBackend>() {
         if method != "GET" {
             continue;
         }
-        let url = path.replace("{id}", "3");
+        let url = path.replace("{id}", &id.to_string());
         let response = send(history(), get(&url)).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         assert_eq!(content_type(&response), "application/json", "{url}");
         json_body(response).await;
     }
+}
+
+#[tokio::test]
+async fn a_new_user_gets_200_with_empty_values_from_every_get_route() {
+    // The pages treat any failed request as an error: before the first import every
+    // endpoint must answer, with empty lists and nulls where that is the truth.
+    let db = TestDb::empty();
+    for (method, path) in api_routes::<StoreBackend>() {
+        if method != "GET" || path.contains("{id}") {
+            continue;
+        }
+        let response = send(db.state(), get(&path)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        json_body(response).await;
+    }
+    let activities = json_body(send(db.state(), get("/api/v1/activities")).await).await;
+    assert_eq!(activities, json!([]));
+    let status = json_body(send(db.state(), get("/api/v1/status")).await).await;
+    assert_eq!(status["history_days"], 0);
+    assert_eq!(status["flags"], json!([]));
+    // No plan and no activity to recover from: `null`, not a 404.
+    for path in ["/api/v1/plan", "/api/v1/plan/adherence", "/api/v1/recover"] {
+        assert_eq!(
+            json_body(send(db.state(), get(path)).await).await,
+            Value::Null,
+            "{path}"
+        );
+    }
+    // A named activity that does not exist is still a 404.
+    let missing = send(db.state(), get("/api/v1/recover?activity=5")).await;
+    assert_json_error(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
@@ -683,11 +805,172 @@ async fn server_answers_over_tcp_and_stops_on_the_shutdown_signal() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.expect("reads");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("\"fitness\":48.2"), "{answer}");
+    assert!(answer.contains("\"fitness\":"), "{answer}");
     stop.send(()).expect("server still running");
     let finished = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
     assert!(
         matches!(finished, Ok(Ok(Ok(())))),
         "server did not stop cleanly: {finished:?}"
     );
+}
+
+/// Resolves a local `$ref` (`#/components/schemas/Name`) in the document.
+fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("unresolved {reference}"))
+        }
+        None => schema,
+    }
+}
+
+/// Whether `value` has one of the JSON types the schema's `type` names.
+fn type_matches(types: &Value, value: &Value) -> bool {
+    let allowed: Vec<&str> = match types {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return true,
+    };
+    allowed.iter().any(|t| match *t {
+        "null" => value.is_null(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        _ => true,
+    })
+}
+
+/// Checks `value` against the subset of JSON Schema the API document uses: `$ref`, `allOf`,
+/// `oneOf`, `type`, `required`, `properties`, `additionalProperties` and `items`. Returns
+/// the mismatches with their JSON paths.
+fn schema_mismatches(document: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    let schema = resolve(document, schema);
+    let mut wrong = Vec::new();
+    if let Some(all) = schema["allOf"].as_array() {
+        for part in all {
+            wrong.extend(schema_mismatches(document, part, value, at));
+        }
+    }
+    if let Some(variants) = schema["oneOf"].as_array() {
+        let fits = variants
+            .iter()
+            .filter(|v| schema_mismatches(document, v, value, at).is_empty())
+            .count();
+        if fits != 1 {
+            wrong.push(format!("{at}: fits {fits} of the oneOf variants"));
+        }
+    }
+    if !type_matches(&schema["type"], value) {
+        wrong.push(format!("{at}: {value} is not of type {}", schema["type"]));
+        return wrong;
+    }
+    if let Some(object) = value.as_object() {
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().unwrap_or_default();
+            if !object.contains_key(key) {
+                wrong.push(format!("{at}: required `{key}` is missing"));
+            }
+        }
+        let properties = schema["properties"].as_object();
+        for (key, item) in object {
+            match properties.and_then(|p| p.get(key)) {
+                Some(property) => wrong.extend(schema_mismatches(
+                    document,
+                    property,
+                    item,
+                    &format!("{at}.{key}"),
+                )),
+                None => match &schema["additionalProperties"] {
+                    Value::Bool(false) => wrong.push(format!("{at}: `{key}` is not documented")),
+                    extra @ Value::Object(_) => wrong.extend(schema_mismatches(
+                        document,
+                        extra,
+                        item,
+                        &format!("{at}.{key}"),
+                    )),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Some(items), Some(list)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in list.iter().enumerate().take(5) {
+            wrong.extend(schema_mismatches(
+                document,
+                items,
+                item,
+                &format!("{at}[{i}]"),
+            ));
+        }
+    }
+    wrong
+}
+
+#[tokio::test]
+async fn every_get_answer_matches_its_documented_schema() {
+    let document: Value =
+        serde_json::from_str(include_str!("../assets/openapi.json")).expect("the document is JSON");
+    // The checker itself sees a wrong type, a missing field and an undocumented one.
+    let status = json!({"$ref": "#/components/schemas/Status"});
+    let wrong = schema_mismatches(&document, &status, &json!({"date": 1, "surprise": 0}), "$");
+    assert!(wrong.iter().any(|w| w.contains("$.date")), "{wrong:?}");
+    assert!(
+        wrong.iter().any(|w| w.contains("`fitness` is missing")),
+        "{wrong:?}"
+    );
+    assert!(wrong.iter().any(|w| w.contains("`surprise`")), "{wrong:?}");
+    let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
+    let id = list[0]["id"].as_i64().expect("an activity");
+    let empty = TestDb::empty();
+    for (method, path) in api_routes::<StoreBackend>() {
+        if method != "GET" || path.ends_with("openapi.json") {
+            continue;
+        }
+        let schema = &document["paths"][&path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        assert!(!schema.is_null(), "{path}: no documented 200 schema");
+        let url = path.replace("{id}", &id.to_string());
+        let mut answers = vec![("history", json_body(send(history(), get(&url)).await).await)];
+        if !path.contains("{id}") {
+            answers.push((
+                "new user",
+                json_body(send(empty.state(), get(&url)).await).await,
+            ));
+        }
+        for (who, answer) in answers {
+            let wrong = schema_mismatches(&document, schema, &answer, "$");
+            assert!(wrong.is_empty(), "{path} ({who}): {wrong:#?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_write_by_another_process_shows_once_the_answer_cache_expires() {
+    let db = TestDb::empty();
+    let state = db.state();
+    let before = json_body(send(state.clone(), get("/api/v1/status")).await).await;
+    assert_eq!(before["history_days"], 0);
+    // As `fettle add` in another process would: straight into the store, not through the API.
+    let today = jiff::ZonedDateTime::now().date();
+    let session = fettle_app::training::ManualSession {
+        date: today,
+        start: Some(jiff::civil::time(0, 0, 1, 0)),
+        duration_s: 60.0,
+        distance_m: None,
+        rpe: Some(5.0),
+        sport: None,
+        name: None,
+    };
+    fettle_app::training::add_manual(db.store(), db.athlete(), &session, jiff::Timestamp::now())
+        .expect("stored");
+    tokio::time::sleep(fettle_web::ANSWER_TTL + std::time::Duration::from_millis(100)).await;
+    let after = json_body(send(state, get("/api/v1/status")).await).await;
+    // One day of history: the session's day is today.
+    assert_eq!(after["history_days"], 1, "{after}");
 }

@@ -1,5 +1,7 @@
 //! End-to-end tests in headless Chromium (Debian's `chromium` + `chromium-driver`), driven over
-//! WebDriver with fantoccini: the real server runs in-process on 127.0.0.1:0, every page is
+//! WebDriver with fantoccini: the real server runs in-process on 127.0.0.1:0 over a temporary
+//! SQLite database filled through the real pipeline (the demo's simulated season imported as
+//! FIT files, and a plan), every page is
 //! loaded and checked for console errors (Chromium's browser log: uncaught exceptions,
 //! `console.error`, CSP violations, failed loads), charts must have drawn, the recovery form
 //! and the upload must work through the UI. Screenshots go to `$FETTLE_TEST_ARTIFACTS` or
@@ -15,14 +17,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
-use fettle_web::AppState;
+use fettle_store::ActivityFilter;
+use fettle_web::{AppState, StoreBackend};
 use serde_json::{Value, json};
-use support::{ATHLETE, Fake};
+use support::{TestDb, corpus_file};
 
 /// How long a page may take to render everything (generous: CI machines are shared).
 const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -267,7 +269,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(state: AppState<Fake>) -> Server {
+    async fn start(state: AppState<StoreBackend>) -> Server {
         let listener = fettle_web::bind("127.0.0.1:0".parse().expect("address"), false)
             .await
             .expect("binds");
@@ -295,37 +297,81 @@ impl Drop for Server {
     }
 }
 
-/// Every page of the dashboard with the charts it must draw for an athlete with history.
-const PAGES_WITH_CHARTS: &[(&str, &str, u64)] = &[
-    ("/", "today", 0),
-    ("/training", "training", 3),
-    ("/activities", "activities", 0),
-    ("/activities/3", "activity", 3),
-    ("/recovery", "recovery", 0),
-    ("/plan", "plan", 1),
-    ("/import", "import", 0),
-    ("/profile", "profile", 0),
-];
+/// Every page of the dashboard with the charts it must draw for an athlete with history:
+/// three on Training (fitness/fatigue/form, ramp/ACWR, weekly volume), one per recorded
+/// channel (heart rate, pace, elevation) on an activity, the forecast on Plan.
+fn pages_with_charts(activity: i64, activity_charts: u64) -> Vec<(String, &'static str, u64)> {
+    vec![
+        ("/".to_owned(), "today", 0),
+        ("/training".to_owned(), "training", 3),
+        ("/activities".to_owned(), "activities", 0),
+        (
+            format!("/activities/{activity}"),
+            "activity",
+            activity_charts,
+        ),
+        ("/recovery".to_owned(), "recovery", 0),
+        ("/plan".to_owned(), "plan", 1),
+        ("/import".to_owned(), "import", 0),
+        ("/profile".to_owned(), "profile", 0),
+    ]
+}
+
+/// The newest activity with recorded streams and how many charts its page must draw (one per
+/// channel among heart rate, speed and altitude that has a value).
+fn newest_charted_activity(db: &TestDb) -> (i64, u64) {
+    let newest = db
+        .store()
+        .list_activities(db.athlete(), &ActivityFilter::default())
+        .expect("listed");
+    for summary in newest {
+        let stored = db
+            .store()
+            .get_activity(db.athlete(), summary.id)
+            .expect("readable")
+            .expect("exists");
+        let s = &stored.activity.streams;
+        let recorded = [&s.heart_rate_bpm, &s.speed_mps, &s.altitude_m]
+            .iter()
+            .filter(|channel| channel.iter().any(|v| v.is_finite()))
+            .count() as u64;
+        if recorded > 0 {
+            return (summary.id.0, recorded);
+        }
+    }
+    panic!("the demo stored no activity with streams");
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_works_in_headless_chromium() {
     let Some((chromium, driver)) = browser_programs() else {
         return;
     };
+    let started = Instant::now();
+    let db = TestDb::with_history();
+    let (activity, activity_charts) = newest_charted_activity(&db);
+    let pages = pages_with_charts(activity, activity_charts);
     let browser = Browser::start(&chromium, &driver).await;
-    let fake = Arc::new(Fake::with_history());
-    let server = Server::start(AppState::single_user(Arc::clone(&fake), ATHLETE)).await;
+    let server = Server::start(db.state()).await;
 
     the_console_error_check_sees_errors(&browser, &server).await;
-    every_page_loads_cleanly_and_draws_its_charts(&browser, &server).await;
+    every_page_loads_cleanly_and_draws_its_charts(&browser, &server, &pages).await;
     charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(&browser, &server).await;
-    today_counts_down_the_refuelling_window_and_logs_a_tick(&browser, &server).await;
+    today_counts_down_the_refuelling_window_and_logs_a_tick(&browser, &server, &db).await;
     recovery_logged_through_the_form_is_listed(&browser, &server).await;
-    upload_imports_a_file(&browser, &server, &fake).await;
-    pages_fit_a_phone(&browser, &server).await;
+    profile_saved_through_the_form_applies(&browser, &server).await;
+    upload_imports_a_file(&browser, &server, &db).await;
+    pages_fit_a_phone(&browser, &server, &pages).await;
 
-    let new_user = Server::start(Fake::new_user().state()).await;
-    new_user_sees_empty_states_without_errors(&browser, &new_user).await;
+    let empty = TestDb::empty();
+    let new_user = Server::start(empty.state()).await;
+    new_user_sees_empty_states_without_errors(&browser, &new_user, &pages).await;
+    let _ = writeln!(
+        std::io::stderr(),
+        "browser tests took {:.1} s; screenshots in {}",
+        started.elapsed().as_secs_f64(),
+        artifacts_dir().display()
+    );
 
     browser
         .client
@@ -353,8 +399,12 @@ async fn the_console_error_check_sees_errors(browser: &Browser, server: &Server)
     );
 }
 
-async fn every_page_loads_cleanly_and_draws_its_charts(browser: &Browser, server: &Server) {
-    for (path, name, charts) in PAGES_WITH_CHARTS {
+async fn every_page_loads_cleanly_and_draws_its_charts(
+    browser: &Browser,
+    server: &Server,
+    pages: &[(String, &str, u64)],
+) {
+    for (path, name, charts) in pages {
         browser.open(&server.url(path)).await;
         browser.screenshot(&format!("desktop-{name}")).await;
         let errors = browser.console_errors().await;
@@ -448,13 +498,39 @@ async fn charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(
     );
 }
 
+/// Adds a 45-minute manual run that ended ten minutes ago, so the refuelling window is open.
+fn add_run_that_just_ended(db: &TestDb) {
+    let now = jiff::Timestamp::now();
+    let end = now - jiff::SignedDuration::from_mins(10);
+    let start = end - jiff::SignedDuration::from_mins(45);
+    let tz = fettle_app::athlete_time_zone(db.store(), db.athlete()).expect("a time zone");
+    let local = tz.to_datetime(start);
+    // Whole seconds: the start loses its fraction, so the run is 45 min plus that fraction.
+    let time = jiff::civil::time(local.hour(), local.minute(), local.second(), 0);
+    let lost = f64::from(local.subsec_nanosecond()) / 1e9;
+    let session = fettle_app::training::ManualSession {
+        date: local.date(),
+        start: Some(time),
+        duration_s: 45.0 * 60.0 + lost,
+        distance_m: Some(9000.0),
+        rpe: Some(6.0),
+        sport: None,
+        name: Some("Run that just ended".to_owned()),
+    };
+    fettle_app::training::add_manual(db.store(), db.athlete(), &session, now)
+        .expect("the run is stored");
+}
+
 async fn today_counts_down_the_refuelling_window_and_logs_a_tick(
     browser: &Browser,
     server: &Server,
+    db: &TestDb,
 ) {
+    add_run_that_just_ended(db);
     browser.open(&server.url("/")).await;
-    // The fake's refuelling window opened 10 minutes ago and lasts 30: 20 × 60 = 1200 s remain
-    // (less the few seconds the page took).
+    browser.screenshot("desktop-today-refuelling").await;
+    // The run ended 10 minutes ago and the refuelling window lasts 30 (REFUEL_WINDOW_MIN,
+    // Kerksick 2008): 20 × 60 = 1200 s remain, less the few seconds the page took.
     let left: u64 = browser
         .js("return Number(document.querySelector('.countdown').dataset.secondsLeft);")
         .await
@@ -537,27 +613,8 @@ async fn recovery_logged_through_the_form_is_listed(browser: &Browser, server: &
     assert!(errors.is_empty(), "recovery: console errors {errors:?}");
 }
 
-/// A file of the shared corpus. The corpus sits beside the checkout: three levels above the
-/// crate in the main checkout (/work/main/crates/NAME), four in a worktree
-/// (/work/wt/NAME/crates/NAME); both are tried.
-fn corpus_file(relative: &str) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    ["../../../shared/corpus", "../../../../shared/corpus"]
-        .iter()
-        .map(|up| manifest.join(up).join(relative))
-        .find(|candidate| candidate.is_file())
-        .and_then(|found| found.canonicalize().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "corpus file {relative} not found above {}",
-                manifest.display()
-            )
-        })
-}
-
-async fn upload_imports_a_file(browser: &Browser, server: &Server, fake: &Fake) {
+async fn upload_imports_a_file(browser: &Browser, server: &Server, db: &TestDb) {
     let file = corpus_file("fit/Activity.fit");
-    let size = std::fs::metadata(&file).expect("readable").len();
     browser.open(&server.url("/import")).await;
     browser
         .client
@@ -590,23 +647,67 @@ async fn upload_imports_a_file(browser: &Browser, server: &Server, fake: &Fake) 
         .await;
     assert_eq!(progress, json!(100));
     browser.screenshot("import-done").await;
-    // The server received the file byte for byte under its own name.
-    assert_eq!(fake.imported(), vec![("Activity.fit".to_owned(), size)]);
-    // And the new activity is listed.
-    browser.open(&server.url("/activities")).await;
-    let first = browser.text_of("tbody tr").await;
-    assert!(first.contains("running"), "{first}");
+    // The file went through the real importer into the database, under its own name.
+    let imported: Vec<_> = db
+        .store()
+        .list_activities(db.athlete(), &ActivityFilter::default())
+        .expect("listed")
+        .into_iter()
+        .filter(|a| a.source.ends_with("/Activity.fit"))
+        .collect();
+    assert_eq!(imported.len(), 1, "one activity from Activity.fit");
+    // And its page shows it.
+    browser
+        .open(&server.url(&format!("/activities/{}", imported[0].id.0)))
+        .await;
+    let facts = browser.text_of("dl.facts").await;
+    assert!(facts.contains("Activity.fit"), "{facts}");
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "import: console errors {errors:?}");
 }
 
-async fn pages_fit_a_phone(browser: &Browser, server: &Server) {
+async fn profile_saved_through_the_form_applies(browser: &Browser, server: &Server) {
+    browser.open(&server.url("/profile")).await;
+    browser
+        .client
+        .find(Locator::Css("#profile-form input[name=max_hr]"))
+        .await
+        .expect("max HR field")
+        .send_keys("191")
+        .await
+        .expect("types");
+    browser
+        .client
+        .find(Locator::Css("#profile-form button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("saves");
+    browser
+        .wait_for_js(
+            "return [...document.querySelectorAll('[role=status]')].some(e => e.className === 'ok');",
+            "the profile to be saved",
+        )
+        .await;
+    // After a reload the value is the given one.
+    browser.open(&server.url("/profile")).await;
+    let values = browser.text_of("#profile-values").await;
+    assert!(
+        values.contains("191 bpm") && values.contains("given"),
+        "{values}"
+    );
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "profile: console errors {errors:?}");
+}
+
+async fn pages_fit_a_phone(browser: &Browser, server: &Server, pages: &[(String, &str, u64)]) {
     browser
         .client
         .set_window_size(PHONE_WIDTH, 800)
         .await
         .expect("resizes");
-    for (path, name, _) in PAGES_WITH_CHARTS {
+    for (path, name, _) in pages {
         browser.open(&server.url(path)).await;
         let (page_width, viewport) = {
             let v = browser
@@ -639,8 +740,12 @@ async fn pages_fit_a_phone(browser: &Browser, server: &Server) {
         .expect("resizes");
 }
 
-async fn new_user_sees_empty_states_without_errors(browser: &Browser, server: &Server) {
-    for (path, name, _) in PAGES_WITH_CHARTS {
+async fn new_user_sees_empty_states_without_errors(
+    browser: &Browser,
+    server: &Server,
+    pages: &[(String, &str, u64)],
+) {
+    for (path, name, _) in pages {
         if *name == "activity" {
             continue;
         }

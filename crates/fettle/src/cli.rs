@@ -65,6 +65,8 @@ pub(crate) enum Command {
     Recovery(RecoveryArgs),
     /// Which recovery methods work for you (effects adjusted for load and fatigue).
     Insights,
+    /// Serve the dashboard and the JSON API on this computer (http://127.0.0.1:8080 by default).
+    Serve(ServeArgs),
 }
 
 /// `fettle wellness`
@@ -318,6 +320,18 @@ pub(crate) struct PlanExportArgs {
     /// Local start time of the sessions, HH:MM (default 07:00).
     #[arg(long, value_name = "TIME")]
     pub(crate) start: Option<String>,
+}
+
+/// `fettle serve`
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen: a loopback address and port (127.0.0.1 or [::1]; port 0 picks a free
+    /// one). Other addresses are refused: the dashboard shows health data.
+    #[arg(long, value_name = "ADDR", default_value = fettle_web::DEFAULT_ADDR)]
+    pub(crate) addr: String,
+    /// Open the dashboard in the default browser once listening.
+    #[arg(long)]
+    pub(crate) open: bool,
 }
 
 /// `fettle profile`

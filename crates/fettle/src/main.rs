@@ -1,7 +1,7 @@
 //! The `fettle` command: parses the command line, opens the database and runs one command.
 //!
 //! The binary is thin on purpose: decoding lives in `fettle-formats`, the science in
-//! `fettle-core`, persistence in `fettle-store`. This crate only wires them together and owns
+//! `fettle-core`, persistence in `fettle-store`, the web face in `fettle-web`. This crate only wires them together and owns
 //! the terminal (tables, progress bars, exit codes). Errors go to stderr with a non-zero exit.
 
 mod activities;
@@ -12,6 +12,7 @@ mod import;
 mod output;
 mod plan;
 mod recovery;
+mod serve;
 mod settings;
 mod training;
 
@@ -63,6 +64,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Recovery(args) => recovery::recovery(&ctx, args),
         Command::Insights => recovery::insights(&ctx),
         Command::Plan(args) => plan::run(&ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
         Command::Demo(_) => unreachable!("handled above"),
     }
 }

@@ -1,0 +1,326 @@
+//! The production [`Backend`]: every endpoint is the `fettle_app` use case the CLI calls, over
+//! the athlete's store. Nothing is computed here that the CLI would compute differently: the
+//! methods only turn request values into use-case arguments and answers into JSON.
+//!
+//! One optimisation: the status and the daily series (the dashboard's most-requested answers,
+//! each a scan of every activity's load plus a series over every day of history, ≈ 3 ms with
+//! ten years) are kept for [`ANSWER_TTL`]. Writes through this server (logging recovery,
+//! changing the profile, importing) drop them at once; a write by another process (`fettle
+//! import` while the server runs) shows within that second.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use fettle_app::activities::{self, ListQuery};
+use fettle_app::import::{NoProgress, import_paths};
+use fettle_app::training::{self, ProfileUpdate};
+use fettle_app::{AppError, athlete_time_zone};
+use fettle_app::{planning, recovery};
+use fettle_core::log::RecoveryEntry;
+use fettle_store::{AthleteId, Store};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::backend::{ActivityFilter, Backend, DateRange};
+use crate::error::{ApiError, JsonBody, Reply, to_json};
+
+/// The fields `PUT /api/v1/profile` accepts ([`ProfileUpdate`]'s): anything else is a typo
+/// that would otherwise be silently ignored.
+const PROFILE_FIELDS: [&str; 8] = [
+    "from",
+    "sex",
+    "mass_kg",
+    "max_hr",
+    "rest_hr",
+    "lthr",
+    "threshold_speed_mps",
+    "tz",
+];
+
+/// How long a computed status or series is reused. One second keeps a dashboard under load
+/// from recomputing the same answer for every client while staying fresh for a person (and
+/// writes through this server invalidate at once).
+pub const ANSWER_TTL: Duration = Duration::from_secs(1);
+
+/// At most this many answers are kept (each distinct `?date=` or range is one); beyond it the
+/// cache starts again empty rather than grow without bound.
+const MAX_CACHED_ANSWERS: usize = 256;
+
+/// Which computed answer a cache entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum AnswerKey {
+    Status(AthleteId, Option<Date>),
+    Load(AthleteId, Option<Date>, Option<Date>),
+}
+
+/// Recently computed answers. `generation` changes on every write through this backend, so a
+/// computation that raced a write is not stored.
+#[derive(Default)]
+struct AnswerCache {
+    generation: u64,
+    entries: HashMap<AnswerKey, (Instant, JsonBody)>,
+}
+
+/// Answers the API from a store (SQLite in `fettle serve`).
+pub struct StoreBackend {
+    store: Arc<dyn Store>,
+    cache: Mutex<AnswerCache>,
+    /// Held while a cached answer is computed: when an answer expires under load, one request
+    /// computes it instead of all of them at once (measured: without this, 50 clients
+    /// recomputing a ten-year status together gave a p99 of 660 ms).
+    computing: Mutex<()>,
+}
+
+impl StoreBackend {
+    /// A backend over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            cache: Mutex::new(AnswerCache::default()),
+            computing: Mutex::new(()),
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, AnswerCache> {
+        // The cache holds no invariant a panic could break: keep using it.
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The answer for `key` computed less than [`ANSWER_TTL`] ago, else `compute`'s (kept
+    /// unless a write happened meanwhile).
+    fn cached(&self, key: AnswerKey, compute: impl FnOnce() -> Reply) -> Reply {
+        let fresh = |cache: &AnswerCache| {
+            cache
+                .entries
+                .get(&key)
+                .filter(|(at, _)| at.elapsed() < ANSWER_TTL)
+                .map(|(_, body)| body.clone())
+        };
+        let expired = {
+            let cache = self.cache();
+            if let Some(body) = fresh(&cache) {
+                return Ok(body);
+            }
+            cache.entries.get(&key).map(|(_, body)| body.clone())
+        };
+        // An expired answer is still served while another request is refreshing it (for the
+        // few milliseconds that takes), so expiry never stalls the other clients; without any
+        // answer (first request, or after a write) they wait for the one being computed.
+        let _computing = match (self.computing.try_lock(), expired) {
+            (Ok(guard), _) => guard,
+            (Err(std::sync::TryLockError::Poisoned(poisoned)), _) => poisoned.into_inner(),
+            (Err(std::sync::TryLockError::WouldBlock), Some(body)) => return Ok(body),
+            (Err(std::sync::TryLockError::WouldBlock), None) => self
+                .computing
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        };
+        // Another request may have computed it while this one waited.
+        let generation = {
+            let cache = self.cache();
+            if let Some(body) = fresh(&cache) {
+                return Ok(body);
+            }
+            cache.generation
+        };
+        let started = Instant::now();
+        let body = compute()?;
+        let mut cache = self.cache();
+        if cache.generation == generation {
+            if cache.entries.len() >= MAX_CACHED_ANSWERS {
+                cache.entries.retain(|_, (at, _)| at.elapsed() < ANSWER_TTL);
+                if cache.entries.len() >= MAX_CACHED_ANSWERS {
+                    cache.entries.clear();
+                }
+            }
+            cache.entries.insert(key, (started, body.clone()));
+        }
+        Ok(body)
+    }
+
+    /// Forgets every computed answer: called before and after each write.
+    fn invalidate(&self) {
+        let mut cache = self.cache();
+        cache.generation = cache.generation.wrapping_add(1);
+        cache.entries.clear();
+    }
+
+    /// Runs a write, invalidating the cache around it (a read racing the write cannot store
+    /// what it computed before the write).
+    fn writing(&self, write: impl FnOnce() -> Reply) -> Reply {
+        self.invalidate();
+        let reply = write();
+        self.invalidate();
+        reply
+    }
+
+    /// The store answered from.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Today in the athlete's time zone (the profile's, else this machine's) as of `now`.
+    fn today(&self, athlete: AthleteId, now: Timestamp) -> Result<Date, AppError> {
+        Ok(athlete_time_zone(&*self.store, athlete)?
+            .to_datetime(now)
+            .date())
+    }
+}
+
+impl Backend for StoreBackend {
+    type Athlete = AthleteId;
+
+    fn status(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        self.cached(AnswerKey::Status(athlete, on), || {
+            to_json(training::status(&*self.store, athlete, on, now))
+        })
+    }
+
+    fn load(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
+        self.cached(AnswerKey::Load(athlete, range.from, range.to), || {
+            to_json(training::series(
+                &*self.store,
+                athlete,
+                range.from,
+                range.to,
+                now,
+            ))
+        })
+    }
+
+    fn activities(&self, athlete: AthleteId, filter: &ActivityFilter) -> Reply {
+        let tz = athlete_time_zone(&*self.store, athlete)?;
+        let query = ListQuery {
+            from: filter.from,
+            to: filter.to,
+            sport: filter.sport.clone(),
+            // More than u32::MAX activities cannot exist: saturating is "all of them".
+            limit: filter.limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            offset: 0,
+        };
+        to_json(activities::list(&*self.store, athlete, &tz, &query))
+    }
+
+    fn activity(&self, athlete: AthleteId, id: i64) -> Reply {
+        let tz = athlete_time_zone(&*self.store, athlete)?;
+        let detail = activities::show(&*self.store, athlete, &tz, id, true).map_err(|e| {
+            match e {
+                // The use case's hint names the CLI; the web's list is elsewhere.
+                AppError::NotFound(_) => ApiError::not_found(format!(
+                    "no activity {id}: list them at /api/v1/activities"
+                )),
+                other => ApiError::from(other),
+            }
+        })?;
+        to_json(Ok::<_, ApiError>(detail))
+    }
+
+    fn readiness(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        to_json(recovery::readiness(&*self.store, athlete, on, now))
+    }
+
+    fn recover(&self, athlete: AthleteId, activity: Option<i64>, now: Timestamp) -> Reply {
+        match recovery::recover(&*self.store, athlete, activity, now) {
+            // Nothing to recover from yet (no activity): the truthful answer is "none", not an
+            // error; a missing activity that was named stays a 404.
+            Err(AppError::NotFound(_)) if activity.is_none() => JsonBody::new(&()),
+            result => to_json(result),
+        }
+    }
+
+    fn recovery_sessions(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
+        to_json(recovery::list_recovery(
+            &*self.store,
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    }
+
+    fn log_recovery(&self, athlete: AthleteId, entry: RecoveryEntry, now: Timestamp) -> Reply {
+        self.writing(|| {
+            let id = recovery::log_recovery(&*self.store, athlete, &entry, now)?;
+            JsonBody::new(&LoggedRecovery { id, entry: &entry })
+        })
+    }
+
+    fn insights(&self, athlete: AthleteId, now: Timestamp) -> Reply {
+        to_json(recovery::insights(&*self.store, athlete, now))
+    }
+
+    fn plan(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        let today = match on {
+            Some(day) => day,
+            None => self.today(athlete, now)?,
+        };
+        or_null(planning::show_plan(&*self.store, athlete, today))
+    }
+
+    fn adherence(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        let today = match on {
+            Some(day) => day,
+            None => self.today(athlete, now)?,
+        };
+        or_null(planning::adherence(&*self.store, athlete, today))
+    }
+
+    fn profile(&self, athlete: AthleteId, now: Timestamp) -> Reply {
+        let today = self.today(athlete, now)?;
+        to_json(training::show_profile(&*self.store, athlete, today))
+    }
+
+    fn put_profile(&self, athlete: AthleteId, update: serde_json::Value, now: Timestamp) -> Reply {
+        if let Some(unknown) = update.as_object().and_then(|fields| {
+            fields
+                .keys()
+                .find(|k| !PROFILE_FIELDS.contains(&k.as_str()))
+        }) {
+            return Err(ApiError::invalid(format!(
+                "unknown profile field `{unknown}`: use {}",
+                PROFILE_FIELDS.join(", ")
+            )));
+        }
+        let update: ProfileUpdate = serde_json::from_value(update)
+            .map_err(|e| ApiError::invalid(format!("the profile update is not valid: {e}")))?;
+        self.writing(|| {
+            let today = self.today(athlete, now)?;
+            training::update_profile(&*self.store, athlete, &update, today)?;
+            // The zone may just have changed: "today" is the new zone's.
+            let today = self.today(athlete, now)?;
+            to_json(training::show_profile(&*self.store, athlete, today))
+        })
+    }
+
+    fn import(&self, athlete: AthleteId, paths: &[PathBuf], threads: usize) -> Reply {
+        self.writing(|| {
+            to_json(import_paths(
+                &*self.store,
+                athlete,
+                paths,
+                threads,
+                &NoProgress,
+            ))
+        })
+    }
+}
+
+/// A logged recovery session as answered: its id and the entry as stored.
+#[derive(serde::Serialize)]
+struct LoggedRecovery<'a> {
+    id: i64,
+    #[serde(flatten)]
+    entry: &'a RecoveryEntry,
+}
+
+/// A plan answer, or JSON `null` when the athlete has no plan: having none is a normal state
+/// (the page offers to make one), not a missing resource.
+fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
+    match result {
+        Ok(value) => JsonBody::new(&value),
+        Err(AppError::NotFound(_)) => JsonBody::new(&()),
+        Err(other) => Err(other.into()),
+    }
+}

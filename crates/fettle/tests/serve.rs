@@ -1,0 +1,184 @@
+//! End-to-end tests of `fettle serve`: the real binary over a real database, spoken to over
+//! TCP. `GET /api/v1/status` must be exactly what `fettle status --json` prints (both call
+//! `fettle_app::training::status`), non-loopback addresses are refused, and Ctrl-C stops the
+//! server cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// How long the server may take to print its address.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn fettle(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fettle"));
+    cmd.arg("--db").arg(db).env("TZ", "UTC");
+    cmd
+}
+
+/// A running `fettle serve`; killed on drop if a test failed before stopping it.
+struct Served {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `fettle serve` on a free port and reads the address it prints.
+fn serve(db: &Path) -> Served {
+    let mut child = fettle(db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("fettle serve starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver
+        .recv_timeout(START_TIMEOUT)
+        .expect("fettle serve prints its address");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    Served { child, addr }
+}
+
+/// One HTTP/1.1 GET; returns the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout set");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request written");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer read");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status code");
+    (code, body.to_owned())
+}
+
+/// Sends SIGINT (what Ctrl-C sends) and waits for the process to end.
+fn interrupt(served: &mut Served) -> std::process::ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-INT", &served.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = served.child.try_wait().expect("waitable") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "fettle serve ignored Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn status_api_is_exactly_the_status_command_json_and_ctrl_c_stops_the_server() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("fettle.sqlite");
+    // Six weeks through the real pipeline: simulated FIT files, import, loads.
+    let demo = fettle(&db)
+        .args(["demo", "--days", "42", "--json"])
+        .output()
+        .expect("demo runs");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let mut served = serve(&db);
+    // Today (in the athlete's zone) by default, then a week earlier given explicitly.
+    let mut queries = vec![(
+        String::new(),
+        vec!["status".to_owned(), "--json".to_owned()],
+    )];
+    let mut checked_today = None;
+    while let Some((query, args)) = queries.pop() {
+        let cli = fettle(&db).args(&args).output().expect("status runs");
+        assert!(cli.status.success());
+        let printed: Value = serde_json::from_slice(&cli.stdout).expect("CLI JSON");
+        let (code, body) = get(&served.addr, &format!("/api/v1/status{query}"));
+        assert_eq!(code, 200, "{body}");
+        let answered: Value = serde_json::from_str(&body).expect("API JSON");
+        assert_eq!(answered, printed, "query {query:?}");
+        assert!(printed["history_days"].as_u64() > Some(7), "{printed}");
+        if checked_today.is_none() {
+            let today: jiff::civil::Date = printed["date"]
+                .as_str()
+                .and_then(|d| d.parse().ok())
+                .expect("a date");
+            let week_ago = today
+                .checked_sub(jiff::Span::new().days(7))
+                .expect("a date");
+            queries.push((
+                format!("?date={week_ago}"),
+                vec![
+                    "status".to_owned(),
+                    "--date".to_owned(),
+                    week_ago.to_string(),
+                    "--json".to_owned(),
+                ],
+            ));
+            checked_today = Some(today);
+        }
+    }
+    let (code, page) = get(&served.addr, "/");
+    assert_eq!(code, 200);
+    assert!(page.contains("<html"), "{page}");
+    let status = interrupt(&mut served);
+    assert!(status.success(), "exit after Ctrl-C: {status:?}");
+}
+
+#[test]
+fn serve_refuses_an_address_other_machines_can_reach() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = fettle(&dir.path().join("fettle.sqlite"))
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("reachable from other machines") && stderr.contains("127.0.0.1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_explains_an_address_without_a_port() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = fettle(&dir.path().join("fettle.sqlite"))
+        .args(["serve", "--addr", "localhost"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("127.0.0.1:8080"), "{stderr}");
+}
