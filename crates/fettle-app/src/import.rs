@@ -140,7 +140,10 @@ pub fn import_paths(
         });
         write_all(store, athlete, tz, decoded_rx, progress, &mut summary)
     })?;
-    if summary.imported > 0 {
+    // Also when nothing is new: an import killed after some files were stored but before this
+    // step left activities without loads, and running the same import again must complete it.
+    let counts = store.counts(athlete)?;
+    if summary.imported > 0 || counts.activities_with_loads < counts.activities {
         summary.loads_recomputed = crate::training::recompute_loads(store, athlete)?.activities;
     }
     Ok(summary)

@@ -108,7 +108,11 @@ mod keys {
     pub(super) const TZ: &str = "tz";
 }
 
-/// Values to set in the profile, each optional; all apply from `from`.
+/// The date a time zone is stored with: it applies to the whole history.
+const TIME_ZONE_FROM: Date = Date::constant(1970, 1, 1);
+
+/// Values to set in the profile, each optional; all apply from `from` (the time zone to the
+/// whole history).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProfileUpdate {
     /// The first day the values apply to (older sessions keep older values).
@@ -230,7 +234,10 @@ pub fn update_profile(
         }
     }
     if let Some(tz) = &update.tz {
-        store.set_profile_value(athlete, keys::TZ, from, tz)?;
+        // The time zone is not dated: days are bucketed in one zone over the whole history
+        // (activities that recorded their own UTC offset use it), and a zone "from a future
+        // date" would move today's date before that date comes. So it applies from the start.
+        store.set_profile_value(athlete, keys::TZ, TIME_ZONE_FROM, tz)?;
     }
     recompute_loads(store, athlete)
 }
@@ -478,6 +485,10 @@ pub fn series(
 // ---------------------------------------------------------------------------------------------
 // Manual sessions, RPE, races
 
+/// The earliest day a manual session may have: earlier dates are typing errors (FIT itself
+/// counts from 1989-12-31).
+const EARLIEST_SESSION_DATE: Date = Date::constant(1970, 1, 1);
+
 /// A session without a file (`fettle add`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ManualSession {
@@ -517,6 +528,21 @@ pub fn add_manual(
         )));
     }
     validate_rpe(session.rpe)?;
+    if session
+        .sport
+        .as_deref()
+        .is_some_and(|s| s.trim().is_empty())
+    {
+        return Err(AppError::Invalid(
+            "--sport is empty: give a sport such as running, cycling or swimming, or leave it out for running".into(),
+        ));
+    }
+    if session.date < EARLIEST_SESSION_DATE {
+        return Err(AppError::Invalid(format!(
+            "{} is before {EARLIEST_SESSION_DATE}: check the year",
+            session.date
+        )));
+    }
     let tz = crate::athlete_time_zone(store, athlete)?;
     let time = session.start.unwrap_or(jiff::civil::time(12, 0, 0, 0));
     let zoned = session

@@ -237,15 +237,22 @@ fn monotony(window: impl Iterator<Item = f64> + Clone) -> Option<f64> {
 }
 
 /// Computes the daily series from the first day in `days` through `through` (inclusive), at
-/// most [`MAX_SERIES_DAYS`] days (a mistyped year must not allocate gigabytes).
-/// `days` may be unsorted and may repeat dates (they are summed); days after `through` are
-/// ignored. Empty when there is no activity on or before `through`. O(days), one pass.
+/// most the last [`MAX_SERIES_DAYS`] days before `through` (a mistyped year must not allocate
+/// gigabytes; an activity a century before `through` has no weight left on it anyway, and the
+/// series must still end on `through`). `days` may be unsorted and may repeat dates (they are
+/// summed); days after `through` are ignored. Empty when there is no activity in that window.
+/// O(days), one pass.
 pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) -> Vec<DayState> {
-    let Some(first) = days.iter().map(|d| d.date).filter(|d| *d <= through).min() else {
+    let earliest = day_number(through) - (MAX_SERIES_DAYS as i64 - 1);
+    let Some(first) = days
+        .iter()
+        .map(|d| d.date)
+        .filter(|d| *d <= through && day_number(*d) >= earliest)
+        .min()
+    else {
         return Vec::new();
     };
-    let span = (usize::try_from(day_number(through) - day_number(first)).unwrap_or(0) + 1)
-        .min(MAX_SERIES_DAYS);
+    let span = usize::try_from(day_number(through) - day_number(first)).unwrap_or(0) + 1;
     let mut dense = vec![(0.0f64, 0.0f64, 0.0f64); span];
     let clean = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
     for d in days.iter().filter(|d| d.date >= first && d.date <= through) {

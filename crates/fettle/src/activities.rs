@@ -25,7 +25,17 @@ pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitC
         return Ok(ExitCode::SUCCESS);
     }
     if items.is_empty() {
-        println!("No activities yet. Import some with `fettle import PATH` or try `fettle demo`.");
+        let filtered = args.from.is_some()
+            || args.to.is_some()
+            || args.sport.is_some()
+            || args.limit.is_some();
+        if filtered {
+            println!("No activities match these filters.");
+        } else {
+            println!(
+                "No activities yet. Import some with `fettle import PATH` or try `fettle demo`."
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(&[
@@ -99,7 +109,15 @@ pub(crate) fn show(ctx: &Context, args: &ActivityArgs) -> anyhow::Result<ExitCod
         opt(a.avg_hr, 0),
         opt(a.max_hr, 0)
     );
-    println!("  cadence     {}", opt(a.avg_cadence, 1));
+    match (a.avg_cadence, a.sport.as_str()) {
+        // FIT records running cadence per leg (strides per minute); runners count steps.
+        (Some(c), "running" | "walking" | "hiking") => println!(
+            "  cadence     {:.0} steps/min ({c:.1} strides/min as recorded)",
+            2.0 * c
+        ),
+        (Some(c), _) => println!("  cadence     {c:.0} rpm"),
+        (None, _) => println!("  cadence     -"),
+    }
     println!("  device      {}", a.device.as_deref().unwrap_or("-"));
     println!("  source      {}", a.source);
     if let Some(load) = a.load {

@@ -92,6 +92,8 @@ pub(crate) enum WellnessAction {
 
 /// `fettle wellness add`
 #[derive(Debug, Args)]
+// Negative numbers reach the science's range checks, which say what the scale is.
+#[command(allow_negative_numbers = true)]
 pub(crate) struct WellnessAddArgs {
     /// The morning described, YYYY-MM-DD (default today).
     #[arg(long, value_name = "DATE")]

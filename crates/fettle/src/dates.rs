@@ -110,7 +110,7 @@ pub(crate) fn parse_pace(text: &str) -> anyhow::Result<f64> {
     let m: f64 = m.parse().map_err(|_| err())?;
     let s: f64 = s.parse().map_err(|_| err())?;
     let secs = m * 60.0 + s;
-    if !(s < 60.0 && secs > 0.0) {
+    if !((0.0..60.0).contains(&s) && m >= 0.0 && secs > 0.0) {
         return Err(err());
     }
     Ok(per_m / secs)
@@ -169,6 +169,7 @@ mod tests {
         assert!((parse_pace("4:05/km").unwrap() - 1000.0 / 245.0).abs() < 1e-9);
         assert!((parse_pace("8:00/mi").unwrap() - 1609.344 / 480.0).abs() < 1e-9);
         assert!(parse_pace("4:65/km").is_err());
+        assert!(parse_pace("4:-5/km").is_err());
         assert!(parse_pace("fast").is_err());
         assert_eq!(format_pace(1000.0 / 245.0), "4:05/km");
     }

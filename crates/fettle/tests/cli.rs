@@ -502,3 +502,70 @@ fn a_closed_pipe_ends_the_command_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_very_old_session_does_not_cut_the_series_short() {
+    let env = Env::new();
+    // Typing errors before 1970 are refused with the reason.
+    let out = env
+        .fettle()
+        .args([
+            "add",
+            "--date",
+            "1900-01-01",
+            "--duration",
+            "30m",
+            "--rpe",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("check the year"));
+    // An old but accepted session beside a recent one: status still describes the day asked.
+    for date in ["1975-05-01", "2026-11-01"] {
+        env.fettle()
+            .args(["add", "--date", date, "--duration", "30m", "--rpe", "3"])
+            .assert()
+            .success();
+    }
+    let status = env.json(&["status", "--date", "2026-11-02"]);
+    assert_eq!(status["date"], "2026-11-02");
+    assert!(status["fitness"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn the_time_zone_applies_to_the_whole_history_whatever_from_says() {
+    let env = Env::new();
+    env.fettle()
+        .args([
+            "profile",
+            "set",
+            "--tz",
+            "Asia/Tokyo",
+            "--from",
+            "2099-01-01",
+        ])
+        .assert()
+        .success();
+    env.fettle()
+        .args([
+            "add",
+            "--date",
+            "2026-11-01",
+            "--start",
+            "07:30",
+            "--duration",
+            "30m",
+            "--rpe",
+            "3",
+        ])
+        .assert()
+        .success();
+    // 07:30 in Tokyo (+09:00), already now, not only from 2099.
+    assert_eq!(
+        env.json(&["activities"])[0]["start"],
+        "2026-11-01T07:30:00+09:00"
+    );
+    assert_eq!(env.json(&["profile"])["time_zone"], "Asia/Tokyo");
+}

@@ -132,10 +132,39 @@ fn rest_days_until_fresh_by_the_closed_form() {
 }
 
 #[test]
-fn series_length_is_capped_for_absurd_dates() {
-    let days = days_from(&[100.0], &[]);
-    let s = daily_series(&days, date(2400, 1, 1), &SeriesParams::default());
+fn series_length_is_capped_for_absurd_dates_and_still_ends_on_the_day_asked() {
+    // An activity dated 1900 (a mistyped year) beside one on 2026-01-01.
+    let mut days = days_from(&[100.0], &[]);
+    days.push(DayTotals {
+        date: date(1900, 1, 1),
+        load: 50.0,
+        distance_m: 0.0,
+        duration_s: 3600.0,
+    });
+    let s = daily_series(&days, date(2026, 1, 1), &SeriesParams::default());
+    // 1900-01-01 is 46,020 days before 2026-01-01: outside the last 36,525 days, so the
+    // series starts on the 2026 activity and ends on the day asked for.
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].date, date(2026, 1, 1));
+    assert_eq!(s[0].load, 100.0);
+    // Asking for a day centuries later: the window holds no activity at all.
+    assert!(daily_series(&days, date(2400, 1, 1), &SeriesParams::default()).is_empty());
+    // The cap bounds the length: an activity just inside the window gives MAX_SERIES_DAYS days.
+    let through = date(2026, 1, 1);
+    let inside = through
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * (MAX_SERIES_DAYS as i64 - 1),
+        ))
+        .unwrap();
+    let edge = [DayTotals {
+        date: inside,
+        load: 10.0,
+        distance_m: 0.0,
+        duration_s: 60.0,
+    }];
+    let s = daily_series(&edge, through, &SeriesParams::default());
     assert_eq!(s.len(), MAX_SERIES_DAYS);
+    assert_eq!(s.last().unwrap().date, through);
 }
 
 #[test]
