@@ -23,10 +23,7 @@ use fettle_core::model::{self, BanisterFit, ModelParams, ModelRefusal, Predictio
 use fettle_core::profile::{
     EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, effort_features,
 };
-use fettle_core::series::{
-    ActivityTotals, DayState, DayTotals, SeriesParams, Status, bucket_by_local_day, daily_series,
-    status_on,
-};
+use fettle_core::series::{DayState, DayTotals, SeriesParams, Status, daily_series, status_on};
 use fettle_formats::{Activity, Sport};
 use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, AthleteId, Store};
 use jiff::civil::Date;
@@ -395,53 +392,25 @@ pub fn recompute_loads(
 // ---------------------------------------------------------------------------------------------
 // Series and status
 
-/// The athlete's activities bucketed into local days (loads not yet computed count as 0).
+/// The athlete's activities as local-day totals (loads not yet computed count as 0), one entry
+/// per activity: the series sums entries that share a day. An activity belongs to the day of
+/// its recorded UTC offset when known (a run at 00:30 local counts for that day even when
+/// travelling), else of the athlete's zone (SCIENCE.md §1).
 pub fn day_totals(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
 ) -> Result<Vec<DayTotals>, AppError> {
-    let rows = store.load_rows(athlete)?;
-    let totals: Vec<ActivityTotals> = rows
+    Ok(store
+        .load_rows(athlete)?
         .iter()
-        .map(|r| ActivityTotals {
-            // Bucket by the recorded local offset when known (an activity at 00:30 local
-            // counts for that day even when travelling), else the athlete's zone.
-            start: r.start,
+        .map(|r| DayTotals {
+            date: local_date(r.start, r.utc_offset_s, tz),
             load: r.load.unwrap_or(0.0),
             distance_m: r.distance_m.unwrap_or(0.0),
             duration_s: r.timer_s,
         })
-        .collect();
-    let mut days = bucket_by_local_day(&totals, tz);
-    // Re-bucket activities whose recorded offset puts them on another local day than the
-    // athlete's zone would.
-    if rows
-        .iter()
-        .any(|r| local_date(r.start, r.utc_offset_s, tz) != tz.to_datetime(r.start).date())
-    {
-        days = rows
-            .iter()
-            .map(|r| DayTotals {
-                date: local_date(r.start, r.utc_offset_s, tz),
-                load: r.load.unwrap_or(0.0).max(0.0),
-                distance_m: r.distance_m.unwrap_or(0.0).max(0.0),
-                duration_s: r.timer_s.max(0.0),
-            })
-            .collect();
-        days.sort_by_key(|d| d.date);
-        days.dedup_by(|later, earlier| {
-            if later.date == earlier.date {
-                earlier.load += later.load;
-                earlier.distance_m += later.distance_m;
-                earlier.duration_s += later.duration_s;
-                true
-            } else {
-                false
-            }
-        });
-    }
-    Ok(days)
+        .collect())
 }
 
 /// `fettle status`: fitness, fatigue, form and the risk indicators on a day.
