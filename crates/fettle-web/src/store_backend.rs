@@ -49,9 +49,12 @@ struct OptionList<T: 'static> {
     parse: fn(&str) -> Option<T>,
     word: fn(T) -> &'static str,
     list: fn(&dyn Store, AthleteId) -> Result<Vec<String>, AppError>,
-    add: fn(&dyn Store, AthleteId, &[String]) -> Result<Vec<String>, AppError>,
-    remove: fn(&dyn Store, AthleteId, &[String]) -> Result<Vec<String>, AppError>,
+    add: ChangeList,
+    remove: ChangeList,
 }
+
+/// A use case that adds words to, or removes them from, a list and returns the whole list.
+type ChangeList = fn(&dyn Store, AthleteId, &[String]) -> Result<Vec<String>, AppError>;
 
 /// The equipment and services list (`fettle profile access`).
 const ACCESS_LIST: OptionList<Access> = OptionList {
