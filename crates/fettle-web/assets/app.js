@@ -647,6 +647,55 @@ function sourceText(source) {
   return source.kind || '';
 }
 
+/** Names for the access words (`GET /profile/access` choices). */
+const accessNames = {
+  'compression-boots': 'Compression boots',
+  'ice-bath': 'Ice bath (cold-water immersion)',
+  'cryo-centre': 'Whole-body cryotherapy centre',
+  massage: 'Sports massage',
+  'foam-roller': 'Foam roller or massage ball',
+};
+/** Names for the health words (`GET /profile/health` choices). */
+const healthNames = {
+  'uncontrolled-hypertension': 'Uncontrolled high blood pressure',
+  'heart-disease': 'Heart disease',
+  raynauds: "Raynaud's phenomenon",
+  'cold-urticaria': 'Cold urticaria',
+  cryoglobulinaemia: 'Cryoglobulinaemia',
+  pregnancy: 'Pregnancy',
+  'open-wounds': 'Open wounds',
+  'dvt-risk': 'Risk of deep-vein thrombosis',
+  'acute-injury': 'Acute injury',
+  inflammation: 'Acute inflammation',
+};
+
+/** A form of checkboxes for one whole list (`/profile/access` or `/profile/health`), saved at once. */
+async function optionList(box, { path, id, legend, note, names, save }) {
+  const list = await api(path);
+  const status = el('p', { role: 'status' });
+  const boxes = list.choices.map((word) =>
+    el('input', { type: 'checkbox', name: 'items', value: word, checked: list.items.includes(word) }));
+  const form = el('form', { class: 'card', id },
+    el('fieldset', { class: 'options' }, el('legend', { text: legend }),
+      note ? el('p', { class: 'muted', text: note }) : null,
+      boxes.map((input) => el('label', { class: 'option' }, input, names[input.value] || input.value))),
+    el('button', { type: 'submit', text: save }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const items = boxes.filter((b) => b.checked).map((b) => b.value);
+    try {
+      const saved = await api(path, { method: 'PUT', body: JSON.stringify({ items }) });
+      for (const b of boxes) b.checked = saved.items.includes(b.value);
+      status.className = 'ok';
+      status.textContent = 'Saved.';
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = error.message;
+    }
+  });
+  box.append(form, status);
+}
+
 async function pageProfile(root) {
   let profile;
   try {
@@ -726,6 +775,22 @@ async function pageProfile(root) {
   root.append(el('h2', { text: 'Settings' }), shown, el('h2', { text: 'Change' }),
     el('p', { class: 'muted', text: 'Values apply from the day given; older sessions keep the values that applied then. Leave a field empty to keep it.' }),
     form, status);
+  await section(root, 'Recovery equipment and services', (box) => optionList(box, {
+    path: '/profile/access',
+    id: 'access-form',
+    legend: 'What you can use',
+    note: 'Prescriptions only suggest methods you have access to.',
+    names: accessNames,
+    save: 'Save equipment',
+  }));
+  await section(root, 'Health exclusions', (box) => optionList(box, {
+    path: '/profile/health',
+    id: 'health-form',
+    legend: 'Conditions that apply to you',
+    note: 'Each condition removes the recovery methods it makes unsafe (e.g. cold treatments with Raynaud\'s) from your prescriptions.',
+    names: healthNames,
+    save: 'Save exclusions',
+  }));
 }
 
 // ---------------------------------------------------------------- router

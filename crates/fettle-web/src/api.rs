@@ -123,6 +123,10 @@ fn json_table<B: Backend>() -> RouteTable<B> {
         .add(Method::GET, "/api/v1/plan/adherence", adherence::<B>)
         .add(Method::GET, "/api/v1/profile", profile::<B>)
         .add(Method::PUT, "/api/v1/profile", put_profile::<B>)
+        .add(Method::GET, "/api/v1/profile/access", access::<B>)
+        .add(Method::PUT, "/api/v1/profile/access", put_access::<B>)
+        .add(Method::GET, "/api/v1/profile/health", health::<B>)
+        .add(Method::PUT, "/api/v1/profile/health", put_health::<B>)
 }
 
 /// The upload route.
@@ -438,6 +442,43 @@ async fn put_profile<B: Backend>(
     }
     let now = Timestamp::now();
     run(&state, move |b| b.put_profile(athlete, profile, now)).await
+}
+
+/// The body of `PUT /api/v1/profile/access` and `/health`: the whole new list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemsUpdate {
+    items: Vec<String>,
+}
+
+async fn access<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+) -> Response {
+    run(&state, move |b| b.access(athlete)).await
+}
+
+async fn put_access<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Json(update): Json<ItemsUpdate>,
+) -> Response {
+    run(&state, move |b| b.put_access(athlete, update.items)).await
+}
+
+async fn health<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+) -> Response {
+    run(&state, move |b| b.health(athlete)).await
+}
+
+async fn put_health<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Json(update): Json<ItemsUpdate>,
+) -> Response {
+    run(&state, move |b| b.put_health(athlete, update.items)).await
 }
 
 /// A multipart error as a JSON error with its own status (413 when the limit was hit).

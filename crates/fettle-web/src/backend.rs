@@ -63,6 +63,18 @@ pub trait Backend: Send + Sync + 'static {
         update: serde_json::Value,
         now: Timestamp,
     ) -> Reply;
+    /// `GET /api/v1/profile/access`: the recovery equipment and services the athlete can use,
+    /// with every accepted word.
+    fn access(&self, athlete: Self::Athlete) -> Reply;
+    /// `PUT /api/v1/profile/access`: replaces the access list with `items` (every word checked
+    /// before anything is stored: an unknown one is a 422) and returns it as stored.
+    fn put_access(&self, athlete: Self::Athlete, items: Vec<String>) -> Reply;
+    /// `GET /api/v1/profile/health`: the health conditions that exclude recovery methods, with
+    /// every accepted word.
+    fn health(&self, athlete: Self::Athlete) -> Reply;
+    /// `PUT /api/v1/profile/health`: replaces the health list with `items` (checked like
+    /// [`put_access`](Backend::put_access)) and returns it as stored.
+    fn put_health(&self, athlete: Self::Athlete, items: Vec<String>) -> Reply;
     /// `POST /api/v1/import`: imports the uploaded files (already on disk, original names
     /// kept so formats are recognised) on `threads` decoding threads; returns the import
     /// summary.

@@ -8,7 +8,7 @@
 //! changing the profile, importing) drop them at once; a write by another process (`fettle
 //! import` while the server runs) shows within that second.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -19,6 +19,7 @@ use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
 use fettle_app::{planning, recovery};
 use fettle_core::log::RecoveryEntry;
+use fettle_core::recovery::{Access, HealthCondition};
 use fettle_store::{AthleteId, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -38,6 +39,121 @@ const PROFILE_FIELDS: [&str; 8] = [
     "threshold_speed_mps",
     "tz",
 ];
+
+/// One of the athlete's recovery option lists (access, health) and the use cases over it.
+struct OptionList<T: 'static> {
+    /// What one item is, for messages (`access`, `health condition`).
+    what: &'static str,
+    /// Every item the list accepts, in the order the page shows them.
+    all: &'static [T],
+    parse: fn(&str) -> Option<T>,
+    word: fn(T) -> &'static str,
+    list: fn(&dyn Store, AthleteId) -> Result<Vec<String>, AppError>,
+    add: ChangeList,
+    remove: ChangeList,
+}
+
+/// A use case that adds words to, or removes them from, a list and returns the whole list.
+type ChangeList = fn(&dyn Store, AthleteId, &[String]) -> Result<Vec<String>, AppError>;
+
+/// The equipment and services list (`fettle profile access`).
+const ACCESS_LIST: OptionList<Access> = OptionList {
+    what: "access",
+    all: &[
+        Access::CompressionBoots,
+        Access::IceBath,
+        Access::CryoCentre,
+        Access::Massage,
+        Access::FoamRoller,
+    ],
+    parse: Access::parse,
+    word: Access::as_str,
+    list: recovery::list_access,
+    add: recovery::add_access,
+    remove: recovery::remove_access,
+};
+
+/// The health exclusions list (`fettle profile health`).
+const HEALTH_LIST: OptionList<HealthCondition> = OptionList {
+    what: "health condition",
+    all: &[
+        HealthCondition::UncontrolledHypertension,
+        HealthCondition::HeartDisease,
+        HealthCondition::Raynauds,
+        HealthCondition::ColdUrticaria,
+        HealthCondition::Cryoglobulinaemia,
+        HealthCondition::Pregnancy,
+        HealthCondition::OpenWounds,
+        HealthCondition::DvtRisk,
+        HealthCondition::AcuteInjury,
+        HealthCondition::Inflammation,
+    ],
+    parse: HealthCondition::parse,
+    word: HealthCondition::as_str,
+    list: recovery::list_health,
+    add: recovery::add_health,
+    remove: recovery::remove_health,
+};
+
+/// A list as answered: the items stored and every word accepted (the page's checkboxes).
+#[derive(serde::Serialize)]
+struct OptionsAnswer {
+    items: Vec<String>,
+    choices: Vec<&'static str>,
+}
+
+impl<T: Copy> OptionList<T> {
+    fn choices(&self) -> Vec<&'static str> {
+        self.all.iter().map(|&item| (self.word)(item)).collect()
+    }
+
+    fn answer(&self, items: Vec<String>) -> Reply {
+        JsonBody::new(&OptionsAnswer {
+            items,
+            choices: self.choices(),
+        })
+    }
+
+    /// The stored list with the accepted words.
+    fn show(&self, store: &dyn Store, athlete: AthleteId) -> Reply {
+        self.answer((self.list)(store, athlete)?)
+    }
+
+    /// Makes the stored list `items`: every word is checked first (so an unknown one changes
+    /// nothing), then the missing ones are removed and the new ones added.
+    fn replace(&self, store: &dyn Store, athlete: AthleteId, items: &[String]) -> Reply {
+        let mut wanted = BTreeSet::new();
+        for item in items {
+            let parsed = (self.parse)(item).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "unknown {} `{item}`: use {}",
+                    self.what,
+                    self.choices().join(", ")
+                ))
+            })?;
+            wanted.insert((self.word)(parsed));
+        }
+        let stored = (self.list)(store, athlete)?;
+        let gone: Vec<String> = stored
+            .iter()
+            .filter(|s| !wanted.contains(s.as_str()))
+            .cloned()
+            .collect();
+        let new: Vec<String> = wanted
+            .iter()
+            .filter(|w| !stored.iter().any(|s| s == *w))
+            .map(|w| (*w).to_owned())
+            .collect();
+        // The use cases refuse an empty word list: call them only with something to do.
+        if !gone.is_empty() {
+            (self.remove)(store, athlete, &gone)?;
+        }
+        if !new.is_empty() {
+            (self.add)(store, athlete, &new)?;
+        }
+        self.show(store, athlete)
+    }
+}
 
 /// How long a computed status or series is reused. One second keeps a dashboard under load
 /// from recomputing the same answer for every client while staying fresh for a person (and
@@ -294,6 +410,22 @@ impl Backend for StoreBackend {
         })
     }
 
+    fn access(&self, athlete: AthleteId) -> Reply {
+        ACCESS_LIST.show(&*self.store, athlete)
+    }
+
+    fn put_access(&self, athlete: AthleteId, items: Vec<String>) -> Reply {
+        ACCESS_LIST.replace(&*self.store, athlete, &items)
+    }
+
+    fn health(&self, athlete: AthleteId) -> Reply {
+        HEALTH_LIST.show(&*self.store, athlete)
+    }
+
+    fn put_health(&self, athlete: AthleteId, items: Vec<String>) -> Reply {
+        HEALTH_LIST.replace(&*self.store, athlete, &items)
+    }
+
     fn import(&self, athlete: AthleteId, paths: &[PathBuf], threads: usize) -> Reply {
         self.writing(|| {
             to_json(import_paths(
@@ -322,5 +454,52 @@ fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
         Ok(value) => JsonBody::new(&value),
         Err(AppError::NotFound(_)) => JsonBody::new(&()),
         Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails to compile when a variant is added without being offered on the page.
+    fn offered_access(item: Access) -> bool {
+        match item {
+            Access::CompressionBoots
+            | Access::IceBath
+            | Access::CryoCentre
+            | Access::Massage
+            | Access::FoamRoller => ACCESS_LIST.all.contains(&item),
+        }
+    }
+
+    /// Fails to compile when a variant is added without being offered on the page.
+    fn offered_health(item: HealthCondition) -> bool {
+        use HealthCondition as H;
+        match item {
+            H::UncontrolledHypertension
+            | H::HeartDisease
+            | H::Raynauds
+            | H::ColdUrticaria
+            | H::Cryoglobulinaemia
+            | H::Pregnancy
+            | H::OpenWounds
+            | H::DvtRisk
+            | H::AcuteInjury
+            | H::Inflammation => HEALTH_LIST.all.contains(&item),
+        }
+    }
+
+    #[test]
+    fn every_access_and_health_word_is_offered_and_parses_back_to_itself() {
+        for &item in ACCESS_LIST.all {
+            assert!(offered_access(item));
+            assert_eq!(Access::parse(item.as_str()), Some(item));
+        }
+        for &item in HEALTH_LIST.all {
+            assert!(offered_health(item));
+            assert_eq!(HealthCondition::parse(item.as_str()), Some(item));
+        }
+        assert_eq!(ACCESS_LIST.choices().len(), 5);
+        assert_eq!(HEALTH_LIST.choices().len(), 10);
     }
 }

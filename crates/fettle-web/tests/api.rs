@@ -532,6 +532,107 @@ async fn profile_must_be_an_object_and_round_trips() {
     assert_eq!(profile["hr_max"]["source"]["from"], "2026-01-01");
 }
 
+fn put_json(uri: &str, body: &str) -> Request<Body> {
+    Request::put(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_owned()))
+        .expect("valid request")
+}
+
+#[tokio::test]
+async fn access_list_is_replaced_whole_and_an_unknown_word_changes_nothing() {
+    let db = TestDb::empty();
+    let before = json_body(send(db.state(), get("/api/v1/profile/access")).await).await;
+    assert_eq!(before["items"], json!([]));
+    assert_eq!(
+        before["choices"],
+        json!([
+            "compression-boots",
+            "ice-bath",
+            "cryo-centre",
+            "massage",
+            "foam-roller"
+        ])
+    );
+    // A spelling variant is stored as its canonical word; the store sorts the list.
+    let body = r#"{"items": ["massage", "ice_bath"]}"#;
+    let response = send(db.state(), put_json("/api/v1/profile/access", body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json_body(response).await["items"],
+        json!(["ice-bath", "massage"])
+    );
+    // Replacing: massage is removed, boots added, ice-bath kept.
+    let body = r#"{"items": ["ice-bath", "compression-boots"]}"#;
+    send(db.state(), put_json("/api/v1/profile/access", body)).await;
+    let read = json_body(send(db.state(), get("/api/v1/profile/access")).await).await;
+    assert_eq!(read["items"], json!(["compression-boots", "ice-bath"]));
+    // One unknown word among valid ones: 422 naming it and the accepted words, nothing stored.
+    let body = r#"{"items": ["massage", "hot-tub"]}"#;
+    let message = assert_json_error(
+        send(db.state(), put_json("/api/v1/profile/access", body)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    assert!(
+        message.contains("hot-tub") && message.contains("foam-roller"),
+        "{message}"
+    );
+    let read = json_body(send(db.state(), get("/api/v1/profile/access")).await).await;
+    assert_eq!(read["items"], json!(["compression-boots", "ice-bath"]));
+    // A misnamed field is refused too.
+    assert_json_error(
+        send(
+            db.state(),
+            put_json("/api/v1/profile/access", r#"{"item": []}"#),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    // An empty list clears it.
+    send(
+        db.state(),
+        put_json("/api/v1/profile/access", r#"{"items": []}"#),
+    )
+    .await;
+    let read = json_body(send(db.state(), get("/api/v1/profile/access")).await).await;
+    assert_eq!(read["items"], json!([]));
+}
+
+#[tokio::test]
+async fn health_exclusions_are_stored_and_an_unknown_condition_changes_nothing() {
+    let db = TestDb::empty();
+    let body = r#"{"items": ["raynauds"]}"#;
+    let response = send(db.state(), put_json("/api/v1/profile/health", body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let saved = json_body(response).await;
+    assert_eq!(saved["items"], json!(["raynauds"]));
+    assert_eq!(saved["choices"].as_array().map(Vec::len), Some(10));
+    let message = assert_json_error(
+        send(
+            db.state(),
+            put_json(
+                "/api/v1/profile/health",
+                r#"{"items": ["raynauds", "flu"]}"#,
+            ),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    assert!(
+        message.contains("flu") && message.contains("dvt-risk"),
+        "{message}"
+    );
+    let read = json_body(send(db.state(), get("/api/v1/profile/health")).await).await;
+    assert_eq!(read["items"], json!(["raynauds"]));
+}
+
 #[tokio::test]
 async fn foreign_host_is_refused_against_dns_rebinding() {
     let request = Request::get("/api/v1/status")

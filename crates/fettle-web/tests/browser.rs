@@ -697,6 +697,42 @@ async fn profile_saved_through_the_form_applies(browser: &Browser, server: &Serv
         values.contains("191 bpm") && values.contains("given"),
         "{values}"
     );
+    // Ticking an access item and saving keeps it ticked after a reload.
+    let ice_bath = "#access-form input[value=ice-bath]";
+    let ticked = format!("return document.querySelector('{ice_bath}').checked;");
+    assert_eq!(browser.js(&ticked).await, json!(false), "not ticked yet");
+    browser
+        .client
+        .find(Locator::Css(ice_bath))
+        .await
+        .expect("ice bath checkbox")
+        .click()
+        .await
+        .expect("ticks");
+    browser
+        .client
+        .find(Locator::Css("#access-form button[type=submit]"))
+        .await
+        .expect("save equipment")
+        .click()
+        .await
+        .expect("saves");
+    browser
+        .wait_for_js(
+            "return document.querySelector('#access-form + [role=status]').className === 'ok';",
+            "the access list to be saved",
+        )
+        .await;
+    browser.open(&server.url("/profile")).await;
+    assert_eq!(
+        browser.js(&ticked).await,
+        json!(true),
+        "ticked after reload"
+    );
+    let label = browser
+        .js("return document.querySelector('#access-form input[value=ice-bath]').closest('label').textContent;")
+        .await;
+    assert_eq!(label, json!("Ice bath (cold-water immersion)"));
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "profile: console errors {errors:?}");
 }
