@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d)}
 runs=${RUNS:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo build --release -q --bin fettle -p fettle-sim --example write_fit
+cargo build --release -q -p fettle --bin fettle
+cargo build --release -q -p fettle-sim --example write_fit
 bin=$CARGO_TARGET_DIR/release/fettle
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ -d $work/fit ]] || "$CARGO_TARGET_DIR/release/examples/write_fit" "$work/fit" 10 1
