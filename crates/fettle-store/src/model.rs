@@ -4,7 +4,7 @@
 use std::fmt;
 
 use fettle_core::log::{RaceResult, RecoveryEntry};
-use fettle_formats::{Activity, Sport};
+use fettle_formats::{Activity, Lap, Sport, Streams};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -208,6 +208,42 @@ pub struct StoredActivity {
     /// The activity rebuilt with laps, decoded streams and R-R intervals (streams within the
     /// precision documented in [`crate::blob`]).
     pub activity: Activity,
+}
+
+impl StoredActivity {
+    /// Rebuilds the full activity from its stored parts: the summary row, the lap rows and the
+    /// decoded sample blob. Every backend reads the same parts, so they share this.
+    pub fn from_parts(
+        summary: ActivitySummary,
+        laps: Vec<Lap>,
+        streams: Streams,
+        rr_intervals_ms: Vec<f32>,
+    ) -> StoredActivity {
+        let activity = Activity {
+            start: summary.start,
+            utc_offset_s: summary.utc_offset_s,
+            sport: summary.sport.clone(),
+            sub_sport: summary.sub_sport.clone(),
+            name: summary.name.clone(),
+            description: summary.description.clone(),
+            perceived_exertion: summary.perceived_exertion,
+            elapsed_s: summary.elapsed_s,
+            timer_s: summary.timer_s,
+            distance_m: summary.distance_m,
+            ascent_m: summary.ascent_m,
+            descent_m: summary.descent_m,
+            avg_hr: summary.avg_hr,
+            max_hr: summary.max_hr,
+            avg_cadence: summary.avg_cadence,
+            avg_power_w: summary.avg_power_w,
+            device: summary.device.clone(),
+            laps,
+            streams,
+            rr_intervals_ms,
+            session_index: summary.session_index,
+        };
+        StoredActivity { summary, activity }
+    }
 }
 
 /// Which activity summaries to list. The default lists everything, newest first.

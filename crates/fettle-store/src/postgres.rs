@@ -1141,30 +1141,12 @@ impl Store for PgStore {
                 .map_err(|e| StoreError::Corrupt(format!("samples of activity {id}: {e}")))?,
             None => (Streams::default(), Vec::new()),
         };
-        let activity = Activity {
-            start: summary.start,
-            utc_offset_s: summary.utc_offset_s,
-            sport: summary.sport.clone(),
-            sub_sport: summary.sub_sport.clone(),
-            name: summary.name.clone(),
-            description: summary.description.clone(),
-            perceived_exertion: summary.perceived_exertion,
-            elapsed_s: summary.elapsed_s,
-            timer_s: summary.timer_s,
-            distance_m: summary.distance_m,
-            ascent_m: summary.ascent_m,
-            descent_m: summary.descent_m,
-            avg_hr: summary.avg_hr,
-            max_hr: summary.max_hr,
-            avg_cadence: summary.avg_cadence,
-            avg_power_w: summary.avg_power_w,
-            device: summary.device.clone(),
+        Ok(Some(StoredActivity::from_parts(
+            summary,
             laps,
             streams,
             rr_intervals_ms,
-            session_index: summary.session_index,
-        };
-        Ok(Some(StoredActivity { summary, activity }))
+        )))
     }
 
     fn load_rows(&self, athlete: AthleteId) -> StoreResult<Vec<LoadRow>> {
