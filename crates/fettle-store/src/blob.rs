@@ -242,6 +242,33 @@ pub fn encode(streams: &Streams, rr_intervals_ms: &[f32]) -> Result<Vec<u8>, Cod
     Ok(blob)
 }
 
+/// Encodes the blobs of every activity of a file about to be imported, in order: `None` for an
+/// activity with neither streams nor R-R intervals (it gets no samples row). Backends call this
+/// before opening their transaction, because it is the costly part of an import and needs no
+/// lock. A channel that cannot be encoded fails the file, naming the activity.
+pub fn encode_file(
+    file: &crate::NewFile,
+    activities: &[crate::NewActivity<'_>],
+) -> Result<Vec<Option<Vec<u8>>>, crate::StoreError> {
+    activities
+        .iter()
+        .enumerate()
+        .map(|(index, new)| {
+            let activity = new.activity;
+            if activity.streams == Streams::default() && activity.rr_intervals_ms.is_empty() {
+                return Ok(None);
+            }
+            encode(&activity.streams, &activity.rr_intervals_ms)
+                .map(Some)
+                .map_err(|e| crate::StoreError::InvalidActivity {
+                    file: file.source.clone(),
+                    index,
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
+}
+
 /// Decodes a blob written by [`encode`] back into streams and R-R intervals.
 ///
 /// Never panics: damaged, truncated or foreign bytes give a [`CodecError`].

@@ -860,19 +860,7 @@ impl Store for PgStore {
         };
         // Encode the blobs before opening the transaction: this is the costly part, and it
         // holds no lock while it runs.
-        let mut blobs = Vec::with_capacity(activities.len());
-        for (index, new) in activities.iter().enumerate() {
-            let activity = new.activity;
-            let empty =
-                activity.streams == Streams::default() && activity.rr_intervals_ms.is_empty();
-            blobs.push(if empty {
-                None
-            } else {
-                let blob = blob::encode(&activity.streams, &activity.rr_intervals_ms)
-                    .map_err(|e| invalid(index, e.to_string()))?;
-                Some(blob)
-            });
-        }
+        let blobs = blob::encode_file(file, activities)?;
         let hash = file.content_hash.to_hex();
         let context = "importing a file";
         // Locking the athlete makes the file check and the duplicate check below see every
