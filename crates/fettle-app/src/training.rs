@@ -25,7 +25,7 @@ use fettle_core::profile::{
 };
 use fettle_core::series::{DayState, DayTotals, SeriesParams, Status, daily_series, status_on};
 use fettle_formats::{Activity, Sport};
-use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, AthleteId, Store};
+use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, ActivitySummary, AthleteId, Store};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
@@ -265,11 +265,11 @@ pub fn show_profile(
 }
 
 /// Runs the estimators over every stored activity's effort features and the logged morning
-/// resting heart rates. Also returns the parsed metrics per activity for reuse.
+/// resting heart rates. Also returns every activity's summary and metrics for reuse.
 fn estimates(
     store: &dyn Store,
     athlete: AthleteId,
-) -> Result<(Estimates, Vec<(ActivityId, ActivityMetrics)>), AppError> {
+) -> Result<(Estimates, Vec<(ActivitySummary, ActivityMetrics)>), AppError> {
     let metrics = stored_metrics(store, athlete)?;
     let features: Vec<EffortFeatures> = metrics.iter().map(|(_, m)| m.effort).collect();
     let rest_hr: Vec<f64> = store
@@ -280,16 +280,17 @@ fn estimates(
     Ok((Estimates::from_data(&features, &rest_hr), metrics))
 }
 
-/// Every activity's metrics, computing (and storing) those that are missing or outdated.
+/// Every activity's summary with its metrics, computing (and storing) the metrics that are
+/// missing or outdated. One scan of the summaries serves the estimates and the recompute.
 fn stored_metrics(
     store: &dyn Store,
     athlete: AthleteId,
-) -> Result<Vec<(ActivityId, ActivityMetrics)>, AppError> {
+) -> Result<Vec<(ActivitySummary, ActivityMetrics)>, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
     let summaries = store.list_activities(athlete, &ActivityFilter::default())?;
     let mut out = Vec::with_capacity(summaries.len());
     let mut fresh = Vec::new();
-    for s in &summaries {
+    for s in summaries {
         let parsed = s
             .metrics_json
             .as_deref()
@@ -307,7 +308,7 @@ fn stored_metrics(
                 m
             }
         };
-        out.push((s.id, metrics));
+        out.push((s, metrics));
     }
     if !fresh.is_empty() {
         store.set_activity_metrics(athlete, &fresh)?;
@@ -344,17 +345,13 @@ pub fn recompute_loads(
     let tz = crate::athlete_time_zone(store, athlete)?;
     let profile = load_profile(store, athlete)?;
     let (estimates, metrics) = estimates(store, athlete)?;
-    let summaries = store.list_activities(athlete, &ActivityFilter::default())?;
-    let by_id: std::collections::HashMap<ActivityId, &fettle_store::ActivitySummary> =
-        summaries.iter().map(|s| (s.id, s)).collect();
 
     let mut method_loads: Vec<(ActivityId, MethodLoads)> = Vec::with_capacity(metrics.len());
-    for (id, m) in &metrics {
-        let Some(s) = by_id.get(id) else { continue };
+    for (s, m) in &metrics {
         let day = local_date(s.start, s.utc_offset_s, &tz);
         let thresholds = profile.thresholds_with_estimates(day, &estimates);
         let rpe = s.rpe.or(s.perceived_exertion);
-        method_loads.push((*id, method_loads_from_features(&m.load, &thresholds, rpe)));
+        method_loads.push((s.id, method_loads_from_features(&m.load, &thresholds, rpe)));
     }
     let all: Vec<MethodLoads> = method_loads.iter().map(|(_, l)| *l).collect();
     let calibration = Calibration::fit(&all);
