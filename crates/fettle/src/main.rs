@@ -42,30 +42,28 @@ fn main() -> ExitCode {
 /// Runs one command. `Ok` carries the exit status for commands that can partly succeed
 /// (an import with some failed files exits 1).
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    // The demo opens its own (temporary) database: it must never touch the user's default one.
-    if let Command::Demo(args) = &cli.command {
-        return demo::run(cli, args);
-    }
-    let ctx = settings::Context::from_cli(cli)?;
+    // The database is opened only by the commands that use it: the demo opens its own
+    // (temporary) one and must never touch the user's default database.
+    let ctx = || settings::Context::from_cli(cli);
     match &cli.command {
-        Command::Import(args) => import::run(&ctx, args),
-        Command::Activities(args) => activities::list(&ctx, args),
-        Command::Activity(args) => activities::show(&ctx, args),
-        Command::Profile(args) => training::profile(&ctx, args),
-        Command::Add(args) => training::add(&ctx, args),
-        Command::Rpe(args) => training::rpe(&ctx, args),
-        Command::Status(args) => training::status(&ctx, args),
-        Command::Load(args) => training::load(&ctx, args),
-        Command::Race(args) => training::race(&ctx, args),
-        Command::Model(args) => training::model(&ctx, args),
-        Command::Wellness(args) => recovery::wellness(&ctx, args),
-        Command::Readiness(args) => recovery::readiness(&ctx, args),
-        Command::Recover(args) => recovery::recover(&ctx, args),
-        Command::Recovery(args) => recovery::recovery(&ctx, args),
-        Command::Insights => recovery::insights(&ctx),
-        Command::Plan(args) => plan::run(&ctx, args),
-        Command::Serve(args) => serve::run(ctx, args),
-        Command::Demo(_) => unreachable!("handled above"),
+        Command::Demo(args) => demo::run(cli, args),
+        Command::Import(args) => import::run(&ctx()?, args),
+        Command::Activities(args) => activities::list(&ctx()?, args),
+        Command::Activity(args) => activities::show(&ctx()?, args),
+        Command::Profile(args) => training::profile(&ctx()?, args),
+        Command::Add(args) => training::add(&ctx()?, args),
+        Command::Rpe(args) => training::rpe(&ctx()?, args),
+        Command::Status(args) => training::status(&ctx()?, args),
+        Command::Load(args) => training::load(&ctx()?, args),
+        Command::Race(args) => training::race(&ctx()?, args),
+        Command::Model(args) => training::model(&ctx()?, args),
+        Command::Wellness(args) => recovery::wellness(&ctx()?, args),
+        Command::Readiness(args) => recovery::readiness(&ctx()?, args),
+        Command::Recover(args) => recovery::recover(&ctx()?, args),
+        Command::Recovery(args) => recovery::recovery(&ctx()?, args),
+        Command::Insights => recovery::insights(&ctx()?),
+        Command::Plan(args) => plan::run(&ctx()?, args),
+        Command::Serve(args) => serve::run(ctx()?, args),
     }
 }
 
