@@ -569,3 +569,28 @@ fn the_time_zone_applies_to_the_whole_history_whatever_from_says() {
     );
     assert_eq!(env.json(&["profile"])["time_zone"], "Asia/Tokyo");
 }
+
+#[test]
+fn running_cadence_is_shown_in_steps_per_minute() {
+    // FIT records running cadence per leg: 85 strides/min is 2 × 85 = 170 steps/min.
+    let env = Env::new();
+    let mut run = steady_run("2026-08-01T07:00:00Z", 10, 3.0, 140.0);
+    run.streams.cadence_rpm = vec![85.0; run.streams.len()];
+    run.avg_cadence = Some(85.0);
+    write_fit(&env.path("cadence.fit"), &run);
+    env.fettle()
+        .arg("import")
+        .arg(env.path("cadence.fit"))
+        .assert()
+        .success();
+    let id = env.json(&["activities"])[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let out = env.fettle().args(["activity", &id]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("170 steps/min (85.0 strides/min as recorded)"),
+        "{text}"
+    );
+}
