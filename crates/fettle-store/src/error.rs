@@ -80,6 +80,9 @@ pub enum StoreError {
     /// A value handed to the store is not acceptable (the message says which and why).
     #[error("{0}")]
     Invalid(String),
+    /// The thing to create already exists (an e-mail address in use); nothing was written.
+    #[error("{0}")]
+    Conflict(String),
     /// Stored data could not be read back.
     #[error(
         "stored data is damaged: {0}; restore the database from a backup or re-import the files"

@@ -83,6 +83,7 @@
 //! 100 m); or their time intervals overlap for at least 80 % of the longer one. Manual activities are never duplicate candidates. The rule
 //! and its constants live in [`dedup`].
 
+mod accounts;
 pub mod blob;
 pub mod conformance;
 pub mod dedup;
@@ -92,6 +93,10 @@ pub mod postgres;
 pub mod sqlite;
 mod store;
 
+pub use accounts::{
+    Accounts, ApiToken, CoachLink, Database, Invitation, Member, NewSession, NewUser, Role,
+    SecretHash, Session, TokenId, User, UserId,
+};
 pub use error::{StoreError, StoreResult};
 pub use model::{
     ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary, AthleteId,
