@@ -20,7 +20,7 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::model::AthleteId;
 
 /// A user account.
@@ -330,6 +330,68 @@ pub trait Accounts: Send + Sync {
 pub trait Database: crate::Store + Accounts {}
 
 impl<T: crate::Store + Accounts + ?Sized> Database for T {}
+
+// ----- checks and errors shared by both backends --------------------------------------------
+
+/// Refuses a user without an address (or with one not trimmed) or without a password hash.
+pub(crate) fn check_new_user(user: &NewUser<'_>) -> StoreResult<()> {
+    if user.email.is_empty() || user.email.trim() != user.email {
+        return Err(StoreError::Invalid(
+            "a user needs an e-mail address, trimmed and lower-cased".to_owned(),
+        ));
+    }
+    check_password_hash(user.password_hash)
+}
+
+/// Refuses an empty password hash: the account could never be logged into.
+pub(crate) fn check_password_hash(password_hash: &str) -> StoreResult<()> {
+    if password_hash.is_empty() {
+        return Err(StoreError::Invalid(
+            "the password hash is empty: hash the password before storing it".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The address already has an account.
+pub(crate) fn email_taken(email: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "{email} already has an account: use another e-mail address, or reset that account's password"
+    ))
+}
+
+/// The inviting user is unknown or not a coach.
+pub(crate) fn not_a_coach(coach: UserId) -> StoreError {
+    StoreError::Invalid(format!(
+        "user {coach} is not a coach: only coaches invite athletes"
+    ))
+}
+
+/// A coach inviting their own address (their partition is theirs already).
+pub(crate) fn own_address() -> StoreError {
+    StoreError::Invalid(
+        "a coach cannot invite their own address: their own data is theirs already".to_owned(),
+    )
+}
+
+/// An invitation without an address.
+pub(crate) fn no_address() -> StoreError {
+    StoreError::Invalid("an invitation needs an e-mail address".to_owned())
+}
+
+/// A session or token for a user that does not exist.
+pub(crate) fn unknown_user(user: UserId) -> StoreError {
+    StoreError::Invalid(format!(
+        "user {user} does not exist: list the users to find the right one"
+    ))
+}
+
+/// A session or token secret hash already stored (a secret generated twice).
+pub(crate) fn secret_taken(what: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "a {what} with this secret already exists: generate a new secret"
+    ))
+}
 
 #[cfg(test)]
 mod tests {

@@ -48,6 +48,8 @@ use crate::sqlite::{
 };
 use crate::store::Store;
 
+mod accounts;
+
 /// The numbered migrations, in order. Never edit a released one: add the next.
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_initial.sql")),

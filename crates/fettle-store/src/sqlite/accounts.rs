@@ -10,9 +10,10 @@ use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params}
 use super::{SqliteStore, db, is_constraint, read, timestamp};
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
-    Session, TokenId, User, UserId,
+    Session, TokenId, User, UserId, check_new_user, check_password_hash, email_taken, no_address,
+    not_a_coach, own_address, secret_taken, unknown_user,
 };
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::model::AthleteId;
 
 /// The user columns, in the order [`user_from_row`] reads them (prefix `u.`).
@@ -73,38 +74,6 @@ fn user_in(tx: &Transaction<'_>, id: UserId) -> rusqlite::Result<Option<User>> {
     ))?
     .query_row([id.0], user_from_row)
     .optional()
-}
-
-pub(super) fn check_new_user(user: &NewUser<'_>) -> StoreResult<()> {
-    if user.email.trim().is_empty() || user.email.trim() != user.email {
-        return Err(StoreError::Invalid(
-            "a user needs an e-mail address, trimmed and lower-cased".to_owned(),
-        ));
-    }
-    if user.password_hash.is_empty() {
-        return Err(StoreError::Invalid(
-            "a user needs a password hash: hash the password before storing the user".to_owned(),
-        ));
-    }
-    Ok(())
-}
-
-pub(super) fn email_taken(email: &str) -> StoreError {
-    StoreError::Conflict(format!(
-        "{email} already has an account: use another e-mail address, or reset that account's password"
-    ))
-}
-
-pub(super) fn not_a_coach(coach: UserId) -> StoreError {
-    StoreError::Invalid(format!(
-        "user {coach} is not a coach: only coaches invite athletes"
-    ))
-}
-
-pub(super) fn unknown_user(user: UserId) -> StoreError {
-    StoreError::Invalid(format!(
-        "user {user} does not exist: list the users to find the right one"
-    ))
 }
 
 impl SqliteStore {
@@ -241,11 +210,7 @@ impl Accounts for SqliteStore {
     }
 
     fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<bool> {
-        if password_hash.is_empty() {
-            return Err(StoreError::Invalid(
-                "the new password hash is empty: hash the password before storing it".to_owned(),
-            ));
-        }
+        check_password_hash(password_hash)?;
         let changed = self.accounts_execute(
             "changing a password",
             "UPDATE users SET password_hash = ?1 WHERE user_id = ?2",
@@ -280,10 +245,7 @@ impl Accounts for SqliteStore {
             })
             .map_err(|e| {
                 if is_constraint(&e) {
-                    StoreError::Conflict(
-                        "a session with this secret already exists: generate a new secret"
-                            .to_owned(),
-                    )
+                    secret_taken("session")
                 } else {
                     db(context)(e)
                 }
@@ -365,10 +327,7 @@ impl Accounts for SqliteStore {
             .and_then(|mut stmt| stmt.execute(params![user.0, name, secret.to_hex(), created_ms]))
             .map_err(|e| {
                 if is_constraint(&e) {
-                    StoreError::Conflict(
-                        "an API token with this secret already exists: generate a new secret"
-                            .to_owned(),
-                    )
+                    secret_taken("API token")
                 } else {
                     db(context)(e)
                 }
@@ -427,9 +386,7 @@ impl Accounts for SqliteStore {
 
     fn invite(&self, coach: UserId, email: &str, now: Timestamp) -> StoreResult<()> {
         if email.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "an invitation needs an e-mail address".to_owned(),
-            ));
+            return Err(no_address());
         }
         let context = "inviting an athlete";
         self.accounts_tx(context, |tx| {
@@ -437,10 +394,7 @@ impl Accounts for SqliteStore {
             match inviter {
                 Some(user) if user.role == Role::Coach => {
                     if user.email == email {
-                        return Err(StoreError::Invalid(
-                            "a coach cannot invite their own address: their data is theirs already"
-                                .to_owned(),
-                        ));
+                        return Err(own_address());
                     }
                 }
                 _ => return Err(not_a_coach(coach)),
