@@ -89,6 +89,7 @@ pub mod conformance;
 pub mod dedup;
 mod error;
 mod model;
+mod open;
 pub mod postgres;
 pub mod sqlite;
 mod store;
@@ -103,6 +104,7 @@ pub use model::{
     ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
+pub use open::open;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

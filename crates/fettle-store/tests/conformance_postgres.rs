@@ -417,3 +417,38 @@ fn concurrent_sign_ups_for_one_address_create_one_account() {
         created[0].athlete
     );
 }
+
+/// `fettle_store::open` with a `postgres://` or `postgresql://` URL opens this server's
+/// database: what one opening stores, the other (and a plain `PgStore`) reads.
+#[test]
+fn open_with_a_postgres_url_uses_postgres() {
+    let Some(mut scratch) = Scratch::connect("open_with_a_postgres_url_uses_postgres") else {
+        return;
+    };
+    let url = scratch.schema_url();
+    let Some(rest) = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+    else {
+        panic!("FETTLE_TEST_POSTGRES is not a postgres:// URL: {url}");
+    };
+    let first = fettle_store::open(&format!("postgres://{rest}")).expect("postgres://");
+    let ann = first
+        .create_user(
+            &NewUser {
+                email: "ann@example.com",
+                role: Role::Athlete,
+                password_hash: "$argon2id$ann",
+            },
+            Timestamp::from_second(1_767_600_000).expect("instant"),
+        )
+        .expect("create user");
+    let second = fettle_store::open(&format!("postgresql://{rest}")).expect("postgresql://");
+    assert_eq!(
+        second.user_by_email("ann@example.com").expect("lookup"),
+        Some(ann.clone())
+    );
+    let plain = PgStore::connect(&url).expect("connect");
+    assert_eq!(plain.schema_version().expect("version"), SCHEMA_VERSION);
+    assert_eq!(plain.user(ann.id).expect("lookup"), Some(ann));
+}
