@@ -240,7 +240,13 @@ pub struct CoachLink {
 pub trait Accounts: Send + Sync {
     /// Creates a user and their athlete partition (named after the e-mail address) in one
     /// transaction. An e-mail address already in use fails with
-    /// [`StoreError::Conflict`](crate::StoreError::Conflict) and writes nothing.
+    /// [`StoreError::Conflict`](crate::StoreError::Conflict) and writes nothing; an empty or
+    /// untrimmed address or an empty password hash fails with
+    /// [`StoreError::Invalid`](crate::StoreError::Invalid).
+    ///
+    /// An athlete of that name that exists without a user (data an administrator imported
+    /// for the person, with [`Store::create_athlete`](crate::Store::create_athlete), before
+    /// the account existed) becomes the user's partition rather than being duplicated.
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User>;
 
     /// The user with this e-mail address.
@@ -252,15 +258,16 @@ pub trait Accounts: Send + Sync {
     /// Every user, by e-mail address.
     fn users(&self) -> StoreResult<Vec<User>>;
 
-    /// Replaces a user's password hash. Returns whether the user exists.
+    /// Replaces a user's password hash. Returns whether the user exists. An empty hash fails
+    /// with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<bool>;
 
-    /// Stores a new session (and drops the user's expired ones). An unknown user fails with
-    /// [`StoreError::Invalid`](crate::StoreError::Invalid).
+    /// Stores a new session (and drops the user's sessions expired at its creation time). An
+    /// unknown user fails with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn create_session(&self, session: &NewSession) -> StoreResult<()>;
 
     /// The live session with this secret hash: `None` when unknown or expired at `now` (an
-    /// expired one is deleted).
+    /// expired one is deleted). A session is live strictly before its `expires` instant.
     fn session(&self, secret: &SecretHash, now: Timestamp) -> StoreResult<Option<Session>>;
 
     /// Ends one session (logout). Returns whether it existed.
@@ -292,8 +299,8 @@ pub trait Accounts: Send + Sync {
     fn revoke_token(&self, user: UserId, token: TokenId) -> StoreResult<bool>;
 
     /// A coach invites an e-mail address (idempotent; inviting an address already in the squad
-    /// changes nothing). A user who is not a coach fails with
-    /// [`StoreError::Invalid`](crate::StoreError::Invalid).
+    /// changes nothing). A user who is not a coach, an empty address and the coach's own
+    /// address fail with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn invite(&self, coach: UserId, email: &str, now: Timestamp) -> StoreResult<()>;
 
     /// The invitations waiting for this user's e-mail address, oldest first.
