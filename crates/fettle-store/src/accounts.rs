@@ -340,6 +340,14 @@ impl<T: crate::Store + Accounts + ?Sized> Database for T {}
 
 // ----- checks and errors shared by both backends --------------------------------------------
 
+/// An instant as stored (whole milliseconds) and as it reads back, so that what a create
+/// method returns equals what a later read gives.
+pub(crate) fn stored_instant(instant: Timestamp) -> (i64, Timestamp) {
+    let ms = instant.as_millisecond();
+    // Dropping the sub-millisecond part stays within jiff's range: the fallback never runs.
+    (ms, Timestamp::from_millisecond(ms).unwrap_or(instant))
+}
+
 /// Refuses a user without an address (or with one not trimmed) or without a password hash.
 pub(crate) fn check_new_user(user: &NewUser<'_>) -> StoreResult<()> {
     if user.email.is_empty() || user.email.trim() != user.email {

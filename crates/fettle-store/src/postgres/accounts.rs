@@ -16,7 +16,7 @@ use super::{PgConnection, PgStore, Session, column, db, is_constraint, timestamp
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
     TokenId, User, UserId, check_new_user, check_password_hash, email_taken, no_address,
-    not_a_coach, own_address, secret_taken, unknown_user,
+    not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::model::AthleteId;
@@ -123,8 +123,7 @@ impl Accounts for PgStore {
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User> {
         check_new_user(user)?;
         let context = "creating a user";
-        let created_ms = now.as_millisecond();
-        let created = timestamp(created_ms)?;
+        let (created_ms, created) = stored_instant(now);
         let taken = |e: postgres::Error| {
             if is_constraint(&e) {
                 email_taken(user.email)
@@ -335,8 +334,7 @@ impl Accounts for PgStore {
         now: Timestamp,
     ) -> StoreResult<ApiToken> {
         let context = "creating an API token";
-        let created_ms = now.as_millisecond();
-        let created = timestamp(created_ms)?;
+        let (created_ms, created) = stored_instant(now);
         self.accounts_tx(context, |session| {
             if user_in(session, context, user)?.is_none() {
                 return Err(unknown_user(user));

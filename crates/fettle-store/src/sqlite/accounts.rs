@@ -11,7 +11,7 @@ use super::{SqliteStore, db, is_constraint, read, timestamp};
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
     Session, TokenId, User, UserId, check_new_user, check_password_hash, email_taken, no_address,
-    not_a_coach, own_address, secret_taken, unknown_user,
+    not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
 };
 use crate::error::StoreResult;
 use crate::model::AthleteId;
@@ -60,12 +60,6 @@ fn invitation_from_row(row: &Row<'_>) -> rusqlite::Result<Invitation> {
         email: row.get(2)?,
         invited: timestamp(row.get(3)?, 3)?,
     })
-}
-
-/// Instants are kept to the millisecond; this is what reads back.
-fn to_millisecond(instant: Timestamp) -> rusqlite::Result<(i64, Timestamp)> {
-    let ms = instant.as_millisecond();
-    Ok((ms, timestamp(ms, 0)?))
 }
 
 fn user_in(tx: &Transaction<'_>, id: UserId) -> rusqlite::Result<Option<User>> {
@@ -126,7 +120,7 @@ impl Accounts for SqliteStore {
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User> {
         check_new_user(user)?;
         let context = "creating a user";
-        let (created_ms, created) = to_millisecond(now).map_err(read(context))?;
+        let (created_ms, created) = stored_instant(now);
         self.accounts_tx(context, |tx| {
             let taken = tx
                 .prepare_cached("SELECT 1 FROM users WHERE email = ?1")
@@ -315,7 +309,7 @@ impl Accounts for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<ApiToken> {
         let context = "creating an API token";
-        let (created_ms, created) = to_millisecond(now).map_err(read(context))?;
+        let (created_ms, created) = stored_instant(now);
         self.accounts_tx(context, |tx| {
             if user_in(tx, user).map_err(read(context))?.is_none() {
                 return Err(unknown_user(user));
