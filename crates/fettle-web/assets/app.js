@@ -12,11 +12,31 @@ const query = new URLSearchParams(location.search);
 /**
  * The athlete a coach is looking at (`?athlete=ID`): every data call then goes to
  * `/api/v1/athletes/ID/…`, which only answers GET, and the pages hide their forms. `null` for
- * the caller's own data, and on the account pages, which are always the caller's. Anything but a positive integer is refused in `start`, rather than
- * silently showing the caller's own data under another athlete's address.
+ * the caller's own data, and on the account pages, which are always the caller's. Anything
+ * but a positive integer is refused in `prepare`, rather than silently showing the caller's
+ * own data under another athlete's address.
  */
 const athleteParam = ['login', 'account', 'squad'].includes(document.body.dataset.page) ? null : query.get('athlete');
 const viewing = athleteParam != null && /^[1-9]\d{0,17}$/.test(athleteParam) ? athleteParam : null;
+
+// ---------------------------------------------------------------- helpers
+
+/** Builds an element: el('a', {href: '/'}, 'text', child, …). */
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
 
 /**
  * Who is signed in, from `GET /api/v1/me`: `{mode: 'single-user', athlete_id}` on a personal
@@ -1164,15 +1184,23 @@ async function pageAccount(root) {
 
 // ---------------------------------------------------------------- Squad
 
+/** Readiness bands (the day's recommendation) in words. */
+const bandNames = { train_hard: 'ready to train hard', easy: 'easy day', rest: 'rest' };
+
 /**
  * The squad table's columns: the value each sorts by (a number, a string, or null for "no
  * value", which sorts last either way) and what each cell shows.
  */
 const squadColumns = [
   { key: 'name', label: 'Athlete', value: (r) => (r.name || '').toLowerCase(),
-    cell: (r) => el('a', { href: `/?athlete=${r.athlete_id}`, text: r.name }) },
+    cell: (r) => el('div', {}, el('a', { href: `/?athlete=${r.athlete_id}`, text: r.name }),
+      r.error ? el('div', { class: 'error', text: r.error }) : null) },
+  // The score is null when only a sick or injured report set the band to rest.
   { key: 'readiness', label: 'Readiness', num: true, value: (r) => (r.readiness ? r.readiness.score : null),
-    cell: (r) => (r.readiness ? `${fixed(r.readiness.score, 0)} · ${r.readiness.band}` : '—') },
+    cell: (r) => (r.readiness
+      ? [r.readiness.score == null ? null : el('strong', { text: fixed(r.readiness.score, 0) }),
+        el('div', { class: 'muted', text: bandNames[r.readiness.band] || r.readiness.band })]
+      : '—') },
   { key: 'form', label: 'Form', num: true, value: (r) => r.form, cell: (r) => fixed(r.form, 1) },
   { key: 'acwr', label: 'ACWR', num: true, value: (r) => r.acwr, cell: (r) => fixed(r.acwr, 2) },
   { key: 'flags', label: 'Flags', value: (r) => (r.flags || []).length,
@@ -1182,13 +1210,15 @@ const squadColumns = [
     cell: (r) => (r.recovery_compliance == null ? '—' : `${fixed(r.recovery_compliance * 100, 0)} %`) },
   { key: 'last', label: 'Last activity', value: (r) => r.last_activity, cell: (r) => r.last_activity || '—' },
   { key: 'attention', label: 'Attention', num: true, value: (r) => (r.attention ? r.attention.score : null),
-    cell: (r) => el('div', {}, needsAttention(r) ? el('strong', { class: 'badge', text: `⚠ ${fixed(r.attention.score, 0)}` }) : el('span', { text: fixed(r.attention && r.attention.score, 0) }),
+    cell: (r) => el('div', {}, needsAttention(r)
+      ? el('strong', { class: 'badge', title: 'Needs attention', text: `⚠ ${r.attention.score}` })
+      : el('span', { class: 'muted', text: r.attention ? String(r.attention.score) : '—' }),
       r.attention && r.attention.reasons && r.attention.reasons.length
         ? el('ul', { class: 'flags compact' }, r.attention.reasons.map((reason) => el('li', { text: reason }))) : null) },
 ];
 
-/** Whether a row asks for the coach's attention: the report gave it reasons. */
-const needsAttention = (r) => !!(r.attention && r.attention.reasons && r.attention.reasons.length);
+/** Whether a row asks for the coach's attention: some rule gave it points (0 = nothing to look at). */
+const needsAttention = (r) => !!(r.attention && r.attention.score > 0);
 
 /** Compares two sort values: numbers numerically, text by locale, missing values last whichever the direction. */
 function compareValues(a, b, direction) {
@@ -1199,7 +1229,7 @@ function compareValues(a, b, direction) {
 }
 
 /** The sortable squad table; rows start in the report's order (who needs attention first). */
-function squadTable(rows) {
+function squadTable(rows, complianceDays) {
   const body = el('tbody');
   const indexed = rows.map((row, i) => ({ row, i }));
   let sorted = { key: null, direction: null };
@@ -1229,7 +1259,7 @@ function squadTable(rows) {
   };
   draw();
   return el('div', { class: 'table-wrap' }, el('table', { id: 'squad-table' },
-    el('caption', { class: 'muted', text: 'Rows marked ⚠ need attention. Select a column heading to sort by it; select it again to reverse.' }),
+    el('caption', { class: 'muted', text: `Rows marked ⚠ need attention (the points and reasons are in the last column). Recovery compliance: share of the recovery prescribed over the last ${complianceDays ?? '—'} days that was logged as done. Select a column heading to sort by it; select it again to reverse.` }),
     el('thead', {}, el('tr', {}, headers)), body));
 }
 
@@ -1256,7 +1286,7 @@ async function pageSquad(root) {
     return;
   }
   root.append(el('p', { class: 'muted', text: `${report.athletes.length} athlete${report.athletes.length === 1 ? '' : 's'}, as of ${when(report.as_of)}; whoever needs attention comes first.${waiting ? ` ${waiting} invitation${waiting === 1 ? '' : 's'} waiting.` : ''}` }),
-    squadTable(report.athletes),
+    squadTable(report.athletes, report.recovery_compliance_days),
     el('p', {}, el('a', { href: '/account', text: 'Invite or remove athletes' })));
 }
 
