@@ -862,7 +862,7 @@ async function pageProfile(root) {
   await section(root, 'Recovery equipment and services', (box) => optionList(box, {
     path: '/profile/access',
     id: 'access-form',
-    legend: 'What you can use',
+    legend: viewing ? 'What they can use' : 'What you can use',
     note: 'Prescriptions only suggest methods you have access to.',
     names: accessNames,
     save: 'Save equipment',
@@ -870,7 +870,7 @@ async function pageProfile(root) {
   await section(root, 'Health exclusions', (box) => optionList(box, {
     path: '/profile/health',
     id: 'health-form',
-    legend: 'Conditions that apply to you',
+    legend: viewing ? 'Conditions that apply to them' : 'Conditions that apply to you',
     note: 'Each condition removes the recovery methods it makes unsafe (e.g. cold treatments with Raynaud\'s) from your prescriptions.',
     names: healthNames,
     save: 'Save exclusions',
@@ -978,7 +978,7 @@ function passwordSection(root) {
   const status = el('p', { role: 'status' });
   const form = el('form', { class: 'grid card', id: 'password-form' },
     field('Current password', { type: 'password', name: 'current_password', autocomplete: 'current-password', required: true }),
-    field('New password (at least 10 characters)', { type: 'password', name: 'new_password', autocomplete: 'new-password', required: true, minlength: '10', maxlength: '1024' }),
+    field('New password', { type: 'password', name: 'new_password', autocomplete: 'new-password', required: true, minlength: '10', maxlength: '1024' }),
     field('New password again', { type: 'password', name: 'repeat', autocomplete: 'new-password', required: true, minlength: '10', maxlength: '1024' }),
     el('button', { type: 'submit', text: 'Change password' }));
   form.addEventListener('submit', async (event) => {
@@ -1003,7 +1003,8 @@ function passwordSection(root) {
       button.disabled = false;
     }
   });
-  root.append(el('section', { 'aria-label': 'Change password' }, el('h2', { text: 'Change password' }), form, status));
+  root.append(el('section', { 'aria-label': 'Change password' }, el('h2', { text: 'Change password' }),
+    el('p', { class: 'muted', text: 'At least 10 characters; a few unrelated words make a strong one. Your other sessions are logged out.' }), form, status));
 }
 
 /** The card showing a new token's secret, the only time it is ever shown. */
@@ -1047,7 +1048,7 @@ async function tokensSection(box) {
         }, status)])));
   };
   const form = el('form', { class: 'grid card', id: 'token-form' },
-    field('Name (what the token is for)', { type: 'text', name: 'name', required: true, maxlength: '100', placeholder: 'e.g. laptop sync' }),
+    field('Token name', { type: 'text', name: 'name', required: true, maxlength: '100', placeholder: 'e.g. laptop sync' }),
     el('button', { type: 'submit', text: 'Create token' }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -1059,12 +1060,13 @@ async function tokensSection(box) {
       status.textContent = '';
       once.replaceChildren(tokenOnce(created));
       await refresh();
+      once.scrollIntoView({ block: 'nearest' });
     } catch (error) {
       say(status, 'error', error.message);
     }
   });
   box.append(el('p', { class: 'muted', text: 'Scripts and other programs use an API token instead of your password. Revoke a token you no longer use.' }),
-    list, form, once, status);
+    once, list, form, status);
   await refresh();
 }
 
@@ -1184,6 +1186,15 @@ async function pageAccount(root) {
 
 // ---------------------------------------------------------------- Squad
 
+/** Risk flags in a word or two (`GET /status` has the same codes). */
+const flagNames = {
+  steep_ramp: 'steep ramp',
+  acwr_high: 'ACWR high',
+  monotony_high: 'monotony high',
+  weekly_distance_jump: 'distance jump',
+  deep_negative_form: 'deep negative form',
+};
+
 /** Readiness bands (the day's recommendation) in words. */
 const bandNames = { train_hard: 'ready to train hard', easy: 'easy day', rest: 'rest' };
 
@@ -1203,18 +1214,23 @@ const squadColumns = [
       : '—') },
   { key: 'form', label: 'Form', num: true, value: (r) => r.form, cell: (r) => fixed(r.form, 1) },
   { key: 'acwr', label: 'ACWR', num: true, value: (r) => r.acwr, cell: (r) => fixed(r.acwr, 2) },
+  // Short names here; each flag's sentence is among the attention reasons.
   { key: 'flags', label: 'Flags', value: (r) => (r.flags || []).length,
     cell: (r) => ((r.flags || []).length === 0 ? el('span', { class: 'muted', text: 'none' })
-      : el('ul', { class: 'flags compact' }, r.flags.map((f) => el('li', { 'data-code': f.code, text: f.message })))) },
+      : el('ul', { class: 'flags compact' }, r.flags.map((f) => el('li', { 'data-code': f.code, title: f.message, text: flagNames[f.code] || f.code })))) },
   { key: 'recovery', label: 'Recovery compliance', num: true, value: (r) => r.recovery_compliance,
     cell: (r) => (r.recovery_compliance == null ? '—' : `${fixed(r.recovery_compliance * 100, 0)} %`) },
-  { key: 'last', label: 'Last activity', value: (r) => r.last_activity, cell: (r) => r.last_activity || '—' },
-  { key: 'attention', label: 'Attention', num: true, value: (r) => (r.attention ? r.attention.score : null),
-    cell: (r) => el('div', {}, needsAttention(r)
-      ? el('strong', { class: 'badge', title: 'Needs attention', text: `⚠ ${r.attention.score}` })
-      : el('span', { class: 'muted', text: r.attention ? String(r.attention.score) : '—' }),
-      r.attention && r.attention.reasons && r.attention.reasons.length
-        ? el('ul', { class: 'flags compact' }, r.attention.reasons.map((reason) => el('li', { text: reason }))) : null) },
+  { key: 'last', label: 'Last activity', value: (r) => r.last_activity, cell: (r) => el('span', { class: 'nowrap', text: r.last_activity || '—' }) },
+  // Points first (what the table is ordered by), the reasons folded: they are long sentences.
+  { key: 'attention', label: 'Attention', value: (r) => (r.attention ? r.attention.score : null),
+    cell: (r) => {
+      const reasons = (r.attention && r.attention.reasons) || [];
+      return el('div', {}, needsAttention(r)
+        ? el('strong', { class: 'badge', title: 'Needs attention', text: `⚠ ${r.attention.score}` })
+        : el('span', { class: 'muted', text: r.attention ? String(r.attention.score) : '—' }),
+      reasons.length ? el('details', { class: 'reasons' }, el('summary', { text: reasons.length === 1 ? 'why' : `${reasons.length} reasons` }),
+        el('ul', { class: 'flags compact' }, reasons.map((reason) => el('li', { text: reason })))) : null);
+    } },
 ];
 
 /** Whether a row asks for the coach's attention: some rule gave it points (0 = nothing to look at). */
@@ -1258,9 +1274,9 @@ function squadTable(rows, complianceDays) {
       squadColumns.map((c) => el('td', { class: c.num ? 'num' : null, 'data-key': c.key }, c.cell(row))))));
   };
   draw();
-  return el('div', { class: 'table-wrap' }, el('table', { id: 'squad-table' },
-    el('caption', { class: 'muted', text: `Rows marked ⚠ need attention (the points and reasons are in the last column). Recovery compliance: share of the recovery prescribed over the last ${complianceDays ?? '—'} days that was logged as done. Select a column heading to sort by it; select it again to reverse.` }),
-    el('thead', {}, el('tr', {}, headers)), body));
+  return [el('p', { class: 'muted', id: 'squad-help', text: `Rows marked ⚠ need attention: the points and their reasons are in the last column. Recovery compliance is the share of the recovery prescribed over the last ${complianceDays ?? '—'} days that was logged as done. Select a column heading to sort by it, again to reverse.` }),
+    el('div', { class: 'table-wrap' }, el('table', { id: 'squad-table', 'aria-describedby': 'squad-help' },
+      el('thead', {}, el('tr', {}, headers)), body))];
 }
 
 async function pageSquad(root) {
@@ -1286,7 +1302,7 @@ async function pageSquad(root) {
     return;
   }
   root.append(el('p', { class: 'muted', text: `${report.athletes.length} athlete${report.athletes.length === 1 ? '' : 's'}, as of ${when(report.as_of)}; whoever needs attention comes first.${waiting ? ` ${waiting} invitation${waiting === 1 ? '' : 's'} waiting.` : ''}` }),
-    squadTable(report.athletes, report.recovery_compliance_days),
+    ...squadTable(report.athletes, report.recovery_compliance_days),
     el('p', {}, el('a', { href: '/account', text: 'Invite or remove athletes' })));
 }
 
