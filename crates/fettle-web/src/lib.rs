@@ -9,11 +9,23 @@
 //!   implements it over a `fettle_store::Store` with the `fettle_app` use cases the CLI calls,
 //!   so `GET /api/v1/status` and `fettle status --json` are one function.
 //!
+//! Two modes:
+//! - single-user ([`AppState::single_user`]): no login, every request acts for one athlete;
+//! - multi-user ([`AppState::multi_user`]): accounts over `fettle_store::Accounts`. Every API
+//!   request carries an API token (`Authorization: Bearer`) or the session cookie of the login
+//!   form, else 401; cookie writes also carry the session's CSRF token; pages redirect to
+//!   `/login` when logged out; failed logins are rate limited per address and per client;
+//!   each request acts on the caller's own partition, and a coach reads a member's through
+//!   `/api/v1/athletes/{athlete_id}/…` (404 for anyone else's, never 403); one access-log line
+//!   per request on stderr (never query strings, cookies, tokens, bodies or addresses).
+//!   See `auth.rs`, `login.rs`, `rate_limit.rs`, `account_api.rs`, `access_log.rs`.
+//!
 //! Invariant: only this crate knows HTTP and JSON over HTTP. Every 4xx/5xx body is
 //! `{"error": {"code", "message"}}`.
 //!
 //! Safety defaults, and why:
-//! - bound to 127.0.0.1: the database holds health data;
+//! - bound to 127.0.0.1: the database holds health data (a multi-user server, which has
+//!   logins, may listen elsewhere: the caller decides with [`bind`]'s `allow_remote`);
 //! - `Host` must be an IP literal, `localhost` or an allowed name (defeats DNS rebinding, where
 //!   a web page's own domain is pointed at 127.0.0.1 to read the API);
 //! - a state-changing request whose `Origin` is another site is refused (defeats cross-site
