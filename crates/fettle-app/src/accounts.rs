@@ -701,4 +701,268 @@ mod tests {
     fn the_session_lifetime_is_two_weeks() {
         assert_eq!(SESSION_LIFETIME.as_secs(), 14 * 24 * 3600);
     }
+
+    // The flows below run against a real (in-memory SQLite) store, as the web server and the
+    // CLI do.
+
+    use fettle_store::SqliteStore;
+
+    const PASSWORD: &str = "correct horse battery";
+
+    /// A fixed instant (2027-01-15T08:00:00Z), whole seconds so the store keeps it exactly.
+    fn t0() -> Timestamp {
+        Timestamp::from_second(1_800_000_000).expect("valid instant")
+    }
+
+    fn store_with_runner() -> (SqliteStore, User) {
+        let store = SqliteStore::open_in_memory().expect("opens");
+        let user = add_user(
+            &store,
+            " Runner@Example.org ",
+            Role::Athlete,
+            PASSWORD,
+            t0(),
+        )
+        .expect("added");
+        (store, user)
+    }
+
+    #[test]
+    fn added_users_are_stored_normalised_with_a_verifiable_hash() {
+        let (store, user) = store_with_runner();
+        assert_eq!(user.email, "runner@example.org");
+        assert_eq!(user.role, Role::Athlete);
+        assert!(user.password_hash.starts_with("$argon2id$"));
+        assert!(verify_password(&user.password_hash, PASSWORD));
+        let found = find_user(&store, "RUNNER@example.org").expect("found");
+        assert_eq!(found.id, user.id);
+        let error = find_user(&store, "nobody@example.org").expect_err("unknown");
+        assert!(matches!(error, AppError::NotFound(_)), "{error:?}");
+    }
+
+    #[test]
+    fn a_taken_address_or_a_short_password_adds_nobody() {
+        let (store, _) = store_with_runner();
+        let error =
+            add_user(&store, "RUNNER@example.org", Role::Coach, PASSWORD, t0()).expect_err("taken");
+        assert!(
+            matches!(&error, AppError::Invalid(m) if m.contains("runner@example.org already has an account")),
+            "{error:?}"
+        );
+        let error =
+            add_user(&store, "other@example.org", Role::Coach, "too short", t0()).expect_err("9");
+        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+        assert_eq!(store.users().expect("lists").len(), 1);
+    }
+
+    #[test]
+    fn login_fails_alike_for_a_wrong_password_and_an_unknown_address() {
+        let (store, _) = store_with_runner();
+        assert!(
+            login(&store, "runner@example.org", "wrong password!", t0())
+                .expect("no error")
+                .is_none()
+        );
+        assert!(
+            login(&store, "nobody@example.org", PASSWORD, t0())
+                .expect("no error")
+                .is_none()
+        );
+        assert!(
+            login(&store, "not an address", PASSWORD, t0())
+                .expect("no error")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_unknown_address_costs_the_same_argon2_work_as_a_wrong_password() {
+        let (store, _) = store_with_runner();
+        prepare_login();
+        // The fastest of three runs each, to shed the noise of a shared machine. Without the
+        // dummy verification an unknown address would answer about a thousand times faster
+        // (one indexed lookup against a 19 MiB hash); the bound leaves room for noise.
+        let fastest = |email: &str| {
+            (0..3)
+                .map(|_| {
+                    let started = std::time::Instant::now();
+                    let outcome = login(&store, email, "wrong password!", t0()).expect("no error");
+                    assert!(outcome.is_none());
+                    started.elapsed()
+                })
+                .min()
+                .expect("three runs")
+        };
+        let wrong_password = fastest("runner@example.org");
+        let unknown = fastest("nobody@example.org");
+        assert!(
+            unknown * 2 >= wrong_password && wrong_password * 2 >= unknown,
+            "unknown address {unknown:?}, wrong password {wrong_password:?}"
+        );
+    }
+
+    #[test]
+    fn a_login_session_lasts_two_weeks_and_ends_at_logout() {
+        let (store, user) = store_with_runner();
+        let outcome = login(&store, "Runner@Example.org", PASSWORD, t0())
+            .expect("no error")
+            .expect("logged in");
+        assert_eq!(outcome.user.id, user.id);
+        // t0 + 14 × 86,400 s.
+        assert_eq!(
+            outcome.expires,
+            Timestamp::from_second(1_800_000_000 + 1_209_600).expect("valid")
+        );
+        assert_eq!(outcome.csrf_token.len(), 64);
+        let cookie = outcome.session_secret.expose();
+
+        let last_second = outcome.expires - SignedDuration::from_secs(1);
+        let session = session_user(&store, cookie, last_second)
+            .expect("no error")
+            .expect("still valid a second before the end");
+        assert_eq!(session.user.id, user.id);
+        assert_eq!(session.csrf_token, outcome.csrf_token);
+        assert!(
+            session_user(&store, cookie, outcome.expires)
+                .expect("no error")
+                .is_none(),
+            "expired at its end"
+        );
+
+        let again = login(&store, "runner@example.org", PASSWORD, t0())
+            .expect("no error")
+            .expect("logged in");
+        let cookie = again.session_secret.expose();
+        assert!(
+            session_user(&store, cookie, t0())
+                .expect("no error")
+                .is_some()
+        );
+        logout(&store, cookie).expect("logs out");
+        assert!(
+            session_user(&store, cookie, t0())
+                .expect("no error")
+                .is_none()
+        );
+        // Malformed cookies are no session, and no error.
+        assert!(
+            session_user(&store, "fettle_xyz", t0())
+                .expect("no error")
+                .is_none()
+        );
+        logout(&store, "garbage").expect("nothing to end");
+    }
+
+    #[test]
+    fn changing_the_password_keeps_only_the_session_it_was_made_from() {
+        let (store, user) = store_with_runner();
+        let here = login(&store, "runner@example.org", PASSWORD, t0())
+            .expect("no error")
+            .expect("logged in");
+        let elsewhere = login(&store, "runner@example.org", PASSWORD, t0())
+            .expect("no error")
+            .expect("logged in");
+
+        let error = change_password(
+            &store,
+            user.id,
+            "not my password",
+            "a brand new password",
+            Some(&here.session_secret.hash()),
+        )
+        .expect_err("wrong current password");
+        assert!(
+            matches!(&error, AppError::Invalid(m) if m.contains("current password is wrong")),
+            "{error:?}"
+        );
+        assert!(
+            session_user(&store, elsewhere.session_secret.expose(), t0())
+                .expect("no error")
+                .is_some(),
+            "a refused change ends nothing"
+        );
+
+        change_password(
+            &store,
+            user.id,
+            PASSWORD,
+            "a brand new password",
+            Some(&here.session_secret.hash()),
+        )
+        .expect("changed");
+        assert!(
+            session_user(&store, here.session_secret.expose(), t0())
+                .expect("no error")
+                .is_some()
+        );
+        assert!(
+            session_user(&store, elsewhere.session_secret.expose(), t0())
+                .expect("no error")
+                .is_none()
+        );
+        assert!(
+            login(&store, "runner@example.org", PASSWORD, t0())
+                .expect("ok")
+                .is_none()
+        );
+        assert!(
+            login(&store, "runner@example.org", "a brand new password", t0())
+                .expect("ok")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn an_administrator_reset_ends_every_session() {
+        let (store, _) = store_with_runner();
+        let outcome = login(&store, "runner@example.org", PASSWORD, t0())
+            .expect("no error")
+            .expect("logged in");
+        assert!(set_password(&store, "runner@example.org", "short").is_err());
+        set_password(&store, "RUNNER@example.org", "a brand new password").expect("set");
+        assert!(
+            session_user(&store, outcome.session_secret.expose(), t0())
+                .expect("no error")
+                .is_none()
+        );
+        assert!(
+            login(&store, "runner@example.org", "a brand new password", t0())
+                .expect("ok")
+                .is_some()
+        );
+        let error = set_password(&store, "nobody@example.org", "a brand new password")
+            .expect_err("unknown");
+        assert!(matches!(error, AppError::NotFound(_)), "{error:?}");
+    }
+
+    #[test]
+    fn tokens_authenticate_record_their_use_and_stop_when_revoked() {
+        let (store, user) = store_with_runner();
+        let (token, secret) = create_token(&store, user.id, " laptop sync ", t0()).expect("made");
+        assert_eq!(token.name, "laptop sync");
+        assert_eq!(token.last_used, None);
+        let later = t0() + SignedDuration::from_secs(60);
+        let found = token_user(&store, secret.expose(), later)
+            .expect("no error")
+            .expect("authenticates");
+        assert_eq!(found.id, user.id);
+        let listed = store.tokens(user.id).expect("lists");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].last_used, Some(later));
+
+        assert!(create_token(&store, user.id, "  ", t0()).is_err());
+        revoke_token(&store, user.id, token.id).expect("revoked");
+        assert!(
+            token_user(&store, secret.expose(), later)
+                .expect("no error")
+                .is_none()
+        );
+        let error = revoke_token(&store, user.id, token.id).expect_err("gone");
+        assert!(matches!(error, AppError::NotFound(_)), "{error:?}");
+        assert!(
+            token_user(&store, "Bearer nonsense", later)
+                .expect("no error")
+                .is_none()
+        );
+    }
 }
