@@ -9,6 +9,7 @@
 //! ([`import::ImportProgress`]); errors are [`AppError`]s whose kind tells a face whether the
 //! caller or the program is at fault.
 
+pub mod accounts;
 pub mod activities;
 pub mod demo;
 pub mod import;
