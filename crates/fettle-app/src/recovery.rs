@@ -1,6 +1,8 @@
 //! Recovery use cases (issue #4): wellness entries and imports, readiness, the recovery
-//! prescription after an activity with its recovery time, the recovery log with compliance,
-//! "what works for me" insights, and the athlete's access and health lists.
+//! prescription after an activity with its recovery time, the recovery log with compliance (per
+//! activity, and as a rate over the last two weeks for a coach's squad:
+//! [`recovery_compliance`]), "what works for me" insights, and the athlete's access and health
+//! lists.
 //!
 //! The science is in `fettle_core` ([`readiness`], [`recovery`](fettle_core::recovery),
 //! [`insights`](fettle_core::insights), [`wellness`](fettle_core::wellness)); this module reads
