@@ -15,6 +15,7 @@ pub mod demo;
 pub mod import;
 pub mod planning;
 pub mod recovery;
+pub mod squad;
 pub mod training;
 
 /// Why a use case failed. The message always says what was wrong and what to do.
