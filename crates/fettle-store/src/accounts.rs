@@ -20,7 +20,7 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::model::AthleteId;
 
 /// A user account.
@@ -240,7 +240,13 @@ pub struct CoachLink {
 pub trait Accounts: Send + Sync {
     /// Creates a user and their athlete partition (named after the e-mail address) in one
     /// transaction. An e-mail address already in use fails with
-    /// [`StoreError::Conflict`](crate::StoreError::Conflict) and writes nothing.
+    /// [`StoreError::Conflict`](crate::StoreError::Conflict) and writes nothing; an empty or
+    /// untrimmed address or an empty password hash fails with
+    /// [`StoreError::Invalid`](crate::StoreError::Invalid).
+    ///
+    /// An athlete of that name that exists without a user (data an administrator imported
+    /// for the person, with [`Store::create_athlete`](crate::Store::create_athlete), before
+    /// the account existed) becomes the user's partition rather than being duplicated.
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User>;
 
     /// The user with this e-mail address.
@@ -252,15 +258,16 @@ pub trait Accounts: Send + Sync {
     /// Every user, by e-mail address.
     fn users(&self) -> StoreResult<Vec<User>>;
 
-    /// Replaces a user's password hash. Returns whether the user exists.
+    /// Replaces a user's password hash. Returns whether the user exists. An empty hash fails
+    /// with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<bool>;
 
-    /// Stores a new session (and drops the user's expired ones). An unknown user fails with
-    /// [`StoreError::Invalid`](crate::StoreError::Invalid).
+    /// Stores a new session (and drops the user's sessions expired at its creation time). An
+    /// unknown user fails with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn create_session(&self, session: &NewSession) -> StoreResult<()>;
 
     /// The live session with this secret hash: `None` when unknown or expired at `now` (an
-    /// expired one is deleted).
+    /// expired one is deleted). A session is live strictly before its `expires` instant.
     fn session(&self, secret: &SecretHash, now: Timestamp) -> StoreResult<Option<Session>>;
 
     /// Ends one session (logout). Returns whether it existed.
@@ -292,8 +299,8 @@ pub trait Accounts: Send + Sync {
     fn revoke_token(&self, user: UserId, token: TokenId) -> StoreResult<bool>;
 
     /// A coach invites an e-mail address (idempotent; inviting an address already in the squad
-    /// changes nothing). A user who is not a coach fails with
-    /// [`StoreError::Invalid`](crate::StoreError::Invalid).
+    /// changes nothing). A user who is not a coach, an empty address and the coach's own
+    /// address fail with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn invite(&self, coach: UserId, email: &str, now: Timestamp) -> StoreResult<()>;
 
     /// The invitations waiting for this user's e-mail address, oldest first.
@@ -330,6 +337,76 @@ pub trait Accounts: Send + Sync {
 pub trait Database: crate::Store + Accounts {}
 
 impl<T: crate::Store + Accounts + ?Sized> Database for T {}
+
+// ----- checks and errors shared by both backends --------------------------------------------
+
+/// An instant as stored (whole milliseconds) and as it reads back, so that what a create
+/// method returns equals what a later read gives.
+pub(crate) fn stored_instant(instant: Timestamp) -> (i64, Timestamp) {
+    let ms = instant.as_millisecond();
+    // Dropping the sub-millisecond part stays within jiff's range: the fallback never runs.
+    (ms, Timestamp::from_millisecond(ms).unwrap_or(instant))
+}
+
+/// Refuses a user without an address (or with one not trimmed) or without a password hash.
+pub(crate) fn check_new_user(user: &NewUser<'_>) -> StoreResult<()> {
+    if user.email.is_empty() || user.email.trim() != user.email {
+        return Err(StoreError::Invalid(
+            "a user needs an e-mail address, trimmed and lower-cased".to_owned(),
+        ));
+    }
+    check_password_hash(user.password_hash)
+}
+
+/// Refuses an empty password hash: the account could never be logged into.
+pub(crate) fn check_password_hash(password_hash: &str) -> StoreResult<()> {
+    if password_hash.is_empty() {
+        return Err(StoreError::Invalid(
+            "the password hash is empty: hash the password before storing it".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The address already has an account.
+pub(crate) fn email_taken(email: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "{email} already has an account: use another e-mail address, or reset that account's password"
+    ))
+}
+
+/// The inviting user is unknown or not a coach.
+pub(crate) fn not_a_coach(coach: UserId) -> StoreError {
+    StoreError::Invalid(format!(
+        "user {coach} is not a coach: only coaches invite athletes"
+    ))
+}
+
+/// A coach inviting their own address (their partition is theirs already).
+pub(crate) fn own_address() -> StoreError {
+    StoreError::Invalid(
+        "a coach cannot invite their own address: their own data is theirs already".to_owned(),
+    )
+}
+
+/// An invitation without an address.
+pub(crate) fn no_address() -> StoreError {
+    StoreError::Invalid("an invitation needs an e-mail address".to_owned())
+}
+
+/// A session or token for a user that does not exist.
+pub(crate) fn unknown_user(user: UserId) -> StoreError {
+    StoreError::Invalid(format!(
+        "user {user} does not exist: list the users to find the right one"
+    ))
+}
+
+/// A session or token secret hash already stored (a secret generated twice).
+pub(crate) fn secret_taken(what: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "a {what} with this secret already exists: generate a new secret"
+    ))
+}
 
 #[cfg(test)]
 mod tests {

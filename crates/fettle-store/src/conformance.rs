@@ -7,6 +7,10 @@
 //! conformance::run_all(|| Box::new(SqliteStore::open_in_memory().expect("open")) as Box<dyn Store>);
 //! ```
 //!
+//! The [`Accounts`](crate::Accounts) cases ([`ACCOUNT_CASES`]) need both traits: a backend's
+//! tests also call [`run_accounts`] with a function that opens a fresh
+//! [`Database`](crate::Database).
+//!
 //! Each case gets its own fresh store. The cases panic (they are tests); [`run_all`] runs them
 //! all and then fails naming every case that failed. [`synthetic_run`] builds a realistic
 //! activity for these cases and for benchmarks.
@@ -23,6 +27,10 @@ use crate::model::{
     FileOutcome, NewActivity, NewFile, StringSet,
 };
 use crate::{Store, StoreError};
+
+mod accounts;
+
+pub use accounts::{ACCOUNT_CASES, AccountCase, run_accounts};
 
 /// A conformance case: a named check run on a fresh store.
 pub type Case = (&'static str, fn(&dyn Store));

@@ -10,6 +10,12 @@
 //! behaviour they share. Nothing SQLite-specific crosses the trait: ids are `i64` newtypes,
 //! instants are [`jiff::Timestamp`]s stored as milliseconds, local days are [`jiff::civil::Date`]s.
 //!
+//! The multi-user server's accounts (users and roles, login sessions, API tokens, coach–athlete
+//! memberships) sit behind a second trait, [`Accounts`], implemented by both backends and pinned
+//! by the same suite ([`conformance::run_accounts`]). [`Database`] is both traits at once
+//! (`Box<dyn Database>` / `Arc<dyn Database>`, coercing to `&dyn Store` and `&dyn Accounts`);
+//! [`open()`] gives one from the string a user types: a `postgres://` URL or a SQLite path.
+//!
 //! [`SqliteStore`] serves all callers through one connection behind a mutex (SQLite has one
 //! writer anyway). [`Store::import_file`] encodes the sample blobs *before* taking the lock, so
 //! an importer calling it from several threads overlaps the costly part; the
@@ -27,9 +33,12 @@
 //! ≈ 11–12 ms.
 //!
 //! Invariants:
-//! - **The athlete is the partition key.** Every table but `schema_version` (global metadata) and
-//!   `athletes` (the partition root) carries `athlete_id`, and every method takes the athlete and
-//!   never reads or writes another athlete's rows. Single-user local mode uses the athlete named
+//! - **The athlete is the partition key.** Every table of training data carries `athlete_id`, and
+//!   every [`Store`] method takes the athlete and never reads or writes another athlete's rows.
+//!   Only `schema_version` (global metadata), `athletes` (the partition root) and the account
+//!   tables (keyed by user, see [`Accounts`]) do not; each user owns exactly one partition,
+//!   created with the account, and a coach reads a member's partition only while
+//!   [`Accounts::coach_sees`] says so. Single-user local mode uses the athlete named
 //!   `default`, created when the database is first opened ([`Store::default_athlete`]). Writes
 //!   that add or change rows for an unknown athlete fail with [`StoreError::UnknownAthlete`];
 //!   reads and deletes for one find nothing.
@@ -46,7 +55,7 @@
 //!   (`migrations/postgres/`) with the same numbers and the same tables in PostgreSQL types. The SQLite connection uses WAL, foreign
 //!   keys and a busy timeout ([`sqlite::BUSY_TIMEOUT`]).
 //!
-//! # Schema (version 1)
+//! # Schema (version 2)
 //!
 //! | table | key | holds |
 //! |---|---|---|
@@ -63,6 +72,14 @@
 //! | `string_sets` | (`athlete_id`, `set_name`, `member`) | the `access` and `health` sets |
 //! | `plans` | `athlete_id` | the saved plan (JSON) |
 //! | `settings` | (`athlete_id`, `key`) | generic key/value settings |
+//! | `users` | `user_id`; unique `email`, unique `athlete_id` | accounts: role (`athlete`/`coach`), own partition, argon2id password hash, creation time |
+//! | `sessions` | `secret_hash`; index `user_id` | login sessions: SHA-256 (hex) of the cookie secret, user, anti-CSRF token, creation and expiry |
+//! | `api_tokens` | `token_id`; unique `secret_hash`; index (`user_id`, `created_ms`) | API tokens: SHA-256 (hex) of the bearer secret, name, creation, last use |
+//! | `memberships` | (`coach_id`, `email`); index (`email`, `state`) | a coach's invitation of an address (`invited`) and, once accepted, the membership (`active`, acceptance time) |
+//!
+//! Secrets never reach the database: sessions and tokens are stored as hashes, passwords as
+//! hashes computed by the caller. Sessions, tokens and memberships go with their user
+//! (`ON DELETE CASCADE`); a partition that belongs to a user cannot be deleted.
 //!
 //! Child rows (laps, samples) reference their activity through (`athlete_id`, `activity_id`)
 //! with `ON DELETE CASCADE`, so they can neither outlive it nor belong to another athlete.
@@ -89,6 +106,7 @@ pub mod conformance;
 pub mod dedup;
 mod error;
 mod model;
+mod open;
 pub mod postgres;
 pub mod sqlite;
 mod store;
@@ -103,6 +121,7 @@ pub use model::{
     ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
+pub use open::open;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

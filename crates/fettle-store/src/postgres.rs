@@ -48,12 +48,17 @@ use crate::sqlite::{
 };
 use crate::store::Store;
 
+mod accounts;
+
 /// The numbered migrations, in order. Never edit a released one: add the next.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/postgres/0001_initial.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_initial.sql")),
+    (2, include_str!("../migrations/postgres/0002_accounts.sql")),
+];
 
 /// The schema version this program writes (the last migration's number); the same numbering
 /// as the SQLite backend's.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The most connections one [`PgStore`] keeps open. Enough for the web server's concurrent
 /// requests on a small machine; PostgreSQL's default limit is 100 connections in all.

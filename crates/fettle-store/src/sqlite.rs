@@ -27,11 +27,16 @@ use crate::model::{
 };
 use crate::store::Store;
 
+mod accounts;
+
 /// The numbered migrations, in order. Never edit a released one: add the next.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_initial.sql")),
+    (2, include_str!("../migrations/sqlite/0002_accounts.sql")),
+];
 
 /// The schema version this program writes (the last migration's number).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How long a statement waits for another process's lock before failing with
 /// [`StoreError::Busy`].
@@ -1386,6 +1391,42 @@ mod tests {
         );
         assert!(plan.contains("INDEX activities_by_start"), "{plan}");
         assert!(plan.contains("start_ms>? AND start_ms<?"), "{plan}");
+    }
+
+    #[test]
+    fn coach_access_is_three_key_lookups_without_a_scan() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        // The plan does not depend on the values: bind literals in place of ?1 and ?2.
+        let sql = accounts::COACH_SEES.replace("?1", "1").replace("?2", "2");
+        let plan = plan(&store, &sql);
+        assert!(!plan.contains("SCAN"), "{plan}");
+        assert!(plan.contains("(athlete_id=?)"), "{plan}");
+        assert!(plan.contains("(coach_id=? AND email=?)"), "{plan}");
+    }
+
+    #[test]
+    fn a_schema_1_database_is_upgraded_with_its_data() {
+        let mut connection = Connection::open_in_memory().expect("open");
+        let athlete = migrate(&mut connection, "test.db", &MIGRATIONS[..1]).expect("schema 1");
+        connection
+            .execute(
+                "INSERT INTO settings (athlete_id, key, value) VALUES (?1, 'units', 'metric')",
+                [athlete.0],
+            )
+            .expect("data in schema 1");
+        assert_eq!(
+            migrate(&mut connection, "test.db", MIGRATIONS).expect("upgrade"),
+            athlete
+        );
+        let (version, users, units): (u32, i64, String) = connection
+            .query_row(
+                "SELECT (SELECT MAX(version) FROM schema_version), (SELECT COUNT(*) FROM users),
+                     (SELECT value FROM settings WHERE key = 'units')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("state");
+        assert_eq!((version, users, units.as_str()), (2, 0, "metric"));
     }
 
     #[test]

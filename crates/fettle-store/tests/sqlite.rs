@@ -1,12 +1,32 @@
 //! The SQLite backend against the conformance suite, plus what only a file database has:
 //! migrations, WAL, reopening, and refusing a database from a newer Fettle.
 
-use fettle_store::{SqliteStore, Store, StoreError, conformance, sqlite::SCHEMA_VERSION};
+use fettle_store::{Database, SqliteStore, Store, StoreError, conformance, sqlite::SCHEMA_VERSION};
 
 #[test]
 fn in_memory_sqlite_passes_the_conformance_suite() {
     conformance::run_all(|| {
         Box::new(SqliteStore::open_in_memory().expect("open")) as Box<dyn Store>
+    });
+}
+
+#[test]
+fn in_memory_sqlite_passes_the_accounts_conformance_suite() {
+    conformance::run_accounts(|| {
+        Box::new(SqliteStore::open_in_memory().expect("open")) as Box<dyn Database>
+    });
+}
+
+#[test]
+fn file_sqlite_passes_the_accounts_conformance_suite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let counter = std::cell::Cell::new(0);
+    conformance::run_accounts(|| {
+        counter.set(counter.get() + 1);
+        let path = dir
+            .path()
+            .join(format!("accounts-{}.sqlite", counter.get()));
+        Box::new(SqliteStore::open(path).expect("open")) as Box<dyn Database>
     });
 }
 
