@@ -892,6 +892,8 @@ function cookie(name) {
 const loginErrors = {
   1: 'E-mail or password is wrong.',
   rate: 'Too many attempts; wait a few minutes before trying again.',
+  // The form's anti-forgery token was missing or old (e.g. the page was open for hours).
+  csrf: 'The login form had expired; please log in again.',
 };
 
 /**
@@ -920,7 +922,7 @@ function pageLogin() {
   } else {
     show('This browser did not keep the login cookie: allow cookies for this site, then reload the page.');
   }
-  if (error === '1') document.querySelector('#login-form input[name=password]').focus();
+  if (error) document.querySelector('#login-form input[name=password]').focus();
 }
 
 // ---------------------------------------------------------------- Account

@@ -1202,6 +1202,36 @@ async fn athlete_accepts_manages_tokens_and_changes_password(
     // Logging a recovery session as the athlete: a cookie-authenticated change that must carry
     // the CSRF token.
     recovery_logged_through_the_form_is_listed(browser, server).await;
+    // An upload, sent by the page's own request (not fetch), must carry it too.
+    browser.open(&server.url("/import")).await;
+    let file = corpus_file("fit/Activity.fit");
+    browser
+        .client
+        .find(Locator::Css("#import-file"))
+        .await
+        .expect("file input")
+        .send_keys(file.to_str().expect("UTF-8 path"))
+        .await
+        .expect("chooses the file");
+    browser.click("#import-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return document.getElementById('import-status').className !== '' && document.getElementById('import-status').textContent.startsWith('Imported');",
+            "the import summary",
+        )
+        .await;
+    assert_eq!(
+        browser.text_of("#import-status").await,
+        "Imported 1 activity from 1 file."
+    );
+    let imported = club
+        .db
+        .list_activities(club.runner.athlete, &ActivityFilter::default())
+        .expect("listed")
+        .into_iter()
+        .filter(|a| a.source.ends_with("/Activity.fit"))
+        .count();
+    assert_eq!(imported, 1, "stored in the runner's own data");
     browser.log_out().await;
     browser.submit_login(RUNNER, PASSWORD).await;
     browser
@@ -1392,6 +1422,7 @@ async fn coach_sorts_the_squad_and_views_a_member_read_only(
         &[
             ("/squad".to_owned(), "multi-squad", 0),
             ("/account".to_owned(), "multi-account", 0),
+            ("/login".to_owned(), "multi-login", 0),
             (format!("/{query}"), "multi-viewing", 0),
         ],
     )
