@@ -1427,5 +1427,31 @@ async fn coach_sorts_the_squad_and_views_a_member_read_only(
         ],
     )
     .await;
+
+    // Removing a member (asked twice) ends the coach's access at once.
+    browser.open(&server.url("/account")).await;
+    let newbie = club.newbie.athlete.0;
+    let remove = format!("#member-list tr:has(a[href='/?athlete={newbie}']) button");
+    browser.click(&remove).await;
+    assert_eq!(browser.text_of(&remove).await, "Really remove?");
+    browser.click(&remove).await;
+    browser
+        .wait_for_js(
+            &format!(
+                "return document.getElementById('membership-status').className === 'ok'
+                    && !document.getElementById('member-list').textContent.includes({});",
+                json!(NEWBIE)
+            ),
+            "the member to be removed",
+        )
+        .await;
+    assert!(
+        !club
+            .db
+            .coach_sees(club.coach.id, club.newbie.athlete)
+            .expect("readable"),
+        "the removal is stored"
+    );
+    browser.assert_no_console_errors("removing a member").await;
     browser.log_out().await;
 }
