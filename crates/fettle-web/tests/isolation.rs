@@ -878,6 +878,15 @@ async fn failed_logins_are_limited_per_address_and_per_client() {
         "4th",
     )
     .await;
+    // A browser posting the form is sent back to the login page, which says why.
+    let mut browser = login_request("a@club.example", PASSWORD, "/", None);
+    browser.headers_mut().insert(
+        header::ACCEPT,
+        "text/html,application/xhtml+xml".parse().expect("valid"),
+    );
+    let response = send(&state, browser).await;
+    assert_eq!(location(&response), "/login?error=rate");
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
     // Another address still logs in; the client has two failures left.
     let response = send(&state, login_request("b@club.example", PASSWORD, "/", None)).await;
     assert_eq!(location(&response), "/");
