@@ -30,7 +30,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use fettle_app::demo::{DemoOptions, run as run_demo};
 use fettle_app::import::NoProgress;
 use fettle_store::{Accounts, ActivityFilter, Role, SqliteStore, Store, User};
-use fettle_web::{AppState, StoreBackend};
+use fettle_web::{AppState, LoginLimits, StoreBackend};
 use serde_json::{Value, json};
 use support::{TestDb, corpus_file};
 
@@ -871,6 +871,9 @@ const STEADY: &str = "steady@club.example";
 /// An athlete with no data at all, already in the squad: the `null`s of the table.
 const NEWBIE: &str = "newbie@club.example";
 
+/// Failed logins allowed per address before the server turns the next ones away.
+const MAX_FAILED_LOGINS: u32 = 2;
+
 /// One browser at a time: two Chromiums and two servers on a shared two-core machine make
 /// the page timeouts flaky.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -933,7 +936,15 @@ impl Club {
     fn state(&self) -> AppState<StoreBackend> {
         let store: Arc<dyn Store> = Arc::clone(&self.db) as Arc<dyn Store>;
         let accounts: Arc<dyn Accounts> = Arc::clone(&self.db) as Arc<dyn Accounts>;
-        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts)
+        // Two failures per address, so the test can reach the limit quickly; the others fail
+        // once at most.
+        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts).with_login_limits(
+            LoginLimits {
+                per_email: MAX_FAILED_LOGINS,
+                per_client: 30,
+                window: Duration::from_secs(15 * 60),
+            },
+        )
     }
 }
 
@@ -1044,6 +1055,24 @@ async fn login_asks_for_the_password_and_says_when_it_is_wrong(browser: &Browser
     );
     browser.screenshot("multi-login-wrong").await;
     browser.assert_no_console_errors("wrong password").await;
+
+    // Past the limit even the right password is turned away, and the page says why.
+    for _ in 0..MAX_FAILED_LOGINS {
+        browser.submit_login(NEWBIE, "not the password").await;
+        browser
+            .wait_for_page("/login", "query.get('error') === '1'")
+            .await;
+        browser.open(&server.url("/login")).await;
+    }
+    browser.submit_login(NEWBIE, PASSWORD).await;
+    browser
+        .wait_for_page("/login", "query.get('error') === 'rate'")
+        .await;
+    assert_eq!(
+        browser.text_of("#login-message").await,
+        "Too many attempts; wait a few minutes before trying again."
+    );
+    browser.assert_no_console_errors("rate limited").await;
 }
 
 async fn coach_invites_through_the_account_page(browser: &Browser, server: &Server) {
