@@ -871,6 +871,9 @@ const STEADY: &str = "steady@club.example";
 /// An athlete with no data at all, already in the squad: the `null`s of the table.
 const NEWBIE: &str = "newbie@club.example";
 
+/// A coach nobody has joined yet.
+const NEW_COACH: &str = "new.coach@club.example";
+
 /// Failed logins allowed per address before the server turns the next ones away.
 const MAX_FAILED_LOGINS: u32 = 2;
 
@@ -902,6 +905,7 @@ impl Club {
             add(STEADY, Role::Athlete),
             add(NEWBIE, Role::Athlete),
         );
+        add(NEW_COACH, Role::Coach);
         let end = jiff::ZonedDateTime::now().date();
         // Two different seasons (over the 28 days the ACWR needs), so the squad's columns have
         // two different values to sort besides the newbie's nulls.
@@ -1018,6 +1022,7 @@ async fn multi_user_pages_work_in_headless_chromium() {
     coach_invites_through_the_account_page(&browser, &server).await;
     athlete_accepts_manages_tokens_and_changes_password(&browser, &server, &club).await;
     coach_sorts_the_squad_and_views_a_member_read_only(&browser, &server, &club).await;
+    a_new_coach_is_told_how_to_build_a_squad(&browser, &server).await;
 
     browser
         .client
@@ -1482,5 +1487,20 @@ async fn coach_sorts_the_squad_and_views_a_member_read_only(
         "the removal is stored"
     );
     browser.assert_no_console_errors("removing a member").await;
+    browser.log_out().await;
+}
+
+async fn a_new_coach_is_told_how_to_build_a_squad(browser: &Browser, server: &Server) {
+    browser.open(&server.url("/login?next=%2Fsquad")).await;
+    browser.submit_login(NEW_COACH, PASSWORD).await;
+    browser.wait_for_page("/squad", "true").await;
+    browser.screenshot("multi-squad-empty").await;
+    let empty = browser.text_of(".empty").await;
+    assert!(empty.contains("No athletes in your squad yet"), "{empty}");
+    let link = browser
+        .js("return document.querySelector('.empty a').getAttribute('href');")
+        .await;
+    assert_eq!(link, json!("/account"), "the way to invite");
+    browser.assert_no_console_errors("empty squad").await;
     browser.log_out().await;
 }
