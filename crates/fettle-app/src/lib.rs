@@ -9,11 +9,13 @@
 //! ([`import::ImportProgress`]); errors are [`AppError`]s whose kind tells a face whether the
 //! caller or the program is at fault.
 
+pub mod accounts;
 pub mod activities;
 pub mod demo;
 pub mod import;
 pub mod planning;
 pub mod recovery;
+pub mod squad;
 pub mod training;
 
 /// Why a use case failed. The message always says what was wrong and what to do.

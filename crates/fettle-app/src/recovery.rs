@@ -1,6 +1,8 @@
 //! Recovery use cases (issue #4): wellness entries and imports, readiness, the recovery
-//! prescription after an activity with its recovery time, the recovery log with compliance,
-//! "what works for me" insights, and the athlete's access and health lists.
+//! prescription after an activity with its recovery time, the recovery log with compliance (per
+//! activity, and as a rate over the last two weeks for a coach's squad:
+//! [`recovery_compliance`]), "what works for me" insights, and the athlete's access and health
+//! lists.
 //!
 //! The science is in `fettle_core` ([`readiness`], [`recovery`](fettle_core::recovery),
 //! [`insights`](fettle_core::insights), [`wellness`](fettle_core::wellness)); this module reads
@@ -1054,6 +1056,109 @@ pub fn list_recovery(
         entries,
         compliance,
     })
+}
+
+/// The window of [`recovery_compliance`], days before now: two weeks hold several sessions of a
+/// runner training three to seven times a week, and are recent enough to act on. Fettle's
+/// choice.
+pub const COMPLIANCE_WINDOW_DAYS: i64 = 14;
+
+/// How much of the recovery prescribed after recent activities was logged as done
+/// ([`recovery_compliance`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ComplianceRate {
+    /// Start of the window (now − [`COMPLIANCE_WINDOW_DAYS`] days).
+    pub from: Timestamp,
+    /// Activities that ended inside the window.
+    pub activities: usize,
+    /// Prescribed items already decided: logged, or no longer loggable.
+    pub items_due: usize,
+    /// Of those, the items logged.
+    pub items_done: usize,
+    /// `items_done / items_due` (0–1); `None` when no item is due yet.
+    pub rate: Option<f64>,
+}
+
+/// Recovery compliance over the last [`COMPLIANCE_WINDOW_DAYS`] days: for every activity that
+/// ended in the 14 × 24 hours before `now`, its prescription ([`recover`]'s rules, with the
+/// context as it is now) is matched against the log exactly as [`recover`] and
+/// [`list_recovery`] match it ([`logging::compliance`]). An item counts once it is decided:
+/// when it was logged, or when it can no longer be — its matching window
+/// ([`logging::MEAL_MATCH_WINDOW_H`] for a meal, [`logging::SESSION_MATCH_WINDOW_H`] for the
+/// rest) is over, or a later activity has ended (entries after it belong to that one). Items
+/// still open are left out, so a run that ended an hour ago does not count as ignored advice.
+pub fn recovery_compliance(
+    store: &dyn Store,
+    athlete: AthleteId,
+    now: Timestamp,
+) -> Result<ComplianceRate, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let window = SignedDuration::from_hours(COMPLIANCE_WINDOW_DAYS * 24);
+    let from = now.saturating_sub(window).unwrap_or(now);
+    // Activities start before they end: look back far enough for a long one (48 h, as
+    // `list_recovery` does) and keep those whose end is in the window.
+    let mut activities: Vec<ActivitySummary> = store
+        .list_activities(
+            athlete,
+            &ActivityFilter {
+                from: Some(
+                    from.saturating_sub(SignedDuration::from_hours(48))
+                        .unwrap_or(from),
+                ),
+                to: Some(now),
+                ..ActivityFilter::default()
+            },
+        )?
+        .into_iter()
+        .filter(|s| s.sport != Sport::Transition)
+        .collect();
+    activities.sort_by_key(activity_end);
+    let mut rate = ComplianceRate {
+        from,
+        activities: 0,
+        items_due: 0,
+        items_done: 0,
+        rate: None,
+    };
+    let in_window: Vec<&ActivitySummary> = activities
+        .iter()
+        .filter(|a| (from..=now).contains(&activity_end(a)))
+        .collect();
+    if in_window.is_empty() {
+        return Ok(rate);
+    }
+    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    for a in in_window {
+        let built = build_context(store, athlete, &inputs, a)?;
+        let end = built.context.session.end;
+        let prescription = prescribe(&built.context);
+        let log = recovery_log_after(store, athlete, a, end)?;
+        let next_end = activities
+            .iter()
+            .filter(|b| b.id != a.id)
+            .map(activity_end)
+            .filter(|t| *t > end && *t <= now)
+            .min();
+        rate.activities += 1;
+        for c in logging::compliance(&prescription, &log) {
+            let hours = if c.method == RecoveryMethod::Nutrition {
+                logging::MEAL_MATCH_WINDOW_H
+            } else {
+                logging::SESSION_MATCH_WINDOW_H
+            };
+            let closes = end
+                .saturating_add(SignedDuration::from_hours(hours))
+                .unwrap_or(end);
+            if c.done {
+                rate.items_done += 1;
+                rate.items_due += 1;
+            } else if closes <= now || next_end.is_some() {
+                rate.items_due += 1;
+            }
+        }
+    }
+    rate.rate = (rate.items_due > 0).then(|| rate.items_done as f64 / rate.items_due as f64);
+    Ok(rate)
 }
 
 // ---------------------------------------------------------------------------------------------

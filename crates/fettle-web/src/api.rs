@@ -22,6 +22,7 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::account_api as account;
 use crate::backend::{ActivityFilter, Backend, DateRange};
 use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply};
 use crate::state::{AppState, CurrentAthlete};
@@ -57,8 +58,8 @@ const UPLOAD_FIELD: &str = "file";
 
 /// A route table that records what it registers (method and full path).
 pub(crate) struct RouteTable<B: Backend> {
-    routes: Vec<(&'static str, MethodRouter<AppState<B>>)>,
-    listed: Vec<(Method, &'static str)>,
+    routes: Vec<(String, MethodRouter<AppState<B>>)>,
+    listed: Vec<(Method, String)>,
 }
 
 impl<B: Backend> RouteTable<B> {
@@ -70,13 +71,14 @@ impl<B: Backend> RouteTable<B> {
     }
 
     /// Registers `handler` for `method` on `path` (a full path, `{name}` for parameters).
-    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    fn add<H, T>(mut self, method: Method, path: impl Into<String>, handler: H) -> Self
     where
         H: Handler<T, AppState<B>>,
         T: 'static,
     {
+        let path = path.into();
         let filter = method_filter(&method);
-        self.listed.push((method, path));
+        self.listed.push((method, path.clone()));
         if let Some((_, router)) = self.routes.iter_mut().find(|(p, _)| *p == path) {
             let existing = std::mem::take(router);
             *router = existing.on(filter, handler);
@@ -86,12 +88,27 @@ impl<B: Backend> RouteTable<B> {
         self
     }
 
+    /// Registers a read of the athlete's data twice: on `path` for the caller's own data, and
+    /// under `/api/v1/athletes/{athlete_id}` for an athlete the caller may read (a coach's
+    /// member). The authentication middleware decides which athlete the handler gets, so the
+    /// handler is the same; path parameters are read by name, so the extra one is ignored.
+    fn athlete_get<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState<B>>,
+        T: 'static,
+    {
+        let own = path.strip_prefix(API_PREFIX).unwrap_or(path);
+        let scoped = format!("{API_PREFIX}/athletes/{{athlete_id}}{own}");
+        self.add(Method::GET, path, handler.clone())
+            .add(Method::GET, scoped, handler)
+    }
+
     /// The router of every registered route.
     fn into_router(self) -> Router<AppState<B>> {
         self.routes
             .into_iter()
             .fold(Router::new(), |router, (path, methods)| {
-                router.route(path, methods)
+                router.route(&path, methods)
             })
     }
 }
@@ -110,23 +127,52 @@ fn method_filter(method: &Method) -> MethodFilter {
 fn json_table<B: Backend>() -> RouteTable<B> {
     RouteTable::new()
         .add(Method::GET, "/api/v1/openapi.json", openapi)
-        .add(Method::GET, "/api/v1/status", status::<B>)
-        .add(Method::GET, "/api/v1/load", load::<B>)
-        .add(Method::GET, "/api/v1/activities", activities::<B>)
-        .add(Method::GET, "/api/v1/activities/{id}", activity::<B>)
-        .add(Method::GET, "/api/v1/readiness", readiness::<B>)
-        .add(Method::GET, "/api/v1/recover", recover::<B>)
-        .add(Method::GET, "/api/v1/recovery", recovery_sessions::<B>)
+        .athlete_get("/api/v1/status", status::<B>)
+        .athlete_get("/api/v1/load", load::<B>)
+        .athlete_get("/api/v1/activities", activities::<B>)
+        .athlete_get("/api/v1/activities/{id}", activity::<B>)
+        .athlete_get("/api/v1/readiness", readiness::<B>)
+        .athlete_get("/api/v1/recover", recover::<B>)
+        .athlete_get("/api/v1/recovery", recovery_sessions::<B>)
         .add(Method::POST, "/api/v1/recovery", log_recovery::<B>)
-        .add(Method::GET, "/api/v1/insights", insights::<B>)
-        .add(Method::GET, "/api/v1/plan", plan::<B>)
-        .add(Method::GET, "/api/v1/plan/adherence", adherence::<B>)
-        .add(Method::GET, "/api/v1/profile", profile::<B>)
+        .athlete_get("/api/v1/insights", insights::<B>)
+        .athlete_get("/api/v1/plan", plan::<B>)
+        .athlete_get("/api/v1/plan/adherence", adherence::<B>)
+        .athlete_get("/api/v1/profile", profile::<B>)
         .add(Method::PUT, "/api/v1/profile", put_profile::<B>)
-        .add(Method::GET, "/api/v1/profile/access", access::<B>)
+        .athlete_get("/api/v1/profile/access", access::<B>)
         .add(Method::PUT, "/api/v1/profile/access", put_access::<B>)
-        .add(Method::GET, "/api/v1/profile/health", health::<B>)
+        .athlete_get("/api/v1/profile/health", health::<B>)
         .add(Method::PUT, "/api/v1/profile/health", put_health::<B>)
+        .add(Method::GET, "/api/v1/me", account::me::<B>)
+        .add(Method::PUT, "/api/v1/me/password", account::put_password)
+        .add(Method::GET, "/api/v1/tokens", account::tokens)
+        .add(Method::POST, "/api/v1/tokens", account::post_token)
+        .add(Method::DELETE, "/api/v1/tokens/{id}", account::delete_token)
+        .add(Method::GET, "/api/v1/invitations", account::invitations)
+        .add(
+            Method::POST,
+            "/api/v1/invitations/{coach_id}/accept",
+            account::accept_invitation,
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/invitations/{coach_id}",
+            account::leave_coach,
+        )
+        .add(Method::GET, "/api/v1/coaches", account::coaches)
+        .add(
+            Method::DELETE,
+            "/api/v1/coaches/{coach_id}",
+            account::leave_coach,
+        )
+        .add(Method::GET, "/api/v1/squad", account::squad::<B>)
+        .add(Method::POST, "/api/v1/squad/invitations", account::invite)
+        .add(
+            Method::DELETE,
+            "/api/v1/squad/members/{email}",
+            account::remove_member,
+        )
 }
 
 /// The upload route.
@@ -157,13 +203,13 @@ pub fn api_routes<B: Backend>() -> Vec<(String, String)> {
         .listed
         .into_iter()
         .chain(upload_table::<B>().listed)
-        .map(|(method, path)| (method.to_string(), path.to_owned()))
+        .map(|(method, path)| (method.to_string(), path))
         .collect()
 }
 
 /// Runs one backend call on the blocking pool (the store is synchronous) and renders its
 /// answer.
-async fn run<B, F>(state: &AppState<B>, call: F) -> Response
+pub(crate) async fn run<B, F>(state: &AppState<B>, call: F) -> Response
 where
     B: Backend,
     F: FnOnce(&B) -> Reply + Send + 'static,
@@ -248,12 +294,19 @@ async fn activities<B: Backend>(
     run(&state, move |b| b.activities(athlete, &filter)).await
 }
 
+/// The activity id of `/activities/{id}` (by name: the athlete-scoped variant also has
+/// `athlete_id`).
+#[derive(Debug, Deserialize)]
+struct ActivityPath {
+    id: i64,
+}
+
 async fn activity<B: Backend>(
     State(state): State<AppState<B>>,
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-    UrlPath(id): UrlPath<i64>,
+    UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.activity(athlete, id)).await
+    run(&state, move |b| b.activity(athlete, path.id)).await
 }
 
 async fn readiness<B: Backend>(
@@ -597,8 +650,12 @@ async fn import<B: Backend>(
         Err(e) => return e.into_response(),
     };
     let threads = state.import_threads();
-    // A second upload waits here (its files already on disk) until the first is imported.
-    let _one_at_a_time = state.import_lock().lock().await;
+    // A second upload for the same athlete waits here (its files already on disk) until the
+    // first is imported; other athletes' uploads wait only for a free slot.
+    let _turn = match state.imports().turn(athlete.into()).await {
+        Ok(turn) => turn,
+        Err(e) => return e.into_response(),
+    };
     run(&state, move |b| {
         let reply = b.import(athlete, &paths, threads);
         // The files are gone once imported; an error removing them is not the client's.

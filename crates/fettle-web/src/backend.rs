@@ -4,14 +4,17 @@
 //! object that answers each endpoint; [`Backend`] is that seam. The implementation,
 //! [`StoreBackend`](crate::StoreBackend), wraps an `Arc<dyn fettle_store::Store>` and calls the
 //! `fettle_app` use case behind each method, so `fettle status --json` and
-//! `GET /api/v1/status` are the same function. Multi-user mode (issue 7) changes only how the
-//! athlete is resolved.
+//! `GET /api/v1/status` are the same function. Multi-user mode changes only how the athlete is
+//! resolved; the account endpoints talk to `fettle_store::Accounts` directly
+//! (`account_api.rs`), except the squad report, which reads the athletes' data.
 //!
 //! Methods are synchronous (the store is): handlers run them on Tokio's blocking pool.
 
 use std::path::PathBuf;
 
+use fettle_app::squad::SquadMember;
 use fettle_core::log::RecoveryEntry;
+use fettle_store::{AthleteId, Invitation};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -22,8 +25,9 @@ use crate::error::Reply;
 /// (see `assets/openapi.json` for the shapes) or an [`ApiError`](crate::ApiError).
 pub trait Backend: Send + Sync + 'static {
     /// Who a request acts for: `fettle_store::AthleteId` in production. Kept explicit in every
-    /// call so that multi-user mode (issue 7) only changes how it is resolved.
-    type Athlete: Copy + Send + Sync + 'static;
+    /// call so that multi-user mode only changes how it is resolved (from the session, or the
+    /// athlete-scoped prefix a coach reads through): the conversions are how.
+    type Athlete: Copy + Send + Sync + 'static + From<AthleteId> + Into<AthleteId>;
 
     /// `GET /api/v1/status`: training state on `on` (today in the athlete's time zone when
     /// `None`) as of `now`: the same object as `fettle status --json`.
@@ -79,6 +83,9 @@ pub trait Backend: Send + Sync + 'static {
     /// kept so formats are recognised) on `threads` decoding threads; returns the import
     /// summary.
     fn import(&self, athlete: Self::Athlete, paths: &[PathBuf], threads: usize) -> Reply;
+    /// `GET /api/v1/squad` (multi-user, coaches): the squad report over `members` (who needs
+    /// attention first) with the invitations still `waiting` for an answer.
+    fn squad(&self, members: &[SquadMember], waiting: &[Invitation], now: Timestamp) -> Reply;
 }
 
 /// An inclusive range of local days; either end may be open.

@@ -24,6 +24,8 @@ pub type Reply = Result<JsonBody, ApiError>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     status: StatusCode,
+    /// A more specific code than the status's (`csrf` for a 403 the pages handle by reloading).
+    code: Option<&'static str>,
     message: String,
 }
 
@@ -32,6 +34,16 @@ impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// Any status with its own stable code (instead of the one derived from the status).
+    pub fn with_code(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: Some(code),
             message: message.into(),
         }
     }
@@ -74,7 +86,7 @@ impl ApiError {
 
     /// The stable code clients can match on.
     pub fn code(&self) -> &'static str {
-        code_for(self.status)
+        self.code.unwrap_or_else(|| code_for(self.status))
     }
 }
 
@@ -126,12 +138,9 @@ struct ErrorBody<'a> {
 }
 
 /// Renders `{"error": {"code", "message"}}` with the status.
-fn error_response(status: StatusCode, message: &str) -> Response {
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     let document = ErrorDocument {
-        error: ErrorBody {
-            code: code_for(status),
-            message,
-        },
+        error: ErrorBody { code, message },
     };
     // Serialising two strings cannot fail.
     let bytes = serde_json::to_vec(&document).unwrap_or_default();
@@ -149,7 +158,7 @@ impl IntoResponse for ApiError {
             // The client gets the message; the operator gets it on stderr too.
             eprintln!("fettle-web: {self}");
         }
-        error_response(self.status, &self.message)
+        error_response(self.status, self.code(), &self.message)
     }
 }
 
@@ -247,7 +256,7 @@ pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
     } else {
         text
     };
-    let rendered = error_response(status, &message);
+    let rendered = error_response(status, code_for(status), &message);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,

@@ -9,21 +9,38 @@
 //!   implements it over a `fettle_store::Store` with the `fettle_app` use cases the CLI calls,
 //!   so `GET /api/v1/status` and `fettle status --json` are one function.
 //!
+//! Two modes:
+//! - single-user ([`AppState::single_user`]): no login, every request acts for one athlete;
+//! - multi-user ([`AppState::multi_user`]): accounts over `fettle_store::Accounts`. Every API
+//!   request carries an API token (`Authorization: Bearer`) or the session cookie of the login
+//!   form, else 401; cookie writes also carry the session's CSRF token; pages redirect to
+//!   `/login` when logged out; failed logins are rate limited per address and per client;
+//!   each request acts on the caller's own partition, and a coach reads a member's through
+//!   `/api/v1/athletes/{athlete_id}/…` (404 for anyone else's, never 403); one access-log line
+//!   per request on stderr (never query strings, cookies, tokens, bodies or addresses).
+//!   See `auth.rs`, `login.rs`, `rate_limit.rs`, `account_api.rs`, `access_log.rs`.
+//!
 //! Invariant: only this crate knows HTTP and JSON over HTTP. Every 4xx/5xx body is
 //! `{"error": {"code", "message"}}`.
 //!
 //! Safety defaults, and why:
-//! - bound to 127.0.0.1: the database holds health data;
+//! - bound to 127.0.0.1: the database holds health data (a multi-user server, which has
+//!   logins, may listen elsewhere: the caller decides with [`bind`]'s `allow_remote`);
 //! - `Host` must be an IP literal, `localhost` or an allowed name (defeats DNS rebinding, where
 //!   a web page's own domain is pointed at 127.0.0.1 to read the API);
 //! - a state-changing request whose `Origin` is another site is refused (defeats cross-site
 //!   form posts, which browsers send without asking);
 //! - a Content-Security-Policy without inline scripts, `frame-ancestors 'none'`, `nosniff`.
 
+mod access_log;
+mod account_api;
 mod api;
 pub mod assets;
+mod auth;
 mod backend;
 mod error;
+mod login;
+mod rate_limit;
 mod state;
 mod store_backend;
 
@@ -40,7 +57,11 @@ use tokio::net::TcpListener;
 pub use api::{API_PREFIX, api_routes};
 pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
-pub use state::{AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_UPLOAD_BYTES, Limits};
+pub use rate_limit::LoginLimits;
+pub use state::{
+    AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_MULTI_USER_UPLOAD_BYTES,
+    DEFAULT_UPLOAD_BYTES, Limits,
+};
 pub use store_backend::{ANSWER_TTL, StoreBackend};
 
 /// Where `fettle serve` listens unless told otherwise.
@@ -52,17 +73,38 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Builds the whole application: pages, files and API, with JSON errors, limits and headers.
+/// Builds the whole application: pages, files, the login forms and the API, with
+/// authentication (multi-user mode), JSON errors, limits, headers and the access log.
+///
+/// The layers, outermost first: the access log (multi-user mode), security headers, the
+/// `Host`/`Origin` guard, JSON errors, authentication (who, and for which athlete), the login
+/// form's CSRF cookie; then routing.
 pub fn app<B: Backend>(state: AppState<B>) -> Router {
     let allowed_hosts = state.allowed_hosts().to_vec();
+    let log_access = state.is_multi_user();
     Router::new()
         .merge(api::router::<B>(state.limits()))
         .merge(assets::router::<B>())
+        .merge(login_router::<B>(state.limits()))
         .fallback(not_found)
+        .layer(from_fn_with_state(
+            state.clone(),
+            login::login_csrf_cookie::<B>,
+        ))
+        .layer(from_fn_with_state(state.clone(), auth::authenticate::<B>))
         .layer(from_fn(error::json_errors))
         .layer(from_fn_with_state(allowed_hosts, guard_origin))
         .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(log_access, access_log::access_log))
         .with_state(state)
+}
+
+/// `POST /login` and `POST /logout` (the forms), with the JSON body limit.
+fn login_router<B: Backend>(limits: Limits) -> Router<AppState<B>> {
+    Router::new()
+        .route("/login", axum::routing::post(login::login_form::<B>))
+        .route("/logout", axum::routing::post(login::logout_form::<B>))
+        .layer(axum::extract::DefaultBodyLimit::max(limits.json_body_bytes))
 }
 
 /// Unknown paths: a JSON 404 naming the path.
@@ -91,9 +133,12 @@ async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // `same-origin`, not `no-referrer`: with no referrer at all, browsers send `Origin: null`
+    // on our own form posts (login, logout), which the origin guard must refuse. Other sites
+    // still get no referrer.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(
         "cross-origin-opener-policy",
@@ -227,7 +272,9 @@ where
     B: Backend,
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, app(state))
+    // The peer address reaches the handlers: the login rate limit counts per client.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             tokio::select! {
                 () = shutdown => {}

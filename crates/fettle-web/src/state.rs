@@ -1,12 +1,17 @@
-//! What every handler shares: the backend, how the athlete is resolved, the limits.
+//! What every handler shares: the backend, how the athlete is resolved, the limits, and in
+//! multi-user mode the accounts, the login rate limiter and the import queues.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use fettle_store::{Accounts, AthleteId};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::backend::Backend;
 use crate::error::ApiError;
+use crate::rate_limit::{LoginLimiter, LoginLimits};
 
 /// Default cap on a JSON request body: a recovery log or a profile is well under 1 KiB, so
 /// 64 KiB leaves room for long notes and still refuses abuse early.
@@ -16,6 +21,13 @@ pub const DEFAULT_JSON_BODY_BYTES: usize = 64 * 1024;
 /// (typically 0.2–1.5 GB) while refusing an accidental disk image. Uploads are streamed to a
 /// temporary folder, never held in memory, so the cap protects the disk, not the RAM.
 pub const DEFAULT_UPLOAD_BYTES: usize = 2 * 1024 * 1024 * 1024;
+
+/// Default cap on one upload in multi-user mode: 512 MiB. On a shared server every user
+/// uploading at once can hold this much temporary disk each, so it is a quarter of the
+/// single-user cap: it still takes a few years of FIT files zipped (≈ 50–150 KB per activity,
+/// thousands of activities), and an administrator imports a whole decade's export with
+/// `fettle --database URL import` instead.
+pub const DEFAULT_MULTI_USER_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
 
 /// Request size limits. Larger bodies get a 413 JSON error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,42 +47,133 @@ impl Default for Limits {
     }
 }
 
+/// Who the server answers for.
+pub(crate) enum Mode<A> {
+    /// One athlete, no login (the laptop).
+    Single(A),
+    /// Accounts, sessions and tokens (the coach's or the club's server).
+    Multi(Arc<MultiUser>),
+}
+
+impl<A: Copy> Clone for Mode<A> {
+    fn clone(&self) -> Self {
+        match self {
+            Mode::Single(athlete) => Mode::Single(*athlete),
+            Mode::Multi(multi) => Mode::Multi(Arc::clone(multi)),
+        }
+    }
+}
+
+/// What multi-user mode adds to the state.
+pub(crate) struct MultiUser {
+    /// Users, sessions, tokens and memberships.
+    pub(crate) accounts: Arc<dyn Accounts>,
+    /// Always mark cookies `Secure` (the server is behind TLS).
+    pub(crate) secure_cookies: bool,
+    /// Failed logins per e-mail address and per client.
+    pub(crate) limiter: LoginLimiter,
+    /// Password hashes being checked at once: each argon2id verification takes 19 MiB and a
+    /// core for tens of milliseconds, so a burst of logins queues instead of exhausting memory.
+    pub(crate) login_slots: Arc<Semaphore>,
+}
+
 /// The shared state of the server.
 pub struct AppState<B: Backend> {
     backend: Arc<B>,
-    athlete: B::Athlete,
+    mode: Mode<B::Athlete>,
     limits: Limits,
     import_threads: usize,
     allowed_hosts: Arc<[String]>,
-    import_lock: Arc<tokio::sync::Mutex<()>>,
+    imports: Arc<ImportQueues>,
 }
 
 impl<B: Backend> Clone for AppState<B> {
     fn clone(&self) -> Self {
         Self {
             backend: Arc::clone(&self.backend),
-            athlete: self.athlete,
+            mode: self.mode.clone(),
             limits: self.limits,
             import_threads: self.import_threads,
             allowed_hosts: Arc::clone(&self.allowed_hosts),
-            import_lock: Arc::clone(&self.import_lock),
+            imports: Arc::clone(&self.imports),
         }
     }
+}
+
+/// The cores of this machine (at least one).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 impl<B: Backend> AppState<B> {
     /// Single-user state: every request acts for `athlete` (the store's default athlete).
     /// Imports decode on all available cores.
     pub fn single_user(backend: Arc<B>, athlete: B::Athlete) -> Self {
-        let import_threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Self {
             backend,
-            athlete,
+            mode: Mode::Single(athlete),
             limits: Limits::default(),
-            import_threads,
+            import_threads: cores(),
             allowed_hosts: Arc::from(Vec::new()),
-            import_lock: Arc::new(tokio::sync::Mutex::new(())),
+            imports: Arc::new(ImportQueues::new(cores())),
         }
+    }
+
+    /// Multi-user state: every API request must carry a session cookie or an API token and
+    /// acts for that user's athlete (or, read-only, for a member of a coach's squad). Uploads
+    /// are limited to [`DEFAULT_MULTI_USER_UPLOAD_BYTES`]; logins to [`LoginLimits`]'
+    /// defaults; cookies are `Secure` when the request came through an HTTPS proxy
+    /// (`X-Forwarded-Proto: https`) or [`with_secure_cookies`](Self::with_secure_cookies) says
+    /// so.
+    pub fn multi_user(backend: Arc<B>, accounts: Arc<dyn Accounts>) -> Self {
+        // The first failed login must not be measurably slower than the others (the dummy
+        // hash an unknown address is checked against is computed once, here).
+        fettle_app::accounts::prepare_login();
+        let multi = MultiUser {
+            accounts,
+            secure_cookies: false,
+            limiter: LoginLimiter::new(LoginLimits::default()),
+            login_slots: Arc::new(Semaphore::new(cores())),
+        };
+        Self {
+            backend,
+            mode: Mode::Multi(Arc::new(multi)),
+            limits: Limits {
+                json_body_bytes: DEFAULT_JSON_BODY_BYTES,
+                upload_bytes: DEFAULT_MULTI_USER_UPLOAD_BYTES,
+            },
+            import_threads: cores(),
+            allowed_hosts: Arc::from(Vec::new()),
+            imports: Arc::new(ImportQueues::new(cores())),
+        }
+    }
+
+    /// Rebuilds the multi-user part (a no-op in single-user mode).
+    fn map_multi(mut self, change: impl FnOnce(&mut MultiUser)) -> Self {
+        if let Mode::Multi(multi) = &self.mode {
+            let mut rebuilt = MultiUser {
+                accounts: Arc::clone(&multi.accounts),
+                secure_cookies: multi.secure_cookies,
+                limiter: LoginLimiter::new(multi.limiter.limits()),
+                login_slots: Arc::clone(&multi.login_slots),
+            };
+            change(&mut rebuilt);
+            self.mode = Mode::Multi(Arc::new(rebuilt));
+        }
+        self
+    }
+
+    /// The same state marking every cookie `Secure` (`fettle serve --secure-cookies`: the
+    /// server is reached over HTTPS, through a proxy that does not say so). No effect in
+    /// single-user mode, which sets no cookies.
+    pub fn with_secure_cookies(self, secure: bool) -> Self {
+        self.map_multi(|multi| multi.secure_cookies = secure)
+    }
+
+    /// The same state with other login rate limits (tests use small ones). No effect in
+    /// single-user mode, which has no login.
+    pub fn with_login_limits(self, limits: LoginLimits) -> Self {
+        self.map_multi(|multi| multi.limiter = LoginLimiter::new(limits))
     }
 
     /// The same state with other size limits.
@@ -82,6 +185,13 @@ impl<B: Backend> AppState<B> {
     /// The same state with another number of decoding threads for imports (at least one).
     pub fn with_import_threads(mut self, threads: usize) -> Self {
         self.import_threads = threads.max(1);
+        self
+    }
+
+    /// The same state running at most `imports` uploads' imports at once (at least one; the
+    /// default is one per core). Imports for one athlete always go one at a time.
+    pub fn with_concurrent_imports(mut self, imports: usize) -> Self {
+        self.imports = Arc::new(ImportQueues::new(imports));
         self
     }
 
@@ -99,10 +209,26 @@ impl<B: Backend> AppState<B> {
         &self.allowed_hosts
     }
 
-    /// Held while an import runs: imports go one at a time because the store has one writer
-    /// and each import already uses every core.
-    pub(crate) fn import_lock(&self) -> &Arc<tokio::sync::Mutex<()>> {
-        &self.import_lock
+    /// Whether the server has accounts (multi-user mode).
+    pub fn is_multi_user(&self) -> bool {
+        matches!(self.mode, Mode::Multi(_))
+    }
+
+    pub(crate) fn mode(&self) -> &Mode<B::Athlete> {
+        &self.mode
+    }
+
+    /// The multi-user part, `None` in single-user mode.
+    pub(crate) fn multi(&self) -> Option<&Arc<MultiUser>> {
+        match &self.mode {
+            Mode::Multi(multi) => Some(multi),
+            Mode::Single(_) => None,
+        }
+    }
+
+    /// The import queues: one lock per athlete and a cap on imports running at once.
+    pub(crate) fn imports(&self) -> &ImportQueues {
+        &self.imports
     }
 
     /// The size limits in force.
@@ -121,18 +247,118 @@ impl<B: Backend> AppState<B> {
     }
 }
 
-/// The athlete a request acts for. In single-user mode it is the state's athlete; multi-user
-/// mode (issue 7) resolves it from the session here, and no handler changes.
+/// Who may import now. One import per athlete at a time (the store's duplicate check and the
+/// load recomputation at the end assume the athlete's data does not change underneath), and at
+/// most `slots` imports in all (each already decodes on several threads); different athletes
+/// never wait for each other beyond that.
+pub(crate) struct ImportQueues {
+    per_athlete: Mutex<HashMap<AthleteId, Arc<tokio::sync::Mutex<()>>>>,
+    slots: Arc<Semaphore>,
+}
+
+/// Held while one upload is imported: the athlete's turn and one of the global slots.
+pub(crate) struct ImportTurn {
+    _slot: OwnedSemaphorePermit,
+    _athlete: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl ImportQueues {
+    fn new(slots: usize) -> Self {
+        Self {
+            per_athlete: Mutex::new(HashMap::new()),
+            slots: Arc::new(Semaphore::new(slots.max(1))),
+        }
+    }
+
+    /// Waits for the athlete's turn, then for a free slot (in that order, so an athlete with
+    /// many uploads waiting holds at most one slot).
+    pub(crate) async fn turn(&self, athlete: AthleteId) -> Result<ImportTurn, ApiError> {
+        let lock = {
+            // The map holds no invariant a panic could break: keep using it.
+            let mut map = self
+                .per_athlete
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            // Forget the locks nobody holds or waits for, so the map stays as small as the
+            // number of uploads in flight.
+            map.retain(|_, lock| Arc::strong_count(lock) > 1);
+            Arc::clone(map.entry(athlete).or_default())
+        };
+        let athlete_turn = lock.lock_owned().await;
+        let slot = Arc::clone(&self.slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the import queue was closed"))?;
+        Ok(ImportTurn {
+            _slot: slot,
+            _athlete: athlete_turn,
+        })
+    }
+}
+
+/// The athlete a request acts for: the state's athlete in single-user mode; in multi-user mode
+/// the caller's own partition, or under `/api/v1/athletes/{athlete_id}/…` the athlete the
+/// caller may read (checked by the authentication middleware, which puts it in the request).
 #[derive(Debug, Clone, Copy)]
 pub struct CurrentAthlete<A>(pub A);
+
+/// The athlete the authentication middleware resolved for this request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Acting(pub(crate) AthleteId);
 
 impl<B: Backend> FromRequestParts<AppState<B>> for CurrentAthlete<B::Athlete> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        _parts: &mut Parts,
-        state: &AppState<B>,
+        parts: &mut Parts,
+        _state: &AppState<B>,
     ) -> Result<Self, Self::Rejection> {
-        Ok(CurrentAthlete(state.athlete))
+        // Fails closed: a route the middleware did not see has no athlete.
+        parts
+            .extensions
+            .get::<Acting>()
+            .map(|acting| CurrentAthlete(B::Athlete::from(acting.0)))
+            .ok_or_else(crate::auth::unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `turn` completes within a short wait (it would block otherwise).
+    async fn granted(queues: &ImportQueues, athlete: i64) -> Option<ImportTurn> {
+        tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            queues.turn(AthleteId(athlete)),
+        )
+        .await
+        .ok()
+        .and_then(Result::ok)
+    }
+
+    #[tokio::test]
+    async fn imports_queue_per_athlete_and_share_only_the_slots() {
+        let queues = ImportQueues::new(2);
+        let first = granted(&queues, 1).await.expect("athlete 1 imports");
+        // Athlete 1's second upload waits for the first; athlete 2 does not.
+        assert!(granted(&queues, 1).await.is_none());
+        let second = granted(&queues, 2)
+            .await
+            .expect("athlete 2 imports meanwhile");
+        // Both slots taken: athlete 3 waits for one.
+        assert!(granted(&queues, 3).await.is_none());
+        drop(second);
+        assert!(granted(&queues, 3).await.is_some());
+        drop(first);
+        assert!(granted(&queues, 1).await.is_some());
+        // Nobody holds a lock now: the map forgets them on the next turn.
+        let _turn = granted(&queues, 4).await.expect("athlete 4 imports");
+        let kept = queues
+            .per_athlete
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        assert_eq!(kept, 1);
     }
 }

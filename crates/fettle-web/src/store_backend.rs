@@ -15,12 +15,13 @@ use std::time::{Duration, Instant};
 
 use fettle_app::activities::{self, ListQuery};
 use fettle_app::import::{NoProgress, import_paths};
+use fettle_app::squad::SquadMember;
 use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
 use fettle_app::{planning, recovery};
 use fettle_core::log::RecoveryEntry;
 use fettle_core::recovery::{Access, HealthCondition};
-use fettle_store::{AthleteId, Store};
+use fettle_store::{AthleteId, Invitation, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -437,6 +438,35 @@ impl Backend for StoreBackend {
             ))
         })
     }
+
+    fn squad(&self, members: &[SquadMember], waiting: &[Invitation], now: Timestamp) -> Reply {
+        let report = fettle_app::squad::squad(&*self.store, members, now)?;
+        JsonBody::new(&SquadAnswer {
+            report: &report,
+            invitations: waiting
+                .iter()
+                .map(|invitation| Waiting {
+                    email: &invitation.email,
+                    invited: invitation.invited,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// `GET /api/v1/squad`: the squad report with the waiting invitations beside its fields.
+#[derive(serde::Serialize)]
+struct SquadAnswer<'a, R: serde::Serialize> {
+    #[serde(flatten)]
+    report: &'a R,
+    invitations: Vec<Waiting<'a>>,
+}
+
+/// An invitation a coach made that is still waiting: who, since when.
+#[derive(serde::Serialize)]
+struct Waiting<'a> {
+    email: &'a str,
+    invited: Timestamp,
 }
 
 /// A logged recovery session as answered: its id and the entry as stored.

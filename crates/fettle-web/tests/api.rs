@@ -822,15 +822,86 @@ async fn openapi_references_resolve() {
     }
 }
 
+/// The account routes, which exist only on a multi-user server (tests/isolation.rs covers
+/// them); a single-user server answers them 404.
+fn multi_user_only(path: &str) -> bool {
+    [
+        "/api/v1/me/",
+        "/api/v1/tokens",
+        "/api/v1/invitations",
+        "/api/v1/coaches",
+        "/api/v1/squad",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
+}
+
+/// A route's URL with its path parameters filled: `id` (an activity) and the athlete-scoped
+/// prefix's `athlete_id` (the single user's athlete).
+fn filled(path: &str, id: i64, athlete: fettle_store::AthleteId) -> String {
+    path.replace("{id}", &id.to_string())
+        .replace("{athlete_id}", &athlete.to_string())
+}
+
+#[tokio::test]
+async fn account_routes_answer_404_in_single_user_mode_saying_why() {
+    for (method, path) in api_routes::<StoreBackend>() {
+        if !multi_user_only(&path) {
+            continue;
+        }
+        let url = path
+            .replace("{id}", "1")
+            .replace("{coach_id}", "1")
+            .replace("{email}", "a%40b.example");
+        let request = Request::builder()
+            .method(method.as_str())
+            .uri(&url)
+            .header(header::HOST, "127.0.0.1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .expect("valid");
+        let response = send(history(), request).await;
+        let message = assert_json_error(response, StatusCode::NOT_FOUND, "not_found").await;
+        assert!(
+            message.contains("--multi-user"),
+            "{method} {url}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn me_tells_the_pages_they_run_single_user() {
+    let db = shared_history();
+    let me = json_body(send(history(), get("/api/v1/me")).await).await;
+    assert_eq!(
+        me,
+        json!({"mode": "single-user", "athlete_id": db.athlete().0})
+    );
+}
+
+#[tokio::test]
+async fn athlete_scoped_reads_answer_for_the_single_athlete_only() {
+    let own = shared_history().athlete();
+    let direct = json_body(send(history(), get("/api/v1/status")).await).await;
+    let scoped = send(history(), get(&format!("/api/v1/athletes/{own}/status"))).await;
+    assert_eq!(scoped.status(), StatusCode::OK);
+    assert_eq!(json_body(scoped).await["fitness"], direct["fitness"]);
+    for other in [format!("{}", own.0 + 1), "x".to_owned()] {
+        let response = send(history(), get(&format!("/api/v1/athletes/{other}/status"))).await;
+        assert_json_error(response, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}
+
 #[tokio::test]
 async fn every_registered_get_route_answers_json() {
     let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
     let id = list[0]["id"].as_i64().expect("an activity");
+    let athlete = shared_history().athlete();
     for (method, path) in api_routes::<StoreBackend>() {
-        if method != "GET" {
+        if method != "GET" || multi_user_only(&path) {
             continue;
         }
-        let url = path.replace("{id}", &id.to_string());
+        let url = filled(&path, id, athlete);
         let response = send(history(), get(&url)).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         assert_eq!(content_type(&response), "application/json", "{url}");
@@ -844,9 +915,10 @@ async fn a_new_user_gets_200_with_empty_values_from_every_get_route() {
     // endpoint must answer, with empty lists and nulls where that is the truth.
     let db = TestDb::empty();
     for (method, path) in api_routes::<StoreBackend>() {
-        if method != "GET" || path.contains("{id}") {
+        if method != "GET" || path.contains("{id}") || multi_user_only(&path) {
             continue;
         }
+        let path = filled(&path, 0, db.athlete());
         let response = send(db.state(), get(&path)).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         json_body(response).await;
@@ -1030,15 +1102,16 @@ async fn every_get_answer_matches_its_documented_schema() {
     let id = list[0]["id"].as_i64().expect("an activity");
     let empty = TestDb::empty();
     for (method, path) in api_routes::<StoreBackend>() {
-        if method != "GET" || path.ends_with("openapi.json") {
+        if method != "GET" || path.ends_with("openapi.json") || multi_user_only(&path) {
             continue;
         }
         let schema = &document["paths"][&path]["get"]["responses"]["200"]["content"]["application/json"]
             ["schema"];
         assert!(!schema.is_null(), "{path}: no documented 200 schema");
-        let url = path.replace("{id}", &id.to_string());
+        let url = filled(&path, id, shared_history().athlete());
         let mut answers = vec![("history", json_body(send(history(), get(&url)).await).await)];
         if !path.contains("{id}") {
+            let url = filled(&path, id, empty.athlete());
             answers.push((
                 "new user",
                 json_body(send(empty.state(), get(&url)).await).await,
@@ -1074,4 +1147,70 @@ async fn a_write_by_another_process_shows_once_the_answer_cache_expires() {
     let after = json_body(send(state, get("/api/v1/status")).await).await;
     // One day of history: the session's day is today.
     assert_eq!(after["history_days"], 1, "{after}");
+}
+
+#[tokio::test]
+async fn multi_user_answers_match_their_documented_schemas() {
+    use fettle_app::accounts::{add_user, create_token};
+    use fettle_store::{Accounts, Role, SqliteStore, Store};
+    use std::sync::Arc;
+    let document: Value =
+        serde_json::from_str(include_str!("../assets/openapi.json")).expect("the document is JSON");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = Arc::new(SqliteStore::open(dir.path().join("fettle.sqlite")).expect("opens"));
+    let now = jiff::Timestamp::now();
+    let password = "correct horse battery";
+    let coach = add_user(&*db, "coach@club.example", Role::Coach, password, now).expect("added");
+    let member = add_user(&*db, "ann@club.example", Role::Athlete, password, now).expect("added");
+    let other = add_user(&*db, "bob@club.example", Role::Athlete, password, now).expect("added");
+    db.invite(coach.id, &member.email, now).expect("invited");
+    assert!(
+        db.accept_invitation(member.id, coach.id, now)
+            .expect("accepted")
+    );
+    db.invite(coach.id, &other.email, now).expect("invited");
+    let token = |user: &fettle_store::User| {
+        create_token(&*db, user.id, "schema", now)
+            .expect("a token")
+            .1
+            .expose()
+            .to_owned()
+    };
+    let (coach_token, member_token, other_token) = (token(&coach), token(&member), token(&other));
+    let store: Arc<dyn Store> = Arc::clone(&db) as Arc<dyn Store>;
+    let accounts: Arc<dyn Accounts> = Arc::clone(&db) as Arc<dyn Accounts>;
+    let state = AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts);
+    let mut checked = BTreeSet::new();
+    for (path, token) in [
+        ("/api/v1/me", &coach_token),
+        ("/api/v1/tokens", &coach_token),
+        ("/api/v1/squad", &coach_token),
+        ("/api/v1/coaches", &member_token),
+        ("/api/v1/invitations", &other_token),
+    ] {
+        let request = Request::get(path)
+            .header(header::HOST, "127.0.0.1")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("valid");
+        let response = send(state.clone(), request).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let answer = json_body(response).await;
+        // Non-empty answers, so the items' schemas are checked too.
+        assert!(
+            answer.as_array().is_none_or(|items| !items.is_empty()),
+            "{path}: {answer}"
+        );
+        let schema = &document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        let wrong = schema_mismatches(&document, schema, &answer, "$");
+        assert!(wrong.is_empty(), "{path}: {wrong:#?}\n{answer}");
+        checked.insert(path);
+    }
+    // Every multi-user-only GET route is covered here.
+    for (method, path) in api_routes::<StoreBackend>() {
+        if method == "GET" && multi_user_only(&path) {
+            assert!(checked.contains(path.as_str()), "{path} is not checked");
+        }
+    }
 }

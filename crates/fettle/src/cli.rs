@@ -15,6 +15,20 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "FETTLE_DB", value_name = "PATH")]
     pub(crate) db: Option<PathBuf>,
 
+    /// The database: a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path.
+    /// Given on the command line it wins over FETTLE_DB; don't give both --db and --database.
+    #[arg(
+        long,
+        global = true,
+        env = "FETTLE_DATABASE",
+        value_name = "URL_OR_PATH"
+    )]
+    pub(crate) database: Option<String>,
+
+    /// Where --db and --database came from (filled in after parsing; not an option).
+    #[arg(skip)]
+    pub(crate) database_sources: DatabaseSources,
+
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -65,8 +79,128 @@ pub(crate) enum Command {
     Recovery(RecoveryArgs),
     /// Which recovery methods work for you (effects adjusted for load and fatigue).
     Insights,
-    /// Serve the dashboard and the JSON API on this computer (http://127.0.0.1:8080 by default).
+    /// Serve the dashboard and the JSON API on this computer (http://127.0.0.1:8080 by default),
+    /// or with --multi-user to a club or squad, with accounts.
     Serve(ServeArgs),
+    /// Accounts of a multi-user server: add, list, set a password.
+    User(UserArgs),
+    /// API tokens of a multi-user server's accounts, for scripts and sync tools.
+    Token(TokenArgs),
+}
+
+/// Whether `--db` and `--database` were given on the command line or came from the environment
+/// (`FETTLE_DB`, `FETTLE_DATABASE`): the command line wins over the environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DatabaseSources {
+    /// `--db` was typed on the command line.
+    pub(crate) db_on_command_line: bool,
+    /// `--database` was typed on the command line.
+    pub(crate) database_on_command_line: bool,
+}
+
+/// `fettle user`
+#[derive(Debug, Args)]
+pub(crate) struct UserArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) action: UserAction,
+}
+
+/// `fettle user add|list|passwd`
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserAction {
+    /// Create an account (asks for the password twice, or reads it from --password-stdin).
+    Add(UserAddArgs),
+    /// List the accounts: e-mail address, role, creation time.
+    List,
+    /// Set an account's password (a forgotten one); ends all of the account's logins.
+    Passwd(UserPasswdArgs),
+}
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RoleArg {
+    /// Their own data only.
+    Athlete,
+    /// Also invites athletes and reads the data of those who accept.
+    Coach,
+}
+
+/// `fettle user add EMAIL`
+#[derive(Debug, Args)]
+pub(crate) struct UserAddArgs {
+    /// The login: an e-mail address (stored lower-case).
+    #[arg(value_name = "EMAIL")]
+    pub(crate) email: String,
+    /// athlete or coach.
+    #[arg(long, value_enum)]
+    pub(crate) role: RoleArg,
+    /// Read the password from standard input (one line; the trailing newline is dropped)
+    /// instead of asking for it on the terminal.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+}
+
+/// `fettle user passwd EMAIL`
+#[derive(Debug, Args)]
+pub(crate) struct UserPasswdArgs {
+    /// The account's e-mail address.
+    #[arg(value_name = "EMAIL")]
+    pub(crate) email: String,
+    /// Read the new password from standard input (one line; the trailing newline is dropped)
+    /// instead of asking for it on the terminal.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+}
+
+/// `fettle token`
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) action: TokenAction,
+}
+
+/// `fettle token create|list|revoke`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenAction {
+    /// Create an API token for an account and print it (only it, on standard output). It is
+    /// shown this once: the database keeps only its hash.
+    Create(TokenCreateArgs),
+    /// List an account's tokens (never their secrets): id, name, created, last used.
+    List(TokenListArgs),
+    /// Revoke one of an account's tokens by id: it stops working at once.
+    Revoke(TokenRevokeArgs),
+}
+
+/// `fettle token create EMAIL`
+#[derive(Debug, Args)]
+pub(crate) struct TokenCreateArgs {
+    /// The account's e-mail address.
+    #[arg(value_name = "EMAIL")]
+    pub(crate) email: String,
+    /// What the token is for, to recognise it in the list (e.g. "laptop sync").
+    #[arg(long, default_value = "command line")]
+    pub(crate) name: String,
+}
+
+/// `fettle token list EMAIL`
+#[derive(Debug, Args)]
+pub(crate) struct TokenListArgs {
+    /// The account's e-mail address.
+    #[arg(value_name = "EMAIL")]
+    pub(crate) email: String,
+}
+
+/// `fettle token revoke EMAIL ID`
+#[derive(Debug, Args)]
+pub(crate) struct TokenRevokeArgs {
+    /// The account's e-mail address.
+    #[arg(value_name = "EMAIL")]
+    pub(crate) email: String,
+    /// The token's id, as listed by `fettle token list`.
+    #[arg(value_name = "ID")]
+    pub(crate) id: i64,
 }
 
 /// `fettle wellness`
@@ -327,13 +461,22 @@ pub(crate) struct PlanExportArgs {
 /// `fettle serve`
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Where to listen: a loopback address and port (127.0.0.1 or [::1]; port 0 picks a free
-    /// one). Other addresses are refused: the dashboard shows health data.
+    /// Where to listen: an address and port (port 0 picks a free one). Without --multi-user
+    /// only loopback (127.0.0.1 or [::1]) is allowed: the dashboard shows health data and has
+    /// no login.
     #[arg(long, value_name = "ADDR", default_value = fettle_web::DEFAULT_ADDR)]
     pub(crate) addr: String,
     /// Open the dashboard in the default browser once listening.
     #[arg(long)]
     pub(crate) open: bool,
+    /// Serve several people, each logging in to their own data (accounts made with
+    /// `fettle user add`); coaches see their squad. Allows a non-loopback --addr.
+    #[arg(long)]
+    pub(crate) multi_user: bool,
+    /// Mark the login cookie Secure (sent over HTTPS only): use it behind a TLS-terminating
+    /// proxy. Only with --multi-user.
+    #[arg(long, requires = "multi_user")]
+    pub(crate) secure_cookies: bool,
 }
 
 /// `fettle profile`

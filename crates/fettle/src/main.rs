@@ -4,6 +4,7 @@
 //! `fettle-core`, persistence in `fettle-store`, the web face in `fettle-web`. This crate only wires them together and owns
 //! the terminal (tables, progress bars, exit codes). Errors go to stderr with a non-zero exit.
 
+mod accounts;
 mod activities;
 mod cli;
 mod dates;
@@ -18,9 +19,10 @@ mod training;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DatabaseSources};
 
 // mimalloc: decoding allocates output columns in bursts on several threads; the system
 // allocator's contention showed up in profiles of the import (ENGINEERING.md §2).
@@ -29,7 +31,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let cli = Cli::parse();
+    let cli = parse();
     match run(&cli) {
         Ok(code) => code,
         Err(err) => {
@@ -64,7 +66,24 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Insights => recovery::insights(&ctx()?),
         Command::Plan(args) => plan::run(&ctx()?, args),
         Command::Serve(args) => serve::run(ctx()?, args),
+        Command::User(args) => accounts::user(&ctx()?, args),
+        Command::Token(args) => accounts::token(&ctx()?, args),
     }
+}
+
+/// Parses the command line (exiting with clap's message on an error), noting whether the
+/// database options were typed or came from the environment: the command line wins.
+fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches)
+        .map_err(|e| e.format(&mut Cli::command()))
+        .unwrap_or_else(|e| e.exit());
+    let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    cli.database_sources = DatabaseSources {
+        db_on_command_line: typed("db"),
+        database_on_command_line: typed("database"),
+    };
+    cli
 }
 
 /// `fettle activities | head` closes the pipe early. Rust then fails the next `println!`

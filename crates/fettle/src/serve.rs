@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use fettle_store::Store;
+use fettle_store::{Database, Store};
 use fettle_web::{AppState, StoreBackend};
 
 use crate::cli::ServeArgs;
@@ -18,7 +18,8 @@ use crate::settings::Context;
 /// Runs `fettle serve` until the process is asked to stop.
 pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = parse_addr(&args.addr)?;
-    let store: Arc<dyn Store> = Arc::from(ctx.store);
+    let database: Arc<dyn Database> = Arc::from(ctx.store);
+    let store: Arc<dyn Store> = database;
     let state = AppState::single_user(Arc::new(StoreBackend::new(store)), ctx.athlete);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,0 +1,365 @@
+//! The squad overview over a real (temporary) SQLite store: athletes built by hand whose
+//! attention follows from the rules in `fettle_app::squad`'s docs, with the numbers worked out
+//! in the comments.
+
+use fettle_app::recovery::log_recovery;
+use fettle_app::squad::{SquadMember, SquadRow, squad};
+use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
+use fettle_core::readiness::Recommendation;
+use fettle_formats::{Activity, Sport};
+use fettle_store::{ActivityLoads, AthleteId, SqliteStore, Store};
+use jiff::civil::{Date, date};
+use jiff::{SignedDuration, Timestamp};
+
+/// Today, in every test athlete's zone (UTC).
+const TODAY: Date = date(2026, 6, 10);
+
+fn now() -> Timestamp {
+    "2026-06-10T20:00:00Z".parse().unwrap()
+}
+
+fn noon(day: Date) -> Timestamp {
+    day.at(12, 0, 0, 0)
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+}
+
+fn days_before(n: i64) -> Date {
+    TODAY.checked_sub(jiff::Span::new().days(n)).unwrap()
+}
+
+fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("squad.db")).unwrap();
+    (dir, store)
+}
+
+/// An athlete living in UTC (so "today" does not depend on the machine running the test).
+fn athlete(store: &SqliteStore, name: &str) -> AthleteId {
+    let a = store.create_athlete(name).unwrap();
+    store
+        .set_profile_value(a, "tz", date(1970, 1, 1), "UTC")
+        .unwrap();
+    a
+}
+
+/// A one-hour run at noon UTC on `day`; with `load`, that load is stored as its primary load
+/// (as `recompute_loads` would store a computed one), else it has none yet (counts as 0).
+fn run(store: &SqliteStore, a: AthleteId, day: Date, minutes: f64, load: Option<f64>) -> Timestamp {
+    let mut activity = Activity::new(noon(day), Sport::Running);
+    activity.utc_offset_s = Some(0);
+    activity.timer_s = minutes * 60.0;
+    activity.elapsed_s = minutes * 60.0;
+    let id = store.insert_manual_activity(a, &activity).unwrap();
+    if let Some(load) = load {
+        let loads = ActivityLoads {
+            trimp: None,
+            edwards: None,
+            srpe: None,
+            rtss: None,
+            hrtss: None,
+            load,
+            method: "srpe".to_string(),
+        };
+        store.set_activity_loads(a, &[(id, loads)]).unwrap();
+    }
+    noon(day) + SignedDuration::from_mins(minutes as i64)
+}
+
+fn member(a: AthleteId, name: &str) -> SquadMember {
+    SquadMember {
+        athlete: a,
+        name: name.to_string(),
+    }
+}
+
+fn find<'a>(rows: &'a [SquadRow], name: &str) -> &'a SquadRow {
+    rows.iter().find(|r| r.name == name).unwrap()
+}
+
+/// 49 days at load 50, then three days at 150 ending today.
+fn spike(store: &SqliteStore, a: AthleteId) {
+    for n in 3..=51 {
+        run(store, a, days_before(n), 60.0, Some(50.0));
+    }
+    for n in 0..=2 {
+        run(store, a, days_before(n), 60.0, Some(150.0));
+    }
+}
+
+#[test]
+fn who_needs_attention_comes_first_and_ties_go_by_name() {
+    let (_dir, store) = open();
+    let ada = athlete(&store, "ada");
+    let bea = athlete(&store, "bea");
+    let sick = athlete(&store, "sick");
+    let lapsed = athlete(&store, "lapsed");
+    let keen = athlete(&store, "keen");
+    let spiky = athlete(&store, "spiky");
+    let broken = store.create_athlete("broken").unwrap();
+    store
+        .set_profile_value(broken, "tz", date(1970, 1, 1), "Mars/Olympus")
+        .unwrap();
+
+    spike(&store, spiky);
+    store
+        .upsert_wellness(
+            sick,
+            &WellnessEntry {
+                date: Some(TODAY),
+                sick: true,
+                ..WellnessEntry::default()
+            },
+        )
+        .unwrap();
+    // Lapsed and Keen: one easy 40-minute run five days ago, without a load. With no access to
+    // equipment, no race and no readiness saying rest, its prescription is the three free
+    // items (SCIENCE.md §6): refuelling, foam rolling and sleep; all three windows (4 h for the
+    // meal, 72 h for the rest) are over now. Lapsed logs nothing: 0 of 3. Keen logs a meal 20
+    // minutes and foam rolling an hour after the run: 2 of 3.
+    run(&store, lapsed, days_before(5), 40.0, None);
+    let end = run(&store, keen, days_before(5), 40.0, None);
+    let meal = RecoveryEntry {
+        method: RecoveryMethod::Nutrition,
+        at: end + SignedDuration::from_mins(20),
+        minutes: None,
+        temp_c: None,
+        zones: Vec::new(),
+        carbs_g: Some(60.0),
+        protein_g: Some(15.0),
+        note: None,
+    };
+    log_recovery(&store, keen, &meal, now()).unwrap();
+    let rolling = RecoveryEntry {
+        method: RecoveryMethod::FoamRolling,
+        at: end + SignedDuration::from_mins(60),
+        minutes: Some(10.0),
+        carbs_g: None,
+        protein_g: None,
+        ..meal
+    };
+    log_recovery(&store, keen, &rolling, now()).unwrap();
+
+    let members = [
+        member(keen, "Keen"),
+        member(bea, "bea"),
+        member(lapsed, "Lapsed"),
+        member(spiky, "Spiky"),
+        member(ada, "Ada"),
+        member(broken, "Broken"),
+        member(sick, "Sick"),
+    ];
+    let report = squad(&store, &members, now()).unwrap();
+    let rows = &report.athletes;
+    let order: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    // The error first; Spiky 11; Sick 4; Ada, bea and Lapsed 1 each, by name whatever the
+    // case; Keen 0.
+    assert_eq!(
+        order,
+        ["Broken", "Spiky", "Sick", "Ada", "bea", "Lapsed", "Keen"]
+    );
+    let scores: Vec<u32> = rows.iter().map(|r| r.attention.score).collect();
+    assert_eq!(scores, [0, 11, 4, 1, 1, 1, 0]);
+
+    // A time zone nobody knows: the row says so instead of failing the squad.
+    let b = find(rows, "Broken");
+    let error = b.error.as_deref().unwrap();
+    assert!(error.contains("Mars/Olympus"), "{error}");
+    assert_eq!((b.date, b.fitness, b.readiness.clone()), (None, None, None));
+
+    // Fresh athletes: nothing to say but that they have not trained.
+    let a = find(rows, "Ada");
+    assert_eq!(a.attention.reasons.len(), 1);
+    assert!(a.attention.reasons[0].contains("no activity recorded"));
+    assert_eq!(a.date, Some(TODAY));
+    assert_eq!(
+        (a.readiness.clone(), a.acwr, a.recovery_compliance),
+        (None, None, None)
+    );
+    assert_eq!(
+        (a.fitness, a.fatigue, a.form),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    assert_eq!(a.last_activity, None);
+    assert!(a.flags.is_empty());
+
+    // Sick: the athlete's own report sets the band to rest without a score (3), and there is
+    // no activity (1).
+    let s = find(rows, "Sick");
+    let r = s.readiness.clone().unwrap();
+    assert_eq!((r.score, r.band), (None, Recommendation::Rest));
+    assert!(s.attention.reasons[0].contains("rest"), "{:?}", s.attention);
+
+    // Lapsed: 0 of 3 items done → compliance 0 < 0.5 (1). Its run five days ago keeps the
+    // "inactive" rule quiet. Readiness from load alone: fitness and fatigue 0 (the run had no
+    // load), form 0 → sub-score 75 + 2.5·0 = 75 ≥ 70 → train hard.
+    let l = find(rows, "Lapsed");
+    assert_eq!(l.recovery_compliance, Some(0.0));
+    assert_eq!(l.last_activity, Some(days_before(5)));
+    assert_eq!(l.attention.reasons.len(), 1);
+    assert!(
+        l.attention.reasons[0].contains("0 of 3"),
+        "{:?}",
+        l.attention
+    );
+    let r = l.readiness.clone().unwrap();
+    assert_eq!((r.score, r.band), (Some(75.0), Recommendation::TrainHard));
+
+    let k = find(rows, "Keen");
+    assert!((k.recovery_compliance.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert!(k.attention.reasons.is_empty());
+}
+
+#[test]
+fn a_load_spike_is_explained_with_its_numbers() {
+    let (_dir, store) = open();
+    let spiky = athlete(&store, "spiky");
+    spike(&store, spiky);
+    let report = squad(&store, &[member(spiky, "Spiky")], now()).unwrap();
+    let s = &report.athletes[0];
+
+    // ACWR (Williams' EWMA, λ = 2/(N+1), uncoupled): today is day 52 of the history.
+    // Acute (N = 7, r = 1 − λ = 0.75): 49 days at 50 from 0 give 50·(1 − 0.75^49), then three
+    // days at 150 move it to 150 + (that − 150)·0.75³ ≈ 107.81.
+    // Chronic (N = 28, r = 27/29) is taken at the end of day 45, inside the steady block:
+    // 50·(1 − (27/29)^45) ≈ 47.99. Ratio ≈ 2.246.
+    let acute = 150.0 + (50.0 * (1.0 - 0.75f64.powi(49)) - 150.0) * 0.75f64.powi(3);
+    let chronic = 50.0 * (1.0 - (27.0f64 / 29.0).powi(45));
+    let acwr = s.acwr.unwrap();
+    assert!((acwr - acute / chronic).abs() < 1e-9, "{acwr}");
+    assert!((acwr - 2.246).abs() < 0.001);
+
+    // Fitness and fatigue (λ = 1 − e^(−1/N), N = 42 and 7). After n steady days at 50 from 0:
+    // 50·(1 − e^(−n/N)); each day at 150 then closes e^(−1/N) of the gap to 150.
+    let steady = |n: f64, tau: f64| 50.0 * (1.0 - (-n / tau).exp());
+    let spiked =
+        |n_spike: f64, tau: f64| 150.0 + (steady(49.0, tau) - 150.0) * (-n_spike / tau).exp();
+    assert!((s.fitness.unwrap() - spiked(3.0, 42.0)).abs() < 1e-9);
+    assert!((s.fatigue.unwrap() - spiked(3.0, 7.0)).abs() < 1e-9);
+    // This morning's form: yesterday's fitness − fatigue ≈ 39.8 − 74.8 = −35.0 < −30. On the
+    // mornings before it was ≈ −26.1 and −15.5, so the three-morning flag is not raised and
+    // the form rule itself gives 2 points.
+    let form = spiked(2.0, 42.0) - spiked(2.0, 7.0);
+    assert!((s.form.unwrap() - form).abs() < 1e-9);
+    assert!((form + 35.0).abs() < 0.1);
+    // Ramp: fitness today ≈ 42.39 against ≈ 32.88 a week ago (day 45) = 9.5 > 8 points/week.
+    let codes: Vec<&str> = s.flags.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["steep_ramp", "acwr_high"]);
+    // Readiness from load alone: form −35 scores 75 + 2.5·(−35) < 0 → 0, fatigue/fitness
+    // 74.8/39.8 ≈ 1.88 scores 75 − 100·0.88 < 0 → 0: score 0 → rest.
+    let r = s.readiness.clone().unwrap();
+    assert_eq!((r.score, r.band), (Some(0.0), Recommendation::Rest));
+
+    // No recovery was logged after any of the 14 runs that ended in the last 14 days:
+    // compliance 0 (every decided item missed) < 0.5.
+    assert_eq!(s.recovery_compliance, Some(0.0));
+
+    // Rest 3 + ACWR ≥ 1.5 3 (the acwr_high flag not counted again) + steep ramp 2 + form 2
+    // + compliance 1.
+    assert_eq!(s.attention.score, 11);
+    let reasons = s.attention.reasons.join(" | ");
+    assert_eq!(s.attention.reasons.len(), 5, "{reasons}");
+    assert!(
+        reasons.contains("readiness says rest today (score 0/100) (+3)"),
+        "{reasons}"
+    );
+    assert!(
+        reasons.contains("ratio 2.25 is at or above 1.5"),
+        "{reasons}"
+    );
+    assert!(
+        reasons.contains("flag steep_ramp: Fitness rose 9.5 points"),
+        "{reasons}"
+    );
+    assert!(reasons.contains("form -35 this morning"), "{reasons}");
+    assert!(
+        reasons.contains("after 14 activities in the last 14 days"),
+        "{reasons}"
+    );
+    assert_eq!(s.last_activity, Some(TODAY));
+}
+
+#[test]
+fn a_week_without_training_gets_attention_and_six_days_do_not() {
+    let (_dir, store) = open();
+    let six = athlete(&store, "six");
+    let seven = athlete(&store, "seven");
+    run(&store, six, days_before(6), 30.0, None);
+    run(&store, seven, days_before(7), 30.0, None);
+    let report = squad(&store, &[member(six, "six"), member(seven, "seven")], now()).unwrap();
+    let seven_row = find(&report.athletes, "seven");
+    assert!(
+        seven_row
+            .attention
+            .reasons
+            .iter()
+            .any(|r| r.contains("no activity for 7 days")),
+        "{:?}",
+        seven_row.attention
+    );
+    let six_row = find(&report.athletes, "six");
+    assert!(
+        !six_row
+            .attention
+            .reasons
+            .iter()
+            .any(|r| r.contains("no activity")),
+        "{:?}",
+        six_row.attention
+    );
+}
+
+#[test]
+fn a_member_listed_twice_is_refused() {
+    let (_dir, store) = open();
+    let a = athlete(&store, "a");
+    let err = squad(&store, &[member(a, "A"), member(a, "A again")], now()).unwrap_err();
+    assert!(err.to_string().contains("listed twice"), "{err}");
+}
+
+#[test]
+fn the_json_has_the_documented_field_names() {
+    let (_dir, store) = open();
+    let a = athlete(&store, "a");
+    run(&store, a, days_before(1), 30.0, Some(40.0));
+    let report = squad(&store, &[member(a, "A")], now()).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["as_of"], "2026-06-10T20:00:00Z");
+    assert_eq!(json["recovery_compliance_days"], 14);
+    let row = &json["athletes"][0];
+    let mut keys: Vec<&str> = row
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "acwr",
+            "athlete_id",
+            "attention",
+            "date",
+            "error",
+            "fatigue",
+            "fitness",
+            "flags",
+            "form",
+            "last_activity",
+            "name",
+            "readiness",
+            "recovery_compliance",
+        ]
+    );
+    assert_eq!(row["athlete_id"], a.0);
+    assert_eq!(row["date"], "2026-06-10");
+    assert_eq!(row["last_activity"], "2026-06-09");
+    assert!(row["acwr"].is_null());
+    assert!(row["error"].is_null());
+    assert!(row["readiness"]["score"].is_number());
+    assert!(row["readiness"]["band"].is_string());
+    assert!(row["attention"]["score"].is_u64());
+    assert!(row["attention"]["reasons"].is_array());
+}

@@ -1,0 +1,374 @@
+//! The account endpoints of the API: who am I, password, API tokens, a coach's invitations and
+//! squad, an athlete's coaches. One handler per endpoint, each one `fettle_app::accounts` call
+//! or one `fettle_store::Accounts` method, on the blocking pool.
+//!
+//! They exist only in multi-user mode; a single-user server answers them 404 saying so, except
+//! `GET /api/v1/me`, which tells the pages which mode they run in. Everything acts on the
+//! authenticated user ([`Caller`], put in the request by the authentication middleware): no
+//! endpoint takes another user's id for anything but the coach relation the caller is part of,
+//! and a coach-only endpoint answers a non-coach 404.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path as UrlPath, State};
+use axum::http::request::Parts;
+use axum::http::{Extensions, StatusCode};
+use axum::response::{IntoResponse, Response};
+use fettle_app::accounts::{CreatedToken, change_password, create_token, normalize_email};
+use fettle_app::squad::SquadMember;
+use fettle_store::{AthleteId, Role, TokenId, UserId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::api::run;
+use crate::auth::{Caller, blocking, unauthorized};
+use crate::backend::Backend;
+use crate::error::{ApiError, JsonBody, to_json};
+use crate::state::{AppState, MultiUser};
+
+/// The authenticated user and the multi-user state, for the account endpoints. In single-user
+/// mode the extraction fails with a 404 explaining that accounts need `--multi-user`.
+pub(crate) struct Account {
+    caller: Caller,
+    multi: std::sync::Arc<MultiUser>,
+}
+
+impl<B: Backend> FromRequestParts<AppState<B>> for Account {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<B>,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(multi) = state.multi() else {
+            return Err(ApiError::not_found(format!(
+                "{} exists only on a multi-user server (`fettle serve --multi-user`)",
+                parts.uri.path()
+            )));
+        };
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(unauthorized)?;
+        Ok(Account {
+            caller,
+            multi: std::sync::Arc::clone(multi),
+        })
+    }
+}
+
+impl Account {
+    fn user(&self) -> UserId {
+        self.caller.user.id
+    }
+
+    /// The caller's id when they are a coach; a 404 otherwise (the squad routes do not exist
+    /// for athletes).
+    fn coach(&self) -> Result<UserId, ApiError> {
+        if self.caller.user.role == Role::Coach {
+            Ok(self.caller.user.id)
+        } else {
+            Err(ApiError::not_found(
+                "only coaches have a squad: an administrator makes an account a coach with \
+                 `fettle user add EMAIL --role coach`",
+            ))
+        }
+    }
+}
+
+/// `204 No Content` when `done`, else the 404 `missing` describes.
+fn done_or_404(done: bool, missing: &str) -> Response {
+    if done {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        ApiError::not_found(missing.to_owned()).into_response()
+    }
+}
+
+/// Renders an answer with another status than 200 (201 for what was created).
+fn with_status(status: StatusCode, reply: Result<JsonBody, ApiError>) -> Response {
+    match reply {
+        Ok(body) => (status, body).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/v1/me` in multi-user mode.
+#[derive(Serialize)]
+struct Me<'a> {
+    mode: &'static str,
+    user_id: UserId,
+    email: &'a str,
+    role: Role,
+    athlete_id: AthleteId,
+    /// The session's CSRF token (`null` with an API token, which needs none).
+    csrf_token: Option<&'a str>,
+}
+
+/// `GET /api/v1/me` in single-user mode.
+#[derive(Serialize)]
+struct SingleUserMe {
+    mode: &'static str,
+    athlete_id: AthleteId,
+}
+
+/// `GET /api/v1/me`: who the caller is, and the mode (the pages show the account links only
+/// in multi-user mode).
+pub(crate) async fn me<B: Backend>(
+    State(state): State<AppState<B>>,
+    extensions: Extensions,
+) -> Response {
+    let reply = match extensions.get::<Caller>() {
+        Some(caller) => JsonBody::new(&Me {
+            mode: "multi-user",
+            user_id: caller.user.id,
+            email: &caller.user.email,
+            role: caller.user.role,
+            athlete_id: caller.user.athlete,
+            csrf_token: caller.session.as_ref().map(|s| s.csrf.as_str()),
+        }),
+        None => match extensions.get::<crate::state::Acting>() {
+            Some(acting) if !state.is_multi_user() => JsonBody::new(&SingleUserMe {
+                mode: "single-user",
+                athlete_id: acting.0,
+            }),
+            _ => Err(unauthorized()),
+        },
+    };
+    match reply {
+        Ok(body) => body.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The body of `PUT /api/v1/me/password`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// What a password change answers.
+#[derive(Serialize)]
+struct PasswordChanged {
+    changed: bool,
+}
+
+/// `PUT /api/v1/me/password`: checks the current password, sets the new one and ends every
+/// other session (this one stays, when the change came through it).
+pub(crate) async fn put_password(account: Account, Json(change): Json<PasswordChange>) -> Response {
+    let user = account.user();
+    let keep = account.caller.session.as_ref().map(|s| s.secret);
+    let reply = blocking(&account.multi, move |db| {
+        change_password(
+            db,
+            user,
+            &change.current_password,
+            &change.new_password,
+            keep.as_ref(),
+        )
+    })
+    .await
+    .and_then(|()| JsonBody::new(&PasswordChanged { changed: true }));
+    match reply {
+        Ok(body) => body.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/v1/tokens`: the caller's API tokens (never their secrets).
+pub(crate) async fn tokens(account: Account) -> Response {
+    let user = account.user();
+    let reply = blocking(&account.multi, move |db| Ok(db.tokens(user)?)).await;
+    render(reply)
+}
+
+/// The body of `POST /api/v1/tokens`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewToken {
+    name: String,
+}
+
+/// `POST /api/v1/tokens`: a new API token for the caller → 201 with its secret.
+pub(crate) async fn post_token(account: Account, Json(new): Json<NewToken>) -> Response {
+    let user = account.user();
+    let reply = blocking(&account.multi, move |db| {
+        let (token, secret) = create_token(db, user, &new.name, Timestamp::now())?;
+        Ok(CreatedToken::new(&token, &secret))
+    })
+    .await;
+    with_status(StatusCode::CREATED, reply.and_then(|t| JsonBody::new(&t)))
+}
+
+/// A numeric id in a path (`{id}`, `{coach_id}`); other path parameters are ignored.
+#[derive(Deserialize)]
+pub(crate) struct IdPath {
+    id: i64,
+}
+
+/// A coach's id in a path.
+#[derive(Deserialize)]
+pub(crate) struct CoachPath {
+    coach_id: i64,
+}
+
+/// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's tokens → 204; 404 when the caller
+/// has no such token (another user's token id included, which stays valid).
+pub(crate) async fn delete_token(account: Account, UrlPath(path): UrlPath<IdPath>) -> Response {
+    let user = account.user();
+    match blocking(&account.multi, move |db| {
+        Ok(db.revoke_token(user, TokenId(path.id))?)
+    })
+    .await
+    {
+        Ok(done) => done_or_404(done, "no such token: list yours at /api/v1/tokens"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/v1/invitations`: the coaches' invitations waiting for the caller's answer.
+pub(crate) async fn invitations(account: Account) -> Response {
+    let user = account.user();
+    render(blocking(&account.multi, move |db| Ok(db.invitations_for(user)?)).await)
+}
+
+/// `POST /api/v1/invitations/{coach_id}/accept`: the coach may now read the caller's data → 204;
+/// 404 when that coach has not invited the caller.
+pub(crate) async fn accept_invitation(
+    account: Account,
+    UrlPath(path): UrlPath<CoachPath>,
+) -> Response {
+    let user = account.user();
+    let coach = UserId(path.coach_id);
+    match blocking(&account.multi, move |db| {
+        Ok(db.accept_invitation(user, coach, Timestamp::now())?)
+    })
+    .await
+    {
+        Ok(done) => done_or_404(
+            done,
+            "no invitation from this coach: list yours at /api/v1/invitations",
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `DELETE /api/v1/invitations/{coach_id}` (decline) and `DELETE /api/v1/coaches/{coach_id}`
+/// (leave): the coach no longer sees the caller's data → 204; 404 when there was nothing.
+pub(crate) async fn leave_coach(account: Account, UrlPath(path): UrlPath<CoachPath>) -> Response {
+    let user = account.user();
+    let coach = UserId(path.coach_id);
+    match blocking(&account.multi, move |db| Ok(db.leave_coach(user, coach)?)).await {
+        Ok(done) => done_or_404(
+            done,
+            "no invitation from or membership with this coach: see /api/v1/coaches",
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/v1/coaches`: the coaches who see the caller's data.
+pub(crate) async fn coaches(account: Account) -> Response {
+    let user = account.user();
+    render(blocking(&account.multi, move |db| Ok(db.coaches_of(user)?)).await)
+}
+
+/// `GET /api/v1/squad` (coaches): the squad report, who needs attention first, with the
+/// invitations still waiting.
+pub(crate) async fn squad<B: Backend>(
+    State(state): State<AppState<B>>,
+    account: Account,
+) -> Response {
+    let coach = match account.coach() {
+        Ok(coach) => coach,
+        Err(e) => return e.into_response(),
+    };
+    let lookup = blocking(&account.multi, move |db| {
+        Ok((db.squad(coach)?, db.invitations_by(coach)?))
+    })
+    .await;
+    let (members, waiting) = match lookup {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let members: Vec<SquadMember> = members
+        .into_iter()
+        .map(|member| SquadMember {
+            athlete: member.athlete,
+            name: member.email,
+        })
+        .collect();
+    let now = Timestamp::now();
+    run(&state, move |b| b.squad(&members, &waiting, now)).await
+}
+
+/// The body of `POST /api/v1/squad/invitations`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewInvitation {
+    email: String,
+}
+
+/// What an invitation answers.
+#[derive(Serialize)]
+struct Invited {
+    email: String,
+    invited: Timestamp,
+}
+
+/// `POST /api/v1/squad/invitations` (coaches): invites an e-mail address → 201. The answer is
+/// the same whether the address has an account or not (no enumeration).
+pub(crate) async fn invite(account: Account, Json(new): Json<NewInvitation>) -> Response {
+    let coach = match account.coach() {
+        Ok(coach) => coach,
+        Err(e) => return e.into_response(),
+    };
+    let reply = blocking(&account.multi, move |db| {
+        let email = normalize_email(&new.email)?;
+        let now = Timestamp::now();
+        db.invite(coach, &email, now)?;
+        Ok(Invited {
+            email,
+            invited: now,
+        })
+    })
+    .await;
+    with_status(StatusCode::CREATED, reply.and_then(|i| JsonBody::new(&i)))
+}
+
+/// An e-mail address in a path.
+#[derive(Deserialize)]
+pub(crate) struct EmailPath {
+    email: String,
+}
+
+/// `DELETE /api/v1/squad/members/{email}` (coaches): removes the athlete or withdraws the
+/// invitation → 204; 404 when there was neither.
+pub(crate) async fn remove_member(account: Account, UrlPath(path): UrlPath<EmailPath>) -> Response {
+    let coach = match account.coach() {
+        Ok(coach) => coach,
+        Err(e) => return e.into_response(),
+    };
+    let removed = blocking(&account.multi, move |db| {
+        let email = normalize_email(&path.email)?;
+        Ok(db.remove_member(coach, &email)?)
+    })
+    .await;
+    match removed {
+        Ok(done) => done_or_404(
+            done,
+            "nobody with this address is in your squad or invited: see /api/v1/squad",
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Renders a lookup's value as JSON.
+fn render<T: Serialize>(reply: Result<T, ApiError>) -> Response {
+    match to_json(reply) {
+        Ok(body) => body.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
