@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use fettle_app::recovery::{readiness, recovery_compliance};
 use fettle_app::squad::{SquadMember, squad};
 use fettle_app::training::{activity_metrics, local_date, recompute_loads, status};
 use fettle_formats::Streams;
@@ -78,7 +79,7 @@ fn parse_args() -> Result<Args, String> {
         squad_size: 50,
         load_only: false,
         threads: vec![1, 8, 32],
-        load_threads: 2,
+        load_threads: 4,
     };
     let mut it = std::env::args().skip(1);
     let number = |flag: &str, v: Option<String>| -> Result<usize, String> {
@@ -144,6 +145,12 @@ fn run() -> Result<(), String> {
     );
     let store = PgStore::connect(&url).map_err(|e| e.to_string())?;
     println!("database: {url}");
+    // The loader commits thousands of small transactions per athlete (one per wellness day);
+    // without waiting for each commit's flush to disk it is several times faster. A crash
+    // could lose the last commits of the load, never the timing runs: they only read, and an
+    // athlete is marked loaded only after its data.
+    let loader = PgStore::connect(&format!("{url}%20-csynchronous_commit%3Doff"))
+        .map_err(|e| e.to_string())?;
 
     let ids: Vec<AthleteId> = (0..args.athletes)
         .map(|i| store.create_athlete(&format!("bench-{i:04}")))
@@ -161,7 +168,8 @@ fn run() -> Result<(), String> {
             today
         }
     };
-    load(&store, &ids, end, &args)?;
+    load(&loader, &ids, end, &args)?;
+    drop(loader);
     if args.load_only {
         return Ok(());
     }
@@ -462,6 +470,28 @@ fn time(store: &PgStore, ids: &[AthleteId], now: Timestamp, args: &Args) {
         }
         .print();
     }
+    // What a squad row costs beyond the status: readiness and recovery compliance, one
+    // client thread.
+    let (latencies, wall) = measure(1, ids.len(), &|i| {
+        readiness(store, ids[i], None, now).expect("readiness");
+    });
+    Line {
+        what: "readiness".into(),
+        threads: 1,
+        latencies,
+        wall,
+    }
+    .print();
+    let (latencies, wall) = measure(1, ids.len(), &|i| {
+        recovery_compliance(store, ids[i], now).expect("recovery compliance");
+    });
+    Line {
+        what: "recovery compliance".into(),
+        threads: 1,
+        latencies,
+        wall,
+    }
+    .print();
     for &threads in &args.threads {
         // Cycle the squads so that every thread has at least two calls.
         let jobs = squads.len().max(2 * threads);
