@@ -718,33 +718,41 @@ fn recovery_log_after(
     this: &ActivitySummary,
     end: Timestamp,
 ) -> Result<Vec<RecoveryEntry>, AppError> {
-    let mut until = end
-        .saturating_add(SignedDuration::from_hours(
-            logging::SESSION_MATCH_WINDOW_H + 1,
-        ))
-        .unwrap_or(end);
     let later = store.list_activities(
         athlete,
         &ActivityFilter {
             from: Some(this.start),
-            to: Some(until),
+            to: Some(log_window_end(end)),
             ..ActivityFilter::default()
         },
     )?;
-    if let Some(next_end) = later
+    Ok(store
+        .recovery(athlete, end, log_until(this, end, &later))?
+        .into_iter()
+        .map(|r| r.entry)
+        .collect())
+}
+
+/// The end of the compliance window after an activity that ended at `end`.
+fn log_window_end(end: Timestamp) -> Timestamp {
+    end.saturating_add(SignedDuration::from_hours(
+        logging::SESSION_MATCH_WINDOW_H + 1,
+    ))
+    .unwrap_or(end)
+}
+
+/// Where the log that follows `this` (ended at `end`) stops: the end of the compliance window,
+/// or the end of the next activity among `activities` (any order, any span), if sooner.
+fn log_until(this: &ActivitySummary, end: Timestamp, activities: &[ActivitySummary]) -> Timestamp {
+    let until = log_window_end(end);
+    activities
         .iter()
+        .filter(|s| s.start >= this.start && s.start < until)
         .filter(|s| s.id != this.id && s.sport != Sport::Transition)
         .map(activity_end)
         .filter(|t| *t > end)
         .min()
-    {
-        until = until.min(next_end);
-    }
-    Ok(store
-        .recovery(athlete, end, until)?
-        .into_iter()
-        .map(|r| r.entry)
-        .collect())
+        .map_or(until, |next_end| until.min(next_end))
 }
 
 /// A prescription's context plus what the views show beside it.
@@ -1140,6 +1148,30 @@ pub fn recovery_compliance(
     now: Timestamp,
 ) -> Result<ComplianceRate, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
+    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    compliance_rate(store, athlete, &inputs, now)
+}
+
+/// Today's readiness (as [`readiness`] assesses it) and the [`recovery_compliance`] rate, from
+/// one read of the athlete's series and lists: the recovery columns of a coach's squad.
+pub fn readiness_and_compliance(
+    store: &dyn Store,
+    athlete: AthleteId,
+    now: Timestamp,
+) -> Result<(Readiness, ComplianceRate), AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
+    let inputs = Inputs::load(store, athlete, today)?;
+    let readiness = assess_readiness(store, athlete, &inputs, today)?;
+    Ok((readiness, compliance_rate(store, athlete, &inputs, now)?))
+}
+
+fn compliance_rate(
+    store: &dyn Store,
+    athlete: AthleteId,
+    inputs: &Inputs,
+    now: Timestamp,
+) -> Result<ComplianceRate, AppError> {
     let window = SignedDuration::from_hours(COMPLIANCE_WINDOW_DAYS * 24);
     let from = now.saturating_sub(window).unwrap_or(now);
     // Activities start before they end: look back far enough for a long one (48 h, as
@@ -1174,12 +1206,18 @@ pub fn recovery_compliance(
     if in_window.is_empty() {
         return Ok(rate);
     }
-    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    // Every entry that can follow these activities, read once.
+    let entries = store.recovery(athlete, from, Timestamp::MAX)?;
     for a in in_window {
-        let built = build_context(store, athlete, &inputs, a)?;
+        let built = build_context(store, athlete, inputs, a)?;
         let end = built.context.session.end;
         let prescription = prescribe(&built.context);
-        let log = recovery_log_after(store, athlete, a, end)?;
+        let until = log_until(a, end, &activities);
+        let log: Vec<RecoveryEntry> = entries
+            .iter()
+            .filter(|r| r.entry.at >= end && r.entry.at < until)
+            .map(|r| r.entry.clone())
+            .collect();
         let next_end = activities
             .iter()
             .filter(|b| b.id != a.id)
