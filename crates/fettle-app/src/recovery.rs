@@ -417,6 +417,8 @@ struct Lists {
     masses: Vec<(Date, u8, f64)>,
     /// Every wellness entry.
     wellness: Vec<WellnessEntry>,
+    /// Every strength (`training`) session: (id, start, end).
+    strength: Vec<(ActivityId, Timestamp, Timestamp)>,
 }
 
 impl Lists {
@@ -452,6 +454,17 @@ impl Lists {
             plan,
             masses,
             wellness,
+            strength: store
+                .list_activities(
+                    athlete,
+                    &ActivityFilter {
+                        sport: Some(Sport::Training),
+                        ..ActivityFilter::default()
+                    },
+                )?
+                .iter()
+                .map(|s| (s.id, s.start, activity_end(s)))
+                .collect(),
         })
     }
 }
@@ -813,7 +826,7 @@ fn build_context(
         mass_after_kg: None,
         access: lists.access.clone(),
         health: lists.health.clone(),
-        last_strength_session: last_strength_session(store, athlete, s.id, end)?,
+        last_strength_session: last_strength_session(&lists.strength, s.id, end),
         readiness: Some(readiness.recommendation),
         training_hours_today: today_state.map(|d| d.duration_s / 3600.0),
     };
@@ -886,26 +899,18 @@ fn body_mass(known: &[(Date, u8, f64)], day: Date) -> Option<f64> {
     before.or_else(after).map(|k| k.2)
 }
 
-/// When the last strength (`training`) session before this one ended.
+/// When the last strength (`training`) session before this one ended; `strength` is every
+/// strength session as (id, start, end) ([`Lists::strength`]).
 fn last_strength_session(
-    store: &dyn Store,
-    athlete: AthleteId,
+    strength: &[(ActivityId, Timestamp, Timestamp)],
     this: ActivityId,
     end: Timestamp,
-) -> Result<Option<Timestamp>, AppError> {
-    let filter = ActivityFilter {
-        to: Some(end),
-        sport: Some(Sport::Training),
-        limit: Some(5),
-        ..ActivityFilter::default()
-    };
-    Ok(store
-        .list_activities(athlete, &filter)?
+) -> Option<Timestamp> {
+    strength
         .iter()
-        .filter(|s| s.id != this)
-        .map(activity_end)
-        .filter(|t| *t <= end)
-        .max())
+        .filter(|(id, start, stop)| *id != this && *start < end && *stop <= end)
+        .map(|(_, _, stop)| *stop)
+        .max()
 }
 
 /// The first hard day of the saved plan after `day` (see the module doc), if a plan is saved
