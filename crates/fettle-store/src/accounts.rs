@@ -249,6 +249,19 @@ pub trait Accounts: Send + Sync {
     /// the account existed) becomes the user's partition rather than being duplicated.
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User>;
 
+    /// Creates a user who owns the existing athlete partition named `partition` (the
+    /// single-user `default` athlete of a laptop database moved to a server, or data an
+    /// administrator imported under another name), in one transaction. Fails with
+    /// [`StoreError::Invalid`](crate::StoreError::Invalid) when no athlete has that name, and
+    /// with [`StoreError::Conflict`](crate::StoreError::Conflict) when the address is in use
+    /// or the partition already belongs to a user; nothing is written then.
+    fn create_user_owning(
+        &self,
+        user: &NewUser<'_>,
+        partition: &str,
+        now: Timestamp,
+    ) -> StoreResult<User>;
+
     /// The user with this e-mail address.
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
 
@@ -380,6 +393,20 @@ pub(crate) fn check_password_hash(password_hash: &str) -> StoreResult<()> {
 pub(crate) fn email_taken(email: &str) -> StoreError {
     StoreError::Conflict(format!(
         "{email} already has an account: use another e-mail address, or reset that account's password"
+    ))
+}
+
+/// No athlete partition has the name an account was to own.
+pub(crate) fn no_such_partition(partition: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "no athlete is named {partition:?}: give the name of an existing athlete (the local one is `default`)"
+    ))
+}
+
+/// The partition an account was to own belongs to another account already.
+pub(crate) fn partition_owned(partition: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "athlete {partition:?} already belongs to an account: each athlete has one"
     ))
 }
 

@@ -62,6 +62,10 @@ pub const ACCOUNT_CASES: &[AccountCase] = &[
         "coach_access_ends_when_either_side_ends_it",
         coach_access_ends_when_either_side_ends_it,
     ),
+    (
+        "a_user_can_own_an_existing_partition_once",
+        a_user_can_own_an_existing_partition_once,
+    ),
 ];
 
 /// Runs every accounts case on its own fresh database from `open_empty` and panics naming the
@@ -635,4 +639,45 @@ fn coach_access_ends_when_either_side_ends_it(db: &dyn Database) {
     );
     assert!(db.invitations_by(coach.id).expect("none").is_empty());
     assert!(!db.coach_sees(coach.id, ann.athlete).expect("no link"));
+}
+
+/// An account can take over an existing partition (the single-user `default` athlete, or data
+/// imported under another name): it then reads and writes that partition's rows. The partition
+/// must exist and have no owner; a refused attempt writes nothing.
+fn a_user_can_own_an_existing_partition_once(db: &dyn Database) {
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+    let default = db.default_athlete().expect("default athlete");
+    db.set_setting(default, "marker", Some("laptop data"))
+        .expect("write to default");
+    let new = |email| NewUser {
+        email,
+        role: Role::Athlete,
+        password_hash: hash,
+    };
+    let owner = db
+        .create_user_owning(&new("me@example.org"), "default", at(MONDAY_7AM))
+        .expect("own the default partition");
+    assert_eq!(
+        owner.athlete, default,
+        "the account owns the existing partition"
+    );
+    assert_eq!(
+        db.setting(owner.athlete, "marker").expect("read"),
+        Some("laptop data".to_owned())
+    );
+    let twice = db.create_user_owning(&new("other@example.org"), "default", at(MONDAY_7AM));
+    assert!(
+        matches!(twice, Err(crate::StoreError::Conflict(_))),
+        "a partition has one owner: {twice:?}"
+    );
+    let missing = db.create_user_owning(&new("ghost@example.org"), "nobody", at(MONDAY_7AM));
+    assert!(
+        matches!(missing, Err(crate::StoreError::Invalid(_))),
+        "an unknown partition is refused: {missing:?}"
+    );
+    assert_eq!(
+        emails(&db.users().expect("users")),
+        ["me@example.org"],
+        "refused attempts created no account"
+    );
 }

@@ -16,7 +16,8 @@ use super::{PgConnection, PgStore, Session, column, db, is_constraint, timestamp
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
     TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
-    email_taken, no_address, not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
+    email_taken, no_address, no_such_partition, not_a_coach, own_address, partition_owned,
+    secret_taken, stored_instant, unknown_user,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::model::AthleteId;
@@ -121,63 +122,16 @@ impl PgStore {
 
 impl Accounts for PgStore {
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User> {
-        check_new_user(user)?;
-        let context = "creating a user";
-        let (created_ms, created) = stored_instant(now);
-        let taken = |e: postgres::Error| {
-            if is_constraint(&e) {
-                email_taken(user.email)
-            } else {
-                db(context)(e)
-            }
-        };
-        self.accounts_tx(context, |session| {
-            let exists = session
-                .query_opt("SELECT 1 FROM users WHERE email = $1", &[&user.email])
-                .map_err(db(context))?
-                .is_some();
-            if exists {
-                return Err(email_taken(user.email));
-            }
-            // The partition is named after the address; one of that name without a user
-            // becomes theirs (see the SQLite backend for why).
-            session
-                .execute(
-                    "INSERT INTO athletes (name, created_ms) VALUES ($1, $2)
-                     ON CONFLICT (name) DO NOTHING",
-                    &[&user.email, &created_ms],
-                )
-                .map_err(db(context))?;
-            let row = session
-                .query_one(
-                    "SELECT athlete_id FROM athletes WHERE name = $1",
-                    &[&user.email],
-                )
-                .map_err(db(context))?;
-            let athlete = AthleteId(column(&row, 0)?);
-            let row = session
-                .query_one(
-                    "INSERT INTO users (email, role, athlete_id, password_hash, created_ms)
-                     VALUES ($1, $2, $3, $4, $5)
-                     RETURNING user_id",
-                    &[
-                        &user.email,
-                        &user.role.as_str(),
-                        &athlete.0,
-                        &user.password_hash,
-                        &created_ms,
-                    ],
-                )
-                .map_err(taken)?;
-            Ok(User {
-                id: UserId(column(&row, 0)?),
-                email: user.email.to_owned(),
-                role: user.role,
-                athlete,
-                password_hash: user.password_hash.to_owned(),
-                created,
-            })
-        })
+        self.insert_user(user, None, now)
+    }
+
+    fn create_user_owning(
+        &self,
+        user: &NewUser<'_>,
+        partition: &str,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        self.insert_user(user, Some(partition), now)
     }
 
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
@@ -542,5 +496,90 @@ impl Accounts for PgStore {
             &[&athlete.0, &coach.0],
         )?;
         Ok(!rows.is_empty())
+    }
+}
+
+impl PgStore {
+    /// Creates a user with the partition named after the address (`partition: None`, created
+    /// unless an athlete of that name without a user exists) or the existing one named
+    /// `partition`. Concurrent sign-ups are decided by the UNIQUE constraints.
+    fn insert_user(
+        &self,
+        user: &NewUser<'_>,
+        partition: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        check_new_user(user)?;
+        let context = "creating a user";
+        let (created_ms, created) = stored_instant(now);
+        let taken = |e: postgres::Error| {
+            if is_constraint(&e) {
+                email_taken(user.email)
+            } else {
+                db(context)(e)
+            }
+        };
+        self.accounts_tx(context, |session| {
+            let exists = session
+                .query_opt("SELECT 1 FROM users WHERE email = $1", &[&user.email])
+                .map_err(db(context))?
+                .is_some();
+            if exists {
+                return Err(email_taken(user.email));
+            }
+            let name = match partition {
+                Some(name) => name,
+                None => {
+                    // The partition is named after the address; one of that name without a
+                    // user becomes theirs (see the SQLite backend for why).
+                    session
+                        .execute(
+                            "INSERT INTO athletes (name, created_ms) VALUES ($1, $2)
+                             ON CONFLICT (name) DO NOTHING",
+                            &[&user.email, &created_ms],
+                        )
+                        .map_err(db(context))?;
+                    user.email
+                }
+            };
+            let row = session
+                .query_opt(
+                    "SELECT a.athlete_id,
+                            EXISTS (SELECT 1 FROM users u WHERE u.athlete_id = a.athlete_id)
+                     FROM athletes a WHERE a.name = $1 FOR UPDATE",
+                    &[&name],
+                )
+                .map_err(db(context))?;
+            let Some(row) = row else {
+                return Err(no_such_partition(name));
+            };
+            let owned: bool = column(&row, 1)?;
+            if owned {
+                return Err(partition_owned(name));
+            }
+            let athlete = AthleteId(column(&row, 0)?);
+            let row = session
+                .query_one(
+                    "INSERT INTO users (email, role, athlete_id, password_hash, created_ms)
+                     VALUES ($1, $2, $3, $4, $5)
+                     RETURNING user_id",
+                    &[
+                        &user.email,
+                        &user.role.as_str(),
+                        &athlete.0,
+                        &user.password_hash,
+                        &created_ms,
+                    ],
+                )
+                .map_err(taken)?;
+            Ok(User {
+                id: UserId(column(&row, 0)?),
+                email: user.email.to_owned(),
+                role: user.role,
+                athlete,
+                password_hash: user.password_hash.to_owned(),
+                created,
+            })
+        })
     }
 }

@@ -11,7 +11,8 @@ use super::{SqliteStore, db, is_constraint, read, timestamp};
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
     Session, TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
-    email_taken, no_address, not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
+    email_taken, no_address, no_such_partition, not_a_coach, own_address, partition_owned,
+    secret_taken, stored_instant, unknown_user,
 };
 use crate::error::StoreResult;
 use crate::model::AthleteId;
@@ -118,60 +119,16 @@ impl SqliteStore {
 
 impl Accounts for SqliteStore {
     fn create_user(&self, user: &NewUser<'_>, now: Timestamp) -> StoreResult<User> {
-        check_new_user(user)?;
-        let context = "creating a user";
-        let (created_ms, created) = stored_instant(now);
-        self.accounts_tx(context, |tx| {
-            let taken = tx
-                .prepare_cached("SELECT 1 FROM users WHERE email = ?1")
-                .and_then(|mut stmt| stmt.exists([user.email]))
-                .map_err(db(context))?;
-            if taken {
-                return Err(email_taken(user.email));
-            }
-            // The partition is named after the address. One of that name without a user (data
-            // an administrator imported for this person before the account existed) becomes
-            // theirs; one that already belongs to a user is impossible, as that user would
-            // have this address, and is refused by `users.athlete_id`'s UNIQUE below.
-            tx.prepare_cached(
-                "INSERT INTO athletes (name, created_ms) SELECT ?1, ?2
-                 WHERE NOT EXISTS (SELECT 1 FROM athletes WHERE name = ?1)",
-            )
-            .and_then(|mut stmt| stmt.execute(params![user.email, created_ms]))
-            .map_err(db(context))?;
-            let athlete: i64 = tx
-                .prepare_cached("SELECT athlete_id FROM athletes WHERE name = ?1")
-                .and_then(|mut stmt| stmt.query_row([user.email], |row| row.get(0)))
-                .map_err(db(context))?;
-            tx.prepare_cached(
-                "INSERT INTO users (email, role, athlete_id, password_hash, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut stmt| {
-                stmt.execute(params![
-                    user.email,
-                    user.role.as_str(),
-                    athlete,
-                    user.password_hash,
-                    created_ms
-                ])
-            })
-            .map_err(|e| {
-                if is_constraint(&e) {
-                    email_taken(user.email)
-                } else {
-                    db(context)(e)
-                }
-            })?;
-            Ok(User {
-                id: UserId(tx.last_insert_rowid()),
-                email: user.email.to_owned(),
-                role: user.role,
-                athlete: AthleteId(athlete),
-                password_hash: user.password_hash.to_owned(),
-                created,
-            })
-        })
+        self.insert_user(user, None, now)
+    }
+
+    fn create_user_owning(
+        &self,
+        user: &NewUser<'_>,
+        partition: &str,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        self.insert_user(user, Some(partition), now)
     }
 
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
@@ -533,3 +490,87 @@ pub(super) const COACH_SEES: &str = "SELECT 1
      JOIN memberships m ON m.coach_id = ?2 AND m.email = a.email AND m.state = 'active'
      JOIN users c ON c.user_id = m.coach_id AND c.role = 'coach'
      WHERE a.athlete_id = ?1";
+
+impl SqliteStore {
+    /// Creates a user with the partition named after the address (`partition: None`, created
+    /// unless an athlete of that name without a user exists) or the existing one named
+    /// `partition`.
+    fn insert_user(
+        &self,
+        user: &NewUser<'_>,
+        partition: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        check_new_user(user)?;
+        let context = "creating a user";
+        let (created_ms, created) = stored_instant(now);
+        self.accounts_tx(context, |tx| {
+            let taken = tx
+                .prepare_cached("SELECT 1 FROM users WHERE email = ?1")
+                .and_then(|mut stmt| stmt.exists([user.email]))
+                .map_err(db(context))?;
+            if taken {
+                return Err(email_taken(user.email));
+            }
+            let name = match partition {
+                Some(name) => name,
+                None => {
+                    // The partition is named after the address. One of that name without a
+                    // user (data an administrator imported for this person before the account
+                    // existed) becomes theirs; one that already belongs to a user is
+                    // impossible, as that user would have this address.
+                    tx.prepare_cached(
+                        "INSERT INTO athletes (name, created_ms) SELECT ?1, ?2
+                         WHERE NOT EXISTS (SELECT 1 FROM athletes WHERE name = ?1)",
+                    )
+                    .and_then(|mut stmt| stmt.execute(params![user.email, created_ms]))
+                    .map_err(db(context))?;
+                    user.email
+                }
+            };
+            let athlete: Option<(i64, bool)> = tx
+                .prepare_cached(
+                    "SELECT a.athlete_id, EXISTS (SELECT 1 FROM users u WHERE u.athlete_id = a.athlete_id)
+                     FROM athletes a WHERE a.name = ?1",
+                )
+                .and_then(|mut stmt| {
+                    stmt.query_row([name], |row| Ok((row.get(0)?, row.get(1)?)))
+                        .optional()
+                })
+                .map_err(db(context))?;
+            let athlete = match athlete {
+                None => return Err(no_such_partition(name)),
+                Some((_, true)) => return Err(partition_owned(name)),
+                Some((id, false)) => id,
+            };
+            tx.prepare_cached(
+                "INSERT INTO users (email, role, athlete_id, password_hash, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    user.email,
+                    user.role.as_str(),
+                    athlete,
+                    user.password_hash,
+                    created_ms
+                ])
+            })
+            .map_err(|e| {
+                if is_constraint(&e) {
+                    email_taken(user.email)
+                } else {
+                    db(context)(e)
+                }
+            })?;
+            Ok(User {
+                id: UserId(tx.last_insert_rowid()),
+                email: user.email.to_owned(),
+                role: user.role,
+                athlete: AthleteId(athlete),
+                password_hash: user.password_hash.to_owned(),
+                created,
+            })
+        })
+    }
+}
