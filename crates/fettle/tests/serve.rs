@@ -74,13 +74,18 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 
 /// One HTTP/1.1 GET with extra header lines (each ending in CR LF).
 fn get_with(addr: &str, path: &str, headers: &str) -> (u16, String) {
+    get_as(addr, addr, path, headers)
+}
+
+/// One HTTP/1.1 GET to `addr` naming `host` in its `Host` header.
+fn get_as(addr: &str, host: &str, path: &str, headers: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connects");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout set");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
     )
     .expect("request written");
     let mut answer = String::new();
@@ -226,7 +231,16 @@ fn a_multi_user_server_may_listen_beyond_loopback_and_wants_a_token() {
     let token = String::from_utf8(created.stdout).expect("text");
     let token = token.trim_end();
 
-    let mut served = serve_with(&db, &["--multi-user", "--addr", "0.0.0.0:0"]);
+    let mut served = serve_with(
+        &db,
+        &[
+            "--multi-user",
+            "--addr",
+            "0.0.0.0:0",
+            "--allowed-host",
+            "fettle.club.example",
+        ],
+    );
     // Listening on every interface; spoken to over loopback only.
     let port = served.addr.rsplit(':').next().expect("a port").to_owned();
     let local = format!("127.0.0.1:{port}");
@@ -248,6 +262,12 @@ fn a_multi_user_server_may_listen_beyond_loopback_and_wants_a_token() {
         &format!("Authorization: Bearer {token}x\r\n"),
     );
     assert_eq!(code, 401, "a wrong token is refused");
+    // The host named by --allowed-host passes the DNS-rebinding guard; any other name does not.
+    let bearer = format!("Authorization: Bearer {token}\r\n");
+    let (code, body) = get_as(&local, "fettle.club.example", "/api/v1/me", &bearer);
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = get_as(&local, "rebound.example", "/api/v1/me", &bearer);
+    assert_eq!(code, 403, "{body}");
     let status = interrupt(&mut served);
     assert!(status.success(), "exit after Ctrl-C: {status:?}");
 }
