@@ -161,7 +161,9 @@ pub fn prepare_login() {
 /// A random 256-bit secret (a session cookie or an API token): `fettle_` followed by 64 hex
 /// digits. Its `Debug` output is redacted and it has no `Display`: print it only on purpose,
 /// through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
+// No `PartialEq`: secrets are found by their hash, never compared as text (which would not be
+// constant-time).
+#[derive(Clone)]
 pub struct Secret(String);
 
 impl Secret {
