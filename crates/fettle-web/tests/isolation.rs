@@ -1055,3 +1055,31 @@ async fn many_athletes_importing_at_once_lose_and_duplicate_nothing() {
     assert_eq!(world.activity_ids(world.a.athlete()).len(), 1);
     assert_eq!(world.activity_ids(world.b.athlete()).len(), 1);
 }
+
+#[tokio::test]
+async fn a_club_server_answers_to_its_own_name_but_not_to_other_sites_posts() {
+    let world = World::new();
+    let state = world.state();
+    let mut named = get("/api/v1/status", Auth::Bearer(&world.a.token));
+    named
+        .headers_mut()
+        .insert(header::HOST, "fettle.club.example".parse().expect("valid"));
+    assert_eq!(send(&state, named).await.status(), StatusCode::OK);
+    let mut cross_site = json_request(
+        "POST",
+        "/api/v1/recovery",
+        Auth::Bearer(&world.a.token),
+        &json!({"method": "massage"}),
+    );
+    cross_site.headers_mut().insert(
+        header::ORIGIN,
+        "https://evil.example".parse().expect("valid"),
+    );
+    assert_error(
+        send(&state, cross_site).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "cross-site post",
+    )
+    .await;
+}
