@@ -7,6 +7,17 @@ import { clock, daySeconds, drawChart, fixed, weekStart } from '/assets/chart.js
 
 const API = '/api/v1';
 const content = document.getElementById('content');
+const query = new URLSearchParams(location.search);
+
+/**
+ * The athlete a coach is looking at (`?athlete=ID`): every data call then goes to
+ * `/api/v1/athletes/ID/…`, which only answers GET, and the pages hide their forms. `null` for
+ * the caller's own data, and on the account pages, which are always the caller's. Anything
+ * but a positive integer is refused in `prepare`, rather than silently showing the caller's
+ * own data under another athlete's address.
+ */
+const athleteParam = ['login', 'account', 'squad'].includes(document.body.dataset.page) ? null : query.get('athlete');
+const viewing = athleteParam != null && /^[1-9]\d{0,17}$/.test(athleteParam) ? athleteParam : null;
 
 // ---------------------------------------------------------------- helpers
 
@@ -27,6 +38,13 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * Who is signed in, from `GET /api/v1/me`: `{mode: 'single-user', athlete_id}` on a personal
+ * server, `{mode: 'multi-user', user_id, email, role, athlete_id, csrf_token}` on a shared one.
+ */
+let me = { mode: 'single-user' };
+const multiUser = () => me.mode === 'multi-user';
+
 /** An error answered by the API, with its status and message. */
 class ApiFailure extends Error {
   constructor(status, message) {
@@ -35,12 +53,17 @@ class ApiFailure extends Error {
   }
 }
 
-/** Sends a request to the API and returns the JSON, or throws an ApiFailure. */
-async function api(path, init = {}) {
-  const response = await fetch(API + path, {
-    ...init,
-    headers: { Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
-  });
+/**
+ * Sends a request and returns the JSON (null for an empty answer such as 204), or throws an
+ * ApiFailure. A change (any method but GET) carries the session's anti-forgery token in
+ * `X-CSRF-Token`: the server refuses cookie-authenticated changes without it.
+ */
+async function request(url, init = {}) {
+  const method = (init.method || 'GET').toUpperCase();
+  const headers = { Accept: 'application/json' };
+  if (init.body) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && me.csrf_token) headers['X-CSRF-Token'] = me.csrf_token;
+  const response = await fetch(url, { ...init, headers });
   let body = null;
   try {
     body = await response.json();
@@ -54,11 +77,43 @@ async function api(path, init = {}) {
   return body;
 }
 
+/**
+ * The dashboard's data: the caller's own (`/status` → `/api/v1/status`) or, when a coach views
+ * a member, that athlete's (`/api/v1/athletes/ID/status`). Viewing is read-only: a change is
+ * refused here, before it could reach the caller's own data by mistake.
+ */
+async function api(path, init = {}) {
+  if (!viewing) return request(API + path, init);
+  if ((init.method || 'GET').toUpperCase() !== 'GET') {
+    throw new ApiFailure(0, 'You are viewing another athlete’s data, which is read-only.');
+  }
+  return request(`${API}/athletes/${viewing}${path}`, init);
+}
+
+/** The signed-in user's own account calls (me, password, tokens, invitations, squad), never prefixed. */
+const account = (path, init) => request(API + path, init);
+
+/** A dashboard address that stays on the viewed athlete: `/training` → `/training?athlete=7`. */
+function href(path) {
+  if (!viewing) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}athlete=${viewing}`;
+}
+
+/** Where to log in again and come back here. */
+const loginAgain = () => `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+
 /** A card explaining an API failure. */
 function failure(error) {
   return el('div', { class: 'card', role: 'alert' },
     el('p', { class: 'error', text: 'Could not load this part of the page.' }),
-    el('p', { text: error.message }));
+    el('p', { text: error.message }),
+    error.status === 401 ? el('p', {}, el('a', { href: loginAgain(), text: 'Log in again' })) : null);
+}
+
+/** Shows a message in a status line: `ok` or `error`. */
+function say(status, kind, message) {
+  status.className = kind;
+  status.textContent = message;
 }
 
 /** A dashed card for "nothing here yet", with an optional link. */
@@ -176,9 +231,11 @@ async function pageToday(root) {
   const today = localDay();
   const recent = await api('/activities?limit=1').catch(() => null);
   if (recent && recent.length === 0) {
-    root.append(emptyState(
-      'Welcome to Fettle. Import your activities (FIT, GPX, TCX files or a Strava or Garmin export) to see your readiness, training load and recovery advice.',
-      { href: '/import', text: 'Import activities' }));
+    root.append(viewing
+      ? emptyState('This athlete has not imported any activities yet.')
+      : emptyState(
+        'Welcome to Fettle. Import your activities (FIT, GPX, TCX files or a Strava or Garmin export) to see your readiness, training load and recovery advice.',
+        { href: '/import', text: 'Import activities' }));
   }
   // Recovery first: the refuelling window is the one thing on this page that runs out. The
   // sections are placed in order at once and filled as their answers arrive.
@@ -194,10 +251,14 @@ async function pageToday(root) {
     box.append(el('ul', { class: 'checks' }, plan.items.map((item, i) => {
       const id = `rx-${i}`;
       const note = el('span', { class: 'muted' });
-      const checkbox = el('input', { type: 'checkbox', id, 'data-method': item.method });
-      checkbox.addEventListener('change', () => { if (checkbox.checked) logPrescription(item, checkbox, note); });
+      // A viewing coach reads the prescriptions; only the athlete ticks them off.
+      let checkbox = null;
+      if (!viewing) {
+        checkbox = el('input', { type: 'checkbox', id, 'data-method': item.method });
+        checkbox.addEventListener('change', () => { if (checkbox.checked) logPrescription(item, checkbox, note); });
+      }
       return el('li', {}, checkbox, el('div', {},
-        el('label', { for: id }, el('strong', { text: methodName(item.method) }), item.dose ? ` — ${item.dose}` : ''),
+        el(checkbox ? 'label' : 'span', { for: checkbox ? id : null }, el('strong', { text: methodName(item.method) }), item.dose ? ` — ${item.dose}` : ''),
         el('div', { class: 'muted', text: [item.start ? `${when(item.start)} – ${when(item.end)}` : '', item.reason, item.evidence ? `Evidence: ${item.evidence}` : ''].filter(Boolean).join(' · ') }),
         note));
     })));
@@ -248,7 +309,9 @@ async function pageTraining(root) {
   const days = await api(`/load?from=${from}&to=${today}`).catch((error) => { root.append(failure(error)); return null; });
   if (!days) return;
   if (days.length === 0) {
-    root.append(emptyState('No training yet: import activities to see fitness, fatigue and form.', { href: '/import', text: 'Import activities' }));
+    root.append(viewing
+      ? emptyState('No training yet: this athlete has not imported any activities.')
+      : emptyState('No training yet: import activities to see fitness, fatigue and form.', { href: '/import', text: 'Import activities' }));
     return;
   }
   const last = days[days.length - 1];
@@ -289,7 +352,7 @@ async function pageTraining(root) {
 
 function activityRows(list) {
   return list.map((a) => [
-    el('a', { href: `/activities/${a.id}`, text: a.start ? a.start.slice(0, 16).replace('T', ' ') : `#${a.id}` }),
+    el('a', { href: href(`/activities/${a.id}`), text: a.start ? a.start.slice(0, 16).replace('T', ' ') : `#${a.id}` }),
     a.sport, km(a.distance_m), clock(a.timer_s ?? a.elapsed_s),
     a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—',
     fixed(a.avg_hr, 0), fixed(a.load, 0),
@@ -311,14 +374,17 @@ async function pageActivities(root) {
   const load = async () => {
     const query = new URLSearchParams();
     for (const [k, v] of new FormData(form)) if (String(v).trim()) query.set(k, String(v).trim());
-    history.replaceState(null, '', query.toString() ? `?${query}` : location.pathname);
+    // The address keeps the filters (and the viewed athlete) so a reload shows the same list.
+    const address = new URLSearchParams(query);
+    if (viewing) address.set('athlete', viewing);
+    history.replaceState(null, '', address.toString() ? `?${address}` : location.pathname);
     results.replaceChildren();
     try {
       const list = await api(`/activities?${query}`);
       if (list.length === 0) {
         results.append(query.has('from') || query.has('to') || query.has('sport')
           ? emptyState('No activities match these filters.')
-          : emptyState('No activities yet.', { href: '/import', text: 'Import activities' }));
+          : emptyState('No activities yet.', viewing ? null : { href: '/import', text: 'Import activities' }));
         return;
       }
       results.append(table(['Start', 'Sport', 'Distance ', 'Time ', 'Pace ', 'Avg HR ', 'Load '], activityRows(list),
@@ -334,14 +400,14 @@ async function pageActivities(root) {
 async function pageActivity(root) {
   const id = Number(location.pathname.split('/').pop());
   if (!Number.isInteger(id)) {
-    root.append(emptyState('This is not an activity address.', { href: '/activities', text: 'All activities' }));
+    root.append(emptyState('This is not an activity address.', { href: href('/activities'), text: 'All activities' }));
     return;
   }
   let a;
   try {
     a = await api(`/activities/${id}`);
   } catch (error) {
-    root.append(failure(error), el('p', {}, el('a', { href: '/activities', text: 'All activities' })));
+    root.append(failure(error), el('p', {}, el('a', { href: href('/activities'), text: 'All activities' })));
     return;
   }
   document.querySelector('h1').textContent = `${sportName(a.sport)} · ${a.start ? a.start.slice(0, 16).replace('T', ' ') : ''}`;
@@ -441,7 +507,7 @@ async function pageRecovery(root) {
       sessions = (await api('/recovery')).entries || [];
       sessions.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
       listBox.replaceChildren(sessions.length === 0
-        ? emptyState('Nothing logged yet: use the form above after a session.')
+        ? emptyState(viewing ? 'This athlete has logged no recovery sessions.' : 'Nothing logged yet: use the form above after a session.')
         : el('ul', { class: 'checks', id: 'recovery-list' }, sessions.map((s) => el('li', { 'data-method': s.method },
           el('div', {}, el('strong', { text: methodName(s.method) }), ` · ${when(s.at)}`,
             el('div', { class: 'muted', text: [s.minutes != null ? `${fixed(s.minutes, 0)} min` : '', s.temp_c != null ? `${fixed(s.temp_c, 0)} °C` : '',
@@ -495,8 +561,9 @@ async function pageRecovery(root) {
       button.disabled = false;
     }
   });
-  root.append(el('h2', { text: 'Log a session' }), form, status,
-    el('h2', { text: 'Calendar' }), calBox, el('h2', { text: 'Logged sessions' }), listBox);
+  // A viewing coach sees what was logged, not the form to log more.
+  if (!viewing) root.append(el('h2', { text: 'Log a session' }), form, status);
+  root.append(el('h2', { text: 'Calendar' }), calBox, el('h2', { text: 'Logged sessions' }), listBox);
   await refresh();
   await section(root, 'What works for you', async (box) => {
     const insights = await api('/insights');
@@ -524,7 +591,9 @@ async function pagePlan(root) {
   }
   // `null` when there is no plan.
   if (!plan || (!plan.race && (!plan.weeks || plan.weeks.length === 0))) {
-    root.append(emptyState('No plan yet: create one with `fettle plan create --race YYYY-MM-DD --distance marathon` to get weekly targets and a forecast.'));
+    root.append(emptyState(viewing
+      ? 'This athlete has no training plan.'
+      : 'No plan yet: create one with `fettle plan create --race YYYY-MM-DD --distance marathon` to get weekly targets and a forecast.'));
     return;
   }
   if (plan.race) {
@@ -561,6 +630,11 @@ async function pagePlan(root) {
 // ---------------------------------------------------------------- Import
 
 async function pageImport(root) {
+  if (viewing) {
+    root.append(emptyState('Only the athlete imports their own activities; you are viewing their data read-only.',
+      { href: href('/activities'), text: 'Their activities' }));
+    return;
+  }
   const input = el('input', { type: 'file', name: 'file', multiple: true, required: true, accept: '.fit,.gpx,.tcx,.gz,.zip,.csv', id: 'import-file' });
   const progress = el('progress', { max: '100', value: '0', hidden: true, 'aria-label': 'Upload progress' });
   const status = el('p', { role: 'status', id: 'import-status' });
@@ -578,6 +652,7 @@ async function pageImport(root) {
     xhr.open('POST', `${API}/import`);
     xhr.responseType = 'json';
     xhr.setRequestHeader('Accept', 'application/json');
+    if (me.csrf_token) xhr.setRequestHeader('X-CSRF-Token', me.csrf_token);
     progress.hidden = false;
     progress.value = 0;
     button.disabled = true;
@@ -675,11 +750,13 @@ async function optionList(box, { path, id, legend, note, names, save }) {
   const status = el('p', { role: 'status' });
   const boxes = list.choices.map((word) =>
     el('input', { type: 'checkbox', name: 'items', value: word, checked: list.items.includes(word) }));
+  // Viewing another athlete the choices are shown but cannot be changed.
+  if (viewing) for (const b of boxes) b.disabled = true;
   const form = el('form', { class: 'card', id },
     el('fieldset', { class: 'options' }, el('legend', { text: legend }),
       note ? el('p', { class: 'muted', text: note }) : null,
       boxes.map((input) => el('label', { class: 'option' }, input, names[input.value] || input.value))),
-    el('button', { type: 'submit', text: save }));
+    viewing ? null : el('button', { type: 'submit', text: save }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const items = boxes.filter((b) => b.checked).map((b) => b.value);
@@ -704,8 +781,12 @@ async function pageProfile(root) {
     root.append(failure(error));
     return;
   }
-  root.append(el('section', { 'aria-label': 'Access' }, el('h2', { text: 'Access' }),
-    el('p', { text: `Single-user mode: this dashboard answers only on this computer (${location.host}). Your data stays in the local database.` })));
+  let access;
+  if (viewing) access = 'You are viewing this athlete’s profile read-only: only they can change it.';
+  else if (multiUser()) access = `Signed in as ${me.email} on a shared server. Only you and the coaches you accept see your data; coaches can read it but never change it.`;
+  else access = `Single-user mode: this dashboard answers only on this computer (${location.host}). Your data stays in the local database.`;
+  root.append(el('section', { 'aria-label': 'Access' }, el('h2', { text: 'Access' }), el('p', { text: access }),
+    multiUser() && !viewing ? el('p', {}, el('a', { href: '/account', text: 'Password, API tokens and coaches' })) : null));
   const shown = el('div', { id: 'profile-values' });
   const showValues = (p) => {
     shown.replaceChildren(table(['Setting', 'Value ', 'How'], profileFields.map((f) => {
@@ -772,13 +853,16 @@ async function pageProfile(root) {
       status.textContent = error.message;
     }
   });
-  root.append(el('h2', { text: 'Settings' }), shown, el('h2', { text: 'Change' }),
-    el('p', { class: 'muted', text: 'Values apply from the day given; older sessions keep the values that applied then. Leave a field empty to keep it.' }),
-    form, status);
+  root.append(el('h2', { text: 'Settings' }), shown);
+  if (!viewing) {
+    root.append(el('h2', { text: 'Change' }),
+      el('p', { class: 'muted', text: 'Values apply from the day given; older sessions keep the values that applied then. Leave a field empty to keep it.' }),
+      form, status);
+  }
   await section(root, 'Recovery equipment and services', (box) => optionList(box, {
     path: '/profile/access',
     id: 'access-form',
-    legend: 'What you can use',
+    legend: viewing ? 'What they can use' : 'What you can use',
     note: 'Prescriptions only suggest methods you have access to.',
     names: accessNames,
     save: 'Save equipment',
@@ -786,11 +870,442 @@ async function pageProfile(root) {
   await section(root, 'Health exclusions', (box) => optionList(box, {
     path: '/profile/health',
     id: 'health-form',
-    legend: 'Conditions that apply to you',
+    legend: viewing ? 'Conditions that apply to them' : 'Conditions that apply to you',
     note: 'Each condition removes the recovery methods it makes unsafe (e.g. cold treatments with Raynaud\'s) from your prescriptions.',
     names: healthNames,
     save: 'Save exclusions',
   }));
+}
+
+// ---------------------------------------------------------------- Log in
+
+/** A cookie's value, or null. */
+function cookie(name) {
+  for (const part of document.cookie.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return null;
+}
+
+/** What `/login?error=…` means; the server never says which of e-mail or password was wrong. */
+const loginErrors = {
+  1: 'E-mail or password is wrong.',
+  rate: 'Too many attempts; wait a few minutes before trying again.',
+  // The form's anti-forgery token was missing or old (e.g. the page was open for hours).
+  csrf: 'The login form had expired; please log in again.',
+};
+
+/**
+ * The login form is plain HTML posted to `/login`; this only fills its two hidden fields and
+ * shows the outcome of the last attempt. `csrf` is the double-submit token: the server sets it
+ * as the (script-readable) cookie `fettle_login_csrf` with this page and accepts the post only
+ * when field and cookie agree, which another site cannot arrange. It calls no API: nobody is
+ * signed in yet.
+ */
+function pageLogin() {
+  const message = document.getElementById('login-message');
+  const show = (text) => {
+    message.textContent = text;
+    message.hidden = false;
+  };
+  const error = query.get('error');
+  if (error) show(loginErrors[error] || 'Logging in failed; try again.');
+  // Only a path on this site (the server checks again): `//host` would leave it.
+  const next = query.get('next');
+  if (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')) {
+    document.getElementById('login-next').value = next;
+  }
+  const token = cookie('fettle_login_csrf');
+  if (token) {
+    document.getElementById('login-csrf').value = token;
+  } else {
+    show('This browser did not keep the login cookie: allow cookies for this site, then reload the page.');
+  }
+  if (error) document.querySelector('#login-form input[name=password]').focus();
+}
+
+// ---------------------------------------------------------------- Account
+
+/**
+ * A button for an action that cannot be undone: the first click asks ("Really …?"), a second
+ * click within five seconds acts. Failures go to `status`.
+ */
+function confirmButton(label, question, action, status) {
+  const button = el('button', { type: 'button', class: 'secondary', text: label });
+  let timer = null;
+  const disarm = () => {
+    delete button.dataset.armed;
+    button.textContent = label;
+  };
+  button.addEventListener('click', async () => {
+    if (button.dataset.armed !== 'true') {
+      button.dataset.armed = 'true';
+      button.textContent = question;
+      timer = setTimeout(disarm, 5000);
+      return;
+    }
+    clearTimeout(timer);
+    button.disabled = true;
+    try {
+      await action();
+    } catch (error) {
+      say(status, 'error', error.message);
+      button.disabled = false;
+      disarm();
+    }
+  });
+  return button;
+}
+
+/** An action button that is not destructive (accept an invitation). */
+function actionButton(label, action, status) {
+  const button = el('button', { type: 'button', text: label });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await action();
+    } catch (error) {
+      say(status, 'error', error.message);
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/** A labelled input. */
+const field = (label, attrs) => el('label', {}, label, el('input', attrs));
+
+function passwordSection(root) {
+  const status = el('p', { role: 'status' });
+  const form = el('form', { class: 'grid card', id: 'password-form' },
+    field('Current password', { type: 'password', name: 'current_password', autocomplete: 'current-password', required: true }),
+    field('New password', { type: 'password', name: 'new_password', autocomplete: 'new-password', required: true, minlength: '10', maxlength: '1024' }),
+    field('New password again', { type: 'password', name: 'repeat', autocomplete: 'new-password', required: true, minlength: '10', maxlength: '1024' }),
+    el('button', { type: 'submit', text: 'Change password' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    if (data.get('new_password') !== data.get('repeat')) {
+      say(status, 'error', 'The two new passwords differ: type the same one twice.');
+      return;
+    }
+    const button = form.querySelector('button');
+    button.disabled = true;
+    try {
+      await account('/me/password', {
+        method: 'PUT',
+        body: JSON.stringify({ current_password: data.get('current_password'), new_password: data.get('new_password') }),
+      });
+      form.reset();
+      say(status, 'ok', 'Password changed. Your other sessions were logged out.');
+    } catch (error) {
+      say(status, 'error', error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  root.append(el('section', { 'aria-label': 'Change password' }, el('h2', { text: 'Change password' }),
+    el('p', { class: 'muted', text: 'At least 10 characters; a few unrelated words make a strong one. Your other sessions are logged out.' }), form, status));
+}
+
+/** The card showing a new token's secret, the only time it is ever shown. */
+function tokenOnce(created) {
+  const value = el('code', { class: 'secret', id: 'token-value', text: created.token });
+  const note = el('span', { class: 'muted', role: 'status' });
+  const copy = el('button', { type: 'button', class: 'secondary', text: 'Copy' });
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(created.token);
+      note.textContent = 'Copied.';
+    } catch {
+      // The clipboard API needs a secure context (https or localhost): select it instead.
+      const range = document.createRange();
+      range.selectNodeContents(value);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      note.textContent = 'Selected: press Ctrl+C (⌘C on a Mac) to copy it.';
+    }
+  });
+  return el('div', { class: 'card once' },
+    el('p', {}, el('strong', { text: `Token “${created.name}” created.` }), ' Copy it now: it is shown only this once, and Fettle keeps only a fingerprint of it.'),
+    el('p', { class: 'secret-row' }, value, copy, note),
+    el('p', { class: 'muted', text: 'Scripts send it as the header Authorization: Bearer TOKEN.' }));
+}
+
+async function tokensSection(box) {
+  const status = el('p', { role: 'status' });
+  const list = el('div', { id: 'token-list' });
+  const once = el('div', { id: 'new-token' });
+  const refresh = async () => {
+    const tokens = await account('/tokens');
+    list.replaceChildren(tokens.length === 0
+      ? el('p', { class: 'muted', text: 'No API tokens yet.' })
+      : table(['Name', 'Created', 'Last used', ''], tokens.map((t) => [t.name, when(t.created), t.last_used ? when(t.last_used) : 'never',
+        confirmButton('Revoke', 'Really revoke?', async () => {
+          await account(`/tokens/${t.id}`, { method: 'DELETE' });
+          say(status, 'ok', `Token “${t.name}” revoked: scripts using it are refused from now on.`);
+          await refresh();
+        }, status)])));
+  };
+  const form = el('form', { class: 'grid card', id: 'token-form' },
+    field('Token name', { type: 'text', name: 'name', required: true, maxlength: '100', placeholder: 'e.g. laptop sync' }),
+    el('button', { type: 'submit', text: 'Create token' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = String(new FormData(form).get('name') || '').trim();
+    if (!name) return;
+    try {
+      const created = await account('/tokens', { method: 'POST', body: JSON.stringify({ name }) });
+      form.reset();
+      status.textContent = '';
+      once.replaceChildren(tokenOnce(created));
+      await refresh();
+      once.scrollIntoView({ block: 'nearest' });
+    } catch (error) {
+      say(status, 'error', error.message);
+    }
+  });
+  box.append(el('p', { class: 'muted', text: 'Scripts and other programs use an API token instead of your password. Revoke a token you no longer use.' }),
+    once, list, form, status);
+  await refresh();
+}
+
+/** An athlete's invitations (accept or decline) and coaches (leave). */
+async function athleteSections(root) {
+  const status = el('p', { role: 'status', id: 'membership-status' });
+  const invitations = el('div', { id: 'invitation-list' });
+  const coaches = el('div', { id: 'coach-list' });
+  const refresh = async () => {
+    const [waiting, accepted] = await Promise.all([account('/invitations'), account('/coaches')]);
+    invitations.replaceChildren(waiting.length === 0
+      ? el('p', { class: 'muted', text: 'No invitations. A coach invites you with your e-mail address; the invitation then waits here.' })
+      : el('ul', { class: 'checks' }, waiting.map((inv) => el('li', { 'data-coach': inv.coach },
+        el('div', { class: 'grow' }, el('strong', { text: inv.coach_email }), ' would like to coach you: they could then read your training data (never change it).',
+          el('div', { class: 'muted', text: `Invited ${when(inv.invited)}` })),
+        el('div', { class: 'actions' },
+          actionButton('Accept', async () => {
+            await account(`/invitations/${inv.coach}/accept`, { method: 'POST' });
+            say(status, 'ok', `You joined ${inv.coach_email}’s squad.`);
+            await refresh();
+          }, status),
+          confirmButton('Decline', 'Really decline?', async () => {
+            await account(`/invitations/${inv.coach}`, { method: 'DELETE' });
+            say(status, 'ok', `Invitation from ${inv.coach_email} declined.`);
+            await refresh();
+          }, status))))));
+    coaches.replaceChildren(accepted.length === 0
+      ? el('p', { class: 'muted', text: 'No coach reads your data.' })
+      : table(['Coach', 'Since', ''], accepted.map((c) => [c.email, when(c.since),
+        confirmButton('Leave', 'Really leave?', async () => {
+          await account(`/coaches/${c.coach}`, { method: 'DELETE' });
+          say(status, 'ok', `You left ${c.email}’s squad: they no longer see your data.`);
+          await refresh();
+        }, status)])));
+  };
+  root.append(el('h2', { text: 'Invitations' }), invitations, el('h2', { text: 'Your coaches' }), coaches, status);
+  try {
+    await refresh();
+  } catch (error) {
+    root.append(failure(error));
+  }
+}
+
+/** A coach's squad: invite by e-mail, waiting invitations, members (remove). */
+async function coachSections(root) {
+  const status = el('p', { role: 'status', id: 'membership-status' });
+  const members = el('div', { id: 'member-list' });
+  const waitingBox = el('div', { id: 'waiting-list' });
+  const refresh = async () => {
+    const squad = await account('/squad');
+    const athletes = squad.athletes || [];
+    const waiting = squad.invitations || [];
+    members.replaceChildren(athletes.length === 0
+      ? el('p', { class: 'muted', text: 'Nobody has accepted an invitation yet.' })
+      : table(['Athlete', ''], athletes.map((a) => {
+        const email = a.email || a.name;
+        return [el('a', { href: `/?athlete=${a.athlete_id}`, text: a.name }),
+          confirmButton('Remove', 'Really remove?', async () => {
+            await account(`/squad/members/${encodeURIComponent(email)}`, { method: 'DELETE' });
+            say(status, 'ok', `${email} removed: you no longer see their data.`);
+            await refresh();
+          }, status)];
+      })));
+    waitingBox.replaceChildren(waiting.length === 0
+      ? el('p', { class: 'muted', text: 'No invitations waiting.' })
+      : table(['E-mail', 'Invited', ''], waiting.map((inv) => {
+        const email = typeof inv === 'string' ? inv : inv.email;
+        return [email, inv.invited ? when(inv.invited) : '—',
+          confirmButton('Withdraw', 'Really withdraw?', async () => {
+            await account(`/squad/members/${encodeURIComponent(email)}`, { method: 'DELETE' });
+            say(status, 'ok', `Invitation to ${email} withdrawn.`);
+            await refresh();
+          }, status)];
+      })));
+  };
+  const form = el('form', { class: 'grid card', id: 'invite-form' },
+    field('Athlete’s e-mail address', { type: 'email', name: 'email', required: true, maxlength: '254', autocomplete: 'off' }),
+    el('button', { type: 'submit', text: 'Invite' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const email = String(new FormData(form).get('email') || '').trim();
+    if (!email) return;
+    try {
+      await account('/squad/invitations', { method: 'POST', body: JSON.stringify({ email }) });
+      form.reset();
+      say(status, 'ok', `Invited ${email}. They see the invitation on their account page once they log in (with an account made for this address).`);
+      await refresh();
+    } catch (error) {
+      say(status, 'error', error.message);
+    }
+  });
+  root.append(el('h2', { text: 'Invite an athlete' }),
+    el('p', { class: 'muted', text: 'The athlete must accept before you see anything; they can leave at any time. You read their data, never change it.' }),
+    form, status, el('h2', { text: 'Waiting invitations' }), waitingBox, el('h2', { text: 'Your squad' }), members);
+  try {
+    await refresh();
+  } catch (error) {
+    root.append(failure(error));
+  }
+}
+
+async function pageAccount(root) {
+  if (!multiUser()) {
+    root.append(emptyState('This dashboard runs in single-user mode: there are no accounts, passwords or API tokens. A shared server for a coach or a club is started with `fettle serve --multi-user`.',
+      { href: '/', text: 'Today' }));
+    return;
+  }
+  root.append(el('section', { 'aria-label': 'Signed in' }, el('h2', { text: 'Signed in' }),
+    el('dl', { class: 'facts card', id: 'whoami' },
+      [['E-mail', me.email], ['Role', me.role], ['Your athlete id', String(me.athlete_id)]]
+        .map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]))));
+  passwordSection(root);
+  await section(root, 'API tokens', tokensSection);
+  if (me.role === 'coach') await coachSections(root);
+  else await athleteSections(root);
+}
+
+// ---------------------------------------------------------------- Squad
+
+/** Risk flags in a word or two (`GET /status` has the same codes). */
+const flagNames = {
+  steep_ramp: 'steep ramp',
+  acwr_high: 'ACWR high',
+  monotony_high: 'monotony high',
+  weekly_distance_jump: 'distance jump',
+  deep_negative_form: 'deep negative form',
+};
+
+/** Readiness bands (the day's recommendation) in words. */
+const bandNames = { train_hard: 'ready to train hard', easy: 'easy day', rest: 'rest' };
+
+/**
+ * The squad table's columns: the value each sorts by (a number, a string, or null for "no
+ * value", which sorts last either way) and what each cell shows.
+ */
+const squadColumns = [
+  { key: 'name', label: 'Athlete', value: (r) => (r.name || '').toLowerCase(),
+    cell: (r) => el('div', {}, el('a', { href: `/?athlete=${r.athlete_id}`, text: r.name }),
+      r.error ? el('div', { class: 'error', text: r.error }) : null) },
+  // The score is null when only a sick or injured report set the band to rest.
+  { key: 'readiness', label: 'Readiness', num: true, value: (r) => (r.readiness ? r.readiness.score : null),
+    cell: (r) => (r.readiness
+      ? [r.readiness.score == null ? null : el('strong', { text: fixed(r.readiness.score, 0) }),
+        el('div', { class: 'muted', text: bandNames[r.readiness.band] || r.readiness.band })]
+      : '—') },
+  { key: 'form', label: 'Form', num: true, value: (r) => r.form, cell: (r) => fixed(r.form, 1) },
+  { key: 'acwr', label: 'ACWR', num: true, value: (r) => r.acwr, cell: (r) => fixed(r.acwr, 2) },
+  // Short names here; each flag's sentence is among the attention reasons.
+  { key: 'flags', label: 'Flags', value: (r) => (r.flags || []).length,
+    cell: (r) => ((r.flags || []).length === 0 ? el('span', { class: 'muted', text: 'none' })
+      : el('ul', { class: 'flags compact' }, r.flags.map((f) => el('li', { 'data-code': f.code, title: f.message, text: flagNames[f.code] || f.code })))) },
+  { key: 'recovery', label: 'Recovery compliance', num: true, value: (r) => r.recovery_compliance,
+    cell: (r) => (r.recovery_compliance == null ? '—' : `${fixed(r.recovery_compliance * 100, 0)} %`) },
+  { key: 'last', label: 'Last activity', value: (r) => r.last_activity, cell: (r) => el('span', { class: 'nowrap', text: r.last_activity || '—' }) },
+  // Points first (what the table is ordered by), the reasons folded: they are long sentences.
+  { key: 'attention', label: 'Attention', value: (r) => (r.attention ? r.attention.score : null),
+    cell: (r) => {
+      const reasons = (r.attention && r.attention.reasons) || [];
+      return el('div', {}, needsAttention(r)
+        ? el('strong', { class: 'badge', title: 'Needs attention', text: `⚠ ${r.attention.score}` })
+        : el('span', { class: 'muted', text: r.attention ? String(r.attention.score) : '—' }),
+      reasons.length ? el('details', { class: 'reasons' }, el('summary', { text: reasons.length === 1 ? 'why' : `${reasons.length} reasons` }),
+        el('ul', { class: 'flags compact' }, reasons.map((reason) => el('li', { text: reason })))) : null);
+    } },
+];
+
+/** Whether a row asks for the coach's attention: some rule gave it points (0 = nothing to look at). */
+const needsAttention = (r) => !!(r.attention && r.attention.score > 0);
+
+/** Compares two sort values: numbers numerically, text by locale, missing values last whichever the direction. */
+function compareValues(a, b, direction) {
+  const missing = (v) => v == null || (typeof v === 'number' && !Number.isFinite(v));
+  if (missing(a) || missing(b)) return Number(missing(a)) - Number(missing(b));
+  const order = typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+  return direction === 'ascending' ? order : -order;
+}
+
+/** The sortable squad table; rows start in the report's order (who needs attention first). */
+function squadTable(rows, complianceDays) {
+  const body = el('tbody');
+  const indexed = rows.map((row, i) => ({ row, i }));
+  let sorted = { key: null, direction: null };
+  const headers = squadColumns.map((column) => {
+    const button = el('button', { type: 'button', class: 'sort', 'data-sort': column.key }, column.label, el('span', { class: 'arrow', 'aria-hidden': 'true' }));
+    const th = el('th', { scope: 'col', class: column.num ? 'num' : null }, button);
+    button.addEventListener('click', () => {
+      const direction = sorted.key === column.key && sorted.direction === 'ascending' ? 'descending' : 'ascending';
+      sorted = { key: column.key, direction };
+      draw();
+    });
+    return th;
+  });
+  const draw = () => {
+    const column = squadColumns.find((c) => c.key === sorted.key);
+    const order = column
+      ? [...indexed].sort((a, b) => compareValues(column.value(a.row), column.value(b.row), sorted.direction) || a.i - b.i)
+      : indexed;
+    headers.forEach((th, i) => {
+      const here = squadColumns[i].key === sorted.key;
+      if (here) th.setAttribute('aria-sort', sorted.direction);
+      else th.removeAttribute('aria-sort');
+      th.querySelector('.arrow').textContent = here ? (sorted.direction === 'ascending' ? ' ▲' : ' ▼') : '';
+    });
+    body.replaceChildren(...order.map(({ row }) => el('tr', { class: needsAttention(row) ? 'attention' : null, 'data-athlete': row.athlete_id },
+      squadColumns.map((c) => el('td', { class: c.num ? 'num' : null, 'data-key': c.key }, c.cell(row))))));
+  };
+  draw();
+  return [el('p', { class: 'muted', id: 'squad-help', text: `Rows marked ⚠ need attention: the points and their reasons are in the last column. Recovery compliance is the share of the recovery prescribed over the last ${complianceDays ?? '—'} days that was logged as done. Select a column heading to sort by it, again to reverse.` }),
+    el('div', { class: 'table-wrap' }, el('table', { id: 'squad-table', 'aria-describedby': 'squad-help' },
+      el('thead', {}, el('tr', {}, headers)), body))];
+}
+
+async function pageSquad(root) {
+  if (!multiUser()) {
+    root.append(emptyState('The squad page is for coaches on a shared server (`fettle serve --multi-user`).', { href: '/', text: 'Today' }));
+    return;
+  }
+  if (me.role !== 'coach') {
+    root.append(emptyState('The squad page is for coaches. Your own coaches are listed on your account page.', { href: '/account', text: 'Account' }));
+    return;
+  }
+  let report;
+  try {
+    report = await account('/squad');
+  } catch (error) {
+    root.append(failure(error));
+    return;
+  }
+  const waiting = (report.invitations || []).length;
+  if (!report.athletes || report.athletes.length === 0) {
+    root.append(emptyState(`No athletes in your squad yet. Invite athletes by e-mail on your account page; they appear here once they accept.${waiting ? ` ${waiting} invitation${waiting === 1 ? ' is' : 's are'} waiting.` : ''}`,
+      { href: '/account', text: 'Invite athletes' }));
+    return;
+  }
+  root.append(el('p', { class: 'muted', text: `${report.athletes.length} athlete${report.athletes.length === 1 ? '' : 's'}, as of ${when(report.as_of)}; whoever needs attention comes first.${waiting ? ` ${waiting} invitation${waiting === 1 ? '' : 's'} waiting.` : ''}` }),
+    ...squadTable(report.athletes, report.recovery_compliance_days),
+    el('p', {}, el('a', { href: '/account', text: 'Invite or remove athletes' })));
 }
 
 // ---------------------------------------------------------------- router
@@ -804,24 +1319,88 @@ const pages = {
   plan: pagePlan,
   import: pageImport,
   profile: pageProfile,
+  account: pageAccount,
+  squad: pageSquad,
 };
+
+/** On a shared server the navigation gains Account, Squad (coaches) and Log out. */
+function multiUserNav() {
+  const list = document.querySelector('.top nav ul');
+  list.append(el('li', {}, el('a', { href: '/account', 'data-nav': 'account', text: 'Account' })));
+  if (me.role === 'coach') list.append(el('li', {}, el('a', { href: '/squad', 'data-nav': 'squad', text: 'Squad' })));
+  // A real form: logging out works the same whether or not a script runs after it.
+  list.append(el('li', {}, el('form', { method: 'post', action: '/logout', class: 'logout' },
+    el('input', { type: 'hidden', name: 'csrf', value: me.csrf_token }),
+    el('button', { type: 'submit', title: `Signed in as ${me.email}`, text: 'Log out' }))));
+  document.getElementById('where').textContent = 'Fettle runs on a shared server: only you and the coaches you accept see your data.';
+}
+
+/**
+ * Viewing a member: navigation stays on them (Import, which only the athlete can do, goes) and
+ * a banner says whose data this is and that it is read-only.
+ */
+async function viewingBanner() {
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    if (link.dataset.nav === 'import') link.parentElement.hidden = true;
+    else if (link.dataset.nav !== 'account' && link.dataset.nav !== 'squad') link.setAttribute('href', href(link.getAttribute('href')));
+  }
+  document.querySelector('.brand').setAttribute('href', href('/'));
+  let name = `athlete ${viewing}`;
+  if (String(me.athlete_id) === viewing) {
+    name = 'your own data';
+  } else if (me.role === 'coach') {
+    // The squad report is where a coach's members have names; without it the id will do.
+    const squad = await account('/squad').catch(() => null);
+    const row = squad && (squad.athletes || []).find((a) => String(a.athlete_id) === viewing);
+    if (row) name = row.name;
+  }
+  document.querySelector('main h1').before(el('div', { class: 'banner', role: 'note', id: 'viewing' },
+    el('strong', { text: `Viewing ${name} (read-only)` }),
+    me.role === 'coach' ? el('a', { href: '/squad', text: 'Back to the squad' }) : null));
+}
 
 async function start() {
   const page = document.body.dataset.page;
-  const section = page === 'activity' ? 'activities' : page;
-  for (const link of document.querySelectorAll('[data-nav]')) {
-    if (link.dataset.nav === section) link.setAttribute('aria-current', 'page');
+  if (page === 'login') {
+    pageLogin();
+    document.body.dataset.ready = 'true';
+    return;
   }
   const root = el('div');
   content.replaceChildren(root);
+  await prepare(root, page);
+  // Lets tests (and people with slow machines) know everything has been drawn.
+  document.body.dataset.ready = 'true';
+}
+
+/** Learns who is signed in, completes the navigation and draws the page. */
+async function prepare(root, page) {
+  try {
+    me = await account('/me');
+  } catch (error) {
+    root.append(failure(error));
+    return;
+  }
+  if (multiUser()) multiUserNav();
+  if (athleteParam != null && !viewing) {
+    root.append(emptyState(`“${athleteParam}” is not an athlete id: the address must say ?athlete= and a whole number.`, { href: '/', text: 'Your own data' }));
+    return;
+  }
+  if (viewing && !multiUser()) {
+    root.append(emptyState('Viewing another athlete’s data needs a shared server (`fettle serve --multi-user`); this one has a single athlete.', { href: '/', text: 'Today' }));
+    return;
+  }
+  if (viewing) await viewingBanner();
+  const current = page === 'activity' ? 'activities' : page;
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    if (link.dataset.nav === current) link.setAttribute('aria-current', 'page');
+  }
   const render = pages[page];
   if (!render) {
     root.append(emptyState('Unknown page.', { href: '/', text: 'Today' }));
   } else {
     await render(root);
   }
-  // Lets tests (and people with slow machines) know everything has been drawn.
-  document.body.dataset.ready = 'true';
 }
 
 start();

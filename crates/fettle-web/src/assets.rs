@@ -2,6 +2,10 @@
 //! vendored uPlot chart library. Nothing is fetched from elsewhere, so the dashboard works
 //! offline.
 //!
+//! Every page is the same shell (`page.html`) that `app.js` fills from the API, except the login
+//! page, whose form is in the HTML itself: it is a plain form post, and it must not wait for
+//! (or call) an API that answers 401 until the user has logged in.
+//!
 //! Every file is served with an ETag (a hash of its bytes, computed once) and answers
 //! `If-None-Match` with 304. The vendored library's URL carries its version, so it is cached for
 //! a year; Fettle's own files are revalidated on each load (`no-cache`), which costs a 304 and
@@ -79,8 +83,22 @@ const FILES: &[Embedded] = &[
     },
 ];
 
-/// The HTML shell every page shares; `{{page}}` and `{{title}}` are filled per page.
+/// The HTML shell every page shares; `{{page}}`, `{{title}}`, `{{body}}` and `{{where}}` are
+/// filled per page.
 const PAGE_TEMPLATE: &str = include_str!("../assets/page.html");
+
+/// The login form, the body of the `login` page.
+const LOGIN_BODY: &str = include_str!("../assets/login.html");
+
+/// What a page shows until `app.js` has drawn it.
+const LOADING_BODY: &str = r#"<p class="muted">Loading…</p>"#;
+
+/// The footer's sentence about where the data is. The dashboard pages start with the
+/// single-user wording and `app.js` replaces it on a multi-user server; the login page exists
+/// for the multi-user server only and does not ask the API which mode it runs in.
+const WHERE_SINGLE_USER: &str = "Fettle runs on this computer; your data stays here.";
+/// The login page's footer sentence.
+const WHERE_LOGIN: &str = "Only you and the coaches you accept see your data.";
 
 /// The dashboard's pages: URL path, the page key `app.js` dispatches on, the title.
 pub const PAGES: &[(&str, &str, &str)] = &[
@@ -92,6 +110,9 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("/plan", "plan", "Plan"),
     ("/import", "import", "Import"),
     ("/profile", "profile", "Profile"),
+    ("/login", "login", "Log in"),
+    ("/account", "account", "Account"),
+    ("/squad", "squad", "Squad"),
 ];
 
 /// A file ready to serve: its bytes, headers and ETag.
@@ -155,9 +176,16 @@ fn client_has(request: &HeaderMap, etag: &HeaderValue) -> bool {
 
 /// Fills the page template for one page.
 fn render_page(page: &str, title: &str) -> String {
+    let (body, place) = if page == "login" {
+        (LOGIN_BODY, WHERE_LOGIN)
+    } else {
+        (LOADING_BODY, WHERE_SINGLE_USER)
+    };
     PAGE_TEMPLATE
         .replace("{{page}}", page)
         .replace("{{title}}", title)
+        .replace("{{body}}", body)
+        .replace("{{where}}", place)
         .replace("{{uplot}}", UPLOT_VERSION)
 }
 

@@ -429,6 +429,38 @@ mod tests {
         );
     }
 
+    async fn client_of(peer: &str, forwarded: Option<&str>) -> Option<IpAddr> {
+        let mut builder = Request::builder().uri("/login");
+        if let Some(forwarded) = forwarded {
+            builder = builder.header("x-forwarded-for", forwarded);
+        }
+        let peer: SocketAddr = peer.parse().expect("an address");
+        let request = builder
+            .extension(ConnectInfo(peer))
+            .body(axum::body::Body::empty())
+            .expect("valid");
+        let (mut parts, _) = request.into_parts();
+        let Ok(ClientAddr(ip)) = ClientAddr::from_request_parts(&mut parts, &()).await;
+        ip
+    }
+
+    #[tokio::test]
+    async fn forwarded_addresses_are_believed_only_from_a_local_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().ok();
+        // A proxy on this machine appends the client's address last; earlier entries are the
+        // client's own claims.
+        assert_eq!(
+            client_of("127.0.0.1:4000", Some("6.6.6.6, 203.0.113.9")).await,
+            ip("203.0.113.9")
+        );
+        assert_eq!(client_of("127.0.0.1:4000", None).await, ip("127.0.0.1"));
+        // A remote peer's header is ignored: anyone can send it.
+        assert_eq!(
+            client_of("198.51.100.7:4000", Some("203.0.113.9")).await,
+            ip("198.51.100.7")
+        );
+    }
+
     #[test]
     fn malformed_authorization_is_no_credential() {
         let mut headers = HeaderMap::new();

@@ -13,7 +13,8 @@
 //! Answers: success → `303` to `next` (a path of this site only, never another host) or `/`,
 //! with the session cookie; wrong e-mail or password → `303 /login?error=1` (one message for
 //! both, so the form does not tell which addresses have accounts); missing or stale form token
-//! → `303 /login?error=csrf`; too many failures → `429` JSON with `Retry-After` (seconds).
+//! → `303 /login?error=csrf`; too many failures → `429` JSON with `Retry-After` (seconds), or
+//! for a browser (`Accept` names `text/html`) `303 /login?error=rate` with `Retry-After`.
 
 use axum::Form;
 use axum::extract::{Request, State};
@@ -111,14 +112,28 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// `429` with `Retry-After` in whole seconds (rounded up).
-fn too_many_attempts(wait: std::time::Duration) -> Response {
+/// Whether the client is a browser navigating (its `Accept` names HTML), not a script.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Too many failed logins: `429` JSON with `Retry-After` in whole seconds (rounded up); for a
+/// browser posting the form, `303 /login?error=rate` (with the same `Retry-After`), so the person
+/// sees the login page saying why instead of a JSON document.
+fn too_many_attempts(wait: std::time::Duration, browser: bool) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let mut response = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        format!("too many failed logins: try again in {seconds} s"),
-    )
-    .into_response();
+    let mut response = if browser {
+        see_other("/login?error=rate")
+    } else {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many failed logins: try again in {seconds} s"),
+        )
+        .into_response()
+    };
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -147,7 +162,7 @@ pub(crate) async fn login_form<B: Backend>(
         .take(MAX_EMAIL_CHARS)
         .collect();
     if let Err(wait) = multi.limiter.check(&email, client) {
-        return too_many_attempts(wait);
+        return too_many_attempts(wait, wants_html(&headers));
     }
     let secure = secure_request(multi, &headers);
     let next = safe_next(form.next.as_deref()).to_owned();
@@ -268,8 +283,12 @@ mod tests {
 
     #[test]
     fn retry_after_rounds_up_to_whole_seconds() {
-        let response = too_many_attempts(std::time::Duration::from_millis(1500));
+        let response = too_many_attempts(std::time::Duration::from_millis(1500), false);
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let page = too_many_attempts(std::time::Duration::from_secs(60), true);
+        assert_eq!(page.status(), StatusCode::SEE_OTHER);
+        assert_eq!(page.headers()[header::LOCATION], "/login?error=rate");
+        assert_eq!(page.headers()[header::RETRY_AFTER], "60");
     }
 }

@@ -321,3 +321,44 @@ impl<B: Backend> FromRequestParts<AppState<B>> for CurrentAthlete<B::Athlete> {
             .ok_or_else(crate::auth::unauthorized)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `turn` completes within a short wait (it would block otherwise).
+    async fn granted(queues: &ImportQueues, athlete: i64) -> Option<ImportTurn> {
+        tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            queues.turn(AthleteId(athlete)),
+        )
+        .await
+        .ok()
+        .and_then(Result::ok)
+    }
+
+    #[tokio::test]
+    async fn imports_queue_per_athlete_and_share_only_the_slots() {
+        let queues = ImportQueues::new(2);
+        let first = granted(&queues, 1).await.expect("athlete 1 imports");
+        // Athlete 1's second upload waits for the first; athlete 2 does not.
+        assert!(granted(&queues, 1).await.is_none());
+        let second = granted(&queues, 2)
+            .await
+            .expect("athlete 2 imports meanwhile");
+        // Both slots taken: athlete 3 waits for one.
+        assert!(granted(&queues, 3).await.is_none());
+        drop(second);
+        assert!(granted(&queues, 3).await.is_some());
+        drop(first);
+        assert!(granted(&queues, 1).await.is_some());
+        // Nobody holds a lock now: the map forgets them on the next turn.
+        let _turn = granted(&queues, 4).await.expect("athlete 4 imports");
+        let kept = queues
+            .per_athlete
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        assert_eq!(kept, 1);
+    }
+}

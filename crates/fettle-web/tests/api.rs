@@ -1148,3 +1148,69 @@ async fn a_write_by_another_process_shows_once_the_answer_cache_expires() {
     // One day of history: the session's day is today.
     assert_eq!(after["history_days"], 1, "{after}");
 }
+
+#[tokio::test]
+async fn multi_user_answers_match_their_documented_schemas() {
+    use fettle_app::accounts::{add_user, create_token};
+    use fettle_store::{Accounts, Role, SqliteStore, Store};
+    use std::sync::Arc;
+    let document: Value =
+        serde_json::from_str(include_str!("../assets/openapi.json")).expect("the document is JSON");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = Arc::new(SqliteStore::open(dir.path().join("fettle.sqlite")).expect("opens"));
+    let now = jiff::Timestamp::now();
+    let password = "correct horse battery";
+    let coach = add_user(&*db, "coach@club.example", Role::Coach, password, now).expect("added");
+    let member = add_user(&*db, "ann@club.example", Role::Athlete, password, now).expect("added");
+    let other = add_user(&*db, "bob@club.example", Role::Athlete, password, now).expect("added");
+    db.invite(coach.id, &member.email, now).expect("invited");
+    assert!(
+        db.accept_invitation(member.id, coach.id, now)
+            .expect("accepted")
+    );
+    db.invite(coach.id, &other.email, now).expect("invited");
+    let token = |user: &fettle_store::User| {
+        create_token(&*db, user.id, "schema", now)
+            .expect("a token")
+            .1
+            .expose()
+            .to_owned()
+    };
+    let (coach_token, member_token, other_token) = (token(&coach), token(&member), token(&other));
+    let store: Arc<dyn Store> = Arc::clone(&db) as Arc<dyn Store>;
+    let accounts: Arc<dyn Accounts> = Arc::clone(&db) as Arc<dyn Accounts>;
+    let state = AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts);
+    let mut checked = BTreeSet::new();
+    for (path, token) in [
+        ("/api/v1/me", &coach_token),
+        ("/api/v1/tokens", &coach_token),
+        ("/api/v1/squad", &coach_token),
+        ("/api/v1/coaches", &member_token),
+        ("/api/v1/invitations", &other_token),
+    ] {
+        let request = Request::get(path)
+            .header(header::HOST, "127.0.0.1")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("valid");
+        let response = send(state.clone(), request).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let answer = json_body(response).await;
+        // Non-empty answers, so the items' schemas are checked too.
+        assert!(
+            answer.as_array().is_none_or(|items| !items.is_empty()),
+            "{path}: {answer}"
+        );
+        let schema = &document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        let wrong = schema_mismatches(&document, schema, &answer, "$");
+        assert!(wrong.is_empty(), "{path}: {wrong:#?}\n{answer}");
+        checked.insert(path);
+    }
+    // Every multi-user-only GET route is covered here.
+    for (method, path) in api_routes::<StoreBackend>() {
+        if method == "GET" && multi_user_only(&path) {
+            assert!(checked.contains(path.as_str()), "{path} is not checked");
+        }
+    }
+}

@@ -7,6 +7,11 @@
 //! and the upload must work through the UI. Screenshots go to `$FETTLE_TEST_ARTIFACTS` or
 //! `target/artifacts/browser`.
 //!
+//! A second test runs a multi-user server (a coach and three athletes in a temporary SQLite
+//! database): the login form and its error, invitations on the account page, API tokens, a
+//! password change, the squad table's sorting, and a coach's read-only view of a member, every
+//! control hidden.
+//!
 //! When Chromium or chromedriver is missing these tests say so loudly and pass, unless `CI`
 //! is set, where they fail: CI must run them (`.ci/run` installs the packages).
 
@@ -17,11 +22,14 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
-use fettle_store::ActivityFilter;
+use fettle_app::demo::{DemoOptions, run as run_demo};
+use fettle_app::import::NoProgress;
+use fettle_store::{Accounts, ActivityFilter, Role, SqliteStore, Store, User};
 use fettle_web::{AppState, StoreBackend};
 use serde_json::{Value, json};
 use support::{TestDb, corpus_file};
@@ -219,10 +227,18 @@ impl Browser {
             if done == Value::Bool(true) {
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}: {script}"
-            );
+            if Instant::now() >= deadline {
+                // Where the browser is and what it shows says most about why.
+                let seen = self
+                    .client
+                    .execute(
+                        "return [location.href, document.body ? document.body.innerText.slice(0, 600) : ''];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!("timed out waiting for {what}: {script}\nthe browser shows {seen}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -347,6 +363,7 @@ async fn dashboard_works_in_headless_chromium() {
     let Some((chromium, driver)) = browser_programs() else {
         return;
     };
+    let _one = ONE_BROWSER.lock().await;
     let started = Instant::now();
     let db = TestDb::with_history();
     let (activity, activity_charts) = newest_charted_activity(&db);
@@ -362,6 +379,7 @@ async fn dashboard_works_in_headless_chromium() {
     profile_saved_through_the_form_applies(&browser, &server).await;
     upload_imports_a_file(&browser, &server, &db).await;
     pages_fit_a_phone(&browser, &server, &pages).await;
+    single_user_mode_has_no_accounts(&browser, &server).await;
 
     let empty = TestDb::empty();
     let new_user = Server::start(empty.state()).await;
@@ -776,6 +794,38 @@ async fn pages_fit_a_phone(browser: &Browser, server: &Server, pages: &[(String,
         .expect("resizes");
 }
 
+/// A personal server keeps its navigation; the account and squad pages say they are for a
+/// shared server instead of failing.
+async fn single_user_mode_has_no_accounts(browser: &Browser, server: &Server) {
+    for (path, says) in [
+        ("/account", "single-user mode"),
+        ("/squad", "for coaches on a shared server"),
+    ] {
+        browser.open(&server.url(path)).await;
+        let nav = browser
+            .js("return [...document.querySelectorAll('.top nav li')].map(li => li.textContent.trim());")
+            .await;
+        assert_eq!(
+            nav,
+            json!([
+                "Today",
+                "Training",
+                "Activities",
+                "Recovery",
+                "Plan",
+                "Import",
+                "Profile"
+            ]),
+            "{path}: navigation"
+        );
+        let text = browser.text_of(".empty").await;
+        assert!(text.contains(says), "{path}: {text}");
+        browser
+            .assert_no_console_errors(&format!("single-user {path}"))
+            .await;
+    }
+}
+
 async fn new_user_sees_empty_states_without_errors(
     browser: &Browser,
     server: &Server,
@@ -806,4 +856,576 @@ async fn new_user_sees_empty_states_without_errors(
     assert!(welcome.contains("Import your activities"), "{welcome}");
     browser.open(&server.url("/training")).await;
     assert!(browser.text_of(".empty").await.contains("No training yet"));
+}
+
+// ---------------------------------------------------------------- multi-user server
+
+/// The shared password of the test accounts (only ever in this temporary database).
+const PASSWORD: &str = "correct horse battery";
+/// The coach.
+const COACH: &str = "coach@club.example";
+/// An athlete with six weeks of history who accepts the coach's invitation on /account.
+const RUNNER: &str = "runner@club.example";
+/// An athlete with five weeks of history, already in the squad.
+const STEADY: &str = "steady@club.example";
+/// An athlete with no data at all, already in the squad: the `null`s of the table.
+const NEWBIE: &str = "newbie@club.example";
+
+/// One browser at a time: two Chromiums and two servers on a shared two-core machine make
+/// the page timeouts flaky.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A multi-user database: a coach and three athletes, two of them with simulated training, the
+/// runner invited through the page later.
+struct Club {
+    _dir: tempfile::TempDir,
+    db: Arc<SqliteStore>,
+    coach: User,
+    runner: User,
+    newbie: User,
+}
+
+impl Club {
+    fn new() -> Club {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = Arc::new(SqliteStore::open(dir.path().join("fettle.sqlite")).expect("opens"));
+        let now = jiff::Timestamp::now();
+        let add = |email: &str, role: Role| {
+            fettle_app::accounts::add_user(&*db, email, role, PASSWORD, now).expect("user added")
+        };
+        let (coach, runner, steady, newbie) = (
+            add(COACH, Role::Coach),
+            add(RUNNER, Role::Athlete),
+            add(STEADY, Role::Athlete),
+            add(NEWBIE, Role::Athlete),
+        );
+        let end = jiff::ZonedDateTime::now().date();
+        // Two different seasons (over the 28 days the ACWR needs), so the squad's columns have
+        // two different values to sort besides the newbie's nulls.
+        for (user, seed, days) in [(&runner, 11, 42), (&steady, 23, 35)] {
+            let options = DemoOptions {
+                seed,
+                days,
+                end,
+                threads: 2,
+            };
+            let work = dir.path().join(format!("demo-{}", user.id));
+            run_demo(&*db, user.athlete, &work, &options, &NoProgress).expect("the demo runs");
+        }
+        for member in [&steady, &newbie] {
+            db.invite(coach.id, &member.email, now).expect("invited");
+            assert!(
+                db.accept_invitation(member.id, coach.id, now)
+                    .expect("accepted"),
+                "{} accepts",
+                member.email
+            );
+        }
+        Club {
+            _dir: dir,
+            db,
+            coach,
+            runner,
+            newbie,
+        }
+    }
+
+    fn state(&self) -> AppState<StoreBackend> {
+        let store: Arc<dyn Store> = Arc::clone(&self.db) as Arc<dyn Store>;
+        let accounts: Arc<dyn Accounts> = Arc::clone(&self.db) as Arc<dyn Accounts>;
+        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts)
+    }
+}
+
+impl Browser {
+    /// Waits until the page at `path` has drawn and the JavaScript condition `also` (on
+    /// `query`, the address's parameters) holds.
+    async fn wait_for_page(&self, path: &str, also: &str) {
+        self.wait_for_js(
+            &format!(
+                "const query = new URLSearchParams(location.search);
+                 return location.pathname === {} && ({also}) && document.body.dataset.ready === 'true';",
+                json!(path)
+            ),
+            &format!("{path} where {also}"),
+        )
+        .await;
+    }
+
+    /// Types into the field `css`.
+    async fn type_into(&self, css: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no field {css}: {e}"));
+        field.clear().await.expect("clears");
+        field.send_keys(text).await.expect("types");
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("nothing to click at {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css} clicks: {e}"));
+    }
+
+    /// Fills and posts the login form on the current page.
+    async fn submit_login(&self, email: &str, password: &str) {
+        self.type_into("#login-form input[name=email]", email).await;
+        self.type_into("#login-form input[name=password]", password)
+            .await;
+        self.click("#login-form button[type=submit]").await;
+    }
+
+    /// Logs out with the navigation's button and checks the login page comes back.
+    async fn log_out(&self) {
+        self.click("nav form.logout button").await;
+        self.wait_for_page("/login", "location.search === ''").await;
+    }
+
+    async fn assert_no_console_errors(&self, what: &str) {
+        let errors = self.console_errors().await;
+        assert!(errors.is_empty(), "{what}: console errors {errors:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_user_pages_work_in_headless_chromium() {
+    let Some((chromium, driver)) = browser_programs() else {
+        return;
+    };
+    let _one = ONE_BROWSER.lock().await;
+    let club = Club::new();
+    let browser = Browser::start(&chromium, &driver).await;
+    let server = Server::start(club.state()).await;
+
+    login_asks_for_the_password_and_says_when_it_is_wrong(&browser, &server).await;
+    coach_invites_through_the_account_page(&browser, &server).await;
+    athlete_accepts_manages_tokens_and_changes_password(&browser, &server, &club).await;
+    coach_sorts_the_squad_and_views_a_member_read_only(&browser, &server, &club).await;
+
+    browser
+        .client
+        .clone()
+        .close()
+        .await
+        .expect("session closes");
+}
+
+async fn login_asks_for_the_password_and_says_when_it_is_wrong(browser: &Browser, server: &Server) {
+    // A page without a session sends the browser to the login form, remembering where it was.
+    browser.open(&server.url("/squad")).await;
+    browser
+        .wait_for_page("/login", "query.get('next') === '/squad'")
+        .await;
+    browser.screenshot("multi-login").await;
+    let hidden = browser
+        .js("return [document.getElementById('login-next').value, document.getElementById('login-csrf').value.length > 0,
+                     !!document.querySelector('nav ul') && getComputedStyle(document.querySelector('.top nav')).display];")
+        .await;
+    assert_eq!(
+        hidden,
+        json!(["/squad", true, "none"]),
+        "next and csrf filled in, navigation hidden"
+    );
+    browser.assert_no_console_errors("login page").await;
+
+    browser.submit_login(COACH, "not the password").await;
+    browser
+        .wait_for_page("/login", "query.get('error') === '1'")
+        .await;
+    assert_eq!(
+        browser.text_of("#login-message").await,
+        "E-mail or password is wrong."
+    );
+    browser.screenshot("multi-login-wrong").await;
+    browser.assert_no_console_errors("wrong password").await;
+}
+
+async fn coach_invites_through_the_account_page(browser: &Browser, server: &Server) {
+    browser.open(&server.url("/login?next=%2Faccount")).await;
+    browser.submit_login(COACH, PASSWORD).await;
+    browser.wait_for_page("/account", "true").await;
+    let nav = browser
+        .js("return [...document.querySelectorAll('.top nav li:not([hidden])')].map(li => li.textContent.trim());")
+        .await;
+    assert_eq!(
+        nav,
+        json!([
+            "Today",
+            "Training",
+            "Activities",
+            "Recovery",
+            "Plan",
+            "Import",
+            "Profile",
+            "Account",
+            "Squad",
+            "Log out"
+        ])
+    );
+    let who = browser.text_of("#whoami").await;
+    assert!(who.contains(COACH) && who.contains("coach"), "{who}");
+    // The two members already in, no invitation yet.
+    let members = browser.text_of("#member-list").await;
+    assert!(
+        members.contains(STEADY) && members.contains(NEWBIE) && !members.contains(RUNNER),
+        "{members}"
+    );
+    browser
+        .type_into("#invite-form input[name=email]", RUNNER)
+        .await;
+    browser.click("#invite-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            &format!(
+                "return document.getElementById('membership-status').className === 'ok'
+                    && document.getElementById('waiting-list').textContent.includes({});",
+                json!(RUNNER)
+            ),
+            "the invitation to be listed",
+        )
+        .await;
+    browser.screenshot("multi-account-coach").await;
+    browser.assert_no_console_errors("coach account").await;
+    browser.log_out().await;
+    // Logged out for real: the account page sends back to the login form.
+    browser.open(&server.url("/account")).await;
+    browser
+        .wait_for_page("/login", "query.get('next') === '/account'")
+        .await;
+}
+
+async fn athlete_accepts_manages_tokens_and_changes_password(
+    browser: &Browser,
+    server: &Server,
+    club: &Club,
+) {
+    browser.submit_login(RUNNER, PASSWORD).await;
+    browser.wait_for_page("/account", "true").await;
+    // An athlete's navigation has no squad.
+    let nav = browser
+        .js("return [...document.querySelectorAll('.top nav [data-nav]')].map(a => a.dataset.nav).slice(-2);")
+        .await;
+    assert_eq!(nav, json!(["profile", "account"]));
+    let invitation = format!("#invitation-list li[data-coach='{}']", club.coach.id);
+    assert!(browser.text_of(&invitation).await.contains(COACH));
+    browser
+        .click(&format!("{invitation} button:not(.secondary)"))
+        .await;
+    browser
+        .wait_for_js(
+            &format!(
+                "return document.getElementById('coach-list').textContent.includes({});",
+                json!(COACH)
+            ),
+            "the coach to be listed",
+        )
+        .await;
+    assert!(
+        club.db
+            .coach_sees(club.coach.id, club.runner.athlete)
+            .expect("readable"),
+        "the membership is stored"
+    );
+    assert!(
+        browser
+            .text_of("#invitation-list")
+            .await
+            .contains("No invitations"),
+        "the invitation is answered"
+    );
+
+    // An API token: shown once, listed, usable, revoked.
+    browser
+        .type_into("#token-form input[name=name]", "sync script")
+        .await;
+    browser.click("#token-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return !!document.getElementById('token-value') && document.getElementById('token-list').textContent.includes('sync script');",
+            "the new token",
+        )
+        .await;
+    let owner = browser
+        .js("const token = document.getElementById('token-value').textContent;
+             return fetch('/api/v1/me', { credentials: 'omit', headers: { Authorization: `Bearer ${token}` } })
+               .then((r) => r.json()).then((me) => [token.startsWith('fettle_'), me.email]);")
+        .await;
+    assert_eq!(owner, json!([true, RUNNER]), "the token authenticates");
+    assert_eq!(
+        club.db.tokens(club.runner.id).expect("listed").len(),
+        1,
+        "one token stored"
+    );
+    // Revoking asks once more, then acts.
+    browser.click("#token-list button").await;
+    assert_eq!(
+        browser.text_of("#token-list button").await,
+        "Really revoke?"
+    );
+    browser.click("#token-list button").await;
+    browser
+        .wait_for_js(
+            "return document.getElementById('token-list').textContent.includes('No API tokens yet');",
+            "the token to be revoked",
+        )
+        .await;
+    assert!(club.db.tokens(club.runner.id).expect("listed").is_empty());
+    // Taken now, so the token in the picture is a revoked one.
+    browser.screenshot("multi-account-athlete").await;
+
+    // The password changes through the form, and the new one logs in.
+    let new_password = "a much longer new password";
+    browser
+        .type_into("#password-form input[name=current_password]", PASSWORD)
+        .await;
+    browser
+        .type_into("#password-form input[name=new_password]", new_password)
+        .await;
+    browser
+        .type_into("#password-form input[name=repeat]", new_password)
+        .await;
+    browser.click("#password-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return [...document.querySelectorAll('[role=status]')].some(e => e.className === 'ok' && e.textContent.startsWith('Password changed'));",
+            "the password change",
+        )
+        .await;
+    browser.assert_no_console_errors("athlete account").await;
+
+    // Logging a recovery session as the athlete: a cookie-authenticated change that must carry
+    // the CSRF token.
+    recovery_logged_through_the_form_is_listed(browser, server).await;
+    // An upload, sent by the page's own request (not fetch), must carry it too.
+    browser.open(&server.url("/import")).await;
+    let file = corpus_file("fit/Activity.fit");
+    browser
+        .client
+        .find(Locator::Css("#import-file"))
+        .await
+        .expect("file input")
+        .send_keys(file.to_str().expect("UTF-8 path"))
+        .await
+        .expect("chooses the file");
+    browser.click("#import-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return document.getElementById('import-status').className !== '' && document.getElementById('import-status').textContent.startsWith('Imported');",
+            "the import summary",
+        )
+        .await;
+    assert_eq!(
+        browser.text_of("#import-status").await,
+        "Imported 1 activity from 1 file."
+    );
+    let imported = club
+        .db
+        .list_activities(club.runner.athlete, &ActivityFilter::default())
+        .expect("listed")
+        .into_iter()
+        .filter(|a| a.source.ends_with("/Activity.fit"))
+        .count();
+    assert_eq!(imported, 1, "stored in the runner's own data");
+    browser.log_out().await;
+    browser.submit_login(RUNNER, PASSWORD).await;
+    browser
+        .wait_for_page("/login", "query.get('error') === '1'")
+        .await;
+    browser.submit_login(RUNNER, new_password).await;
+    browser.wait_for_page("/", "true").await;
+    browser.assert_no_console_errors("new password").await;
+    browser.log_out().await;
+}
+
+/// The squad table's rows: (athlete id, cell text of `key`).
+async fn squad_column(browser: &Browser, key: &str) -> Vec<(i64, String)> {
+    let rows = browser
+        .js(&format!(
+            "return [...document.querySelectorAll('#squad-table tbody tr')]
+                .map(tr => [Number(tr.dataset.athlete), tr.querySelector('td[data-key={key}]').textContent]);"
+        ))
+        .await;
+    rows.as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_i64().expect("athlete id"),
+                r[1].as_str().expect("text").to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn coach_sorts_the_squad_and_views_a_member_read_only(
+    browser: &Browser,
+    server: &Server,
+    club: &Club,
+) {
+    browser.submit_login(COACH, PASSWORD).await;
+    browser.wait_for_page("/", "true").await;
+    browser.open(&server.url("/squad")).await;
+    browser.screenshot("multi-squad").await;
+    browser.assert_no_console_errors("squad").await;
+
+    // As the API orders them: attention points never increase down the table.
+    let attention: Vec<u64> = squad_column(browser, "attention")
+        .await
+        .iter()
+        .map(|(_, text)| {
+            // "⚠ 4" and the reasons, or "0".
+            let digits: String = text
+                .trim_start_matches(['⚠', ' '])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits
+                .parse()
+                .unwrap_or_else(|_| panic!("attention points in {text:?}"))
+        })
+        .collect();
+    assert_eq!(attention.len(), 3, "three members");
+    assert!(
+        attention.windows(2).all(|w| w[0] >= w[1]),
+        "attention first: {attention:?}"
+    );
+    let marked = browser
+        .js("return [...document.querySelectorAll('#squad-table tbody tr')].map(tr => tr.classList.contains('attention'));")
+        .await;
+    let expected_marks: Vec<bool> = attention.iter().map(|&p| p > 0).collect();
+    assert_eq!(marked, json!(expected_marks), "rows with points are marked");
+
+    // By name: text order.
+    browser.click("button[data-sort=name]").await;
+    let names: Vec<String> = squad_column(browser, "name")
+        .await
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(names, [NEWBIE, RUNNER, STEADY]);
+
+    // By ACWR: the two athletes with history by their numbers, the newbie (no ACWR before 28
+    // days of history) last in both directions.
+    let acwr_order = |rows: Vec<(i64, String)>| -> (Vec<i64>, Vec<Option<f64>>) {
+        rows.into_iter()
+            .map(|(id, text)| (id, text.trim().parse::<f64>().ok()))
+            .unzip()
+    };
+    browser.click("button[data-sort=acwr]").await;
+    let (up_ids, up) = acwr_order(squad_column(browser, "acwr").await);
+    browser.click("button[data-sort=acwr]").await;
+    let (down_ids, down) = acwr_order(squad_column(browser, "acwr").await);
+    browser.screenshot("multi-squad-sorted").await;
+    let (Some(low), Some(high)) = (up[0], up[1]) else {
+        panic!("two ACWR values first when ascending: {up:?}");
+    };
+    assert!(low < high, "ascending ACWR: {up:?}");
+    assert_eq!(up[2], None, "no ACWR last: {up:?}");
+    assert_eq!(down, vec![Some(high), Some(low), None], "descending ACWR");
+    assert_eq!(up_ids[2], club.newbie.athlete.0);
+    assert_eq!(down_ids[2], club.newbie.athlete.0);
+    assert_eq!(
+        [down_ids[0], down_ids[1]],
+        [up_ids[1], up_ids[0]],
+        "the order of the two reverses"
+    );
+    let sorted_header = browser
+        .js("return document.querySelector('th[aria-sort]').textContent;")
+        .await;
+    assert_eq!(sorted_header, json!("ACWR ▼"));
+
+    // Through a name to the member's dashboard, read-only.
+    let runner = club.runner.athlete.0;
+    browser
+        .click(&format!("#squad-table a[href='/?athlete={runner}']"))
+        .await;
+    browser
+        .wait_for_page("/", &format!("query.get('athlete') === '{runner}'"))
+        .await;
+    browser.screenshot("multi-viewing-today").await;
+    assert_eq!(
+        browser.text_of("#viewing strong").await,
+        format!("Viewing {RUNNER} (read-only)")
+    );
+    let view = browser
+        .js("return [
+                document.querySelectorAll('main input, main select, main textarea').length,
+                [...document.querySelectorAll('.top nav a[data-nav]')]
+                    .filter(a => !a.closest('[hidden]') && a.dataset.nav !== 'account' && a.dataset.nav !== 'squad')
+                    .every(a => a.getAttribute('href').endsWith(location.search)),
+                document.querySelector('[data-nav=import]').closest('li').hidden];")
+        .await;
+    assert_eq!(
+        view,
+        json!([0, true, true]),
+        "no controls, navigation stays on the athlete, no import"
+    );
+    browser.assert_no_console_errors("viewing today").await;
+    let query = format!("?athlete={runner}");
+    for (path, name, charts) in [
+        ("/training", "training", 3),
+        ("/activities", "activities", 0),
+        ("/recovery", "recovery", 0),
+        ("/plan", "plan", 0),
+        ("/import", "import", 0),
+        ("/profile", "profile", 0),
+    ] {
+        browser.open(&server.url(&format!("{path}{query}"))).await;
+        browser.screenshot(&format!("multi-viewing-{name}")).await;
+        browser
+            .assert_no_console_errors(&format!("viewing {path}"))
+            .await;
+        assert_eq!(browser.drawn_charts().await, charts, "{path}: charts");
+        let editable = browser
+            .js("return [...document.querySelectorAll('main input, main select, main textarea, main button[type=submit]')]
+                    .filter(e => !e.disabled && !e.closest('[role=search]')).length;")
+            .await;
+        assert_eq!(editable, json!(0), "{path}: nothing to change");
+        assert!(
+            browser.text_of("#viewing").await.contains(RUNNER),
+            "{path}: banner"
+        );
+    }
+    // The member's activities, not the coach's (the coach has none): each links on with the
+    // athlete kept.
+    browser
+        .open(&server.url(&format!("/activities{query}")))
+        .await;
+    let first = browser
+        .js("const a = document.querySelector('main table a'); return a ? a.getAttribute('href') : null;")
+        .await;
+    let first = first.as_str().expect("a listed activity").to_owned();
+    assert!(first.ends_with(&query), "{first}");
+    browser.open(&server.url(&first)).await;
+    assert!(browser.drawn_charts().await > 0, "{first}: charts");
+    browser
+        .assert_no_console_errors("viewing an activity")
+        .await;
+    // The member's own id in the data is the runner's: the coach wrote nothing anywhere.
+    assert!(
+        club.db
+            .list_activities(club.coach.athlete, &ActivityFilter::default())
+            .expect("listed")
+            .is_empty(),
+        "the coach's own partition stays empty"
+    );
+
+    pages_fit_a_phone(
+        browser,
+        server,
+        &[
+            ("/squad".to_owned(), "multi-squad", 0),
+            ("/account".to_owned(), "multi-account", 0),
+            ("/login".to_owned(), "multi-login", 0),
+            (format!("/{query}"), "multi-viewing", 0),
+        ],
+    )
+    .await;
+    browser.log_out().await;
 }
