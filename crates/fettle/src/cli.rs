@@ -477,10 +477,6 @@ pub(crate) struct ServeArgs {
     /// proxy. Only with --multi-user.
     #[arg(long, requires = "multi_user")]
     pub(crate) secure_cookies: bool,
-    /// A host name the server is reached by (e.g. fettle.club.example), besides IP addresses
-    /// and localhost: requests naming any other host are refused (DNS rebinding). Repeatable.
-    #[arg(long = "allowed-host", value_name = "NAME")]
-    pub(crate) allowed_hosts: Vec<String>,
 }
 
 /// `fettle profile`

@@ -27,7 +27,7 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let database: Arc<dyn Database> = Arc::from(ctx.store);
     let store: Arc<dyn Store> = Arc::clone(&database) as Arc<dyn Store>;
     let backend = Arc::new(StoreBackend::new(store));
-    let mut state = if args.multi_user {
+    let state = if args.multi_user {
         let accounts: Arc<dyn Accounts> = Arc::clone(&database) as Arc<dyn Accounts>;
         if accounts.users()?.is_empty() {
             eprintln!(
@@ -39,9 +39,6 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         AppState::single_user(backend, ctx.athlete)
     };
-    for host in &args.allowed_hosts {
-        state = state.with_allowed_host(host.trim());
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
