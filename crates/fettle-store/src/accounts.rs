@@ -289,6 +289,10 @@ pub trait Accounts: Send + Sync {
 
     /// The user an API token belongs to, recording `now` as its last use; `None` when the token
     /// is unknown or revoked.
+    ///
+    /// The last use is kept to the minute: a use less than a minute after the recorded one
+    /// leaves it as it is, so that authenticating is a read, not a durable write, on almost
+    /// every request. It never moves back in time.
     fn token_user(&self, secret: &SecretHash, now: Timestamp) -> StoreResult<Option<User>>;
 
     /// A user's tokens, oldest first.
@@ -339,6 +343,10 @@ pub trait Database: crate::Store + Accounts {}
 impl<T: crate::Store + Accounts + ?Sized> Database for T {}
 
 // ----- checks and errors shared by both backends --------------------------------------------
+
+/// How much newer than the recorded last use of an API token a use must be to replace it:
+/// [`Accounts::token_user`]'s "to the minute".
+pub(crate) const TOKEN_USE_PRECISION_MS: i64 = 60_000;
 
 /// An instant as stored (whole milliseconds) and as it reads back, so that what a create
 /// method returns equals what a later read gives.

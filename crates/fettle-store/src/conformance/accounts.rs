@@ -339,8 +339,8 @@ fn sessions_end_one_or_all_but_one(db: &dyn Database) {
     assert_eq!(live_user(db, 5, start), Some(bob.id));
 }
 
-/// A token authenticates its owner and records its last use; another user cannot revoke it;
-/// its owner can, and then it authenticates nobody.
+/// A token authenticates its owner and records its last use (to the minute); another user
+/// cannot revoke it; its owner can, and then it authenticates nobody.
 fn api_tokens_authenticate_until_their_owner_revokes_them(db: &dyn Database) {
     let ann = add_user(db, "ann@example.com", Role::Athlete, 0);
     let bob = add_user(db, "bob@example.com", Role::Athlete, 0);
@@ -380,6 +380,21 @@ fn api_tokens_authenticate_until_their_owner_revokes_them(db: &dyn Database) {
         ],
         "oldest first, with the last use recorded"
     );
+    // Kept to the minute: a use 59.999 s after the recorded one leaves it, one a minute after
+    // replaces it, and an earlier request finishing late does not move it back.
+    let laptop_last_used = |db: &dyn Database| db.tokens(ann.id).expect("list")[0].last_used;
+    for (use_ms, recorded_ms) in [(64_999, 5_000), (65_000, 65_000), (6_000, 65_000)] {
+        assert_eq!(
+            db.token_user(&secret(1), ms_after_monday(use_ms))
+                .expect("auth"),
+            Some(ann.clone())
+        );
+        assert_eq!(
+            laptop_last_used(db),
+            Some(ms_after_monday(recorded_ms)),
+            "after a use at {use_ms} ms"
+        );
+    }
 
     assert!(
         !db.revoke_token(bob.id, laptop.id).expect("bob revokes"),

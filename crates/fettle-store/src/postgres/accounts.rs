@@ -15,8 +15,8 @@ use postgres::types::ToSql;
 use super::{PgConnection, PgStore, Session, column, db, is_constraint, timestamp};
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
-    TokenId, User, UserId, check_new_user, check_password_hash, email_taken, no_address,
-    not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
+    TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
+    email_taken, no_address, not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::model::AthleteId;
@@ -363,21 +363,31 @@ impl Accounts for PgStore {
     }
 
     fn token_user(&self, secret: &SecretHash, now: Timestamp) -> StoreResult<Option<User>> {
-        // One statement: record the use (GREATEST: requests finishing out of order never move
-        // it back in time) and return the owner.
+        // One statement: find the token and its owner, and record the use when the recorded
+        // one is a minute old or more. Most requests change no row, so they commit nothing
+        // to disk; the condition also keeps requests finishing out of order from moving the
+        // last use back in time.
+        let now_ms = now.as_millisecond();
         let mut users = self.accounts_query(
             "looking up an API token",
             concat!(
-                "WITH used AS (
-                     UPDATE api_tokens SET last_used_ms = GREATEST(COALESCE(last_used_ms, $1), $1)
-                     WHERE secret_hash = $2
-                     RETURNING user_id
+                "WITH token AS (
+                     SELECT token_id, user_id, last_used_ms FROM api_tokens WHERE secret_hash = $1
+                 ), used AS (
+                     UPDATE api_tokens t SET last_used_ms = $2
+                     FROM token
+                     WHERE t.token_id = token.token_id
+                       AND (t.last_used_ms IS NULL OR t.last_used_ms <= $3)
                  )
                  SELECT ",
                 user_columns!(),
-                " FROM used JOIN users u ON u.user_id = used.user_id"
+                " FROM token JOIN users u ON u.user_id = token.user_id"
             ),
-            &[&now.as_millisecond(), &secret.to_hex()],
+            &[
+                &secret.to_hex(),
+                &now_ms,
+                &(now_ms - TOKEN_USE_PRECISION_MS),
+            ],
             user_from_row,
         )?;
         Ok(users.pop())

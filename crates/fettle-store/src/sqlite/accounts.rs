@@ -10,8 +10,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params}
 use super::{SqliteStore, db, is_constraint, read, timestamp};
 use crate::accounts::{
     Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
-    Session, TokenId, User, UserId, check_new_user, check_password_hash, email_taken, no_address,
-    not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
+    Session, TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
+    email_taken, no_address, not_a_coach, own_address, secret_taken, stored_instant, unknown_user,
 };
 use crate::error::StoreResult;
 use crate::model::AthleteId;
@@ -338,25 +338,41 @@ impl Accounts for SqliteStore {
     fn token_user(&self, secret: &SecretHash, now: Timestamp) -> StoreResult<Option<User>> {
         let context = "looking up an API token";
         let now_ms = now.as_millisecond();
-        self.accounts_tx(context, |tx| {
-            // MAX: requests finishing out of order never move the last use back in time.
-            let used = tx
-                .prepare_cached(
-                    "UPDATE api_tokens SET last_used_ms = MAX(COALESCE(last_used_ms, ?1), ?1)
-                     WHERE secret_hash = ?2",
-                )
-                .and_then(|mut stmt| stmt.execute(params![now_ms, secret.to_hex()]))
-                .map_err(db(context))?;
-            if used == 0 {
-                return Ok(None);
-            }
-            tx.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.user_id = t.user_id
+        let connection = self.lock();
+        let found = connection
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS}, t.token_id, t.last_used_ms
+                 FROM api_tokens t JOIN users u ON u.user_id = t.user_id
                  WHERE t.secret_hash = ?1"
             ))
-            .and_then(|mut stmt| stmt.query_row([secret.to_hex()], user_from_row).optional())
-            .map_err(read(context))
-        })
+            .and_then(|mut stmt| {
+                stmt.query_row([secret.to_hex()], |row| {
+                    Ok((
+                        user_from_row(row)?,
+                        row.get::<_, i64>(6)?,
+                        row.get::<_, Option<i64>>(7)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(read(context))?;
+        let Some((user, token, last_used_ms)) = found else {
+            return Ok(None);
+        };
+        if last_used_ms.is_none_or(|last| last <= now_ms - TOKEN_USE_PRECISION_MS) {
+            // The condition is repeated so that requests finishing out of order (or another
+            // process) never move the last use back in time.
+            connection
+                .prepare_cached(
+                    "UPDATE api_tokens SET last_used_ms = ?1
+                     WHERE token_id = ?2 AND (last_used_ms IS NULL OR last_used_ms <= ?3)",
+                )
+                .and_then(|mut stmt| {
+                    stmt.execute(params![now_ms, token, now_ms - TOKEN_USE_PRECISION_MS])
+                })
+                .map_err(db("recording an API token's use"))?;
+        }
+        Ok(Some(user))
     }
 
     fn tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
