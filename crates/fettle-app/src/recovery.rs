@@ -35,6 +35,7 @@
 //! wellness entry. On the shared corpus this keeps out a 45-second walking file with R-R
 //! intervals (a device test), which an earlier, looser rule had taken for a morning.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use fettle_core::insights::{self, DailyLoad, Insight};
@@ -398,6 +399,74 @@ struct Inputs {
     tz: TimeZone,
     series: Vec<DayState>,
     params: SeriesParams,
+    /// Read on first need, then shared by every activity of the use case.
+    lists: OnceCell<Lists>,
+}
+
+/// What the prescription rules read about the athlete besides the series. A use case that
+/// builds the context of many activities (compliance over two weeks) reads these once, not
+/// once per activity.
+struct Lists {
+    /// Days with a race result entered.
+    race_days: Vec<Date>,
+    access: BTreeSet<Access>,
+    health: BTreeSet<HealthCondition>,
+    /// The saved plan, when there is one and this version can read it.
+    plan: Option<Plan>,
+    /// Known body masses: (date, source rank: 0 profile, 1 wellness, mass).
+    masses: Vec<(Date, u8, f64)>,
+    /// Every wellness entry.
+    wellness: Vec<WellnessEntry>,
+    /// Every strength (`training`) session: (id, start, end).
+    strength: Vec<(ActivityId, Timestamp, Timestamp)>,
+}
+
+impl Lists {
+    fn load(store: &dyn Store, athlete: AthleteId) -> Result<Lists, AppError> {
+        let wellness = store.wellness(athlete, Date::MIN, Date::MAX)?;
+        let profile = crate::training::load_profile(store, athlete)?;
+        let mut masses: Vec<(Date, u8, f64)> = profile
+            .body_mass_kg
+            .iter()
+            .map(|d| (d.from, 0, d.value))
+            .collect();
+        masses.extend(
+            wellness
+                .iter()
+                .filter_map(|w| Some((w.date?, 1, w.mass_kg?))),
+        );
+        // A plan saved by another version may not parse: the advice is still useful without it.
+        let plan = store
+            .load_plan(athlete)?
+            .and_then(|json| serde_json::from_str::<Plan>(&json).ok());
+        Ok(Lists {
+            race_days: store.races(athlete)?.iter().map(|r| r.race.date).collect(),
+            access: store
+                .set_members(athlete, StringSet::Access)?
+                .iter()
+                .filter_map(|w| Access::parse(w))
+                .collect(),
+            health: store
+                .set_members(athlete, StringSet::Health)?
+                .iter()
+                .filter_map(|w| HealthCondition::parse(w))
+                .collect(),
+            plan,
+            masses,
+            wellness,
+            strength: store
+                .list_activities(
+                    athlete,
+                    &ActivityFilter {
+                        sport: Some(Sport::Training),
+                        ..ActivityFilter::default()
+                    },
+                )?
+                .iter()
+                .map(|s| (s.id, s.start, activity_end(s)))
+                .collect(),
+        })
+    }
 }
 
 impl Inputs {
@@ -410,7 +479,20 @@ impl Inputs {
         } else {
             daily_series(&days, through, &params)
         };
-        Ok(Inputs { tz, series, params })
+        Ok(Inputs {
+            tz,
+            series,
+            params,
+            lists: OnceCell::new(),
+        })
+    }
+
+    fn lists(&self, store: &dyn Store, athlete: AthleteId) -> Result<&Lists, AppError> {
+        if let Some(lists) = self.lists.get() {
+            return Ok(lists);
+        }
+        let lists = Lists::load(store, athlete)?;
+        Ok(self.lists.get_or_init(|| lists))
     }
 
     fn day(&self, date: Date) -> Option<&DayState> {
@@ -442,7 +524,13 @@ fn assess_readiness(
     let from = date
         .checked_sub(READINESS_HISTORY_DAYS.days())
         .unwrap_or(Date::MIN);
-    let history = store.wellness(athlete, from, date)?;
+    let history: Vec<WellnessEntry> = inputs
+        .lists(store, athlete)?
+        .wellness
+        .iter()
+        .filter(|w| w.date.is_some_and(|d| (from..=date).contains(&d)))
+        .cloned()
+        .collect();
     Ok(readiness::assess(&history, date, inputs.morning_load(date)))
 }
 
@@ -643,33 +731,41 @@ fn recovery_log_after(
     this: &ActivitySummary,
     end: Timestamp,
 ) -> Result<Vec<RecoveryEntry>, AppError> {
-    let mut until = end
-        .saturating_add(SignedDuration::from_hours(
-            logging::SESSION_MATCH_WINDOW_H + 1,
-        ))
-        .unwrap_or(end);
     let later = store.list_activities(
         athlete,
         &ActivityFilter {
             from: Some(this.start),
-            to: Some(until),
+            to: Some(log_window_end(end)),
             ..ActivityFilter::default()
         },
     )?;
-    if let Some(next_end) = later
+    Ok(store
+        .recovery(athlete, end, log_until(this, end, &later))?
+        .into_iter()
+        .map(|r| r.entry)
+        .collect())
+}
+
+/// The end of the compliance window after an activity that ended at `end`.
+fn log_window_end(end: Timestamp) -> Timestamp {
+    end.saturating_add(SignedDuration::from_hours(
+        logging::SESSION_MATCH_WINDOW_H + 1,
+    ))
+    .unwrap_or(end)
+}
+
+/// Where the log that follows `this` (ended at `end`) stops: the end of the compliance window,
+/// or the end of the next activity among `activities` (any order, any span), if sooner.
+fn log_until(this: &ActivitySummary, end: Timestamp, activities: &[ActivitySummary]) -> Timestamp {
+    let until = log_window_end(end);
+    activities
         .iter()
+        .filter(|s| s.start >= this.start && s.start < until)
         .filter(|s| s.id != this.id && s.sport != Sport::Transition)
         .map(activity_end)
         .filter(|t| *t > end)
         .min()
-    {
-        until = until.min(next_end);
-    }
-    Ok(store
-        .recovery(athlete, end, until)?
-        .into_iter()
-        .map(|r| r.entry)
-        .collect())
+        .map_or(until, |next_end| until.min(next_end))
 }
 
 /// A prescription's context plus what the views show beside it.
@@ -695,7 +791,8 @@ fn build_context(
         .and_then(|y| inputs.day(y))
         .map_or(0.0, |d| d.fitness);
     let duration_min = s.timer_s.max(0.0) / 60.0;
-    let kind = session_kind(store, athlete, s, day, load, fitness_before, duration_min)?;
+    let lists = inputs.lists(store, athlete)?;
+    let kind = session_kind(&lists.race_days, s, day, load, fitness_before, duration_min);
     let readiness = assess_readiness(store, athlete, inputs, day)?;
     let today_state = inputs.day(day);
     let (lambda_fitness, lambda_fatigue) = inputs.params.lambdas();
@@ -711,16 +808,6 @@ fn build_context(
         },
         tz,
     );
-    let access: BTreeSet<Access> = store
-        .set_members(athlete, StringSet::Access)?
-        .iter()
-        .filter_map(|w| Access::parse(w))
-        .collect();
-    let health: BTreeSet<HealthCondition> = store
-        .set_members(athlete, StringSet::Health)?
-        .iter()
-        .filter_map(|w| HealthCondition::parse(w))
-        .collect();
     let context = RecoveryContext {
         session: SessionInfo {
             activity_id: s.id.0.to_string(),
@@ -733,13 +820,13 @@ fn build_context(
         tz: tz.clone(),
         fitness: fitness_before,
         form: today_state.map(|d| d.form),
-        next_hard_session: next_planned_hard_session(store, athlete, day, end, tz)?,
-        body_mass_kg: body_mass(store, athlete, day)?,
+        next_hard_session: next_planned_hard_session(lists.plan.as_ref(), day, end, tz),
+        body_mass_kg: body_mass(&lists.masses, day),
         mass_before_kg: None,
         mass_after_kg: None,
-        access,
-        health,
-        last_strength_session: last_strength_session(store, athlete, s.id, end)?,
+        access: lists.access.clone(),
+        health: lists.health.clone(),
+        last_strength_session: last_strength_session(&lists.strength, s.id, end),
         readiness: Some(readiness.recommendation),
         training_hours_today: today_state.map(|d| d.duration_s / 3600.0),
     };
@@ -761,56 +848,44 @@ fn build_context(
     })
 }
 
-/// The session kind (see the module doc for the rule).
+/// The session kind (see the module doc for the rule); `race_days` are the days with a race
+/// result entered.
 fn session_kind(
-    store: &dyn Store,
-    athlete: AthleteId,
+    race_days: &[Date],
     s: &ActivitySummary,
     day: Date,
     load: f64,
     fitness_before: f64,
     duration_min: f64,
-) -> Result<SessionKind, AppError> {
+) -> SessionKind {
     if s.sport == Sport::Training {
-        return Ok(SessionKind::Strength);
+        return SessionKind::Strength;
     }
     let named_race = s.name.as_deref().is_some_and(|n| {
         // A word, so "Terrace loop" is not a race.
         n.split(|c: char| !c.is_alphanumeric())
             .any(|w| w.eq_ignore_ascii_case("race"))
     });
-    if named_race || store.races(athlete)?.iter().any(|r| r.race.date == day) {
-        return Ok(SessionKind::Race);
+    if named_race || race_days.contains(&day) {
+        return SessionKind::Race;
     }
     let rpe = s.rpe.or(s.perceived_exertion);
     let heavy = fitness_before > 0.0
         && load >= fettle_core::recovery::HEAVY_SESSION_LOAD_RATIO * fitness_before;
     if rpe.is_some_and(|r| r >= HARD_SESSION_MIN_RPE) || heavy {
-        return Ok(SessionKind::Hard);
+        return SessionKind::Hard;
     }
     if duration_min >= LONG_SESSION_MIN {
-        return Ok(SessionKind::Long);
+        return SessionKind::Long;
     }
-    Ok(SessionKind::Easy)
+    SessionKind::Easy
 }
 
 /// The body mass on `day`: the most recent of the profile's value and a wellness weighing on
 /// or before it (the weighing wins a tie); when there is none yet, the first one after it (body
 /// mass changes slowly, and a value set today should serve yesterday's run).
-fn body_mass(store: &dyn Store, athlete: AthleteId, day: Date) -> Result<Option<f64>, AppError> {
-    let profile = crate::training::load_profile(store, athlete)?;
-    // (date, source rank: 0 profile, 1 wellness, mass)
-    let mut known: Vec<(Date, u8, f64)> = profile
-        .body_mass_kg
-        .iter()
-        .map(|d| (d.from, 0, d.value))
-        .collect();
-    known.extend(
-        store
-            .wellness(athlete, Date::MIN, Date::MAX)?
-            .into_iter()
-            .filter_map(|w| Some((w.date?, 1, w.mass_kg?))),
-    );
+/// `known` holds (date, source rank: 0 profile, 1 wellness, mass) ([`Lists::masses`]).
+fn body_mass(known: &[(Date, u8, f64)], day: Date) -> Option<f64> {
     let before = known
         .iter()
         .filter(|k| k.0 <= day)
@@ -821,47 +896,32 @@ fn body_mass(store: &dyn Store, athlete: AthleteId, day: Date) -> Result<Option<
             .filter(|k| k.0 > day)
             .min_by_key(|k| (k.0, 1 - k.1))
     };
-    Ok(before.or_else(after).map(|k| k.2))
+    before.or_else(after).map(|k| k.2)
 }
 
-/// When the last strength (`training`) session before this one ended.
+/// When the last strength (`training`) session before this one ended; `strength` is every
+/// strength session as (id, start, end) ([`Lists::strength`]).
 fn last_strength_session(
-    store: &dyn Store,
-    athlete: AthleteId,
+    strength: &[(ActivityId, Timestamp, Timestamp)],
     this: ActivityId,
     end: Timestamp,
-) -> Result<Option<Timestamp>, AppError> {
-    let filter = ActivityFilter {
-        to: Some(end),
-        sport: Some(Sport::Training),
-        limit: Some(5),
-        ..ActivityFilter::default()
-    };
-    Ok(store
-        .list_activities(athlete, &filter)?
+) -> Option<Timestamp> {
+    strength
         .iter()
-        .filter(|s| s.id != this)
-        .map(activity_end)
-        .filter(|t| *t <= end)
-        .max())
+        .filter(|(id, start, stop)| *id != this && *start < end && *stop <= end)
+        .map(|(_, _, stop)| *stop)
+        .max()
 }
 
-/// The first hard day of the saved plan after `day` (see the module doc), if a plan is saved.
+/// The first hard day of the saved plan after `day` (see the module doc), if a plan is saved
+/// (and readable: [`Lists::plan`]).
 fn next_planned_hard_session(
-    store: &dyn Store,
-    athlete: AthleteId,
+    plan: Option<&Plan>,
     day: Date,
     end: Timestamp,
     tz: &TimeZone,
-) -> Result<Option<Timestamp>, AppError> {
-    let Some(json) = store.load_plan(athlete)? else {
-        return Ok(None);
-    };
-    // A plan saved by another version may not parse: the advice is still useful without it.
-    let Ok(plan) = serde_json::from_str::<Plan>(&json) else {
-        return Ok(None);
-    };
-    Ok(plan
+) -> Option<Timestamp> {
+    plan?
         .weeks
         .iter()
         .flat_map(|w| &w.days)
@@ -881,7 +941,7 @@ fn next_planned_hard_session(
                 .ok()
                 .map(|z| z.timestamp())
         })
-        .find(|t| *t > end))
+        .find(|t| *t > end)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1093,6 +1153,30 @@ pub fn recovery_compliance(
     now: Timestamp,
 ) -> Result<ComplianceRate, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
+    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    compliance_rate(store, athlete, &inputs, now)
+}
+
+/// Today's readiness (as [`readiness`] assesses it) and the [`recovery_compliance`] rate, from
+/// one read of the athlete's series and lists: the recovery columns of a coach's squad.
+pub fn readiness_and_compliance(
+    store: &dyn Store,
+    athlete: AthleteId,
+    now: Timestamp,
+) -> Result<(Readiness, ComplianceRate), AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
+    let inputs = Inputs::load(store, athlete, today)?;
+    let readiness = assess_readiness(store, athlete, &inputs, today)?;
+    Ok((readiness, compliance_rate(store, athlete, &inputs, now)?))
+}
+
+fn compliance_rate(
+    store: &dyn Store,
+    athlete: AthleteId,
+    inputs: &Inputs,
+    now: Timestamp,
+) -> Result<ComplianceRate, AppError> {
     let window = SignedDuration::from_hours(COMPLIANCE_WINDOW_DAYS * 24);
     let from = now.saturating_sub(window).unwrap_or(now);
     // Activities start before they end: look back far enough for a long one (48 h, as
@@ -1127,12 +1211,18 @@ pub fn recovery_compliance(
     if in_window.is_empty() {
         return Ok(rate);
     }
-    let inputs = Inputs::load(store, athlete, today(&tz, now))?;
+    // Every entry that can follow these activities, read once.
+    let entries = store.recovery(athlete, from, Timestamp::MAX)?;
     for a in in_window {
-        let built = build_context(store, athlete, &inputs, a)?;
+        let built = build_context(store, athlete, inputs, a)?;
         let end = built.context.session.end;
         let prescription = prescribe(&built.context);
-        let log = recovery_log_after(store, athlete, a, end)?;
+        let until = log_until(a, end, &activities);
+        let log: Vec<RecoveryEntry> = entries
+            .iter()
+            .filter(|r| r.entry.at >= end && r.entry.at < until)
+            .map(|r| r.entry.clone())
+            .collect();
         let next_end = activities
             .iter()
             .filter(|b| b.id != a.id)
@@ -1284,14 +1374,12 @@ mod tests {
     fn body_mass_takes_the_most_recent_of_profile_and_wellness() {
         let store = SqliteStore::open_in_memory().unwrap();
         let athlete = store.default_athlete().unwrap();
+        let masses = || Lists::load(&store, athlete).unwrap().masses;
         let d = jiff::civil::date;
         store
             .set_profile_value(athlete, "mass_kg", d(2026, 1, 1), "70")
             .unwrap();
-        assert_eq!(
-            body_mass(&store, athlete, d(2026, 6, 1)).unwrap(),
-            Some(70.0)
-        );
+        assert_eq!(body_mass(&masses(), d(2026, 6, 1)), Some(70.0));
         store
             .upsert_wellness(
                 athlete,
@@ -1302,15 +1390,9 @@ mod tests {
                 },
             )
             .unwrap();
-        assert_eq!(
-            body_mass(&store, athlete, d(2026, 6, 1)).unwrap(),
-            Some(68.5)
-        );
+        assert_eq!(body_mass(&masses(), d(2026, 6, 1)), Some(68.5));
         // Before the weighing, the profile value applies.
-        assert_eq!(
-            body_mass(&store, athlete, d(2026, 4, 1)).unwrap(),
-            Some(70.0)
-        );
+        assert_eq!(body_mass(&masses(), d(2026, 4, 1)), Some(70.0));
     }
 
     #[test]
@@ -1333,8 +1415,9 @@ mod tests {
         let d = jiff::civil::date;
         let (tz, day) = (utc(), d(2026, 3, 2));
         let end = at("2026-03-02T10:00:00Z");
+        let plan = || Lists::load(&store, athlete).unwrap().plan;
         assert_eq!(
-            next_planned_hard_session(&store, athlete, day, end, &tz).unwrap(),
+            next_planned_hard_session(plan().as_ref(), day, end, &tz),
             None,
             "no plan, no next hard session"
         );
@@ -1343,8 +1426,7 @@ mod tests {
         store
             .save_plan(athlete, &serde_json::to_string(&saved).unwrap())
             .unwrap();
-        let next = next_planned_hard_session(&store, athlete, day, end, &tz)
-            .unwrap()
+        let next = next_planned_hard_session(plan().as_ref(), day, end, &tz)
             .expect("a ten-week plan has hard days");
         let next_day = tz.to_datetime(next).date();
         // It is the start of a planned long, tempo, interval or race day after the activity's
@@ -1372,7 +1454,7 @@ mod tests {
         // A plan the program cannot read is ignored, not an error.
         store.save_plan(athlete, "{\"weeks\": 3}").unwrap();
         assert_eq!(
-            next_planned_hard_session(&store, athlete, day, end, &tz).unwrap(),
+            next_planned_hard_session(plan().as_ref(), day, end, &tz),
             None
         );
     }
@@ -1397,7 +1479,8 @@ mod tests {
                 .unwrap()
         };
         let kind = |s: &ActivitySummary, load: f64, fitness: f64| {
-            session_kind(&store, athlete, s, day, load, fitness, s.timer_s / 60.0).unwrap()
+            let race_days = Lists::load(&store, athlete).unwrap().race_days;
+            session_kind(&race_days, s, day, load, fitness, s.timer_s / 60.0)
         };
         let gym = add(Sport::Training, "Legs", 60.0, None);
         assert_eq!(kind(&gym, 50.0, 40.0), SessionKind::Strength);

@@ -2,7 +2,8 @@
 //! the risk flags and recovery compliance, sorted so that whoever needs attention comes first.
 //!
 //! Every number is the one the athlete's own pages show: a row is assembled from the same use
-//! cases ([`training::status`], [`recovery::readiness`], [`recovery::recovery_compliance`]),
+//! cases ([`training::status`], and [`recovery::readiness_and_compliance`]: the readiness of
+//! [`recovery::readiness`] and [`recovery::recovery_compliance`] from one read of the data),
 //! computed for each athlete on their own local "today" (their profile's time zone). Rows are
 //! computed in parallel (rayon); one athlete whose data cannot be read (e.g. an unknown time
 //! zone in the profile) gets a row with `error` set, listed first, and never breaks the squad.
@@ -227,8 +228,7 @@ fn row(store: &dyn Store, m: &SquadMember, now: Timestamp) -> Result<SquadRow, A
     let tz = crate::athlete_time_zone(store, m.athlete)?;
     let today = tz.to_datetime(now).date();
     let status = training::status(store, m.athlete, Some(today), now)?;
-    let readiness = recovery::readiness(store, m.athlete, Some(today), now)?.readiness;
-    let compliance = recovery::recovery_compliance(store, m.athlete, now)?;
+    let (readiness, compliance) = recovery::readiness_and_compliance(store, m.athlete, now)?;
     let latest = store.list_activities(
         m.athlete,
         &ActivityFilter {
