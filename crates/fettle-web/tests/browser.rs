@@ -30,7 +30,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use fettle_app::demo::{DemoOptions, run as run_demo};
 use fettle_app::import::NoProgress;
 use fettle_store::{Accounts, ActivityFilter, Role, SqliteStore, Store, User};
-use fettle_web::{AppState, StoreBackend};
+use fettle_web::{AppState, LoginLimits, StoreBackend};
 use serde_json::{Value, json};
 use support::{TestDb, corpus_file};
 
@@ -871,6 +871,12 @@ const STEADY: &str = "steady@club.example";
 /// An athlete with no data at all, already in the squad: the `null`s of the table.
 const NEWBIE: &str = "newbie@club.example";
 
+/// A coach nobody has joined yet.
+const NEW_COACH: &str = "new.coach@club.example";
+
+/// Failed logins allowed per address before the server turns the next ones away.
+const MAX_FAILED_LOGINS: u32 = 2;
+
 /// One browser at a time: two Chromiums and two servers on a shared two-core machine make
 /// the page timeouts flaky.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -899,6 +905,7 @@ impl Club {
             add(STEADY, Role::Athlete),
             add(NEWBIE, Role::Athlete),
         );
+        add(NEW_COACH, Role::Coach);
         let end = jiff::ZonedDateTime::now().date();
         // Two different seasons (over the 28 days the ACWR needs), so the squad's columns have
         // two different values to sort besides the newbie's nulls.
@@ -933,7 +940,15 @@ impl Club {
     fn state(&self) -> AppState<StoreBackend> {
         let store: Arc<dyn Store> = Arc::clone(&self.db) as Arc<dyn Store>;
         let accounts: Arc<dyn Accounts> = Arc::clone(&self.db) as Arc<dyn Accounts>;
-        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts)
+        // Two failures per address, so the test can reach the limit quickly; the others fail
+        // once at most.
+        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts).with_login_limits(
+            LoginLimits {
+                per_email: MAX_FAILED_LOGINS,
+                per_client: 30,
+                window: Duration::from_secs(15 * 60),
+            },
+        )
     }
 }
 
@@ -1007,6 +1022,7 @@ async fn multi_user_pages_work_in_headless_chromium() {
     coach_invites_through_the_account_page(&browser, &server).await;
     athlete_accepts_manages_tokens_and_changes_password(&browser, &server, &club).await;
     coach_sorts_the_squad_and_views_a_member_read_only(&browser, &server, &club).await;
+    a_new_coach_is_told_how_to_build_a_squad(&browser, &server).await;
 
     browser
         .client
@@ -1044,6 +1060,24 @@ async fn login_asks_for_the_password_and_says_when_it_is_wrong(browser: &Browser
     );
     browser.screenshot("multi-login-wrong").await;
     browser.assert_no_console_errors("wrong password").await;
+
+    // Past the limit even the right password is turned away, and the page says why.
+    for _ in 0..MAX_FAILED_LOGINS {
+        browser.submit_login(NEWBIE, "not the password").await;
+        browser
+            .wait_for_page("/login", "query.get('error') === '1'")
+            .await;
+        browser.open(&server.url("/login")).await;
+    }
+    browser.submit_login(NEWBIE, PASSWORD).await;
+    browser
+        .wait_for_page("/login", "query.get('error') === 'rate'")
+        .await;
+    assert_eq!(
+        browser.text_of("#login-message").await,
+        "Too many attempts; wait a few minutes before trying again."
+    );
+    browser.assert_no_console_errors("rate limited").await;
 }
 
 async fn coach_invites_through_the_account_page(browser: &Browser, server: &Server) {
@@ -1427,5 +1461,46 @@ async fn coach_sorts_the_squad_and_views_a_member_read_only(
         ],
     )
     .await;
+
+    // Removing a member (asked twice) ends the coach's access at once.
+    browser.open(&server.url("/account")).await;
+    let newbie = club.newbie.athlete.0;
+    let remove = format!("#member-list tr:has(a[href='/?athlete={newbie}']) button");
+    browser.click(&remove).await;
+    assert_eq!(browser.text_of(&remove).await, "Really remove?");
+    browser.click(&remove).await;
+    browser
+        .wait_for_js(
+            &format!(
+                "return document.getElementById('membership-status').className === 'ok'
+                    && !document.getElementById('member-list').textContent.includes({});",
+                json!(NEWBIE)
+            ),
+            "the member to be removed",
+        )
+        .await;
+    assert!(
+        !club
+            .db
+            .coach_sees(club.coach.id, club.newbie.athlete)
+            .expect("readable"),
+        "the removal is stored"
+    );
+    browser.assert_no_console_errors("removing a member").await;
+    browser.log_out().await;
+}
+
+async fn a_new_coach_is_told_how_to_build_a_squad(browser: &Browser, server: &Server) {
+    browser.open(&server.url("/login?next=%2Fsquad")).await;
+    browser.submit_login(NEW_COACH, PASSWORD).await;
+    browser.wait_for_page("/squad", "true").await;
+    browser.screenshot("multi-squad-empty").await;
+    let empty = browser.text_of(".empty").await;
+    assert!(empty.contains("No athletes in your squad yet"), "{empty}");
+    let link = browser
+        .js("return document.querySelector('.empty a').getAttribute('href');")
+        .await;
+    assert_eq!(link, json!("/account"), "the way to invite");
+    browser.assert_no_console_errors("empty squad").await;
     browser.log_out().await;
 }
