@@ -161,7 +161,9 @@ pub fn prepare_login() {
 /// A random 256-bit secret (a session cookie or an API token): `fettle_` followed by 64 hex
 /// digits. Its `Debug` output is redacted and it has no `Display`: print it only on purpose,
 /// through [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
+// No `PartialEq`: secrets are found by their hash, never compared as text (which would not be
+// constant-time).
+#[derive(Clone)]
 pub struct Secret(String);
 
 impl Secret {
@@ -779,11 +781,12 @@ mod tests {
     fn an_unknown_address_costs_the_same_argon2_work_as_a_wrong_password() {
         let (store, _) = store_with_runner();
         prepare_login();
-        // The fastest of three runs each, to shed the noise of a shared machine. Without the
-        // dummy verification an unknown address would answer about a thousand times faster
-        // (one indexed lookup against a 19 MiB hash); the bound leaves room for noise.
+        // The fastest of five runs each, to shed the noise of a shared machine (other tests
+        // hash in parallel). Without the dummy verification an unknown address would answer
+        // about a thousand times faster (one indexed lookup against a 19 MiB hash), so a
+        // factor of ten either way still catches that while tolerating a loaded machine.
         let fastest = |email: &str| {
-            (0..3)
+            (0..5)
                 .map(|_| {
                     let started = std::time::Instant::now();
                     let outcome = login(&store, email, "wrong password!", t0()).expect("no error");
@@ -791,12 +794,12 @@ mod tests {
                     started.elapsed()
                 })
                 .min()
-                .expect("three runs")
+                .expect("five runs")
         };
         let wrong_password = fastest("runner@example.org");
         let unknown = fastest("nobody@example.org");
         assert!(
-            unknown * 2 >= wrong_password && wrong_password * 2 >= unknown,
+            unknown * 10 >= wrong_password && wrong_password * 10 >= unknown,
             "unknown address {unknown:?}, wrong password {wrong_password:?}"
         );
     }

@@ -27,7 +27,9 @@
 //! - bound to 127.0.0.1: the database holds health data (a multi-user server, which has
 //!   logins, may listen elsewhere: the caller decides with [`bind`]'s `allow_remote`);
 //! - `Host` must be an IP literal, `localhost` or an allowed name (defeats DNS rebinding, where
-//!   a web page's own domain is pointed at 127.0.0.1 to read the API);
+//!   a web page's own domain is pointed at 127.0.0.1 to read the API); a multi-user server
+//!   answers to any name, since every request there needs credentials the rebinding page's
+//!   origin never holds;
 //! - a state-changing request whose `Origin` is another site is refused (defeats cross-site
 //!   form posts, which browsers send without asking);
 //! - a Content-Security-Policy without inline scripts, `frame-ancestors 'none'`, `nosniff`.
@@ -80,7 +82,13 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 /// `Host`/`Origin` guard, JSON errors, authentication (who, and for which athlete), the login
 /// form's CSRF cookie; then routing.
 pub fn app<B: Backend>(state: AppState<B>) -> Router {
-    let allowed_hosts = state.allowed_hosts().to_vec();
+    // A multi-user server answers to any host name: DNS rebinding only matters for an API
+    // without credentials (the rebinding page's origin never holds our cookie or a token), and
+    // a club's server is reached by its own name.
+    let hosts = Hosts {
+        allowed: state.allowed_hosts().to_vec(),
+        any: state.is_multi_user(),
+    };
     let log_access = state.is_multi_user();
     Router::new()
         .merge(api::router::<B>(state.limits()))
@@ -93,7 +101,7 @@ pub fn app<B: Backend>(state: AppState<B>) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), auth::authenticate::<B>))
         .layer(from_fn(error::json_errors))
-        .layer(from_fn_with_state(allowed_hosts, guard_origin))
+        .layer(from_fn_with_state(hosts, guard_origin))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(log_access, access_log::access_log))
         .with_state(state)
@@ -166,13 +174,18 @@ fn host_allowed(host: &str, allowed: &[String]) -> bool {
         || allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
 }
 
-/// Refuses requests whose `Host` is a foreign name (DNS rebinding) and state-changing requests
-/// from another origin (cross-site posts).
-async fn guard_origin(
-    State(allowed): State<Vec<String>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The `Host` names a server answers to.
+#[derive(Clone)]
+struct Hosts {
+    /// Names accepted besides IP literals and `localhost`.
+    allowed: Vec<String>,
+    /// Any name (multi-user mode).
+    any: bool,
+}
+
+/// Refuses requests whose `Host` is a foreign name (DNS rebinding; single-user mode) and
+/// state-changing requests from another origin (cross-site posts; both modes).
+async fn guard_origin(State(hosts): State<Hosts>, request: Request, next: Next) -> Response {
     let host = request
         .headers()
         .get(header::HOST)
@@ -185,7 +198,7 @@ async fn guard_origin(
         })
         .unwrap_or_default()
         .to_owned();
-    if !host.is_empty() && !host_allowed(&host, &allowed) {
+    if !host.is_empty() && !hosts.any && !host_allowed(&host, &hosts.allowed) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
             format!(

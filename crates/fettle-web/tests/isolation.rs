@@ -720,6 +720,32 @@ async fn the_login_form_sets_a_strict_session_cookie_and_goes_back_where_asked()
 }
 
 #[tokio::test]
+async fn the_login_page_hands_out_the_forms_double_submit_token_once() {
+    let world = World::new();
+    let state = world.state();
+    let page = send(&state, get("/login", Auth::Anonymous)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let cookie = page.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.starts_with("fettle_login_csrf=fettle_"), "{cookie}");
+    // The page's script copies it into the form: readable, so not HttpOnly.
+    assert!(
+        cookie.contains("SameSite=Lax") && !cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    // A browser that has one keeps it (two tabs share one token).
+    let mut with_token = get("/login", Auth::Anonymous);
+    with_token.headers_mut().insert(
+        header::COOKIE,
+        "fettle_login_csrf=t0k3n".parse().expect("valid"),
+    );
+    let kept = send(&state, with_token).await;
+    assert!(!kept.headers().contains_key(header::SET_COOKIE));
+}
+
+#[tokio::test]
 async fn logging_out_ends_the_session() {
     let world = World::new();
     let state = world.state();
@@ -1028,4 +1054,32 @@ async fn many_athletes_importing_at_once_lose_and_duplicate_nothing() {
     // Nobody else's partition changed: A and B still have one activity each.
     assert_eq!(world.activity_ids(world.a.athlete()).len(), 1);
     assert_eq!(world.activity_ids(world.b.athlete()).len(), 1);
+}
+
+#[tokio::test]
+async fn a_club_server_answers_to_its_own_name_but_not_to_other_sites_posts() {
+    let world = World::new();
+    let state = world.state();
+    let mut named = get("/api/v1/status", Auth::Bearer(&world.a.token));
+    named
+        .headers_mut()
+        .insert(header::HOST, "fettle.club.example".parse().expect("valid"));
+    assert_eq!(send(&state, named).await.status(), StatusCode::OK);
+    let mut cross_site = json_request(
+        "POST",
+        "/api/v1/recovery",
+        Auth::Bearer(&world.a.token),
+        &json!({"method": "massage"}),
+    );
+    cross_site.headers_mut().insert(
+        header::ORIGIN,
+        "https://evil.example".parse().expect("valid"),
+    );
+    assert_error(
+        send(&state, cross_site).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "cross-site post",
+    )
+    .await;
 }

@@ -1,19 +1,19 @@
 //! `fettle demo`: runs the simulated season through the real pipeline and prints the status.
 //!
-//! Without `--db` everything happens in a temporary folder that is removed afterwards, so the
-//! demo never touches the user's own database. With `--db PATH` the database is kept for
-//! exploring with the other commands.
+//! Without `--db` or `--database` everything happens in a temporary folder that is removed
+//! afterwards, so the demo never touches the user's own database. With `--db PATH` or
+//! `--database URL_OR_PATH` the database is kept for exploring with the other commands.
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use fettle_app::demo::{DemoOptions, run as run_demo};
 use fettle_app::import::NoProgress;
-use fettle_store::{SqliteStore, Store};
 use jiff::Timestamp;
 
 use crate::cli::{Cli, DemoArgs};
 use crate::output::print_json;
+use crate::settings::{self, Location};
 use crate::training::print_status;
 
 /// Runs `fettle demo`.
@@ -22,17 +22,16 @@ pub(crate) fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .prefix("fettle-demo-")
         .tempdir()
         .context("cannot create a temporary folder for the demo")?;
-    let db_path = match &cli.db {
-        Some(path) => path.clone(),
-        None => work.path().join("demo.sqlite"),
-    };
-    let store = SqliteStore::open(&db_path)
-        .with_context(|| format!("cannot open the database {}", db_path.display()))?;
+    let kept = settings::named_location(cli)?;
+    let location = kept
+        .clone()
+        .unwrap_or_else(|| Location::Sqlite(work.path().join("demo.sqlite")));
+    let store = settings::open(&location)?;
     let athlete = store.default_athlete()?;
-    if cli.db.is_some() && store.counts(athlete)?.activities > 0 {
+    if kept.is_some() && store.counts(athlete)?.activities > 0 {
         anyhow::bail!(
             "{} already holds activities: give the demo an empty or new database",
-            db_path.display()
+            location.describe()
         );
     }
     // The season ends yesterday, so that no simulated session lies in the future and the
@@ -54,7 +53,7 @@ pub(crate) fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let started = std::time::Instant::now();
-    let report = run_demo(&store, athlete, work.path(), &options, &NoProgress)?;
+    let report = run_demo(store.as_ref(), athlete, work.path(), &options, &NoProgress)?;
     if cli.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -76,11 +75,15 @@ pub(crate) fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!();
     print_status(&report.status);
     println!();
-    match &cli.db {
-        Some(path) => println!(
+    match &kept {
+        Some(Location::Sqlite(path)) => println!(
             "The database is kept at {}: try `fettle --db {} activities` or `… profile`.",
             path.display(),
             path.display()
+        ),
+        Some(database @ Location::Postgres(_)) => println!(
+            "The database is kept at {}: try `fettle --database URL activities` or `… profile`.",
+            database.describe()
         ),
         None => println!(
             "That was a temporary database. Keep one with `fettle --db demo.sqlite demo`, then explore it with `fettle --db demo.sqlite activities`."

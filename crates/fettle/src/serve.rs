@@ -1,15 +1,20 @@
 //! `fettle serve`: the dashboard and the JSON API over the same database as the other commands.
 //!
-//! The web crate does the serving; this module opens nothing itself (the store comes from the
-//! shared [`Context`]), checks the address, prints where to look, optionally opens a browser,
-//! and runs until Ctrl-C or SIGTERM, finishing requests in flight (graceful shutdown).
+//! Two modes. Single-user (the default): no login, every request acts for the local athlete,
+//! so only a loopback address is allowed. Multi-user (`--multi-user`): every request needs a
+//! login or an API token of an account made with `fettle user add`, so any address is allowed;
+//! `--secure-cookies` marks the login cookie HTTPS-only for a server behind a TLS proxy.
+//!
+//! The web crate does the serving; this module opens nothing itself (the database comes from
+//! the shared [`Context`]), checks the address, prints where to look, optionally opens a
+//! browser, and runs until Ctrl-C or SIGTERM, finishing requests in flight (graceful shutdown).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use fettle_store::{Database, Store};
+use fettle_store::{Accounts, Database, Store};
 use fettle_web::{AppState, StoreBackend};
 
 use crate::cli::ServeArgs;
@@ -18,21 +23,37 @@ use crate::settings::Context;
 /// Runs `fettle serve` until the process is asked to stop.
 pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = parse_addr(&args.addr)?;
+    check_reach(addr, args.multi_user)?;
     let database: Arc<dyn Database> = Arc::from(ctx.store);
-    let store: Arc<dyn Store> = database;
-    let state = AppState::single_user(Arc::new(StoreBackend::new(store)), ctx.athlete);
+    let store: Arc<dyn Store> = Arc::clone(&database) as Arc<dyn Store>;
+    let backend = Arc::new(StoreBackend::new(store));
+    let state = if args.multi_user {
+        let accounts: Arc<dyn Accounts> = Arc::clone(&database) as Arc<dyn Accounts>;
+        if accounts.users()?.is_empty() {
+            eprintln!(
+                "warning: the database has no accounts yet, so nobody can log in: add one with \
+                 `fettle user add EMAIL --role athlete`"
+            );
+        }
+        AppState::multi_user(backend, accounts).with_secure_cookies(args.secure_cookies)
+    } else {
+        AppState::single_user(backend, ctx.athlete)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the web server's runtime")?;
     runtime.block_on(async move {
-        // Loopback only: remote access is multi-user mode's (issue 7), with accounts.
-        let listener = fettle_web::bind(addr, false).await?;
+        let listener = fettle_web::bind(addr, args.multi_user).await?;
         let bound = listener
             .local_addr()
             .context("cannot read the address the server listens on")?;
         let url = format!("http://{bound}/");
-        println!("Fettle dashboard: {url}  (Ctrl-C to stop)");
+        if args.multi_user {
+            println!("Fettle multi-user server: {url}  (Ctrl-C to stop)");
+        } else {
+            println!("Fettle dashboard: {url}  (Ctrl-C to stop)");
+        }
         if args.open {
             open_browser(&url);
         }
@@ -42,6 +63,19 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Stopped.");
         anyhow::Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Refuses an address other machines can reach unless the server has logins: without
+/// `--multi-user` anyone who reaches the port would read and change the health data.
+fn check_reach(addr: SocketAddr, multi_user: bool) -> anyhow::Result<()> {
+    if multi_user || addr.ip().is_loopback() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{addr} is reachable from other machines, and without --multi-user the dashboard has no \
+         login while it shows health data: use 127.0.0.1 (the default), or serve accounts with \
+         --multi-user (add them with `fettle user add`)"
+    )
 }
 
 /// Parses `--addr`, saying what to write when it is not an address with a port.
@@ -92,5 +126,16 @@ mod tests {
         assert!(parse_addr("[::1]:0").expect("valid").ip().is_loopback());
         let error = parse_addr("localhost").expect_err("no port").to_string();
         assert!(error.contains("127.0.0.1:8080"), "{error}");
+    }
+
+    #[test]
+    fn only_a_multi_user_server_may_be_reached_from_other_machines() {
+        let anywhere = parse_addr("0.0.0.0:8080").expect("valid");
+        let error = check_reach(anywhere, false)
+            .expect_err("no login")
+            .to_string();
+        assert!(error.contains("--multi-user"), "{error}");
+        assert!(check_reach(anywhere, true).is_ok());
+        assert!(check_reach(parse_addr("[::1]:8080").expect("valid"), false).is_ok());
     }
 }

@@ -51,24 +51,44 @@ pub(crate) enum Location {
     Sqlite(PathBuf),
 }
 
-/// The database the options and environment name (see the module documentation).
+impl Location {
+    /// How to name the database in messages: the path, or the URL without its password.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Location::Postgres(url) => without_password(url),
+            Location::Sqlite(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// The database the options and environment name (see the module documentation), else the
+/// default file.
 fn location(cli: &Cli) -> anyhow::Result<Location> {
+    match named_location(cli)? {
+        Some(location) => Ok(location),
+        None => Ok(Location::Sqlite(default_db_path()?)),
+    }
+}
+
+/// The database `--db`/`--database` (or their environment variables) name, if any.
+pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
     let sources = cli.database_sources;
-    match (&cli.db, &cli.database) {
+    let location = match (&cli.db, &cli.database) {
         (Some(path), Some(text)) => {
             match (sources.db_on_command_line, sources.database_on_command_line) {
-                (true, false) => Ok(Location::Sqlite(path.clone())),
-                (false, true) => parse_database(text),
+                (true, false) => Location::Sqlite(path.clone()),
+                (false, true) => parse_database(text)?,
                 _ => bail!(
                     "two databases are named, by --db (or FETTLE_DB) and by --database (or \
                      FETTLE_DATABASE): give only one"
                 ),
             }
         }
-        (Some(path), None) => Ok(Location::Sqlite(path.clone())),
-        (None, Some(text)) => parse_database(text),
-        (None, None) => Ok(Location::Sqlite(default_db_path()?)),
-    }
+        (Some(path), None) => Location::Sqlite(path.clone()),
+        (None, Some(text)) => parse_database(text)?,
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(location))
 }
 
 /// Reads `--database`: a `postgres://` or `postgresql://` URL, else a SQLite file path.
@@ -95,7 +115,7 @@ pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
 pub(crate) fn open(location: &Location) -> anyhow::Result<Box<dyn Database>> {
     match location {
         Location::Postgres(url) => fettle_store::open(url)
-            .with_context(|| format!("cannot open the database {}", without_password(url))),
+            .with_context(|| format!("cannot open the database {}", location.describe())),
         Location::Sqlite(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).with_context(|| {

@@ -1,7 +1,8 @@
 //! End-to-end tests of `fettle serve`: the real binary over a real database, spoken to over
 //! TCP. `GET /api/v1/status` must be exactly what `fettle status --json` prints (both call
 //! `fettle_app::training::status`), non-loopback addresses are refused, and Ctrl-C stops the
-//! server cleanly.
+//! server cleanly. With `--multi-user` a non-loopback address is allowed and the API wants the
+//! token that `fettle token create` printed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -35,8 +36,14 @@ impl Drop for Served {
 
 /// Starts `fettle serve` on a free port and reads the address it prints.
 fn serve(db: &Path) -> Served {
+    serve_with(db, &["--addr", "127.0.0.1:0"])
+}
+
+/// Starts `fettle serve ARGS…` and reads the address it prints.
+fn serve_with(db: &Path, args: &[&str]) -> Served {
     let mut child = fettle(db)
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .arg("serve")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -62,13 +69,23 @@ fn serve(db: &Path) -> Served {
 
 /// One HTTP/1.1 GET; returns the status code and the body.
 fn get(addr: &str, path: &str) -> (u16, String) {
+    get_with(addr, path, "")
+}
+
+/// One HTTP/1.1 GET with extra header lines (each ending in CR LF).
+fn get_with(addr: &str, path: &str, headers: &str) -> (u16, String) {
+    get_as(addr, addr, path, headers)
+}
+
+/// One HTTP/1.1 GET to `addr` naming `host` in its `Host` header.
+fn get_as(addr: &str, host: &str, path: &str, headers: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connects");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout set");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
     )
     .expect("request written");
     let mut answer = String::new();
@@ -181,4 +198,77 @@ fn serve_explains_an_address_without_a_port() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("127.0.0.1:8080"), "{stderr}");
+}
+
+#[test]
+fn a_multi_user_server_may_listen_beyond_loopback_and_wants_a_token() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("fettle.sqlite");
+    let mut add = fettle(&db)
+        .args([
+            "user",
+            "add",
+            "runner@example.org",
+            "--role",
+            "athlete",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("user add runs");
+    add.stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(b"correct horse battery\n")
+        .expect("password written");
+    assert!(add.wait().expect("user add ends").success());
+    let created = fettle(&db)
+        .args(["token", "create", "runner@example.org"])
+        .output()
+        .expect("token create runs");
+    assert!(created.status.success());
+    let token = String::from_utf8(created.stdout).expect("text");
+    let token = token.trim_end();
+
+    let mut served = serve_with(&db, &["--multi-user", "--addr", "0.0.0.0:0"]);
+    // Listening on every interface; spoken to over loopback only.
+    let port = served.addr.rsplit(':').next().expect("a port").to_owned();
+    let local = format!("127.0.0.1:{port}");
+    let (code, body) = get(&local, "/api/v1/status");
+    assert_eq!(code, 401, "{body}");
+    assert!(body.contains("unauthorized"), "{body}");
+    let (code, body) = get_with(
+        &local,
+        "/api/v1/me",
+        &format!("Authorization: Bearer {token}\r\n"),
+    );
+    assert_eq!(code, 200, "{body}");
+    let me: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(me["mode"], "multi-user");
+    assert_eq!(me["email"], "runner@example.org");
+    let (code, _) = get_with(
+        &local,
+        "/api/v1/me",
+        &format!("Authorization: Bearer {token}x\r\n"),
+    );
+    assert_eq!(code, 401, "a wrong token is refused");
+    // A club reaches its server by its own name.
+    let bearer = format!("Authorization: Bearer {token}\r\n");
+    let (code, body) = get_as(&local, "fettle.club.example", "/api/v1/me", &bearer);
+    assert_eq!(code, 200, "{body}");
+    let status = interrupt(&mut served);
+    assert!(status.success(), "exit after Ctrl-C: {status:?}");
+}
+
+#[test]
+fn secure_cookies_need_multi_user_mode() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = fettle(&dir.path().join("fettle.sqlite"))
+        .args(["serve", "--secure-cookies"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "clap's usage error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--multi-user"), "{stderr}");
 }
