@@ -169,26 +169,42 @@ pub fn squad(
     members: &[SquadMember],
     now: Timestamp,
 ) -> Result<SquadReport, AppError> {
+    check_members(members)?;
+    let athletes = members
+        .par_iter()
+        .map(|m| squad_row(store, m, now))
+        .collect();
+    Ok(report(athletes, now))
+}
+
+/// Refuses a member list that names an athlete twice (a coach's squad lists each once).
+pub fn check_members(members: &[SquadMember]) -> Result<(), AppError> {
     let mut seen = HashSet::with_capacity(members.len());
-    if let Some(twice) = members.iter().find(|m| !seen.insert(m.athlete)) {
-        return Err(AppError::Invalid(format!(
+    match members.iter().find(|m| !seen.insert(m.athlete)) {
+        Some(twice) => Err(AppError::Invalid(format!(
             "athlete {} ({}) is listed twice in the squad: list each member once",
             twice.athlete, twice.name
-        )));
+        ))),
+        None => Ok(()),
     }
-    let mut athletes: Vec<SquadRow> = members
-        .par_iter()
-        .map(|m| match row(store, m, now) {
-            Ok(row) => row,
-            Err(e) => error_row(m, &e),
-        })
-        .collect();
+}
+
+/// One member's row at `now`; an athlete whose data cannot be read gets a row with `error`.
+/// A server may keep rows for a while and assemble them with [`report`]: a row depends only
+/// on that athlete's data and `now`.
+pub fn squad_row(store: &dyn Store, member: &SquadMember, now: Timestamp) -> SquadRow {
+    row(store, member, now).unwrap_or_else(|e| error_row(member, &e))
+}
+
+/// The report of rows computed at (or, when kept by a server, up to some time before)
+/// `as_of`, sorted with who needs attention first.
+pub fn report(mut athletes: Vec<SquadRow>, as_of: Timestamp) -> SquadReport {
     athletes.sort_by(attention_order);
-    Ok(SquadReport {
-        as_of: now,
+    SquadReport {
+        as_of,
         recovery_compliance_days: COMPLIANCE_WINDOW_DAYS,
         athletes,
-    })
+    }
 }
 
 /// Errors first, then attention score descending, then name (case-insensitive), then id.

@@ -64,7 +64,7 @@ pub use state::{
     AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_MULTI_USER_UPLOAD_BYTES,
     DEFAULT_UPLOAD_BYTES, Limits,
 };
-pub use store_backend::{ANSWER_TTL, StoreBackend};
+pub use store_backend::{ANSWER_TTL, SQUAD_ROW_TTL, StoreBackend};
 
 /// Where `fettle serve` listens unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";

@@ -2,11 +2,20 @@
 //! the athlete's store. Nothing is computed here that the CLI would compute differently: the
 //! methods only turn request values into use-case arguments and answers into JSON.
 //!
-//! One optimisation: the status and the daily series (the dashboard's most-requested answers,
-//! each a scan of every activity's load plus a series over every day of history, ≈ 3 ms with
-//! ten years) are kept for [`ANSWER_TTL`]. Writes through this server (logging recovery,
-//! changing the profile, importing) drop them at once; a write by another process (`fettle
-//! import` while the server runs) shows within that second.
+//! One optimisation, a cache of computed answers per athlete:
+//! - the status and the daily series (the dashboard's most-requested answers, each a scan of
+//!   every activity's load plus a series over every day of history, ≈ 3 ms with ten years) are
+//!   kept for [`ANSWER_TTL`];
+//! - a coach's squad rows (≈ 20 ms each: status, readiness and two weeks of recovery
+//!   compliance) are kept per athlete for [`SQUAD_ROW_TTL`], so fifty coaches opening their
+//!   squad pages do not recompute a thousand athletes each time; the report's `as_of` is the
+//!   oldest row's instant.
+//!
+//! Writes through this server (logging recovery, changing the profile or the lists,
+//! importing) drop that athlete's answers at once; a write by another process or another
+//! node shows within the TTL. Answers of different keys are computed in parallel (striped
+//! locks); one key is computed once while other requests for it wait or get the previous
+//! answer.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -15,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use fettle_app::activities::{self, ListQuery};
 use fettle_app::import::{NoProgress, import_paths};
-use fettle_app::squad::SquadMember;
+use fettle_app::squad::{SquadMember, SquadRow};
 use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
 use fettle_app::{planning, recovery};
@@ -161,33 +170,90 @@ impl<T: Copy> OptionList<T> {
 /// writes through this server invalidate at once).
 pub const ANSWER_TTL: Duration = Duration::from_secs(1);
 
-/// At most this many answers are kept (each distinct `?date=` or range is one); beyond it the
-/// cache starts again empty rather than grow without bound.
-const MAX_CACHED_ANSWERS: usize = 256;
+/// How long a squad row is reused: a coach's overview moves with days of training, so half a
+/// minute is fresh enough, and it turns a squad page from ≈ 1 s of computing (fifty athletes)
+/// into a lookup.
+pub const SQUAD_ROW_TTL: Duration = Duration::from_secs(30);
+
+/// At most this many answers are kept (a status and a squad row per athlete of a
+/// thousand-athlete club, plus the series and dated answers asked for); beyond it expired ones
+/// are dropped, and if all are fresh the cache starts again empty rather than grow without
+/// bound.
+const MAX_CACHED_ANSWERS: usize = 8192;
+
+/// Locks that serialise computing one key: a key uses the stripe of its hash, so different
+/// athletes' answers are computed in parallel and one key is never computed twice at once.
+const COMPUTE_STRIPES: usize = 64;
 
 /// Which computed answer a cache entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum AnswerKey {
     Status(AthleteId, Option<Date>),
     Load(AthleteId, Option<Date>, Option<Date>),
+    SquadRow(AthleteId),
 }
 
-/// Recently computed answers. `generation` changes on every write through this backend, so a
-/// computation that raced a write is not stored.
+impl AnswerKey {
+    fn athlete(self) -> AthleteId {
+        match self {
+            AnswerKey::Status(athlete, _)
+            | AnswerKey::Load(athlete, _, _)
+            | AnswerKey::SquadRow(athlete) => athlete,
+        }
+    }
+
+    fn ttl(self) -> Duration {
+        match self {
+            AnswerKey::Status(..) | AnswerKey::Load(..) => ANSWER_TTL,
+            AnswerKey::SquadRow(_) => SQUAD_ROW_TTL,
+        }
+    }
+
+    fn stripe(self) -> usize {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .hash_one(self);
+        // The remainder of a division by 64 fits any usize.
+        usize::try_from(hash % COMPUTE_STRIPES as u64).unwrap_or(0)
+    }
+}
+
+/// A cached answer: a rendered body, or a squad row with the instant it describes.
+#[derive(Clone)]
+enum Cached {
+    Body(JsonBody),
+    Row(Arc<(Timestamp, SquadRow)>),
+}
+
+/// Recently computed answers. An athlete's generation changes on every write of theirs
+/// through this backend, so a computation that raced the write is not stored.
 #[derive(Default)]
 struct AnswerCache {
-    generation: u64,
-    entries: HashMap<AnswerKey, (Instant, JsonBody)>,
+    generations: HashMap<AthleteId, u64>,
+    entries: HashMap<AnswerKey, (Instant, Cached)>,
 }
 
-/// Answers the API from a store (SQLite in `fettle serve`).
+impl AnswerCache {
+    fn generation(&self, athlete: AthleteId) -> u64 {
+        self.generations.get(&athlete).copied().unwrap_or(0)
+    }
+
+    fn fresh(&self, key: AnswerKey) -> Option<Cached> {
+        self.entries
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < key.ttl())
+            .map(|(_, value)| value.clone())
+    }
+}
+
+/// Answers the API from a store (SQLite in `fettle serve`, PostgreSQL for a club).
 pub struct StoreBackend {
     store: Arc<dyn Store>,
     cache: Mutex<AnswerCache>,
-    /// Held while a cached answer is computed: when an answer expires under load, one request
-    /// computes it instead of all of them at once (measured: without this, 50 clients
-    /// recomputing a ten-year status together gave a p99 of 660 ms).
-    computing: Mutex<()>,
+    /// Held while a cached answer is computed ([`COMPUTE_STRIPES`]): when an answer expires
+    /// under load, one request computes it instead of all of them at once (measured: without
+    /// this, 50 clients recomputing a ten-year status together gave a p99 of 660 ms).
+    computing: Vec<Mutex<()>>,
 }
 
 impl StoreBackend {
@@ -196,7 +262,7 @@ impl StoreBackend {
         Self {
             store,
             cache: Mutex::new(AnswerCache::default()),
-            computing: Mutex::new(()),
+            computing: (0..COMPUTE_STRIPES).map(|_| Mutex::new(())).collect(),
         }
     }
 
@@ -205,72 +271,98 @@ impl StoreBackend {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The answer for `key` computed less than [`ANSWER_TTL`] ago, else `compute`'s (kept
-    /// unless a write happened meanwhile).
-    fn cached(&self, key: AnswerKey, compute: impl FnOnce() -> Reply) -> Reply {
-        let fresh = |cache: &AnswerCache| {
-            cache
-                .entries
-                .get(&key)
-                .filter(|(at, _)| at.elapsed() < ANSWER_TTL)
-                .map(|(_, body)| body.clone())
-        };
+    /// The answer for `key` computed less than its TTL ago, else `compute`'s (kept unless the
+    /// athlete wrote meanwhile).
+    fn cached(
+        &self,
+        key: AnswerKey,
+        compute: impl FnOnce() -> Result<Cached, ApiError>,
+    ) -> Result<Cached, ApiError> {
         let expired = {
             let cache = self.cache();
-            if let Some(body) = fresh(&cache) {
-                return Ok(body);
+            if let Some(value) = cache.fresh(key) {
+                return Ok(value);
             }
-            cache.entries.get(&key).map(|(_, body)| body.clone())
+            cache.entries.get(&key).map(|(_, value)| value.clone())
         };
         // An expired answer is still served while another request is refreshing it (for the
         // few milliseconds that takes), so expiry never stalls the other clients; without any
         // answer (first request, or after a write) they wait for the one being computed.
-        let _computing = match (self.computing.try_lock(), expired) {
+        let stripe = &self.computing[key.stripe()];
+        let _computing = match (stripe.try_lock(), expired) {
             (Ok(guard), _) => guard,
             (Err(std::sync::TryLockError::Poisoned(poisoned)), _) => poisoned.into_inner(),
-            (Err(std::sync::TryLockError::WouldBlock), Some(body)) => return Ok(body),
-            (Err(std::sync::TryLockError::WouldBlock), None) => self
-                .computing
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
+            (Err(std::sync::TryLockError::WouldBlock), Some(value)) => return Ok(value),
+            (Err(std::sync::TryLockError::WouldBlock), None) => {
+                stripe.lock().unwrap_or_else(PoisonError::into_inner)
+            }
         };
         // Another request may have computed it while this one waited.
         let generation = {
             let cache = self.cache();
-            if let Some(body) = fresh(&cache) {
-                return Ok(body);
+            if let Some(value) = cache.fresh(key) {
+                return Ok(value);
             }
-            cache.generation
+            cache.generation(key.athlete())
         };
         let started = Instant::now();
-        let body = compute()?;
+        let value = compute()?;
         let mut cache = self.cache();
-        if cache.generation == generation {
+        if cache.generation(key.athlete()) == generation {
             if cache.entries.len() >= MAX_CACHED_ANSWERS {
-                cache.entries.retain(|_, (at, _)| at.elapsed() < ANSWER_TTL);
+                cache
+                    .entries
+                    .retain(|key, (at, _)| at.elapsed() < key.ttl());
                 if cache.entries.len() >= MAX_CACHED_ANSWERS {
                     cache.entries.clear();
                 }
             }
-            cache.entries.insert(key, (started, body.clone()));
+            cache.entries.insert(key, (started, value.clone()));
         }
-        Ok(body)
+        Ok(value)
     }
 
-    /// Forgets every computed answer: called before and after each write.
-    fn invalidate(&self) {
+    /// A rendered answer through the cache.
+    fn cached_body(&self, key: AnswerKey, compute: impl FnOnce() -> Reply) -> Reply {
+        match self.cached(key, || compute().map(Cached::Body))? {
+            Cached::Body(body) => Ok(body),
+            Cached::Row(_) => Err(ApiError::internal(format!(
+                "the answer cache held a squad row under {key:?}"
+            ))),
+        }
+    }
+
+    /// Forgets the athlete's computed answers: called before and after each of their writes.
+    fn invalidate(&self, athlete: AthleteId) {
         let mut cache = self.cache();
-        cache.generation = cache.generation.wrapping_add(1);
-        cache.entries.clear();
+        let generation = cache.generations.entry(athlete).or_insert(0);
+        *generation = generation.wrapping_add(1);
+        cache.entries.retain(|key, _| key.athlete() != athlete);
     }
 
-    /// Runs a write, invalidating the cache around it (a read racing the write cannot store
-    /// what it computed before the write).
-    fn writing(&self, write: impl FnOnce() -> Reply) -> Reply {
-        self.invalidate();
+    /// Runs a write of the athlete's, invalidating their answers around it (a read racing the
+    /// write cannot store what it computed before the write).
+    fn writing(&self, athlete: AthleteId, write: impl FnOnce() -> Reply) -> Reply {
+        self.invalidate(athlete);
         let reply = write();
-        self.invalidate();
+        self.invalidate(athlete);
         reply
+    }
+
+    /// A member's squad row at `now`, or the one computed less than [`SQUAD_ROW_TTL`] ago.
+    fn squad_row(&self, member: &SquadMember, now: Timestamp) -> Arc<(Timestamp, SquadRow)> {
+        let computed = self.cached(AnswerKey::SquadRow(member.athlete), || {
+            Ok(Cached::Row(Arc::new((
+                now,
+                fettle_app::squad::squad_row(&*self.store, member, now),
+            ))))
+        });
+        match computed {
+            Ok(Cached::Row(row)) => row,
+            // Computing a row never fails (a failure is a row with `error`); only a cache
+            // mix-up could get here, and then the row is computed afresh.
+            _ => Arc::new((now, fettle_app::squad::squad_row(&*self.store, member, now))),
+        }
     }
 
     /// The store answered from.
@@ -290,13 +382,13 @@ impl Backend for StoreBackend {
     type Athlete = AthleteId;
 
     fn status(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
-        self.cached(AnswerKey::Status(athlete, on), || {
+        self.cached_body(AnswerKey::Status(athlete, on), || {
             to_json(training::status(&*self.store, athlete, on, now))
         })
     }
 
     fn load(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
-        self.cached(AnswerKey::Load(athlete, range.from, range.to), || {
+        self.cached_body(AnswerKey::Load(athlete, range.from, range.to), || {
             to_json(training::series(
                 &*self.store,
                 athlete,
@@ -358,7 +450,7 @@ impl Backend for StoreBackend {
     }
 
     fn log_recovery(&self, athlete: AthleteId, entry: RecoveryEntry, now: Timestamp) -> Reply {
-        self.writing(|| {
+        self.writing(athlete, || {
             let id = recovery::log_recovery(&*self.store, athlete, &entry, now)?;
             JsonBody::new(&LoggedRecovery { id, entry: &entry })
         })
@@ -402,7 +494,7 @@ impl Backend for StoreBackend {
         }
         let update: ProfileUpdate = serde_json::from_value(update)
             .map_err(|e| ApiError::invalid(format!("the profile update is not valid: {e}")))?;
-        self.writing(|| {
+        self.writing(athlete, || {
             let today = self.today(athlete, now)?;
             training::update_profile(&*self.store, athlete, &update, today)?;
             // The zone may just have changed: "today" is the new zone's.
@@ -416,7 +508,10 @@ impl Backend for StoreBackend {
     }
 
     fn put_access(&self, athlete: AthleteId, items: Vec<String>) -> Reply {
-        ACCESS_LIST.replace(&*self.store, athlete, &items)
+        // The lists decide the prescriptions, so a squad row's compliance changes with them.
+        self.writing(athlete, || {
+            ACCESS_LIST.replace(&*self.store, athlete, &items)
+        })
     }
 
     fn health(&self, athlete: AthleteId) -> Reply {
@@ -424,11 +519,13 @@ impl Backend for StoreBackend {
     }
 
     fn put_health(&self, athlete: AthleteId, items: Vec<String>) -> Reply {
-        HEALTH_LIST.replace(&*self.store, athlete, &items)
+        self.writing(athlete, || {
+            HEALTH_LIST.replace(&*self.store, athlete, &items)
+        })
     }
 
     fn import(&self, athlete: AthleteId, paths: &[PathBuf], threads: usize) -> Reply {
-        self.writing(|| {
+        self.writing(athlete, || {
             to_json(import_paths(
                 &*self.store,
                 athlete,
@@ -440,7 +537,15 @@ impl Backend for StoreBackend {
     }
 
     fn squad(&self, members: &[SquadMember], waiting: &[Invitation], now: Timestamp) -> Reply {
-        let report = fettle_app::squad::squad(&*self.store, members, now)?;
+        use rayon::prelude::*;
+        fettle_app::squad::check_members(members)?;
+        let rows: Vec<Arc<(Timestamp, SquadRow)>> = members
+            .par_iter()
+            .map(|member| self.squad_row(member, now))
+            .collect();
+        let as_of = rows.iter().map(|row| row.0).min().unwrap_or(now);
+        let report =
+            fettle_app::squad::report(rows.iter().map(|row| row.1.clone()).collect(), as_of);
         JsonBody::new(&SquadAnswer {
             report: &report,
             invitations: waiting
