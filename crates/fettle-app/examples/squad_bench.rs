@@ -5,7 +5,8 @@
 //! ```text
 //! cargo run --release -p fettle-app --example squad_bench -- \
 //!     --postgres postgres://postgres@127.0.0.1:5432/test --schema fettle_bench \
-//!     --athletes 1000 --days 730 --squad-size 50 [--load-only] [--threads 1,8,32]
+//!     --athletes 1000 --days 730 --squad-size 50 [--load-only] [--threads 1,8,32] \
+//!     [--accounts FOLDER]
 //! ```
 //!
 //! **Loading** (skipped for athletes already loaded, so the command is re-runnable and
@@ -66,6 +67,7 @@ struct Args {
     days: u32,
     squad_size: usize,
     load_only: bool,
+    accounts: Option<std::path::PathBuf>,
     threads: Vec<usize>,
     load_threads: usize,
 }
@@ -78,6 +80,7 @@ fn parse_args() -> Result<Args, String> {
         days: 730,
         squad_size: 50,
         load_only: false,
+        accounts: None,
         threads: vec![1, 8, 32],
         load_threads: 4,
     };
@@ -107,6 +110,9 @@ fn parse_args() -> Result<Args, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--load-only" => args.load_only = true,
+            "--accounts" => {
+                args.accounts = Some(it.next().ok_or("--accounts needs a folder")?.into());
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -170,6 +176,9 @@ fn run() -> Result<(), String> {
     };
     load(&loader, &ids, end, &args)?;
     drop(loader);
+    if let Some(folder) = &args.accounts {
+        accounts(&store, &ids, &args, folder)?;
+    }
     if args.load_only {
         return Ok(());
     }
@@ -179,6 +188,89 @@ fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .timestamp();
     time(&store, &ids, now, &args);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts for the HTTP benchmark (`scripts/bench-club.sh`)
+
+/// Gives every athlete `bench-NNNN` an account `bench-NNNN@bench.example` owning that
+/// partition, makes one coach `coach-NN@bench.example` per `--squad-size` athletes whose squad
+/// they are (invited and accepted), and writes one fresh API token per line to
+/// `FOLDER/athletes.txt` and `FOLDER/coaches.txt`. Existing accounts are kept (re-runnable).
+/// Every account gets the same password hash, computed once: the benchmark measures serving,
+/// not argon2.
+fn accounts(
+    store: &PgStore,
+    ids: &[AthleteId],
+    args: &Args,
+    folder: &std::path::Path,
+) -> Result<(), String> {
+    use fettle_app::accounts::{create_token, hash_password};
+    use fettle_store::{Accounts, NewUser, Role};
+
+    let started = Instant::now();
+    let now = Timestamp::now();
+    let hash = hash_password("bench password, not secret").map_err(|e| e.to_string())?;
+    let user = |email: &str, role: Role, partition: Option<&str>| -> Result<_, String> {
+        if let Some(existing) = store.user_by_email(email).map_err(|e| e.to_string())? {
+            return Ok(existing);
+        }
+        let new = NewUser {
+            email,
+            role,
+            password_hash: &hash,
+        };
+        match partition {
+            Some(name) => store.create_user_owning(&new, name, now),
+            None => store.create_user(&new, now),
+        }
+        .map_err(|e| format!("creating {email}: {e}"))
+    };
+    let mut athlete_tokens = String::new();
+    let mut coach_tokens = String::new();
+    let mut athletes = Vec::with_capacity(ids.len());
+    for i in 0..ids.len() {
+        let athlete = user(
+            &format!("bench-{i:04}@bench.example"),
+            Role::Athlete,
+            Some(&format!("bench-{i:04}")),
+        )?;
+        let (_, secret) =
+            create_token(store, athlete.id, "bench", now).map_err(|e| e.to_string())?;
+        athlete_tokens.push_str(secret.expose());
+        athlete_tokens.push('\n');
+        athletes.push(athlete);
+    }
+    for (n, squad) in athletes.chunks(args.squad_size).enumerate() {
+        let coach = user(&format!("coach-{n:02}@bench.example"), Role::Coach, None)?;
+        for athlete in squad {
+            store
+                .invite(coach.id, &athlete.email, now)
+                .map_err(|e| e.to_string())?;
+            store
+                .accept_invitation(athlete.id, coach.id, now)
+                .map_err(|e| e.to_string())?;
+        }
+        let (_, secret) = create_token(store, coach.id, "bench", now).map_err(|e| e.to_string())?;
+        coach_tokens.push_str(secret.expose());
+        coach_tokens.push('\n');
+    }
+    std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    for (name, tokens) in [
+        ("athletes.txt", &athlete_tokens),
+        ("coaches.txt", &coach_tokens),
+    ] {
+        let path = folder.join(name);
+        std::fs::write(&path, tokens).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    println!(
+        "accounts: {} athletes, {} coaches, tokens in {} ({:.1} s)",
+        athletes.len(),
+        athletes.len().div_ceil(args.squad_size),
+        folder.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
