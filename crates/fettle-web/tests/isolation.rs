@@ -1083,3 +1083,62 @@ async fn a_club_server_answers_to_its_own_name_but_not_to_other_sites_posts() {
     )
     .await;
 }
+
+/// The last activity a coach's squad row shows for `athlete`.
+async fn squad_last_activity(
+    state: &AppState<StoreBackend>,
+    coach: &Person,
+    athlete: AthleteId,
+) -> (Value, Value) {
+    let response = send(state, get("/api/v1/squad", Auth::Bearer(&coach.token))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let squad = json_body(response).await;
+    let row = squad["athletes"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["athlete_id"] == athlete.0)
+        .expect("the member's row")
+        .clone();
+    (row["last_activity"].clone(), squad["as_of"].clone())
+}
+
+#[tokio::test]
+async fn a_members_upload_shows_in_the_squad_at_once_though_rows_are_kept() {
+    let world = World::new();
+    let state = world.state();
+    let (before, as_of) = squad_last_activity(&state, &world.c, world.a.athlete()).await;
+    // Asked again within the rows' lifetime, the squad is the kept one: same instant.
+    let (again, as_of_again) = squad_last_activity(&state, &world.c, world.a.athlete()).await;
+    assert_eq!((&again, &as_of_again), (&before, &as_of));
+    // A uploads a later session (2015) than the one stored (the FIT SDK's sample): the row
+    // must show its day at once, not after the rows' lifetime.
+    let fit = std::fs::read(corpus_file("fit/2015-10-13-08-43-15.fit")).expect("corpus file");
+    let response = send(
+        &state,
+        upload(
+            "/api/v1/import",
+            Auth::Bearer(&world.a.token),
+            &[("ride.fit", &fit)],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let newest = world
+        .db
+        .list_activities(world.a.athlete(), &fettle_store::ActivityFilter::default())
+        .expect("listed")
+        .into_iter()
+        .max_by_key(|a| a.start)
+        .expect("activities");
+    // The day the session was recorded in (its own UTC offset), as every page shows it.
+    let newest_day = fettle_app::training::local_date(
+        newest.start,
+        newest.utc_offset_s,
+        &jiff::tz::TimeZone::system(),
+    )
+    .to_string();
+    let (after, _) = squad_last_activity(&state, &world.c, world.a.athlete()).await;
+    assert_ne!(after, before, "the upload changed the last activity");
+    assert_eq!(after, Value::String(newest_day));
+}
