@@ -268,6 +268,33 @@ pub fn add_user(
     password: &str,
     now: Timestamp,
 ) -> Result<User, AppError> {
+    insert_user(db, email, role, password, None, now)
+}
+
+/// Creates an account that owns the existing athlete named `athlete` (e.g. `default`, the data
+/// of single-user mode, when a laptop's database becomes a server's), checked like
+/// [`add_user`]. An unknown athlete, or one that already has an account, is
+/// [`AppError::Invalid`] and nothing is written.
+pub fn add_user_owning(
+    db: &dyn Accounts,
+    email: &str,
+    role: Role,
+    password: &str,
+    athlete: &str,
+    now: Timestamp,
+) -> Result<User, AppError> {
+    insert_user(db, email, role, password, Some(athlete), now)
+}
+
+/// [`add_user`] and [`add_user_owning`].
+fn insert_user(
+    db: &dyn Accounts,
+    email: &str,
+    role: Role,
+    password: &str,
+    athlete: Option<&str>,
+    now: Timestamp,
+) -> Result<User, AppError> {
     let email = normalize_email(email)?;
     check_new_password(password)?;
     let password_hash = hash_password(password)?;
@@ -276,10 +303,19 @@ pub fn add_user(
         role,
         password_hash: &password_hash,
     };
-    db.create_user(&new, now).map_err(|e| match e {
-        StoreError::Conflict(_) => AppError::Invalid(format!(
-            "{email} already has an account: choose another address, or reset its password with `fettle user passwd {email}`"
-        )),
+    let created = match athlete {
+        Some(name) => db.create_user_owning(&new, name, now),
+        None => db.create_user(&new, now),
+    };
+    created.map_err(|e| match e {
+        StoreError::Conflict(_) if db.user_by_email(&email).ok().flatten().is_some() => {
+            AppError::Invalid(format!(
+                "{email} already has an account: choose another address, or reset its password with `fettle user passwd {email}`"
+            ))
+        }
+        StoreError::Conflict(message) | StoreError::Invalid(message) => {
+            AppError::Invalid(message)
+        }
         other => AppError::Store(other),
     })
 }

@@ -31,7 +31,12 @@ pub(crate) fn user(ctx: &Context, args: &UserArgs) -> anyhow::Result<ExitCode> {
                 RoleArg::Coach => Role::Coach,
             };
             let password = read_new_password(add.password_stdin, &email)?;
-            let user = app::add_user(db, &email, role, &password, Timestamp::now())?;
+            let user = match &add.athlete {
+                Some(athlete) => {
+                    app::add_user_owning(db, &email, role, &password, athlete, Timestamp::now())?
+                }
+                None => app::add_user(db, &email, role, &password, Timestamp::now())?,
+            };
             if ctx.json {
                 print_json(&UserInfo::from(&user))?;
             } else {

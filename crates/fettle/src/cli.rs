@@ -139,6 +139,10 @@ pub(crate) struct UserAddArgs {
     /// instead of asking for it on the terminal.
     #[arg(long)]
     pub(crate) password_stdin: bool,
+    /// Give the account the existing athlete of this name instead of a new, empty one: `default`
+    /// is the data of single-user mode (what `fettle import` stored before accounts existed).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) athlete: Option<String>,
 }
 
 /// `fettle user passwd EMAIL`

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use assert_cmd::Command;
 use fettle_app::accounts;
-use fettle_store::{Accounts, PgStore, SqliteStore};
+use fettle_store::{Accounts, PgStore, SqliteStore, Store};
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -578,4 +578,81 @@ fn user_add_and_token_create_work_over_postgresql() {
             .unwrap()
             .is_some()
     );
+}
+
+#[test]
+fn user_add_can_take_over_the_single_user_data() {
+    let env = Env::new();
+    // A manual session stored in single-user mode goes to the `default` athlete.
+    env.ok(
+        &[
+            "add",
+            "--date",
+            "2026-11-01",
+            "--sport",
+            "running",
+            "--duration",
+            "45m",
+            "--rpe",
+            "5",
+        ],
+        "",
+    );
+    let added = json(&env.ok(
+        &[
+            "--json",
+            "user",
+            "add",
+            "me@example.org",
+            "--role",
+            "athlete",
+            "--athlete",
+            "default",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    ));
+    let store = env.store();
+    let default = store.default_athlete().unwrap();
+    assert_eq!(added["athlete_id"], default.0, "{added}");
+    // The account now reads the session stored before it existed: 45 min at RPE 5.
+    let user = store.user_by_email("me@example.org").unwrap().unwrap();
+    let activities = store
+        .list_activities(user.athlete, &fettle_store::ActivityFilter::default())
+        .unwrap();
+    assert_eq!(activities.len(), 1);
+    assert_eq!(activities[0].timer_s, 45.0 * 60.0);
+    // A partition has one owner; an unknown one is refused; neither creates an account.
+    let twice = env.fails(
+        &[
+            "user",
+            "add",
+            "you@example.org",
+            "--role",
+            "athlete",
+            "--athlete",
+            "default",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(twice.contains("already belongs to an account"), "{twice}");
+    let unknown = env.fails(
+        &[
+            "user",
+            "add",
+            "you@example.org",
+            "--role",
+            "athlete",
+            "--athlete",
+            "nobody",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        unknown.contains("no athlete is named \"nobody\""),
+        "{unknown}"
+    );
+    assert_eq!(store.users().unwrap().len(), 1);
 }
