@@ -41,11 +41,16 @@ fn serve(db: &Path) -> Served {
 
 /// Starts `fettle serve ARGS…` and reads the address it prints.
 fn serve_with(db: &Path, args: &[&str]) -> Served {
+    serve_logging(db, args, Stdio::null())
+}
+
+/// Starts `fettle serve ARGS…` with its stderr (the access log) going to `log`.
+fn serve_logging(db: &Path, args: &[&str], log: Stdio) -> Served {
     let mut child = fettle(db)
         .arg("serve")
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("fettle serve starts");
     let stdout = child.stdout.take().expect("piped stdout");
@@ -231,7 +236,13 @@ fn a_multi_user_server_may_listen_beyond_loopback_and_wants_a_token() {
     let token = String::from_utf8(created.stdout).expect("text");
     let token = token.trim_end();
 
-    let mut served = serve_with(&db, &["--multi-user", "--addr", "0.0.0.0:0"]);
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut served = serve_logging(
+        &db,
+        &["--multi-user", "--addr", "0.0.0.0:0"],
+        Stdio::from(log),
+    );
     // Listening on every interface; spoken to over loopback only.
     let port = served.addr.rsplit(':').next().expect("a port").to_owned();
     let local = format!("127.0.0.1:{port}");
@@ -257,8 +268,37 @@ fn a_multi_user_server_may_listen_beyond_loopback_and_wants_a_token() {
     let bearer = format!("Authorization: Bearer {token}\r\n");
     let (code, body) = get_as(&local, "fettle.club.example", "/api/v1/me", &bearer);
     assert_eq!(code, 200, "{body}");
+    // A dated request, and a login whose body holds the address and the password.
+    let (code, body) = get_with(&local, "/api/v1/readiness?date=2026-11-01", &bearer);
+    assert_eq!(code, 200, "{body}");
+    let form = "email=runner%40example.org&password=correct+horse+battery&csrf=x";
+    let mut stream = TcpStream::connect(&local).expect("connects");
+    write!(
+        stream,
+        "POST /login HTTP/1.1\r\nHost: {local}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .expect("request written");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer read");
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
     let status = interrupt(&mut served);
     assert!(status.success(), "exit after Ctrl-C: {status:?}");
+    // The access log says who asked what and how it went, and nothing private.
+    let log = std::fs::read_to_string(&log_path).expect("log read");
+    assert!(log.contains("GET /api/v1/readiness 200"), "{log}");
+    assert!(log.contains("POST /login 303"), "{log}");
+    for private in [
+        token,
+        "correct",
+        "runner",
+        "example.org",
+        "2026-11-01",
+        "date=",
+    ] {
+        assert!(!log.contains(private), "{private:?} is in the log:\n{log}");
+    }
 }
 
 #[test]
