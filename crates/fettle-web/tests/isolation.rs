@@ -1142,3 +1142,49 @@ async fn a_members_upload_shows_in_the_squad_at_once_though_rows_are_kept() {
     assert_ne!(after, before, "the upload changed the last activity");
     assert_eq!(after, Value::String(newest_day));
 }
+
+/// The body of a response as text.
+async fn text_body(response: Response) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("a body");
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn no_page_carries_another_athletes_data() {
+    // Pages are shells that fetch their data from the API as the logged-in user, so asking for
+    // B's view as A (`?athlete=B`) must give exactly the page anyone gets, and the data behind
+    // it is B's prefix, which is a 404 for A (walked route by route elsewhere).
+    let world = World::new();
+    let state = world.state();
+    let (secret, _) = log_in(&state, "a@club.example").await;
+    let b = world.b.athlete().0;
+    let b_activity = world.activity_ids(world.b.athlete())[0];
+    for &(path, _, _) in fettle_web::assets::PAGES {
+        if path == "/login" {
+            continue;
+        }
+        let path = path.replace("{id}", &b_activity.to_string());
+        let plain = send(&state, get(&path, Auth::Cookie(&secret, None))).await;
+        assert_eq!(plain.status(), StatusCode::OK, "{path}");
+        let plain = text_body(plain).await;
+        let as_b = send(
+            &state,
+            get(&format!("{path}?athlete={b}"), Auth::Cookie(&secret, None)),
+        )
+        .await;
+        assert_eq!(as_b.status(), StatusCode::OK, "{path}");
+        assert_eq!(text_body(as_b).await, plain, "{path} depends on ?athlete=");
+        assert!(!plain.contains("b@club.example"), "{path} names B");
+    }
+    let response = send(
+        &state,
+        get(
+            &format!("/api/v1/athletes/{b}/status"),
+            Auth::Cookie(&secret, None),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
