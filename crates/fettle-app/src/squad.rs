@@ -169,42 +169,43 @@ pub fn squad(
     members: &[SquadMember],
     now: Timestamp,
 ) -> Result<SquadReport, AppError> {
-    check_members(members)?;
-    let athletes = members
-        .par_iter()
-        .map(|m| squad_row(store, m, now))
-        .collect();
-    Ok(report(athletes, now))
-}
-
-/// Refuses a member list that names an athlete twice (a coach's squad lists each once).
-pub fn check_members(members: &[SquadMember]) -> Result<(), AppError> {
-    let mut seen = HashSet::with_capacity(members.len());
-    match members.iter().find(|m| !seen.insert(m.athlete)) {
-        Some(twice) => Err(AppError::Invalid(format!(
-            "athlete {} ({}) is listed twice in the squad: list each member once",
-            twice.athlete, twice.name
-        ))),
-        None => Ok(()),
-    }
+    assemble(members, now, |member| (now, squad_row(store, member, now)))
 }
 
 /// One member's row at `now`; an athlete whose data cannot be read gets a row with `error`.
-/// A server may keep rows for a while and assemble them with [`report`]: a row depends only
-/// on that athlete's data and `now`.
+/// A row depends only on that athlete's data and `now`, so a server may keep rows for a while
+/// and hand them to [`assemble`].
 pub fn squad_row(store: &dyn Store, member: &SquadMember, now: Timestamp) -> SquadRow {
     row(store, member, now).unwrap_or_else(|e| error_row(member, &e))
 }
 
-/// The report of rows computed at (or, when kept by a server, up to some time before)
-/// `as_of`, sorted with who needs attention first.
-pub fn report(mut athletes: Vec<SquadRow>, as_of: Timestamp) -> SquadReport {
+/// The report of the rows `row_of` gives for each member (in parallel), each with the instant
+/// it describes; `as_of` is the oldest of them (`now` for an empty squad). Fails only when a
+/// member is listed twice.
+pub fn assemble<R>(
+    members: &[SquadMember],
+    now: Timestamp,
+    row_of: R,
+) -> Result<SquadReport, AppError>
+where
+    R: Fn(&SquadMember) -> (Timestamp, SquadRow) + Sync,
+{
+    let mut seen = HashSet::with_capacity(members.len());
+    if let Some(twice) = members.iter().find(|m| !seen.insert(m.athlete)) {
+        return Err(AppError::Invalid(format!(
+            "athlete {} ({}) is listed twice in the squad: list each member once",
+            twice.athlete, twice.name
+        )));
+    }
+    let rows: Vec<(Timestamp, SquadRow)> = members.par_iter().map(&row_of).collect();
+    let as_of = rows.iter().map(|(at, _)| *at).min().unwrap_or(now);
+    let mut athletes: Vec<SquadRow> = rows.into_iter().map(|(_, row)| row).collect();
     athletes.sort_by(attention_order);
-    SquadReport {
+    Ok(SquadReport {
         as_of,
         recovery_compliance_days: COMPLIANCE_WINDOW_DAYS,
         athletes,
-    }
+    })
 }
 
 /// Errors first, then attention score descending, then name (case-insensitive), then id.

@@ -185,29 +185,17 @@ const MAX_CACHED_ANSWERS: usize = 8192;
 /// athletes' answers are computed in parallel and one key is never computed twice at once.
 const COMPUTE_STRIPES: usize = 64;
 
-/// Which computed answer a cache entry holds.
+/// Which rendered answer a cache entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum AnswerKey {
     Status(AthleteId, Option<Date>),
     Load(AthleteId, Option<Date>, Option<Date>),
-    SquadRow(AthleteId),
 }
 
-impl AnswerKey {
-    fn athlete(self) -> AthleteId {
-        match self {
-            AnswerKey::Status(athlete, _)
-            | AnswerKey::Load(athlete, _, _)
-            | AnswerKey::SquadRow(athlete) => athlete,
-        }
-    }
-
-    fn ttl(self) -> Duration {
-        match self {
-            AnswerKey::Status(..) | AnswerKey::Load(..) => ANSWER_TTL,
-            AnswerKey::SquadRow(_) => SQUAD_ROW_TTL,
-        }
-    }
+/// A cache key: whose answer it is, and the stripe of [`StoreBackend::computing`] that
+/// serialises computing it.
+trait CacheKey: Copy + Eq + std::hash::Hash {
+    fn athlete(self) -> AthleteId;
 
     fn stripe(self) -> usize {
         use std::hash::{BuildHasher, BuildHasherDefault};
@@ -218,39 +206,84 @@ impl AnswerKey {
     }
 }
 
-/// A cached answer: a rendered body, or a squad row with the instant it describes.
-#[derive(Clone)]
-enum Cached {
-    Body(JsonBody),
-    Row(Arc<(Timestamp, SquadRow)>),
+impl CacheKey for AnswerKey {
+    fn athlete(self) -> AthleteId {
+        match self {
+            AnswerKey::Status(athlete, _) | AnswerKey::Load(athlete, _, _) => athlete,
+        }
+    }
 }
 
-/// Recently computed answers. An athlete's generation changes on every write of theirs
-/// through this backend, so a computation that raced the write is not stored.
-#[derive(Default)]
-struct AnswerCache {
+/// A squad row is the athlete's alone.
+impl CacheKey for AthleteId {
+    fn athlete(self) -> AthleteId {
+        self
+    }
+}
+
+/// A squad row with the instant it describes.
+type KeptRow = Arc<(Timestamp, SquadRow)>;
+
+/// Recently computed values of one kind, kept for `ttl`. An athlete's generation changes on
+/// every write of theirs through this backend, so a computation that raced the write is not
+/// stored.
+struct Kept<K, V> {
+    ttl: Duration,
     generations: HashMap<AthleteId, u64>,
-    entries: HashMap<AnswerKey, (Instant, Cached)>,
+    entries: HashMap<K, (Instant, V)>,
 }
 
-impl AnswerCache {
+impl<K: CacheKey, V: Clone> Kept<K, V> {
+    fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            generations: HashMap::new(),
+            entries: HashMap::new(),
+        }
+    }
+
     fn generation(&self, athlete: AthleteId) -> u64 {
         self.generations.get(&athlete).copied().unwrap_or(0)
     }
 
-    fn fresh(&self, key: AnswerKey) -> Option<Cached> {
+    fn fresh(&self, key: K) -> Option<V> {
         self.entries
             .get(&key)
-            .filter(|(at, _)| at.elapsed() < key.ttl())
+            .filter(|(at, _)| at.elapsed() < self.ttl)
             .map(|(_, value)| value.clone())
     }
+
+    fn forget(&mut self, athlete: AthleteId) {
+        let generation = self.generations.entry(athlete).or_insert(0);
+        *generation = generation.wrapping_add(1);
+        self.entries.retain(|key, _| key.athlete() != athlete);
+    }
+
+    fn keep(&mut self, key: K, started: Instant, value: V) {
+        if self.entries.len() >= MAX_CACHED_ANSWERS {
+            let ttl = self.ttl;
+            self.entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            if self.entries.len() >= MAX_CACHED_ANSWERS {
+                self.entries.clear();
+            }
+        }
+        self.entries.insert(key, (started, value));
+    }
+}
+
+/// Locks a cache; it holds no invariant a panic could break, so a poisoned one is used on.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Answers the API from a store (SQLite in `fettle serve`, PostgreSQL for a club).
 pub struct StoreBackend {
     store: Arc<dyn Store>,
-    cache: Mutex<AnswerCache>,
-    /// Held while a cached answer is computed ([`COMPUTE_STRIPES`]): when an answer expires
+    /// Status and series, kept [`ANSWER_TTL`].
+    answers: Mutex<Kept<AnswerKey, JsonBody>>,
+    /// Squad rows by athlete, kept [`SQUAD_ROW_TTL`].
+    squad_rows: Mutex<Kept<AthleteId, KeptRow>>,
+    /// Held while a cached value is computed ([`COMPUTE_STRIPES`]): when a value expires
     /// under load, one request computes it instead of all of them at once (measured: without
     /// this, 50 clients recomputing a ten-year status together gave a p99 of 660 ms).
     computing: Vec<Mutex<()>>,
@@ -261,83 +294,58 @@ impl StoreBackend {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
-            cache: Mutex::new(AnswerCache::default()),
+            answers: Mutex::new(Kept::new(ANSWER_TTL)),
+            squad_rows: Mutex::new(Kept::new(SQUAD_ROW_TTL)),
             computing: (0..COMPUTE_STRIPES).map(|_| Mutex::new(())).collect(),
         }
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, AnswerCache> {
-        // The cache holds no invariant a panic could break: keep using it.
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The answer for `key` computed less than its TTL ago, else `compute`'s (kept unless the
-    /// athlete wrote meanwhile).
-    fn cached(
+    /// The value for `key` computed less than the cache's TTL ago, else `compute`'s (kept
+    /// unless the athlete wrote meanwhile).
+    fn cached<K: CacheKey, V: Clone, E>(
         &self,
-        key: AnswerKey,
-        compute: impl FnOnce() -> Result<Cached, ApiError>,
-    ) -> Result<Cached, ApiError> {
+        cache: &Mutex<Kept<K, V>>,
+        key: K,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
         let expired = {
-            let cache = self.cache();
-            if let Some(value) = cache.fresh(key) {
+            let kept = lock(cache);
+            if let Some(value) = kept.fresh(key) {
                 return Ok(value);
             }
-            cache.entries.get(&key).map(|(_, value)| value.clone())
+            kept.entries.get(&key).map(|(_, value)| value.clone())
         };
-        // An expired answer is still served while another request is refreshing it (for the
+        // An expired value is still served while another request is refreshing it (for the
         // few milliseconds that takes), so expiry never stalls the other clients; without any
-        // answer (first request, or after a write) they wait for the one being computed.
+        // value (first request, or after a write) they wait for the one being computed.
         let stripe = &self.computing[key.stripe()];
         let _computing = match (stripe.try_lock(), expired) {
             (Ok(guard), _) => guard,
             (Err(std::sync::TryLockError::Poisoned(poisoned)), _) => poisoned.into_inner(),
             (Err(std::sync::TryLockError::WouldBlock), Some(value)) => return Ok(value),
-            (Err(std::sync::TryLockError::WouldBlock), None) => {
-                stripe.lock().unwrap_or_else(PoisonError::into_inner)
-            }
+            (Err(std::sync::TryLockError::WouldBlock), None) => lock(stripe),
         };
         // Another request may have computed it while this one waited.
         let generation = {
-            let cache = self.cache();
-            if let Some(value) = cache.fresh(key) {
+            let kept = lock(cache);
+            if let Some(value) = kept.fresh(key) {
                 return Ok(value);
             }
-            cache.generation(key.athlete())
+            kept.generation(key.athlete())
         };
         let started = Instant::now();
         let value = compute()?;
-        let mut cache = self.cache();
-        if cache.generation(key.athlete()) == generation {
-            if cache.entries.len() >= MAX_CACHED_ANSWERS {
-                cache
-                    .entries
-                    .retain(|key, (at, _)| at.elapsed() < key.ttl());
-                if cache.entries.len() >= MAX_CACHED_ANSWERS {
-                    cache.entries.clear();
-                }
-            }
-            cache.entries.insert(key, (started, value.clone()));
+        let mut kept = lock(cache);
+        if kept.generation(key.athlete()) == generation {
+            kept.keep(key, started, value.clone());
         }
         Ok(value)
     }
 
-    /// A rendered answer through the cache.
-    fn cached_body(&self, key: AnswerKey, compute: impl FnOnce() -> Reply) -> Reply {
-        match self.cached(key, || compute().map(Cached::Body))? {
-            Cached::Body(body) => Ok(body),
-            Cached::Row(_) => Err(ApiError::internal(format!(
-                "the answer cache held a squad row under {key:?}"
-            ))),
-        }
-    }
-
     /// Forgets the athlete's computed answers: called before and after each of their writes.
     fn invalidate(&self, athlete: AthleteId) {
-        let mut cache = self.cache();
-        let generation = cache.generations.entry(athlete).or_insert(0);
-        *generation = generation.wrapping_add(1);
-        cache.entries.retain(|key, _| key.athlete() != athlete);
+        lock(&self.answers).forget(athlete);
+        lock(&self.squad_rows).forget(athlete);
     }
 
     /// Runs a write of the athlete's, invalidating their answers around it (a read racing the
@@ -350,19 +358,16 @@ impl StoreBackend {
     }
 
     /// A member's squad row at `now`, or the one computed less than [`SQUAD_ROW_TTL`] ago.
-    fn squad_row(&self, member: &SquadMember, now: Timestamp) -> Arc<(Timestamp, SquadRow)> {
-        let computed = self.cached(AnswerKey::SquadRow(member.athlete), || {
-            Ok(Cached::Row(Arc::new((
+    fn squad_row(&self, member: &SquadMember, now: Timestamp) -> KeptRow {
+        // Computing a row never fails: an athlete whose data cannot be read gets a row with
+        // `error`.
+        let Ok(row) = self.cached(&self.squad_rows, member.athlete, || {
+            Ok::<_, std::convert::Infallible>(Arc::new((
                 now,
                 fettle_app::squad::squad_row(&*self.store, member, now),
-            ))))
+            )))
         });
-        match computed {
-            Ok(Cached::Row(row)) => row,
-            // Computing a row never fails (a failure is a row with `error`); only a cache
-            // mix-up could get here, and then the row is computed afresh.
-            _ => Arc::new((now, fettle_app::squad::squad_row(&*self.store, member, now))),
-        }
+        row
     }
 
     /// The store answered from.
@@ -382,21 +387,25 @@ impl Backend for StoreBackend {
     type Athlete = AthleteId;
 
     fn status(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
-        self.cached_body(AnswerKey::Status(athlete, on), || {
+        self.cached(&self.answers, AnswerKey::Status(athlete, on), || {
             to_json(training::status(&*self.store, athlete, on, now))
         })
     }
 
     fn load(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
-        self.cached_body(AnswerKey::Load(athlete, range.from, range.to), || {
-            to_json(training::series(
-                &*self.store,
-                athlete,
-                range.from,
-                range.to,
-                now,
-            ))
-        })
+        self.cached(
+            &self.answers,
+            AnswerKey::Load(athlete, range.from, range.to),
+            || {
+                to_json(training::series(
+                    &*self.store,
+                    athlete,
+                    range.from,
+                    range.to,
+                    now,
+                ))
+            },
+        )
     }
 
     fn activities(&self, athlete: AthleteId, filter: &ActivityFilter) -> Reply {
@@ -537,15 +546,10 @@ impl Backend for StoreBackend {
     }
 
     fn squad(&self, members: &[SquadMember], waiting: &[Invitation], now: Timestamp) -> Reply {
-        use rayon::prelude::*;
-        fettle_app::squad::check_members(members)?;
-        let rows: Vec<Arc<(Timestamp, SquadRow)>> = members
-            .par_iter()
-            .map(|member| self.squad_row(member, now))
-            .collect();
-        let as_of = rows.iter().map(|row| row.0).min().unwrap_or(now);
-        let report =
-            fettle_app::squad::report(rows.iter().map(|row| row.1.clone()).collect(), as_of);
+        let report = fettle_app::squad::assemble(members, now, |member| {
+            let row = self.squad_row(member, now);
+            (row.0, row.1.clone())
+        })?;
         JsonBody::new(&SquadAnswer {
             report: &report,
             invitations: waiting
