@@ -24,7 +24,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::account_api as account;
 use crate::backend::{ActivityFilter, Backend, DateRange};
-use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply};
+use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply, on_blocking_pool};
 use crate::state::{AppState, CurrentAthlete};
 
 /// Where the API lives; the version is in the path so a v2 can live beside it.
@@ -215,12 +215,9 @@ where
     F: FnOnce(&B) -> Reply + Send + 'static,
 {
     let backend = Arc::clone(state.backend());
-    match tokio::task::spawn_blocking(move || call(&backend)).await {
-        Ok(Ok(body)) => body.into_response(),
-        Ok(Err(error)) => error.into_response(),
-        Err(join) => {
-            ApiError::internal(format!("the request's task failed: {join}")).into_response()
-        }
+    match on_blocking_pool(move || call(&backend)).await {
+        Ok(body) => body.into_response(),
+        Err(error) => error.into_response(),
     }
 }
 

@@ -32,7 +32,7 @@ use jiff::Timestamp;
 use std::sync::Arc;
 
 use crate::backend::Backend;
-use crate::error::ApiError;
+use crate::error::{ApiError, on_blocking_pool};
 use crate::state::{Acting, AppState, Mode, MultiUser};
 
 /// The session cookie: the secret whose SHA-256 the database keeps.
@@ -170,12 +170,7 @@ where
     F: FnOnce(&dyn Accounts) -> Result<T, fettle_app::AppError> + Send + 'static,
 {
     let accounts = Arc::clone(&multi.accounts);
-    match tokio::task::spawn_blocking(move || call(&*accounts)).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(join) => Err(ApiError::internal(format!(
-            "the request's task failed: {join}"
-        ))),
-    }
+    on_blocking_pool(move || call(&*accounts).map_err(ApiError::from)).await
 }
 
 /// What the request presented.

@@ -282,6 +282,21 @@ fn default_message(status: StatusCode) -> String {
     }
 }
 
+/// Runs synchronous work (a store call) on Tokio's blocking pool; a task that panicked is a
+/// 500 saying so.
+pub(crate) async fn on_blocking_pool<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(join) => Err(ApiError::internal(format!(
+            "the request's task failed: {join}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
