@@ -32,7 +32,7 @@
 //! Morning HRV from FIT files ([`morning_hrv_entry`]): R-R intervals recorded during a run are
 //! not a morning HRV measurement (exercise suppresses vagal activity, so rMSSD under load says
 //! nothing about readiness), so only a short recording made at rest in the morning becomes a
-//! wellness entry. On the shared corpus this keeps out a 45-second walking file with R-R
+//! wellness entry. On the test corpus this keeps out a 45-second walking file with R-R
 //! intervals (a device test), which an earlier, looser rule had taken for a morning.
 
 use std::cell::OnceCell;

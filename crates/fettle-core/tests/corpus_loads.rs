@@ -1,4 +1,4 @@
-//! Loads of a real run from the shared corpus, checked against an independent Python
+//! Loads of a real run from the repository's test corpus, checked against an independent Python
 //! implementation of the same definitions.
 //!
 //! The input is python-fitparse's record oracle for `compressed-speed-distance.fit` (a 65-min
@@ -16,15 +16,9 @@ use fettle_core::load::{
     Calibration, LoadMethod, SessionInput, Sex, Thresholds, method_loads, session_loads,
 };
 
-/// The record oracle, found by walking up from the crate to the directory holding
-/// `shared/corpus` (the main checkout is two levels below it, a worktree three).
+/// The record oracle in the repository's test corpus.
 fn csv_path() -> std::path::PathBuf {
-    let file = "shared/corpus/fit/compressed-speed-distance-records.csv";
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|dir| dir.join(file))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("{file} not found above {}", env!("CARGO_MANIFEST_DIR")))
+    fettle_testdata::corpus("fit/compressed-speed-distance-records.csv")
 }
 
 struct Columns {

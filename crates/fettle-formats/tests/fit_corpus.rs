@@ -1,4 +1,4 @@
-//! Every FIT file of the shared corpus against its expected outcome (shared/corpus/INDEX.md),
+//! Every FIT file of the test corpus against its expected outcome (testdata/corpus/INDEX.md),
 //! and the record-level oracles (`*-records.csv`, python-fitparse output) field by field.
 
 mod support;

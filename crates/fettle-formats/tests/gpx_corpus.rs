@@ -1,4 +1,4 @@
-//! GPX reader against the shared corpus, with figures cross-checked independently.
+//! GPX reader against the repository's test corpus, with figures cross-checked independently.
 //!
 //! Expected values come from a throwaway Python script (xml.etree, not our code): it collects
 //! every `trkpt` (lat/lon attributes, `time`, `ele`, `hr`, `cad` at any depth by local name),

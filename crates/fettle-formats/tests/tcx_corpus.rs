@@ -1,4 +1,4 @@
-//! TCX reader against the shared corpus, with figures cross-checked independently.
+//! TCX reader against the repository's test corpus, with figures cross-checked independently.
 //!
 //! Expected values come from a throwaway Python script (xml.etree, not our code) that, per
 //! `<Activity>`, collects every `Trackpoint` and counts the `Value` (heart rate), `RunCadence`,

@@ -11,16 +11,9 @@ use fettle_formats::{Activity, Sport, Streams};
 use jiff::Timestamp;
 use serde_json::Value;
 
-/// The shared corpus of real device files, beside the repository.
+/// The repository's corpus of real device files (`testdata/corpus`).
 fn corpus() -> PathBuf {
-    // From the main checkout (and CI) the corpus is three levels up; from a git worktree under
-    // /work/wt/NAME, four.
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    ["../../../shared/corpus", "../../../../shared/corpus"]
-        .iter()
-        .map(|p| here.join(p))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| here.join("../../../shared/corpus"))
+    fettle_testdata::corpus_root()
 }
 
 struct Env {
@@ -215,9 +208,11 @@ fn a_broken_file_is_named_the_others_are_imported_and_the_exit_status_is_1() {
 #[test]
 fn the_real_corpus_imports_with_failures_named_and_sports_kept() {
     let corpus = corpus().join("fit");
-    if !corpus.exists() {
-        panic!("the shared corpus is missing at {}", corpus.display());
-    }
+    assert!(
+        corpus.is_dir(),
+        "the test corpus is missing at {}",
+        corpus.display()
+    );
     let env = Env::new();
     let out = env
         .fettle()

@@ -1,24 +1,13 @@
 //! Helpers shared by the integration tests (FIT, GPX, TCX) and the FIT benchmark: finding the
-//! shared corpus, listing its files, and comparing numbers within a tolerance.
+//! repository's test corpus, listing its files, and comparing numbers within a tolerance.
 
 use std::path::{Path, PathBuf};
 
-/// A file or folder of the shared corpus, `relative` to `shared/corpus` (e.g.
-/// `gpx/garmin-activity.gpx`), found by walking up from the crate to the directory holding
-/// `shared/corpus`: that is /work for the main checkout (/work/main) and for a worktree
-/// (/work/wt/NAME) alike.
+/// A file or folder of the repository's test corpus, `relative` to `testdata/corpus` (e.g.
+/// `gpx/garmin-activity.gpx`).
 #[allow(dead_code)] // not every test binary uses every helper
 pub(crate) fn corpus(relative: &str) -> PathBuf {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        let candidate = dir.join("shared/corpus");
-        if candidate.is_dir() {
-            return candidate.join(relative);
-        }
-        dir = dir
-            .parent()
-            .expect("shared/corpus not found above the crate");
-    }
+    fettle_testdata::corpus(relative)
 }
 
 /// Whether `actual` is within `tolerance` of `expected`.
@@ -27,7 +16,7 @@ pub(crate) fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
     (actual - expected).abs() <= tolerance
 }
 
-/// The FIT corpus folder (`shared/corpus/fit`).
+/// The FIT corpus folder (`testdata/corpus/fit`).
 #[allow(dead_code)] // not every test binary uses every helper
 pub(crate) fn corpus_dir() -> PathBuf {
     corpus("fit")

@@ -3,7 +3,7 @@
 //! by `fettle_app::demo::run` (simulated sessions → FIT files → import → loads, plus wellness,
 //! recovery log and races), so every endpoint answers with what `fettle serve` would.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use fettle_app::demo::{DemoOptions, run as run_demo};
@@ -96,20 +96,8 @@ pub(crate) fn shared_history() -> &'static TestDb {
     DB.get_or_init(TestDb::with_history)
 }
 
-/// A file of the shared corpus. The corpus sits beside the checkout: three levels above the
-/// crate in the main checkout (/work/main/crates/NAME), four in a worktree
-/// (/work/wt/NAME/crates/NAME); both are tried.
+/// A file of the repository's test corpus (`testdata/corpus`), as an absolute path.
 pub(crate) fn corpus_file(relative: &str) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    ["../../../shared/corpus", "../../../../shared/corpus"]
-        .iter()
-        .map(|up| manifest.join(up).join(relative))
-        .find(|candidate| candidate.is_file())
-        .and_then(|found| found.canonicalize().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "corpus file {relative} not found above {}",
-                manifest.display()
-            )
-        })
+    let path = fettle_testdata::corpus(relative);
+    path.canonicalize().unwrap_or(path)
 }
