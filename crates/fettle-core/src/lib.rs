@@ -14,6 +14,7 @@
 pub mod flags;
 pub mod hrv;
 pub mod insights;
+pub mod limits;
 pub mod load;
 pub mod log;
 pub mod model;
