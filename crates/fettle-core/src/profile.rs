@@ -31,6 +31,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{self, Violation};
 use crate::load::{PLAUSIBLE_HR_BPM, Sex, Thresholds};
 use crate::performance::RIEGEL_EXPONENT;
 
@@ -49,38 +50,6 @@ pub const WINDOW_MIN_COVERAGE: f64 = 0.9;
 pub const MAX_RUNNING_SPEED_MPS: f64 = 12.5;
 /// Rolling-window lengths of [`EffortFeatures`], seconds: 20, 30 and 60 minutes.
 pub const EFFORT_WINDOWS_S: [f64; 3] = [1200.0, 1800.0, 3600.0];
-
-/// Plausible ranges of the values an athlete can enter, with the unit, for input validation.
-pub const VALID_HR_MAX_BPM: (f64, f64) = (100.0, 240.0);
-/// Plausible resting heart rate, bpm.
-pub const VALID_HR_REST_BPM: (f64, f64) = (25.0, 120.0);
-/// Plausible lactate-threshold heart rate, bpm.
-pub const VALID_LTHR_BPM: (f64, f64) = (80.0, 230.0);
-/// Plausible threshold speed, m/s (a 16:40 min/km jog to a 2:23 min/km world-class hour).
-pub const VALID_THRESHOLD_SPEED_MPS: (f64, f64) = (1.0, 7.0);
-/// Plausible body mass, kg.
-pub const VALID_BODY_MASS_KG: (f64, f64) = (20.0, 300.0);
-
-/// Rejected profile input.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ProfileError {
-    /// A value outside its plausible range.
-    #[error(
-        "{field} = {value} is outside the plausible range {min}–{max} {unit}; check the unit and enter it again"
-    )]
-    OutOfRange {
-        /// Which value.
-        field: &'static str,
-        /// What was given.
-        value: f64,
-        /// Lowest plausible value.
-        min: f64,
-        /// Highest plausible value.
-        max: f64,
-        /// Its unit.
-        unit: &'static str,
-    },
-}
 
 /// A value that applies from a date on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,13 +106,20 @@ pub enum ProfileField {
 }
 
 impl ProfileField {
-    fn meta(self) -> (&'static str, (f64, f64), &'static str) {
+    /// The field's name as typed (the API's JSON key), its label for people, its plausible
+    /// range and its unit.
+    fn meta(self) -> (&'static str, &'static str, (f64, f64), &'static str) {
         match self {
-            ProfileField::BodyMass => ("body mass", VALID_BODY_MASS_KG, "kg"),
-            ProfileField::HrMax => ("HRmax", VALID_HR_MAX_BPM, "bpm"),
-            ProfileField::HrRest => ("HRrest", VALID_HR_REST_BPM, "bpm"),
-            ProfileField::Lthr => ("LTHR", VALID_LTHR_BPM, "bpm"),
-            ProfileField::ThresholdSpeed => ("threshold speed", VALID_THRESHOLD_SPEED_MPS, "m/s"),
+            ProfileField::BodyMass => ("mass_kg", "body mass", limits::BODY_MASS_KG, "kg"),
+            ProfileField::HrMax => ("max_hr", "HRmax", limits::HR_MAX_BPM, "bpm"),
+            ProfileField::HrRest => ("rest_hr", "HRrest", limits::REST_HR_BPM, "bpm"),
+            ProfileField::Lthr => ("lthr", "LTHR", limits::LTHR_BPM, "bpm"),
+            ProfileField::ThresholdSpeed => (
+                "threshold_speed_mps",
+                "threshold speed",
+                limits::THRESHOLD_SPEED_MPS,
+                "m/s",
+            ),
         }
     }
 }
@@ -160,23 +136,72 @@ impl ProfileHistory {
     }
 
     /// Sets a value from `from` on, replacing one given for the same date; keeps the list in
-    /// date order. Rejects implausible values with a message saying what is wrong.
-    pub fn set(&mut self, field: ProfileField, from: Date, value: f64) -> Result<(), ProfileError> {
-        let (name, (min, max), unit) = field.meta();
-        if !(value >= min && value <= max) {
-            return Err(ProfileError::OutOfRange {
-                field: name,
-                value,
-                min,
-                max,
-                unit,
-            });
-        }
+    /// date order. Rejects implausible values (see [`crate::limits`]) with a message saying
+    /// what is wrong.
+    pub fn set(&mut self, field: ProfileField, from: Date, value: f64) -> Result<(), Violation> {
+        let (name, label, range, unit) = field.meta();
+        limits::check_number(name, value, range, unit).map_err(|mut v| {
+            v.message = format!("{label}: {}", v.message);
+            v
+        })?;
         let values = self.values_mut(field);
         values.retain(|v| v.from != from);
         values.push(Dated { from, value });
         values.sort_by_key(|v| v.from);
         Ok(())
+    }
+
+    /// Checks that the heart rates in force agree — resting below LTHR below HRmax — on `from`
+    /// and on every later day one of them changes (a new HRmax must suit the LTHR already
+    /// given, and the other way round). Each disagreement is reported once.
+    pub fn check_heart_rates(&self, from: Date) -> Vec<Violation> {
+        let mut days: Vec<Date> = std::iter::once(from)
+            .chain(
+                [&self.hr_max, &self.hr_rest, &self.lthr]
+                    .into_iter()
+                    .flatten()
+                    .map(|v| v.from)
+                    .filter(|d| *d > from),
+            )
+            .collect();
+        days.sort();
+        days.dedup();
+        let mut violations: Vec<Violation> = Vec::new();
+        let mut push = |v: Violation| {
+            if !violations.contains(&v) {
+                violations.push(v);
+            }
+        };
+        for day in days {
+            let t = self.thresholds_on(day);
+            let below = |field: &str, value: f64, other: &str, bound: f64| {
+                Violation::new(
+                    field,
+                    format!("{value:.0}"),
+                    format!("below {other} ({bound:.0} bpm)"),
+                    format!(
+                        "{field} {value:.0} bpm is not below {other} {bound:.0} bpm (in force on \
+                         {day}): a heart rate cannot exceed the one above it; check both values"
+                    ),
+                )
+            };
+            if let (Some(lthr), Some(max)) = (t.lthr, t.hr_max)
+                && lthr >= max
+            {
+                push(below("lthr", lthr, "max_hr", max));
+            }
+            if let (Some(rest), Some(lthr)) = (t.hr_rest, t.lthr)
+                && rest >= lthr
+            {
+                push(below("rest_hr", rest, "lthr", lthr));
+            }
+            if let (Some(rest), Some(max)) = (t.hr_rest, t.hr_max)
+                && rest >= max
+            {
+                push(below("rest_hr", rest, "max_hr", max));
+            }
+        }
+        violations
     }
 
     /// The time-zone name in force on `date`.
@@ -546,7 +571,7 @@ pub fn estimate_hr_rest(morning_rest_hr: &[f64]) -> Option<Estimate> {
     let mut v: Vec<f64> = morning_rest_hr
         .iter()
         .copied()
-        .filter(|h| *h >= VALID_HR_REST_BPM.0 && *h <= VALID_HR_REST_BPM.1)
+        .filter(|h| *h >= limits::REST_HR_BPM.0 && *h <= limits::REST_HR_BPM.1)
         .collect();
     if v.is_empty() {
         return None;

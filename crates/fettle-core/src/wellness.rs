@@ -228,10 +228,10 @@ pub const SUBJECTIVE_RANGE: (f64, f64) = (1.0, 5.0);
 /// Morning rMSSD accepted, ms: values outside are measurement errors (resting rMSSD in
 /// athletes spans roughly 10–250 ms).
 pub const RMSSD_RANGE_MS: (f64, f64) = (3.0, 400.0);
-/// Resting heart rate accepted, bpm.
-pub const REST_HR_RANGE: (f64, f64) = (25.0, 130.0);
-/// Body mass accepted, kg.
-pub const MASS_RANGE_KG: (f64, f64) = (25.0, 250.0);
+/// Resting heart rate accepted, bpm: the one bound of [`crate::limits`], as for the profile.
+pub const REST_HR_RANGE: (f64, f64) = crate::limits::REST_HR_BPM;
+/// Body mass accepted, kg: the one bound of [`crate::limits`], as for the profile.
+pub const MASS_RANGE_KG: (f64, f64) = crate::limits::BODY_MASS_KG;
 
 /// Why a wellness entry typed by the athlete was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -239,14 +239,10 @@ pub enum WellnessError {
     /// The entry has no date.
     #[error("a wellness entry needs the date it describes (the morning of)")]
     NoDate,
-    /// The date is after today.
-    #[error("{date} is after today ({today}): wellness describes a morning that has happened")]
-    InTheFuture {
-        /// The date given.
-        date: Date,
-        /// Today.
-        today: Date,
-    },
+    /// The date is outside the accepted range (before 1989, or after today by more than the
+    /// one day of [`crate::limits::FUTURE_TOLERANCE`]).
+    #[error("{0}")]
+    OutOfDateRange(crate::limits::Violation),
     /// A value outside its scale or plausible range.
     #[error("{field} = {value} is outside {min}–{max} {unit}")]
     OutOfRange {
@@ -263,12 +259,35 @@ pub enum WellnessError {
     },
 }
 
+impl WellnessError {
+    /// The refusal as a structured [`Violation`](crate::limits::Violation) for the faces.
+    pub fn violation(&self) -> crate::limits::Violation {
+        use crate::limits::Violation;
+        match self {
+            WellnessError::NoDate => {
+                Violation::new("date", "", "a day from 1989-01-01 on", self.to_string())
+            }
+            WellnessError::OutOfDateRange(v) => v.clone(),
+            WellnessError::OutOfRange {
+                field,
+                value,
+                min,
+                max,
+                unit,
+            } => Violation::new(
+                *field,
+                value.to_string(),
+                format!("{min}–{max} {unit}"),
+                self.to_string(),
+            ),
+        }
+    }
+}
+
 /// Checks a wellness entry typed at the CLI (`today` is the athlete's local date).
 pub fn validate_wellness(entry: &WellnessEntry, today: Date) -> Result<(), WellnessError> {
     let date = entry.date.ok_or(WellnessError::NoDate)?;
-    if date > today {
-        return Err(WellnessError::InTheFuture { date, today });
-    }
+    crate::limits::check_day("date", date, today).map_err(WellnessError::OutOfDateRange)?;
     /// (field, value, accepted range, unit or scale).
     type Check = (&'static str, Option<f64>, (f64, f64), &'static str);
     let checks: [Check; 9] = [
@@ -618,12 +637,21 @@ mod tests {
         bad.soreness = Some(7.0);
         let msg = validate_wellness(&bad, today).unwrap_err().to_string();
         assert!(msg.contains("soreness") && msg.contains("1–5"), "{msg}");
+        // One day ahead (2026-03-02) is the time-zone slip allowed by limits::FUTURE_TOLERANCE;
+        // two days ahead is refused, and so is a day before 1989-01-01.
+        let mut tomorrow = ok.clone();
+        tomorrow.date = Some(date(2026, 3, 2));
+        assert_eq!(validate_wellness(&tomorrow, today), Ok(()));
         let mut future = ok.clone();
-        future.date = Some(date(2026, 3, 2));
-        assert!(matches!(
-            validate_wellness(&future, today),
-            Err(WellnessError::InTheFuture { .. })
-        ));
+        future.date = Some(date(2026, 3, 3));
+        let err = validate_wellness(&future, today).unwrap_err();
+        assert!(matches!(err, WellnessError::OutOfDateRange(_)), "{err}");
+        assert_eq!(err.violation().limit, "1989-01-01 to 2026-03-02");
+        let mut ancient = ok.clone();
+        ancient.date = Some(date(1000, 1, 1));
+        let v = validate_wellness(&ancient, today).unwrap_err().violation();
+        assert_eq!((v.field.as_str(), v.value.as_str()), ("date", "1000-01-01"));
+        assert!(v.message.contains("before 1989-01-01"), "{}", v.message);
         let mut nan = ok;
         nan.rest_hr = Some(f64::NAN);
         assert!(validate_wellness(&nan, today).is_err());

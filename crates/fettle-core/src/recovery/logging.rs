@@ -2,13 +2,12 @@
 //! prescription (what was done, when, and how close to the dose).
 
 use super::Prescription;
+use crate::limits::{self, Lines, Violation};
 use crate::log::{RecoveryEntry, RecoveryMethod};
 use crate::nutrition::TARGET_CARB_PROTEIN_RATIO;
-use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
-/// A logged time may be this far in the future (clock skew between devices), minutes.
-pub const MAX_FUTURE_SKEW_MIN: i64 = 5;
 /// Coldest ice-bath water accepted, °C (water freezes below).
 pub const ICE_BATH_MIN_C: f64 = 0.0;
 /// Warmest water still logged as cold-water immersion, °C. Protocols use 10–15 °C (Machado et
@@ -36,8 +35,9 @@ pub const MASSAGE_MAX_MIN: f64 = 120.0;
 pub const FOAM_ROLLING_MAX_MIN: f64 = 60.0;
 /// Longest sleep accepted, minutes (16 h).
 pub const SLEEP_MAX_MIN: f64 = 960.0;
-/// Most grams of carbohydrate or protein in one logged meal (a plausibility limit).
-pub const MEAL_MAX_G: f64 = 500.0;
+/// Most grams of carbohydrate or protein in one logged meal: the one bound of
+/// [`crate::limits`].
+pub const MEAL_MAX_G: f64 = limits::MEAL_MAX_G;
 /// A meal logged up to this many hours after an activity counts as its refuelling meal.
 pub const MEAL_MATCH_WINDOW_H: i64 = 4;
 /// Another method logged up to this many hours after the activity counts as done (late if
@@ -47,14 +47,10 @@ pub const SESSION_MATCH_WINDOW_H: i64 = 72;
 /// Why a logged entry was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ValidationError {
-    /// The time is in the future.
-    #[error("{at} is in the future (now is {now}); log what has happened, with its real time")]
-    InTheFuture {
-        /// The time given.
-        at: Timestamp,
-        /// Now.
-        now: Timestamp,
-    },
+    /// The time, a text or a number every method shares broke a bound of [`crate::limits`]
+    /// (before 1989, more than a day ahead, a NUL byte in the note …).
+    #[error("{0}")]
+    Limit(Violation),
     /// A number outside its allowed range.
     #[error("{what} {value} {unit} is outside {min}–{max} {unit}: {why}")]
     OutOfRange {
@@ -93,6 +89,43 @@ pub enum ValidationError {
         /// The zone given.
         zone: String,
     },
+}
+
+impl ValidationError {
+    /// The refusal as a structured [`Violation`] for the faces.
+    pub fn violation(&self) -> Violation {
+        match self {
+            ValidationError::Limit(v) => v.clone(),
+            ValidationError::OutOfRange {
+                what,
+                value,
+                min,
+                max,
+                unit,
+                ..
+            } => Violation::new(
+                *what,
+                value.to_string(),
+                format!("{min}–{max} {unit}"),
+                self.to_string(),
+            ),
+            ValidationError::Missing { what, example, .. } => Violation::new(
+                *what,
+                "",
+                format!("required (e.g. {example})"),
+                self.to_string(),
+            ),
+            ValidationError::NotANumber { what } => {
+                Violation::new(*what, "NaN", "a finite number", self.to_string())
+            }
+            ValidationError::UnknownZone { zone } => Violation::new(
+                "zones",
+                zone.clone(),
+                BOOT_ZONES.join(", "),
+                self.to_string(),
+            ),
+        }
+    }
 }
 
 fn range(
@@ -135,11 +168,33 @@ fn required(
 /// Checks a logged recovery session or meal against the limits above. `now` is the current
 /// instant (the core has no clock).
 pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationError> {
-    let latest = now
-        .saturating_add(SignedDuration::from_mins(MAX_FUTURE_SKEW_MIN))
-        .unwrap_or(now);
-    if entry.at > latest {
-        return Err(ValidationError::InTheFuture { at: entry.at, now });
+    let limit = ValidationError::Limit;
+    limits::check_instant("at", entry.at, now, &jiff::tz::TimeZone::UTC).map_err(limit)?;
+    if entry.zones.len() > limits::ZONES_MAX {
+        return Err(limit(Violation::new(
+            "zones",
+            entry.zones.len().to_string(),
+            format!("at most {} zones", limits::ZONES_MAX),
+            format!(
+                "{} zones given: name at most {}",
+                entry.zones.len(),
+                limits::ZONES_MAX
+            ),
+        )));
+    }
+    for zone in &entry.zones {
+        limits::check_text("zones", zone, limits::ZONE_MAX_CHARS, Lines::Single).map_err(limit)?;
+        if zone.trim().is_empty() {
+            return Err(limit(Violation::new(
+                "zones",
+                "",
+                "a body zone such as calves",
+                "a zone is empty: name it, e.g. calves",
+            )));
+        }
+    }
+    if let Some(note) = &entry.note {
+        limits::check_text("note", note, limits::NOTE_MAX_CHARS, Lines::Multi).map_err(limit)?;
     }
     let minutes = |method, example| required(entry.minutes, method, "a duration", example);
     match entry.method {
@@ -266,6 +321,18 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                     "grams cannot be negative; one meal holds at most a few hundred",
                 )?;
             }
+        }
+    }
+    // Then what every method shares (after the method's own, more specific, dose checks), whether or not the method uses it (it is stored either way).
+    if let Some(m) = entry.minutes {
+        limits::check_number("minutes", m, limits::RECOVERY_MINUTES, "min").map_err(limit)?;
+    }
+    if let Some(t) = entry.temp_c {
+        limits::check_number("temp_c", t, limits::RECOVERY_TEMP_C, "°C").map_err(limit)?;
+    }
+    for (field, grams) in [("carbs_g", entry.carbs_g), ("protein_g", entry.protein_g)] {
+        if let Some(g) = grams {
+            limits::check_number(field, g, (0.0, limits::MEAL_MAX_G), "g").map_err(limit)?;
         }
     }
     Ok(())

@@ -516,15 +516,19 @@ fn validation_refuses_the_documented_mistakes_with_clear_messages() {
     let err = validate(&negative, ts(NOW)).unwrap_err();
     assert!(err.to_string().contains("negative"));
 
-    let mut future = entry(RecoveryMethod::Massage, "2026-03-01T13:00:00Z");
+    // One tolerance for every face (limits::FUTURE_TOLERANCE): now + 24 h is accepted, one
+    // second more is not, and neither is a time before 1989-01-01.
+    let mut future = entry(RecoveryMethod::Massage, "2026-03-02T12:00:01Z");
     future.minutes = Some(45.0);
-    assert!(matches!(
-        validate(&future, ts(NOW)),
-        Err(ValidationError::InTheFuture { .. })
-    ));
-    // Within the 5-minute clock skew is fine.
-    future.at = ts("2026-03-01T12:04:00Z");
+    let err = validate(&future, ts(NOW)).unwrap_err();
+    assert!(matches!(err, ValidationError::Limit(_)), "{err}");
+    assert_eq!(err.violation().field, "at");
+    assert!(err.to_string().contains("is in the future"), "{err}");
+    future.at = ts("2026-03-02T12:00:00Z");
     assert_eq!(validate(&future, ts(NOW)), Ok(()));
+    future.at = ts("0001-01-01T00:00:00Z");
+    let err = validate(&future, ts(NOW)).unwrap_err();
+    assert!(err.to_string().contains("before 1989-01-01"), "{err}");
 
     let mut short_boots = entry(RecoveryMethod::CompressionBoots, "2026-03-01T11:00:00Z");
     short_boots.minutes = Some(2.0);
@@ -676,4 +680,41 @@ mod properties {
             prop_assert!(!(has(&p, RecoveryMethod::ColdWaterImmersion) && has(&p, RecoveryMethod::Cryotherapy)));
         }
     }
+}
+
+#[test]
+fn validation_checks_what_every_method_stores_even_when_it_does_not_use_it() {
+    // A rest day uses neither minutes nor a note, but both are stored: they are checked too.
+    let mut rest = entry(RecoveryMethod::Rest, "2026-03-01T11:00:00Z");
+    rest.minutes = Some(-5.0);
+    assert_eq!(
+        validate(&rest, ts(NOW)).unwrap_err().violation().field,
+        "minutes"
+    );
+    rest.minutes = Some(1_441.0);
+    assert_eq!(
+        validate(&rest, ts(NOW)).unwrap_err().violation().limit,
+        "0.1–1440 min"
+    );
+    rest.minutes = None;
+    rest.note = Some("felt\0fine".into());
+    let v = validate(&rest, ts(NOW)).unwrap_err().violation();
+    assert_eq!(v.field, "note");
+    assert!(v.message.contains("NUL"), "{}", v.message);
+    rest.note = Some("felt\nfine".into());
+    assert_eq!(validate(&rest, ts(NOW)), Ok(()));
+    rest.zones = vec!["calves".into(); 21];
+    assert_eq!(
+        validate(&rest, ts(NOW)).unwrap_err().violation().field,
+        "zones"
+    );
+    // 501 g of protein in one meal is over limits::MEAL_MAX_G (500 g).
+    let mut meal = entry(RecoveryMethod::Nutrition, "2026-03-01T11:00:00Z");
+    meal.protein_g = Some(501.0);
+    assert!(
+        validate(&meal, ts(NOW))
+            .unwrap_err()
+            .to_string()
+            .contains("500")
+    );
 }
