@@ -1,7 +1,7 @@
 //! Listing and showing activities: the objects behind `fettle activities`, `fettle activity ID`
 //! and `GET /api/v1/activities[/{id}]`.
 
-use fettle_formats::{Lap, Sport, Streams};
+use fettle_formats::{Lap, Streams};
 use fettle_store::{ActivityFilter, ActivityId, ActivitySummary, AthleteId, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -188,7 +188,11 @@ pub fn list(
             .transpose()?
             .map(day_start)
             .transpose()?,
-        sport: query.sport.as_deref().map(Sport::parse),
+        sport: query
+            .sport
+            .as_deref()
+            .map(|text| crate::validate::sport("sport", text))
+            .transpose()?,
         limit: query.limit,
         offset: query.offset,
     };

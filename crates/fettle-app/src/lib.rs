@@ -17,6 +17,9 @@ pub mod planning;
 pub mod recovery;
 pub mod squad;
 pub mod training;
+pub mod validate;
+
+use fettle_core::limits::Violation;
 
 /// Why a use case failed. The message always says what was wrong and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,11 @@ pub enum AppError {
     /// The request was wrong (bad date, bad value, missing setting): the caller can fix it.
     #[error("{0}")]
     Invalid(String),
+    /// Values the caller typed broke the plausibility limits ([`fettle_core::limits`]): each
+    /// [`Violation`] names the field, the value, the limit and what to do. Never empty. The
+    /// CLI prints the messages (and `--json` the list); the web API answers 422 with the list.
+    #[error("{}", join_messages(.0))]
+    Violations(Vec<Violation>),
     /// The thing asked for does not exist (for this athlete).
     #[error("{0}")]
     NotFound(String),
@@ -33,6 +41,40 @@ pub enum AppError {
     /// Anything else that is the program's fault.
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<Violation> for AppError {
+    fn from(violation: Violation) -> Self {
+        AppError::Violations(vec![violation])
+    }
+}
+
+impl AppError {
+    /// The structured violations behind an invalid-input error, if it has them.
+    pub fn violations(&self) -> &[Violation] {
+        match self {
+            AppError::Violations(list) => list,
+            _ => &[],
+        }
+    }
+}
+
+/// `Ok` when nothing was violated, else every violation at once (so a person fixes all their
+/// mistakes in one go).
+pub fn refuse_if_any(violations: Vec<Violation>) -> Result<(), AppError> {
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Violations(violations))
+    }
+}
+
+fn join_messages(violations: &[Violation]) -> String {
+    violations
+        .iter()
+        .map(|v| v.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The athlete's time zone: the profile's `tz` value when set, else this machine's zone.

@@ -125,7 +125,7 @@ pub fn add_wellness(
                 .into(),
         ));
     }
-    wellness::validate_wellness(&entry, today).map_err(|e| AppError::Invalid(e.to_string()))?;
+    wellness::validate_wellness(&entry, today).map_err(|e| AppError::from(e.violation()))?;
     store.upsert_wellness(athlete, &entry)?;
     let stored = store.wellness(athlete, date, date)?;
     stored
@@ -954,24 +954,10 @@ pub fn log_recovery(
     entry: &RecoveryEntry,
     now: Timestamp,
 ) -> Result<i64, AppError> {
-    let latest = now
-        .saturating_add(SignedDuration::from_mins(logging::MAX_FUTURE_SKEW_MIN))
-        .unwrap_or(now);
-    if entry.at > latest {
-        // The core's message is in UTC; the athlete typed local time.
-        let tz = crate::athlete_time_zone(store, athlete)?;
-        let show = |t: Timestamp| {
-            t.to_zoned_datetime(tz.clone())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        };
-        return Err(AppError::Invalid(format!(
-            "{} is in the future (now is {} local time): log what has happened, with its real time",
-            show(entry.at),
-            show(now)
-        )));
-    }
-    logging::validate(entry, now).map_err(|e| AppError::Invalid(e.to_string()))?;
+    // The time first, shown in the athlete's zone (the core's message is in UTC).
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    fettle_core::limits::check_instant("at", entry.at, now, &tz)?;
+    logging::validate(entry, now).map_err(|e| AppError::from(e.violation()))?;
     let mut entry = entry.clone();
     for zone in &mut entry.zones {
         *zone = zone.trim().to_ascii_lowercase();
@@ -1360,8 +1346,10 @@ mod tests {
             note: None,
         };
         let err = log_recovery(&store, athlete, &entry, now).unwrap_err();
-        assert!(matches!(err, AppError::Invalid(_)), "{err}");
+        assert!(matches!(err, AppError::Violations(_)), "{err}");
         assert!(err.to_string().contains("30"), "{err}");
+        assert_eq!(err.violations()[0].field, "temp_c");
+        assert_eq!(err.violations()[0].limit, "0–20 °C");
         assert!(
             store
                 .recovery(athlete, Timestamp::MIN, Timestamp::MAX)

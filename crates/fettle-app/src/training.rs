@@ -26,12 +26,13 @@ use fettle_core::profile::{
 use fettle_core::series::{DayState, DayTotals, SeriesParams, Status, daily_series, status_on};
 use fettle_formats::{Activity, Sport};
 use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, ActivitySummary, AthleteId, Store};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 use crate::AppError;
+use fettle_core::limits::{self, ActivityBounds, Violation};
 
 /// Version of [`ActivityMetrics`]; stored metrics of another version are recomputed.
 pub const METRICS_VERSION: u32 = 1;
@@ -186,8 +187,25 @@ pub fn update_profile(
     today: Date,
 ) -> Result<RecomputeSummary, AppError> {
     let from = update.from.unwrap_or(today);
-    // Validate everything first against the science's ranges, so nothing is half-stored.
-    let mut check = ProfileHistory::default();
+    // Validate everything first, so nothing is half-stored, and report every mistake at once.
+    let mut violations = Vec::new();
+    // A value records what is true now or was true: a first day after tomorrow (the one day of
+    // slack for time zones) would, as the first value of its kind, also cover every day before
+    // it — today included. So it is refused, like any other date outside the accepted range.
+    // (Only dated values are concerned: the time zone applies to the whole history and the sex
+    // is not dated, whatever `from` says.)
+    let dated = update.mass_kg.is_some()
+        || update.max_hr.is_some()
+        || update.rest_hr.is_some()
+        || update.lthr.is_some()
+        || update.threshold_speed_mps.is_some();
+    if let Some(from) = update.from
+        && dated
+        && let Err(v) = limits::check_day("from", from, today)
+    {
+        violations.push(v);
+    }
+    let mut check = load_profile(store, athlete)?;
     let numeric = [
         (ProfileField::BodyMass, keys::MASS, update.mass_kg),
         (ProfileField::HrMax, keys::HR_MAX, update.max_hr),
@@ -199,28 +217,49 @@ pub fn update_profile(
             update.threshold_speed_mps,
         ),
     ];
+    let mut plausible = true;
     for (field, _, value) in numeric {
-        if let Some(v) = value {
-            check
-                .set(field, from, v)
-                .map_err(|e| AppError::Invalid(e.to_string()))?;
+        if let Some(v) = value
+            && let Err(violation) = check.set(field, from, v)
+        {
+            violations.push(violation);
+            plausible = false;
         }
     }
-    if let (Some(max), Some(rest)) = (update.max_hr, update.rest_hr)
-        && max <= rest
-    {
-        return Err(AppError::Invalid(format!(
-            "max HR {max} must be above rest HR {rest}"
-        )));
+    // The heart rates must agree with each other, including the ones given before: resting
+    // below LTHR below HRmax on every day from `from` on.
+    let heart_rates = update.max_hr.is_some() || update.rest_hr.is_some() || update.lthr.is_some();
+    if plausible && heart_rates {
+        violations.extend(check.check_heart_rates(from));
     }
-    let sex = update.sex.as_deref().map(parse_sex).transpose()?;
+    let sex = match update.sex.as_deref().map(parse_sex).transpose() {
+        Ok(sex) => sex,
+        Err(e) => {
+            violations.push(Violation::new(
+                "sex",
+                update.sex.clone().unwrap_or_default(),
+                "male or female",
+                e.to_string(),
+            ));
+            None
+        }
+    };
     if let Some(tz) = &update.tz {
-        TimeZone::get(tz).map_err(|_| {
-            AppError::Invalid(format!(
-                "unknown time zone {tz:?}: use an IANA name such as Europe/London or America/New_York"
-            ))
-        })?;
+        if let Err(v) = limits::check_text("tz", tz, limits::NAME_MAX_CHARS, limits::Lines::Single)
+        {
+            violations.push(v);
+        } else if TimeZone::get(tz).is_err() {
+            violations.push(Violation::new(
+                "tz",
+                tz.clone(),
+                "an IANA time-zone name",
+                format!(
+                    "unknown time zone {tz:?}: use an IANA name such as Europe/London or America/New_York"
+                ),
+            ));
+        }
     }
+    crate::refuse_if_any(violations)?;
     if let Some(sex) = sex {
         let name = if sex == Sex::Male { "male" } else { "female" };
         store.set_profile_value(athlete, keys::SEX, from, name)?;
@@ -451,10 +490,6 @@ pub fn series(
 // ---------------------------------------------------------------------------------------------
 // Manual sessions, RPE, races
 
-/// The earliest day a manual session may have: earlier dates are typing errors (FIT itself
-/// counts from 1989-12-31).
-const EARLIEST_SESSION_DATE: Date = Date::constant(1970, 1, 1);
-
 /// A session without a file (`fettle add`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ManualSession {
@@ -481,52 +516,46 @@ pub fn add_manual(
     session: &ManualSession,
     now: Timestamp,
 ) -> Result<i64, AppError> {
-    if !(session.duration_s > 0.0 && session.duration_s <= 48.0 * 3600.0) {
-        return Err(AppError::Invalid(
-            "the duration must be between 1 second and 48 hours".into(),
+    let mut violations = Vec::new();
+    let sport = match session.sport.as_deref() {
+        None => Sport::Running,
+        Some(text) => crate::validate::sport("sport", text).unwrap_or_else(|v| {
+            violations.push(v);
+            Sport::Running
+        }),
+    };
+    violations.extend(ActivityBounds::for_sport(sport.as_str()).check_session(
+        sport.as_str(),
+        session.duration_s,
+        session.distance_m,
+    ));
+    if let Err(e) = validate_rpe(session.rpe) {
+        violations.push(Violation::new(
+            "rpe",
+            session.rpe.map(|r| r.to_string()).unwrap_or_default(),
+            "0–10 (CR-10)",
+            e.to_string(),
         ));
     }
-    if let Some(d) = session.distance_m
-        && !(0.0..=1_000_000.0).contains(&d)
+    if let Some(name) = &session.name
+        && let Err(v) =
+            limits::check_text("name", name, limits::NAME_MAX_CHARS, limits::Lines::Single)
     {
-        return Err(AppError::Invalid(format!(
-            "distance {d} m is not plausible (0 … 1000 km)"
-        )));
-    }
-    validate_rpe(session.rpe)?;
-    if session
-        .sport
-        .as_deref()
-        .is_some_and(|s| s.trim().is_empty())
-    {
-        return Err(AppError::Invalid(
-            "--sport is empty: give a sport such as running, cycling or swimming, or leave it out for running".into(),
-        ));
-    }
-    if session.date < EARLIEST_SESSION_DATE {
-        return Err(AppError::Invalid(format!(
-            "{} is before {EARLIEST_SESSION_DATE}: check the year",
-            session.date
-        )));
+        violations.push(v);
     }
     let tz = crate::athlete_time_zone(store, athlete)?;
     let time = session.start.unwrap_or(jiff::civil::time(12, 0, 0, 0));
     let zoned = session
         .date
         .to_datetime(time)
-        .to_zoned_datetime(tz)
+        .to_zoned_datetime(tz.clone())
         .map_err(|e| AppError::Invalid(format!("bad start time: {e}")))?;
     let start = zoned.timestamp();
-    if start > now + 1.hour() {
-        return Err(AppError::Invalid(format!(
-            "{} is in the future: log sessions once they are done",
-            zoned.strftime("%Y-%m-%d %H:%M")
-        )));
+    if let Err(v) = limits::check_instant("date", start, now, &tz) {
+        violations.push(v);
     }
-    let mut activity = Activity::new(
-        start,
-        Sport::parse(session.sport.as_deref().unwrap_or("running")),
-    );
+    crate::refuse_if_any(violations)?;
+    let mut activity = Activity::new(start, sport);
     activity.utc_offset_s = Some(zoned.offset().seconds());
     activity.elapsed_s = session.duration_s;
     activity.timer_s = session.duration_s;
@@ -568,24 +597,48 @@ pub fn set_rpe(
     recompute_loads(store, athlete)
 }
 
-/// Stores a race result (a performance marker for the personal model).
+/// Stores a race result (a performance marker for the personal model). The day must be in the
+/// accepted range (1989-01-01 to tomorrow, see [`limits::check_day`]); distance and time must be
+/// a run a human can do.
 pub fn add_race(
     store: &dyn Store,
     athlete: AthleteId,
     date: Date,
     distance_m: f64,
     time_s: f64,
+    now: Timestamp,
 ) -> Result<i64, AppError> {
-    let vdot = fettle_core::performance::vdot(distance_m, time_s).ok_or_else(|| {
-        AppError::Invalid("a race needs a positive distance and time".to_string())
-    })?;
-    // Daniels' tables run from VDOT 30 to 85; allow a margin either side for walkers and
-    // typing errors that are still plausible.
-    if !(15.0..=95.0).contains(&vdot) {
-        return Err(AppError::Invalid(format!(
-            "{distance_m:.0} m in {time_s:.0} s is a VDOT of {vdot:.1}, outside what humans run: check the distance and time"
-        )));
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = tz.to_datetime(now).date();
+    let mut violations = Vec::new();
+    if let Err(v) = limits::check_day("date", date, today) {
+        violations.push(v);
     }
+    let bounds = ActivityBounds::for_sport(Sport::Running.as_str());
+    let shape = bounds.check_session(Sport::Running.as_str(), time_s, Some(distance_m));
+    if shape.is_empty() {
+        let vdot = fettle_core::performance::vdot(distance_m, time_s).ok_or_else(|| {
+            AppError::Invalid("a race needs a positive distance and time".to_string())
+        })?;
+        // Daniels' tables run from VDOT 30 to 85; allow a margin either side for walkers and
+        // typing errors that are still plausible.
+        if !(RACE_VDOT.0..=RACE_VDOT.1).contains(&vdot) {
+            violations.push(Violation::new(
+                "time",
+                crate::validate::hms(time_s),
+                format!("a VDOT of {}–{}", RACE_VDOT.0, RACE_VDOT.1),
+                format!(
+                    "{distance_m:.0} m in {} is a VDOT of {vdot:.1}, outside what humans run \
+                     ({}–{}): check the distance and time",
+                    crate::validate::hms(time_s),
+                    RACE_VDOT.0,
+                    RACE_VDOT.1
+                ),
+            ));
+        }
+    }
+    violations.extend(shape);
+    crate::refuse_if_any(violations)?;
     let id = store.add_race(
         athlete,
         &RaceResult {
@@ -597,6 +650,10 @@ pub fn add_race(
     )?;
     Ok(id.0)
 }
+
+/// The VDOT a race result may have: Daniels' tables run from 30 to 85, with a margin either
+/// side for walkers and the very best.
+const RACE_VDOT: (f64, f64) = (15.0, 95.0);
 
 /// A race as listed, with its VDOT.
 #[derive(Debug, Clone, Serialize)]

@@ -172,7 +172,8 @@ pub fn check_day(
             day.to_string(),
             limit,
             format!(
-                "{field} {day} is after today ({today}) by more than the one day allowed for                  time-zone slips: enter a day once it has come"
+                "{field} {day} is after today ({today}) by more than the one day allowed for \
+                 time-zone slips: enter a day once it has come"
             ),
         ));
     }
@@ -212,7 +213,8 @@ pub fn check_instant(
             show(at),
             limit,
             format!(
-                "{field} {} is in the future (now is {}; up to 24 h ahead is accepted for clocks                  and time zones set wrong): log what has happened, with its real time",
+                "{field} {} is in the future (now is {}; up to 24 h ahead is accepted for clocks \
+                 and time zones set wrong): log what has happened, with its real time",
                 show(at),
                 show(now)
             ),

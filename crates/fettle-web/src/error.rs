@@ -1,7 +1,9 @@
 //! JSON bodies and JSON errors: every answer the API gives is JSON, failures included.
 //!
 //! Use cases return a serialisable value or an error; [`to_json`] turns either into a
-//! [`Reply`]. Errors carry an HTTP status and render as `{"error": {"code", "message"}}`.
+//! [`Reply`]. Errors carry an HTTP status and render as `{"error": {"code", "message"}}`; an
+//! input the limits refused (a 422 from `fettle_app::AppError::Violations`) adds
+//! `"violations": [{"field", "value", "limit", "message"}]`, the same entries the CLI prints.
 //! [`json_errors`] is a middleware that rewrites every other 4xx/5xx answer (axum's extractor
 //! rejections, 404 for an unknown route, 405, 413 from the body limit) into that same shape, so
 //! no client ever has to parse a plain-text error.
@@ -11,6 +13,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use fettle_core::limits::Violation;
 use serde::Serialize;
 
 /// The largest non-JSON error body [`json_errors`] reads to reuse as the message. Rejection
@@ -27,6 +30,8 @@ pub struct ApiError {
     /// A more specific code than the status's (`csrf` for a 403 the pages handle by reloading).
     code: Option<&'static str>,
     message: String,
+    /// The refused values, for a 422 from the validation layer (empty otherwise).
+    violations: Vec<Violation>,
 }
 
 impl ApiError {
@@ -36,6 +41,7 @@ impl ApiError {
             status,
             code: None,
             message: message.into(),
+            violations: Vec::new(),
         }
     }
 
@@ -45,6 +51,7 @@ impl ApiError {
             status,
             code: Some(code),
             message: message.into(),
+            violations: Vec::new(),
         }
     }
 
@@ -57,6 +64,25 @@ impl ApiError {
     /// (what `fettle_app::AppError::Invalid` maps to).
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+
+    /// 422 with the structured violations (field, value, limit, message); the message is
+    /// theirs joined.
+    pub fn violations(violations: Vec<Violation>) -> Self {
+        let message = violations
+            .iter()
+            .map(|v| v.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            violations,
+            ..Self::invalid(message)
+        }
+    }
+
+    /// The refused values of a 422 from the validation layer.
+    pub fn violation_list(&self) -> &[Violation] {
+        &self.violations
     }
 
     /// 404: the thing asked for does not exist for this athlete.
@@ -135,12 +161,24 @@ struct ErrorDocument<'a> {
 struct ErrorBody<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[Violation]>::is_empty")]
+    violations: &'a [Violation],
 }
 
-/// Renders `{"error": {"code", "message"}}` with the status.
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+/// Renders `{"error": {"code", "message"}}` (with `violations` when there are any) with the
+/// status.
+fn error_response(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    violations: &[Violation],
+) -> Response {
     let document = ErrorDocument {
-        error: ErrorBody { code, message },
+        error: ErrorBody {
+            code,
+            message,
+            violations,
+        },
     };
     // Serialising two strings cannot fail.
     let bytes = serde_json::to_vec(&document).unwrap_or_default();
@@ -158,7 +196,7 @@ impl IntoResponse for ApiError {
             // The client gets the message; the operator gets it on stderr too.
             eprintln!("fettle-web: {self}");
         }
-        error_response(self.status, self.code(), &self.message)
+        error_response(self.status, self.code(), &self.message, &self.violations)
     }
 }
 
@@ -203,6 +241,7 @@ impl From<fettle_app::AppError> for ApiError {
     fn from(error: fettle_app::AppError) -> Self {
         match error {
             fettle_app::AppError::Invalid(message) => ApiError::invalid(message),
+            fettle_app::AppError::Violations(list) => ApiError::violations(list),
             fettle_app::AppError::NotFound(message) => ApiError::not_found(message),
             fettle_app::AppError::Store(e) => {
                 eprintln!("fettle-web: database error: {e}");
@@ -256,7 +295,7 @@ pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
     } else {
         text
     };
-    let rendered = error_response(status, code_for(status), &message);
+    let rendered = error_response(status, code_for(status), &message, &[]);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,
@@ -329,6 +368,32 @@ mod tests {
         assert_eq!(
             body,
             serde_json::json!({"error": {"code": "invalid", "message": "`from` is after `to`"}})
+        );
+    }
+
+    #[tokio::test]
+    async fn refused_values_render_with_their_field_value_and_limit() {
+        let violation =
+            Violation::new("max_hr", "400", "100–240 bpm", "max_hr 400 bpm is too high");
+        let error = ApiError::from(fettle_app::AppError::Violations(vec![violation]));
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bytes = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {
+                "code": "invalid",
+                "message": "max_hr 400 bpm is too high",
+                "violations": [{
+                    "field": "max_hr",
+                    "value": "400",
+                    "limit": "100–240 bpm",
+                    "message": "max_hr 400 bpm is too high",
+                }],
+            }})
         );
     }
 

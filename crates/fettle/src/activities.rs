@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use fettle_app::activities::{self, ListQuery};
 
 use crate::cli::{ActivitiesArgs, ActivityArgs};
-use crate::dates::{format_hms, format_pace, parse_date};
+use crate::dates::{ForFlag, format_hms, format_pace, parse_date};
 use crate::output::{Table, opt, print_json};
 use crate::settings::Context;
 
@@ -13,8 +13,18 @@ use crate::settings::Context;
 pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitCode> {
     let tz = fettle_app::athlete_time_zone(ctx.store.as_ref(), ctx.athlete)?;
     let query = ListQuery {
-        from: args.from.as_deref().map(parse_date).transpose()?,
-        to: args.to.as_deref().map(parse_date).transpose()?,
+        from: args
+            .from
+            .as_deref()
+            .map(parse_date)
+            .transpose()
+            .for_flag("from")?,
+        to: args
+            .to
+            .as_deref()
+            .map(parse_date)
+            .transpose()
+            .for_flag("to")?,
         sport: args.sport.clone(),
         limit: args.limit,
         offset: 0,

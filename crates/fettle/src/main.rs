@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            output::print_error(&err, cli.json);
             ExitCode::from(2)
         }
     }

@@ -69,6 +69,37 @@ fn looks_numeric(cell: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | ':' | '-' | '+' | '/' | 'k' | 'm'))
 }
 
+/// Prints a failed command's error on stderr: `error: …` for people (each refused value on its
+/// own line when there are several), or with `--json` the same document the web API answers,
+/// `{"error": {"code", "message", "violations"?}}`. `code` is `invalid_input` when the
+/// input was refused (then `violations` lists each refused value: field, value, limit,
+/// message), `not_found` when the thing asked for does not exist, `failed` otherwise.
+pub(crate) fn print_error(error: &anyhow::Error, json: bool) {
+    let app = error.downcast_ref::<fettle_app::AppError>();
+    let violations = app.map_or(&[][..], fettle_app::AppError::violations);
+    if json {
+        let code = match app {
+            Some(fettle_app::AppError::Invalid(_) | fettle_app::AppError::Violations(_)) => {
+                "invalid_input"
+            }
+            Some(fettle_app::AppError::NotFound(_)) => "not_found",
+            _ => "failed",
+        };
+        let mut body = serde_json::json!({ "code": code, "message": format!("{error:#}") });
+        if !violations.is_empty() {
+            body["violations"] = serde_json::json!(violations);
+        }
+        eprintln!("{}", serde_json::json!({ "error": body }));
+    } else if violations.len() > 1 {
+        eprintln!("error: {} values were refused:", violations.len());
+        for v in violations {
+            eprintln!("  - {}", v.message);
+        }
+    } else {
+        eprintln!("error: {error:#}");
+    }
+}
+
 /// Prints a value as pretty JSON on stdout.
 pub(crate) fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);

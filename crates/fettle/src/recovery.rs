@@ -15,7 +15,7 @@ use crate::cli::{
     DateRangeArgs, ListAction, ReadinessArgs, RecoverArgs, RecoveryAction, RecoveryArgs,
     RecoveryLogArgs, WellnessAction, WellnessAddArgs, WellnessArgs,
 };
-use crate::dates::parse_date;
+use crate::dates::{ForFlag, parse_date};
 use crate::output::{Table, opt, print_json};
 use crate::settings::Context;
 
@@ -32,8 +32,16 @@ fn local(z: &ZonedDateTime) -> String {
 
 fn parse_range(args: &DateRangeArgs) -> anyhow::Result<(Option<Date>, Option<Date>)> {
     Ok((
-        args.from.as_deref().map(parse_date).transpose()?,
-        args.to.as_deref().map(parse_date).transpose()?,
+        args.from
+            .as_deref()
+            .map(parse_date)
+            .transpose()
+            .for_flag("from")?,
+        args.to
+            .as_deref()
+            .map(parse_date)
+            .transpose()
+            .for_flag("to")?,
     ))
 }
 

@@ -13,7 +13,7 @@ use crate::cli::{
     RpeArgs, StatusArgs,
 };
 use crate::dates::{
-    format_hms, format_pace, parse_date, parse_distance, parse_duration, parse_pace,
+    ForFlag, format_hms, format_pace, parse_date, parse_distance, parse_duration, parse_pace,
 };
 use crate::output::{Table, opt, print_json};
 use crate::settings::Context;
@@ -35,13 +35,23 @@ pub(crate) fn profile(ctx: &Context, args: &ProfileArgs) -> anyhow::Result<ExitC
 
 fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode> {
     let update = ProfileUpdate {
-        from: args.from.as_deref().map(parse_date).transpose()?,
+        from: args
+            .from
+            .as_deref()
+            .map(parse_date)
+            .transpose()
+            .for_flag("from")?,
         sex: args.sex.clone(),
         mass_kg: args.mass,
         max_hr: args.max_hr,
         rest_hr: args.rest_hr,
         lthr: args.lthr,
-        threshold_speed_mps: args.threshold_pace.as_deref().map(parse_pace).transpose()?,
+        threshold_speed_mps: args
+            .threshold_pace
+            .as_deref()
+            .map(parse_pace)
+            .transpose()
+            .for_flag("threshold-pace")?,
         tz: args.tz.clone(),
     };
     let nothing = update.sex.is_none()
@@ -261,8 +271,18 @@ pub(crate) fn print_status(s: &Status) {
 
 /// `fettle load`
 pub(crate) fn load(ctx: &Context, args: &LoadArgs) -> anyhow::Result<ExitCode> {
-    let from = args.from.as_deref().map(parse_date).transpose()?;
-    let to = args.to.as_deref().map(parse_date).transpose()?;
+    let from = args
+        .from
+        .as_deref()
+        .map(parse_date)
+        .transpose()
+        .for_flag("from")?;
+    let to = args
+        .to
+        .as_deref()
+        .map(parse_date)
+        .transpose()
+        .for_flag("to")?;
     let series = training::series(ctx.store.as_ref(), ctx.athlete, from, to, Timestamp::now())?;
     if ctx.json {
         print_json(&series)?;
@@ -310,7 +330,8 @@ pub(crate) fn race(ctx: &Context, args: &RaceArgs) -> anyhow::Result<ExitCode> {
             ctx.athlete,
             parse_date(&add.date)?,
             parse_distance(&add.distance)?,
-            parse_duration(&add.time)?,
+            parse_duration(&add.time).for_flag("time")?,
+            Timestamp::now(),
         )?;
         if ctx.json {
             print_json(&serde_json::json!({ "id": id }))?;

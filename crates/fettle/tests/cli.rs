@@ -501,7 +501,8 @@ fn a_closed_pipe_ends_the_command_quietly() {
 #[test]
 fn a_very_old_session_does_not_cut_the_series_short() {
     let env = Env::new();
-    // Typing errors before 1970 are refused with the reason.
+    // Typing errors before 1989 (fettle_core::limits::EARLIEST_DATE) are refused with the
+    // reason.
     let out = env
         .fettle()
         .args([
@@ -518,7 +519,7 @@ fn a_very_old_session_does_not_cut_the_series_short() {
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("check the year"));
     // An old but accepted session beside a recent one: status still describes the day asked.
-    for date in ["1975-05-01", "2026-11-01"] {
+    for date in ["1990-05-01", "2026-11-01"] {
         env.fettle()
             .args(["add", "--date", date, "--duration", "30m", "--rpe", "3"])
             .assert()

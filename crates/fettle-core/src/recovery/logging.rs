@@ -92,8 +92,13 @@ pub enum ValidationError {
 }
 
 impl ValidationError {
-    /// The refusal as a structured [`Violation`] for the faces.
+    /// The refusal as a structured [`Violation`] for the faces, named by the entry's field
+    /// (`minutes`, `temp_c`, `carbs_g`, `protein_g`, `zones`, `at`, `note`) so that a client
+    /// can point at it; the message starts with that name too.
     pub fn violation(&self) -> Violation {
+        let named = |field: &str, value: String, limit: String| {
+            Violation::new(field, value, limit, format!("`{field}`: {self}"))
+        };
         match self {
             ValidationError::Limit(v) => v.clone(),
             ValidationError::OutOfRange {
@@ -103,28 +108,36 @@ impl ValidationError {
                 max,
                 unit,
                 ..
-            } => Violation::new(
-                *what,
+            } => named(
+                field_of(what),
                 value.to_string(),
                 format!("{min}–{max} {unit}"),
-                self.to_string(),
             ),
-            ValidationError::Missing { what, example, .. } => Violation::new(
-                *what,
-                "",
+            ValidationError::Missing { what, example, .. } => named(
+                field_of(what),
+                String::new(),
                 format!("required (e.g. {example})"),
-                self.to_string(),
             ),
             ValidationError::NotANumber { what } => {
-                Violation::new(*what, "NaN", "a finite number", self.to_string())
+                named(field_of(what), "NaN".into(), "a finite number".into())
             }
-            ValidationError::UnknownZone { zone } => Violation::new(
-                "zones",
-                zone.clone(),
-                BOOT_ZONES.join(", "),
-                self.to_string(),
-            ),
+            ValidationError::UnknownZone { zone } => {
+                named("zones", zone.clone(), BOOT_ZONES.join(", "))
+            }
         }
+    }
+}
+
+/// The entry's field a label of the messages above describes.
+fn field_of(what: &str) -> &'static str {
+    if what.contains("temperature") {
+        "temp_c"
+    } else if what.contains("carbohydrate") {
+        "carbs_g"
+    } else if what.contains("protein") {
+        "protein_g"
+    } else {
+        "minutes"
     }
 }
 
