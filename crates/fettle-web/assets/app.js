@@ -527,10 +527,10 @@ async function pageRecovery(root) {
       Object.entries(methodNames).map(([value, text]) => el('option', { value, text })))),
     el('label', {}, 'Started', el('input', { name: 'at', type: 'datetime-local', value: now, required: true })),
     number('minutes', 'Minutes', { min: '1', max: '1440' }),
-    number('temp_c', 'Temperature °C', { min: '-200', max: '120' }),
+    number('temp_c', 'Temperature °C', { min: '-196', max: '120' }),
     el('label', {}, 'Zones (comma-separated)', el('input', { name: 'zones', type: 'text', placeholder: 'calves, quads' })),
-    number('carbs_g', 'Carbohydrate g', { min: '0', max: '2000' }),
-    number('protein_g', 'Protein g', { min: '0', max: '2000' }),
+    number('carbs_g', 'Carbohydrate g', { min: '0', max: '500' }),
+    number('protein_g', 'Protein g', { min: '0', max: '500' }),
     el('label', {}, 'Note', el('input', { name: 'note', type: 'text', maxlength: '2000' })),
     el('button', { type: 'submit', text: 'Log session' }));
   form.addEventListener('submit', async (event) => {
