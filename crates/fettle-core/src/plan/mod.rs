@@ -212,6 +212,10 @@ pub fn parse_goal_time(text: &str) -> Result<f64, PlanError> {
     }
     let mut seconds = 0.0;
     for (i, part) in parts.iter().enumerate() {
+        // Digits only: `u32`'s parser also takes a leading `+`.
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
         let value: u32 = part.parse().map_err(|_| err())?;
         if i > 0 && value >= 60 {
             return Err(err());

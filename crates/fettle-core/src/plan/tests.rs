@@ -50,6 +50,9 @@ fn goal_times_weekdays_and_cycles_parse() {
     assert_eq!(parse_goal_time("25:30"), Ok(1530.0));
     assert!(parse_goal_time("3:75:00").is_err());
     assert!(parse_goal_time("fast").is_err());
+    for bad in ["3:-15:00", "+3:15:00", "3:+5:00", "3::00", " 3:15:00x"] {
+        assert!(parse_goal_time(bad).is_err(), "{bad} was accepted");
+    }
     assert_eq!(
         parse_weekdays("mon,tue,thu,sat,sun"),
         Ok(default_training_days())
