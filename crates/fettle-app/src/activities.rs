@@ -173,12 +173,8 @@ pub fn list(
         tz.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
             .map_err(|e| AppError::Invalid(format!("bad date {d}: {e}")))
     };
-    if let (Some(from), Some(to)) = (query.from, query.to)
-        && from > to
-    {
-        return Err(AppError::Invalid(format!(
-            "--from {from} is after --to {to}: swap them"
-        )));
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        crate::validate::day_order(from, to)?;
     }
     let filter = ActivityFilter {
         from: query.from.map(day_start).transpose()?,

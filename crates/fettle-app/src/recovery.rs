@@ -239,11 +239,7 @@ fn day_range(from: Option<Date>, to: Option<Date>, today: Date) -> Result<(Date,
         to.checked_sub((DEFAULT_LIST_DAYS - 1).days())
             .unwrap_or(Date::MIN)
     });
-    if from > to {
-        return Err(AppError::Invalid(format!(
-            "--from {from} is after --to {to}: swap them"
-        )));
-    }
+    crate::validate::day_order(from, to)?;
     Ok((from, to))
 }
 

@@ -472,12 +472,8 @@ pub fn series(
 ) -> Result<Vec<DayState>, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
     let to = to.unwrap_or_else(|| tz.to_datetime(now).date());
-    if let Some(from) = from
-        && from > to
-    {
-        return Err(AppError::Invalid(format!(
-            "--from {from} is after --to {to}: swap them"
-        )));
+    if let Some(from) = from {
+        crate::validate::day_order(from, to)?;
     }
     let days = day_totals(store, athlete, &tz)?;
     let mut series = daily_series(&days, to, &SeriesParams::default());

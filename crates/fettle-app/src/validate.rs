@@ -33,6 +33,20 @@ pub fn sport(field: &str, text: &str) -> Result<Sport, Violation> {
     }
 }
 
+/// Refuses a range of days whose start is after its end (every listing shares this check, so
+/// the CLI and the API say the same).
+pub fn day_order(from: jiff::civil::Date, to: jiff::civil::Date) -> Result<(), Violation> {
+    if from > to {
+        return Err(Violation::new(
+            "from",
+            from.to_string(),
+            format!("on or before to ({to})"),
+            format!("from {from} is after to {to}: swap them"),
+        ));
+    }
+    Ok(())
+}
+
 /// Seconds as `h:mm:ss` (or `m:ss` under an hour), for messages.
 pub fn hms(seconds: f64) -> String {
     if !seconds.is_finite() {

@@ -197,3 +197,17 @@ async fn the_web_uses_the_cores_meal_limit_and_refuses_nul_bytes() {
     let listed = json_body(send(db.state(), get("/api/v1/recovery?from=2026-10-01")).await).await;
     assert_eq!(listed["entries"], json!([]), "{listed}");
 }
+
+#[tokio::test]
+async fn a_reversed_range_is_refused_by_the_use_cases_on_every_listing() {
+    let db = TestDb::empty();
+    for uri in [
+        "/api/v1/load?from=2026-02-01&to=2026-01-01",
+        "/api/v1/activities?from=2026-02-01&to=2026-01-01",
+        "/api/v1/recovery?from=2026-02-01&to=2026-01-01",
+    ] {
+        let list = violations(send(db.state(), get(uri)).await).await;
+        assert_eq!(list[0]["field"], "from", "{uri}");
+        assert_eq!(list[0]["limit"], "on or before to (2026-01-01)", "{uri}");
+    }
+}
