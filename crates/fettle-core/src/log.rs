@@ -1,8 +1,9 @@
 //! What the athlete logs by hand: wellness entries, recovery sessions and meals, race results.
 //!
 //! These are plain records shared by the science (readiness, insights, the personal model), the
-//! store and the faces. Validation of user input lives with the functions that accept it; these
-//! types only describe the data.
+//! store and the faces. These types only describe the data: what a person types is checked
+//! against [`crate::limits`] by `wellness::validate_wellness`, `recovery::logging::validate`
+//! and the use cases that accept it.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
