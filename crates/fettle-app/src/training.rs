@@ -525,13 +525,8 @@ pub fn add_manual(
         session.duration_s,
         session.distance_m,
     ));
-    if let Err(e) = validate_rpe(session.rpe) {
-        violations.push(Violation::new(
-            "rpe",
-            session.rpe.map(|r| r.to_string()).unwrap_or_default(),
-            "0–10 (CR-10)",
-            e.to_string(),
-        ));
+    if let Err(v) = validate_rpe(session.rpe) {
+        violations.push(v);
     }
     if let Some(name) = &session.name
         && let Err(v) =
@@ -567,12 +562,19 @@ pub fn add_manual(
     Ok(id.0)
 }
 
-fn validate_rpe(rpe: Option<f64>) -> Result<(), AppError> {
+/// Session RPE on Borg's CR-10 scale (Foster et al. 2001): 0 rest … 10 maximal.
+const RPE_SCALE: (f64, f64) = (0.0, 10.0);
+
+fn validate_rpe(rpe: Option<f64>) -> Result<(), Violation> {
     match rpe {
-        Some(r) if !(0.0..=10.0).contains(&r) => Err(AppError::Invalid(format!(
-            "RPE {r} is outside the CR-10 scale: use 0 (rest) … 10 (maximal)"
-        ))),
-        _ => Ok(()),
+        Some(r) => limits::check_number("rpe", r, RPE_SCALE, "(CR-10)").map_err(|mut v| {
+            v.message = format!(
+                "RPE {} is outside the CR-10 scale: use 0 (rest) … 10 (maximal)",
+                v.value
+            );
+            v
+        }),
+        None => Ok(()),
     }
 }
 

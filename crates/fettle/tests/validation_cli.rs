@@ -430,3 +430,21 @@ fn several_mistakes_are_reported_together() {
         refusal.stderr
     );
 }
+
+#[test]
+fn an_rpe_off_the_cr10_scale_is_refused_with_the_scale() {
+    let env = Env::new();
+    let v = env.violation(&[
+        "add",
+        "--date",
+        "2026-11-01",
+        "--duration",
+        "30m",
+        "--rpe",
+        "11",
+    ]);
+    assert_eq!(v["field"], "rpe");
+    assert_eq!(v["value"], "11");
+    assert_eq!(v["limit"], "0–10 (CR-10)");
+    assert_eq!(env.activities(), 0);
+}
