@@ -110,10 +110,11 @@ mod open;
 pub mod postgres;
 pub mod sqlite;
 mod store;
+mod text;
 
 pub use accounts::{
-    Accounts, ApiToken, CoachLink, Database, Invitation, Member, NewSession, NewUser, Role,
-    SecretHash, Session, TokenId, User, UserId,
+    Accounts, ApiToken, CoachLink, CredentialsEnded, Database, Invitation, Member, NewSession,
+    NewUser, Role, SecretHash, Session, TokenId, User, UserId,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{

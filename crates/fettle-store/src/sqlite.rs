@@ -26,6 +26,7 @@ use crate::model::{
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 use crate::store::Store;
+use crate::text;
 
 mod accounts;
 
@@ -567,6 +568,7 @@ impl Store for SqliteStore {
     }
 
     fn create_athlete(&self, name: &str) -> StoreResult<AthleteId> {
+        text::check("athlete name", name)?;
         if name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "an athlete needs a non-empty name".to_owned(),
@@ -606,6 +608,7 @@ impl Store for SqliteStore {
         file: &NewFile,
         activities: &[NewActivity<'_>],
     ) -> StoreResult<FileOutcome> {
+        text::check("file name", &file.source)?;
         let invalid = |index: usize, reason: String| StoreError::InvalidActivity {
             file: file.source.clone(),
             index,
@@ -652,7 +655,9 @@ impl Store for SqliteStore {
             let (mut inserted, mut duplicates) = (0i64, 0i64);
             for (index, (new, blob)) in activities.iter().zip(&blobs).enumerate() {
                 let activity = new.activity;
-                check_activity(activity).map_err(|reason| invalid(index, reason))?;
+                check_activity(activity)
+                    .and_then(|()| text::check_activity(activity, new.source))
+                    .map_err(|reason| invalid(index, reason))?;
                 if let Some(of) = find_duplicate(tx, athlete, activity).map_err(db(context))? {
                     duplicates += 1;
                     outcomes.push(ActivityOutcome::Duplicate { of });
@@ -700,7 +705,9 @@ impl Store for SqliteStore {
             index: 0,
             reason,
         };
-        check_activity(activity).map_err(invalid)?;
+        check_activity(activity)
+            .and_then(|()| text::check_activity(activity, MANUAL_SOURCE))
+            .map_err(invalid)?;
         self.write("storing a manual activity", athlete, |tx| {
             insert_activity(tx, athlete, None, MANUAL_SOURCE, activity, false).map_err(|e| {
                 if is_constraint(&e) {
@@ -811,6 +818,7 @@ impl Store for SqliteStore {
         athlete: AthleteId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivitySummary>> {
+        text::check_filter(filter)?;
         let context = "listing activities";
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM activities
@@ -950,6 +958,8 @@ impl Store for SqliteStore {
         from: Date,
         value: &str,
     ) -> StoreResult<()> {
+        text::check("profile key", key)?;
+        text::check("profile value", value)?;
         let context = "storing a profile value";
         self.write(context, athlete, |tx| {
             tx.execute(
@@ -985,6 +995,7 @@ impl Store for SqliteStore {
     }
 
     fn add_race(&self, athlete: AthleteId, race: &RaceResult) -> StoreResult<RaceId> {
+        text::check_race(race)?;
         let positive = |v: f64| v.is_finite() && v > 0.0;
         if !positive(race.distance_m) || !positive(race.time_s) {
             return Err(StoreError::Invalid(format!(
@@ -1047,6 +1058,7 @@ impl Store for SqliteStore {
     }
 
     fn upsert_wellness(&self, athlete: AthleteId, entry: &WellnessEntry) -> StoreResult<()> {
+        text::check_wellness(entry)?;
         let Some(day) = entry.date else {
             return Err(StoreError::Invalid(
                 "a wellness entry needs the date it describes: give one".to_owned(),
@@ -1131,6 +1143,7 @@ impl Store for SqliteStore {
     }
 
     fn add_recovery(&self, athlete: AthleteId, entry: &RecoveryEntry) -> StoreResult<RecoveryId> {
+        text::check_recovery(entry)?;
         let context = "storing a recovery entry";
         let zones = serde_json::to_string(&entry.zones)
             .map_err(|e| StoreError::Invalid(format!("recovery zones: {e}")))?;
@@ -1193,6 +1206,7 @@ impl Store for SqliteStore {
     }
 
     fn add_to_set(&self, athlete: AthleteId, set: StringSet, value: &str) -> StoreResult<()> {
+        text::check("set member", value)?;
         let context = "adding to a set";
         self.write(context, athlete, |tx| {
             tx.execute(
@@ -1211,6 +1225,7 @@ impl Store for SqliteStore {
         set: StringSet,
         value: &str,
     ) -> StoreResult<bool> {
+        text::check("set member", value)?;
         let deleted = self
             .lock()
             .execute(
@@ -1237,6 +1252,7 @@ impl Store for SqliteStore {
     }
 
     fn save_plan(&self, athlete: AthleteId, json: &str) -> StoreResult<()> {
+        text::check("plan", json)?;
         let context = "saving the plan";
         self.write(context, athlete, |tx| {
             tx.execute(
@@ -1262,6 +1278,8 @@ impl Store for SqliteStore {
     }
 
     fn set_setting(&self, athlete: AthleteId, key: &str, value: Option<&str>) -> StoreResult<()> {
+        text::check("setting name", key)?;
+        text::check_opt("setting value", value)?;
         let context = "storing a setting";
         self.write(context, athlete, |tx| {
             match value {
@@ -1281,6 +1299,7 @@ impl Store for SqliteStore {
     }
 
     fn setting(&self, athlete: AthleteId, key: &str) -> StoreResult<Option<String>> {
+        text::check("setting name", key)?;
         self.lock()
             .query_row(
                 "SELECT value FROM settings WHERE athlete_id = ?1 AND key = ?2",
