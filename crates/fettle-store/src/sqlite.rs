@@ -95,10 +95,7 @@ impl SqliteStore {
                  PRAGMA wal_autocheckpoint = 8192;",
             )
             .map_err(fail)?;
-        // An in-memory database answers "memory": WAL only applies to files.
-        let _mode: String = connection
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(fail)?;
+        switch_to_wal(&connection).map_err(fail)?;
         connection.set_prepared_statement_cache_capacity(64);
         let default_athlete = migrate(&mut connection, &path, MIGRATIONS)?;
         Ok(SqliteStore {
@@ -209,6 +206,36 @@ fn migrate(
         .map_err(fail)?;
     tx.commit().map_err(fail)?;
     Ok(AthleteId(athlete))
+}
+
+/// Switches the database to the WAL journal (an in-memory database stays in memory mode: WAL
+/// only applies to files).
+///
+/// Several programs may open a new file at the same moment (two imports started together).
+/// Switching a new file to WAL writes its header: each opener first reads it, then asks to
+/// write, and SQLite refuses all but one at once with "database is locked" — without waiting
+/// for the busy timeout, since the readers would otherwise wait for each other for ever. So
+/// a refusal here is retried, with short growing pauses, until [`BUSY_TIMEOUT`]: the first
+/// opener's switch takes milliseconds, after which the file is in WAL mode and the others'
+/// switches only read it.
+fn switch_to_wal(connection: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match connection.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Ok(_mode) => return Ok(()),
+            Err(error)
+                if error.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 fn open_error(path: &str, error: &rusqlite::Error) -> StoreError {
@@ -1338,6 +1365,40 @@ mod tests {
         rows.map(|r| r.expect("plan row"))
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    /// Connections switching one new file to WAL at the same moment: SQLite refuses all but
+    /// one at once, whatever the busy timeout (before the retry, 4 threads × 200 rounds gave 1
+    /// to 4 "database is locked"); with the retry every switch succeeds and the file is WAL.
+    #[test]
+    fn concurrent_wal_switches_of_a_new_file_all_succeed() {
+        const OPENERS: usize = 8;
+        for round in 0..100 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("new.sqlite");
+            let barrier = std::sync::Barrier::new(OPENERS);
+            std::thread::scope(|scope| {
+                let openers: Vec<_> = (0..OPENERS)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let connection = Connection::open(&path).expect("open");
+                            connection.busy_timeout(BUSY_TIMEOUT).expect("timeout");
+                            barrier.wait();
+                            switch_to_wal(&connection)
+                        })
+                    })
+                    .collect();
+                for opener in openers {
+                    let switched = opener.join().expect("no panic");
+                    assert!(switched.is_ok(), "round {round}: {switched:?}");
+                }
+            });
+            let connection = Connection::open(&path).expect("reopen");
+            let mode: String = connection
+                .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+                .expect("mode");
+            assert_eq!(mode, "wal");
+        }
     }
 
     #[test]
