@@ -122,7 +122,7 @@ pub use model::{
     ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
-pub use open::open;
+pub use open::{LocationKind, location_kind, open, redact_location};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

@@ -99,9 +99,11 @@ impl PgStore {
     /// Fettle.
     pub fn connect(url: &str) -> StoreResult<PgStore> {
         let config: Config = url.parse().map_err(|e| StoreError::Connect {
-            target: "the given PostgreSQL URL".to_owned(),
+            target: "the given PostgreSQL database".to_owned(),
+            // The driver's parse errors name the option, never its value.
             reason: format!(
-                "it is not a valid URL ({e}); write it as postgres://user@host:port/database"
+                "it is not a valid PostgreSQL URL or connection string ({e}); write it as \
+                 postgres://user@host:port/database or host=… dbname=… user=…"
             ),
         })?;
         let target = describe(&config);

@@ -68,9 +68,18 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, switches it to WAL, applies pending
     /// migrations in one transaction and creates the default athlete on first open.
     ///
-    /// Fails with [`StoreError::NewerSchema`] when the file was written by a newer Fettle.
+    /// Fails with [`StoreError::NewerSchema`] when the file was written by a newer Fettle, and
+    /// with [`StoreError::Invalid`] when the path is not UTF-8 text: SQLite takes a path as
+    /// text, and converting one lossily would open the same file for two different paths.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
-        let path = path.as_ref().display().to_string();
+        let Some(path) = path.as_ref().to_str() else {
+            return Err(StoreError::Invalid(format!(
+                "the database path {} is not valid UTF-8 text: rename the file or folder, or \
+                 choose another path",
+                path.as_ref().display()
+            )));
+        };
+        let path = path.to_owned();
         let connection = Connection::open(&path).map_err(|e| open_error(&path, &e))?;
         SqliteStore::setup(connection, path)
     }

@@ -324,3 +324,24 @@ fn concurrent_first_opens_of_a_new_file_all_succeed() {
         );
     }
 }
+
+/// A path that is not UTF-8 is refused, and no file is created: SQLite takes paths as text, and
+/// a lossy conversion would make two different paths open one file.
+#[cfg(unix)]
+#[test]
+fn a_path_that_is_not_utf8_is_refused_and_creates_nothing() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in [&b"caf\xe9.sqlite"[..], &b"caf\xe8.sqlite"[..]] {
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(name));
+        let error = SqliteStore::open(&path).map(drop).expect_err("refused");
+        assert!(
+            matches!(&error, fettle_store::StoreError::Invalid(m) if m.contains("not valid UTF-8")),
+            "{error:?}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").next().is_none(),
+        "no file was created"
+    );
+}
