@@ -36,8 +36,8 @@ pub enum AppError {
 }
 
 impl From<fettle_store::StoreError> for AppError {
-    /// A store error the caller can fix by changing what they gave (a text containing NUL)
-    /// is [`AppError::Invalid`], as the use cases' own validation would have said; every other
+    /// A store error the caller can fix by changing what they gave (a text containing NUL, an
+    /// activity the store refuses) is [`AppError::Invalid`], as the use cases' own validation would have said; every other
     /// store error is the database's ([`AppError::Store`]).
     fn from(error: fettle_store::StoreError) -> Self {
         if error.is_invalid_input() {
@@ -90,5 +90,22 @@ mod tests {
             matches!(&error, AppError::Invalid(m) if m.contains("sport filter contains a NUL")),
             "{error:?}"
         );
+        let session = training::ManualSession {
+            date: jiff::civil::date(2026, 3, 2),
+            start: None,
+            duration_s: 1800.0,
+            distance_m: Some(5000.0),
+            rpe: Some(5.0),
+            sport: None,
+            name: Some("Tempo\0run".to_owned()),
+        };
+        let now = jiff::Timestamp::from_second(1_800_000_000).expect("instant");
+        let error =
+            training::add_manual(&store, athlete, &session, now).expect_err("NUL in the name");
+        assert!(
+            matches!(&error, AppError::Invalid(m) if m.contains("name contains a NUL")),
+            "{error:?}"
+        );
+        assert_eq!(store.counts(athlete).expect("counts").activities, 0);
     }
 }

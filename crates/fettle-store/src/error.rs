@@ -116,10 +116,14 @@ impl StoreError {
         matches!(self, StoreError::NewerSchema { .. })
     }
 
-    /// Whether this error is the caller's to fix by changing what was handed to the store
-    /// (a text containing NUL), as opposed to a failure of the database.
+    /// Whether this error is the caller's to fix by changing what was handed to the store (a
+    /// text containing NUL, an activity breaking a rule), as opposed to a failure of the
+    /// database.
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, StoreError::InvalidText { .. })
+        matches!(
+            self,
+            StoreError::InvalidText { .. } | StoreError::InvalidActivity { .. }
+        )
     }
 
     /// Whether this error means the thing asked for does not exist.
