@@ -43,12 +43,22 @@ impl Context {
 }
 
 /// Where the database is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Location {
     /// A PostgreSQL server, by URL or connection string.
     Postgres(String),
     /// A SQLite file.
     Sqlite(PathBuf),
+}
+
+/// Shows [`Location::describe`]: never a password, even in a debugging print.
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Postgres(_) => write!(f, "Postgres({:?})", self.describe()),
+            Location::Sqlite(path) => write!(f, "Sqlite({path:?})"),
+        }
+    }
 }
 
 impl Location {
@@ -229,6 +239,12 @@ mod tests {
             let location = parse_database(text).expect("postgres");
             assert_eq!(location.describe(), shown);
         }
+    }
+
+    #[test]
+    fn debug_prints_never_show_a_password() {
+        let location = parse_database("postgres://u:s3cr3t@h/d?password=s3cr3t").expect("url");
+        assert!(!format!("{location:?}").contains("s3cr3t"));
     }
 
     #[cfg(unix)]
