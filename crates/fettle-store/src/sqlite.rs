@@ -93,6 +93,7 @@ impl SqliteStore {
 
     fn setup(mut connection: Connection, path: String) -> StoreResult<SqliteStore> {
         let fail = |e: rusqlite::Error| open_error(&path, &e);
+        // Before any statement, so that every one below waits for a concurrent opener.
         connection.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
         // synchronous = NORMAL is durable enough in WAL mode (a power cut may lose the last
         // transactions, never consistency). Checkpointing every 8192 pages (32 MiB) instead of
