@@ -151,8 +151,37 @@ fn is_connection_string(location: &str) -> bool {
     LIBPQ_KEYWORDS.contains(&key)
 }
 
+/// What is shown instead of a URL whose password cannot be found for sure.
+const UNREADABLE_URL: &str =
+    "a database URL (not shown: a password in it could not be cut out for sure)";
+
 /// A URL with the password of its user information and its secret query parameters replaced.
+///
+/// The PostgreSQL driver checks the result: when it reads a password from what is left other
+/// than the `…` put in its place (a password holding `/`, `?` or `#`, which a URL should have
+/// percent-encoded), or when it cannot read the URL at all but the URL may hold a password,
+/// the whole URL is replaced.
 fn redact_url(url: &str) -> String {
+    let redacted = redact_url_parts(url);
+    let password_left = |text: &str| match text.parse::<postgres::Config>() {
+        Ok(config) => config.get_password().is_some_and(|p| p != "…".as_bytes()),
+        // Unreadable by the driver: a ':' before the last '@' may still start a password.
+        Err(_) => {
+            let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+            let rest = rest.replace(":…@", "@");
+            rest.rsplit_once('@')
+                .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+        }
+    };
+    if password_left(&redacted) {
+        UNREADABLE_URL.to_owned()
+    } else {
+        redacted
+    }
+}
+
+/// [`redact_url`]'s replacement, by the URL's syntax alone.
+fn redact_url_parts(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -366,13 +395,19 @@ mod tests {
                 "postgres://u@h/d?password=…",
             ),
             (
-                "postgresql://u@h/d?sslmode=disable&PASSWORD=s3cr3t&application_name=x",
-                "postgresql://u@h/d?sslmode=disable&PASSWORD=…&application_name=x",
+                "postgresql://u@h/d?sslmode=disable&password=s3cr3t&application_name=x",
+                "postgresql://u@h/d?sslmode=disable&password=…&application_name=x",
             ),
             (
-                "postgres://u@h/d?pass%77ord=s3cr3t#frag",
-                "postgres://u@h/d?pass%77ord=…#frag",
+                "postgresql://u@h/d?PASSWORD=s3cr3t&application_name=x",
+                "postgresql://u@h/d?PASSWORD=…&application_name=x",
             ),
+            (
+                "postgres://u@h/d?pass%77ord=s3cr3t&sslmode=disable",
+                "postgres://u@h/d?pass%77ord=…&sslmode=disable",
+            ),
+            // The driver reads the fragment into the password: replaced whole.
+            ("postgres://u@h/d?password=s3cr3t#frag", UNREADABLE_URL),
             (
                 "postgres://h/d?sslpassword=s3cr3t",
                 "postgres://h/d?sslpassword=…",
@@ -394,6 +429,14 @@ mod tests {
             (
                 "host=h password='s3cr3t",
                 "a PostgreSQL connection string (not shown)",
+            ),
+            // A password holding characters a URL should have percent-encoded.
+            ("postgres://u:s3cr3t/x@h/d", UNREADABLE_URL),
+            ("postgres://u:s3cr3t?x@h/d", UNREADABLE_URL),
+            ("postgres://u:s3cr3t#x@h/d", UNREADABLE_URL),
+            (
+                "postgres://u@h/d?password=s3cr3t&port=x",
+                "postgres://u@h/d?password=…&port=x",
             ),
             // Nothing secret: unchanged.
             (
