@@ -24,8 +24,8 @@ use std::sync::LazyLock;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use fettle_store::{
-    Accounts, ApiToken, NewSession, NewUser, Role, SecretHash, Session, StoreError, TokenId, User,
-    UserId,
+    Accounts, ApiToken, CredentialsEnded, NewSession, NewUser, Role, SecretHash, Session,
+    StoreError, TokenId, User, UserId,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -330,9 +330,14 @@ pub fn find_user(db: &dyn Accounts, email: &str) -> Result<User, AppError> {
     })
 }
 
-/// An administrator sets a user's password (the user forgot it): checks and hashes it, and
-/// ends all of the user's sessions, so whoever knew the old password is logged out.
-pub fn set_password(db: &dyn Accounts, email: &str, new: &str) -> Result<(), AppError> {
+/// An administrator sets a user's password (the user forgot it): checks and hashes it, ends all
+/// of the user's sessions and revokes all of the user's API tokens, so whoever knew the old
+/// password, or holds a credential made with it, is shut out. Says how many of each ended.
+pub fn set_password(
+    db: &dyn Accounts,
+    email: &str,
+    new: &str,
+) -> Result<CredentialsEnded, AppError> {
     let user = find_user(db, email)?;
     check_new_password(new)?;
     let hash = hash_password(new)?;
@@ -341,14 +346,16 @@ pub fn set_password(db: &dyn Accounts, email: &str, new: &str) -> Result<(), App
 
 /// A logged-in user changes their password. A wrong `current` password is
 /// [`AppError::Invalid`] and changes nothing. Every other session of the user ends; `keep` (the
-/// session the change was made from, if any) stays.
+/// session the change was made from, if any) stays. Every API token of the user is revoked:
+/// a token made by someone who knew the old password must not outlive it (the user makes new
+/// ones). Says how many sessions and tokens ended.
 pub fn change_password(
     db: &dyn Accounts,
     user: UserId,
     current: &str,
     new: &str,
     keep: Option<&SecretHash>,
-) -> Result<(), AppError> {
+) -> Result<CredentialsEnded, AppError> {
     let Some(stored) = db.user(user)? else {
         return Err(AppError::NotFound(format!(
             "user {user} does not exist (any more)"
@@ -365,21 +372,17 @@ pub fn change_password(
     store_password(db, &stored, &hash, keep)
 }
 
-/// Writes a new password hash and ends the user's sessions but `keep`.
+/// Writes a new password hash, ends the user's sessions but `keep` and revokes the user's API
+/// tokens, in one transaction.
 fn store_password(
     db: &dyn Accounts,
     user: &User,
     hash: &str,
     keep: Option<&SecretHash>,
-) -> Result<(), AppError> {
-    if !db.set_password_hash(user.id, hash)? {
-        return Err(AppError::NotFound(format!(
-            "the account {} was deleted meanwhile",
-            user.email
-        )));
-    }
-    db.delete_sessions_of(user.id, keep)?;
-    Ok(())
+) -> Result<CredentialsEnded, AppError> {
+    db.replace_password(user.id, hash, keep)?.ok_or_else(|| {
+        AppError::NotFound(format!("the account {} was deleted meanwhile", user.email))
+    })
 }
 
 /// A successful login: the session's secret goes into the cookie, the CSRF token to the pages.
@@ -893,7 +896,7 @@ mod tests {
     }
 
     #[test]
-    fn changing_the_password_keeps_only_the_session_it_was_made_from() {
+    fn changing_the_password_keeps_only_the_session_it_was_made_from_and_revokes_tokens() {
         let (store, user) = store_with_runner();
         let here = login(&store, "runner@example.org", PASSWORD, t0())
             .expect("no error")
@@ -921,7 +924,9 @@ mod tests {
             "a refused change ends nothing"
         );
 
-        change_password(
+        let (_, laptop) = create_token(&store, user.id, "laptop", t0()).expect("token");
+        let (_, phone) = create_token(&store, user.id, "phone", t0()).expect("token");
+        let ended = change_password(
             &store,
             user.id,
             PASSWORD,
@@ -929,6 +934,23 @@ mod tests {
             Some(&here.session_secret.hash()),
         )
         .expect("changed");
+        assert_eq!(
+            ended,
+            CredentialsEnded {
+                sessions: 1,
+                tokens: 2
+            },
+            "the other login and both tokens"
+        );
+        for token in [&laptop, &phone] {
+            assert!(
+                token_user(&store, token.expose(), t0())
+                    .expect("no error")
+                    .is_none(),
+                "a token made before the change is revoked"
+            );
+        }
+        assert!(store.tokens(user.id).expect("tokens").is_empty());
         assert!(
             session_user(&store, here.session_secret.expose(), t0())
                 .expect("no error")
@@ -952,13 +974,34 @@ mod tests {
     }
 
     #[test]
-    fn an_administrator_reset_ends_every_session() {
+    fn an_administrator_reset_ends_every_session_and_token() {
         let (store, _) = store_with_runner();
         let outcome = login(&store, "runner@example.org", PASSWORD, t0())
             .expect("no error")
             .expect("logged in");
+        let (_, token) = create_token(&store, outcome.user.id, "sync", t0()).expect("token");
         assert!(set_password(&store, "runner@example.org", "short").is_err());
-        set_password(&store, "RUNNER@example.org", "a brand new password").expect("set");
+        assert!(
+            token_user(&store, token.expose(), t0())
+                .expect("no error")
+                .is_some(),
+            "a refused reset revokes nothing"
+        );
+        let ended =
+            set_password(&store, "RUNNER@example.org", "a brand new password").expect("set");
+        assert_eq!(
+            ended,
+            CredentialsEnded {
+                sessions: 1,
+                tokens: 1
+            }
+        );
+        assert!(
+            token_user(&store, token.expose(), t0())
+                .expect("no error")
+                .is_none(),
+            "the token made before the reset is revoked"
+        );
         assert!(
             session_user(&store, outcome.session_secret.expose(), t0())
                 .expect("no error")

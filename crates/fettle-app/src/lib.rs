@@ -37,7 +37,7 @@ pub enum AppError {
     NotFound(String),
     /// The database failed.
     #[error(transparent)]
-    Store(#[from] fettle_store::StoreError),
+    Store(fettle_store::StoreError),
     /// Anything else that is the program's fault.
     #[error("{0}")]
     Internal(String),
@@ -55,6 +55,19 @@ impl AppError {
         match self {
             AppError::Violations(list) => list,
             _ => &[],
+        }
+    }
+}
+
+impl From<fettle_store::StoreError> for AppError {
+    /// A store error the caller can fix by changing what they gave (a text containing NUL, an
+    /// activity the store refuses) is [`AppError::Invalid`], as the use cases' own validation would have said; every other
+    /// store error is the database's ([`AppError::Store`]).
+    fn from(error: fettle_store::StoreError) -> Self {
+        if error.is_invalid_input() {
+            AppError::Invalid(error.to_string())
+        } else {
+            AppError::Store(error)
         }
     }
 }
@@ -96,5 +109,45 @@ pub fn athlete_time_zone(
             ))
         }),
         None => Ok(jiff::tz::TimeZone::system()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fettle_store::{SqliteStore, Store as _};
+
+    use super::*;
+
+    #[test]
+    fn text_with_nul_refused_by_the_store_is_the_callers_mistake() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let athlete = store.default_athlete().expect("athlete");
+        let query = activities::ListQuery {
+            sport: Some("run\0ning".to_owned()),
+            ..activities::ListQuery::default()
+        };
+        let error = activities::list(&store, athlete, &jiff::tz::TimeZone::UTC, &query)
+            .expect_err("NUL in the sport filter");
+        assert!(
+            matches!(&error, AppError::Invalid(m) if m.contains("sport filter contains a NUL")),
+            "{error:?}"
+        );
+        let session = training::ManualSession {
+            date: jiff::civil::date(2026, 3, 2),
+            start: None,
+            duration_s: 1800.0,
+            distance_m: Some(5000.0),
+            rpe: Some(5.0),
+            sport: None,
+            name: Some("Tempo\0run".to_owned()),
+        };
+        let now = jiff::Timestamp::from_second(1_800_000_000).expect("instant");
+        let error =
+            training::add_manual(&store, athlete, &session, now).expect_err("NUL in the name");
+        assert!(
+            matches!(&error, AppError::Invalid(m) if m.contains("name contains a NUL")),
+            "{error:?}"
+        );
+        assert_eq!(store.counts(athlete).expect("counts").activities, 0);
     }
 }

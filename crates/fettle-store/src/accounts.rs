@@ -194,6 +194,16 @@ pub struct ApiToken {
     pub last_used: Option<Timestamp>,
 }
 
+/// What a password change or reset ended besides the old password
+/// ([`Accounts::replace_password`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CredentialsEnded {
+    /// How many login sessions were ended (every one but the session the change was made from).
+    pub sessions: u64,
+    /// How many API tokens were revoked (all of the user's).
+    pub tokens: u64,
+}
+
 /// A coach's invitation waiting for an athlete's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invitation {
@@ -274,6 +284,18 @@ pub trait Accounts: Send + Sync {
     /// Replaces a user's password hash. Returns whether the user exists. An empty hash fails
     /// with [`StoreError::Invalid`](crate::StoreError::Invalid).
     fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<bool>;
+
+    /// Replaces a user's password hash and, in the same transaction, ends every session of the
+    /// user but `keep` (the session the change was made from, if any) and revokes every API
+    /// token of the user: whoever knew the old password, or holds a credential obtained with
+    /// it, loses access at once. `None` when the user does not exist (nothing is changed); an
+    /// empty hash fails with [`StoreError::Invalid`](crate::StoreError::Invalid).
+    fn replace_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Option<&SecretHash>,
+    ) -> StoreResult<Option<CredentialsEnded>>;
 
     /// Stores a new session (and drops the user's sessions expired at its creation time). An
     /// unknown user fails with [`StoreError::Invalid`](crate::StoreError::Invalid).
@@ -371,6 +393,7 @@ pub(crate) fn stored_instant(instant: Timestamp) -> (i64, Timestamp) {
 
 /// Refuses a user without an address (or with one not trimmed) or without a password hash.
 pub(crate) fn check_new_user(user: &NewUser<'_>) -> StoreResult<()> {
+    crate::text::check("e-mail address", user.email)?;
     if user.email.is_empty() || user.email.trim() != user.email {
         return Err(StoreError::Invalid(
             "a user needs an e-mail address, trimmed and lower-cased".to_owned(),
@@ -381,6 +404,7 @@ pub(crate) fn check_new_user(user: &NewUser<'_>) -> StoreResult<()> {
 
 /// Refuses an empty password hash: the account could never be logged into.
 pub(crate) fn check_password_hash(password_hash: &str) -> StoreResult<()> {
+    crate::text::check("password hash", password_hash)?;
     if password_hash.is_empty() {
         return Err(StoreError::Invalid(
             "the password hash is empty: hash the password before storing it".to_owned(),

@@ -102,6 +102,10 @@ pub const CASES: &[Case] = &[
         "writes_for_an_unknown_athlete_fail",
         writes_for_an_unknown_athlete_fail,
     ),
+    (
+        "text_with_nul_is_invalid_input_and_writes_nothing",
+        text_with_nul_is_invalid_input_and_writes_nothing,
+    ),
 ];
 
 /// Runs every case on its own fresh store from `open_empty` and panics naming the failed ones.
@@ -1220,4 +1224,106 @@ pub fn writes_for_an_unknown_athlete_fail(store: &dyn Store) {
         store.counts(ghost).expect("counts"),
         crate::Counts::default()
     );
+}
+
+/// A NUL character in any text handed to the store — a manual activity's name, an imported
+/// activity's name, a sport to filter by, a recovery note, a setting, a set member — is the
+/// caller's mistake on both backends alike: an invalid-input error naming the text, and nothing
+/// written (PostgreSQL cannot hold NUL in text; SQLite could, so the rule is the store's).
+pub fn text_with_nul_is_invalid_input_and_writes_nothing(store: &dyn Store) {
+    let athlete = store.default_athlete().expect("athlete");
+    let invalid_text = |result: Result<(), StoreError>, field: &str| match result {
+        Err(error @ StoreError::InvalidText { .. }) => {
+            assert!(error.is_invalid_input());
+            assert!(error.to_string().contains(field), "{field}: {error}");
+        }
+        other => panic!("{field}: expected InvalidText, got {other:?}"),
+    };
+
+    let mut named = Activity::new(at(MONDAY_7AM), Sport::Running);
+    named.elapsed_s = 1800.0;
+    named.timer_s = 1800.0;
+    named.name = Some("Tempo\0run".to_owned());
+    let manual = store.insert_manual_activity(athlete, &named);
+    assert!(
+        matches!(&manual, Err(StoreError::InvalidActivity { reason, .. }) if reason.contains("name contains a NUL")),
+        "{manual:?}"
+    );
+    let mut imported = short_run(MONDAY_7AM + DAY, 1);
+    imported.name = Some("Long\0run".to_owned());
+    let source = "nul.fit";
+    let file_import = store.import_file(
+        athlete,
+        &file(0x004e_554c, source),
+        &[NewActivity {
+            activity: &imported,
+            source,
+        }],
+    );
+    assert!(
+        matches!(&file_import, Err(StoreError::InvalidActivity { reason, .. }) if reason.contains("name contains a NUL")),
+        "{file_import:?}"
+    );
+    assert!(
+        !store
+            .is_file_imported(athlete, ContentHash(0x004e_554c))
+            .expect("lookup"),
+        "nothing of the file was written"
+    );
+    let mut sport = Activity::new(at(MONDAY_7AM + 2 * DAY), Sport::Other("ro\0w".to_owned()));
+    sport.elapsed_s = 600.0;
+    sport.timer_s = 600.0;
+    assert!(store.insert_manual_activity(athlete, &sport).is_err());
+
+    invalid_text(
+        store
+            .list_activities(
+                athlete,
+                &ActivityFilter {
+                    sport: Some(Sport::Other("run\0".to_owned())),
+                    ..ActivityFilter::default()
+                },
+            )
+            .map(drop),
+        "sport filter",
+    );
+    let note = RecoveryEntry {
+        method: RecoveryMethod::Massage,
+        at: at(MONDAY_7AM),
+        minutes: Some(30.0),
+        temp_c: None,
+        zones: vec![],
+        carbs_g: None,
+        protein_g: None,
+        note: Some("felt\0good".to_owned()),
+    };
+    invalid_text(store.add_recovery(athlete, &note).map(drop), "note");
+    invalid_text(
+        store.set_setting(athlete, "units", Some("me\0tric")),
+        "setting value",
+    );
+    invalid_text(store.setting(athlete, "un\0its").map(drop), "setting name");
+    invalid_text(
+        store.add_to_set(athlete, StringSet::Access, "x\0"),
+        "set member",
+    );
+    invalid_text(
+        store
+            .set_profile_value(athlete, "max_hr", date(2026, 3, 1), "190\0")
+            .map(drop),
+        "profile value",
+    );
+    invalid_text(store.create_athlete("ann\0").map(drop), "athlete name");
+
+    let counts = store.counts(athlete).expect("counts");
+    assert_eq!(counts.activities, 0);
+    assert_eq!(counts.recovery_entries, 0);
+    assert_eq!(store.setting(athlete, "units").expect("setting"), None);
+    assert!(
+        store
+            .set_members(athlete, StringSet::Access)
+            .expect("set")
+            .is_empty()
+    );
+    assert!(store.profile_values(athlete).expect("profile").is_empty());
 }

@@ -77,6 +77,16 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A text handed to the store (a name, a note, a sport to filter by …) contains a NUL
+    /// character, which no text may hold; nothing was written. Both backends refuse it alike,
+    /// before any statement runs.
+    #[error(
+        "the {field} contains a NUL character (\\0), which text cannot hold: remove it and try again"
+    )]
+    InvalidText {
+        /// What the text is (`name`, `note`, `sport filter` …).
+        field: &'static str,
+    },
     /// A value handed to the store is not acceptable (the message says which and why).
     #[error("{0}")]
     Invalid(String),
@@ -104,6 +114,16 @@ impl StoreError {
     /// Whether this error means the database belongs to a newer program.
     pub fn is_newer_schema(&self) -> bool {
         matches!(self, StoreError::NewerSchema { .. })
+    }
+
+    /// Whether this error is the caller's to fix by changing what was handed to the store (a
+    /// text containing NUL, an activity breaking a rule), as opposed to a failure of the
+    /// database.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            StoreError::InvalidText { .. } | StoreError::InvalidActivity { .. }
+        )
     }
 
     /// Whether this error means the thing asked for does not exist.

@@ -110,10 +110,11 @@ mod open;
 pub mod postgres;
 pub mod sqlite;
 mod store;
+mod text;
 
 pub use accounts::{
-    Accounts, ApiToken, CoachLink, Database, Invitation, Member, NewSession, NewUser, Role,
-    SecretHash, Session, TokenId, User, UserId,
+    Accounts, ApiToken, CoachLink, CredentialsEnded, Database, Invitation, Member, NewSession,
+    NewUser, Role, SecretHash, Session, TokenId, User, UserId,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{
@@ -121,7 +122,7 @@ pub use model::{
     ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
-pub use open::open;
+pub use open::{LocationKind, location_kind, open, redact_location};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

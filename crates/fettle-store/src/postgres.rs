@@ -47,6 +47,7 @@ use crate::sqlite::{
     DEFAULT_ATHLETE_NAME, MANUAL_SOURCE, check_activity, end_ms, now_ms, sport_from_db,
 };
 use crate::store::Store;
+use crate::text;
 
 mod accounts;
 
@@ -98,9 +99,11 @@ impl PgStore {
     /// Fettle.
     pub fn connect(url: &str) -> StoreResult<PgStore> {
         let config: Config = url.parse().map_err(|e| StoreError::Connect {
-            target: "the given PostgreSQL URL".to_owned(),
+            target: "the given PostgreSQL database".to_owned(),
+            // The driver's parse errors name the option, never its value.
             reason: format!(
-                "it is not a valid URL ({e}); write it as postgres://user@host:port/database"
+                "it is not a valid PostgreSQL URL or connection string ({e}); write it as \
+                 postgres://user@host:port/database or host=… dbname=… user=…"
             ),
         })?;
         let target = describe(&config);
@@ -820,6 +823,7 @@ impl Store for PgStore {
     }
 
     fn create_athlete(&self, name: &str) -> StoreResult<AthleteId> {
+        text::check("athlete name", name)?;
         if name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "an athlete needs a non-empty name".to_owned(),
@@ -858,6 +862,7 @@ impl Store for PgStore {
         file: &NewFile,
         activities: &[NewActivity<'_>],
     ) -> StoreResult<FileOutcome> {
+        text::check("file name", &file.source)?;
         let invalid = |index: usize, reason: String| StoreError::InvalidActivity {
             file: file.source.clone(),
             index,
@@ -903,7 +908,9 @@ impl Store for PgStore {
             let (mut inserted, mut duplicates) = (0i64, 0i64);
             for (index, (new, blob)) in activities.iter().zip(&blobs).enumerate() {
                 let activity = new.activity;
-                check_activity(activity).map_err(|reason| invalid(index, reason))?;
+                check_activity(activity)
+                    .and_then(|()| text::check_activity(activity, new.source))
+                    .map_err(|reason| invalid(index, reason))?;
                 if let Some(of) = find_duplicate(session, athlete, activity)? {
                     duplicates += 1;
                     outcomes.push(ActivityOutcome::Duplicate { of });
@@ -954,7 +961,9 @@ impl Store for PgStore {
             index: 0,
             reason,
         };
-        check_activity(activity).map_err(invalid)?;
+        check_activity(activity)
+            .and_then(|()| text::check_activity(activity, MANUAL_SOURCE))
+            .map_err(invalid)?;
         let context = "storing a manual activity";
         self.write(context, athlete, false, |session| {
             insert_activity(session, athlete, None, MANUAL_SOURCE, activity, false).map_err(|e| {
@@ -1065,6 +1074,7 @@ impl Store for PgStore {
         athlete: AthleteId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivitySummary>> {
+        text::check_filter(filter)?;
         let rows = self.query(
             "listing activities",
             concat!(
@@ -1197,6 +1207,8 @@ impl Store for PgStore {
         from: Date,
         value: &str,
     ) -> StoreResult<()> {
+        text::check("profile key", key)?;
+        text::check("profile value", value)?;
         let context = "storing a profile value";
         self.write(context, athlete, false, |session| {
             session
@@ -1230,6 +1242,7 @@ impl Store for PgStore {
     }
 
     fn add_race(&self, athlete: AthleteId, race: &RaceResult) -> StoreResult<RaceId> {
+        text::check_race(race)?;
         let positive = |v: f64| v.is_finite() && v > 0.0;
         if !positive(race.distance_m) || !positive(race.time_s) {
             return Err(StoreError::Invalid(format!(
@@ -1288,6 +1301,7 @@ impl Store for PgStore {
     }
 
     fn upsert_wellness(&self, athlete: AthleteId, entry: &WellnessEntry) -> StoreResult<()> {
+        text::check_wellness(entry)?;
         let Some(day) = entry.date else {
             return Err(StoreError::Invalid(
                 "a wellness entry needs the date it describes: give one".to_owned(),
@@ -1364,6 +1378,7 @@ impl Store for PgStore {
     }
 
     fn add_recovery(&self, athlete: AthleteId, entry: &RecoveryEntry) -> StoreResult<RecoveryId> {
+        text::check_recovery(entry)?;
         let context = "storing a recovery entry";
         let zones = serde_json::to_string(&entry.zones)
             .map_err(|e| StoreError::Invalid(format!("recovery zones: {e}")))?;
@@ -1417,6 +1432,7 @@ impl Store for PgStore {
     }
 
     fn add_to_set(&self, athlete: AthleteId, set: StringSet, value: &str) -> StoreResult<()> {
+        text::check("set member", value)?;
         let context = "adding to a set";
         self.write(context, athlete, false, |session| {
             session
@@ -1436,6 +1452,7 @@ impl Store for PgStore {
         set: StringSet,
         value: &str,
     ) -> StoreResult<bool> {
+        text::check("set member", value)?;
         let deleted = self.execute(
             "removing from a set",
             "DELETE FROM string_sets WHERE athlete_id = $1 AND set_name = $2 AND member = $3",
@@ -1455,6 +1472,7 @@ impl Store for PgStore {
     }
 
     fn save_plan(&self, athlete: AthleteId, json: &str) -> StoreResult<()> {
+        text::check("plan", json)?;
         let context = "saving the plan";
         self.write(context, athlete, false, |session| {
             session
@@ -1479,6 +1497,8 @@ impl Store for PgStore {
     }
 
     fn set_setting(&self, athlete: AthleteId, key: &str, value: Option<&str>) -> StoreResult<()> {
+        text::check("setting name", key)?;
+        text::check_opt("setting value", value)?;
         let context = "storing a setting";
         self.write(context, athlete, false, |session| {
             match value {
@@ -1498,6 +1518,7 @@ impl Store for PgStore {
     }
 
     fn setting(&self, athlete: AthleteId, key: &str) -> StoreResult<Option<String>> {
+        text::check("setting name", key)?;
         let rows = self.query(
             "reading a setting",
             "SELECT value FROM settings WHERE athlete_id = $1 AND key = $2",

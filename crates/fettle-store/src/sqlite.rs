@@ -26,6 +26,7 @@ use crate::model::{
     RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 use crate::store::Store;
+use crate::text;
 
 mod accounts;
 
@@ -67,9 +68,18 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, switches it to WAL, applies pending
     /// migrations in one transaction and creates the default athlete on first open.
     ///
-    /// Fails with [`StoreError::NewerSchema`] when the file was written by a newer Fettle.
+    /// Fails with [`StoreError::NewerSchema`] when the file was written by a newer Fettle, and
+    /// with [`StoreError::Invalid`] when the path is not UTF-8 text: SQLite takes a path as
+    /// text, and converting one lossily would open the same file for two different paths.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
-        let path = path.as_ref().display().to_string();
+        let Some(path) = path.as_ref().to_str() else {
+            return Err(StoreError::Invalid(format!(
+                "the database path {} is not valid UTF-8 text: rename the file or folder, or \
+                 choose another path",
+                path.as_ref().display()
+            )));
+        };
+        let path = path.to_owned();
         let connection = Connection::open(&path).map_err(|e| open_error(&path, &e))?;
         SqliteStore::setup(connection, path)
     }
@@ -83,6 +93,7 @@ impl SqliteStore {
 
     fn setup(mut connection: Connection, path: String) -> StoreResult<SqliteStore> {
         let fail = |e: rusqlite::Error| open_error(&path, &e);
+        // Before any statement, so that every one below waits for a concurrent opener.
         connection.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
         // synchronous = NORMAL is durable enough in WAL mode (a power cut may lose the last
         // transactions, never consistency). Checkpointing every 8192 pages (32 MiB) instead of
@@ -94,10 +105,7 @@ impl SqliteStore {
                  PRAGMA wal_autocheckpoint = 8192;",
             )
             .map_err(fail)?;
-        // An in-memory database answers "memory": WAL only applies to files.
-        let _mode: String = connection
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(fail)?;
+        switch_to_wal(&connection).map_err(fail)?;
         connection.set_prepared_statement_cache_capacity(64);
         let default_athlete = migrate(&mut connection, &path, MIGRATIONS)?;
         Ok(SqliteStore {
@@ -208,6 +216,36 @@ fn migrate(
         .map_err(fail)?;
     tx.commit().map_err(fail)?;
     Ok(AthleteId(athlete))
+}
+
+/// Switches the database to the WAL journal (an in-memory database stays in memory mode: WAL
+/// only applies to files).
+///
+/// Several programs may open a new file at the same moment (two imports started together).
+/// Switching a new file to WAL writes its header: each opener first reads it, then asks to
+/// write, and SQLite refuses all but one at once with "database is locked" — without waiting
+/// for the busy timeout, since the readers would otherwise wait for each other for ever. So
+/// a refusal here is retried, with short growing pauses, until [`BUSY_TIMEOUT`]: the first
+/// opener's switch takes milliseconds, after which the file is in WAL mode and the others'
+/// switches only read it.
+fn switch_to_wal(connection: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match connection.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Ok(_mode) => return Ok(()),
+            Err(error)
+                if error.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 fn open_error(path: &str, error: &rusqlite::Error) -> StoreError {
@@ -567,6 +605,7 @@ impl Store for SqliteStore {
     }
 
     fn create_athlete(&self, name: &str) -> StoreResult<AthleteId> {
+        text::check("athlete name", name)?;
         if name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "an athlete needs a non-empty name".to_owned(),
@@ -606,6 +645,7 @@ impl Store for SqliteStore {
         file: &NewFile,
         activities: &[NewActivity<'_>],
     ) -> StoreResult<FileOutcome> {
+        text::check("file name", &file.source)?;
         let invalid = |index: usize, reason: String| StoreError::InvalidActivity {
             file: file.source.clone(),
             index,
@@ -652,7 +692,9 @@ impl Store for SqliteStore {
             let (mut inserted, mut duplicates) = (0i64, 0i64);
             for (index, (new, blob)) in activities.iter().zip(&blobs).enumerate() {
                 let activity = new.activity;
-                check_activity(activity).map_err(|reason| invalid(index, reason))?;
+                check_activity(activity)
+                    .and_then(|()| text::check_activity(activity, new.source))
+                    .map_err(|reason| invalid(index, reason))?;
                 if let Some(of) = find_duplicate(tx, athlete, activity).map_err(db(context))? {
                     duplicates += 1;
                     outcomes.push(ActivityOutcome::Duplicate { of });
@@ -700,7 +742,9 @@ impl Store for SqliteStore {
             index: 0,
             reason,
         };
-        check_activity(activity).map_err(invalid)?;
+        check_activity(activity)
+            .and_then(|()| text::check_activity(activity, MANUAL_SOURCE))
+            .map_err(invalid)?;
         self.write("storing a manual activity", athlete, |tx| {
             insert_activity(tx, athlete, None, MANUAL_SOURCE, activity, false).map_err(|e| {
                 if is_constraint(&e) {
@@ -811,6 +855,7 @@ impl Store for SqliteStore {
         athlete: AthleteId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivitySummary>> {
+        text::check_filter(filter)?;
         let context = "listing activities";
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM activities
@@ -950,6 +995,8 @@ impl Store for SqliteStore {
         from: Date,
         value: &str,
     ) -> StoreResult<()> {
+        text::check("profile key", key)?;
+        text::check("profile value", value)?;
         let context = "storing a profile value";
         self.write(context, athlete, |tx| {
             tx.execute(
@@ -985,6 +1032,7 @@ impl Store for SqliteStore {
     }
 
     fn add_race(&self, athlete: AthleteId, race: &RaceResult) -> StoreResult<RaceId> {
+        text::check_race(race)?;
         let positive = |v: f64| v.is_finite() && v > 0.0;
         if !positive(race.distance_m) || !positive(race.time_s) {
             return Err(StoreError::Invalid(format!(
@@ -1047,6 +1095,7 @@ impl Store for SqliteStore {
     }
 
     fn upsert_wellness(&self, athlete: AthleteId, entry: &WellnessEntry) -> StoreResult<()> {
+        text::check_wellness(entry)?;
         let Some(day) = entry.date else {
             return Err(StoreError::Invalid(
                 "a wellness entry needs the date it describes: give one".to_owned(),
@@ -1131,6 +1180,7 @@ impl Store for SqliteStore {
     }
 
     fn add_recovery(&self, athlete: AthleteId, entry: &RecoveryEntry) -> StoreResult<RecoveryId> {
+        text::check_recovery(entry)?;
         let context = "storing a recovery entry";
         let zones = serde_json::to_string(&entry.zones)
             .map_err(|e| StoreError::Invalid(format!("recovery zones: {e}")))?;
@@ -1193,6 +1243,7 @@ impl Store for SqliteStore {
     }
 
     fn add_to_set(&self, athlete: AthleteId, set: StringSet, value: &str) -> StoreResult<()> {
+        text::check("set member", value)?;
         let context = "adding to a set";
         self.write(context, athlete, |tx| {
             tx.execute(
@@ -1211,6 +1262,7 @@ impl Store for SqliteStore {
         set: StringSet,
         value: &str,
     ) -> StoreResult<bool> {
+        text::check("set member", value)?;
         let deleted = self
             .lock()
             .execute(
@@ -1237,6 +1289,7 @@ impl Store for SqliteStore {
     }
 
     fn save_plan(&self, athlete: AthleteId, json: &str) -> StoreResult<()> {
+        text::check("plan", json)?;
         let context = "saving the plan";
         self.write(context, athlete, |tx| {
             tx.execute(
@@ -1262,6 +1315,8 @@ impl Store for SqliteStore {
     }
 
     fn set_setting(&self, athlete: AthleteId, key: &str, value: Option<&str>) -> StoreResult<()> {
+        text::check("setting name", key)?;
+        text::check_opt("setting value", value)?;
         let context = "storing a setting";
         self.write(context, athlete, |tx| {
             match value {
@@ -1281,6 +1336,7 @@ impl Store for SqliteStore {
     }
 
     fn setting(&self, athlete: AthleteId, key: &str) -> StoreResult<Option<String>> {
+        text::check("setting name", key)?;
         self.lock()
             .query_row(
                 "SELECT value FROM settings WHERE athlete_id = ?1 AND key = ?2",
@@ -1319,6 +1375,40 @@ mod tests {
         rows.map(|r| r.expect("plan row"))
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    /// Connections switching one new file to WAL at the same moment: SQLite refuses all but
+    /// one at once, whatever the busy timeout (before the retry, 4 threads × 200 rounds gave 1
+    /// to 4 "database is locked"); with the retry every switch succeeds and the file is WAL.
+    #[test]
+    fn concurrent_wal_switches_of_a_new_file_all_succeed() {
+        const OPENERS: usize = 8;
+        for round in 0..100 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("new.sqlite");
+            let barrier = std::sync::Barrier::new(OPENERS);
+            std::thread::scope(|scope| {
+                let openers: Vec<_> = (0..OPENERS)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let connection = Connection::open(&path).expect("open");
+                            connection.busy_timeout(BUSY_TIMEOUT).expect("timeout");
+                            barrier.wait();
+                            switch_to_wal(&connection)
+                        })
+                    })
+                    .collect();
+                for opener in openers {
+                    let switched = opener.join().expect("no panic");
+                    assert!(switched.is_ok(), "round {round}: {switched:?}");
+                }
+            });
+            let connection = Connection::open(&path).expect("reopen");
+            let mode: String = connection
+                .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+                .expect("mode");
+            assert_eq!(mode, "wal");
+        }
     }
 
     #[test]

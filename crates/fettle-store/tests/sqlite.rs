@@ -278,3 +278,70 @@ fn killing_an_import_midway_leaves_a_consistent_database() {
         .expect("counts");
     assert_eq!((counts.files, counts.activities), (total, total));
 }
+
+/// Eight programs opening one new file at once (two imports started together, say): every
+/// open succeeds — none is refused as "locked" — and the schema is created once, with one
+/// default athlete. Repeated on fresh files, as the collision is a matter of timing.
+#[test]
+fn concurrent_first_opens_of_a_new_file_all_succeed() {
+    const OPENERS: usize = 8;
+    for round in 0..25 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("new.sqlite");
+        let barrier = std::sync::Barrier::new(OPENERS);
+        let defaults: Vec<_> = std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..OPENERS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        SqliteStore::open(&path).and_then(|store| store.default_athlete())
+                    })
+                })
+                .collect();
+            openers
+                .into_iter()
+                .map(|opener| opener.join().expect("no panic"))
+                .collect()
+        });
+        for opened in &defaults {
+            assert!(opened.is_ok(), "round {round}: {opened:?}");
+        }
+        let connection = rusqlite::Connection::open(&path).expect("reopen");
+        let count = |sql: &str| -> i64 {
+            connection
+                .query_row(sql, [], |row| row.get(0))
+                .expect("count")
+        };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM schema_version"),
+            2,
+            "each migration applied once"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM athletes"),
+            1,
+            "one default athlete"
+        );
+    }
+}
+
+/// A path that is not UTF-8 is refused, and no file is created: SQLite takes paths as text, and
+/// a lossy conversion would make two different paths open one file.
+#[cfg(unix)]
+#[test]
+fn a_path_that_is_not_utf8_is_refused_and_creates_nothing() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in [&b"caf\xe9.sqlite"[..], &b"caf\xe8.sqlite"[..]] {
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(name));
+        let error = SqliteStore::open(&path).map(drop).expect_err("refused");
+        assert!(
+            matches!(&error, fettle_store::StoreError::Invalid(m) if m.contains("not valid UTF-8")),
+            "{error:?}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").next().is_none(),
+        "no file was created"
+    );
+}

@@ -998,7 +998,7 @@ function passwordSection(root) {
         body: JSON.stringify({ current_password: data.get('current_password'), new_password: data.get('new_password') }),
       });
       form.reset();
-      say(status, 'ok', 'Password changed. Your other sessions were logged out.');
+      say(status, 'ok', 'Password changed. Your other sessions were logged out and your API tokens revoked: make new ones below.');
     } catch (error) {
       say(status, 'error', error.message);
     } finally {
@@ -1006,7 +1006,7 @@ function passwordSection(root) {
     }
   });
   root.append(el('section', { 'aria-label': 'Change password' }, el('h2', { text: 'Change password' }),
-    el('p', { class: 'muted', text: 'At least 10 characters; a few unrelated words make a strong one. Your other sessions are logged out.' }), form, status));
+    el('p', { class: 'muted', text: 'At least 10 characters; a few unrelated words make a strong one. Your other sessions are logged out and your API tokens revoked.' }), form, status));
 }
 
 /** The card showing a new token's secret, the only time it is ever shown. */

@@ -149,14 +149,20 @@ pub(crate) struct PasswordChange {
     new_password: String,
 }
 
-/// What a password change answers.
+/// What a password change answers: what ended with the old password.
 #[derive(Serialize)]
 struct PasswordChanged {
     changed: bool,
+    /// How many other sessions ended.
+    sessions_ended: u64,
+    /// How many API tokens were revoked (all of the caller's, including the one this request
+    /// came with, if any).
+    tokens_revoked: u64,
 }
 
-/// `PUT /api/v1/me/password`: checks the current password, sets the new one and ends every
-/// other session (this one stays, when the change came through it).
+/// `PUT /api/v1/me/password`: checks the current password, sets the new one, ends every
+/// other session (this one stays, when the change came through it) and revokes every API token
+/// of the caller (a request made with a token is its last).
 pub(crate) async fn put_password(account: Account, Json(change): Json<PasswordChange>) -> Response {
     let user = account.user();
     let keep = account.caller.session.as_ref().map(|s| s.secret);
@@ -170,7 +176,13 @@ pub(crate) async fn put_password(account: Account, Json(change): Json<PasswordCh
         )
     })
     .await
-    .and_then(|()| JsonBody::new(&PasswordChanged { changed: true }));
+    .and_then(|ended| {
+        JsonBody::new(&PasswordChanged {
+            changed: true,
+            sessions_ended: ended.sessions,
+            tokens_revoked: ended.tokens,
+        })
+    });
     match reply {
         Ok(body) => body.into_response(),
         Err(e) => e.into_response(),

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use fettle_app::AppError;
 use fettle_app::accounts::{self as app, CreatedToken, UserInfo};
-use fettle_store::{Role, TokenId};
+use fettle_store::{CredentialsEnded, Role, TokenId};
 use jiff::Timestamp;
 
 use crate::cli::{RoleArg, TokenAction, TokenArgs, UserAction, UserArgs};
@@ -66,18 +66,48 @@ pub(crate) fn user(ctx: &Context, args: &UserArgs) -> anyhow::Result<ExitCode> {
             // The account must exist before its new password is asked for.
             let user = app::find_user(db, &passwd.email)?;
             let password = read_new_password(passwd.password_stdin, &user.email)?;
-            app::set_password(db, &user.email, &password)?;
+            let ended = app::set_password(db, &user.email, &password)?;
             if ctx.json {
-                print_json(&UserInfo::from(&user))?;
+                print_json(&PasswordReset {
+                    user: UserInfo::from(&user),
+                    sessions_ended: ended.sessions,
+                    tokens_revoked: ended.tokens,
+                })?;
             } else {
-                println!(
-                    "Changed the password of {}; its logins have ended.",
-                    user.email
-                );
+                println!("{}", password_reset_message(&user.email, ended));
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `fettle user passwd --json` prints: the account, and what the reset ended.
+#[derive(serde::Serialize)]
+struct PasswordReset {
+    #[serde(flatten)]
+    user: UserInfo,
+    /// How many logins (browser sessions) ended.
+    sessions_ended: u64,
+    /// How many API tokens were revoked.
+    tokens_revoked: u64,
+}
+
+/// The sentence `fettle user passwd` prints: the logins and API tokens made with the old
+/// password stop working, and how to make new tokens.
+fn password_reset_message(email: &str, ended: CredentialsEnded) -> String {
+    let count = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    format!(
+        "Changed the password of {email}: its logins ended ({}) and its API tokens were revoked \
+         ({}); make new tokens with `fettle token create {email}`.",
+        count(ended.sessions, "login", "logins"),
+        count(ended.tokens, "token", "tokens"),
+    )
 }
 
 /// Runs `fettle token create|list|revoke`.

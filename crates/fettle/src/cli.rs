@@ -15,7 +15,8 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "FETTLE_DB", value_name = "PATH")]
     pub(crate) db: Option<PathBuf>,
 
-    /// The database: a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path.
+    /// The database: a PostgreSQL URL (postgres://user@host/dbname) or connection string
+    /// ("host=… dbname=… user=…"), or a SQLite file path.
     /// Given on the command line it wins over FETTLE_DB; don't give both --db and --database.
     #[arg(
         long,

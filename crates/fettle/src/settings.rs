@@ -7,11 +7,11 @@
 //! the database is `fettle.sqlite` in the platform's data directory (`$XDG_DATA_HOME/fettle` on
 //! Linux, `~/Library/Application Support/fettle` on macOS, `%APPDATA%\fettle` on Windows).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use etcetera::BaseStrategy;
-use fettle_store::{AthleteId, Database, SqliteStore};
+use fettle_store::{AthleteId, Database, LocationKind, SqliteStore};
 
 use crate::cli::Cli;
 
@@ -43,19 +43,29 @@ impl Context {
 }
 
 /// Where the database is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Location {
-    /// A PostgreSQL server, by URL.
+    /// A PostgreSQL server, by URL or connection string.
     Postgres(String),
     /// A SQLite file.
     Sqlite(PathBuf),
+}
+
+/// Shows [`Location::describe`]: never a password, even in a debugging print.
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Postgres(_) => write!(f, "Postgres({:?})", self.describe()),
+            Location::Sqlite(path) => write!(f, "Sqlite({path:?})"),
+        }
+    }
 }
 
 impl Location {
     /// How to name the database in messages: the path, or the URL without its password.
     pub(crate) fn describe(&self) -> String {
         match self {
-            Location::Postgres(url) => without_password(url),
+            Location::Postgres(url) => fettle_store::redact_location(url),
             Location::Sqlite(path) => path.display().to_string(),
         }
     }
@@ -76,7 +86,7 @@ pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
     let location = match (&cli.db, &cli.database) {
         (Some(path), Some(text)) => {
             match (sources.db_on_command_line, sources.database_on_command_line) {
-                (true, false) => Location::Sqlite(path.clone()),
+                (true, false) => parse_db(path)?,
                 (false, true) => parse_database(text)?,
                 _ => bail!(
                     "two databases are named, by --db (or FETTLE_DB) and by --database (or \
@@ -84,14 +94,40 @@ pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
                 ),
             }
         }
-        (Some(path), None) => Location::Sqlite(path.clone()),
+        (Some(path), None) => parse_db(path)?,
         (None, Some(text)) => parse_database(text)?,
         (None, None) => return Ok(None),
     };
     Ok(Some(location))
 }
 
-/// Reads `--database`: a `postgres://` or `postgresql://` URL, else a SQLite file path.
+/// Reads `--db`: a SQLite file path, which must be UTF-8 text (SQLite takes paths as text; a
+/// lossy conversion would open one file for two paths) and must not be a PostgreSQL URL or
+/// connection string (which would otherwise become a file of that name).
+pub(crate) fn parse_db(path: &Path) -> anyhow::Result<Location> {
+    let Some(text) = path.to_str() else {
+        bail!(
+            "the --db path {} is not valid UTF-8 text: rename the file or folder, or choose \
+             another path",
+            path.display()
+        );
+    };
+    match fettle_store::location_kind(text) {
+        LocationKind::Path => Ok(Location::Sqlite(path.to_owned())),
+        LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => bail!(
+            "--db takes a SQLite file path, and {} names a PostgreSQL database: pass it with \
+             --database (or FETTLE_DATABASE) instead",
+            fettle_store::redact_location(text)
+        ),
+        LocationKind::UnsupportedUrl(scheme) => bail!(
+            "--db takes a SQLite file path, not a {scheme}://… URL: give a file path, or a \
+             PostgreSQL URL with --database"
+        ),
+    }
+}
+
+/// Reads `--database`: a `postgres://` or `postgresql://` URL or a libpq connection string
+/// (`host=… dbname=…`), else a SQLite file path.
 pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
     let text = text.trim();
     if text.is_empty() {
@@ -99,16 +135,15 @@ pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
             "--database is empty: give a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path"
         );
     }
-    let lower = text.to_ascii_lowercase();
-    if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-        return Ok(Location::Postgres(text.to_owned()));
-    }
-    if let Some((scheme, _)) = text.split_once("://") {
-        bail!(
+    match fettle_store::location_kind(text) {
+        LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => {
+            Ok(Location::Postgres(text.to_owned()))
+        }
+        LocationKind::UnsupportedUrl(scheme) => bail!(
             "--database {scheme}://… is not supported: give a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path"
-        );
+        ),
+        LocationKind::Path => Ok(Location::Sqlite(PathBuf::from(text))),
     }
-    Ok(Location::Sqlite(PathBuf::from(text)))
 }
 
 /// Opens (creating if needed) the database at `location`.
@@ -131,23 +166,6 @@ pub(crate) fn open(location: &Location) -> anyhow::Result<Box<dyn Database>> {
                 .with_context(|| format!("cannot open the database {}", path.display()))?;
             Ok(Box::new(store))
         }
-    }
-}
-
-/// A database URL fit for an error message: the password, if the URL holds one, replaced by
-/// `…` (error messages end up in logs and terminals' scrollback).
-pub(crate) fn without_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    // The user information ends at the last '@' before the host's path.
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return url.to_owned();
-    };
-    match rest[..at].split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:…{}", &rest[at..]),
-        None => url.to_owned(),
     }
 }
 
@@ -185,23 +203,56 @@ mod tests {
     }
 
     #[test]
-    fn passwords_are_cut_out_of_urls_shown_in_errors() {
+    fn connection_strings_are_postgres_and_never_files() {
         assert_eq!(
-            without_password("postgres://fettle:s3cr3t@db.example:5432/club"),
-            "postgres://fettle:…@db.example:5432/club"
+            parse_database("host=db.example dbname=club").expect("conninfo"),
+            Location::Postgres("host=db.example dbname=club".to_owned())
         );
-        // A password may itself contain '@'; the last one before the path ends it.
+        let error = parse_db(Path::new("host=db.example password=s3cr3t"))
+            .expect_err("not a file")
+            .to_string();
+        assert!(error.contains("pass it with --database"), "{error}");
+        assert!(!error.contains("s3cr3t"), "{error}");
+        let error = parse_db(Path::new("postgres://u:s3cr3t@h/d"))
+            .expect_err("not a file")
+            .to_string();
+        assert!(!error.contains("s3cr3t"), "{error}");
         assert_eq!(
-            without_password("postgres://u:p@ss@h/d"),
-            "postgres://u:…@h/d"
+            parse_db(Path::new("data/fettle.sqlite")).expect("path"),
+            Location::Sqlite(PathBuf::from("data/fettle.sqlite"))
         );
-        assert_eq!(
-            without_password("postgres://postgres@127.0.0.1:5432/test"),
-            "postgres://postgres@127.0.0.1:5432/test"
-        );
-        assert_eq!(
-            without_password("postgres://h/d?x=a@b"),
-            "postgres://h/d?x=a@b"
-        );
+    }
+
+    #[test]
+    fn descriptions_never_show_a_password() {
+        for (text, shown) in [
+            (
+                "postgres://fettle:s3cr3t@db.example:5432/club",
+                "postgres://fettle:…@db.example:5432/club",
+            ),
+            (
+                "postgres://u@h/d?password=s3cr3t",
+                "postgres://u@h/d?password=…",
+            ),
+            ("host=h password=s3cr3t", "host=h password=…"),
+        ] {
+            let location = parse_database(text).expect("postgres");
+            assert_eq!(location.describe(), shown);
+        }
+    }
+
+    #[test]
+    fn debug_prints_never_show_a_password() {
+        let location = parse_database("postgres://u:s3cr3t@h/d?password=s3cr3t").expect("url");
+        assert!(!format!("{location:?}").contains("s3cr3t"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_db_path_that_is_not_utf8_is_refused() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"caf\xe9.sqlite"));
+        let error = parse_db(path).expect_err("refused").to_string();
+        assert!(error.contains("not valid UTF-8"), "{error}");
     }
 }

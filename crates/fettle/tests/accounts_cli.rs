@@ -340,7 +340,7 @@ fn tokens_of_one_user_cannot_be_revoked_through_another() {
 }
 
 #[test]
-fn user_passwd_replaces_the_password_and_ends_the_logins() {
+fn user_passwd_replaces_the_password_and_ends_the_logins_and_tokens() {
     let env = Env::new();
     env.add_athlete("runner@example.org");
     let now = Timestamp::now();
@@ -351,13 +351,28 @@ fn user_passwd_replaces_the_password_and_ends_the_logins() {
             .expect("logs in")
             .session_secret
     };
+    // A token made by the real binary before the reset: it works until the reset.
+    let token = env.ok(
+        &["token", "create", "runner@example.org", "--name", "sync"],
+        "",
+    );
+    let token = token.trim();
+    assert!(
+        accounts::token_user(&env.store(), token, now)
+            .unwrap()
+            .is_some(),
+        "the token works before the reset"
+    );
     let out = env.ok(
         &["user", "passwd", "Runner@Example.org", "--password-stdin"],
         "a brand new password\n",
     );
+    // One login (above) ended and one token (above) revoked.
     assert_eq!(
         out,
-        "Changed the password of runner@example.org; its logins have ended.\n"
+        "Changed the password of runner@example.org: its logins ended (1 login) and its API \
+         tokens were revoked (1 token); make new tokens with `fettle token create \
+         runner@example.org`.\n"
     );
     let store = env.store();
     assert!(
@@ -365,6 +380,22 @@ fn user_passwd_replaces_the_password_and_ends_the_logins() {
             .unwrap()
             .is_none(),
         "the old login ended"
+    );
+    assert!(
+        accounts::token_user(&store, token, now).unwrap().is_none(),
+        "the token made before the reset is revoked"
+    );
+    assert!(
+        store
+            .tokens(
+                store
+                    .user_by_email("runner@example.org")
+                    .unwrap()
+                    .unwrap()
+                    .id
+            )
+            .unwrap()
+            .is_empty()
     );
     assert!(
         accounts::login(&store, "runner@example.org", PASSWORD, now)
@@ -388,6 +419,30 @@ fn user_passwd_replaces_the_password_and_ends_the_logins() {
         "a brand new password\n",
     );
     assert!(error.contains("no account has the address"), "{error}");
+
+    // --json says the same as numbers, beside the account.
+    env.ok(
+        &["token", "create", "runner@example.org", "--name", "a"],
+        "",
+    );
+    env.ok(
+        &["token", "create", "runner@example.org", "--name", "b"],
+        "",
+    );
+    let out = json(&env.ok(
+        &[
+            "--json",
+            "user",
+            "passwd",
+            "runner@example.org",
+            "--password-stdin",
+        ],
+        "another new password\n",
+    ));
+    assert_eq!(out["email"], "runner@example.org");
+    // The login with the new password above is the one session to end.
+    assert_eq!(out["sessions_ended"], 1);
+    assert_eq!(out["tokens_revoked"], 2);
 }
 
 #[test]

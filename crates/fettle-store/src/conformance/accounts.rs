@@ -12,8 +12,8 @@ use jiff::{SignedDuration, Timestamp};
 use super::{HOUR, MONDAY_7AM, at};
 use crate::StoreError;
 use crate::accounts::{
-    ApiToken, CoachLink, Database, Invitation, Member, NewSession, NewUser, Role, SecretHash,
-    TokenId, User, UserId,
+    ApiToken, CoachLink, CredentialsEnded, Database, Invitation, Member, NewSession, NewUser, Role,
+    SecretHash, TokenId, User, UserId,
 };
 use crate::model::AthleteId;
 
@@ -49,6 +49,14 @@ pub const ACCOUNT_CASES: &[AccountCase] = &[
     (
         "api_tokens_authenticate_until_their_owner_revokes_them",
         api_tokens_authenticate_until_their_owner_revokes_them,
+    ),
+    (
+        "a_password_change_ends_sessions_and_revokes_tokens",
+        a_password_change_ends_sessions_and_revokes_tokens,
+    ),
+    (
+        "account_text_with_nul_is_invalid_input",
+        account_text_with_nul_is_invalid_input,
     ),
     (
         "only_coaches_invite_and_inviting_again_changes_nothing",
@@ -426,6 +434,121 @@ fn api_tokens_authenticate_until_their_owner_revokes_them(db: &dyn Database) {
             .expect("phone"),
         Some(ann)
     );
+}
+
+/// A password change replaces the hash, ends every session of the user but the one kept and
+/// revokes every API token of the user, all at once; another user's sessions and tokens stay.
+/// An unknown user changes nothing; an empty hash is refused before anything is written.
+fn a_password_change_ends_sessions_and_revokes_tokens(db: &dyn Database) {
+    let ann = add_user(db, "ann@example.com", Role::Athlete, 0);
+    let bob = add_user(db, "bob@example.com", Role::Athlete, 0);
+    let (start, expires) = (ms_after_monday(0), ms_after_monday(HOUR * 1000));
+    for n in 1..=3 {
+        db.create_session(&new_session(n, ann.id, start, expires))
+            .expect("ann's session");
+    }
+    db.create_session(&new_session(4, bob.id, start, expires))
+        .expect("bob's session");
+    for (n, name) in [(11, "laptop"), (12, "phone")] {
+        db.create_token(ann.id, name, &secret(n), start)
+            .expect("ann's token");
+    }
+    db.create_token(bob.id, "watch", &secret(13), start)
+        .expect("bob's token");
+
+    let empty = db.replace_password(ann.id, "", Some(&secret(2)));
+    assert!(matches!(empty, Err(StoreError::Invalid(_))), "{empty:?}");
+    assert_eq!(live_user(db, 1, start), Some(ann.id), "nothing ended");
+    assert_eq!(
+        db.tokens(ann.id).expect("tokens").len(),
+        2,
+        "nothing revoked"
+    );
+
+    assert_eq!(
+        db.replace_password(UserId(bob.id.0 + 1000), "$argon2id$x", None)
+            .expect("unknown user"),
+        None
+    );
+
+    // Ann changes it from session 2: sessions 1 and 3 end, both tokens are revoked.
+    assert_eq!(
+        db.replace_password(ann.id, "$argon2id$new", Some(&secret(2)))
+            .expect("change"),
+        Some(CredentialsEnded {
+            sessions: 2,
+            tokens: 2
+        })
+    );
+    let ann_now = db.user(ann.id).expect("ann").expect("exists");
+    assert_eq!(ann_now.password_hash, "$argon2id$new");
+    assert_eq!(live_user(db, 1, start), None);
+    assert_eq!(live_user(db, 2, start), Some(ann.id), "the kept session");
+    assert_eq!(live_user(db, 3, start), None);
+    for n in [11, 12] {
+        assert_eq!(
+            db.token_user(&secret(n), ms_after_monday(1_000))
+                .expect("auth"),
+            None,
+            "token {n} was revoked"
+        );
+    }
+    assert!(db.tokens(ann.id).expect("tokens").is_empty());
+
+    // Bob is untouched.
+    assert_eq!(db.user(bob.id).expect("bob"), Some(bob.clone()));
+    assert_eq!(live_user(db, 4, start), Some(bob.id));
+    assert_eq!(
+        db.token_user(&secret(13), ms_after_monday(1_000))
+            .expect("bob's token"),
+        Some(bob.clone())
+    );
+
+    // An administrator's reset keeps no session; nothing is left to revoke.
+    assert_eq!(
+        db.replace_password(ann.id, "$argon2id$reset", None)
+            .expect("reset"),
+        Some(CredentialsEnded {
+            sessions: 1,
+            tokens: 0
+        })
+    );
+    assert_eq!(live_user(db, 2, start), None);
+}
+
+/// A NUL character in an address or a token name is invalid input on both backends (an
+/// `InvalidText` error), not a database failure, and creates nothing.
+fn account_text_with_nul_is_invalid_input(db: &dyn Database) {
+    let coach = add_user(db, "coach@example.com", Role::Coach, 0);
+    let is_invalid_text = |error: StoreError| {
+        assert!(matches!(error, StoreError::InvalidText { .. }), "{error:?}");
+    };
+    is_invalid_text(
+        db.create_user(
+            &NewUser {
+                email: "ann\0@example.com",
+                role: Role::Athlete,
+                password_hash: "$argon2id$x",
+            },
+            ms_after_monday(0),
+        )
+        .expect_err("NUL address"),
+    );
+    is_invalid_text(
+        db.user_by_email("coach@example.com\0")
+            .expect_err("NUL lookup"),
+    );
+    is_invalid_text(
+        db.create_token(coach.id, "lap\0top", &secret(1), ms_after_monday(0))
+            .expect_err("NUL token name"),
+    );
+    is_invalid_text(
+        db.invite(coach.id, "bob\0@example.com", ms_after_monday(0))
+            .expect_err("NUL invitation"),
+    );
+    assert_eq!(emails(&db.users().expect("users")), ["coach@example.com"]);
+    assert!(db.tokens(coach.id).expect("tokens").is_empty());
+    assert!(db.invitations_by(coach.id).expect("invitations").is_empty());
 }
 
 /// Only a coach invites (an athlete or an unknown user gets `Invalid`), and not their own

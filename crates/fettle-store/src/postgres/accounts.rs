@@ -14,8 +14,8 @@ use postgres::types::ToSql;
 
 use super::{PgConnection, PgStore, Session, column, db, is_constraint, timestamp};
 use crate::accounts::{
-    Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
-    TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
+    Accounts, ApiToken, CoachLink, CredentialsEnded, Invitation, Member, NewSession, NewUser, Role,
+    SecretHash, TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
     email_taken, no_address, no_such_partition, not_a_coach, own_address, partition_owned,
     secret_taken, stored_instant, unknown_user,
 };
@@ -135,6 +135,7 @@ impl Accounts for PgStore {
     }
 
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        crate::text::check("e-mail address", email)?;
         let mut users = self.accounts_query(
             "looking up a user",
             concat!(
@@ -179,6 +180,38 @@ impl Accounts for PgStore {
             &[&password_hash, &user.0],
         )?;
         Ok(changed > 0)
+    }
+
+    fn replace_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Option<&SecretHash>,
+    ) -> StoreResult<Option<CredentialsEnded>> {
+        check_password_hash(password_hash)?;
+        let context = "changing a password";
+        self.accounts_tx(context, |session| {
+            let changed = session
+                .execute(
+                    "UPDATE users SET password_hash = $1 WHERE user_id = $2",
+                    &[&password_hash, &user.0],
+                )
+                .map_err(db(context))?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            let sessions = session
+                .execute(
+                    "DELETE FROM sessions
+                     WHERE user_id = $1 AND ($2::TEXT IS NULL OR secret_hash <> $2::TEXT)",
+                    &[&user.0, &keep.map(SecretHash::to_hex)],
+                )
+                .map_err(db(context))?;
+            let tokens = session
+                .execute("DELETE FROM api_tokens WHERE user_id = $1", &[&user.0])
+                .map_err(db(context))?;
+            Ok(Some(CredentialsEnded { sessions, tokens }))
+        })
     }
 
     fn create_session(&self, new: &NewSession) -> StoreResult<()> {
@@ -287,6 +320,7 @@ impl Accounts for PgStore {
         secret: &SecretHash,
         now: Timestamp,
     ) -> StoreResult<ApiToken> {
+        crate::text::check("token name", name)?;
         let context = "creating an API token";
         let (created_ms, created) = stored_instant(now);
         self.accounts_tx(context, |session| {
@@ -367,6 +401,7 @@ impl Accounts for PgStore {
     }
 
     fn invite(&self, coach: UserId, email: &str, now: Timestamp) -> StoreResult<()> {
+        crate::text::check("e-mail address", email)?;
         if email.trim().is_empty() {
             return Err(no_address());
         }
@@ -442,6 +477,7 @@ impl Accounts for PgStore {
     }
 
     fn remove_member(&self, coach: UserId, email: &str) -> StoreResult<bool> {
+        crate::text::check("e-mail address", email)?;
         let removed = self.execute(
             "removing an athlete from a squad",
             "DELETE FROM memberships WHERE coach_id = $1 AND email = $2",

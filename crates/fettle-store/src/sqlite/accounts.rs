@@ -9,10 +9,10 @@ use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params}
 
 use super::{SqliteStore, db, is_constraint, read, timestamp};
 use crate::accounts::{
-    Accounts, ApiToken, CoachLink, Invitation, Member, NewSession, NewUser, Role, SecretHash,
-    Session, TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user, check_password_hash,
-    email_taken, no_address, no_such_partition, not_a_coach, own_address, partition_owned,
-    secret_taken, stored_instant, unknown_user,
+    Accounts, ApiToken, CoachLink, CredentialsEnded, Invitation, Member, NewSession, NewUser, Role,
+    SecretHash, Session, TOKEN_USE_PRECISION_MS, TokenId, User, UserId, check_new_user,
+    check_password_hash, email_taken, no_address, no_such_partition, not_a_coach, own_address,
+    partition_owned, secret_taken, stored_instant, unknown_user,
 };
 use crate::error::StoreResult;
 use crate::model::AthleteId;
@@ -132,6 +132,7 @@ impl Accounts for SqliteStore {
     }
 
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        crate::text::check("e-mail address", email)?;
         let mut users = self.accounts_query(
             "looking up a user",
             &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?1"),
@@ -168,6 +169,39 @@ impl Accounts for SqliteStore {
             params![password_hash, user.0],
         )?;
         Ok(changed > 0)
+    }
+
+    fn replace_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Option<&SecretHash>,
+    ) -> StoreResult<Option<CredentialsEnded>> {
+        check_password_hash(password_hash)?;
+        let context = "changing a password";
+        self.accounts_tx(context, |tx| {
+            let changed = tx
+                .prepare_cached("UPDATE users SET password_hash = ?1 WHERE user_id = ?2")
+                .and_then(|mut stmt| stmt.execute(params![password_hash, user.0]))
+                .map_err(db(context))?;
+            if changed == 0 {
+                return Ok(None);
+            }
+            let sessions = tx
+                .prepare_cached(
+                    "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR secret_hash <> ?2)",
+                )
+                .and_then(|mut stmt| stmt.execute(params![user.0, keep.map(SecretHash::to_hex)]))
+                .map_err(db(context))?;
+            let tokens = tx
+                .prepare_cached("DELETE FROM api_tokens WHERE user_id = ?1")
+                .and_then(|mut stmt| stmt.execute([user.0]))
+                .map_err(db(context))?;
+            Ok(Some(CredentialsEnded {
+                sessions: u64::try_from(sessions).unwrap_or(u64::MAX),
+                tokens: u64::try_from(tokens).unwrap_or(u64::MAX),
+            }))
+        })
     }
 
     fn create_session(&self, session: &NewSession) -> StoreResult<()> {
@@ -265,6 +299,7 @@ impl Accounts for SqliteStore {
         secret: &SecretHash,
         now: Timestamp,
     ) -> StoreResult<ApiToken> {
+        crate::text::check("token name", name)?;
         let context = "creating an API token";
         let (created_ms, created) = stored_instant(now);
         self.accounts_tx(context, |tx| {
@@ -352,6 +387,7 @@ impl Accounts for SqliteStore {
     }
 
     fn invite(&self, coach: UserId, email: &str, now: Timestamp) -> StoreResult<()> {
+        crate::text::check("e-mail address", email)?;
         if email.trim().is_empty() {
             return Err(no_address());
         }
@@ -427,6 +463,7 @@ impl Accounts for SqliteStore {
     }
 
     fn remove_member(&self, coach: UserId, email: &str) -> StoreResult<bool> {
+        crate::text::check("e-mail address", email)?;
         let removed = self.accounts_execute(
             "removing an athlete from a squad",
             "DELETE FROM memberships WHERE coach_id = ?1 AND email = ?2",
