@@ -119,17 +119,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_with_nul_refused_by_the_store_is_the_callers_mistake() {
+    fn text_with_nul_is_the_callers_mistake_at_the_use_case_and_at_the_store() {
         let store = SqliteStore::open_in_memory().expect("open");
         let athlete = store.default_athlete().expect("athlete");
         let query = activities::ListQuery {
             sport: Some("run\0ning".to_owned()),
             ..activities::ListQuery::default()
         };
+        // The use cases' validation refuses it first, naming the field…
         let error = activities::list(&store, athlete, &jiff::tz::TimeZone::UTC, &query)
             .expect_err("NUL in the sport filter");
         assert!(
-            matches!(&error, AppError::Invalid(m) if m.contains("sport filter contains a NUL")),
+            error.violations().iter().any(|v| v.field == "sport"),
             "{error:?}"
         );
         let session = training::ManualSession {
@@ -145,9 +146,20 @@ mod tests {
         let error =
             training::add_manual(&store, athlete, &session, now).expect_err("NUL in the name");
         assert!(
-            matches!(&error, AppError::Invalid(m) if m.contains("name contains a NUL")),
+            error.violations().iter().any(|v| v.field == "name"),
             "{error:?}"
         );
         assert_eq!(store.counts(athlete).expect("counts").activities, 0);
+        // …and a path that skipped it meets the store's backstop, still the caller's mistake.
+        let backstop = store
+            .list_activities(
+                athlete,
+                &fettle_store::ActivityFilter {
+                    sport: Some(fettle_formats::Sport::Other("run\0ning".to_owned())),
+                    ..Default::default()
+                },
+            )
+            .expect_err("the store refuses NUL");
+        assert!(matches!(AppError::from(backstop), AppError::Invalid(m) if m.contains("NUL")),);
     }
 }
