@@ -14,8 +14,9 @@
 //! between its two steps, or metrics of an older version), so a profile change over ten years
 //! of data is arithmetic over a few numbers per session.
 
+use fettle_core::classify::{self, Classification, ClassifyInput};
 use fettle_core::load::{
-    Calibration, LoadFeatures, MethodLoads, SessionInput, Sex, load_features,
+    Calibration, LoadFeatures, LoadMethod, MethodLoads, SessionInput, Sex, load_features,
     method_loads_from_features,
 };
 use fettle_core::log::RaceResult;
@@ -34,7 +35,8 @@ use serde::{Deserialize, Serialize};
 use crate::AppError;
 
 /// Version of [`ActivityMetrics`]; stored metrics of another version are recomputed.
-pub const METRICS_VERSION: u32 = 1;
+/// 2: load features gained the time at each graded speed (session classification).
+pub const METRICS_VERSION: u32 = 2;
 
 /// Derived, threshold-independent values of one activity, stored as its metrics JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,6 +320,80 @@ fn stored_metrics(
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session kinds
+
+/// What classifying an athlete's sessions needs ([`fettle_core::classify`]), read once: the
+/// profile and estimates (for each day's LTHR and threshold speed), the race days and every
+/// run's day and duration (for the usual long run).
+pub(crate) struct SessionContext {
+    tz: TimeZone,
+    profile: ProfileHistory,
+    estimates: Estimates,
+    race_days: Vec<Date>,
+    runs: Vec<(Date, f64)>,
+}
+
+impl SessionContext {
+    pub(crate) fn load(store: &dyn Store, athlete: AthleteId) -> Result<SessionContext, AppError> {
+        let tz = crate::athlete_time_zone(store, athlete)?;
+        let profile = load_profile(store, athlete)?;
+        let (estimates, metrics) = estimates(store, athlete)?;
+        let runs = metrics
+            .iter()
+            .filter(|(s, _)| s.sport.is_running())
+            .map(|(s, _)| (local_date(s.start, s.utc_offset_s, &tz), s.timer_s))
+            .collect();
+        Ok(SessionContext {
+            tz,
+            profile,
+            estimates,
+            race_days: store.races(athlete)?.iter().map(|r| r.race.date).collect(),
+            runs,
+        })
+    }
+
+    /// The kind of a session, with its reason; `None` for strength work and transitions,
+    /// which are not runs to classify.
+    pub(crate) fn classify(&self, s: &ActivitySummary) -> Option<Classification> {
+        if matches!(s.sport, Sport::Training | Sport::Transition) {
+            return None;
+        }
+        let day = local_date(s.start, s.utc_offset_s, &self.tz);
+        let named_race = s.name.as_deref().is_some_and(|n| {
+            // A word, so "Terrace loop" is not a race.
+            n.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.eq_ignore_ascii_case("race"))
+        });
+        let metrics = s
+            .metrics_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<ActivityMetrics>(j).ok())
+            .filter(|m| m.version == METRICS_VERSION);
+        let thresholds = self.profile.thresholds_with_estimates(day, &self.estimates);
+        let load = s.loads.as_ref().and_then(|l| {
+            let method = LoadMethod::PRECEDENCE
+                .into_iter()
+                .find(|m| m.as_str() == l.method)?;
+            Some((l.load, method))
+        });
+        Some(classify::classify(&ClassifyInput {
+            duration_s: s.timer_s,
+            features: metrics.as_ref().map(|m| &m.load),
+            lthr: thresholds.lthr,
+            threshold_speed_mps: thresholds.threshold_speed_mps,
+            load,
+            rpe: s.rpe.or(s.perceived_exertion),
+            race: named_race || self.race_days.contains(&day),
+            usual_long_run_s: if s.sport.is_running() {
+                classify::usual_long_run_s(&self.runs, day)
+            } else {
+                None
+            },
+        }))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
