@@ -44,6 +44,7 @@ use fettle_core::readiness::{self, LoadState, Readiness, Recommendation};
 use fettle_core::recovery::logging::{self, ComplianceItem};
 use fettle_core::recovery::time::{
     DEFAULT_HARD_SESSION_FORM_THRESHOLD, RecoveryTime, RecoveryTimeInput, recovery_time,
+    warm_up_cap_h,
 };
 use fettle_core::recovery::{
     Access, Exclusion, HealthCondition, Item, RecoveryContext, SessionInfo, SessionKind, prescribe,
@@ -468,7 +469,7 @@ impl Inputs {
     fn load(store: &dyn Store, athlete: AthleteId, through: Date) -> Result<Inputs, AppError> {
         let tz = crate::athlete_time_zone(store, athlete)?;
         let days = crate::training::day_totals(store, athlete, &tz)?;
-        let params = SeriesParams::default();
+        let params = crate::training::athlete_series_params(store, athlete, &days)?;
         let series = if days.is_empty() {
             Vec::new()
         } else {
@@ -497,16 +498,11 @@ impl Inputs {
             .map(|i| &self.series[i])
     }
 
-    /// The load state on the morning of `date`: yesterday's fitness and fatigue, the morning
-    /// form. `None` before any training.
+    /// The load state on the morning of `date` ([`readiness::load_state`]): yesterday's
+    /// fitness and fatigue, the morning form, whether they are provisional, and the athlete's
+    /// usual values. `None` before any training.
     fn morning_load(&self, date: Date) -> Option<LoadState> {
-        let yesterday = date.yesterday().ok()?;
-        let y = self.day(yesterday)?;
-        Some(LoadState {
-            fitness: y.fitness,
-            fatigue: y.fatigue,
-            form: y.fitness - y.fatigue,
-        })
+        readiness::load_state(&self.series, date)
     }
 }
 
@@ -806,6 +802,10 @@ fn build_context(
             lambda_fatigue,
             form_threshold: DEFAULT_HARD_SESSION_FORM_THRESHOLD,
             readiness: Some(readiness.recommendation),
+            // While the series warms up, form rests on a seed: the session caps the time.
+            warm_up_cap_h: today_state
+                .is_none_or(|d| d.provisional)
+                .then(|| warm_up_cap_h(classification.as_ref().map(|c| c.kind))),
         },
         tz,
     );

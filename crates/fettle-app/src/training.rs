@@ -24,7 +24,9 @@ use fettle_core::model::{self, BanisterFit, ModelParams, ModelRefusal, Predictio
 use fettle_core::profile::{
     EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, effort_features,
 };
-use fettle_core::series::{DayState, DayTotals, SeriesParams, Status, daily_series, status_on};
+use fettle_core::series::{
+    DayState, DayTotals, Seed, SeriesParams, Status, daily_series, status_on,
+};
 use fettle_formats::{Activity, Sport};
 use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, ActivitySummary, AthleteId, Store};
 use jiff::civil::Date;
@@ -105,6 +107,7 @@ mod keys {
     pub(super) const LTHR: &str = "lthr";
     pub(super) const THRESHOLD_SPEED: &str = "threshold_speed_mps";
     pub(super) const TZ: &str = "tz";
+    pub(super) const USUAL_WEEK_KM: &str = "usual_week_km";
 }
 
 /// The date a time zone is stored with: it applies to the whole history.
@@ -130,6 +133,8 @@ pub struct ProfileUpdate {
     pub threshold_speed_mps: Option<f64>,
     /// IANA time zone name.
     pub tz: Option<String>,
+    /// Usual weekly running distance, km (seeds fitness and fatigue for a new athlete).
+    pub usual_week_km: Option<f64>,
 }
 
 /// Reads the dated profile history from the store.
@@ -160,6 +165,7 @@ pub fn load_profile(store: &dyn Store, athlete: AthleteId) -> Result<ProfileHist
             keys::HR_REST => dated_push(&mut history.hr_rest, number()?),
             keys::LTHR => dated_push(&mut history.lthr, number()?),
             keys::THRESHOLD_SPEED => dated_push(&mut history.threshold_speed_mps, number()?),
+            keys::USUAL_WEEK_KM => dated_push(&mut history.usual_week_km, number()?),
             keys::TZ => history.time_zone.push(fettle_core::profile::Dated {
                 from: v.from,
                 value: v.value.clone(),
@@ -199,6 +205,11 @@ pub fn update_profile(
             ProfileField::ThresholdSpeed,
             keys::THRESHOLD_SPEED,
             update.threshold_speed_mps,
+        ),
+        (
+            ProfileField::UsualWeekKm,
+            keys::USUAL_WEEK_KM,
+            update.usual_week_km,
         ),
     ];
     for (field, _, value) in numeric {
@@ -486,6 +497,29 @@ pub fn day_totals(
         .collect())
 }
 
+/// The series parameters for an athlete: the default time constants, and fitness and fatigue
+/// seeded from the usual week the athlete stated (the value in force at the start of the
+/// history), else from what the early history shows ([`fettle_core::series::Seed`]).
+pub fn series_params(profile: &ProfileHistory, days: &[DayTotals]) -> SeriesParams {
+    let first = days.iter().map(|d| d.date).min();
+    let usual_week = first
+        .and_then(|d| fettle_core::profile::value_on(&profile.usual_week_km, d))
+        .map(|v| v.value);
+    SeriesParams {
+        seed: usual_week.map_or(Seed::EarlyHistory, Seed::UsualWeekKm),
+        ..SeriesParams::default()
+    }
+}
+
+/// [`series_params`] from the store.
+pub fn athlete_series_params(
+    store: &dyn Store,
+    athlete: AthleteId,
+    days: &[DayTotals],
+) -> Result<SeriesParams, AppError> {
+    Ok(series_params(&load_profile(store, athlete)?, days))
+}
+
 /// `fettle status`: fitness, fatigue, form and the risk indicators on a day.
 pub fn status(
     store: &dyn Store,
@@ -496,7 +530,8 @@ pub fn status(
     let tz = crate::athlete_time_zone(store, athlete)?;
     let date = date.unwrap_or_else(|| tz.to_datetime(now).date());
     let days = day_totals(store, athlete, &tz)?;
-    Ok(status_on(&days, date, &SeriesParams::default()))
+    let params = athlete_series_params(store, athlete, &days)?;
+    Ok(status_on(&days, date, &params))
 }
 
 /// `fettle load`: the daily series between two local days (inclusive).
@@ -517,7 +552,8 @@ pub fn series(
         )));
     }
     let days = day_totals(store, athlete, &tz)?;
-    let mut series = daily_series(&days, to, &SeriesParams::default());
+    let params = athlete_series_params(store, athlete, &days)?;
+    let mut series = daily_series(&days, to, &params);
     if let Some(from) = from {
         series.retain(|d| d.date >= from);
     }

@@ -118,6 +118,10 @@ pub struct ProfileHistory {
     pub threshold_speed_mps: Vec<Dated<f64>>,
     /// IANA time-zone name (e.g. `Europe/Berlin`).
     pub time_zone: Vec<Dated<String>>,
+    /// The athlete's usual weekly running distance, km: what seeds fitness and fatigue while the
+    /// series warms up ([`crate::series::Seed::UsualWeekKm`]).
+    #[serde(default)]
+    pub usual_week_km: Vec<Dated<f64>>,
 }
 
 /// Which numeric profile value.
@@ -134,6 +138,8 @@ pub enum ProfileField {
     Lthr,
     /// Threshold running speed, m/s.
     ThresholdSpeed,
+    /// Usual weekly running distance, km.
+    UsualWeekKm,
 }
 
 impl ProfileField {
@@ -144,6 +150,7 @@ impl ProfileField {
             ProfileField::HrRest => ("HRrest", VALID_HR_REST_BPM, "bpm"),
             ProfileField::Lthr => ("LTHR", VALID_LTHR_BPM, "bpm"),
             ProfileField::ThresholdSpeed => ("threshold speed", VALID_THRESHOLD_SPEED_MPS, "m/s"),
+            ProfileField::UsualWeekKm => ("usual week", crate::limits::USUAL_WEEK_KM, "km"),
         }
     }
 }
@@ -156,6 +163,7 @@ impl ProfileHistory {
             ProfileField::HrRest => &mut self.hr_rest,
             ProfileField::Lthr => &mut self.lthr,
             ProfileField::ThresholdSpeed => &mut self.threshold_speed_mps,
+            ProfileField::UsualWeekKm => &mut self.usual_week_km,
         }
     }
 
