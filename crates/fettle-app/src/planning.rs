@@ -628,7 +628,8 @@ mod tests {
         let status = training::status(&store, athlete, Some(TODAY - 1.days()), now()).unwrap();
         assert_eq!(start.fitness, status.fitness);
         assert_eq!(start.fatigue, status.fatigue);
-        assert!(start.fitness > 0.0 && start.fatigue > start.fitness);
+        // (Seeded from the early history, so a new athlete is not "exhausted" by four runs.)
+        assert!(start.fitness > 0.0 && start.fatigue > 0.0);
     }
 
     #[test]
