@@ -22,7 +22,8 @@ use fettle_core::load::{
 use fettle_core::log::RaceResult;
 use fettle_core::model::{self, BanisterFit, ModelParams, ModelRefusal, Prediction};
 use fettle_core::profile::{
-    EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, effort_features,
+    EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, STEADY_EVIDENCE_DAYS,
+    SteadyEffort, effort_features, steady_efforts,
 };
 use fettle_core::series::{
     DayState, DayTotals, Seed, SeriesParams, Status, daily_series, status_on,
@@ -31,13 +32,14 @@ use fettle_formats::{Activity, Sport};
 use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, ActivitySummary, AthleteId, Store};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
 /// Version of [`ActivityMetrics`]; stored metrics of another version are recomputed.
-/// 2: load features gained the time at each graded speed (session classification).
+/// 2: load features gained the time at each graded speed (session classification) and the
+/// minute blocks (steady efforts for the threshold estimates).
 pub const METRICS_VERSION: u32 = 2;
 
 /// Derived, threshold-independent values of one activity, stored as its metrics JSON.
@@ -290,7 +292,28 @@ fn estimates(
         .iter()
         .filter_map(|w| w.rest_hr)
         .collect();
-    Ok((Estimates::from_data(&features, &rest_hr), metrics))
+    // Stronger evidence where there is some: races for threshold pace, recent steady efforts
+    // for the heart rate at that pace.
+    let races: Vec<RaceResult> = store.races(athlete)?.into_iter().map(|r| r.race).collect();
+    let newest_run = metrics
+        .iter()
+        .filter(|(s, _)| s.sport.is_running())
+        .map(|(s, _)| s.start)
+        .max();
+    let steady: Vec<SteadyEffort> = newest_run
+        .map(|newest| {
+            let since = newest
+                .checked_sub(SignedDuration::from_hours(24 * STEADY_EVIDENCE_DAYS))
+                .unwrap_or(newest);
+            metrics
+                .iter()
+                .filter(|(s, _)| s.sport.is_running() && s.start >= since)
+                .filter_map(|(_, m)| steady_efforts(&m.load.minute_blocks).into_iter().next())
+                .collect()
+        })
+        .unwrap_or_default();
+    let estimates = Estimates::from_data(&features, &rest_hr).refine(&races, &steady);
+    Ok((estimates, metrics))
 }
 
 /// Every activity's summary with its metrics, computing (and storing) the metrics that are

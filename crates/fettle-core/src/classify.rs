@@ -14,9 +14,12 @@
 //!      a steady tempo does not;
 //!    - *at threshold*: HR ≥ [`THRESHOLD_BAND_FRACTION`] × LTHR (Friel's zone 4 "sub-threshold"
 //!      and up) or speed ≥ that fraction of threshold speed.
-//!    A session is `intervals` with at least [`INTERVALS_MIN_WELL_ABOVE_MIN`] minutes well above
-//!    threshold, else `tempo` (threshold work) with at least [`HARD_MIN_ABOVE_THRESHOLD_MIN`]
-//!    minutes above threshold or [`TEMPO_MIN_AT_THRESHOLD_MIN`] at threshold.
+//!
+//!    A session is `intervals` with at least [`HARD_MIN_ABOVE_THRESHOLD_MIN`] minutes above
+//!    threshold of which [`INTERVALS_MIN_WELL_ABOVE_MIN`] well
+//!    above threshold, else `tempo` (threshold work) with at least
+//!    [`HARD_MIN_ABOVE_THRESHOLD_MIN`] minutes above threshold or
+//!    [`TEMPO_MIN_AT_THRESHOLD_MIN`] at threshold.
 //! 3. **Intensity factor** IF = √(load / (hours × 100)) from an HR- or pace-based load
 //!    (TrainingPeaks' TSS = hours × IF² × 100): at least [`TEMPO_MIN_INTENSITY_FACTOR`] over
 //!    20 minutes or more is threshold work even when the streams above are missing.

@@ -283,6 +283,10 @@ pub struct LoadFeatures {
     /// how long the session ran faster than any threshold pace.
     #[serde(default)]
     pub graded_speed_time: pace::GradedSpeedTime,
+    /// The run minute by minute: grade-adjusted speed and heart rate (running only), where
+    /// the threshold estimators find steady efforts.
+    #[serde(default)]
+    pub minute_blocks: pace::MinuteBlocks,
 }
 
 /// Extracts the [`LoadFeatures`] of a session: one pass over the HR stream and the NGP pass.
@@ -313,10 +317,10 @@ pub fn load_features(input: &SessionInput<'_>) -> LoadFeatures {
             _ => hr_time.push((bpm, dt)),
         }
     }
-    let (ngp, graded_speed_time) = if input.sport_is_running {
-        pace::graded_pace(input).map_or((None, Vec::new()), |(n, h)| (Some(n), h))
+    let (ngp, graded_speed_time, minute_blocks) = if input.sport_is_running {
+        pace::graded_pace(input).map_or((None, Vec::new(), Vec::new()), |(n, h, b)| (Some(n), h, b))
     } else {
-        (None, Vec::new())
+        (None, Vec::new(), Vec::new())
     };
     LoadFeatures {
         sport_is_running: input.sport_is_running,
@@ -327,6 +331,7 @@ pub fn load_features(input: &SessionInput<'_>) -> LoadFeatures {
         hr_time,
         ngp,
         graded_speed_time,
+        minute_blocks,
     }
 }
 
