@@ -406,18 +406,40 @@ impl SessionContext {
             .as_deref()
             .and_then(|j| serde_json::from_str::<ActivityMetrics>(j).ok())
             .filter(|m| m.version == METRICS_VERSION);
-        let thresholds = self.profile.thresholds_with_estimates(day, &self.estimates);
-        let load = s.loads.as_ref().and_then(|l| {
-            let method = LoadMethod::PRECEDENCE
-                .into_iter()
-                .find(|m| m.as_str() == l.method)?;
-            Some((l.load, method))
-        });
+        // A threshold estimated from a handful of sessions is only the athlete's usual effort
+        // (four easy runs make "LTHR" their easy heart rate), so every run would read as
+        // threshold work: such estimates, and the intensity factor built on them, are not used
+        // to judge a session.
+        // Races and steady efforts (estimates that state their uncertainty) are trusted at once.
+        let given = self.profile.thresholds_on(day);
+        let trusted = |e: &Option<fettle_core::profile::Estimate>| {
+            e.as_ref()
+                .filter(|e| {
+                    e.uncertainty.is_some()
+                        || e.n >= classify::MIN_SESSIONS_FOR_ESTIMATED_THRESHOLDS
+                })
+                .map(|e| e.value)
+        };
+        let lthr = given.lthr.or_else(|| trusted(&self.estimates.lthr));
+        let threshold_speed_mps = given
+            .threshold_speed_mps
+            .or_else(|| trusted(&self.estimates.threshold_speed_mps));
+        let thresholds_trusted = lthr.is_some() || threshold_speed_mps.is_some();
+        let load = s
+            .loads
+            .as_ref()
+            .filter(|_| thresholds_trusted)
+            .and_then(|l| {
+                let method = LoadMethod::PRECEDENCE
+                    .into_iter()
+                    .find(|m| m.as_str() == l.method)?;
+                Some((l.load, method))
+            });
         Some(classify::classify(&ClassifyInput {
             duration_s: s.timer_s,
             features: metrics.as_ref().map(|m| &m.load),
-            lthr: thresholds.lthr,
-            threshold_speed_mps: thresholds.threshold_speed_mps,
+            lthr,
+            threshold_speed_mps,
             load,
             rpe: s.rpe.or(s.perceived_exertion),
             race: named_race || self.race_days.contains(&day),

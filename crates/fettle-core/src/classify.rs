@@ -164,6 +164,11 @@ pub struct Classification {
     pub intensity_factor: Option<f64>,
 }
 
+/// Fewest sessions behind an estimated threshold (LTHR, threshold pace) before it is used to
+/// judge a session: a new athlete's first few runs say what their usual effort is, not where
+/// their threshold lies. Fettle's choice (about three weeks of running).
+pub const MIN_SESSIONS_FOR_ESTIMATED_THRESHOLDS: usize = 10;
+
 /// Weeks of history the usual long run looks back over.
 pub const USUAL_LONG_RUN_WEEKS: i64 = 8;
 /// Fewest of those weeks with a run before the history can say what a usual long run is.
