@@ -42,19 +42,19 @@ fn import(store: &dyn Store, athlete: AthleteId, dir: &Path) {
     import_paths(store, athlete, &[dir.to_path_buf()], 1, &NoProgress).unwrap();
 }
 
-fn set_profile(store: &dyn Store, athlete: AthleteId, update: ProfileUpdate) {
-    training::update_profile(store, athlete, &update, Date::constant(2026, 3, 1)).unwrap();
+fn set_profile(store: &dyn Store, athlete: AthleteId, update: &ProfileUpdate) {
+    training::update_profile(store, athlete, update, Date::constant(2026, 3, 1)).unwrap();
 }
 
 #[test]
 fn a_new_athlete_with_four_easy_runs_is_not_told_to_rest() {
     let tmp = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&tmp.path().join("fettle.sqlite")).unwrap();
+    let store = SqliteStore::open(tmp.path().join("fettle.sqlite")).unwrap();
     let athlete = store.default_athlete().unwrap();
     set_profile(
         &store,
         athlete,
-        ProfileUpdate {
+        &ProfileUpdate {
             sex: Some("female".into()),
             mass_kg: Some(60.0),
             max_hr: Some(190.0),
@@ -99,7 +99,7 @@ fn a_new_athlete_with_four_easy_runs_is_not_told_to_rest() {
 fn intervals_are_hard_and_a_long_easy_run_is_not() {
     // A month of simulated training (races, intervals, tempo, long runs) through the demo.
     let tmp = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&tmp.path().join("fettle.sqlite")).unwrap();
+    let store = SqliteStore::open(tmp.path().join("fettle.sqlite")).unwrap();
     let athlete = store.default_athlete().unwrap();
     let end = Date::constant(2026, 3, 29);
     demo::run(
