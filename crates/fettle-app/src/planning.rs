@@ -281,8 +281,12 @@ pub fn forecast(
         )));
     }
     let tz = crate::athlete_time_zone(store, athlete)?;
-    let days = history_then_plan(&training::day_totals(store, athlete, &tz)?, plan, today);
-    let params = training::athlete_series_params(store, athlete, &days)?;
+    let history = training::day_totals(store, athlete, &tz)?;
+    // The seed is the recorded history's up to this morning (as `fettle status` has it for
+    // yesterday), whatever the plan adds.
+    let params = training::athlete_series_params(store, athlete, &history)?
+        .resolved(&history, day_before(today)?);
+    let days = history_then_plan(&history, plan, today);
     let points: Vec<ForecastPoint> = daily_series(&days, plan.race.date, &params)
         .into_iter()
         .filter(|d| d.date >= today)

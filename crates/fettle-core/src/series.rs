@@ -89,6 +89,9 @@ pub enum Seed {
     /// From the athlete's stated usual weekly distance, km, at the early history's load per
     /// km (else [`DEFAULT_LOAD_PER_KM`]).
     UsualWeekKm(f64),
+    /// From this daily load, load points (a seed already resolved from one history, kept when
+    /// planned days are appended to it: [`SeriesParams::resolved`]).
+    DailyLoad(f64),
 }
 
 /// The daily load a seed stands for, from the dense daily `(load, distance_m, _)` of the
@@ -109,6 +112,8 @@ fn seed_daily_load(seed: Seed, dense: &[(f64, f64, f64)]) -> f64 {
             km * per_km / 7.0
         }
         Seed::UsualWeekKm(_) => 0.0,
+        Seed::DailyLoad(load) if load.is_finite() && load > 0.0 => load,
+        Seed::DailyLoad(_) => 0.0,
     }
 }
 
@@ -165,6 +170,19 @@ impl SeriesParams {
             value
         } else {
             default
+        }
+    }
+
+    /// The same parameters with the seed resolved to the daily load it stands for over
+    /// `history` through `through`, so that days appended later (a plan's future sessions) do
+    /// not change where the series started.
+    pub fn resolved(&self, history: &[DayTotals], through: Date) -> SeriesParams {
+        let seed = daily_series(history, through, self)
+            .first()
+            .map_or(0.0, |d| d.seed_daily_load);
+        SeriesParams {
+            seed: Seed::DailyLoad(seed),
+            ..*self
         }
     }
 

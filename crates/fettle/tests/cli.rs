@@ -318,15 +318,20 @@ fn status_follows_the_hand_computed_fitness_of_a_known_history() {
     ] {
         assert!(status.get(key).is_some(), "missing {key}");
     }
-    // CTL after 3 days of 100 from 0: 100·(1 − e^(−3/42)) = 6.8939
-    let ctl = 100.0 * (1.0 - (-3.0f64 / 42.0).exp());
+    // Fitness and fatigue start from the early history's mean daily load (a new athlete is not
+    // "exhausted" by three runs): S = 300 / 7 = 42.857 (three days count as one week). Then
+    // X_n = 100 − (100 − S)·e^(−n/N): CTL after 3 days = 100 − 57.143·e^(−3/42) = 46.797.
+    let seed = 300.0 / 7.0;
+    let ctl = 100.0 - (100.0 - seed) * (-3.0f64 / 42.0).exp();
+    assert!((ctl - 46.797).abs() < 1e-3);
     assert!((status["fitness"].as_f64().unwrap() - ctl).abs() < 1e-6);
-    // ATL: 100·(1 − e^(−3/7)) = 34.865
-    let atl = 100.0 * (1.0 - (-3.0f64 / 7.0).exp());
+    // ATL: 100 − 57.143·e^(−3/7) = 62.775
+    let atl = 100.0 - (100.0 - seed) * (-3.0f64 / 7.0).exp();
     assert!((status["fatigue"].as_f64().unwrap() - atl).abs() < 1e-6);
-    // Form this morning = yesterday's CTL − ATL = 100(1−e^(−2/42)) − 100(1−e^(−2/7)).
-    let form = 100.0 * (1.0 - (-2.0f64 / 42.0).exp()) - 100.0 * (1.0 - (-2.0f64 / 7.0).exp());
+    // Form this morning = yesterday's CTL − ATL = (100 − S)(e^(−2/7) − e^(−2/42)).
+    let form = (100.0 - seed) * ((-2.0f64 / 7.0).exp() - (-2.0f64 / 42.0).exp());
     assert!((status["form"].as_f64().unwrap() - form).abs() < 1e-6);
+    assert_eq!(status["provisional"], true);
     // 3 × 10.8 km
     assert!((status["week_distance_m"].as_f64().unwrap() - 32_400.0).abs() < 1.0);
 

@@ -390,3 +390,34 @@ fn usual_week_seed_converts_distance_with_the_history_or_the_default_load_per_km
     assert!(s[WARM_UP_DAYS - 2].provisional);
     assert!(!s[WARM_UP_DAYS - 1].provisional);
 }
+
+#[test]
+fn a_resolved_seed_does_not_move_when_days_are_appended() {
+    // History 60, 0, 40 → early-history seed 100 / 7 = 14.285714; appending planned days of
+    // 100 would raise an unresolved seed to 400 / 7 but leaves the resolved one where it was.
+    let history = days_from(&[60.0, 0.0, 40.0], &[]);
+    let params = SeriesParams {
+        seed: Seed::EarlyHistory,
+        ..SeriesParams::default()
+    }
+    .resolved(&history, last_date(&history));
+    assert_eq!(params.seed, Seed::DailyLoad(100.0 / 7.0));
+    let mut with_plan = days_from(&[60.0, 0.0, 40.0, 100.0, 100.0, 100.0], &[]);
+    let through = last_date(&with_plan);
+    assert!(
+        (daily_series(&with_plan, through, &params)[0].seed_daily_load - 100.0 / 7.0).abs() < 1e-12
+    );
+    with_plan.truncate(3);
+    assert_eq!(
+        daily_series(&with_plan, through, &params)[2].fitness,
+        daily_series(
+            &history,
+            through,
+            &SeriesParams {
+                seed: Seed::EarlyHistory,
+                ..SeriesParams::default()
+            }
+        )[2]
+        .fitness
+    );
+}
