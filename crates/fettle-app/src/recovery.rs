@@ -43,8 +43,7 @@ use fettle_core::plan::{self, Plan};
 use fettle_core::readiness::{self, LoadState, Readiness, Recommendation};
 use fettle_core::recovery::logging::{self, ComplianceItem};
 use fettle_core::recovery::time::{
-    DEFAULT_HARD_SESSION_FORM_THRESHOLD, RecoveryTime, RecoveryTimeInput, recovery_time,
-    warm_up_cap_h,
+    RecoveryTime, RecoveryTimeInput, personal_form_threshold, recovery_time, warm_up_cap_h,
 };
 use fettle_core::recovery::{
     Access, Exclusion, HealthCondition, Item, RecoveryContext, SessionInfo, SessionKind, prescribe,
@@ -800,7 +799,11 @@ fn build_context(
             fatigue: today_state.map_or(0.0, |d| d.fatigue),
             lambda_fitness,
             lambda_fatigue,
-            form_threshold: DEFAULT_HARD_SESSION_FORM_THRESHOLD,
+            form_threshold: personal_form_threshold(
+                readiness::load_state(&inputs.series, day)
+                    .and_then(|l| l.typical)
+                    .as_ref(),
+            ),
             readiness: Some(readiness.recommendation),
             // While the series warms up, form rests on a seed: the session caps the time.
             warm_up_cap_h: today_state

@@ -3,7 +3,8 @@
 //! Definition (also returned as [`RecoveryTime::definition`]): the time, from the end of the
 //! activity, until form (fitness − fatigue), projected forward with no further training using
 //! the same exponential decay as the fitness/fatigue series, is back at or above the athlete's
-//! form threshold for a hard session; then lengthened by today's readiness (×1 train hard,
+//! form threshold for a hard session ([`personal_form_threshold`]: their usual morning form
+//! less one spread, at most −10); then lengthened by today's readiness (×1 train hard,
 //! ×1.25 easy, ×1.5 rest) and capped at 96 hours as commercial watches do.
 //!
 //! While the series warms up (fewer than [`crate::series::WARM_UP_DAYS`] days of history)
@@ -21,6 +22,19 @@ pub const RECOVERY_CAP_H: f64 = 96.0;
 /// Default form threshold for a hard session, load points. Fettle's choice: −10 is inside the
 /// usual "productive training" range of the form chart; a personal value should replace it.
 pub const DEFAULT_HARD_SESSION_FORM_THRESHOLD: f64 = -10.0;
+/// The hard-session form threshold for an athlete: their usual morning form less one spread
+/// (what readiness calls an unusual morning, [`crate::readiness::TypicalLoad`]), but never
+/// above [`DEFAULT_HARD_SESSION_FORM_THRESHOLD`]. A runner whose ordinary training keeps form
+/// near −15 is not "unrecovered" at −12; without enough history the default applies.
+pub fn personal_form_threshold(typical: Option<&crate::readiness::TypicalLoad>) -> f64 {
+    typical
+        .map(|t| t.form_median - t.form_spread)
+        .filter(|v| v.is_finite())
+        .map_or(DEFAULT_HARD_SESSION_FORM_THRESHOLD, |v| {
+            v.min(DEFAULT_HARD_SESSION_FORM_THRESHOLD)
+        })
+}
+
 /// Multiplier on the recovery time when readiness says easy. Fettle's choice.
 pub const READINESS_EASY_FACTOR: f64 = 1.25;
 /// Multiplier on the recovery time when readiness says rest. Fettle's choice.
@@ -86,18 +100,19 @@ pub struct RecoveryTime {
 /// The definition stated with every recovery time.
 pub const RECOVERY_TIME_DEFINITION: &str = "Recovery time = hours from the end of the activity \
 until form (fitness − fatigue), projected forward with no further training, is back at or \
-above your hard-session threshold; ×1.25 if today's readiness says easy, ×1.5 if rest; capped \
-at 96 h. \"Next hard session from\" is the end of the activity plus that time, in your local \
-time.";
+above your hard-session threshold (your usual morning form less its usual spread, at most \
+−10); ×1.25 if today's readiness says easy, ×1.5 if rest; capped at 96 h. \"Next hard session \
+from\" is the end of the activity plus that time, in your local time.";
 
 /// The definition while the series warms up.
 pub const RECOVERY_TIME_DEFINITION_WARM_UP: &str = "Recovery time = hours from the end of the \
 activity until form (fitness − fatigue), projected forward with no further training, is back at \
-or above your hard-session threshold; ×1.25 if today's readiness says easy, ×1.5 if rest. Your \
-training history is still short, so fitness and form are provisional: the time is also capped \
-by what the session was (12 h after a recovery run, 24 h after an easy run, 36 h after a long \
-run, 48 h after threshold or interval work, 72 h after a race). \"Next hard session from\" is \
-the end of the activity plus that time, in your local time.";
+or above your hard-session threshold (−10 until your usual form is known); ×1.25 if today's \
+readiness says easy, ×1.5 if rest. Your training history is still short, so fitness and form \
+are provisional: the time is also capped by what the session was (12 h after a recovery run, \
+24 h after an easy run, 36 h after a long run, 48 h after threshold or interval work, 72 h \
+after a race). \"Next hard session from\" is the end of the activity plus that time, in your \
+local time.";
 
 /// Computes the recovery time. Form is projected continuously: after t days without training,
 /// fitness·(1 − λc)^t − fatigue·(1 − λa)^t; the first t (searched in 0.1 h steps up to the cap)
@@ -242,6 +257,22 @@ mod tests {
         let mut fresh = input(50.0, 45.0, None);
         fresh.warm_up_cap_h = Some(24.0);
         assert_eq!(recovery_time(&fresh, &TimeZone::UTC).hours, 0.0);
+    }
+
+    #[test]
+    fn the_form_threshold_follows_the_athletes_usual_form() {
+        let typical = |median, spread| crate::readiness::TypicalLoad {
+            days: 60,
+            form_median: median,
+            form_spread: spread,
+            ratio_median: None,
+            ratio_spread: None,
+        };
+        // Usual form −12 ± 6: hard sessions from −18 (one spread under the usual).
+        assert_eq!(personal_form_threshold(Some(&typical(-12.0, 6.0))), -18.0);
+        // A fresh-running athlete (median +2 ± 5 → −3) keeps the default −10.
+        assert_eq!(personal_form_threshold(Some(&typical(2.0, 5.0))), -10.0);
+        assert_eq!(personal_form_threshold(None), -10.0);
     }
 
     #[test]
