@@ -594,3 +594,66 @@ fn running_cadence_is_shown_in_steps_per_minute() {
         "{text}"
     );
 }
+
+#[test]
+fn the_usual_week_seeds_a_new_athletes_fitness_and_is_checked() {
+    let env = Env::new();
+    env.fettle()
+        .args([
+            "profile",
+            "set",
+            "--usual-week",
+            "50km",
+            "--tz",
+            "UTC",
+            "--from",
+            "2026-03-01",
+        ])
+        .assert()
+        .success();
+    env.fettle()
+        .args([
+            "add",
+            "--date",
+            "2026-03-02",
+            "--duration",
+            "45m",
+            "--rpe",
+            "3",
+        ])
+        .assert()
+        .success();
+    // No distance recorded, so the default 5.6 points per km: 50 × 5.6 / 7 = 40 points a day.
+    let status = env.json(&["status", "--date", "2026-03-02"]);
+    assert!(
+        (status["seed_daily_load"].as_f64().unwrap() - 40.0).abs() < 1e-9,
+        "{status}"
+    );
+    assert_eq!(status["provisional"], true);
+    // This morning's form starts at 0: fitness and fatigue both begin at 40.
+    assert_eq!(status["form"].as_f64().unwrap(), 0.0);
+    let text = env
+        .fettle()
+        .args(["status", "--date", "2026-03-02"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("provisional"), "{text}");
+    let profile = env.fettle().arg("profile").output().unwrap();
+    assert!(
+        String::from_utf8(profile.stdout)
+            .unwrap()
+            .contains("usual week       50 km")
+    );
+    // Outside 1–400 km: refused with the range, nothing stored.
+    let out = env
+        .fettle()
+        .args(["profile", "set", "--usual-week", "900km"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("1–400 km"), "{err}");
+    let status = env.json(&["status", "--date", "2026-03-02"]);
+    assert!((status["seed_daily_load"].as_f64().unwrap() - 40.0).abs() < 1e-9);
+}
