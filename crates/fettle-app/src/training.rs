@@ -13,6 +13,14 @@
 //! Streams are read again only for an activity that has no metrics yet (an import killed
 //! between its two steps, or metrics of an older version), so a profile change over ten years
 //! of data is arithmetic over a few numbers per session.
+//!
+//! The threshold estimates add the stronger evidence the store holds: the races entered
+//! (threshold pace) and the steady efforts of the last eight weeks of runs (LTHR as the heart
+//! rate at that pace), see [`fettle_core::profile`]. A session's kind
+//! ([`fettle_core::classify`]) is read from its stored metrics against the thresholds of its
+//! day, given or trusted estimates only (`SessionContext`). The daily series start from the
+//! athlete's usual load ([`series_params`]): the usual week they stated, else the early
+//! history's mean daily load.
 
 use fettle_core::classify::{self, Classification, ClassifyInput};
 use fettle_core::load::{
