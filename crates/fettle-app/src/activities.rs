@@ -142,6 +142,10 @@ pub struct ActivityDetail {
     pub streams: std::collections::BTreeMap<String, StreamStats>,
     /// Number of beat-to-beat (R-R) intervals recorded.
     pub rr_intervals: usize,
+    /// What the session contained: its kind (`recovery`, `easy`, `long`, `tempo`,
+    /// `intervals`, `race`), whether that is hard, and why ([`fettle_core::classify`]).
+    /// Absent for strength work.
+    pub classification: Option<fettle_core::classify::Classification>,
     /// Downsampled streams for charts (only when asked for).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chart: Option<ChartStreams>,
@@ -226,6 +230,8 @@ pub fn show(
             .collect(),
         streams: stream_stats(&activity.streams),
         rr_intervals: activity.rr_intervals_ms.len(),
+        classification: crate::training::SessionContext::load(store, athlete)?
+            .classify(&stored.summary),
         chart: chart.then(|| downsample(&activity.streams, CHART_POINTS)),
     })
 }

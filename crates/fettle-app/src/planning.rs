@@ -23,7 +23,7 @@ use fettle_core::plan::{
     self, Adherence, Cycle, ForecastPoint, Plan, PlanError, PlanRequest, Predictions, Race,
     StartingPoint, Thresholds, Week, ical::IcalOptions,
 };
-use fettle_core::series::{DayTotals, SeriesParams, daily_series, status_on};
+use fettle_core::series::{DayTotals, daily_series, status_on};
 use fettle_store::{AthleteId, Store, StringSet};
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan};
@@ -281,8 +281,13 @@ pub fn forecast(
         )));
     }
     let tz = crate::athlete_time_zone(store, athlete)?;
-    let days = history_then_plan(&training::day_totals(store, athlete, &tz)?, plan, today);
-    let points: Vec<ForecastPoint> = daily_series(&days, plan.race.date, &SeriesParams::default())
+    let history = training::day_totals(store, athlete, &tz)?;
+    // The seed is the recorded history's up to this morning (as `fettle status` has it for
+    // yesterday), whatever the plan adds.
+    let params = training::athlete_series_params(store, athlete, &history)?
+        .resolved(&history, day_before(today)?);
+    let days = history_then_plan(&history, plan, today);
+    let points: Vec<ForecastPoint> = daily_series(&days, plan.race.date, &params)
         .into_iter()
         .filter(|d| d.date >= today)
         .map(|d| ForecastPoint {
@@ -467,7 +472,11 @@ fn starting_point(
         return Ok(None);
     };
     let yesterday = day_before(today)?;
-    let status = status_on(history, yesterday, &SeriesParams::default());
+    let status = status_on(
+        history,
+        yesterday,
+        &training::athlete_series_params(store, athlete, history)?,
+    );
     let window_start = today
         .checked_sub(RECENT_DISTANCE_DAYS.days())
         .map_err(|_| AppError::Invalid(format!("{today} is out of range")))?;
@@ -623,7 +632,8 @@ mod tests {
         let status = training::status(&store, athlete, Some(TODAY - 1.days()), now()).unwrap();
         assert_eq!(start.fitness, status.fitness);
         assert_eq!(start.fatigue, status.fatigue);
-        assert!(start.fitness > 0.0 && start.fatigue > start.fitness);
+        // (Seeded from the early history, so a new athlete is not "exhausted" by four runs.)
+        assert!(start.fitness > 0.0 && start.fatigue > 0.0);
     }
 
     #[test]

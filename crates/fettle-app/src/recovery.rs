@@ -10,12 +10,11 @@
 //!
 //! How a prescription's context is built from stored data ([`recover`]):
 //! - **the session**: the latest activity that has ended (or the one asked for); its kind is
-//!   `strength` for the `training` sport, `race` when its name has the word "race" or a race result is
-//!   entered on its local day, `hard` when its session RPE is at least
-//!   [`HARD_SESSION_MIN_RPE`] or its load is at least
-//!   [`HEAVY_SESSION_LOAD_RATIO`](fettle_core::recovery::HEAVY_SESSION_LOAD_RATIO)× fitness,
-//!   `long` from [`LONG_SESSION_MIN`](fettle_core::recovery::LONG_SESSION_MIN) minutes, else
-//!   `easy`;
+//!   `strength` for the `training` sport, else what it contained
+//!   ([`fettle_core::classify`]: time above threshold heart rate or pace, intensity factor,
+//!   duration against the usual long run, the race flag — "race" in its name or a race result
+//!   on its local day — and its RPE), shown with its reason; recovery runs count as easy and
+//!   tempo or interval sessions as hard for the prescription;
 //! - **fitness** is the fitness at the end of the day before, **form** the activity day's
 //!   morning form, and the **recovery time** starts from the fitness and fatigue at the end of
 //!   the activity's day (they include it);
@@ -44,11 +43,10 @@ use fettle_core::plan::{self, Plan};
 use fettle_core::readiness::{self, LoadState, Readiness, Recommendation};
 use fettle_core::recovery::logging::{self, ComplianceItem};
 use fettle_core::recovery::time::{
-    DEFAULT_HARD_SESSION_FORM_THRESHOLD, RecoveryTime, RecoveryTimeInput, recovery_time,
+    RecoveryTime, RecoveryTimeInput, personal_form_threshold, recovery_time, warm_up_cap_h,
 };
 use fettle_core::recovery::{
-    Access, Exclusion, HealthCondition, Item, LONG_SESSION_MIN, RecoveryContext, SessionInfo,
-    SessionKind, prescribe,
+    Access, Exclusion, HealthCondition, Item, RecoveryContext, SessionInfo, SessionKind, prescribe,
 };
 use fettle_core::series::{DayState, SeriesParams, daily_series};
 use fettle_core::wellness::{self, RowError};
@@ -61,9 +59,6 @@ use serde::Serialize;
 
 use crate::AppError;
 
-/// A session RPE (CR-10) at or above this makes a session hard: 7 is "very hard" on Foster's
-/// CR-10 scale (Foster et al. 2001). Fettle's choice of cut-off.
-pub const HARD_SESSION_MIN_RPE: f64 = 7.0;
 /// Days listed by default by [`list_wellness`] and [`list_recovery`], ending today.
 pub const DEFAULT_LIST_DAYS: i64 = 30;
 /// Wellness history read for readiness: the 60-day baseline plus margin (SCIENCE.md §5).
@@ -403,8 +398,8 @@ struct Inputs {
 /// builds the context of many activities (compliance over two weeks) reads these once, not
 /// once per activity.
 struct Lists {
-    /// Days with a race result entered.
-    race_days: Vec<Date>,
+    /// What classifying a session needs.
+    sessions: crate::training::SessionContext,
     access: BTreeSet<Access>,
     health: BTreeSet<HealthCondition>,
     /// The saved plan, when there is one and this version can read it.
@@ -436,7 +431,7 @@ impl Lists {
             .load_plan(athlete)?
             .and_then(|json| serde_json::from_str::<Plan>(&json).ok());
         Ok(Lists {
-            race_days: store.races(athlete)?.iter().map(|r| r.race.date).collect(),
+            sessions: crate::training::SessionContext::load(store, athlete)?,
             access: store
                 .set_members(athlete, StringSet::Access)?
                 .iter()
@@ -469,7 +464,7 @@ impl Inputs {
     fn load(store: &dyn Store, athlete: AthleteId, through: Date) -> Result<Inputs, AppError> {
         let tz = crate::athlete_time_zone(store, athlete)?;
         let days = crate::training::day_totals(store, athlete, &tz)?;
-        let params = SeriesParams::default();
+        let params = crate::training::athlete_series_params(store, athlete, &days)?;
         let series = if days.is_empty() {
             Vec::new()
         } else {
@@ -498,16 +493,11 @@ impl Inputs {
             .map(|i| &self.series[i])
     }
 
-    /// The load state on the morning of `date`: yesterday's fitness and fatigue, the morning
-    /// form. `None` before any training.
+    /// The load state on the morning of `date` ([`readiness::load_state`]): yesterday's
+    /// fitness and fatigue, the morning form, whether they are provisional, and the athlete's
+    /// usual values. `None` before any training.
     fn morning_load(&self, date: Date) -> Option<LoadState> {
-        let yesterday = date.yesterday().ok()?;
-        let y = self.day(yesterday)?;
-        Some(LoadState {
-            fitness: y.fitness,
-            fatigue: y.fatigue,
-            form: y.fitness - y.fatigue,
-        })
+        readiness::load_state(&self.series, date)
     }
 }
 
@@ -617,8 +607,11 @@ pub struct ActivityRef {
     pub distance_m: Option<f64>,
     /// Load, load points.
     pub load: f64,
-    /// What kind of session it was taken to be (see the module doc).
+    /// What kind of session it was taken to be for the prescription (see the module doc).
     pub kind: SessionKind,
+    /// What the session contained: its kind (`recovery`, `easy`, `long`, `tempo`,
+    /// `intervals`, `race`), whether that is hard, and why. Absent for strength work.
+    pub classification: Option<fettle_core::classify::Classification>,
 }
 
 /// `fettle recover`: what to do now after an activity, why, on what evidence, and when the next
@@ -788,7 +781,10 @@ fn build_context(
         .map_or(0.0, |d| d.fitness);
     let duration_min = s.timer_s.max(0.0) / 60.0;
     let lists = inputs.lists(store, athlete)?;
-    let kind = session_kind(&lists.race_days, s, day, load, fitness_before, duration_min);
+    let classification = lists.sessions.classify(s);
+    let kind = classification
+        .as_ref()
+        .map_or(SessionKind::Strength, |c| SessionKind::from(c.kind));
     let readiness = assess_readiness(store, athlete, inputs, day)?;
     let today_state = inputs.day(day);
     let (lambda_fitness, lambda_fatigue) = inputs.params.lambdas();
@@ -799,8 +795,16 @@ fn build_context(
             fatigue: today_state.map_or(0.0, |d| d.fatigue),
             lambda_fitness,
             lambda_fatigue,
-            form_threshold: DEFAULT_HARD_SESSION_FORM_THRESHOLD,
+            form_threshold: personal_form_threshold(
+                readiness::load_state(&inputs.series, day)
+                    .and_then(|l| l.typical)
+                    .as_ref(),
+            ),
             readiness: Some(readiness.recommendation),
+            // While the series warms up, form rests on a seed: the session caps the time.
+            warm_up_cap_h: today_state
+                .is_none_or(|d| d.provisional)
+                .then(|| warm_up_cap_h(classification.as_ref().map(|c| c.kind))),
         },
         tz,
     );
@@ -836,45 +840,13 @@ fn build_context(
         distance_m: s.distance_m,
         load,
         kind,
+        classification,
     };
     Ok(Built {
         context,
         activity,
         recovery_time,
     })
-}
-
-/// The session kind (see the module doc for the rule); `race_days` are the days with a race
-/// result entered.
-fn session_kind(
-    race_days: &[Date],
-    s: &ActivitySummary,
-    day: Date,
-    load: f64,
-    fitness_before: f64,
-    duration_min: f64,
-) -> SessionKind {
-    if s.sport == Sport::Training {
-        return SessionKind::Strength;
-    }
-    let named_race = s.name.as_deref().is_some_and(|n| {
-        // A word, so "Terrace loop" is not a race.
-        n.split(|c: char| !c.is_alphanumeric())
-            .any(|w| w.eq_ignore_ascii_case("race"))
-    });
-    if named_race || race_days.contains(&day) {
-        return SessionKind::Race;
-    }
-    let rpe = s.rpe.or(s.perceived_exertion);
-    let heavy = fitness_before > 0.0
-        && load >= fettle_core::recovery::HEAVY_SESSION_LOAD_RATIO * fitness_before;
-    if rpe.is_some_and(|r| r >= HARD_SESSION_MIN_RPE) || heavy {
-        return SessionKind::Hard;
-    }
-    if duration_min >= LONG_SESSION_MIN {
-        return SessionKind::Long;
-    }
-    SessionKind::Easy
 }
 
 /// The body mass on `day`: the most recent of the profile's value and a wellness weighing on
@@ -1444,10 +1416,9 @@ mod tests {
     }
 
     #[test]
-    fn session_kind_follows_sport_name_rpe_load_and_duration() {
+    fn session_kind_follows_sport_name_rpe_and_duration_not_load() {
         let store = SqliteStore::open_in_memory().unwrap();
         let athlete = store.default_athlete().unwrap();
-        let day = jiff::civil::date(2026, 3, 2);
         let add = |sport: Sport, name: &str, minutes: f64, rpe: Option<f64>| {
             let mut a = Activity::new(at("2026-03-02T08:00:00Z"), sport);
             a.name = Some(name.to_string());
@@ -1455,30 +1426,45 @@ mod tests {
             a.elapsed_s = minutes * 60.0;
             let id = store.insert_manual_activity(athlete, &a).unwrap();
             store.set_rpe(athlete, id, rpe).unwrap();
-            store
+            id
+        };
+        let kind = |id: ActivityId, load: Option<f64>| {
+            let mut s = store
                 .list_activities(athlete, &ActivityFilter::default())
                 .unwrap()
                 .into_iter()
                 .find(|s| s.id == id)
-                .unwrap()
-        };
-        let kind = |s: &ActivitySummary, load: f64, fitness: f64| {
-            let race_days = Lists::load(&store, athlete).unwrap().race_days;
-            session_kind(&race_days, s, day, load, fitness, s.timer_s / 60.0)
+                .unwrap();
+            if let Some(load) = load {
+                s.loads = Some(fettle_store::ActivityLoads {
+                    trimp: None,
+                    edwards: None,
+                    srpe: None,
+                    rtss: None,
+                    hrtss: None,
+                    load,
+                    method: "duration".into(),
+                });
+            }
+            let sessions = crate::training::SessionContext::load(&store, athlete).unwrap();
+            sessions
+                .classify(&s)
+                .map_or(SessionKind::Strength, |c| SessionKind::from(c.kind))
         };
         let gym = add(Sport::Training, "Legs", 60.0, None);
-        assert_eq!(kind(&gym, 50.0, 40.0), SessionKind::Strength);
+        assert_eq!(kind(gym, None), SessionKind::Strength);
         let race = add(Sport::Running, "Park Race 5k", 20.0, None);
-        assert_eq!(kind(&race, 30.0, 40.0), SessionKind::Race);
+        assert_eq!(kind(race, None), SessionKind::Race);
         let terrace = add(Sport::Running, "Terrace loop", 30.0, None);
-        assert_eq!(kind(&terrace, 30.0, 40.0), SessionKind::Easy);
+        assert_eq!(kind(terrace, None), SessionKind::Easy);
         let easy = add(Sport::Running, "Jog", 40.0, Some(3.0));
-        assert_eq!(kind(&easy, 30.0, 40.0), SessionKind::Easy);
-        // Load 80 ≥ 2 × fitness 40: hard whatever the label.
-        assert_eq!(kind(&easy, 80.0, 40.0), SessionKind::Hard);
+        assert_eq!(kind(easy, None), SessionKind::Easy);
+        // A big load (80, say twice the fitness) no longer makes it hard: issue 13.
+        assert_eq!(kind(easy, Some(80.0)), SessionKind::Easy);
         let reps = add(Sport::Running, "Reps", 40.0, Some(7.0));
-        assert_eq!(kind(&reps, 30.0, 40.0), SessionKind::Hard);
+        assert_eq!(kind(reps, None), SessionKind::Hard);
+        // 90 min with no history of long runs: long from the 90-min default.
         let long = add(Sport::Running, "Sunday", 90.0, Some(4.0));
-        assert_eq!(kind(&long, 60.0, 40.0), SessionKind::Long);
+        assert_eq!(kind(long, None), SessionKind::Long);
     }
 }

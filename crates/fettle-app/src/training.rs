@@ -13,29 +13,43 @@
 //! Streams are read again only for an activity that has no metrics yet (an import killed
 //! between its two steps, or metrics of an older version), so a profile change over ten years
 //! of data is arithmetic over a few numbers per session.
+//!
+//! The threshold estimates add the stronger evidence the store holds: the races entered
+//! (threshold pace) and the steady efforts of the last eight weeks of runs (LTHR as the heart
+//! rate at that pace), see [`fettle_core::profile`]. A session's kind
+//! ([`fettle_core::classify`]) is read from its stored metrics against the thresholds of its
+//! day, given or trusted estimates only (`SessionContext`). The daily series start from the
+//! athlete's usual load ([`series_params`]): the usual week they stated, else the early
+//! history's mean daily load.
 
+use fettle_core::classify::{self, Classification, ClassifyInput};
 use fettle_core::load::{
-    Calibration, LoadFeatures, MethodLoads, SessionInput, Sex, load_features,
+    Calibration, LoadFeatures, LoadMethod, MethodLoads, SessionInput, Sex, load_features,
     method_loads_from_features,
 };
 use fettle_core::log::RaceResult;
 use fettle_core::model::{self, BanisterFit, ModelParams, ModelRefusal, Prediction};
 use fettle_core::profile::{
-    EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, effort_features,
+    EffortFeatures, Estimates, ProfileField, ProfileHistory, ResolvedProfile, STEADY_EVIDENCE_DAYS,
+    SteadyEffort, effort_features, steady_efforts,
 };
-use fettle_core::series::{DayState, DayTotals, SeriesParams, Status, daily_series, status_on};
+use fettle_core::series::{
+    DayState, DayTotals, Seed, SeriesParams, Status, daily_series, status_on,
+};
 use fettle_formats::{Activity, Sport};
 use fettle_store::{ActivityFilter, ActivityId, ActivityLoads, ActivitySummary, AthleteId, Store};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 use fettle_core::limits::{self, ActivityBounds, Violation};
 
 /// Version of [`ActivityMetrics`]; stored metrics of another version are recomputed.
-pub const METRICS_VERSION: u32 = 1;
+/// 2: load features gained the time at each graded speed (session classification) and the
+/// minute blocks (steady efforts for the threshold estimates).
+pub const METRICS_VERSION: u32 = 2;
 
 /// Derived, threshold-independent values of one activity, stored as its metrics JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +118,7 @@ mod keys {
     pub(super) const LTHR: &str = "lthr";
     pub(super) const THRESHOLD_SPEED: &str = "threshold_speed_mps";
     pub(super) const TZ: &str = "tz";
+    pub(super) const USUAL_WEEK_KM: &str = "usual_week_km";
 }
 
 /// The date a time zone is stored with: it applies to the whole history.
@@ -129,6 +144,8 @@ pub struct ProfileUpdate {
     pub threshold_speed_mps: Option<f64>,
     /// IANA time zone name.
     pub tz: Option<String>,
+    /// Usual weekly running distance, km (seeds fitness and fatigue for a new athlete).
+    pub usual_week_km: Option<f64>,
 }
 
 /// Reads the dated profile history from the store.
@@ -159,6 +176,7 @@ pub fn load_profile(store: &dyn Store, athlete: AthleteId) -> Result<ProfileHist
             keys::HR_REST => dated_push(&mut history.hr_rest, number()?),
             keys::LTHR => dated_push(&mut history.lthr, number()?),
             keys::THRESHOLD_SPEED => dated_push(&mut history.threshold_speed_mps, number()?),
+            keys::USUAL_WEEK_KM => dated_push(&mut history.usual_week_km, number()?),
             keys::TZ => history.time_zone.push(fettle_core::profile::Dated {
                 from: v.from,
                 value: v.value.clone(),
@@ -215,6 +233,11 @@ pub fn update_profile(
             ProfileField::ThresholdSpeed,
             keys::THRESHOLD_SPEED,
             update.threshold_speed_mps,
+        ),
+        (
+            ProfileField::UsualWeekKm,
+            keys::USUAL_WEEK_KM,
+            update.usual_week_km,
         ),
     ];
     let mut plausible = true;
@@ -316,7 +339,28 @@ fn estimates(
         .iter()
         .filter_map(|w| w.rest_hr)
         .collect();
-    Ok((Estimates::from_data(&features, &rest_hr), metrics))
+    // Stronger evidence where there is some: races for threshold pace, recent steady efforts
+    // for the heart rate at that pace.
+    let races: Vec<RaceResult> = store.races(athlete)?.into_iter().map(|r| r.race).collect();
+    let newest_run = metrics
+        .iter()
+        .filter(|(s, _)| s.sport.is_running())
+        .map(|(s, _)| s.start)
+        .max();
+    let steady: Vec<SteadyEffort> = newest_run
+        .map(|newest| {
+            let since = newest
+                .checked_sub(SignedDuration::from_hours(24 * STEADY_EVIDENCE_DAYS))
+                .unwrap_or(newest);
+            metrics
+                .iter()
+                .filter(|(s, _)| s.sport.is_running() && s.start >= since)
+                .filter_map(|(_, m)| steady_efforts(&m.load.minute_blocks).into_iter().next())
+                .collect()
+        })
+        .unwrap_or_default();
+    let estimates = Estimates::from_data(&features, &rest_hr).refine(&races, &steady);
+    Ok((estimates, metrics))
 }
 
 /// Every activity's summary with its metrics, computing (and storing) the metrics that are
@@ -357,6 +401,102 @@ fn stored_metrics(
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session kinds
+
+/// What classifying an athlete's sessions needs ([`fettle_core::classify`]), read once: the
+/// profile and estimates (for each day's LTHR and threshold speed), the race days and every
+/// run's day and duration (for the usual long run).
+pub(crate) struct SessionContext {
+    tz: TimeZone,
+    profile: ProfileHistory,
+    estimates: Estimates,
+    race_days: Vec<Date>,
+    runs: Vec<(Date, f64)>,
+}
+
+impl SessionContext {
+    pub(crate) fn load(store: &dyn Store, athlete: AthleteId) -> Result<SessionContext, AppError> {
+        let tz = crate::athlete_time_zone(store, athlete)?;
+        let profile = load_profile(store, athlete)?;
+        let (estimates, metrics) = estimates(store, athlete)?;
+        let runs = metrics
+            .iter()
+            .filter(|(s, _)| s.sport.is_running())
+            .map(|(s, _)| (local_date(s.start, s.utc_offset_s, &tz), s.timer_s))
+            .collect();
+        Ok(SessionContext {
+            tz,
+            profile,
+            estimates,
+            race_days: store.races(athlete)?.iter().map(|r| r.race.date).collect(),
+            runs,
+        })
+    }
+
+    /// The kind of a session, with its reason; `None` for strength work and transitions,
+    /// which are not runs to classify.
+    pub(crate) fn classify(&self, s: &ActivitySummary) -> Option<Classification> {
+        if matches!(s.sport, Sport::Training | Sport::Transition) {
+            return None;
+        }
+        let day = local_date(s.start, s.utc_offset_s, &self.tz);
+        let named_race = s.name.as_deref().is_some_and(|n| {
+            // A word, so "Terrace loop" is not a race.
+            n.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.eq_ignore_ascii_case("race"))
+        });
+        let metrics = s
+            .metrics_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<ActivityMetrics>(j).ok())
+            .filter(|m| m.version == METRICS_VERSION);
+        // A threshold estimated from a handful of sessions is only the athlete's usual effort
+        // (four easy runs make "LTHR" their easy heart rate), so every run would read as
+        // threshold work: such estimates, and the intensity factor built on them, are not used
+        // to judge a session.
+        // Races and steady efforts (estimates that state their uncertainty) are trusted at once.
+        let given = self.profile.thresholds_on(day);
+        let trusted = |e: &Option<fettle_core::profile::Estimate>| {
+            e.as_ref()
+                .filter(|e| {
+                    e.uncertainty.is_some()
+                        || e.n >= classify::MIN_SESSIONS_FOR_ESTIMATED_THRESHOLDS
+                })
+                .map(|e| e.value)
+        };
+        let lthr = given.lthr.or_else(|| trusted(&self.estimates.lthr));
+        let threshold_speed_mps = given
+            .threshold_speed_mps
+            .or_else(|| trusted(&self.estimates.threshold_speed_mps));
+        let thresholds_trusted = lthr.is_some() || threshold_speed_mps.is_some();
+        let load = s
+            .loads
+            .as_ref()
+            .filter(|_| thresholds_trusted)
+            .and_then(|l| {
+                let method = LoadMethod::PRECEDENCE
+                    .into_iter()
+                    .find(|m| m.as_str() == l.method)?;
+                Some((l.load, method))
+            });
+        Some(classify::classify(&ClassifyInput {
+            duration_s: s.timer_s,
+            features: metrics.as_ref().map(|m| &m.load),
+            lthr,
+            threshold_speed_mps,
+            load,
+            rpe: s.rpe.or(s.perceived_exertion),
+            race: named_race || self.race_days.contains(&day),
+            usual_long_run_s: if s.sport.is_running() {
+                classify::usual_long_run_s(&self.runs, day)
+            } else {
+                None
+            },
+        }))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,6 +589,29 @@ pub fn day_totals(
         .collect())
 }
 
+/// The series parameters for an athlete: the default time constants, and fitness and fatigue
+/// seeded from the usual week the athlete stated (the value in force at the start of the
+/// history), else from what the early history shows ([`fettle_core::series::Seed`]).
+pub fn series_params(profile: &ProfileHistory, days: &[DayTotals]) -> SeriesParams {
+    let first = days.iter().map(|d| d.date).min();
+    let usual_week = first
+        .and_then(|d| fettle_core::profile::value_on(&profile.usual_week_km, d))
+        .map(|v| v.value);
+    SeriesParams {
+        seed: usual_week.map_or(Seed::EarlyHistory, Seed::UsualWeekKm),
+        ..SeriesParams::default()
+    }
+}
+
+/// [`series_params`] from the store.
+pub fn athlete_series_params(
+    store: &dyn Store,
+    athlete: AthleteId,
+    days: &[DayTotals],
+) -> Result<SeriesParams, AppError> {
+    Ok(series_params(&load_profile(store, athlete)?, days))
+}
+
 /// `fettle status`: fitness, fatigue, form and the risk indicators on a day.
 pub fn status(
     store: &dyn Store,
@@ -459,7 +622,8 @@ pub fn status(
     let tz = crate::athlete_time_zone(store, athlete)?;
     let date = date.unwrap_or_else(|| tz.to_datetime(now).date());
     let days = day_totals(store, athlete, &tz)?;
-    Ok(status_on(&days, date, &SeriesParams::default()))
+    let params = athlete_series_params(store, athlete, &days)?;
+    Ok(status_on(&days, date, &params))
 }
 
 /// `fettle load`: the daily series between two local days (inclusive).
@@ -476,7 +640,8 @@ pub fn series(
         crate::validate::day_order(from, to)?;
     }
     let days = day_totals(store, athlete, &tz)?;
-    let mut series = daily_series(&days, to, &SeriesParams::default());
+    let params = athlete_series_params(store, athlete, &days)?;
+    let mut series = daily_series(&days, to, &params);
     if let Some(from) = from {
         series.retain(|d| d.date >= from);
     }

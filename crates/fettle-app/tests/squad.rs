@@ -153,14 +153,14 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
     let report = squad(&store, &members, now()).unwrap();
     let rows = &report.athletes;
     let order: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    // The error first; Spiky 11; Sick 4; Ada, bea and Lapsed 1 each, by name whatever the
+    // The error first; Spiky 7; Sick 4; Ada, bea and Lapsed 1 each, by name whatever the
     // case; Keen 0.
     assert_eq!(
         order,
         ["Broken", "Spiky", "Sick", "Ada", "bea", "Lapsed", "Keen"]
     );
     let scores: Vec<u32> = rows.iter().map(|r| r.attention.score).collect();
-    assert_eq!(scores, [0, 11, 4, 1, 1, 1, 0]);
+    assert_eq!(scores, [0, 7, 4, 1, 1, 1, 0]);
 
     // A time zone nobody knows: the row says so instead of failing the squad.
     let b = find(rows, "Broken");
@@ -192,8 +192,8 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
     assert!(s.attention.reasons[0].contains("rest"), "{:?}", s.attention);
 
     // Lapsed: 0 of 3 items done → compliance 0 < 0.5 (1). Its run five days ago keeps the
-    // "inactive" rule quiet. Readiness from load alone: fitness and fatigue 0 (the run had no
-    // load), form 0 → sub-score 75 + 2.5·0 = 75 ≥ 70 → train hard.
+    // "inactive" rule quiet. Readiness: a six-day history is still warming up, so form is
+    // provisional and not scored; with no wellness there is no score to show.
     let l = find(rows, "Lapsed");
     assert_eq!(l.recovery_compliance, Some(0.0));
     assert_eq!(l.last_activity, Some(days_before(5)));
@@ -203,8 +203,7 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
         "{:?}",
         l.attention
     );
-    let r = l.readiness.clone().unwrap();
-    assert_eq!((r.score, r.band), (Some(75.0), Recommendation::TrainHard));
+    assert_eq!(l.readiness, None);
 
     let k = find(rows, "Keen");
     assert!((k.recovery_compliance.unwrap() - 2.0 / 3.0).abs() < 1e-12);
@@ -230,49 +229,45 @@ fn a_load_spike_is_explained_with_its_numbers() {
     assert!((acwr - acute / chronic).abs() < 1e-9, "{acwr}");
     assert!((acwr - 2.246).abs() < 0.001);
 
-    // Fitness and fatigue (λ = 1 − e^(−1/N), N = 42 and 7). After n steady days at 50 from 0:
-    // 50·(1 − e^(−n/N)); each day at 150 then closes e^(−1/N) of the gap to 150.
-    let steady = |n: f64, tau: f64| 50.0 * (1.0 - (-n / tau).exp());
-    let spiked =
-        |n_spike: f64, tau: f64| 150.0 + (steady(49.0, tau) - 150.0) * (-n_spike / tau).exp();
+    // Fitness and fatigue (λ = 1 − e^(−1/N), N = 42 and 7) start from the early history's
+    // mean daily load, 50 (the first 28 days are all 50), so the steady block holds both at
+    // exactly 50; each day at 150 then closes e^(−1/N) of the gap to 150.
+    let spiked = |n_spike: f64, tau: f64| 150.0 - 100.0 * (-n_spike / tau).exp();
     assert!((s.fitness.unwrap() - spiked(3.0, 42.0)).abs() < 1e-9);
     assert!((s.fatigue.unwrap() - spiked(3.0, 7.0)).abs() < 1e-9);
-    // This morning's form: yesterday's fitness − fatigue ≈ 39.8 − 74.8 = −35.0 < −30. On the
-    // mornings before it was ≈ −26.1 and −15.5, so the three-morning flag is not raised and
-    // the form rule itself gives 2 points.
+    // This morning's form: yesterday's fitness − fatigue = 100·(e^(−2/7) − e^(−2/42)) ≈
+    // −20.2: deep, but not below −30. (From a zero start the warm-up made it −35.)
     let form = spiked(2.0, 42.0) - spiked(2.0, 7.0);
     assert!((s.form.unwrap() - form).abs() < 1e-9);
-    assert!((form + 35.0).abs() < 0.1);
-    // Ramp: fitness today ≈ 42.39 against ≈ 32.88 a week ago (day 45) = 9.5 > 8 points/week.
+    assert!((form + 20.202).abs() < 0.001);
+    // Ramp: fitness today ≈ 56.89 against 50 a week ago = 6.9 ≤ 8 points/week: no flag (the
+    // zero start's still-rising fitness made it 9.5).
     let codes: Vec<&str> = s.flags.iter().map(|f| f.code.as_str()).collect();
-    assert_eq!(codes, ["steep_ramp", "acwr_high"]);
-    // Readiness from load alone: form −35 scores 75 + 2.5·(−35) < 0 → 0, fatigue/fitness
-    // 74.8/39.8 ≈ 1.88 scores 75 − 100·0.88 < 0 → 0: score 0 → rest.
+    assert_eq!(codes, ["acwr_high"]);
+    // Readiness from load alone, against the athlete's own 51 mornings (form median 0, spread
+    // at its floor 5; fatigue/fitness median 1.0, spread at its floor 0.1): form −20.2 scores
+    // 75 + 15·(−20.2/5) = 14.39, the ratio 74.85/54.65 = 1.3697 scores 75 − 15·3.697 =
+    // 19.55; equal weights → 16.97 → rest (Python cross-check).
     let r = s.readiness.clone().unwrap();
-    assert_eq!((r.score, r.band), (Some(0.0), Recommendation::Rest));
+    assert!((r.score.unwrap() - 16.97).abs() < 0.01, "{r:?}");
+    assert_eq!(r.band, Recommendation::Rest);
 
     // No recovery was logged after any of the 14 runs that ended in the last 14 days:
     // compliance 0 (every decided item missed) < 0.5.
     assert_eq!(s.recovery_compliance, Some(0.0));
 
-    // Rest 3 + ACWR ≥ 1.5 3 (the acwr_high flag not counted again) + steep ramp 2 + form 2
-    // + compliance 1.
-    assert_eq!(s.attention.score, 11);
+    // Rest 3 + ACWR ≥ 1.5 3 (the acwr_high flag not counted again) + compliance 1.
+    assert_eq!(s.attention.score, 7);
     let reasons = s.attention.reasons.join(" | ");
-    assert_eq!(s.attention.reasons.len(), 5, "{reasons}");
+    assert_eq!(s.attention.reasons.len(), 3, "{reasons}");
     assert!(
-        reasons.contains("readiness says rest today (score 0/100) (+3)"),
+        reasons.contains("readiness says rest today (score 17/100) (+3)"),
         "{reasons}"
     );
     assert!(
         reasons.contains("ratio 2.25 is at or above 1.5"),
         "{reasons}"
     );
-    assert!(
-        reasons.contains("flag steep_ramp: Fitness rose 9.5 points"),
-        "{reasons}"
-    );
-    assert!(reasons.contains("form -35 this morning"), "{reasons}");
     assert!(
         reasons.contains("after 14 activities in the last 14 days"),
         "{reasons}"
@@ -323,6 +318,18 @@ fn the_json_has_the_documented_field_names() {
     let (_dir, store) = open();
     let a = athlete(&store, "a");
     run(&store, a, days_before(1), 30.0, Some(40.0));
+    // A morning check-in: with one day of history form is provisional and not scored, so the
+    // score comes from the wellness.
+    store
+        .upsert_wellness(
+            a,
+            &WellnessEntry {
+                date: Some(TODAY),
+                sleep_h: Some(8.0),
+                ..WellnessEntry::default()
+            },
+        )
+        .unwrap();
     let report = squad(&store, &[member(a, "A")], now()).unwrap();
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["as_of"], "2026-06-10T20:00:00Z");

@@ -11,6 +11,7 @@
 //! parameter. Every constant is named and cites its source (SCIENCE.md), so every number shown
 //! to a user traces to a formula and its inputs.
 
+pub mod classify;
 pub mod flags;
 pub mod hrv;
 pub mod insights;

@@ -68,6 +68,10 @@ pub const FUTURE_TOLERANCE: SignedDuration = SignedDuration::from_hours(24);
 pub const HEART_RATE_BPM: (f64, f64) = (25.0, 250.0);
 
 /// Longest name or free-text label stored, in characters (longer text is cut with a warning).
+/// Plausible usual weekly running distance an athlete can state, km (`profile set
+/// --usual-week`): from a first week of walking and jogging to an ultra runner's biggest.
+pub const USUAL_WEEK_KM: (f64, f64) = (1.0, 400.0);
+/// Longest name accepted, characters.
 pub const NAME_MAX_CHARS: usize = 200;
 
 /// Longest note stored, in characters.

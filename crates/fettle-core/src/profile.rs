@@ -14,19 +14,32 @@
 //! - **HRmax**: the [`HR_MAX_PERCENTILE`] percentile of the per-session peak HR held for
 //!   [`PEAK_HR_WINDOW_S`] s (a percentile of 10-s peaks discards strap spikes that a plain
 //!   maximum would keep). Never a formula of age.
-//! - **LTHR**: Friel's test takes the mean HR of the last 20 min of a 30-min all-out effort.
-//!   From history: each session of at least 30 min contributes its hardest 20-min stretch,
-//!   and the estimate is the median of the [`TOP_EFFORTS`] highest (one strap artefact, e.g. a
-//!   cadence lock, cannot set it alone).
-//! - **Threshold speed** (the pace one can hold for about an hour): each run contributes its
-//!   best 60-min mean speed, or its best 30-min speed converted to 60 min with Riegel
-//!   (`v60 = v30·2^(1/1.06 − 1)` = 0.9615·v30: holding for twice the time covers
-//!   `2^(1/1.06)` times the distance), whichever is higher; the estimate is the median of the
-//!   [`TOP_EFFORTS`] best. Raw speed is used, so a hilly history underestimates it slightly.
+//! - **Threshold speed** (the pace one can hold for about an hour), strongest evidence first:
+//!   1. *the best recent race* ([`estimate_threshold_speed_from_races`]): the highest VDOT
+//!      (Daniels & Gilbert) among the races of 3 km or more entered in the six months to the
+//!      newest one, converted to the speed that VDOT holds for one hour; ±2 %;
+//!   2. *training history* ([`estimate_threshold_speed`]): each run contributes its best
+//!      60-min mean speed, or its best 30-min speed converted to 60 min with Riegel
+//!      (`v60 = v30·2^(1/1.06 − 1)` = 0.9615·v30), whichever is higher; the estimate is the
+//!      median of the [`TOP_EFFORTS`] best. Raw speed, and runs are rarely all-out, so it
+//!      reads slow (on the demo runner 3.68 m/s against a true 3.97).
+//! - **LTHR**, strongest evidence first:
+//!   1. *heart rate at threshold pace* ([`estimate_lthr_at_threshold_speed`]): the least-squares
+//!      line of heart rate on grade-adjusted speed through the steady efforts of the last
+//!      [`STEADY_EVIDENCE_DAYS`] days (the first steady 20 minutes of each run after
+//!      [`STEADY_SKIP_START_MIN`] minutes — the least cardiac drift —, even pace, decoupling
+//!      under 5 %: [`steady_efforts`]), read at the threshold speed; ± 1.96 × its standard
+//!      error. Races and interval sessions, which pull the hardest 20 minutes up, weigh no
+//!      more than any other run. On the demo runner (true LTHR 170) it reads 172.5.
+//!   2. *Friel's test from history* ([`estimate_lthr`]): each session of at least 30 min
+//!      contributes its hardest 20-min stretch, and the estimate is the median of the
+//!      [`TOP_EFFORTS`] highest (one strap artefact cannot set it alone). Races pull it up
+//!      (174 on the demo runner).
 //! - **HRrest**: the median of the morning resting HRs logged (wellness), if any.
 //!
 //! Every estimate underestimates an athlete who never trained hard; the method text says what
-//! it was based on so the athlete can judge, and a given value always wins.
+//! it was based on and, where the method can say, its uncertainty ([`Estimate::uncertainty`]),
+//! so the athlete can judge; a given value always wins.
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -87,6 +100,10 @@ pub struct ProfileHistory {
     pub threshold_speed_mps: Vec<Dated<f64>>,
     /// IANA time-zone name (e.g. `Europe/Berlin`).
     pub time_zone: Vec<Dated<String>>,
+    /// The athlete's usual weekly running distance, km: what seeds fitness and fatigue while the
+    /// series warms up ([`crate::series::Seed::UsualWeekKm`]).
+    #[serde(default)]
+    pub usual_week_km: Vec<Dated<f64>>,
 }
 
 /// Which numeric profile value.
@@ -103,6 +120,8 @@ pub enum ProfileField {
     Lthr,
     /// Threshold running speed, m/s.
     ThresholdSpeed,
+    /// Usual weekly running distance, km.
+    UsualWeekKm,
 }
 
 impl ProfileField {
@@ -120,6 +139,9 @@ impl ProfileField {
                 limits::THRESHOLD_SPEED_MPS,
                 "m/s",
             ),
+            ProfileField::UsualWeekKm => {
+                ("usual_week_km", "usual week", limits::USUAL_WEEK_KM, "km")
+            }
         }
     }
 }
@@ -132,6 +154,7 @@ impl ProfileHistory {
             ProfileField::HrRest => &mut self.hr_rest,
             ProfileField::Lthr => &mut self.lthr,
             ProfileField::ThresholdSpeed => &mut self.threshold_speed_mps,
+            ProfileField::UsualWeekKm => &mut self.usual_week_km,
         }
     }
 
@@ -278,6 +301,9 @@ pub struct Estimate {
     pub method: String,
     /// Number of sessions or entries it was based on.
     pub n: usize,
+    /// Plus or minus, in the value's unit, when the method can say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<f64>,
 }
 
 /// Where a resolved value comes from.
@@ -511,6 +537,7 @@ pub fn estimate_hr_max(features: &[EffortFeatures]) -> Option<Estimate> {
             peaks.len()
         ),
         n: peaks.len(),
+        uncertainty: None,
     })
 }
 
@@ -530,6 +557,7 @@ pub fn estimate_lthr(features: &[EffortFeatures]) -> Option<Estimate> {
             n.min(TOP_EFFORTS)
         ),
         n,
+        uncertainty: None,
     })
 }
 
@@ -563,6 +591,7 @@ pub fn estimate_threshold_speed(features: &[EffortFeatures]) -> Option<Estimate>
             n.min(TOP_EFFORTS)
         ),
         n,
+        uncertainty: None,
     })
 }
 
@@ -581,7 +610,204 @@ pub fn estimate_hr_rest(morning_rest_hr: &[f64]) -> Option<Estimate> {
         value: percentile(&v, 0.5),
         method: format!("median of {} logged morning resting heart rates", v.len()),
         n: v.len(),
+        uncertainty: None,
     })
+}
+
+/// Days before the newest race within which races count as recent evidence (about six months:
+/// older results may no longer reflect the athlete's fitness).
+pub const RACE_EVIDENCE_DAYS: i64 = 182;
+/// Shortest race converted to a threshold pace: below 3 km, speed reflects anaerobic capacity
+/// more than the aerobic fitness VDOT stands for (Daniels' tables start at 1500 m, and the
+/// shortest are the least reliable).
+pub const MIN_RACE_DISTANCE_M: f64 = 3000.0;
+/// Uncertainty stated with a race-based threshold speed, as a fraction: VDOT predicts other
+/// distances within about ±2 % for runners trained for them (Daniels' tables), and a race run
+/// below one's best reads slow.
+pub const RACE_THRESHOLD_UNCERTAINTY: f64 = 0.02;
+/// Length of a steady effort, minutes of moving time (20 min: Friel's test window).
+pub const STEADY_EFFORT_MIN: usize = 20;
+/// Minutes skipped at the start of a run before steady efforts are looked for: heart rate lags
+/// behind the pace for the first minutes.
+pub const STEADY_SKIP_START_MIN: usize = 5;
+/// Largest coefficient of variation of the minute speeds inside a steady effort: one-minute
+/// grade-adjusted GPS speeds on a rolling route vary by 5–9 % at an even effort.
+pub const STEADY_MAX_SPEED_CV: f64 = 0.10;
+/// Largest aerobic decoupling inside a steady effort: heart rate per unit speed in the second
+/// half over the first half, minus 1 (Friel's "Pa:HR" decoupling; under 5 % is coupled).
+pub const STEADY_MAX_DECOUPLING: f64 = 0.05;
+/// Fewest steady efforts for the heart-rate-at-threshold-pace estimate of LTHR.
+pub const MIN_STEADY_EFFORTS: usize = 5;
+/// Smallest range of speeds (m/s) the steady efforts must span for a line through them.
+pub const MIN_STEADY_SPEED_RANGE_MPS: f64 = 0.3;
+/// Days before the newest run whose steady efforts estimate LTHR: the heart rate at a given pace
+/// falls as fitness rises, so only recent weeks describe today's athlete.
+pub const STEADY_EVIDENCE_DAYS: i64 = 56;
+
+/// A steady 20-minute stretch of a run: even pace, heart rate coupled to it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SteadyEffort {
+    /// Mean grade-adjusted speed, m/s.
+    pub speed_mps: f64,
+    /// Mean heart rate, bpm.
+    pub hr_bpm: f64,
+    /// Aerobic decoupling (second-half HR per speed over the first half's, minus 1).
+    pub decoupling: f64,
+}
+
+/// The steady efforts in a run's minute blocks (see [`crate::load::pace::MinuteBlocks`]):
+/// non-overlapping [`STEADY_EFFORT_MIN`]-minute windows after the first
+/// [`STEADY_SKIP_START_MIN`] minutes, every minute with a heart rate, speeds within
+/// [`STEADY_MAX_SPEED_CV`] and decoupling under [`STEADY_MAX_DECOUPLING`]. Greedy from the
+/// start: a window that passes is taken and the search continues after it.
+pub fn steady_efforts(blocks: &[(f32, Option<f32>)]) -> Vec<SteadyEffort> {
+    let n = STEADY_EFFORT_MIN;
+    let mut out = Vec::new();
+    let mut k = STEADY_SKIP_START_MIN;
+    while k + n <= blocks.len() {
+        let window = &blocks[k..k + n];
+        let pairs: Option<Vec<(f64, f64)>> = window
+            .iter()
+            .map(|(v, h)| h.map(|h| (f64::from(*v), f64::from(h))))
+            .collect();
+        let effort = pairs.and_then(|p| {
+            let mean_v = p.iter().map(|x| x.0).sum::<f64>() / n as f64;
+            if mean_v <= 0.0 {
+                return None;
+            }
+            let sd_v = (p.iter().map(|x| (x.0 - mean_v).powi(2)).sum::<f64>() / n as f64).sqrt();
+            let ratio = |half: &[(f64, f64)]| {
+                half.iter().map(|x| x.1).sum::<f64>() / half.iter().map(|x| x.0).sum::<f64>()
+            };
+            let decoupling = ratio(&p[n / 2..]) / ratio(&p[..n / 2]) - 1.0;
+            (sd_v / mean_v <= STEADY_MAX_SPEED_CV
+                && decoupling.abs() <= STEADY_MAX_DECOUPLING
+                && decoupling.is_finite())
+            .then(|| SteadyEffort {
+                speed_mps: mean_v,
+                hr_bpm: p.iter().map(|x| x.1).sum::<f64>() / n as f64,
+                decoupling,
+            })
+        });
+        match effort {
+            Some(e) => {
+                out.push(e);
+                k += n;
+            }
+            None => k += 1,
+        }
+    }
+    out
+}
+
+/// The speed (m/s) a runner of the given VDOT holds for one hour (Daniels & Gilbert 1979):
+/// solves `VO2(v) = VDOT · %VO2max(60 min)` for v, the positive root of the quadratic
+/// `−4.60 + 0.182258·v + 0.000104·v² = target` (v in m/min).
+pub fn threshold_speed_for_vdot(vdot: f64) -> Option<f64> {
+    if !(vdot.is_finite() && vdot > 0.0) {
+        return None;
+    }
+    let target = vdot * crate::performance::fraction_vo2max(60.0);
+    let (c0, c1, c2) = (-4.60, 0.182258, 0.000104);
+    let disc = c1 * c1 - 4.0 * c2 * (c0 - target);
+    (disc >= 0.0).then(|| (-c1 + disc.sqrt()) / (2.0 * c2) / 60.0)
+}
+
+/// Threshold speed from the best recent race (SCIENCE.md §2: the strongest evidence): among
+/// the races of at least [`MIN_RACE_DISTANCE_M`] within [`RACE_EVIDENCE_DAYS`] of the newest
+/// one, the highest VDOT, converted to the speed it holds for an hour.
+pub fn estimate_threshold_speed_from_races(races: &[crate::log::RaceResult]) -> Option<Estimate> {
+    let valid: Vec<(&crate::log::RaceResult, f64)> = races
+        .iter()
+        .filter(|r| r.distance_m >= MIN_RACE_DISTANCE_M)
+        .filter_map(|r| crate::performance::vdot(r.distance_m, r.time_s).map(|v| (r, v)))
+        .filter(|(_, v)| v.is_finite() && *v > 0.0)
+        .collect();
+    let newest = valid.iter().map(|(r, _)| r.date).max()?;
+    let recent: Vec<&(&crate::log::RaceResult, f64)> = valid
+        .iter()
+        .filter(|(r, _)| crate::hrv::days_between(r.date, newest) < RACE_EVIDENCE_DAYS)
+        .collect();
+    let (best, vdot) = recent.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let speed = threshold_speed_for_vdot(*vdot)?;
+    let t = best.time_s.round() as i64;
+    Some(Estimate {
+        value: speed,
+        method: format!(
+            "from your best recent race: {:.1} km in {}:{:02}:{:02} on {} (VDOT {vdot:.1}, \
+             the best of {} race(s) in the six months to your latest) → the pace that VDOT holds \
+             for one hour (Daniels & Gilbert); ±{:.0} % (a race run below your best reads slow)",
+            best.distance_m / 1000.0,
+            t / 3600,
+            t % 3600 / 60,
+            t % 60,
+            best.date,
+            recent.len(),
+            RACE_THRESHOLD_UNCERTAINTY * 100.0
+        ),
+        n: recent.len(),
+        uncertainty: Some(RACE_THRESHOLD_UNCERTAINTY * speed),
+    })
+}
+
+/// LTHR as the heart rate at threshold speed on the line through the steady efforts
+/// (least squares, HR on grade-adjusted speed): steady, coupled efforts are where heart rate
+/// says most about pace, and reading the line at threshold speed is robust to races pulling
+/// the hardest 20 minutes up. The uncertainty is 1.96 × the standard error of the line at that
+/// speed. `None` with fewer than [`MIN_STEADY_EFFORTS`] efforts or a speed range under
+/// [`MIN_STEADY_SPEED_RANGE_MPS`].
+pub fn estimate_lthr_at_threshold_speed(
+    efforts: &[SteadyEffort],
+    threshold: &Estimate,
+) -> Option<Estimate> {
+    let n = efforts.len();
+    if n < MIN_STEADY_EFFORTS {
+        return None;
+    }
+    let nf = n as f64;
+    let mean_v = efforts.iter().map(|e| e.speed_mps).sum::<f64>() / nf;
+    let mean_h = efforts.iter().map(|e| e.hr_bpm).sum::<f64>() / nf;
+    let sxx: f64 = efforts.iter().map(|e| (e.speed_mps - mean_v).powi(2)).sum();
+    let sxy: f64 = efforts
+        .iter()
+        .map(|e| (e.speed_mps - mean_v) * (e.hr_bpm - mean_h))
+        .sum();
+    let (lo, hi) = efforts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), e| {
+        (lo.min(e.speed_mps), hi.max(e.speed_mps))
+    });
+    if hi - lo < MIN_STEADY_SPEED_RANGE_MPS || sxx <= 0.0 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    if slope <= 0.0 {
+        return None;
+    }
+    let v = threshold.value;
+    let value = mean_h + slope * (v - mean_v);
+    let residual: f64 = efforts
+        .iter()
+        .map(|e| (e.hr_bpm - mean_h - slope * (e.speed_mps - mean_v)).powi(2))
+        .sum();
+    let s = (residual / (nf - 2.0).max(1.0)).sqrt();
+    let se = s * (1.0 / nf + (v - mean_v).powi(2) / sxx).sqrt();
+    let plausible = limits::LTHR_BPM.0..=limits::LTHR_BPM.1;
+    plausible.contains(&value).then(|| Estimate {
+        value,
+        method: format!(
+            "heart rate at your threshold pace ({}/km) on the line through {n} steady \
+             20-minute efforts of recent runs (even pace, heart rate drifting under 5 %): \
+             {slope:.1} bpm per m/s; ±{:.1} bpm (95 % of the line's error)",
+            pace_min_per_km(v),
+            1.96 * se
+        ),
+        n,
+        uncertainty: Some(1.96 * se),
+    })
+}
+
+fn pace_min_per_km(speed_mps: f64) -> String {
+    let s = (1000.0 / speed_mps).round() as i64;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// All estimates at once.
@@ -606,6 +832,28 @@ impl Estimates {
             lthr: estimate_lthr(features),
             threshold_speed_mps: estimate_threshold_speed(features),
         }
+    }
+
+    /// Replaces the training-history estimates with stronger evidence where there is some:
+    /// threshold speed from the best recent race ([`estimate_threshold_speed_from_races`]),
+    /// then LTHR as the heart rate at that threshold speed on the line through recent steady
+    /// efforts ([`estimate_lthr_at_threshold_speed`]).
+    pub fn refine(
+        mut self,
+        races: &[crate::log::RaceResult],
+        steady: &[SteadyEffort],
+    ) -> Estimates {
+        if let Some(from_races) = estimate_threshold_speed_from_races(races) {
+            self.threshold_speed_mps = Some(from_races);
+        }
+        if let Some(at_threshold) = self
+            .threshold_speed_mps
+            .as_ref()
+            .and_then(|t| estimate_lthr_at_threshold_speed(steady, t))
+        {
+            self.lthr = Some(at_threshold);
+        }
+        self
     }
 }
 

@@ -14,8 +14,22 @@
 //! | `sleep` | last night's hours | the 8 h target | `100·(h − 4)/4` (8 h → 100, 6 h → 50) |
 //! | `sleep_quality`, `mood` | 1–5, higher better | 60-day mean | `100·(v − 1)/4` |
 //! | `soreness`, `fatigue`, `stress` | 1–5, higher worse | 60-day mean | `100·(5 − v)/4` |
-//! | `form` | fitness − fatigue (as given) | 0 | `75 + 2.5·form` (−30 → 0) |
-//! | `recent_load` | fatigue / fitness (ATL/CTL) | 1.0 | `75 − 100·(ratio − 1)` (1.5 → 25) |
+//! | `form` | fitness − fatigue (as given) | the athlete's 60-day median ± spread | `75 + 15·z`, z = (form − median)/spread |
+//! | `recent_load` | fatigue / fitness (ATL/CTL) | the athlete's 60-day median ± spread | `75 − 15·z` |
+//!
+//! The load components are judged against the athlete's own usual values ([`TypicalLoad`],
+//! from [`load_state`]): a runner in normal training is rarely at form 0, so "as usual" — the
+//! median of the last [`TYPICAL_LOAD_DAYS`] mornings — scores 75, like an HRV reading at
+//! baseline, and each robust SD (1.4826 × the median absolute deviation, at least
+//! [`MIN_FORM_SPREAD`] points of form or [`MIN_RATIO_SPREAD`] of the ratio) away moves the
+//! sub-score by 15. With fewer than [`MIN_TYPICAL_DAYS`] mornings to go by, the fixed
+//! references apply: form 0 (`75 + 2.5·form`, −30 → 0) and ratio 1.0
+//! (`75 − 100·(ratio − 1)`, 1.5 → 25).
+//!
+//! While the series warms up ([`LoadState::provisional`]) form and recent load are shown but
+//! not counted: they rest on a seed, not on the athlete's history, and form alone must never
+//! send a new athlete to rest. With nothing else to go by, the recommendation is then to
+//! train as planned, saying the numbers are provisional.
 //!
 //! Every sub-score is clamped to 0–100. 75 means "as usual": the athlete's normal state leaves
 //! room for a hard day. Recommendation: score ≥ [`TRAIN_HARD_MIN_SCORE`] → `train_hard`,
@@ -100,7 +114,7 @@ impl Recommendation {
 }
 
 /// Training-load numbers from the fitness/fatigue series (plain numbers, load points).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoadState {
     /// Fitness (CTL).
     pub fitness: f64,
@@ -108,6 +122,109 @@ pub struct LoadState {
     pub fatigue: f64,
     /// Form (TSB) as the series defines it for this morning.
     pub form: f64,
+    /// Whether the series is still warming up (the numbers rest partly on a seed).
+    #[serde(default)]
+    pub provisional: bool,
+    /// The athlete's usual form and recent load, when the history is long enough.
+    #[serde(default)]
+    pub typical: Option<TypicalLoad>,
+}
+
+/// The athlete's usual load state over the last [`TYPICAL_LOAD_DAYS`] mornings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TypicalLoad {
+    /// Mornings it was computed from.
+    pub days: usize,
+    /// Median morning form.
+    pub form_median: f64,
+    /// Spread of form: 1.4826 × median absolute deviation, at least [`MIN_FORM_SPREAD`].
+    pub form_spread: f64,
+    /// Median fatigue/fitness ratio, when fitness allowed a ratio on enough mornings.
+    pub ratio_median: Option<f64>,
+    /// Its spread, at least [`MIN_RATIO_SPREAD`].
+    pub ratio_spread: Option<f64>,
+}
+
+/// Mornings the athlete's usual form and recent load are taken over (the same 60 days as the
+/// HRV baseline, Plews et al. 2014).
+pub const TYPICAL_LOAD_DAYS: i64 = 60;
+/// Fewest mornings before the usual values are used (four weeks).
+pub const MIN_TYPICAL_DAYS: usize = 28;
+/// Smallest spread of form, load points: below it a very regular athlete's ordinary day-to-day
+/// change would read as unusual.
+pub const MIN_FORM_SPREAD: f64 = 5.0;
+/// Smallest spread of the fatigue/fitness ratio (see [`MIN_FORM_SPREAD`]).
+pub const MIN_RATIO_SPREAD: f64 = 0.1;
+/// Sub-score change per spread away from the usual value.
+pub const LOAD_SCORE_PER_SPREAD: f64 = 15.0;
+/// Consistency factor from the median absolute deviation to an SD for normal data.
+const MAD_TO_SD: f64 = 1.4826;
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+/// Median and robust spread (1.4826 × MAD, at least `floor`) of `values`.
+fn median_and_spread(mut values: Vec<f64>, floor: f64) -> Option<(f64, f64)> {
+    let m = median(&mut values)?;
+    let mut deviations: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
+    let mad = median(&mut deviations)?;
+    Some((m, (MAD_TO_SD * mad).max(floor)))
+}
+
+/// The load state on the morning of `date` from the daily series (yesterday's end-of-day
+/// fitness and fatigue, this morning's form), with the athlete's usual values over the
+/// [`TYPICAL_LOAD_DAYS`] mornings up to it. `None` before any training.
+pub fn load_state(series: &[crate::series::DayState], date: Date) -> Option<LoadState> {
+    let i = series.iter().position(|d| d.date == date)?;
+    let yesterday = i.checked_sub(1).map(|j| &series[j]);
+    let seed = series[i].seed_daily_load;
+    let (fitness, fatigue) = yesterday.map_or((seed, seed), |y| (y.fitness, y.fatigue));
+    if yesterday.is_none() && seed <= 0.0 {
+        return None;
+    }
+    let window = (1..=i)
+        .rev()
+        .take_while(|&k| days_between(series[k].date, date) < TYPICAL_LOAD_DAYS);
+    let (mut forms, mut ratios) = (Vec::new(), Vec::new());
+    for k in window {
+        let before = &series[k - 1];
+        forms.push(series[k].form);
+        if before.fitness >= MIN_FITNESS_FOR_RATIO {
+            ratios.push(before.fatigue / before.fitness);
+        }
+    }
+    let typical = (forms.len() >= MIN_TYPICAL_DAYS).then(|| {
+        let days = forms.len();
+        let (form_median, form_spread) =
+            median_and_spread(forms, MIN_FORM_SPREAD).unwrap_or((0.0, MIN_FORM_SPREAD));
+        let ratio = (ratios.len() >= MIN_TYPICAL_DAYS)
+            .then(|| median_and_spread(ratios, MIN_RATIO_SPREAD))
+            .flatten();
+        TypicalLoad {
+            days,
+            form_median,
+            form_spread,
+            ratio_median: ratio.map(|r| r.0),
+            ratio_spread: ratio.map(|r| r.1),
+        }
+    });
+    Some(LoadState {
+        fitness,
+        fatigue,
+        form: fitness - fatigue,
+        provisional: series[i].provisional,
+        typical,
+    })
 }
 
 /// One component of the score.
@@ -343,40 +460,66 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
 
     match load {
         Some(l) if l.fitness.is_finite() && l.fatigue.is_finite() && l.form.is_finite() => {
-            parts.push((
-                Component {
-                    name: "form",
-                    value: l.form,
-                    baseline: Some(0.0),
-                    sd: None,
-                    swc: None,
-                    unit: "load points",
-                    score: clamp_score(75.0 + 2.5 * l.form),
-                    weight: WEIGHT_FORM,
-                },
-                WEIGHT_FORM,
-            ));
+            let typical = l.typical;
+            let (form_baseline, form_sd, form_score) = match typical {
+                Some(t) => (
+                    t.form_median,
+                    Some(t.form_spread),
+                    75.0 + LOAD_SCORE_PER_SPREAD * (l.form - t.form_median) / t.form_spread,
+                ),
+                None => (0.0, None, 75.0 + 2.5 * l.form),
+            };
+            let mut load_parts = vec![Component {
+                name: "form",
+                value: l.form,
+                baseline: Some(form_baseline),
+                sd: form_sd,
+                swc: None,
+                unit: "load points",
+                score: clamp_score(form_score),
+                weight: WEIGHT_FORM,
+            }];
             if l.fitness >= MIN_FITNESS_FOR_RATIO {
                 let ratio = l.fatigue / l.fitness;
-                parts.push((
-                    Component {
-                        name: "recent_load",
-                        value: ratio,
-                        baseline: Some(1.0),
-                        sd: None,
-                        swc: None,
-                        unit: "fatigue/fitness",
-                        score: clamp_score(75.0 - 100.0 * (ratio - 1.0)),
-                        weight: WEIGHT_RECENT_LOAD,
-                    },
-                    WEIGHT_RECENT_LOAD,
-                ));
+                let usual = typical.and_then(|t| t.ratio_median.zip(t.ratio_spread));
+                let (baseline, sd, score) = match usual {
+                    Some((m, spread)) => (
+                        m,
+                        Some(spread),
+                        75.0 - LOAD_SCORE_PER_SPREAD * (ratio - m) / spread,
+                    ),
+                    None => (1.0, None, 75.0 - 100.0 * (ratio - 1.0)),
+                };
+                load_parts.push(Component {
+                    name: "recent_load",
+                    value: ratio,
+                    baseline: Some(baseline),
+                    sd,
+                    swc: None,
+                    unit: "fatigue/fitness",
+                    score: clamp_score(score),
+                    weight: WEIGHT_RECENT_LOAD,
+                });
             } else {
                 missing.push(format!(
                     "recent_load: fitness {:.1} is below {MIN_FITNESS_FOR_RATIO}, too little \
                      history to compare recent load with",
                     l.fitness
                 ));
+            }
+            if l.provisional {
+                for c in load_parts {
+                    missing.push(format!(
+                        "{}: {:.1} is provisional while your training history is short \
+                         (fitness and fatigue are still warming up), so it is not counted",
+                        c.name, c.value
+                    ));
+                }
+            } else {
+                parts.extend(load_parts.into_iter().map(|c| {
+                    let w = c.weight;
+                    (c, w)
+                }));
             }
         }
         _ => {
@@ -395,7 +538,8 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
         .collect();
     components.sort_by(|a, b| b.weight.total_cmp(&a.weight));
     let score = (!components.is_empty())
-        .then(|| components.iter().map(|c| c.score * c.weight).sum::<f64>());
+        // Clamped: renormalised weights can sum to 1 + ε, and 100·(1 + ε) is not a score.
+        .then(|| clamp_score(components.iter().map(|c| c.score * c.weight).sum::<f64>()));
 
     let sick = todays.iter().any(|e| e.sick);
     let injured = todays.iter().any(|e| e.injured);
@@ -412,6 +556,15 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
         Recommendation::Rest
     } else {
         match score {
+            None if load.is_some_and(|l| l.provisional) => {
+                reasons.push(
+                    "your training history is still short, so fitness and form are provisional \
+                     and do not decide; with no morning check-in logged, train as planned \
+                     (log one to make this score yours)"
+                        .into(),
+                );
+                Recommendation::TrainHard
+            }
             None => {
                 reasons.push(
                     "no wellness data and no training history: cannot confirm readiness for \
@@ -525,12 +678,126 @@ mod tests {
             fitness: 50.0,
             fatigue: 40.0,
             form: 10.0,
+            ..LoadState::default()
         };
         let r = assess(&[], date(2026, 3, 1), Some(l));
         assert_eq!(r.components.len(), 2);
         assert!((r.components.iter().map(|c| c.weight).sum::<f64>() - 1.0).abs() < 1e-12);
         assert!((r.score.unwrap() - 97.5).abs() < 1e-9);
         assert_eq!(r.recommendation, Recommendation::TrainHard);
+    }
+
+    #[test]
+    fn load_components_are_judged_against_the_athletes_usual_state() {
+        // 90 days of a weekly pattern 60, 0, 50, 40, 0, 80, 30 from a zero seed. Independent
+        // Python cross-check over the 60 mornings up to the last day: form median −9.2266,
+        // spread max(1.4826·MAD, 5) = 5; fatigue/fitness median 1.32742, spread 0.22030.
+        // That morning: fitness 31.8922, fatigue 32.5934, form −0.70126.
+        let mut d = date(2026, 1, 1);
+        let mut days = Vec::new();
+        for i in 0..90 {
+            days.push(crate::series::DayTotals {
+                date: d,
+                load: [60.0, 0.0, 50.0, 40.0, 0.0, 80.0, 30.0][i % 7],
+                distance_m: 0.0,
+                duration_s: 3600.0,
+            });
+            d = d.tomorrow().unwrap();
+        }
+        let last = days[89].date;
+        let series =
+            crate::series::daily_series(&days, last, &crate::series::SeriesParams::default());
+        let l = load_state(&series, last).unwrap();
+        let t = l.typical.unwrap();
+        assert_eq!(t.days, 60);
+        assert!((t.form_median + 9.2266).abs() < 1e-4, "{t:?}");
+        assert_eq!(t.form_spread, MIN_FORM_SPREAD);
+        assert!((t.ratio_median.unwrap() - 1.32742).abs() < 1e-5);
+        assert!((t.ratio_spread.unwrap() - 0.22030).abs() < 1e-5);
+        assert!((l.form + 0.70126).abs() < 1e-5);
+        assert!(!l.provisional);
+
+        // Casebook: form −12 where the athlete's median is −10 (spread 6), recent load at its
+        // median, every wellness item at its usual value → form 75 + 15·(−2/6) = 70, load 75,
+        // wellness 75 → train as planned. Centred on form 0 the same morning scored form
+        // 75 − 30 = 45 and could pull a normal day down.
+        let today = date(2026, 3, 1);
+        let mut h = steady_history(today);
+        h.push(WellnessEntry {
+            date: Some(today),
+            // 7-day ln mean stays 4.1 = the baseline: HRV sub-score 75.
+            rmssd_ms: Some(f64::exp(4.1)),
+            rest_hr: Some(50.0),
+            sleep_h: Some(7.0),
+            soreness: Some(2.0),
+            fatigue: Some(2.0),
+            ..WellnessEntry::default()
+        });
+        let usual = LoadState {
+            fitness: 50.0,
+            fatigue: 55.0,
+            form: -12.0,
+            provisional: false,
+            typical: Some(TypicalLoad {
+                days: 60,
+                form_median: -10.0,
+                form_spread: 6.0,
+                ratio_median: Some(1.1),
+                ratio_spread: Some(0.1),
+            }),
+        };
+        let r = assess(&h, today, Some(usual));
+        let form = r.components.iter().find(|c| c.name == "form").unwrap();
+        assert!((form.score - 70.0).abs() < 1e-9);
+        assert_eq!(form.baseline, Some(-10.0));
+        let recent = r
+            .components
+            .iter()
+            .find(|c| c.name == "recent_load")
+            .unwrap();
+        assert!((recent.score - 75.0).abs() < 1e-9);
+        assert_eq!(r.recommendation, Recommendation::TrainHard, "{r:?}");
+        // At the median itself: exactly 75.
+        let at_median = LoadState {
+            form: -10.0,
+            ..usual
+        };
+        let r = assess(&[], today, Some(at_median));
+        assert!((r.score.unwrap() - 75.0).abs() < 1e-9);
+        assert_eq!(r.recommendation, Recommendation::TrainHard);
+    }
+
+    #[test]
+    fn a_new_athlete_is_not_sent_to_rest_by_form_alone() {
+        // Form −20 scored alone on the fixed reference would be 75 − 50 = 25 → rest. While the
+        // series warms up, form is shown as provisional, not counted, and with no wellness the
+        // athlete trains as planned.
+        let l = LoadState {
+            fitness: 10.0,
+            fatigue: 30.0,
+            form: -20.0,
+            provisional: true,
+            typical: None,
+        };
+        let r = assess(&[], date(2026, 3, 1), Some(l));
+        assert_eq!(r.score, None);
+        assert_eq!(r.recommendation, Recommendation::TrainHard);
+        assert!(
+            r.missing
+                .iter()
+                .any(|m| m.starts_with("form") && m.contains("provisional"))
+        );
+        assert!(r.reasons.iter().any(|m| m.contains("provisional")));
+        // With wellness it is the wellness that decides: a bad night still caps the day.
+        let today = date(2026, 3, 1);
+        let h = vec![WellnessEntry {
+            date: Some(today),
+            sleep_h: Some(4.0),
+            soreness: Some(5.0),
+            ..WellnessEntry::default()
+        }];
+        let r = assess(&h, today, Some(l));
+        assert_eq!(r.recommendation, Recommendation::Rest);
     }
 
     #[test]
@@ -707,7 +974,12 @@ mod tests {
                         ..WellnessEntry::default()
                     })
                     .collect();
-                let load = load.map(|(fitness, fatigue, form)| LoadState { fitness, fatigue, form });
+                let load = load.map(|(fitness, fatigue, form)| LoadState {
+                    fitness,
+                    fatigue,
+                    form,
+                    ..LoadState::default()
+                });
                 let r = assess(&history, today, load);
                 if let Some(s) = r.score {
                     prop_assert!((0.0..=100.0).contains(&s));

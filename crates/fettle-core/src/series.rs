@@ -5,8 +5,16 @@
 //! - **Smoothing.** `X_d = X_(d−1) + λ·(load_d − X_(d−1))` with `λ = 1 − e^(−1/N)` (the
 //!   TrainingPeaks, GoldenCheetah and intervals.icu convention; `2/(N+1)` would be twice as
 //!   reactive at N = 42). Fitness N = 42, fatigue N = 7, both configurable ([`SeriesParams`]).
-//!   Both start from 0 on the day before the first activity, so the first ~6 weeks of a
-//!   history underestimate fitness; flags that depend on it wait for [`WARM_UP_DAYS`].
+//!   Both start on the day before the first activity from a **seed** ([`Seed`]): 0 by default
+//!   (the published convention, which underestimates fitness for the first ~6 weeks and makes
+//!   a new athlete look exhausted: form sinks below zero with every ordinary run), or — what
+//!   Fettle's use cases ask for — the athlete's usual daily load, taken from what the early
+//!   history shows ([`Seed::EarlyHistory`]: the mean daily load of the first
+//!   [`SEED_HISTORY_DAYS`] days, rest days included, over at least a week) or from the usual
+//!   weekly distance the athlete states ([`Seed::UsualWeekKm`]). Seeding fitness and fatigue
+//!   with the same value starts form at 0: "as usual". Either way the numbers of the first
+//!   [`WARM_UP_DAYS`] days are **provisional** ([`DayState::provisional`]), and flags that
+//!   depend on fitness wait for them.
 //! - **Days** are the athlete's local days; the caller buckets activities with
 //!   [`bucket_by_local_day`]. A day without activity has load 0 (SCIENCE.md §1).
 //! - **Form** on day d is the *morning* form: `CTL_(d−1) − ATL_(d−1)`, "how fresh you are this
@@ -56,6 +64,59 @@ pub const MONOTONY_CAP: f64 = 10.0;
 /// constant, after which the zero seed weighs e^(−1) ≈ 37 % and is fading.
 pub const WARM_UP_DAYS: usize = 42;
 
+/// Days of early history whose mean daily load seeds fitness and fatigue
+/// ([`Seed::EarlyHistory`]): the first four weeks, enough to include a long run and a rest day.
+pub const SEED_HISTORY_DAYS: usize = 28;
+/// The shortest window the early-history mean is taken over, days: one session is at most a
+/// week's worth of training.
+pub const SEED_MIN_DAYS: usize = 7;
+/// Load points per km when the history cannot say ([`Seed::UsualWeekKm`]): one hour of easy
+/// running at an intensity factor of 0.75 is 0.75² × 100 = 56 points (TrainingPeaks' TSS
+/// scale) and covers about 10 km at 6:00/km.
+pub const DEFAULT_LOAD_PER_KM: f64 = 5.6;
+/// The distance, km, the early history must hold before its own load per km is used.
+pub const MIN_SEED_DISTANCE_KM: f64 = 10.0;
+
+/// Where fitness and fatigue start on the day before the first activity (see the module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seed {
+    /// From 0 (the published convention).
+    #[default]
+    Zero,
+    /// From the mean daily load of the first [`SEED_HISTORY_DAYS`] days.
+    EarlyHistory,
+    /// From the athlete's stated usual weekly distance, km, at the early history's load per
+    /// km (else [`DEFAULT_LOAD_PER_KM`]).
+    UsualWeekKm(f64),
+    /// From this daily load, load points (a seed already resolved from one history, kept when
+    /// planned days are appended to it: [`SeriesParams::resolved`]).
+    DailyLoad(f64),
+}
+
+/// The daily load a seed stands for, from the dense daily `(load, distance_m, _)` of the
+/// history's first days.
+fn seed_daily_load(seed: Seed, dense: &[(f64, f64, f64)]) -> f64 {
+    let early = &dense[..dense.len().min(SEED_HISTORY_DAYS)];
+    let load: f64 = early.iter().map(|d| d.0).sum();
+    match seed {
+        Seed::Zero => 0.0,
+        Seed::EarlyHistory => load / early.len().max(SEED_MIN_DAYS) as f64,
+        Seed::UsualWeekKm(km) if km.is_finite() && km > 0.0 => {
+            let distance_km: f64 = early.iter().map(|d| d.1).sum::<f64>() / 1000.0;
+            let per_km = if distance_km >= MIN_SEED_DISTANCE_KM {
+                load / distance_km
+            } else {
+                DEFAULT_LOAD_PER_KM
+            };
+            km * per_km / 7.0
+        }
+        Seed::UsualWeekKm(_) => 0.0,
+        Seed::DailyLoad(load) if load.is_finite() && load > 0.0 => load,
+        Seed::DailyLoad(_) => 0.0,
+    }
+}
+
 /// Longest series computed, days (100 years): beyond it every EWMA has decayed to nothing.
 pub const MAX_SERIES_DAYS: usize = 36_525;
 
@@ -86,6 +147,9 @@ pub struct SeriesParams {
     pub acwr_acute_days: f64,
     /// ACWR chronic window, days.
     pub acwr_chronic_days: f64,
+    /// Where fitness and fatigue start.
+    #[serde(default)]
+    pub seed: Seed,
 }
 
 impl Default for SeriesParams {
@@ -95,6 +159,7 @@ impl Default for SeriesParams {
             fatigue_days: FATIGUE_DAYS,
             acwr_acute_days: ACWR_ACUTE_DAYS,
             acwr_chronic_days: ACWR_CHRONIC_DAYS,
+            seed: Seed::Zero,
         }
     }
 }
@@ -105,6 +170,19 @@ impl SeriesParams {
             value
         } else {
             default
+        }
+    }
+
+    /// The same parameters with the seed resolved to the daily load it stands for over
+    /// `history` through `through`, so that days appended later (a plan's future sessions) do
+    /// not change where the series started.
+    pub fn resolved(&self, history: &[DayTotals], through: Date) -> SeriesParams {
+        let seed = daily_series(history, through, self)
+            .first()
+            .map_or(0.0, |d| d.seed_daily_load);
+        SeriesParams {
+            seed: Seed::DailyLoad(seed),
+            ..*self
         }
     }
 
@@ -185,6 +263,11 @@ pub struct DayState {
     pub date: Date,
     /// Day number in the history, 1 on the first activity's day.
     pub history_days: usize,
+    /// Whether the series is still warming up (fewer than [`WARM_UP_DAYS`] days of history):
+    /// fitness, fatigue and form rest partly on the seed and are provisional.
+    pub provisional: bool,
+    /// The daily load fitness and fatigue started from ([`Seed`]), load points.
+    pub seed_daily_load: f64,
     /// The day's load, load points.
     pub load: f64,
     /// The day's distance, metres.
@@ -268,7 +351,8 @@ pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) ->
     let (acute_l, chronic_l) = params.acwr_lambdas();
     let acwr_min_days = SeriesParams::valid(params.acwr_chronic_days, ACWR_CHRONIC_DAYS) as usize;
     let mut out: Vec<DayState> = Vec::with_capacity(span);
-    let (mut fitness, mut fatigue, mut acute, mut chronic) = (0.0, 0.0, 0.0, 0.0);
+    let seed = seed_daily_load(params.seed, &dense);
+    let (mut fitness, mut fatigue, mut acute, mut chronic) = (seed, seed, 0.0, 0.0);
     let mut chronic_history = vec![0.0f64; span];
     let mut date = first;
     for (i, &(load, distance_m, duration_s)) in dense.iter().enumerate() {
@@ -283,7 +367,7 @@ pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) ->
             .map_or(0.0, |j| chronic_history[j]);
         let acwr = (i + 1 >= acwr_min_days && lagged_chronic >= MIN_CHRONIC_LOAD_FOR_ACWR)
             .then(|| acute / lagged_chronic);
-        let fitness_week_ago = i.checked_sub(WEEK_DAYS).map_or(0.0, |j| out[j].fitness);
+        let fitness_week_ago = i.checked_sub(WEEK_DAYS).map_or(seed, |j| out[j].fitness);
         let week = |end: usize| dense[end + 1 - WEEK_DAYS..=end].iter();
         let has_week = i + 1 >= WEEK_DAYS;
         let week_load: f64 = dense[i.saturating_sub(WEEK_DAYS - 1)..=i]
@@ -317,6 +401,8 @@ pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) ->
         out.push(DayState {
             date,
             history_days: i + 1,
+            provisional: i + 1 < WARM_UP_DAYS,
+            seed_daily_load: seed,
             load,
             distance_m,
             duration_s,
@@ -437,6 +523,11 @@ pub struct Status {
     pub max_load_today_for_fresh_tomorrow: Option<f64>,
     /// Days of history up to this day (0 = no activity yet).
     pub history_days: usize,
+    /// Whether the numbers are provisional: fewer than [`WARM_UP_DAYS`] days of history, so
+    /// fitness and fatigue rest partly on their seed.
+    pub provisional: bool,
+    /// The daily load fitness and fatigue started from ([`Seed`]), load points.
+    pub seed_daily_load: f64,
     /// Warnings with their reasons and sources; they inform, never block.
     pub flags: Vec<Flag>,
 }
@@ -448,7 +539,9 @@ impl Status {
         let (morning_fitness, morning_fatigue) = series
             .len()
             .checked_sub(2)
-            .map_or((0.0, 0.0), |i| (series[i].fitness, series[i].fatigue));
+            .map_or((today.seed_daily_load, today.seed_daily_load), |i| {
+                (series[i].fitness, series[i].fatigue)
+            });
         Some(Status {
             date: today.date,
             fitness: today.fitness,
@@ -470,6 +563,8 @@ impl Status {
                 params,
             ),
             history_days: today.history_days,
+            provisional: today.provisional,
+            seed_daily_load: today.seed_daily_load,
             flags: flags_on(series),
         })
     }
@@ -497,6 +592,8 @@ impl Status {
                 &SeriesParams::default(),
             ),
             history_days: 0,
+            provisional: true,
+            seed_daily_load: 0.0,
             flags: Vec::new(),
         }
     }

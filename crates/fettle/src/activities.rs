@@ -141,6 +141,10 @@ pub(crate) fn show(ctx: &Context, args: &ActivityArgs) -> anyhow::Result<ExitCod
             opt(a.loads.hrtss, 0)
         );
     }
+    if let Some(c) = &detail.classification {
+        let hard = if c.hard { "hard" } else { "not hard" };
+        println!("  kind        {} ({hard}): {}", c.kind.as_str(), c.reason);
+    }
     println!(
         "  samples     {}  R-R intervals {}",
         detail.samples, detail.rr_intervals

@@ -544,6 +544,10 @@ pub(crate) struct ProfileSetArgs {
     /// Time zone (IANA name, e.g. Europe/London); days belong to it.
     #[arg(long, value_name = "ZONE")]
     pub(crate) tz: Option<String>,
+    /// Your usual weekly running distance, e.g. 50km or 30mi: until your history is six weeks
+    /// long, fitness and fatigue start from it instead of from zero.
+    #[arg(long, value_name = "DISTANCE")]
+    pub(crate) usual_week: Option<String>,
     /// The first local day the values apply to (default today).
     #[arg(long, value_name = "DATE")]
     pub(crate) from: Option<String>,

@@ -298,6 +298,10 @@ fn print_recover(v: &RecoverView) {
         a.load,
         a.end.get(..16).unwrap_or(&a.end).replace('T', " "),
     );
+    if let Some(c) = &a.classification {
+        let hard = if c.hard { "hard" } else { "not hard" };
+        println!("   {} ({hard}): {}", c.kind.as_str(), c.reason);
+    }
     for (i, item) in v.items.iter().enumerate() {
         let window = if item.start.date() == item.end.date() {
             format!("{}–{}", local(&item.start), item.end.strftime("%H:%M"))

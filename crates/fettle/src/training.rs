@@ -53,6 +53,11 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
             .transpose()
             .for_flag("threshold-pace")?,
         tz: args.tz.clone(),
+        usual_week_km: args
+            .usual_week
+            .as_deref()
+            .map(|d| crate::dates::parse_distance(d).map(|m| m / 1000.0))
+            .transpose()?,
     };
     let nothing = update.sex.is_none()
         && update.mass_kg.is_none()
@@ -60,10 +65,11 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
         && update.rest_hr.is_none()
         && update.lthr.is_none()
         && update.threshold_speed_mps.is_none()
-        && update.tz.is_none();
+        && update.tz.is_none()
+        && update.usual_week_km.is_none();
     if nothing {
         anyhow::bail!(
-            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz"
+            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz, --usual-week"
         );
     }
     let summary = training::update_profile(ctx.store.as_ref(), ctx.athlete, &update, today(ctx)?)?;
@@ -150,6 +156,12 @@ fn profile_show(ctx: &Context, date: Option<&str>) -> anyhow::Result<ExitCode> {
             .as_deref()
             .unwrap_or("not set (this machine's zone is used)")
     );
+    if let Some(week) = fettle_core::profile::value_on(&view.history.usual_week_km, date) {
+        println!(
+            "  usual week       {:.0} km  (given, from {}; seeds fitness while your history is short)",
+            week.value, week.from
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -215,6 +227,15 @@ pub(crate) fn print_status(s: &Status) {
         return;
     }
     println!("Status on {}", s.date);
+    if s.provisional {
+        println!(
+            "  (provisional: {} day(s) of history, fewer than {}; fitness and fatigue started \
+             from {:.1} points/day, your usual load as far as Fettle can tell, not from zero)",
+            s.history_days,
+            fettle_core::series::WARM_UP_DAYS,
+            s.seed_daily_load
+        );
+    }
     println!(
         "  fitness   {:6.1}   42-day exponentially weighted load (CTL), λ = 1 − e^(−1/42)",
         s.fitness

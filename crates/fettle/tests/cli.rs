@@ -318,15 +318,20 @@ fn status_follows_the_hand_computed_fitness_of_a_known_history() {
     ] {
         assert!(status.get(key).is_some(), "missing {key}");
     }
-    // CTL after 3 days of 100 from 0: 100·(1 − e^(−3/42)) = 6.8939
-    let ctl = 100.0 * (1.0 - (-3.0f64 / 42.0).exp());
+    // Fitness and fatigue start from the early history's mean daily load (a new athlete is not
+    // "exhausted" by three runs): S = 300 / 7 = 42.857 (three days count as one week). Then
+    // X_n = 100 − (100 − S)·e^(−n/N): CTL after 3 days = 100 − 57.143·e^(−3/42) = 46.797.
+    let seed = 300.0 / 7.0;
+    let ctl = 100.0 - (100.0 - seed) * (-3.0f64 / 42.0).exp();
+    assert!((ctl - 46.797).abs() < 1e-3);
     assert!((status["fitness"].as_f64().unwrap() - ctl).abs() < 1e-6);
-    // ATL: 100·(1 − e^(−3/7)) = 34.865
-    let atl = 100.0 * (1.0 - (-3.0f64 / 7.0).exp());
+    // ATL: 100 − 57.143·e^(−3/7) = 62.775
+    let atl = 100.0 - (100.0 - seed) * (-3.0f64 / 7.0).exp();
     assert!((status["fatigue"].as_f64().unwrap() - atl).abs() < 1e-6);
-    // Form this morning = yesterday's CTL − ATL = 100(1−e^(−2/42)) − 100(1−e^(−2/7)).
-    let form = 100.0 * (1.0 - (-2.0f64 / 42.0).exp()) - 100.0 * (1.0 - (-2.0f64 / 7.0).exp());
+    // Form this morning = yesterday's CTL − ATL = (100 − S)(e^(−2/7) − e^(−2/42)).
+    let form = (100.0 - seed) * ((-2.0f64 / 7.0).exp() - (-2.0f64 / 42.0).exp());
     assert!((status["form"].as_f64().unwrap() - form).abs() < 1e-6);
+    assert_eq!(status["provisional"], true);
     // 3 × 10.8 km
     assert!((status["week_distance_m"].as_f64().unwrap() - 32_400.0).abs() < 1.0);
 
@@ -589,4 +594,67 @@ fn running_cadence_is_shown_in_steps_per_minute() {
         text.contains("170 steps/min (85.0 strides/min as recorded)"),
         "{text}"
     );
+}
+
+#[test]
+fn the_usual_week_seeds_a_new_athletes_fitness_and_is_checked() {
+    let env = Env::new();
+    env.fettle()
+        .args([
+            "profile",
+            "set",
+            "--usual-week",
+            "50km",
+            "--tz",
+            "UTC",
+            "--from",
+            "2026-03-01",
+        ])
+        .assert()
+        .success();
+    env.fettle()
+        .args([
+            "add",
+            "--date",
+            "2026-03-02",
+            "--duration",
+            "45m",
+            "--rpe",
+            "3",
+        ])
+        .assert()
+        .success();
+    // No distance recorded, so the default 5.6 points per km: 50 × 5.6 / 7 = 40 points a day.
+    let status = env.json(&["status", "--date", "2026-03-02"]);
+    assert!(
+        (status["seed_daily_load"].as_f64().unwrap() - 40.0).abs() < 1e-9,
+        "{status}"
+    );
+    assert_eq!(status["provisional"], true);
+    // This morning's form starts at 0: fitness and fatigue both begin at 40.
+    assert_eq!(status["form"].as_f64().unwrap(), 0.0);
+    let text = env
+        .fettle()
+        .args(["status", "--date", "2026-03-02"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("provisional"), "{text}");
+    let profile = env.fettle().arg("profile").output().unwrap();
+    assert!(
+        String::from_utf8(profile.stdout)
+            .unwrap()
+            .contains("usual week       50 km")
+    );
+    // Outside 1–400 km: refused with the range, nothing stored.
+    let out = env
+        .fettle()
+        .args(["profile", "set", "--usual-week", "900km"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("1–400 km"), "{err}");
+    let status = env.json(&["status", "--date", "2026-03-02"]);
+    assert!((status["seed_daily_load"].as_f64().unwrap() - 40.0).abs() < 1e-9);
 }

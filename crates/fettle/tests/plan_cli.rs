@@ -599,7 +599,10 @@ fn forecast_starts_from_what_was_actually_done_not_from_the_plan() {
     // `fettle status` reports it for yesterday ("form tomorrow").
     let yesterday = (today() - 1.days()).to_string();
     let status = env.json(&["status", "--date", &yesterday]);
-    assert!((num(&first["form"]) - num(&status["form_tomorrow"])).abs() < 1e-9);
+    assert!(
+        (num(&first["form"]) - num(&status["form_tomorrow"])).abs() < 1e-9,
+        "{first} {status}"
+    );
     // Only two runs were done of the planned ones, so the actual start differs from the plan's
     // own forecast for today.
     let planned_today = plan["forecast"]

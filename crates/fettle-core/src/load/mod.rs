@@ -279,6 +279,14 @@ pub struct LoadFeatures {
     pub hr_time: Vec<(f32, f64)>,
     /// Grade-adjusted normalised pace, when the session has speed or distance.
     pub ngp: Option<pace::NormalizedPace>,
+    /// Moving time at each 30-s rolling grade-adjusted speed (running only; empty otherwise):
+    /// how long the session ran faster than any threshold pace.
+    #[serde(default)]
+    pub graded_speed_time: pace::GradedSpeedTime,
+    /// The run minute by minute: grade-adjusted speed and heart rate (running only), where
+    /// the threshold estimators find steady efforts.
+    #[serde(default)]
+    pub minute_blocks: pace::MinuteBlocks,
 }
 
 /// Extracts the [`LoadFeatures`] of a session: one pass over the HR stream and the NGP pass.
@@ -309,6 +317,11 @@ pub fn load_features(input: &SessionInput<'_>) -> LoadFeatures {
             _ => hr_time.push((bpm, dt)),
         }
     }
+    let (ngp, graded_speed_time, minute_blocks) = if input.sport_is_running {
+        pace::graded_pace(input).map_or((None, Vec::new(), Vec::new()), |(n, h, b)| (Some(n), h, b))
+    } else {
+        (None, Vec::new(), Vec::new())
+    };
     LoadFeatures {
         sport_is_running: input.sport_is_running,
         timer_s: input.timer_s,
@@ -316,11 +329,9 @@ pub fn load_features(input: &SessionInput<'_>) -> LoadFeatures {
         moving_s,
         hr_valid_s,
         hr_time,
-        ngp: if input.sport_is_running {
-            pace::normalized_graded_pace(input)
-        } else {
-            None
-        },
+        ngp,
+        graded_speed_time,
+        minute_blocks,
     }
 }
 

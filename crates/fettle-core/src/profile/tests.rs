@@ -188,3 +188,134 @@ fn resolve_prefers_given_values_and_names_the_estimates() {
         th
     );
 }
+
+#[test]
+fn the_best_recent_race_sets_threshold_speed_through_vdot() {
+    use crate::log::RaceResult;
+    let race = |y, m, d, distance_m, time_s| RaceResult {
+        date: date(y, m, d),
+        distance_m,
+        time_s,
+        kind: "race".into(),
+    };
+    // Python cross-check (Daniels & Gilbert, bisection for the one-hour speed): a half
+    // marathon in 1:32:25 is VDOT 49.4396 → 3.911526 m/s; a 5 km in 20:16 is VDOT 49.0407.
+    let races = [
+        race(2026, 9, 13, 21_097.5, 5545.0),
+        race(2026, 12, 6, 5000.0, 1216.0),
+    ];
+    let e = estimate_threshold_speed_from_races(&races).unwrap();
+    assert!((e.value - 3.911526).abs() < 1e-5, "{}", e.value);
+    assert_eq!(e.n, 2);
+    assert!((e.uncertainty.unwrap() - 0.02 * 3.911526).abs() < 1e-5);
+    assert!(
+        e.method.contains("1:32:25") && e.method.contains("VDOT 49.4"),
+        "{}",
+        e.method
+    );
+    // A 10 km in 40:00 more than six months before the newest race no longer counts, however
+    // fast (VDOT 51.94 → 4.0712 m/s); inside the window it wins.
+    let mut with_old = races.to_vec();
+    with_old.push(race(2026, 5, 1, 10_000.0, 2400.0));
+    assert!(
+        (estimate_threshold_speed_from_races(&with_old)
+            .unwrap()
+            .value
+            - 3.911526)
+            .abs()
+            < 1e-5
+    );
+    with_old.push(race(2026, 7, 1, 10_000.0, 2400.0));
+    assert!(
+        (estimate_threshold_speed_from_races(&with_old)
+            .unwrap()
+            .value
+            - 4.071246)
+            .abs()
+            < 1e-5
+    );
+    // A mile is too short to say; nothing at all gives nothing.
+    assert!(estimate_threshold_speed_from_races(&[race(2026, 1, 1, 1609.0, 300.0)]).is_none());
+    assert!(estimate_threshold_speed_from_races(&[]).is_none());
+}
+
+#[test]
+fn lthr_is_the_heart_rate_at_threshold_speed_on_the_steady_efforts_line() {
+    let efforts: Vec<SteadyEffort> = [
+        (2.8, 140.0),
+        (3.0, 146.0),
+        (3.2, 150.0),
+        (3.4, 157.0),
+        (3.6, 161.0),
+        (3.9, 170.0),
+    ]
+    .iter()
+    .map(|&(speed_mps, hr_bpm)| SteadyEffort {
+        speed_mps,
+        hr_bpm,
+        decoupling: 0.0,
+    })
+    .collect();
+    let threshold = Estimate {
+        value: 4.0,
+        method: String::new(),
+        n: 1,
+        uncertainty: None,
+    };
+    // Least squares by hand (Python): slope 26.969 bpm per m/s, HR at 4.0 m/s 172.4289,
+    // 1.96 × SE of the line there = 1.2177 bpm.
+    let e = estimate_lthr_at_threshold_speed(&efforts, &threshold).unwrap();
+    assert!((e.value - 172.4289).abs() < 1e-3, "{}", e.value);
+    assert!((e.uncertainty.unwrap() - 1.2177).abs() < 1e-3);
+    assert_eq!(e.n, 6);
+    // Too few efforts, or all at one pace, say nothing.
+    assert!(estimate_lthr_at_threshold_speed(&efforts[..4], &threshold).is_none());
+    let same_pace: Vec<SteadyEffort> = efforts
+        .iter()
+        .map(|e| SteadyEffort {
+            speed_mps: 3.0 + e.speed_mps / 100.0,
+            ..*e
+        })
+        .collect();
+    assert!(estimate_lthr_at_threshold_speed(&same_pace, &threshold).is_none());
+}
+
+#[test]
+fn steady_efforts_need_even_pace_and_coupled_heart_rate() {
+    // Each run: 5 warm-up minutes (skipped), then 20 minutes of interest.
+    let run = |main: Vec<(f32, Option<f32>)>| {
+        let mut blocks: Vec<(f32, Option<f32>)> = vec![(2.5, Some(120.0)); 5];
+        blocks.extend(main);
+        steady_efforts(&blocks)
+    };
+    // Even: 3.0 m/s at 150 bpm → one effort, no decoupling.
+    let e = run(vec![(3.0, Some(150.0)); 20]);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(
+        (e[0].speed_mps, e[0].hr_bpm, e[0].decoupling),
+        (3.0, 150.0, 0.0)
+    );
+    // HR climbing 150 → 169 at the same pace: second half 164.5 / first half 154.5 − 1 =
+    // 6.5 % > 5 %: decoupled, not steady.
+    assert!(run((0..20).map(|i| (3.0, Some(150.0 + i as f32))).collect()).is_empty());
+    // HR climbing 150 → 159.5 in half-beats: 157.25 / 152.25 − 1 = 3.3 % → steady.
+    assert_eq!(
+        run((0..20)
+            .map(|i| (3.0, Some(150.0 + i as f32 / 2.0)))
+            .collect())
+        .len(),
+        1
+    );
+    // Alternating 2.5 / 3.5 m/s: CV 0.5/3.0 = 16.7 % > 10 %.
+    assert!(
+        run((0..20)
+            .map(|i| (if i % 2 == 0 { 2.5 } else { 3.5 }, Some(150.0)))
+            .collect())
+        .is_empty()
+    );
+    // A minute without heart rate breaks the window; 19 minutes are not 20.
+    let mut gap = vec![(3.0, Some(150.0)); 20];
+    gap[10].1 = None;
+    assert!(run(gap).is_empty());
+    assert!(run(vec![(3.0, Some(150.0)); 19]).is_empty());
+}

@@ -182,10 +182,7 @@ pub const MASSAGE_EXCLUSIONS: [HealthCondition; 2] =
 /// applied CWI minutes after each session; Fettle's 24 h is a conservative choice.
 pub const COLD_AFTER_STRENGTH_EXCLUSION_H: i64 = 24;
 /// A session at least this long (minutes) counts as long (Fettle's choice: 90 min).
-pub const LONG_SESSION_MIN: f64 = 90.0;
-/// A session whose load is at least this multiple of fitness (CTL, the average daily load)
-/// counts as hard whatever its label: two average days in one session. Fettle's choice.
-pub const HEAVY_SESSION_LOAD_RATIO: f64 = 2.0;
+pub const LONG_SESSION_MIN: f64 = crate::classify::DEFAULT_LONG_RUN_MIN;
 /// The next hard session within this many hours makes the refuelling window strict
 /// (Kerksick 2017; Aragon & Schoenfeld 2013).
 pub const NEXT_HARD_STRICT_WINDOW_H: i64 = 24;
@@ -385,11 +382,10 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     let zoned = |t: Timestamp| t.to_zoned_datetime(ctx.tz.clone());
     let is_race = s.kind == SessionKind::Race;
     let is_strength = s.kind == SessionKind::Strength;
-    let heavy_by_load = ctx.fitness > 0.0 && s.load >= HEAVY_SESSION_LOAD_RATIO * ctx.fitness;
-    let is_hard =
-        matches!(s.kind, SessionKind::Hard | SessionKind::Race) || (!is_strength && heavy_by_load);
-    let is_long =
-        s.kind == SessionKind::Long || (!is_strength && s.duration_min >= LONG_SESSION_MIN);
+    // Hard and long come from what the session contained (`crate::classify`), never from its
+    // load against fitness: a long easy run carries a big load and is not hard.
+    let is_hard = matches!(s.kind, SessionKind::Hard | SessionKind::Race);
+    let is_long = s.kind == SessionKind::Long;
     let hours_to_next_hard = ctx
         .next_hard_session
         .map(|t| hours_between(end, t))
@@ -403,13 +399,6 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     let mut items = Vec::new();
     let mut excluded = Vec::new();
     let mut notes = Vec::new();
-    if heavy_by_load && !matches!(s.kind, SessionKind::Hard | SessionKind::Race) && !is_strength {
-        notes.push(format!(
-            "session load {:.0} is at least {HEAVY_SESSION_LOAD_RATIO}× your fitness {:.0}: \
-             treated as a hard session",
-            s.load, ctx.fitness
-        ));
-    }
     let blank = |method, dose: String, start, stop, reason: String, evidence| Item {
         method,
         dose,

@@ -3,8 +3,13 @@
 //! Definition (also returned as [`RecoveryTime::definition`]): the time, from the end of the
 //! activity, until form (fitness − fatigue), projected forward with no further training using
 //! the same exponential decay as the fitness/fatigue series, is back at or above the athlete's
-//! form threshold for a hard session; then lengthened by today's readiness (×1 train hard,
+//! form threshold for a hard session ([`personal_form_threshold`]: their usual morning form
+//! less one spread, at most −10); then lengthened by today's readiness (×1 train hard,
 //! ×1.25 easy, ×1.5 rest) and capped at 96 hours as commercial watches do.
+//!
+//! While the series warms up (fewer than [`crate::series::WARM_UP_DAYS`] days of history)
+//! fitness and fatigue rest partly on a seed, and form alone must not decide: the time is then
+//! also capped by what the session was ([`warm_up_cap_h`]), and the output says so.
 
 use crate::readiness::Recommendation;
 use jiff::tz::TimeZone;
@@ -17,10 +22,38 @@ pub const RECOVERY_CAP_H: f64 = 96.0;
 /// Default form threshold for a hard session, load points. Fettle's choice: −10 is inside the
 /// usual "productive training" range of the form chart; a personal value should replace it.
 pub const DEFAULT_HARD_SESSION_FORM_THRESHOLD: f64 = -10.0;
+/// The hard-session form threshold for an athlete: their usual morning form less one spread
+/// (what readiness calls an unusual morning, [`crate::readiness::TypicalLoad`]), but never
+/// above [`DEFAULT_HARD_SESSION_FORM_THRESHOLD`]. A runner whose ordinary training keeps form
+/// near −15 is not "unrecovered" at −12; without enough history the default applies.
+pub fn personal_form_threshold(typical: Option<&crate::readiness::TypicalLoad>) -> f64 {
+    typical
+        .map(|t| t.form_median - t.form_spread)
+        .filter(|v| v.is_finite())
+        .map_or(DEFAULT_HARD_SESSION_FORM_THRESHOLD, |v| {
+            v.min(DEFAULT_HARD_SESSION_FORM_THRESHOLD)
+        })
+}
+
 /// Multiplier on the recovery time when readiness says easy. Fettle's choice.
 pub const READINESS_EASY_FACTOR: f64 = 1.25;
 /// Multiplier on the recovery time when readiness says rest. Fettle's choice.
 pub const READINESS_REST_FACTOR: f64 = 1.5;
+
+/// Longest recovery time while the series warms up, hours, by what the session was: a
+/// recovery or easy run leaves you ready for a hard session the next day, a long run or
+/// threshold work within two days, a race within three (the usual coaching guidance of "no
+/// hard session for 2–3 days after a race"). Fettle's choices.
+pub fn warm_up_cap_h(kind: Option<crate::classify::Kind>) -> f64 {
+    use crate::classify::Kind;
+    match kind {
+        Some(Kind::Recovery) => 12.0,
+        Some(Kind::Easy) | None => 24.0,
+        Some(Kind::Long) => 36.0,
+        Some(Kind::Tempo | Kind::Intervals) => 48.0,
+        Some(Kind::Race) => 72.0,
+    }
+}
 
 /// The inputs, all plain numbers from the series (load points, per-day decay constants).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,6 +73,9 @@ pub struct RecoveryTimeInput {
     pub form_threshold: f64,
     /// Today's readiness recommendation, when known.
     pub readiness: Option<Recommendation>,
+    /// While the series warms up: the longest time the session itself justifies
+    /// ([`warm_up_cap_h`]); `None` once the history is long enough.
+    pub warm_up_cap_h: Option<f64>,
 }
 
 /// Recovery time and when the next hard session can be done.
@@ -51,6 +87,9 @@ pub struct RecoveryTime {
     pub hours_from_form: f64,
     /// Whether the cap shortened the value.
     pub capped: bool,
+    /// Whether the value is provisional (the series is still warming up and the session's own
+    /// cap applied).
+    pub provisional: bool,
     /// Next hard session from this local instant (RFC 3339 with the athlete's offset).
     #[serde(serialize_with = "crate::recovery::serialize_rfc3339")]
     pub next_hard_session_from: ZonedDateTime,
@@ -61,9 +100,19 @@ pub struct RecoveryTime {
 /// The definition stated with every recovery time.
 pub const RECOVERY_TIME_DEFINITION: &str = "Recovery time = hours from the end of the activity \
 until form (fitness − fatigue), projected forward with no further training, is back at or \
-above your hard-session threshold; ×1.25 if today's readiness says easy, ×1.5 if rest; capped \
-at 96 h. \"Next hard session from\" is the end of the activity plus that time, in your local \
-time.";
+above your hard-session threshold (your usual morning form less its usual spread, at most \
+−10); ×1.25 if today's readiness says easy, ×1.5 if rest; capped at 96 h. \"Next hard session \
+from\" is the end of the activity plus that time, in your local time.";
+
+/// The definition while the series warms up.
+pub const RECOVERY_TIME_DEFINITION_WARM_UP: &str = "Recovery time = hours from the end of the \
+activity until form (fitness − fatigue), projected forward with no further training, is back at \
+or above your hard-session threshold (−10 until your usual form is known); ×1.25 if today's \
+readiness says easy, ×1.5 if rest. Your training history is still short, so fitness and form \
+are provisional: the time is also capped by what the session was (12 h after a recovery run, \
+24 h after an easy run, 36 h after a long run, 48 h after threshold or interval work, 72 h \
+after a race). \"Next hard session from\" is the end of the activity plus that time, in your \
+local time.";
 
 /// Computes the recovery time. Form is projected continuously: after t days without training,
 /// fitness·(1 − λc)^t − fatigue·(1 − λa)^t; the first t (searched in 0.1 h steps up to the cap)
@@ -101,7 +150,11 @@ pub fn recovery_time(input: &RecoveryTimeInput, tz: &TimeZone) -> RecoveryTime {
         Some(Recommendation::TrainHard) | None => 1.0,
     };
     let adjusted = hours_from_form * factor;
-    let hours = adjusted.min(RECOVERY_CAP_H);
+    let warm_up_cap = input
+        .warm_up_cap_h
+        .filter(|c| c.is_finite() && *c >= 0.0)
+        .map_or(RECOVERY_CAP_H, |c| c.min(RECOVERY_CAP_H));
+    let hours = adjusted.min(warm_up_cap);
     let whole_minutes = (hours * 60.0).round() as i64;
     let next = input
         .activity_end
@@ -112,8 +165,13 @@ pub fn recovery_time(input: &RecoveryTimeInput, tz: &TimeZone) -> RecoveryTime {
         hours,
         hours_from_form,
         capped: adjusted > RECOVERY_CAP_H,
+        provisional: input.warm_up_cap_h.is_some(),
         next_hard_session_from: next,
-        definition: RECOVERY_TIME_DEFINITION,
+        definition: if input.warm_up_cap_h.is_some() {
+            RECOVERY_TIME_DEFINITION_WARM_UP
+        } else {
+            RECOVERY_TIME_DEFINITION
+        },
     }
 }
 
@@ -130,6 +188,7 @@ mod tests {
             lambda_fatigue: 1.0 - (-1.0f64 / 7.0).exp(),
             form_threshold: -10.0,
             readiness,
+            warm_up_cap_h: None,
         }
     }
 
@@ -177,6 +236,43 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         let s = json["next_hard_session_from"].as_str().unwrap();
         assert!(s.ends_with("+01:00"), "{s}");
+    }
+
+    #[test]
+    fn during_warm_up_the_session_caps_the_time() {
+        // A new athlete after a 1-hour interval session: fitness 5, fatigue 30 (zero-seeded
+        // numbers). By form alone: at 4 days 5·e^(−4/42) − 30·e^(−4/7) = 4.55 − 16.95 = −12.4,
+        // still under −10, so the 96-h cap. The session's own cap: 48 h.
+        let mut i = input(5.0, 30.0, None);
+        assert_eq!(recovery_time(&i, &TimeZone::UTC).hours, RECOVERY_CAP_H);
+        i.warm_up_cap_h = Some(warm_up_cap_h(Some(crate::classify::Kind::Intervals)));
+        let r = recovery_time(&i, &TimeZone::UTC);
+        assert_eq!(r.hours, 48.0);
+        assert!(r.provisional);
+        assert!(r.definition.contains("provisional"));
+        // After an easy hour: at most 24 h.
+        i.warm_up_cap_h = Some(warm_up_cap_h(Some(crate::classify::Kind::Easy)));
+        assert_eq!(recovery_time(&i, &TimeZone::UTC).hours, 24.0);
+        // A smaller form-based time stands.
+        let mut fresh = input(50.0, 45.0, None);
+        fresh.warm_up_cap_h = Some(24.0);
+        assert_eq!(recovery_time(&fresh, &TimeZone::UTC).hours, 0.0);
+    }
+
+    #[test]
+    fn the_form_threshold_follows_the_athletes_usual_form() {
+        let typical = |median, spread| crate::readiness::TypicalLoad {
+            days: 60,
+            form_median: median,
+            form_spread: spread,
+            ratio_median: None,
+            ratio_spread: None,
+        };
+        // Usual form −12 ± 6: hard sessions from −18 (one spread under the usual).
+        assert_eq!(personal_form_threshold(Some(&typical(-12.0, 6.0))), -18.0);
+        // A fresh-running athlete (median +2 ± 5 → −3) keeps the default −10.
+        assert_eq!(personal_form_threshold(Some(&typical(2.0, 5.0))), -10.0);
+        assert_eq!(personal_form_threshold(None), -10.0);
     }
 
     #[test]

@@ -334,3 +334,90 @@ proptest! {
         prop_assert!(next >= prev.min(load) - 1e-6 && next <= prev.max(load) + 1e-6);
     }
 }
+
+#[test]
+fn early_history_seed_starts_fitness_and_fatigue_at_the_usual_daily_load() {
+    // A new athlete: four runs in a week (60, 40, 50, 30). Seed = 180 / 7 = 25.714286 points
+    // a day; form on the first morning is 0, and after day 1 (load 60) fitness =
+    // 25.714286 + λc·(60 − 25.714286) = 26.520971 and fatigue = 30.278472, so the second
+    // morning's form is −3.757501 (Python cross-check, λ = 1 − e^(−1/N)). From zero the
+    // same morning would read 60·(λc − λa) = −6.58 and sink further with every run.
+    let days = days_from(&[60.0, 0.0, 40.0, 0.0, 50.0, 0.0, 30.0], &[]);
+    let params = SeriesParams {
+        seed: Seed::EarlyHistory,
+        ..SeriesParams::default()
+    };
+    let s = daily_series(&days, last_date(&days), &params);
+    assert!((s[0].seed_daily_load - 25.714286).abs() < 1e-6);
+    assert_eq!(s[0].form, 0.0);
+    assert!((s[0].fitness - 26.520971).abs() < 1e-6);
+    assert!((s[0].fatigue - 30.278472).abs() < 1e-6);
+    assert!((s[1].form + 3.757501).abs() < 1e-6);
+    assert!(s.iter().all(|d| d.provisional));
+    let status = status_on(&days, last_date(&days), &params);
+    assert!(status.provisional);
+    assert!((status.seed_daily_load - 25.714286).abs() < 1e-6);
+    // One run alone counts as one week's worth: 70 / 7 = 10 points a day.
+    let one = days_from(&[70.0], &[]);
+    assert!((daily_series(&one, last_date(&one), &params)[0].seed_daily_load - 10.0).abs() < 1e-12);
+    // The default stays the published zero start.
+    assert_eq!(
+        daily_series(&days, last_date(&days), &SeriesParams::default())[0].seed_daily_load,
+        0.0
+    );
+}
+
+#[test]
+fn usual_week_seed_converts_distance_with_the_history_or_the_default_load_per_km() {
+    // No distance recorded: 50 km × 5.6 points/km / 7 = 40 points a day.
+    let days = days_from(&[60.0, 0.0, 40.0], &[]);
+    let params = SeriesParams {
+        seed: Seed::UsualWeekKm(50.0),
+        ..SeriesParams::default()
+    };
+    assert!(
+        (daily_series(&days, last_date(&days), &params)[0].seed_daily_load - 40.0).abs() < 1e-12
+    );
+    // 20 km recorded for 100 points: 5 points/km → 50 × 5 / 7 = 35.714286.
+    let days = days_from(&[60.0, 0.0, 40.0], &[12_000.0, 0.0, 8_000.0]);
+    assert!(
+        (daily_series(&days, last_date(&days), &params)[0].seed_daily_load - 35.714286).abs()
+            < 1e-6
+    );
+    // After the warm-up the numbers stop being provisional.
+    let long = days_from(&[50.0; 50], &[]);
+    let s = daily_series(&long, last_date(&long), &params);
+    assert!(s[WARM_UP_DAYS - 2].provisional);
+    assert!(!s[WARM_UP_DAYS - 1].provisional);
+}
+
+#[test]
+fn a_resolved_seed_does_not_move_when_days_are_appended() {
+    // History 60, 0, 40 → early-history seed 100 / 7 = 14.285714; appending planned days of
+    // 100 would raise an unresolved seed to 400 / 7 but leaves the resolved one where it was.
+    let history = days_from(&[60.0, 0.0, 40.0], &[]);
+    let params = SeriesParams {
+        seed: Seed::EarlyHistory,
+        ..SeriesParams::default()
+    }
+    .resolved(&history, last_date(&history));
+    assert_eq!(params.seed, Seed::DailyLoad(100.0 / 7.0));
+    let mut with_plan = days_from(&[60.0, 0.0, 40.0, 100.0, 100.0, 100.0], &[]);
+    let through = last_date(&with_plan);
+    assert!(
+        (daily_series(&with_plan, through, &params)[0].seed_daily_load - 100.0 / 7.0).abs() < 1e-12
+    );
+    with_plan.truncate(3);
+    assert_eq!(
+        daily_series(&with_plan, through, &params)[2].fitness,
+        daily_series(
+            &history,
+            through,
+            &SeriesParams {
+                seed: Seed::EarlyHistory,
+                ..SeriesParams::default()
+            }
+        )[2]
+        .fitness
+    );
+}
