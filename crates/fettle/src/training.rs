@@ -288,9 +288,22 @@ pub(crate) fn load(ctx: &Context, args: &LoadArgs) -> anyhow::Result<ExitCode> {
         ]
     });
     if args.csv {
-        println!("{}", header.join(","));
-        for row in rows {
-            println!("{}", row.join(",").replace(",-", ","));
+        // A CSV writer, not string joining: negative values (form) keep their sign, and a
+        // missing value is an empty field rather than the table's "-".
+        let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+        let write = || -> std::io::Result<()> {
+            out.write_record(header)?;
+            for row in rows {
+                out.write_record(row.iter().map(|cell| if cell == "-" { "" } else { cell }))?;
+            }
+            out.flush()
+        };
+        if let Err(e) = write() {
+            // `fettle load --csv | head`: stop quietly, as the tables do (see main.rs).
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+            return Err(e.into());
         }
     } else {
         let mut table = Table::new(&header);
