@@ -406,6 +406,7 @@ fn build(
         .set_members(athlete, StringSet::Access)?
         .into_iter()
         .collect();
+    request.strength_block = training::strength_block_on(&store.profile_values(athlete)?, today);
 
     let (mut plan, ignored) = run_planner(&mut request, original)?;
     // The personal model's race-day VDOT over the history and this plan's loads; the plan is
@@ -417,7 +418,8 @@ fn build(
     }
     for item in ignored {
         plan.warnings.push(format!(
-            "the recovery access item {item:?} is not one the planner knows (compression-boots, ice-bath, cryo-centre, massage, foam-roller) and was ignored"
+            "the recovery access item {item:?} is not one the planner knows ({}) and was ignored",
+            fettle_core::recovery::Access::words()
         ));
     }
     Ok(plan)

@@ -288,8 +288,9 @@ pub fn morning_hrv_entry(activity: &Activity, tz: &TimeZone) -> Option<WellnessE
 // ---------------------------------------------------------------------------------------------
 // Access and health
 
-/// Adds recovery equipment or services the athlete can use (`compression-boots`, `ice-bath`,
-/// `cryo-centre`, `massage`, `foam-roller`). All words are checked before any is stored.
+/// Adds recovery equipment or services the athlete can use ([`Access::ALL`]:
+/// `compression-boots`, `compression-garments`, `ice-bath`, `cryo-centre`, `massage`,
+/// `foam-roller`). All words are checked before any is stored.
 /// Returns the whole list.
 pub fn add_access(
     store: &dyn Store,
@@ -322,26 +323,20 @@ pub fn list_access(store: &dyn Store, athlete: AthleteId) -> Result<Vec<String>,
 
 fn parse_access_words(words: &[String]) -> Result<Vec<Access>, AppError> {
     if words.is_empty() {
-        return Err(AppError::Invalid(
-            "name at least one of compression-boots, ice-bath, cryo-centre, massage, foam-roller"
-                .into(),
-        ));
+        return Err(AppError::Invalid(format!(
+            "name at least one of {}",
+            Access::words()
+        )));
     }
     words
         .iter()
         .map(|w| {
             Access::parse(w).ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "unknown access {w:?}: use compression-boots, ice-bath, cryo-centre, \
-                     massage or foam-roller"
-                ))
+                AppError::Invalid(format!("unknown access {w:?}: use {}", Access::words()))
             })
         })
         .collect()
 }
-
-const HEALTH_WORDS: &str = "uncontrolled-hypertension, heart-disease, raynauds, cold-urticaria, \
-cryoglobulinaemia, pregnancy, open-wounds, dvt-risk, acute-injury or inflammation";
 
 /// Adds health conditions that exclude recovery methods (e.g. `raynauds`). All words are
 /// checked before any is stored. Returns the whole list.
@@ -376,7 +371,8 @@ pub fn list_health(store: &dyn Store, athlete: AthleteId) -> Result<Vec<String>,
 fn parse_health_words(words: &[String]) -> Result<Vec<HealthCondition>, AppError> {
     if words.is_empty() {
         return Err(AppError::Invalid(format!(
-            "name at least one condition: {HEALTH_WORDS}"
+            "name at least one condition: {}",
+            HealthCondition::words()
         )));
     }
     words
@@ -384,7 +380,8 @@ fn parse_health_words(words: &[String]) -> Result<Vec<HealthCondition>, AppError
         .map(|w| {
             HealthCondition::parse(w).ok_or_else(|| {
                 AppError::Invalid(format!(
-                    "unknown health condition {w:?}: use {HEALTH_WORDS}"
+                    "unknown health condition {w:?}: use {}",
+                    HealthCondition::words()
                 ))
             })
         })
@@ -419,6 +416,8 @@ struct Lists {
     wellness: Vec<WellnessEntry>,
     /// Every strength (`training`) session: (id, start, end).
     strength: Vec<(ActivityId, Timestamp, Timestamp)>,
+    /// The dated strength-block setting (`profile set --strength-block on|off`).
+    profile_values: Vec<fettle_store::ProfileValue>,
 }
 
 impl Lists {
@@ -454,6 +453,7 @@ impl Lists {
             plan,
             masses,
             wellness,
+            profile_values: store.profile_values(athlete)?,
             strength: store
                 .list_activities(
                     athlete,
@@ -827,6 +827,10 @@ fn build_context(
         access: lists.access.clone(),
         health: lists.health.clone(),
         last_strength_session: last_strength_session(&lists.strength, s.id, end),
+        strength_block: crate::training::strength_block_on(&lists.profile_values, day),
+        // No ambient temperature is stored with an activity (a watch's sensor reads the wrist):
+        // heat does not trigger cold until the athlete can say so.
+        hot: false,
         readiness: Some(readiness.recommendation),
         training_hours_today: today_state.map(|d| d.duration_s / 3600.0),
     };
@@ -947,6 +951,16 @@ fn next_planned_hard_session(
 // ---------------------------------------------------------------------------------------------
 // Recovery log
 
+/// A logged recovery entry: its id, and what the athlete should know about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRecovery {
+    /// The entry's id.
+    pub id: i64,
+    /// Sentences: the entry is outside the evidence-based dose, or a health condition in the
+    /// profile advises against the method ([`logging::warnings`]). It is logged anyway.
+    pub warnings: Vec<String>,
+}
+
 /// Validates and logs a recovery session or meal. Returns its id.
 pub fn log_recovery(
     store: &dyn Store,
@@ -954,6 +968,18 @@ pub fn log_recovery(
     entry: &RecoveryEntry,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    Ok(log_recovery_with_warnings(store, athlete, entry, now)?.id)
+}
+
+/// Validates and logs a recovery session or meal: what happened is stored (within physical
+/// sense), and the answer warns when it was outside the evidence-based dose (a −90 °C cabin
+/// for 6 minutes) or against a health condition in the profile (an ice bath with Raynaud's).
+pub fn log_recovery_with_warnings(
+    store: &dyn Store,
+    athlete: AthleteId,
+    entry: &RecoveryEntry,
+    now: Timestamp,
+) -> Result<LoggedRecovery, AppError> {
     let latest = now
         .saturating_add(SignedDuration::from_mins(logging::MAX_FUTURE_SKEW_MIN))
         .unwrap_or(now);
@@ -976,7 +1002,14 @@ pub fn log_recovery(
     for zone in &mut entry.zones {
         *zone = zone.trim().to_ascii_lowercase();
     }
-    Ok(store.add_recovery(athlete, &entry)?.0)
+    let health: BTreeSet<HealthCondition> = store
+        .set_members(athlete, StringSet::Health)?
+        .iter()
+        .filter_map(|w| HealthCondition::parse(w))
+        .collect();
+    let warnings = logging::warnings(&entry, &health);
+    let id = store.add_recovery(athlete, &entry)?.0;
+    Ok(LoggedRecovery { id, warnings })
 }
 
 /// Deletes a logged recovery entry.
@@ -1404,6 +1437,11 @@ mod tests {
         assert!(list_access(&store, athlete).unwrap().is_empty());
         let list = add_access(&store, athlete, &["boots".into(), "cryo".into()]).unwrap();
         assert_eq!(list, vec!["compression-boots", "cryo-centre"]);
+        let list = add_access(&store, athlete, &["socks".into()]).unwrap();
+        assert_eq!(
+            list,
+            vec!["compression-boots", "compression-garments", "cryo-centre"]
+        );
         let list = add_health(&store, athlete, &["Raynaud's".into()]).unwrap();
         assert_eq!(list, vec!["raynauds"]);
     }

@@ -140,6 +140,7 @@ const pace = (mps) => (mps == null || mps < 0.3 ? '—' : `${clock(1000 / mps)} 
 const methodNames = {
   nutrition: 'Refuelling',
   compression_boots: 'Compression boots',
+  compression_garments: 'Compression garments (minutes worn)',
   cold_water_immersion: 'Cold-water immersion',
   cryotherapy: 'Cryotherapy',
   massage: 'Massage',
@@ -550,9 +551,11 @@ async function pageRecovery(root) {
     const button = form.querySelector('button');
     button.disabled = true;
     try {
-      await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
-      status.textContent = `Logged ${methodName(body.method)}.`;
-      status.className = 'ok';
+      const logged = await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
+      // Logged as done; a dose outside the evidence or a health exclusion is said, not refused.
+      const warnings = (logged && logged.warnings) || [];
+      status.textContent = `Logged ${methodName(body.method)}.${warnings.map((w) => ` Note: ${w}.`).join('')}`;
+      status.className = warnings.length ? '' : 'ok';
       await refresh();
     } catch (error) {
       status.textContent = error.message;
@@ -704,6 +707,7 @@ const profileFields = [
   { key: 'lthr', resolved: 'lthr', label: 'Threshold heart rate', unit: 'bpm', digits: 0 },
   { key: 'threshold_speed_mps', resolved: 'threshold_speed_mps', label: 'Threshold pace', kind: 'pace' },
   { key: 'tz', resolved: 'time_zone', label: 'Time zone', kind: 'text' },
+  { key: 'strength_block', resolved: 'strength_block', label: 'Strength block (no cold after training)', kind: 'onoff' },
 ];
 
 /** "4:05" or "4:05/km" → metres per second, or NaN. */
@@ -725,6 +729,7 @@ function sourceText(source) {
 /** Names for the access words (`GET /profile/access` choices). */
 const accessNames = {
   'compression-boots': 'Compression boots',
+  'compression-garments': 'Compression garments (socks, calf sleeves, tights)',
   'ice-bath': 'Ice bath (cold-water immersion)',
   'cryo-centre': 'Whole-body cryotherapy centre',
   massage: 'Sports massage',
@@ -742,6 +747,8 @@ const healthNames = {
   'dvt-risk': 'Risk of deep-vein thrombosis',
   'acute-injury': 'Acute injury',
   inflammation: 'Acute inflammation',
+  'peripheral-arterial-disease': 'Peripheral arterial disease',
+  'skin-lesions': 'Skin lesions on the legs',
 };
 
 /** A form of checkboxes for one whole list (`/profile/access` or `/profile/health`), saved at once. */
@@ -792,6 +799,7 @@ async function pageProfile(root) {
     shown.replaceChildren(table(['Setting', 'Value ', 'How'], profileFields.map((f) => {
       const r = p[f.resolved];
       let value = '—';
+      if (f.kind === 'onoff') return [f.label, r ? 'on' : 'off', r ? 'no ice bath or cryotherapy is suggested' : 'not in a strength block'];
       if (f.kind === 'sex' || f.kind === 'text') value = r || '—';
       else if (r && f.kind === 'pace') value = pace(r.value);
       else if (r) value = `${fixed(r.value, f.digits)} ${f.unit}`;
@@ -807,6 +815,9 @@ async function pageProfile(root) {
     if (f.kind === 'sex') {
       input = el('select', { name: f.key }, el('option', { value: '', text: 'unchanged' }),
         el('option', { value: 'female', text: 'female' }), el('option', { value: 'male', text: 'male' }));
+    } else if (f.kind === 'onoff') {
+      input = el('select', { name: f.key }, el('option', { value: '', text: 'unchanged' }),
+        el('option', { value: 'on', text: 'on' }), el('option', { value: 'off', text: 'off' }));
     } else if (f.kind === 'pace') {
       input = el('input', { name: f.key, type: 'text', placeholder: 'e.g. 4:05/km', pattern: '\\d{1,2}:[0-5]\\d(/km)?' });
     } else if (f.kind === 'text') {
@@ -833,7 +844,8 @@ async function pageProfile(root) {
           return;
         }
         update[key] = speed;
-      } else if (f.kind === 'sex' || f.kind === 'text') update[key] = text;
+      } else if (f.kind === 'onoff') update[key] = text === 'on';
+      else if (f.kind === 'sex' || f.kind === 'text') update[key] = text;
       else update[key] = Number(text);
     }
     if (from.value) update.from = from.value;

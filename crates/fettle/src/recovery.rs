@@ -296,10 +296,17 @@ fn print_recover(v: &RecoverView) {
         } else {
             format!("{} – {}", local(&item.start), local(&item.end))
         };
-        println!("{}. {}  ({window})", i + 1, item.method.as_str());
+        println!("{}. {}  ({window})", i + 1, item.method.label());
         println!("   {}", item.dose);
         if let Some(deadline) = &item.deadline {
             println!("   start refuelling by {}", local(deadline));
+        }
+        if let Some(s) = &item.serving {
+            println!(
+                "   carbohydrate : protein = {:.0} : 1 (the ratio that restores glycogen and \
+                 starts repair)",
+                s.ratio
+            );
         }
         for food in &item.foods {
             let portions: Vec<String> = food
@@ -324,7 +331,7 @@ fn print_recover(v: &RecoverView) {
         println!("   evidence: {}", item.evidence);
     }
     for e in &v.excluded {
-        println!("Excluded: {} ({})", e.reason, e.rule);
+        println!("Not suggested: {}.", e.reason);
     }
     for n in &v.notes {
         println!("Note: {n}");
@@ -407,11 +414,13 @@ fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> anyhow::Result<Timesta
 fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCode> {
     let method = RecoveryMethod::parse(&args.method).ok_or_else(|| {
         anyhow::anyhow!(
-            "unknown recovery method {:?}: use boots, ice-bath, cryo, massage, foam-roll, meal, \
-             sleep or rest",
+            "unknown recovery method {:?}: use boots, garments, ice-bath, cryo, massage, \
+             foam-roll, meal, sleep or rest",
             args.method
         )
     })?;
+    // Hours are stored as minutes: one duration field for every method.
+    let minutes = args.minutes.or(args.hours.map(|h| h * 60.0));
     let now = Timestamp::now();
     let tz = zone(ctx)?;
     let at = match &args.at {
@@ -421,7 +430,7 @@ fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCod
     let entry = RecoveryEntry {
         method,
         at,
-        minutes: args.minutes,
+        minutes,
         temp_c: args.temp,
         zones: args
             .zones
@@ -433,15 +442,19 @@ fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCod
         protein_g: args.protein,
         note: args.note.clone(),
     };
-    let id = app::log_recovery(ctx.store.as_ref(), ctx.athlete, &entry, now)?;
+    let logged = app::log_recovery_with_warnings(ctx.store.as_ref(), ctx.athlete, &entry, now)?;
     if ctx.json {
-        print_json(&serde_json::json!({ "id": id }))?;
+        print_json(&logged)?;
     } else {
         println!(
-            "Logged {} at {} (entry {id}).",
-            method.as_str(),
-            local(&at.to_zoned_datetime(tz))
+            "Logged {} at {} (entry {}).",
+            method.label(),
+            local(&at.to_zoned_datetime(tz)),
+            logged.id
         );
+        for w in &logged.warnings {
+            println!("Note: {w}.");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,7 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
         lthr: args.lthr,
         threshold_speed_mps: args.threshold_pace.as_deref().map(parse_pace).transpose()?,
         tz: args.tz.clone(),
+        strength_block: args.strength_block.map(|v| v == crate::cli::OnOff::On),
     };
     let nothing = update.sex.is_none()
         && update.mass_kg.is_none()
@@ -50,10 +51,11 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
         && update.rest_hr.is_none()
         && update.lthr.is_none()
         && update.threshold_speed_mps.is_none()
-        && update.tz.is_none();
+        && update.tz.is_none()
+        && update.strength_block.is_none();
     if nothing {
         anyhow::bail!(
-            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz"
+            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz, --strength-block"
         );
     }
     let summary = training::update_profile(ctx.store.as_ref(), ctx.athlete, &update, today(ctx)?)?;
@@ -139,6 +141,14 @@ fn profile_show(ctx: &Context, date: Option<&str>) -> anyhow::Result<ExitCode> {
         r.time_zone
             .as_deref()
             .unwrap_or("not set (this machine's zone is used)")
+    );
+    println!(
+        "  strength block   {}",
+        if view.strength_block {
+            "on (no ice bath or cryotherapy is suggested)"
+        } else {
+            "off"
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
