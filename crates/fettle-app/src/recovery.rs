@@ -1288,7 +1288,8 @@ fn compliance_rate(
 // Insights
 
 /// `fettle insights`: per recovery method logged and per next-morning outcome, the effect
-/// adjusted for the day's load and fatigue ([`fettle_core::insights`]).
+/// adjusted for the day's load, fatigue and the other methods, with the false-discovery rate
+/// controlled over all of them ([`fettle_core::insights`]).
 pub fn insights(
     store: &dyn Store,
     athlete: AthleteId,
@@ -1312,18 +1313,9 @@ pub fn insights(
         .map(|r| r.entry)
         .collect();
     let records = insights::day_records(&daily, &wellness, &log, &inputs.tz);
-    let mut out = insights::insights(&records);
-    // Methods logged on days outside the training series still deserve a line.
-    let seen: BTreeSet<RecoveryMethod> = out.iter().map(|i| i.method).collect();
-    for method in log.iter().map(|e| e.method).collect::<BTreeSet<_>>() {
-        if !seen.contains(&method) {
-            out.extend(
-                insights::Outcome::ALL
-                    .into_iter()
-                    .map(|o| insights::insight(&records, method, o)),
-            );
-        }
-    }
+    // Every method logged, also on days outside the training series: each deserves a line.
+    let methods: BTreeSet<RecoveryMethod> = log.iter().map(|e| e.method).collect();
+    let out = insights::insights_for(&records, &methods);
     Ok(out)
 }
 

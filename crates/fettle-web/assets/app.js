@@ -576,8 +576,9 @@ async function pageRecovery(root) {
     }
     const span = Math.max(1e-9, ...insights.flatMap((i) => [i.ci_low, i.ci_high, i.effect].filter((v) => v != null).map(Math.abs)));
     box.append(table(['Method', 'Outcome', 'Effect ', '95 % interval ', '', 'With / without ', 'Verdict'], insights.map((i) => [
-      methodName(i.method), i.outcome, fixed(i.effect, 2), `${fixed(i.ci_low, 2)} to ${fixed(i.ci_high, 2)}`,
-      intervalPlot(i.ci_low, i.effect, i.ci_high, span), `${i.n_with} / ${i.n_without}`, i.verdict])));
+      methodName(i.method), i.outcome, i.effect == null ? '—' : `${fixed(i.effect, 2)} ${i.unit}`, `${fixed(i.ci_low, 2)} to ${fixed(i.ci_high, 2)}`,
+      intervalPlot(i.ci_low, i.effect, i.ci_high, span), `${i.n_with} / ${i.n_without}`, i.verdict.replace(/_/g, ' ')])),
+    el('p', { class: 'muted', text: 'One model per outcome, adjusted for the day’s load, fatigue and the other methods; “helps” or “worse” only when the effect survives the false-discovery-rate correction (Benjamini–Hochberg, 5 %).' }));
   });
 }
 

@@ -545,33 +545,41 @@ pub(crate) fn insights(ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = Table::new(&[
-        "method", "outcome", "effect", "95% CI", "with", "without", "verdict",
+        "method", "outcome", "effect", "95% CI", "unit", "q", "with", "without", "verdict",
     ]);
     for i in &list {
         t.row(vec![
-            i.method.as_str().to_string(),
-            serde_json::to_value(i.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            i.method.label().to_string(),
+            i.outcome
+                .label()
+                .trim_start_matches("next-morning ")
+                .to_string(),
             opt(i.effect, 2),
             match (i.ci_low, i.ci_high) {
                 (Some(l), Some(h)) => format!("{l:.2}…{h:.2}"),
                 _ => "-".into(),
             },
+            i.unit.to_string(),
+            opt(i.q_value, 3),
             i.n_with.to_string(),
             i.n_without.to_string(),
-            serde_json::to_value(i.verdict)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            i.verdict_words().to_string(),
         ]);
     }
     print!("{}", t.render());
+    for i in list.iter().filter(|i| i.effect.is_some()) {
+        println!("- {}", i.summary);
+    }
     println!(
-        "Effect = change in the next morning's outcome on days with the method, adjusted for the \
-         day's load and fatigue (least squares); helps/worse only when the whole 95% interval is \
-         on one side of zero. Observational: it cannot rule out other causes."
+        "Effect = change in the next morning's outcome on days with the method, from one \
+         regression per outcome adjusted for the day's load, fatigue and the other methods. \
+         q = p-value adjusted for the number of comparisons (Benjamini–Hochberg); helps/worse \
+         only when q ≤ {:.2}. Each method needs {} days with it and {} without, and each model \
+         {} more mornings than terms. Observational: it cannot rule out other causes.",
+        fettle_core::insights::FALSE_DISCOVERY_RATE,
+        fettle_core::insights::MIN_DAYS_WITH,
+        fettle_core::insights::MIN_DAYS_WITHOUT,
+        fettle_core::insights::MIN_RESIDUAL_DF,
     );
     Ok(ExitCode::SUCCESS)
 }
