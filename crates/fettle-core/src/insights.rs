@@ -496,7 +496,7 @@ fn adjust_and_judge(all: &mut [Insight]) {
         i.summary = format!(
             "On days with {}, {} was {:.2} {} {direction} (95 % interval {:.2} to {:.2}), \
              adjusted for {}: {judged}.",
-            i.method.label(),
+            i.method.with_article(),
             i.outcome.label(),
             effect.abs(),
             i.unit,

@@ -112,6 +112,16 @@ impl RecoveryMethod {
         }
     }
 
+    /// The method with an article where English wants one ("an ice bath", "cryotherapy").
+    pub fn with_article(self) -> String {
+        match self {
+            RecoveryMethod::ColdWaterImmersion => "an ice bath".into(),
+            RecoveryMethod::Massage => "a sports massage".into(),
+            RecoveryMethod::Rest => "a rest day".into(),
+            other => other.label().into(),
+        }
+    }
+
     /// Parses the stable name or the CLI's short words (`boots`, `garments`, `ice-bath`,
     /// `cryo`, `foam-roll`, `meal`).
     pub fn parse(name: &str) -> Option<RecoveryMethod> {

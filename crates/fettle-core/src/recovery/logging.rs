@@ -308,8 +308,9 @@ pub fn warnings(entry: &RecoveryEntry, health: &BTreeSet<HealthCondition>) -> Ve
         RecoveryMethod::ColdWaterImmersion => {
             if let Some(t) = entry.temp_c.filter(|t| outside(*t, ICE_BATH_DOSE_C)) {
                 out.push(format!(
-                    "water at {t:.0} °C is outside the 10–15 °C that works best for soreness \
+                    "water at {} °C is outside the 10–15 °C that works best for soreness \
                      (Machado et al. 2016){}",
+                    signed(t),
                     if t < ICE_BATH_DOSE_C.0 {
                         ": colder adds cold shock without more benefit"
                     } else {
@@ -332,9 +333,10 @@ pub fn warnings(entry: &RecoveryEntry, health: &BTreeSet<HealthCondition>) -> Ve
         RecoveryMethod::Cryotherapy => {
             if let Some(t) = entry.temp_c.filter(|t| *t > CRYO_DOSE_WARMEST_C) {
                 out.push(format!(
-                    "{t:.0} °C is warmer than the −110 °C or colder used in the whole-body \
+                    "{} °C is warmer than the −110 °C or colder used in the whole-body \
                      cryotherapy studies (Poppendieck et al. 2013): the evidence does not cover \
-                     it"
+                     it",
+                    signed(t)
                 ));
             }
             if let Some(m) = entry.minutes.filter(|m| *m > CRYO_DOSE_MAX_MIN) {
@@ -351,20 +353,16 @@ pub fn warnings(entry: &RecoveryEntry, health: &BTreeSet<HealthCondition>) -> Ve
             out.push(format!(
                 "{} is in your profile: {} is not advised with it",
                 super::capitalise(condition.label()),
-                with_article(entry.method)
+                entry.method.with_article()
             ));
         }
     }
     out
 }
 
-/// "an ice bath", "cryotherapy", "compression boots", …
-fn with_article(method: RecoveryMethod) -> String {
-    match method {
-        RecoveryMethod::ColdWaterImmersion => "an ice bath".into(),
-        RecoveryMethod::Massage => "a sports massage".into(),
-        other => other.label().into(),
-    }
+/// A whole number with a typographic minus (−90, not -90), as the rest of the text writes it.
+fn signed(value: f64) -> String {
+    format!("{value:.0}").replace('-', "−")
 }
 
 /// How one prescribed item was followed.
