@@ -538,6 +538,16 @@ fn save(store: &dyn Store, athlete: AthleteId, saved: &SavedPlan) -> Result<(), 
     Ok(())
 }
 
+/// The saved plan, when there is one this version can read (`None` when there is none or it
+/// cannot be read): what the recovery advice reads for the next planned hard session.
+pub(crate) fn saved_plan(store: &dyn Store, athlete: AthleteId) -> Result<Option<Plan>, AppError> {
+    match load(store, athlete) {
+        Ok(saved) => Ok(Some(saved.plan)),
+        Err(AppError::NotFound(_) | AppError::Invalid(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 fn load(store: &dyn Store, athlete: AthleteId) -> Result<SavedPlan, AppError> {
     let json = store.load_plan(athlete)?.ok_or_else(|| {
         AppError::NotFound(

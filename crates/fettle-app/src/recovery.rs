@@ -434,10 +434,9 @@ impl Lists {
                 .iter()
                 .filter_map(|w| Some((w.date?, 1, w.mass_kg?))),
         );
-        // A plan saved by another version may not parse: the advice is still useful without it.
-        let plan = store
-            .load_plan(athlete)?
-            .and_then(|json| serde_json::from_str::<Plan>(&json).ok());
+        // The plan as the planner saved it (its options around it). One saved by another
+        // version may not parse: the advice is still useful without it.
+        let plan = crate::planning::saved_plan(store, athlete)?;
         Ok(Lists {
             race_days: store.races(athlete)?.iter().map(|r| r.race.date).collect(),
             access: store
@@ -1451,11 +1450,20 @@ mod tests {
             None,
             "no plan, no next hard session"
         );
-        let request = plan::PlanRequest::new(d(2026, 3, 1), d(2026, 5, 10), 10_000.0);
-        let saved = plan::create_plan(&request).unwrap();
-        store
-            .save_plan(athlete, &serde_json::to_string(&saved).unwrap())
-            .unwrap();
+        // Saved as `fettle plan create` saves it (the plan inside its options); the recovery
+        // advice once read the saved JSON as a bare plan and never saw it.
+        let params = crate::planning::PlanParams {
+            race_date: d(2026, 5, 10),
+            race_distance_m: 10_000.0,
+            goal_time_s: None,
+            training_days: [0, 2, 4, 5, 6].into_iter().collect(),
+            long_run_day: None,
+            cycle: plan::Cycle::default(),
+            max_ramp: plan::DEFAULT_MAX_RAMP,
+        };
+        let saved = crate::planning::create_plan(&store, athlete, &params, d(2026, 3, 1), end)
+            .unwrap()
+            .plan;
         let next = next_planned_hard_session(plan().as_ref(), day, end, &tz)
             .expect("a ten-week plan has hard days");
         let next_day = tz.to_datetime(next).date();

@@ -836,3 +836,60 @@ fn a_strength_block_set_in_the_profile_removes_cold_after_a_race() {
     let err = env.fails(&["profile", "set", "--strength-block", "maybe"]);
     assert!(err.contains("on") && err.contains("off"), "{err}");
 }
+
+#[test]
+fn a_long_run_with_a_hard_session_planned_within_a_day_repeats_the_serving_hourly() {
+    let env = Env::new();
+    env.ok(&[
+        "profile",
+        "set",
+        "--mass",
+        "70",
+        "--from",
+        &day(-30).to_string(),
+    ]);
+    // A plan whose long run is today: today is the next hard (long) session.
+    let weekday = match day(0).weekday() {
+        jiff::civil::Weekday::Monday => "mon",
+        jiff::civil::Weekday::Tuesday => "tue",
+        jiff::civil::Weekday::Wednesday => "wed",
+        jiff::civil::Weekday::Thursday => "thu",
+        jiff::civil::Weekday::Friday => "fri",
+        jiff::civil::Weekday::Saturday => "sat",
+        jiff::civil::Weekday::Sunday => "sun",
+    };
+    let plan = env.json(&[
+        "plan",
+        "create",
+        "--race",
+        &day(70).to_string(),
+        "--distance",
+        "10k",
+        "--days",
+        "mon,tue,wed,thu,fri,sat,sun",
+        "--long-run-day",
+        weekday,
+    ]);
+    assert_eq!(
+        plan["weeks"][0]["days"][0]["session"]["kind"], "long",
+        "{plan}"
+    );
+    // Yesterday 18:00–20:00 Tokyo: the next hard session starts at today's 00:00, 4 h later.
+    env.add(day(-1), "18:00", "2h", "4", "Steady long run");
+    let v = env.json(&["recover"]);
+    assert_eq!(
+        v["next_planned_hard_session"],
+        format!("{}T00:00:00+09:00", day(0))
+    );
+    let n = item(&v, "nutrition").unwrap();
+    assert_eq!(n["repeat_hourly_for_h"], 4, "{n}");
+    assert_eq!(n["deadline"], format!("{}T20:30:00+09:00", day(-1)));
+    assert!((n["serving"]["carbs_g_low"].as_f64().unwrap() - 70.0).abs() < 1e-9);
+    assert!((n["serving"]["protein_g_high"].as_f64().unwrap() - 21.0).abs() < 1e-9);
+    let dose = n["dose"].as_str().unwrap();
+    assert!(
+        dose.contains("then the same every hour for up to 4 h"),
+        "{dose}"
+    );
+    assert!(n["reason"].as_str().unwrap().contains("within 24 h"), "{n}");
+}
