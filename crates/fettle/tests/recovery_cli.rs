@@ -893,3 +893,37 @@ fn a_long_run_with_a_hard_session_planned_within_a_day_repeats_the_serving_hourl
     );
     assert!(n["reason"].as_str().unwrap().contains("within 24 h"), "{n}");
 }
+
+#[test]
+fn on_a_simulated_year_the_joint_insights_credit_the_ice_bath_with_nothing() {
+    // The simulator's true next-morning effects (fettle-sim `true_effects`): massage −0.5
+    // soreness (latent scale, before rounding to 1–5), ice bath none — but ice baths follow
+    // the hardest days and come with meals and boots. Adjusted for load, fatigue and the other
+    // methods, with the false-discovery rate controlled, the ice bath is credited with nothing
+    // on any outcome, and massage lowers soreness. (Seeds 1–5 and 7 all give a negative
+    // massage estimate, −0.17 to −0.43; with ~21 massage days a year, "helps" after the
+    // correction is reached on some seeds only, so the verdict is not pinned. On seed 1 the
+    // ice bath's unadjusted interval for soreness excludes zero, −0.48 to −0.03, and the
+    // correction keeps it from a false "helps".)
+    let env = Env::new();
+    env.ok(&["demo", "--days", "365", "--seed", "7", "--json"]);
+    let all = env.json(&["insights"]);
+    let find = |method: &str, outcome: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["method"] == method && i["outcome"] == outcome)
+            .unwrap()
+            .clone()
+    };
+    let massage = find("massage", "soreness");
+    assert!(massage["effect"].as_f64().unwrap() < 0.0, "{massage}");
+    assert!(massage["ci_low"].as_f64().unwrap() > -1.0, "{massage}");
+    assert_eq!(massage["unit"], "soreness points (1–5 scale)");
+    assert!(massage["q_value"].as_f64().is_some(), "{massage}");
+    for outcome in ["soreness", "readiness", "hrv", "resting_hr"] {
+        let ice = find("cold_water_immersion", outcome);
+        assert_ne!(ice["verdict"], "helps", "{ice}");
+        assert_ne!(ice["verdict"], "worse", "{ice}");
+    }
+}
