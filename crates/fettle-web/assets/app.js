@@ -187,9 +187,10 @@ async function logPrescription(item, checkbox, note) {
   if (item.method === 'nutrition') {
     if (item.carbs_g != null) body.carbs_g = item.carbs_g;
     if (item.protein_g != null) body.protein_g = item.protein_g;
-  } else if (item.start && item.end) {
-    const minutes = (Date.parse(item.end) - Date.parse(item.start)) / 60000;
-    if (minutes > 0) body.minutes = Math.round(minutes);
+  } else {
+    // The prescribed dose (its window can be hours long: it is not the duration).
+    if (item.minutes != null) body.minutes = item.minutes;
+    if (item.temp_c != null) body.temp_c = item.temp_c;
   }
   try {
     await api('/recovery', { method: 'POST', body: JSON.stringify(body) });

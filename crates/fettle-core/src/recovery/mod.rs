@@ -482,6 +482,12 @@ pub struct Item {
     /// Real-food combinations meeting the grams (nutrition only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub foods: Vec<FoodCombo>,
+    /// The dose's duration, minutes (garments: the time worn), for logging it as done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// The dose's temperature, °C (ice bath, cryotherapy), for logging it as done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temp_c: Option<f64>,
 }
 
 /// A method removed by a health condition, strength work or a strength block.
@@ -610,6 +616,8 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
         fluids: None,
         daily_target: None,
         foods: Vec::new(),
+        minutes: protocol::dose_to_log(method).0,
+        temp_c: protocol::dose_to_log(method).1,
     };
 
     // Nutrition: always (food is free). After long or hard sessions the 30-minute window with

@@ -16,6 +16,8 @@
 //! - **compression garments** after long or hard sessions and races (and after long travel);
 //! - **sports massage** after a race or a long run, within 48 h.
 
+use crate::log::RecoveryMethod;
+
 /// When an item is done, relative to the end of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
@@ -100,6 +102,28 @@ pub const FOAM_ROLLING_DOSE: &str = "about 10 min, 30–60 s per muscle group (c
 works too";
 /// Foam-rolling duration for calendars, minutes.
 pub const FOAM_ROLLING_MIN: u32 = 10;
+
+/// The prescribed dose as it would be logged when done as prescribed: minutes (time worn for
+/// garments) and, for the cold methods, the temperature. `None` for what has no duration.
+pub fn dose_to_log(method: RecoveryMethod) -> (Option<u32>, Option<f64>) {
+    match method {
+        RecoveryMethod::ColdWaterImmersion => (Some(ICE_BATH_MIN), Some(ICE_BATH_DOSE_TEMP_C)),
+        RecoveryMethod::Cryotherapy => (Some(CRYO_MIN), Some(CRYO_DOSE_TEMP_C)),
+        RecoveryMethod::CompressionBoots => (Some(BOOTS_MIN), None),
+        RecoveryMethod::CompressionGarments => (Some(GARMENTS_MIN), None),
+        RecoveryMethod::Massage => (Some(MASSAGE_MIN), None),
+        RecoveryMethod::FoamRolling => (Some(FOAM_ROLLING_MIN), None),
+        RecoveryMethod::Sleep => (Some(SLEEP_MIN), None),
+        RecoveryMethod::Nutrition | RecoveryMethod::Rest => (None, None),
+    }
+}
+
+/// Ice-bath water for logging the prescribed dose, °C (the middle of 10–15).
+pub const ICE_BATH_DOSE_TEMP_C: f64 = 12.0;
+/// Cryotherapy chamber for logging the prescribed dose, °C.
+pub const CRYO_DOSE_TEMP_C: f64 = -110.0;
+/// Sleep for logging the prescribed dose, minutes (8 h).
+pub const SLEEP_MIN: u32 = 480;
 
 /// The next hard session within this many hours makes the refuelling window strict and
 /// repeated (Kerksick et al. 2017; Aragon & Schoenfeld 2013).

@@ -883,3 +883,35 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn every_prescribed_dose_logged_as_done_is_valid_and_within_the_evidence() {
+    // Ticking an item off logs its dose: it must be accepted, and without a dose warning.
+    let p = prescribe(&congested(ctx(SessionKind::Race, 120.0, &ALL_ACCESS)));
+    let mut c = ctx(SessionKind::Hard, 60.0, &[Access::CryoCentre]);
+    c.next_hard_session = Some(ts("2026-03-02T15:30:00Z"));
+    let cryo = prescribe(&c);
+    let items = p.items.iter().chain(cryo.items.iter());
+    let mut seen = BTreeSet::new();
+    for item in items {
+        if item.minutes.is_none() {
+            assert!(matches!(
+                item.method,
+                RecoveryMethod::Nutrition | RecoveryMethod::Rest
+            ));
+            continue;
+        }
+        let mut e = entry(item.method, "2026-03-01T11:00:00Z");
+        e.minutes = item.minutes.map(f64::from);
+        e.temp_c = item.temp_c;
+        assert_eq!(validate(&e, ts(NOW)), Ok(()), "{e:?}");
+        assert!(
+            super::logging::warnings(&e, &BTreeSet::new()).is_empty(),
+            "{e:?}"
+        );
+        seen.insert(item.method);
+    }
+    assert!(seen.contains(&RecoveryMethod::ColdWaterImmersion));
+    assert!(seen.contains(&RecoveryMethod::Cryotherapy));
+    assert!(seen.contains(&RecoveryMethod::CompressionGarments));
+}
