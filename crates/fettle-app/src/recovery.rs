@@ -23,11 +23,16 @@
 //!   or before the activity's day (the wellness value wins a tie: it is a weighing), else the
 //!   first value after it;
 //! - **readiness** is the readiness of the activity's local day;
-//! - **the next hard session** comes from the saved plan, when there is one: the first planned
+//! - **the next hard session** comes from the saved plan, when there is one (read as the
+//!   planner saves it: [`crate::planning`]): the first planned
 //!   long, tempo, interval or race day after the activity's day, taken from the start of that
 //!   local day (a plan has no clock times, so the earliest moment is assumed: it can only make
 //!   the advice more careful);
-//! - **the last strength session** is the latest `training` activity that ended before it.
+//! - **the last strength session** is the latest `training` activity that ended before it;
+//! - **the strength block** is the profile's dated `strength_block` setting on the activity's
+//!   day ([`crate::training::strength_block_on`]);
+//! - **heat** is not known (no ambient temperature is stored with an activity), so heat alone
+//!   never brings cold water.
 //!
 //! Morning HRV from FIT files ([`morning_hrv_entry`]): R-R intervals recorded during a run are
 //! not a morning HRV measurement (exercise suppresses vagal activity, so rMSSD under load says
