@@ -411,6 +411,7 @@ fn build(
         .set_members(athlete, StringSet::Access)?
         .into_iter()
         .collect();
+    request.strength_block = training::strength_block_on(&store.profile_values(athlete)?, today);
 
     let (mut plan, ignored) = run_planner(&mut request, original)?;
     // The personal model's race-day VDOT over the history and this plan's loads; the plan is
@@ -422,7 +423,8 @@ fn build(
     }
     for item in ignored {
         plan.warnings.push(format!(
-            "the recovery access item {item:?} is not one the planner knows (compression-boots, ice-bath, cryo-centre, massage, foam-roller) and was ignored"
+            "the recovery access item {item:?} is not one the planner knows ({}) and was ignored",
+            fettle_core::recovery::Access::words()
         ));
     }
     Ok(plan)
@@ -543,6 +545,16 @@ fn save(store: &dyn Store, athlete: AthleteId, saved: &SavedPlan) -> Result<(), 
     let json = serde_json::to_string(saved).map_err(|e| AppError::Internal(e.to_string()))?;
     store.save_plan(athlete, &json)?;
     Ok(())
+}
+
+/// The saved plan, when there is one this version can read (`None` when there is none or it
+/// cannot be read): what the recovery advice reads for the next planned hard session.
+pub(crate) fn saved_plan(store: &dyn Store, athlete: AthleteId) -> Result<Option<Plan>, AppError> {
+    match load(store, athlete) {
+        Ok(saved) => Ok(Some(saved.plan)),
+        Err(AppError::NotFound(_) | AppError::Invalid(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 fn load(store: &dyn Store, athlete: AthleteId) -> Result<SavedPlan, AppError> {

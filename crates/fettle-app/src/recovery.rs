@@ -22,11 +22,16 @@
 //!   or before the activity's day (the wellness value wins a tie: it is a weighing), else the
 //!   first value after it;
 //! - **readiness** is the readiness of the activity's local day;
-//! - **the next hard session** comes from the saved plan, when there is one: the first planned
+//! - **the next hard session** comes from the saved plan, when there is one (read as the
+//!   planner saves it: [`crate::planning`]): the first planned
 //!   long, tempo, interval or race day after the activity's day, taken from the start of that
 //!   local day (a plan has no clock times, so the earliest moment is assumed: it can only make
 //!   the advice more careful);
-//! - **the last strength session** is the latest `training` activity that ended before it.
+//! - **the last strength session** is the latest `training` activity that ended before it;
+//! - **the strength block** is the profile's dated `strength_block` setting on the activity's
+//!   day ([`crate::training::strength_block_on`]);
+//! - **heat** is not known (no ambient temperature is stored with an activity), so heat alone
+//!   never brings cold water.
 //!
 //! Morning HRV from FIT files ([`morning_hrv_entry`]): R-R intervals recorded during a run are
 //! not a morning HRV measurement (exercise suppresses vagal activity, so rMSSD under load says
@@ -279,8 +284,9 @@ pub fn morning_hrv_entry(activity: &Activity, tz: &TimeZone) -> Option<WellnessE
 // ---------------------------------------------------------------------------------------------
 // Access and health
 
-/// Adds recovery equipment or services the athlete can use (`compression-boots`, `ice-bath`,
-/// `cryo-centre`, `massage`, `foam-roller`). All words are checked before any is stored.
+/// Adds recovery equipment or services the athlete can use ([`Access::ALL`]:
+/// `compression-boots`, `compression-garments`, `ice-bath`, `cryo-centre`, `massage`,
+/// `foam-roller`). All words are checked before any is stored.
 /// Returns the whole list.
 pub fn add_access(
     store: &dyn Store,
@@ -313,26 +319,20 @@ pub fn list_access(store: &dyn Store, athlete: AthleteId) -> Result<Vec<String>,
 
 fn parse_access_words(words: &[String]) -> Result<Vec<Access>, AppError> {
     if words.is_empty() {
-        return Err(AppError::Invalid(
-            "name at least one of compression-boots, ice-bath, cryo-centre, massage, foam-roller"
-                .into(),
-        ));
+        return Err(AppError::Invalid(format!(
+            "name at least one of {}",
+            Access::words()
+        )));
     }
     words
         .iter()
         .map(|w| {
             Access::parse(w).ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "unknown access {w:?}: use compression-boots, ice-bath, cryo-centre, \
-                     massage or foam-roller"
-                ))
+                AppError::Invalid(format!("unknown access {w:?}: use {}", Access::words()))
             })
         })
         .collect()
 }
-
-const HEALTH_WORDS: &str = "uncontrolled-hypertension, heart-disease, raynauds, cold-urticaria, \
-cryoglobulinaemia, pregnancy, open-wounds, dvt-risk, acute-injury or inflammation";
 
 /// Adds health conditions that exclude recovery methods (e.g. `raynauds`). All words are
 /// checked before any is stored. Returns the whole list.
@@ -367,7 +367,8 @@ pub fn list_health(store: &dyn Store, athlete: AthleteId) -> Result<Vec<String>,
 fn parse_health_words(words: &[String]) -> Result<Vec<HealthCondition>, AppError> {
     if words.is_empty() {
         return Err(AppError::Invalid(format!(
-            "name at least one condition: {HEALTH_WORDS}"
+            "name at least one condition: {}",
+            HealthCondition::words()
         )));
     }
     words
@@ -375,7 +376,8 @@ fn parse_health_words(words: &[String]) -> Result<Vec<HealthCondition>, AppError
         .map(|w| {
             HealthCondition::parse(w).ok_or_else(|| {
                 AppError::Invalid(format!(
-                    "unknown health condition {w:?}: use {HEALTH_WORDS}"
+                    "unknown health condition {w:?}: use {}",
+                    HealthCondition::words()
                 ))
             })
         })
@@ -410,6 +412,8 @@ struct Lists {
     wellness: Vec<WellnessEntry>,
     /// Every strength (`training`) session: (id, start, end).
     strength: Vec<(ActivityId, Timestamp, Timestamp)>,
+    /// The dated strength-block setting (`profile set --strength-block on|off`).
+    profile_values: Vec<fettle_store::ProfileValue>,
 }
 
 impl Lists {
@@ -426,10 +430,9 @@ impl Lists {
                 .iter()
                 .filter_map(|w| Some((w.date?, 1, w.mass_kg?))),
         );
-        // A plan saved by another version may not parse: the advice is still useful without it.
-        let plan = store
-            .load_plan(athlete)?
-            .and_then(|json| serde_json::from_str::<Plan>(&json).ok());
+        // The plan as the planner saved it (its options around it). One saved by another
+        // version may not parse: the advice is still useful without it.
+        let plan = crate::planning::saved_plan(store, athlete)?;
         Ok(Lists {
             sessions: crate::training::SessionContext::load(store, athlete)?,
             access: store
@@ -445,6 +448,7 @@ impl Lists {
             plan,
             masses,
             wellness,
+            profile_values: store.profile_values(athlete)?,
             strength: store
                 .list_activities(
                     athlete,
@@ -827,6 +831,10 @@ fn build_context(
         access: lists.access.clone(),
         health: lists.health.clone(),
         last_strength_session: last_strength_session(&lists.strength, s.id, end),
+        strength_block: crate::training::strength_block_on(&lists.profile_values, day),
+        // No ambient temperature is stored with an activity (a watch's sensor reads the wrist):
+        // heat does not trigger cold until the athlete can say so.
+        hot: false,
         readiness: Some(readiness.recommendation),
         training_hours_today: today_state.map(|d| d.duration_s / 3600.0),
     };
@@ -915,6 +923,16 @@ fn next_planned_hard_session(
 // ---------------------------------------------------------------------------------------------
 // Recovery log
 
+/// A logged recovery entry: its id, and what the athlete should know about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRecovery {
+    /// The entry's id.
+    pub id: i64,
+    /// Sentences: the entry is outside the evidence-based dose, or a health condition in the
+    /// profile advises against the method ([`logging::warnings`]). It is logged anyway.
+    pub warnings: Vec<String>,
+}
+
 /// Validates and logs a recovery session or meal. Returns its id.
 pub fn log_recovery(
     store: &dyn Store,
@@ -922,6 +940,18 @@ pub fn log_recovery(
     entry: &RecoveryEntry,
     now: Timestamp,
 ) -> Result<i64, AppError> {
+    Ok(log_recovery_with_warnings(store, athlete, entry, now)?.id)
+}
+
+/// Validates and logs a recovery session or meal: what happened is stored (within physical
+/// sense), and the answer warns when it was outside the evidence-based dose (a −90 °C cabin
+/// for 6 minutes) or against a health condition in the profile (an ice bath with Raynaud's).
+pub fn log_recovery_with_warnings(
+    store: &dyn Store,
+    athlete: AthleteId,
+    entry: &RecoveryEntry,
+    now: Timestamp,
+) -> Result<LoggedRecovery, AppError> {
     // The time first, shown in the athlete's zone (the core's message is in UTC).
     let tz = crate::athlete_time_zone(store, athlete)?;
     fettle_core::limits::check_instant("at", entry.at, now, &tz)?;
@@ -930,7 +960,14 @@ pub fn log_recovery(
     for zone in &mut entry.zones {
         *zone = zone.trim().to_ascii_lowercase();
     }
-    Ok(store.add_recovery(athlete, &entry)?.0)
+    let health: BTreeSet<HealthCondition> = store
+        .set_members(athlete, StringSet::Health)?
+        .iter()
+        .filter_map(|w| HealthCondition::parse(w))
+        .collect();
+    let warnings = logging::warnings(&entry, &health);
+    let id = store.add_recovery(athlete, &entry)?.0;
+    Ok(LoggedRecovery { id, warnings })
 }
 
 /// Deletes a logged recovery entry.
@@ -1209,7 +1246,8 @@ fn compliance_rate(
 // Insights
 
 /// `fettle insights`: per recovery method logged and per next-morning outcome, the effect
-/// adjusted for the day's load and fatigue ([`fettle_core::insights`]).
+/// adjusted for the day's load, fatigue and the other methods, with the false-discovery rate
+/// controlled over all of them ([`fettle_core::insights`]).
 pub fn insights(
     store: &dyn Store,
     athlete: AthleteId,
@@ -1233,18 +1271,9 @@ pub fn insights(
         .map(|r| r.entry)
         .collect();
     let records = insights::day_records(&daily, &wellness, &log, &inputs.tz);
-    let mut out = insights::insights(&records);
-    // Methods logged on days outside the training series still deserve a line.
-    let seen: BTreeSet<RecoveryMethod> = out.iter().map(|i| i.method).collect();
-    for method in log.iter().map(|e| e.method).collect::<BTreeSet<_>>() {
-        if !seen.contains(&method) {
-            out.extend(
-                insights::Outcome::ALL
-                    .into_iter()
-                    .map(|o| insights::insight(&records, method, o)),
-            );
-        }
-    }
+    // Every method logged, also on days outside the training series: each deserves a line.
+    let methods: BTreeSet<RecoveryMethod> = log.iter().map(|e| e.method).collect();
+    let out = insights::insights_for(&records, &methods);
     Ok(out)
 }
 
@@ -1360,6 +1389,11 @@ mod tests {
         assert!(list_access(&store, athlete).unwrap().is_empty());
         let list = add_access(&store, athlete, &["boots".into(), "cryo".into()]).unwrap();
         assert_eq!(list, vec!["compression-boots", "cryo-centre"]);
+        let list = add_access(&store, athlete, &["socks".into()]).unwrap();
+        assert_eq!(
+            list,
+            vec!["compression-boots", "compression-garments", "cryo-centre"]
+        );
         let list = add_health(&store, athlete, &["Raynaud's".into()]).unwrap();
         assert_eq!(list, vec!["raynauds"]);
     }
@@ -1377,11 +1411,20 @@ mod tests {
             None,
             "no plan, no next hard session"
         );
-        let request = plan::PlanRequest::new(d(2026, 3, 1), d(2026, 5, 10), 10_000.0);
-        let saved = plan::create_plan(&request).unwrap();
-        store
-            .save_plan(athlete, &serde_json::to_string(&saved).unwrap())
-            .unwrap();
+        // Saved as `fettle plan create` saves it (the plan inside its options); the recovery
+        // advice once read the saved JSON as a bare plan and never saw it.
+        let params = crate::planning::PlanParams {
+            race_date: d(2026, 5, 10),
+            race_distance_m: 10_000.0,
+            goal_time_s: None,
+            training_days: [0, 2, 4, 5, 6].into_iter().collect(),
+            long_run_day: None,
+            cycle: plan::Cycle::default(),
+            max_ramp: plan::DEFAULT_MAX_RAMP,
+        };
+        let saved = crate::planning::create_plan(&store, athlete, &params, d(2026, 3, 1), end)
+            .unwrap()
+            .plan;
         let next = next_planned_hard_session(plan().as_ref(), day, end, &tz)
             .expect("a ten-week plan has hard days");
         let next_day = tz.to_datetime(next).date();

@@ -119,6 +119,7 @@ mod keys {
     pub(super) const THRESHOLD_SPEED: &str = "threshold_speed_mps";
     pub(super) const TZ: &str = "tz";
     pub(super) const USUAL_WEEK_KM: &str = "usual_week_km";
+    pub(super) const STRENGTH_BLOCK: &str = "strength_block";
 }
 
 /// The date a time zone is stored with: it applies to the whole history.
@@ -146,6 +147,19 @@ pub struct ProfileUpdate {
     pub tz: Option<String>,
     /// Usual weekly running distance, km (seeds fitness and fatigue for a new athlete).
     pub usual_week_km: Option<f64>,
+    /// A strength-focused block starts (`true`) or ends (`false`) on `from`: no cold after
+    /// training while it lasts (cold blunts strength gains; Roberts et al. 2015).
+    pub strength_block: Option<bool>,
+}
+
+/// Whether the athlete is in a strength block on `day`: the latest `strength_block` value set
+/// from that day or before (off when never set). `values` are the stored profile values.
+pub fn strength_block_on(values: &[fettle_store::ProfileValue], day: Date) -> bool {
+    values
+        .iter()
+        .filter(|v| v.key == keys::STRENGTH_BLOCK && v.from <= day)
+        .max_by_key(|v| v.from)
+        .is_some_and(|v| v.value == "on")
 }
 
 /// Reads the dated profile history from the store.
@@ -292,6 +306,14 @@ pub fn update_profile(
             store.set_profile_value(athlete, key, from, &v.to_string())?;
         }
     }
+    if let Some(on) = update.strength_block {
+        store.set_profile_value(
+            athlete,
+            keys::STRENGTH_BLOCK,
+            from,
+            if on { "on" } else { "off" },
+        )?;
+    }
     if let Some(tz) = &update.tz {
         // The time zone is not dated: days are bucketed in one zone over the whole history
         // (activities that recorded their own UTC offset use it), and a zone "from a future
@@ -310,6 +332,8 @@ pub struct ProfileView {
     pub resolved: ResolvedProfile,
     /// Every dated value ever set, for the history.
     pub history: ProfileHistory,
+    /// In a strength-focused block on the date shown (`profile set --strength-block on`).
+    pub strength_block: bool,
 }
 
 /// The profile on `date`.
@@ -323,6 +347,7 @@ pub fn show_profile(
     Ok(ProfileView {
         resolved: history.resolve_on(date, &estimates),
         history,
+        strength_block: strength_block_on(&store.profile_values(athlete)?, date),
     })
 }
 

@@ -93,7 +93,9 @@ pub fn flags_on(series: &[DayState]) -> Vec<Flag> {
                  commonly sustainable. A warning, not a verdict.",
                 today.ramp
             ),
-            source: "coaching guidance on ramp rate (SCIENCE.md §3)".to_owned(),
+            source: "coaching guidance on ramp rate (Friel, The Training Bible); the ramp's \
+                     formula: docs/science.md"
+                .to_owned(),
         });
     }
     if let Some(acwr) = today.acwr.filter(|a| *a >= ACWR_HIGH) {
@@ -148,7 +150,9 @@ pub fn flags_on(series: &[DayState]) -> Vec<Flag> {
                  overreaching. Easier days will let fatigue fall.",
                 today.form
             ),
-            source: "SCIENCE.md §4: deep negative form for more than a few days".to_owned(),
+            source: "Meeusen et al. 2013 (Eur J Sport Sci 13:1) on overreaching; the form \
+                     zones: docs/science.md"
+                .to_owned(),
         });
     }
     flags

@@ -1,22 +1,36 @@
-//! "What works for you" (SCIENCE.md §9): per recovery method, its effect on next-morning
-//! outcomes, adjusted for the day's load and current fatigue.
+//! "What works for you": per recovery method, its effect on next-morning outcomes, adjusted
+//! for the day's load, current fatigue and the other methods. The method is written up in
+//! `docs/science.md`.
 //!
-//! People use ice baths after their hardest days, so a raw with/without comparison confounds
-//! the method with the load. For each method and outcome Fettle fits, by ordinary least squares,
+//! People use ice baths after their hardest days and combine methods (an ice-bath evening is
+//! often a boots and a big-meal evening too), so a raw with/without comparison, or one method
+//! at a time, credits a method with what the load or another method did. For each outcome
+//! Fettle fits **one** multiple regression by ordinary least squares over the days that have
+//! that outcome,
 //!
-//! `outcome_next_morning = b0 + b1·used_method + b2·day_load + b3·fatigue + ε`
+//! `outcome_next_morning = b0 + Σ_m b_m·used_m + b_load·day_load + b_fatigue·fatigue + ε`,
 //!
-//! and reports `effect = b1` with its 95 % interval `b1 ± t(0.975, n − 4)·SE(b1)`, where
-//! SE(b1)² = s²·[(XᵀX)⁻¹]₁₁ and s² = RSS/(n − 4). Load and fatigue are centred before fitting
-//! (better conditioning; b1 is unchanged). The verdict is direction-aware: lower soreness and
-//! resting HR are better, higher readiness and HRV are better. `helps` needs the whole interval
-//! on the good side of zero, `worse` the whole interval on the bad side; otherwise
-//! `no_clear_effect`. Below [`MIN_DAYS_WITH`] days with the method or [`MIN_DAYS_WITHOUT`] days
-//! without it (or when the method is perfectly collinear with load and fatigue) the verdict is
-//! `not_enough_data` and no effect is reported.
+//! with every method that has at least [`MIN_DAYS_WITH`] days with it and [`MIN_DAYS_WITHOUT`]
+//! without (in order of days used; a method that would make the design singular — used exactly
+//! when another method, or load and fatigue, says — is left out and said so). Load and fatigue
+//! are centred (better conditioning; the method coefficients are unchanged). For each method,
+//! `effect = b_m`, its 95 % interval `b_m ± t(0.975, df)·SE(b_m)` with
+//! `SE(b_m)² = s²·[(XᵀX)⁻¹]_mm`, `s² = RSS/df`, `df = n − p`, and the two-sided p-value of
+//! `t = b_m/SE(b_m)` from Student's t with df degrees of freedom. The model needs at least
+//! [`MIN_RESIDUAL_DF`] residual degrees of freedom, else the outcome says "not enough data".
 //!
-//! The analysis is observational: it adjusts for the two confounders it is given, not for
-//! everything (e.g. a method used only when the athlete already felt good).
+//! Many method × outcome effects are tested at once, so the p-values of all of them are
+//! adjusted together by Benjamini–Hochberg (1995): sorted ascending, `q_(i) = min_(k≥i)
+//! (m/k)·p_(k)`, m the number of effects estimated. The verdict is direction-aware (lower
+//! soreness and resting HR are better, higher readiness and HRV are better): `helps` or
+//! `worse` only when `q ≤` [`FALSE_DISCOVERY_RATE`], otherwise `no_clear_effect`.
+//!
+//! Effects are in the outcome's units: soreness points (1–5 scale), readiness points (0–100),
+//! beats per minute, and for HRV the percentage change in rMSSD, `100·(e^b − 1)`, from the
+//! coefficient `b` on ln rMSSD.
+//!
+//! The analysis is observational: it adjusts for what it is given, not for everything (e.g. a
+//! method used only when the athlete already felt good).
 
 use crate::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
 use crate::readiness;
@@ -25,13 +39,18 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Fewest days with the method before an effect is estimated. Fettle's choice: with four
-/// parameters, 8 + 8 days leaves 12 residual degrees of freedom (t = 2.18), a usable interval.
+/// Fewest days with the method before an effect is estimated. Fettle's choice: fewer days
+/// give an interval too wide to say anything.
 pub const MIN_DAYS_WITH: usize = 8;
 /// Fewest days without the method before an effect is estimated (see [`MIN_DAYS_WITH`]).
 pub const MIN_DAYS_WITHOUT: usize = 8;
-/// Parameters of the regression: intercept, method, load, fatigue.
-const PARAMS: usize = 4;
+/// Fewest residual degrees of freedom (days minus parameters) for a model to be fitted:
+/// t(0.975, 10) = 2.23, within 14 % of the normal 1.96. Fettle's choice.
+pub const MIN_RESIDUAL_DF: usize = 10;
+/// The false-discovery rate controlled across all effects (Benjamini & Hochberg 1995).
+pub const FALSE_DISCOVERY_RATE: f64 = 0.05;
+/// Parameters besides the methods: intercept, load, fatigue.
+const BASE_PARAMS: usize = 3;
 
 /// A next-morning outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -41,7 +60,7 @@ pub enum Outcome {
     Soreness,
     /// Readiness score, 0–100 (higher is better).
     Readiness,
-    /// ln rMSSD (higher is better).
+    /// HRV: the model uses ln rMSSD, effects are reported as % rMSSD (higher is better).
     Hrv,
     /// Resting HR, bpm (lower is better).
     RestingHr,
@@ -63,6 +82,34 @@ impl Outcome {
             Outcome::Readiness => "readiness",
             Outcome::Hrv => "hrv",
             Outcome::RestingHr => "resting_hr",
+        }
+    }
+
+    /// The unit effects are given in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Outcome::Soreness => "soreness points (1–5 scale)",
+            Outcome::Readiness => "readiness points (0–100)",
+            Outcome::Hrv => "% rMSSD",
+            Outcome::RestingHr => "bpm",
+        }
+    }
+
+    /// The outcome in words, for sentences.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Soreness => "next-morning soreness",
+            Outcome::Readiness => "next-morning readiness",
+            Outcome::Hrv => "next-morning HRV",
+            Outcome::RestingHr => "next-morning resting heart rate",
+        }
+    }
+
+    /// A coefficient on the model's scale in the reported unit (HRV: ln → %).
+    fn in_unit(self, b: f64) -> f64 {
+        match self {
+            Outcome::Hrv => 100.0 * b.exp_m1(),
+            _ => b,
         }
     }
 
@@ -165,13 +212,15 @@ pub fn day_records(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// The adjusted effect is in the good direction and its interval excludes zero.
+    /// The adjusted effect is in the good direction and survives the false-discovery-rate
+    /// control.
     Helps,
-    /// The interval includes zero.
+    /// No effect that survives the control (the interval may or may not include zero).
     NoClearEffect,
-    /// The adjusted effect is in the bad direction and its interval excludes zero.
+    /// The adjusted effect is in the bad direction and survives the control.
     Worse,
-    /// Too few days on one side (or no way to separate the method from load and fatigue).
+    /// Too few days on one side, too few days for the model, or no way to separate the method
+    /// from load, fatigue and the other methods.
     NotEnoughData,
 }
 
@@ -182,23 +231,47 @@ pub struct Insight {
     pub method: RecoveryMethod,
     /// The outcome.
     pub outcome: Outcome,
-    /// Adjusted effect (outcome units; e.g. −0.5 soreness points), `None` without enough data.
+    /// Adjusted effect in [`Insight::unit`] (e.g. −0.5 soreness points), `None` without enough
+    /// data.
     pub effect: Option<f64>,
-    /// Lower end of the 95 % interval.
+    /// Lower end of the 95 % interval, same unit.
     pub ci_low: Option<f64>,
-    /// Upper end of the 95 % interval.
+    /// Upper end of the 95 % interval, same unit.
     pub ci_high: Option<f64>,
+    /// The unit of `effect`, `ci_low`, `ci_high` and `raw_difference`.
+    pub unit: &'static str,
+    /// Two-sided p-value of the effect (Student's t).
+    pub p_value: Option<f64>,
+    /// The p-value adjusted by Benjamini–Hochberg over every effect estimated.
+    pub q_value: Option<f64>,
     /// Days with the method (and a next-morning value).
     pub n_with: usize,
     /// Days without it (and a next-morning value).
     pub n_without: usize,
+    /// What the effect is adjusted for: the day's load, fatigue and the other methods in the
+    /// model.
+    pub adjusted_for: Vec<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// Unadjusted mean with − mean without, for comparison with the adjusted effect.
     pub raw_difference: Option<f64>,
+    /// One sentence for the athlete.
+    pub summary: String,
     /// Why there is no estimate, when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Insight {
+    /// The verdict in words ("helps", "no clear effect", "worse", "not enough data").
+    pub fn verdict_words(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Helps => "helps",
+            Verdict::NoClearEffect => "no clear effect",
+            Verdict::Worse => "worse",
+            Verdict::NotEnoughData => "not enough data",
+        }
+    }
 }
 
 /// Every method that appears in `days`, for every outcome.
@@ -207,160 +280,351 @@ pub fn insights(days: &[DayRecord]) -> Vec<Insight> {
         .iter()
         .flat_map(|d| d.methods.iter().copied())
         .collect();
-    used.into_iter()
-        .flat_map(|m| Outcome::ALL.into_iter().map(move |o| (m, o)))
-        .map(|(m, o)| insight(days, m, o))
-        .collect()
+    insights_for(days, &used)
 }
 
-/// One method, one outcome. Days with a non-finite load or fatigue, or no outcome, are skipped.
+/// One method, one outcome, from the joint analysis of that method alone (see
+/// [`insights_for`] for several methods fitted together).
 pub fn insight(days: &[DayRecord], method: RecoveryMethod, outcome: Outcome) -> Insight {
-    let rows: Vec<(f64, f64, f64, f64)> = days
-        .iter()
-        .filter(|d| d.load.is_finite() && d.fatigue.is_finite())
-        .filter_map(|d| {
-            let y = d.outcome(outcome)?;
-            let used = if d.methods.contains(&method) {
-                1.0
-            } else {
-                0.0
-            };
-            Some((used, d.load, d.fatigue, y))
-        })
-        .collect();
-    let n_with = rows.iter().filter(|r| r.0 == 1.0).count();
-    let n_without = rows.len() - n_with;
-    let mean_of = |flag: f64| {
-        let ys: Vec<f64> = rows.iter().filter(|r| r.0 == flag).map(|r| r.3).collect();
-        (!ys.is_empty()).then(|| ys.iter().sum::<f64>() / ys.len() as f64)
-    };
-    let raw_difference = mean_of(1.0).zip(mean_of(0.0)).map(|(a, b)| a - b);
-    let mut result = Insight {
+    insights_for(days, &BTreeSet::from([method]))
+        .into_iter()
+        .find(|i| i.outcome == outcome)
+        .unwrap_or_else(|| empty_insight(method, outcome, 0, 0, None))
+}
+
+/// `methods` × every outcome: one regression per outcome with all methods together, then the
+/// Benjamini–Hochberg adjustment over every effect (see the module doc). Methods with no data
+/// get a "not enough data" line.
+pub fn insights_for(days: &[DayRecord], methods: &BTreeSet<RecoveryMethod>) -> Vec<Insight> {
+    let mut out: Vec<Insight> = Vec::new();
+    for outcome in Outcome::ALL {
+        out.extend(fit_outcome(days, methods, outcome));
+    }
+    adjust_and_judge(&mut out);
+    // Display order: by method, then outcome.
+    out.sort_by_key(|i| (i.method, i.outcome));
+    out
+}
+
+fn empty_insight(
+    method: RecoveryMethod,
+    outcome: Outcome,
+    n_with: usize,
+    n_without: usize,
+    raw_difference: Option<f64>,
+) -> Insight {
+    Insight {
         method,
         outcome,
         effect: None,
         ci_low: None,
         ci_high: None,
+        unit: outcome.unit(),
+        p_value: None,
+        q_value: None,
         n_with,
         n_without,
+        adjusted_for: Vec::new(),
         verdict: Verdict::NotEnoughData,
         raw_difference,
+        summary: String::new(),
         note: None,
-    };
-    if n_with < MIN_DAYS_WITH || n_without < MIN_DAYS_WITHOUT {
-        result.note = Some(format!(
-            "not enough data yet: {n_with} day(s) with and {n_without} without; need at least \
-             {MIN_DAYS_WITH} and {MIN_DAYS_WITHOUT}"
-        ));
-        return result;
     }
-    let Some(fit) = ols_method_effect(&rows) else {
-        result.note = Some(
-            "cannot separate the method from load and fatigue (it was used exactly when they \
-             were high or low): vary when you use it"
-                .into(),
-        );
-        return result;
-    };
-    let t = t_quantile_975(fit.df as f64);
-    let (lo, hi) = (fit.coef - t * fit.se, fit.coef + t * fit.se);
-    let good_sign = if outcome.higher_is_better() {
-        1.0
-    } else {
-        -1.0
-    };
-    result.verdict = if lo * good_sign > 0.0 && hi * good_sign > 0.0 {
-        Verdict::Helps
-    } else if lo * good_sign < 0.0 && hi * good_sign < 0.0 {
-        Verdict::Worse
-    } else {
-        Verdict::NoClearEffect
-    };
-    result.effect = Some(fit.coef);
-    result.ci_low = Some(lo);
-    result.ci_high = Some(hi);
-    result
 }
 
-/// The method's coefficient from the OLS fit.
-struct MethodFit {
-    coef: f64,
-    se: f64,
+/// One outcome's regression over every method in `methods`.
+fn fit_outcome(
+    days: &[DayRecord],
+    methods: &BTreeSet<RecoveryMethod>,
+    outcome: Outcome,
+) -> Vec<Insight> {
+    let rows: Vec<&DayRecord> = days
+        .iter()
+        .filter(|d| d.load.is_finite() && d.fatigue.is_finite())
+        .filter(|d| d.outcome(outcome).is_some())
+        .collect();
+    let y: Vec<f64> = rows.iter().filter_map(|d| d.outcome(outcome)).collect();
+    let mut insights: Vec<Insight> = methods
+        .iter()
+        .map(|&m| {
+            let n_with = rows.iter().filter(|d| d.methods.contains(&m)).count();
+            let mean = |with: bool| {
+                let ys: Vec<f64> = rows
+                    .iter()
+                    .zip(&y)
+                    .filter(|(d, _)| d.methods.contains(&m) == with)
+                    .map(|(_, v)| *v)
+                    .collect();
+                (!ys.is_empty()).then(|| ys.iter().sum::<f64>() / ys.len() as f64)
+            };
+            let raw = mean(true)
+                .zip(mean(false))
+                .map(|(a, b)| outcome.in_unit(a - b));
+            empty_insight(m, outcome, n_with, rows.len() - n_with, raw)
+        })
+        .collect();
+    for i in &mut insights {
+        if i.n_with < MIN_DAYS_WITH || i.n_without < MIN_DAYS_WITHOUT {
+            i.note = Some(format!(
+                "not enough data yet: {} day(s) with and {} without; need at least \
+                 {MIN_DAYS_WITH} and {MIN_DAYS_WITHOUT}",
+                i.n_with, i.n_without
+            ));
+        }
+    }
+    // Methods enter the model most-used first; one that makes the design singular is left
+    // out (it cannot be separated from what is already in).
+    let mut order: Vec<usize> = (0..insights.len())
+        .filter(|&k| insights[k].note.is_none())
+        .collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(insights[k].n_with));
+    let n = rows.len();
+    let mean_load = rows.iter().map(|d| d.load).sum::<f64>() / n.max(1) as f64;
+    let mean_fatigue = rows.iter().map(|d| d.fatigue).sum::<f64>() / n.max(1) as f64;
+    let method_of: Vec<RecoveryMethod> = insights.iter().map(|i| i.method).collect();
+    let design = |chosen: &[usize]| -> Vec<Vec<f64>> {
+        rows.iter()
+            .map(|d| {
+                let mut x = vec![1.0, d.load - mean_load, d.fatigue - mean_fatigue];
+                x.extend(
+                    chosen
+                        .iter()
+                        .map(|&k| f64::from(u8::from(d.methods.contains(&method_of[k])))),
+                );
+                x
+            })
+            .collect()
+    };
+    let mut chosen: Vec<usize> = Vec::new();
+    for k in order {
+        let mut trial = chosen.clone();
+        trial.push(k);
+        if invert(&gram(&design(&trial))).is_some() {
+            chosen = trial;
+        } else {
+            insights[k].note = Some(
+                "cannot separate this method from load, fatigue or the other methods (it was \
+                 used exactly when they were): vary when you use it"
+                    .into(),
+            );
+        }
+    }
+    if chosen.is_empty() {
+        return insights;
+    }
+    let p = BASE_PARAMS + chosen.len();
+    if n < p + MIN_RESIDUAL_DF {
+        for &k in &chosen {
+            insights[k].note = Some(format!(
+                "not enough data yet: {n} mornings for a model of {p} terms; need at least {}",
+                p + MIN_RESIDUAL_DF
+            ));
+        }
+        return insights;
+    }
+    let Some(fit) = ols(&design(&chosen), &y) else {
+        return insights;
+    };
+    let t = t_quantile_975(fit.df as f64);
+    let names: Vec<&'static str> = chosen.iter().map(|&k| insights[k].method.label()).collect();
+    for (j, &k) in chosen.iter().enumerate() {
+        let (b, se) = (fit.beta[BASE_PARAMS + j], fit.se[BASE_PARAMS + j]);
+        let i = &mut insights[k];
+        i.effect = Some(outcome.in_unit(b));
+        i.ci_low = Some(outcome.in_unit(b - t * se));
+        i.ci_high = Some(outcome.in_unit(b + t * se));
+        i.p_value = Some(if se > 0.0 {
+            t_two_sided_p(b / se, fit.df as f64)
+        } else if b == 0.0 {
+            1.0
+        } else {
+            0.0
+        });
+        i.adjusted_for = ["the day's load", "fatigue"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(
+                names
+                    .iter()
+                    .enumerate()
+                    .filter(|(other, _)| *other != j)
+                    .map(|(_, n)| n.to_string()),
+            )
+            .collect();
+    }
+    insights
+}
+
+/// Benjamini–Hochberg over every estimated effect, then the verdicts and sentences.
+fn adjust_and_judge(all: &mut [Insight]) {
+    let p: Vec<f64> = all.iter().filter_map(|i| i.p_value).collect();
+    let q = benjamini_hochberg(&p);
+    let mut next = q.into_iter();
+    for i in all.iter_mut() {
+        if i.p_value.is_some() {
+            i.q_value = next.next();
+        }
+        let (Some(effect), Some(q), Some(lo), Some(hi)) =
+            (i.effect, i.q_value, i.ci_low, i.ci_high)
+        else {
+            i.summary = format!(
+                "{} and {}: {}",
+                capitalise_first(i.method.label()),
+                i.outcome.label(),
+                i.note.as_deref().unwrap_or("not enough data yet")
+            );
+            continue;
+        };
+        let good = if i.outcome.higher_is_better() {
+            effect > 0.0
+        } else {
+            effect < 0.0
+        };
+        i.verdict = if q > FALSE_DISCOVERY_RATE {
+            Verdict::NoClearEffect
+        } else if good {
+            Verdict::Helps
+        } else {
+            Verdict::Worse
+        };
+        let direction = if effect >= 0.0 { "higher" } else { "lower" };
+        let judged = match i.verdict {
+            Verdict::Helps => "it seems to help you",
+            Verdict::Worse => "it seems to work against you",
+            _ => "no clear effect once many comparisons are allowed for",
+        };
+        i.summary = format!(
+            "On days with {}, {} was {:.2} {} {direction} (95 % interval {:.2} to {:.2}), \
+             adjusted for {}: {judged}.",
+            i.method.with_article(),
+            i.outcome.label(),
+            effect.abs(),
+            i.unit,
+            lo,
+            hi,
+            i.adjusted_for.join(", ")
+        );
+    }
+}
+
+fn capitalise_first(text: &str) -> String {
+    crate::recovery::capitalise(text)
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the order given:
+/// `q_(i) = min_(k≥i) min(1, m·p_(k)/k)` over the p-values sorted ascending.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut q = vec![1.0; m];
+    let mut running = 1.0_f64;
+    for (rank, &idx) in order.iter().enumerate().rev() {
+        let candidate = (p[idx] * m as f64 / (rank + 1) as f64).min(1.0);
+        running = running.min(candidate);
+        q[idx] = running;
+    }
+    q
+}
+
+/// An OLS fit: coefficients, their standard errors and the residual degrees of freedom.
+struct Fit {
+    beta: Vec<f64>,
+    se: Vec<f64>,
     df: usize,
 }
 
-/// Fits y ~ 1 + used + load + fatigue (load and fatigue centred) and returns the `used`
-/// coefficient with its standard error. `None` when XᵀX is singular or df < 1.
-fn ols_method_effect(rows: &[(f64, f64, f64, f64)]) -> Option<MethodFit> {
-    let n = rows.len();
-    if n <= PARAMS {
-        return None;
-    }
-    let mean_load = rows.iter().map(|r| r.1).sum::<f64>() / n as f64;
-    let mean_fatigue = rows.iter().map(|r| r.2).sum::<f64>() / n as f64;
-    let x_of = |r: &(f64, f64, f64, f64)| [1.0, r.0, r.1 - mean_load, r.2 - mean_fatigue];
-    let mut xtx = [[0.0; PARAMS]; PARAMS];
-    let mut xty = [0.0; PARAMS];
-    for r in rows {
-        let x = x_of(r);
-        for i in 0..PARAMS {
-            xty[i] += x[i] * r.3;
-            for j in 0..PARAMS {
-                xtx[i][j] += x[i] * x[j];
+/// XᵀX.
+fn gram(x: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let p = x.first().map_or(0, Vec::len);
+    let mut g = vec![vec![0.0; p]; p];
+    for row in x {
+        for i in 0..p {
+            for j in 0..p {
+                g[i][j] += row[i] * row[j];
             }
         }
     }
-    let inv = invert(xtx)?;
-    let beta: Vec<f64> = (0..PARAMS)
-        .map(|i| (0..PARAMS).map(|j| inv[i][j] * xty[j]).sum())
+    g
+}
+
+/// Ordinary least squares of `y` on the columns of `x`. `None` when XᵀX is singular or there
+/// are no residual degrees of freedom.
+fn ols(x: &[Vec<f64>], y: &[f64]) -> Option<Fit> {
+    let n = x.len();
+    let p = x.first().map_or(0, Vec::len);
+    if n <= p || y.len() != n {
+        return None;
+    }
+    let inv = invert(&gram(x))?;
+    let xty: Vec<f64> = (0..p)
+        .map(|i| x.iter().zip(y).map(|(row, v)| row[i] * v).sum())
         .collect();
-    let rss: f64 = rows
+    let beta: Vec<f64> = (0..p)
+        .map(|i| (0..p).map(|j| inv[i][j] * xty[j]).sum())
+        .collect();
+    let rss: f64 = x
         .iter()
-        .map(|r| {
-            let x = x_of(r);
-            let fitted: f64 = (0..PARAMS).map(|i| x[i] * beta[i]).sum();
-            (r.3 - fitted).powi(2)
+        .zip(y)
+        .map(|(row, v)| {
+            let fitted: f64 = row.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            (v - fitted).powi(2)
         })
         .sum();
-    let df = n - PARAMS;
+    let df = n - p;
     let s2 = rss / df as f64;
-    let var = s2 * inv[1][1];
-    (var.is_finite() && var >= 0.0).then(|| MethodFit {
-        coef: beta[1],
-        se: var.sqrt(),
-        df,
-    })
+    let se: Vec<f64> = (0..p).map(|i| (s2 * inv[i][i]).max(0.0).sqrt()).collect();
+    se.iter()
+        .all(|v| v.is_finite())
+        .then_some(Fit { beta, se, df })
+}
+
+/// The method coefficient of `y ~ 1 + used + load + fatigue` (rows are `(used, load, fatigue,
+/// y)`), with load and fatigue centred as [`fit_outcome`] does: for the hand-checked tests.
+#[cfg(test)]
+fn ols_method_effect(rows: &[(f64, f64, f64, f64)]) -> Option<(f64, f64, usize)> {
+    let n = rows.len() as f64;
+    let ml = rows.iter().map(|r| r.1).sum::<f64>() / n;
+    let mf = rows.iter().map(|r| r.2).sum::<f64>() / n;
+    let x: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| vec![1.0, r.0, r.1 - ml, r.2 - mf])
+        .collect();
+    let y: Vec<f64> = rows.iter().map(|r| r.3).collect();
+    let fit = ols(&x, &y)?;
+    Some((fit.beta[1], fit.se[1], fit.df))
 }
 
 /// Gauss–Jordan inversion with partial pivoting. `None` when a pivot is negligible relative to
 /// the matrix's scale (singular or nearly so).
-fn invert(mut a: [[f64; PARAMS]; PARAMS]) -> Option<[[f64; PARAMS]; PARAMS]> {
-    let scale = (0..PARAMS).map(|i| a[i][i].abs()).fold(0.0, f64::max);
+fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut a: Vec<Vec<f64>> = a.to_vec();
+    let scale = (0..n).map(|i| a[i][i].abs()).fold(0.0, f64::max);
     if scale.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !scale.is_finite() {
         return None;
     }
-    let mut inv = [[0.0; PARAMS]; PARAMS];
+    let mut inv = vec![vec![0.0; n]; n];
     for (i, row) in inv.iter_mut().enumerate() {
         row[i] = 1.0;
     }
-    for col in 0..PARAMS {
-        let pivot_row =
-            (col..PARAMS).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
+    for col in 0..n {
+        let pivot_row = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
         if a[pivot_row][col].abs() <= 1e-10 * scale {
             return None;
         }
         a.swap(col, pivot_row);
         inv.swap(col, pivot_row);
-        let p = a[col][col];
-        for j in 0..PARAMS {
-            a[col][j] /= p;
-            inv[col][j] /= p;
+        let pivot = a[col][col];
+        for j in 0..n {
+            a[col][j] /= pivot;
+            inv[col][j] /= pivot;
         }
-        for r in 0..PARAMS {
+        for r in 0..n {
             if r != col {
                 let f = a[r][col];
                 if f != 0.0 {
-                    for j in 0..PARAMS {
+                    for j in 0..n {
                         a[r][j] -= f * a[col][j];
                         inv[r][j] -= f * inv[col][j];
                     }
@@ -369,6 +633,98 @@ fn invert(mut a: [[f64; PARAMS]; PARAMS]) -> Option<[[f64; PARAMS]; PARAMS]> {
         }
     }
     Some(inv)
+}
+
+/// Two-sided p-value of Student's t with `df` degrees of freedom:
+/// `P(|T| ≥ |t|) = I_(df/(df+t²))(df/2, 1/2)`, the regularised incomplete beta function.
+pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    if !t.is_finite() {
+        return if t.is_nan() { f64::NAN } else { 0.0 };
+    }
+    let x = df / (df + t * t);
+    regularised_incomplete_beta(df / 2.0, 0.5, x).clamp(0.0, 1.0)
+}
+
+/// `I_x(a, b)` by its continued fraction (modified Lentz; Press et al., Numerical Recipes,
+/// §6.4), using the symmetry `I_x(a, b) = 1 − I_(1−x)(b, a)` where the fraction converges
+/// faster.
+fn regularised_incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        ln_front.exp() * beta_continued_fraction(a, b, x) / a
+    } else {
+        1.0 - ln_front.exp() * beta_continued_fraction(b, a, 1.0 - x) / b
+    }
+}
+
+fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    const EPS: f64 = 1e-15;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..=300 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        d = if d.abs() < TINY { TINY } else { d };
+        c = 1.0 + aa / c;
+        c = if c.abs() < TINY { TINY } else { c };
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        d = if d.abs() < TINY { TINY } else { d };
+        c = 1.0 + aa / c;
+        c = if c.abs() < TINY { TINY } else { c };
+        d = 1.0 / d;
+        let delta = d * c;
+        h *= delta;
+        if (delta - 1.0).abs() < EPS {
+            break;
+        }
+    }
+    h
+}
+
+/// ln Γ(x) for x > 0 (Lanczos approximation, g = 7, 9 coefficients; relative error ≈ 1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut sum = C[0];
+    for (i, c) in C.iter().enumerate().skip(1) {
+        sum += c / (x + i as f64);
+    }
+    let t = x + G + 0.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom, by the Cornish–Fisher
@@ -537,10 +893,10 @@ mod tests {
                 (used, load, fatigue, 2.0 + used + 0.5 * load + 0.1 * fatigue)
             })
             .collect();
-        let fit = ols_method_effect(&rows).unwrap();
-        assert!((fit.coef - 1.0).abs() < 1e-9);
-        assert!(fit.se < 1e-6);
-        assert_eq!(fit.df, 16);
+        let (coef, se, df) = ols_method_effect(&rows).unwrap();
+        assert!((coef - 1.0).abs() < 1e-9);
+        assert!(se < 1e-6);
+        assert_eq!(df, 16);
     }
 
     #[test]
@@ -560,9 +916,9 @@ mod tests {
             (0.0, 100.0, 54.0, 3.5),
             (1.0, 30.0, 51.0, 2.4),
         ];
-        let fit = ols_method_effect(&rows).unwrap();
-        assert!((fit.coef + 0.201_883_745_6).abs() < 1e-8, "{}", fit.coef);
-        assert!((fit.se - 0.057_219_618_9).abs() < 1e-8, "{}", fit.se);
+        let (coef, se, _) = ols_method_effect(&rows).unwrap();
+        assert!((coef + 0.201_883_745_6).abs() < 1e-8, "{coef}");
+        assert!((se - 0.057_219_618_9).abs() < 1e-8, "{se}");
     }
 
     #[test]
@@ -694,5 +1050,208 @@ mod tests {
         assert_eq!(j[0]["outcome"], "soreness");
         assert_eq!(j[0]["verdict"], "helps");
         assert_eq!(j[2]["verdict"], "not_enough_data");
+    }
+
+    /// The fixed 30-day history of the cross-check: no random numbers, so the Python side
+    /// rebuilds it exactly. Ice-bath days (i % 3 == 0) are always meal days too; boots on
+    /// i % 4 == 1; only the meal has a true effect (−0.3 soreness points).
+    fn cross_check_days() -> Vec<DayRecord> {
+        (0..30u64)
+            .map(|i| {
+                let load = ((i * 37) % 23) as f64 * 7.0;
+                let fatigue = 40.0 + ((i * 11) % 13) as f64;
+                let ice = i % 3 == 0;
+                let meal = i % 3 == 0 || i % 5 == 0;
+                let boots = i % 4 == 1;
+                let noise = (((i * 7919) % 17) as f64 - 8.0) / 20.0;
+                let y = 1.5 + 0.01 * load + 0.02 * fatigue - if meal { 0.3 } else { 0.0 } + noise;
+                let mut methods = BTreeSet::new();
+                if ice {
+                    methods.insert(RecoveryMethod::ColdWaterImmersion);
+                }
+                if meal {
+                    methods.insert(RecoveryMethod::Nutrition);
+                }
+                if boots {
+                    methods.insert(RecoveryMethod::CompressionBoots);
+                }
+                DayRecord {
+                    date: date(2026, 1, 1)
+                        .checked_add(jiff::Span::new().days(i as i64))
+                        .unwrap(),
+                    load,
+                    fatigue,
+                    methods,
+                    next_soreness: Some(y),
+                    next_readiness: None,
+                    next_ln_rmssd: None,
+                    next_rest_hr: None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn joint_regression_and_bh_match_statsmodels() {
+        // Independent computation: Python 3, numpy 2 + statsmodels 0.14,
+        // `sm.OLS(y, [1, load−mean, fatigue−mean, ice, meal, boots]).fit()` on the same 30 days
+        // (df 24): ice b = 0.058706785332, SE 0.184302174600, p 0.752834279756;
+        // meal b = −0.329383998912, SE 0.175055420764, p 0.072074399932;
+        // boots b = −0.001868627881, SE 0.117697422943, p 0.987464134242;
+        // `multipletests([p_ice, p_meal, p_boots], method='fdr_bh')` →
+        // q = 0.987464134242, 0.216223199795, 0.987464134242.
+        let days = cross_check_days();
+        let all = insights(&days);
+        let get = |m: RecoveryMethod| {
+            all.iter()
+                .find(|i| i.method == m && i.outcome == Outcome::Soreness)
+                .unwrap()
+        };
+        let expected = [
+            (
+                RecoveryMethod::ColdWaterImmersion,
+                0.058_706_785_332,
+                0.752_834_279_756,
+                0.987_464_134_242,
+            ),
+            (
+                RecoveryMethod::Nutrition,
+                -0.329_383_998_912,
+                0.072_074_399_932,
+                0.216_223_199_795,
+            ),
+            (
+                RecoveryMethod::CompressionBoots,
+                -0.001_868_627_881,
+                0.987_464_134_242,
+                0.987_464_134_242,
+            ),
+        ];
+        let se = [0.184_302_174_600, 0.175_055_420_764, 0.117_697_422_943];
+        let t = t_quantile_975(24.0);
+        for ((m, b, p, q), se) in expected.into_iter().zip(se) {
+            let i = get(m);
+            assert!((i.effect.unwrap() - b).abs() < 1e-9, "{m:?} {i:?}");
+            assert!((i.p_value.unwrap() - p).abs() < 1e-9, "{m:?} {i:?}");
+            assert!((i.q_value.unwrap() - q).abs() < 1e-9, "{m:?} {i:?}");
+            assert!((i.ci_low.unwrap() - (b - t * se)).abs() < 1e-8, "{m:?}");
+            assert_eq!(i.verdict, Verdict::NoClearEffect, "{m:?}");
+            assert_eq!(i.unit, "soreness points (1–5 scale)");
+            assert!(i.adjusted_for.contains(&"the day's load".to_string()));
+            assert_eq!(
+                i.adjusted_for.len(),
+                4,
+                "load, fatigue and the two other methods"
+            );
+        }
+        // One method at a time (the old analysis) credits the ice bath with the meal's effect:
+        // ice-bath days are all meal days.
+        let alone = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
+        assert!(
+            alone.effect.unwrap() < get(RecoveryMethod::ColdWaterImmersion).effect.unwrap() - 0.1
+        );
+        // Sentences in words, with the unit.
+        let s = &get(RecoveryMethod::Nutrition).summary;
+        assert!(
+            s.contains("soreness points") && s.contains("adjusted for the day's load"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_statsmodels() {
+        // statsmodels `multipletests([0.01, 0.04, 0.03, 0.005, 0.5, 0.2], method='fdr_bh')[1]`
+        // = [0.03, 0.06, 0.06, 0.03, 0.5, 0.24].
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005, 0.5, 0.2]);
+        for (got, want) in q.iter().zip([0.03, 0.06, 0.06, 0.03, 0.5, 0.24]) {
+            assert!((got - want).abs() < 1e-12, "{q:?}");
+        }
+        assert!(benjamini_hochberg(&[]).is_empty());
+    }
+
+    #[test]
+    fn student_t_p_values_match_scipy() {
+        // scipy 1.x `2 * stats.t.sf(t, df)`.
+        for (t, df, p) in [
+            (2.228_138_851_986_274, 10.0, 0.05),
+            (1.0, 5.0, 0.363_217_467_649_122_9),
+            (3.5, 20.0, 0.002_255_123_153_057_165),
+            (0.3, 12.0, 0.769_310_474_088_252_3),
+            (5.0, 3.0, 0.015_392_438_073_302_294),
+        ] {
+            assert!((t_two_sided_p(t, df) - p).abs() < 1e-10, "t {t} df {df}");
+            assert!((t_two_sided_p(-t, df) - p).abs() < 1e-10);
+        }
+        assert_eq!(t_two_sided_p(0.0, 10.0), 1.0);
+    }
+
+    #[test]
+    fn many_useless_methods_rarely_produce_a_verdict() {
+        // Five methods with no effect, used at random on half the days, 120 days, 40
+        // histories: without multiple-comparison control about 1 − 0.95⁵ = 23 % of histories
+        // would show at least one "helps" or "worse"; Benjamini–Hochberg at 5 % keeps the
+        // chance of any false verdict under a complete null at 5 % (2 of 40); allow 5.
+        let methods = [
+            RecoveryMethod::ColdWaterImmersion,
+            RecoveryMethod::CompressionBoots,
+            RecoveryMethod::CompressionGarments,
+            RecoveryMethod::Massage,
+            RecoveryMethod::FoamRolling,
+        ];
+        let mut histories_with_a_verdict = 0;
+        for seed in 500..540 {
+            let mut rng = Rng::new(seed);
+            let days: Vec<DayRecord> = simulate(seed, 120, 0.0, |_, _| false)
+                .into_iter()
+                .map(|mut d| {
+                    d.methods = methods
+                        .iter()
+                        .copied()
+                        .filter(|_| rng.uniform() < 0.5)
+                        .collect();
+                    d
+                })
+                .collect();
+            let all = insights(&days);
+            assert_eq!(all.len(), 5 * 4);
+            histories_with_a_verdict += usize::from(
+                all.iter()
+                    .any(|i| matches!(i.verdict, Verdict::Helps | Verdict::Worse)),
+            );
+        }
+        assert!(
+            histories_with_a_verdict <= 5,
+            "{histories_with_a_verdict} of 40"
+        );
+    }
+
+    #[test]
+    fn too_few_mornings_for_the_model_say_not_enough_data_with_the_number() {
+        // 12 mornings, a method on 8 (enough days with, not without): not enough data.
+        let days = simulate(11, 12, -0.5, |_, _| true);
+        let i = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
+        assert_eq!(i.verdict, Verdict::NotEnoughData);
+        assert!(
+            i.note.as_deref().unwrap().contains("need at least 8"),
+            "{i:?}"
+        );
+        // 16 mornings, 8 with and 8 without: 4 terms need 4 + 10 = 14 mornings; enough.
+        let days: Vec<DayRecord> = simulate(12, 16, -0.5, |_, _| false)
+            .into_iter()
+            .enumerate()
+            .map(|(k, mut d)| {
+                if k % 2 == 0 {
+                    d.methods.insert(RecoveryMethod::ColdWaterImmersion);
+                }
+                d
+            })
+            .collect();
+        let i = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
+        assert!(i.effect.is_some(), "{i:?}");
+        // 13 mornings with two of the methods' days short of 10 residual degrees of freedom:
+        // stated as such.
+        let days: Vec<DayRecord> = days.into_iter().take(13).collect();
+        let i = insight(&days, RecoveryMethod::ColdWaterImmersion, Outcome::Soreness);
+        assert_eq!(i.verdict, Verdict::NotEnoughData);
     }
 }

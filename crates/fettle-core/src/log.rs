@@ -53,6 +53,8 @@ pub enum RecoveryMethod {
     Nutrition,
     /// Pneumatic compression boots.
     CompressionBoots,
+    /// Compression garments worn for hours (socks, calf sleeves, tights).
+    CompressionGarments,
     /// Cold-water immersion (ice bath).
     ColdWaterImmersion,
     /// Whole-body cryotherapy at a centre.
@@ -69,9 +71,10 @@ pub enum RecoveryMethod {
 
 impl RecoveryMethod {
     /// Every method, in display order.
-    pub const ALL: [RecoveryMethod; 8] = [
+    pub const ALL: [RecoveryMethod; 9] = [
         RecoveryMethod::Nutrition,
         RecoveryMethod::CompressionBoots,
+        RecoveryMethod::CompressionGarments,
         RecoveryMethod::ColdWaterImmersion,
         RecoveryMethod::Cryotherapy,
         RecoveryMethod::Massage,
@@ -85,6 +88,7 @@ impl RecoveryMethod {
         match self {
             RecoveryMethod::Nutrition => "nutrition",
             RecoveryMethod::CompressionBoots => "compression_boots",
+            RecoveryMethod::CompressionGarments => "compression_garments",
             RecoveryMethod::ColdWaterImmersion => "cold_water_immersion",
             RecoveryMethod::Cryotherapy => "cryotherapy",
             RecoveryMethod::Massage => "massage",
@@ -94,13 +98,45 @@ impl RecoveryMethod {
         }
     }
 
-    /// Parses the stable name or the CLI's short words (`boots`, `ice-bath`, `cryo`,
-    /// `foam-roll`, `meal`).
+    /// What people call it, for sentences ("no ice bath: …").
+    pub fn label(self) -> &'static str {
+        match self {
+            RecoveryMethod::Nutrition => "refuelling",
+            RecoveryMethod::CompressionBoots => "compression boots",
+            RecoveryMethod::CompressionGarments => "compression garments",
+            RecoveryMethod::ColdWaterImmersion => "ice bath",
+            RecoveryMethod::Cryotherapy => "cryotherapy",
+            RecoveryMethod::Massage => "sports massage",
+            RecoveryMethod::FoamRolling => "foam rolling",
+            RecoveryMethod::Sleep => "sleep",
+            RecoveryMethod::Rest => "rest day",
+        }
+    }
+
+    /// The method with an article where English wants one ("an ice bath", "cryotherapy").
+    pub fn with_article(self) -> String {
+        match self {
+            RecoveryMethod::ColdWaterImmersion => "an ice bath".into(),
+            RecoveryMethod::Massage => "a sports massage".into(),
+            RecoveryMethod::Rest => "a rest day".into(),
+            other => other.label().into(),
+        }
+    }
+
+    /// Parses the stable name or the CLI's short words (`boots`, `garments`, `ice-bath`,
+    /// `cryo`, `foam-roll`, `meal`).
     pub fn parse(name: &str) -> Option<RecoveryMethod> {
         let n = name.trim().to_ascii_lowercase().replace('-', "_");
         Some(match n.as_str() {
             "nutrition" | "meal" | "food" => RecoveryMethod::Nutrition,
             "compression_boots" | "boots" | "compression" => RecoveryMethod::CompressionBoots,
+            "compression_garments"
+            | "garments"
+            | "compression_socks"
+            | "socks"
+            | "calf_sleeves"
+            | "compression_tights"
+            | "tights" => RecoveryMethod::CompressionGarments,
             "cold_water_immersion" | "ice_bath" | "cwi" | "cold" => {
                 RecoveryMethod::ColdWaterImmersion
             }
@@ -121,7 +157,7 @@ pub struct RecoveryEntry {
     pub method: RecoveryMethod,
     /// When it started (UTC).
     pub at: Timestamp,
-    /// Duration in minutes (not for meals).
+    /// Duration in minutes (not for meals; compression garments: the time worn).
     pub minutes: Option<f64>,
     /// Temperature in °C (ice bath water, cryotherapy chamber).
     pub temp_c: Option<f64>,

@@ -1,20 +1,31 @@
-//! Post-run nutrition (SCIENCE.md §7): the first serving after a run (carbohydrate and protein at
-//! about 4:1, scaled to body mass) and its 30-minute deadline, the day's carbohydrate target by
-//! training volume, fluids from the mass lost, and real-food combinations that meet the grams.
+//! Post-run nutrition: the refuelling serving after a long or hard session (carbohydrate and
+//! protein at about 4:1, scaled to body mass) with its 30-minute deadline and hourly repeats
+//! when the next hard session is close, the day's carbohydrate target by training volume,
+//! fluids from the mass lost, and real-food combinations that meet the grams. After an easy run
+//! under an hour there is no window: a normal meal. Formulas and sources: `docs/science.md`.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-/// Carbohydrate in the first serving, g per kg body mass (Kerksick et al. 2017, JISSN 14:33;
-/// Burke et al. 2011, J Sports Sci 29:S17: 0.8 g/kg/h with protein).
-pub const FIRST_SERVING_CARBS_G_PER_KG: f64 = 0.8;
-/// Protein in the first serving, g per kg (0.2 g/kg gives exactly 4:1; Kerksick 2017).
-pub const FIRST_SERVING_PROTEIN_G_PER_KG: f64 = 0.2;
-/// Target carbohydrate:protein ratio of the first serving (ISSN: Kerksick 2008, 2017).
+/// Carbohydrate in the refuelling serving, g per kg body mass, low end (Kerksick et al. 2017,
+/// JISSN 14:33; Burke et al. 2011, J Sports Sci 29:S17: 1.0–1.2 g/kg/h in the first hours).
+pub const REFUEL_CARBS_G_PER_KG_LOW: f64 = 1.0;
+/// … high end.
+pub const REFUEL_CARBS_G_PER_KG_HIGH: f64 = 1.2;
+/// Protein in the refuelling serving, g per kg, low end (ISSN protein stand, Jäger et al. 2017,
+/// JISSN 14:20: 0.25–0.3 g/kg per serving).
+pub const REFUEL_PROTEIN_G_PER_KG_LOW: f64 = 0.25;
+/// … high end.
+pub const REFUEL_PROTEIN_G_PER_KG_HIGH: f64 = 0.3;
+/// Target carbohydrate:protein ratio of the serving (ISSN: Kerksick 2008, 2017): both ends of
+/// the ranges above keep it (1.0 : 0.25 and 1.2 : 0.3).
 pub const TARGET_CARB_PROTEIN_RATIO: f64 = 4.0;
 /// Minutes after the end of a run by which to start refuelling (the "30-minute window";
 /// Kerksick et al. 2008 and 2017).
 pub const REFUEL_WINDOW_MIN: i64 = 30;
+/// When the next hard session is within about a day, the serving is repeated every hour for
+/// up to this many hours (Kerksick 2017; Burke 2011: 1.0–1.2 g/kg/h for the first 4 h).
+pub const REFUEL_REPEAT_HOURS: u32 = 4;
 /// Fluid to drink per kg of body mass lost, litres, low end (ACSM 2007 position stand).
 pub const FLUID_L_PER_KG_LOST_LOW: f64 = 1.25;
 /// Fluid to drink per kg of body mass lost, litres, high end (ACSM 2007).
@@ -32,27 +43,49 @@ pub const WINDOW_MATTERS_LESS: &str = "The strict 30-minute window matters most 
 hard session is within about a day or the run was done fasted; otherwise total daily intake \
 dominates (Aragon & Schoenfeld 2013, JISSN 10:5).";
 
-/// The first serving after a run.
+/// The refuelling serving after a long or hard session.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct FirstServing {
-    /// Carbohydrate, g.
-    pub carbs_g: f64,
-    /// Protein, g.
-    pub protein_g: f64,
-    /// Start eating by this instant (activity end + [`REFUEL_WINDOW_MIN`]).
-    pub deadline: Timestamp,
+pub struct RefuelServing {
+    /// Carbohydrate, g, low end (1.0 g/kg).
+    pub carbs_g_low: f64,
+    /// Carbohydrate, g, high end (1.2 g/kg).
+    pub carbs_g_high: f64,
+    /// Protein, g, low end (0.25 g/kg).
+    pub protein_g_low: f64,
+    /// Protein, g, high end (0.3 g/kg).
+    pub protein_g_high: f64,
+    /// Carbohydrate:protein ratio of the serving (4).
+    pub ratio: f64,
 }
 
-/// First serving for a body mass, due [`REFUEL_WINDOW_MIN`] after `activity_end`.
-/// Example (SCIENCE.md §7): 70 kg → 56 g carbohydrate + 14 g protein.
-pub fn first_serving(body_mass_kg: f64, activity_end: Timestamp) -> FirstServing {
-    FirstServing {
-        carbs_g: FIRST_SERVING_CARBS_G_PER_KG * body_mass_kg,
-        protein_g: FIRST_SERVING_PROTEIN_G_PER_KG * body_mass_kg,
-        deadline: activity_end
-            .saturating_add(SignedDuration::from_mins(REFUEL_WINDOW_MIN))
-            .unwrap_or(activity_end),
+impl RefuelServing {
+    /// The middle of the carbohydrate range, g (what the food suggestions aim at).
+    pub fn carbs_g(&self) -> f64 {
+        (self.carbs_g_low + self.carbs_g_high) / 2.0
     }
+
+    /// The middle of the protein range, g.
+    pub fn protein_g(&self) -> f64 {
+        (self.protein_g_low + self.protein_g_high) / 2.0
+    }
+}
+
+/// The serving for a body mass. Example: 70 kg → 70–84 g carbohydrate + 17.5–21 g protein.
+pub fn refuel_serving(body_mass_kg: f64) -> RefuelServing {
+    RefuelServing {
+        carbs_g_low: REFUEL_CARBS_G_PER_KG_LOW * body_mass_kg,
+        carbs_g_high: REFUEL_CARBS_G_PER_KG_HIGH * body_mass_kg,
+        protein_g_low: REFUEL_PROTEIN_G_PER_KG_LOW * body_mass_kg,
+        protein_g_high: REFUEL_PROTEIN_G_PER_KG_HIGH * body_mass_kg,
+        ratio: TARGET_CARB_PROTEIN_RATIO,
+    }
+}
+
+/// Start eating by this instant: `activity_end` + [`REFUEL_WINDOW_MIN`].
+pub fn refuel_deadline(activity_end: Timestamp) -> Timestamp {
+    activity_end
+        .saturating_add(SignedDuration::from_mins(REFUEL_WINDOW_MIN))
+        .unwrap_or(activity_end)
 }
 
 /// Burke et al. 2011 training-volume bands for daily carbohydrate.
@@ -313,15 +346,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seventy_kg_first_serving_is_56_carbs_14_protein_due_30_min_after() {
-        // SCIENCE.md §7 example: 0.8·70 = 56 g, 0.2·70 = 14 g, ratio 4:1.
+    fn seventy_kg_serving_is_70_to_84_carbs_and_17_5_to_21_protein_due_30_min_after() {
+        // By hand: 1.0·70 = 70, 1.2·70 = 84 g carbohydrate; 0.25·70 = 17.5, 0.3·70 = 21 g
+        // protein; both ends 4:1 (70/17.5 = 84/21 = 4).
+        let s = refuel_serving(70.0);
+        assert!((s.carbs_g_low - 70.0).abs() < 1e-9 && (s.carbs_g_high - 84.0).abs() < 1e-9);
+        assert!((s.protein_g_low - 17.5).abs() < 1e-9 && (s.protein_g_high - 21.0).abs() < 1e-9);
+        assert!((s.carbs_g() - 77.0).abs() < 1e-9 && (s.protein_g() - 19.25).abs() < 1e-9);
+        assert!((s.carbs_g_low / s.protein_g_low - 4.0).abs() < 1e-9);
+        assert!((s.carbs_g_high / s.protein_g_high - 4.0).abs() < 1e-9);
         let end: Timestamp = "2026-03-01T09:30:00Z".parse().unwrap();
-        let s = first_serving(70.0, end);
-        assert!((s.carbs_g - 56.0).abs() < 1e-9);
-        assert!((s.protein_g - 14.0).abs() < 1e-9);
-        assert!((s.carbs_g / s.protein_g - TARGET_CARB_PROTEIN_RATIO).abs() < 1e-9);
         assert_eq!(
-            s.deadline,
+            refuel_deadline(end),
             "2026-03-01T10:00:00Z".parse::<Timestamp>().unwrap()
         );
     }

@@ -140,6 +140,7 @@ const pace = (mps) => (mps == null || mps < 0.3 ? '—' : `${clock(1000 / mps)} 
 const methodNames = {
   nutrition: 'Refuelling',
   compression_boots: 'Compression boots',
+  compression_garments: 'Compression garments (minutes worn)',
   cold_water_immersion: 'Cold-water immersion',
   cryotherapy: 'Cryotherapy',
   massage: 'Massage',
@@ -186,9 +187,10 @@ async function logPrescription(item, checkbox, note) {
   if (item.method === 'nutrition') {
     if (item.carbs_g != null) body.carbs_g = item.carbs_g;
     if (item.protein_g != null) body.protein_g = item.protein_g;
-  } else if (item.start && item.end) {
-    const minutes = (Date.parse(item.end) - Date.parse(item.start)) / 60000;
-    if (minutes > 0) body.minutes = Math.round(minutes);
+  } else {
+    // The prescribed dose (its window can be hours long: it is not the duration).
+    if (item.minutes != null) body.minutes = item.minutes;
+    if (item.temp_c != null) body.temp_c = item.temp_c;
   }
   try {
     await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
@@ -550,9 +552,11 @@ async function pageRecovery(root) {
     const button = form.querySelector('button');
     button.disabled = true;
     try {
-      await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
-      status.textContent = `Logged ${methodName(body.method)}.`;
-      status.className = 'ok';
+      const logged = await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
+      // Logged as done; a dose outside the evidence or a health exclusion is said, not refused.
+      const warnings = (logged && logged.warnings) || [];
+      status.textContent = `Logged ${methodName(body.method)}.${warnings.map((w) => ` Note: ${w}.`).join('')}`;
+      status.className = warnings.length ? '' : 'ok';
       await refresh();
     } catch (error) {
       status.textContent = error.message;
@@ -573,8 +577,9 @@ async function pageRecovery(root) {
     }
     const span = Math.max(1e-9, ...insights.flatMap((i) => [i.ci_low, i.ci_high, i.effect].filter((v) => v != null).map(Math.abs)));
     box.append(table(['Method', 'Outcome', 'Effect ', '95 % interval ', '', 'With / without ', 'Verdict'], insights.map((i) => [
-      methodName(i.method), i.outcome, fixed(i.effect, 2), `${fixed(i.ci_low, 2)} to ${fixed(i.ci_high, 2)}`,
-      intervalPlot(i.ci_low, i.effect, i.ci_high, span), `${i.n_with} / ${i.n_without}`, i.verdict])));
+      methodName(i.method), i.outcome, i.effect == null ? '—' : `${fixed(i.effect, 2)} ${i.unit}`, `${fixed(i.ci_low, 2)} to ${fixed(i.ci_high, 2)}`,
+      intervalPlot(i.ci_low, i.effect, i.ci_high, span), `${i.n_with} / ${i.n_without}`, i.verdict.replace(/_/g, ' ')])),
+    el('p', { class: 'muted', text: 'One model per outcome, adjusted for the day’s load, fatigue and the other methods; “helps” or “worse” only when the effect survives the false-discovery-rate correction (Benjamini–Hochberg, 5 %).' }));
   });
 }
 
@@ -704,6 +709,7 @@ const profileFields = [
   { key: 'lthr', resolved: 'lthr', label: 'Threshold heart rate', unit: 'bpm', digits: 0 },
   { key: 'threshold_speed_mps', resolved: 'threshold_speed_mps', label: 'Threshold pace', kind: 'pace' },
   { key: 'tz', resolved: 'time_zone', label: 'Time zone', kind: 'text' },
+  { key: 'strength_block', resolved: 'strength_block', label: 'Strength block (no cold after training)', kind: 'onoff' },
 ];
 
 /** "4:05" or "4:05/km" → metres per second, or NaN. */
@@ -725,6 +731,7 @@ function sourceText(source) {
 /** Names for the access words (`GET /profile/access` choices). */
 const accessNames = {
   'compression-boots': 'Compression boots',
+  'compression-garments': 'Compression garments (socks, calf sleeves, tights)',
   'ice-bath': 'Ice bath (cold-water immersion)',
   'cryo-centre': 'Whole-body cryotherapy centre',
   massage: 'Sports massage',
@@ -742,6 +749,8 @@ const healthNames = {
   'dvt-risk': 'Risk of deep-vein thrombosis',
   'acute-injury': 'Acute injury',
   inflammation: 'Acute inflammation',
+  'peripheral-arterial-disease': 'Peripheral arterial disease',
+  'skin-lesions': 'Skin lesions on the legs',
 };
 
 /** A form of checkboxes for one whole list (`/profile/access` or `/profile/health`), saved at once. */
@@ -792,6 +801,7 @@ async function pageProfile(root) {
     shown.replaceChildren(table(['Setting', 'Value ', 'How'], profileFields.map((f) => {
       const r = p[f.resolved];
       let value = '—';
+      if (f.kind === 'onoff') return [f.label, r ? 'on' : 'off', r ? 'no ice bath or cryotherapy is suggested' : 'not in a strength block'];
       if (f.kind === 'sex' || f.kind === 'text') value = r || '—';
       else if (r && f.kind === 'pace') value = pace(r.value);
       else if (r) value = `${fixed(r.value, f.digits)} ${f.unit}`;
@@ -807,6 +817,9 @@ async function pageProfile(root) {
     if (f.kind === 'sex') {
       input = el('select', { name: f.key }, el('option', { value: '', text: 'unchanged' }),
         el('option', { value: 'female', text: 'female' }), el('option', { value: 'male', text: 'male' }));
+    } else if (f.kind === 'onoff') {
+      input = el('select', { name: f.key }, el('option', { value: '', text: 'unchanged' }),
+        el('option', { value: 'on', text: 'on' }), el('option', { value: 'off', text: 'off' }));
     } else if (f.kind === 'pace') {
       input = el('input', { name: f.key, type: 'text', placeholder: 'e.g. 4:05/km', pattern: '\\d{1,2}:[0-5]\\d(/km)?' });
     } else if (f.kind === 'text') {
@@ -833,7 +846,8 @@ async function pageProfile(root) {
           return;
         }
         update[key] = speed;
-      } else if (f.kind === 'sex' || f.kind === 'text') update[key] = text;
+      } else if (f.kind === 'onoff') update[key] = text === 'on';
+      else if (f.kind === 'sex' || f.kind === 'text') update[key] = text;
       else update[key] = Number(text);
     }
     if (from.value) update.from = from.value;

@@ -39,7 +39,7 @@ use crate::error::{ApiError, JsonBody, Reply, to_json};
 
 /// The fields `PUT /api/v1/profile` accepts ([`ProfileUpdate`]'s): anything else is a typo
 /// that would otherwise be silently ignored.
-const PROFILE_FIELDS: [&str; 8] = [
+const PROFILE_FIELDS: [&str; 9] = [
     "from",
     "sex",
     "mass_kg",
@@ -48,6 +48,7 @@ const PROFILE_FIELDS: [&str; 8] = [
     "lthr",
     "threshold_speed_mps",
     "tz",
+    "strength_block",
 ];
 
 /// One of the athlete's recovery option lists (access, health) and the use cases over it.
@@ -69,13 +70,8 @@ type ChangeList = fn(&dyn Store, AthleteId, &[String]) -> Result<Vec<String>, Ap
 /// The equipment and services list (`fettle profile access`).
 const ACCESS_LIST: OptionList<Access> = OptionList {
     what: "access",
-    all: &[
-        Access::CompressionBoots,
-        Access::IceBath,
-        Access::CryoCentre,
-        Access::Massage,
-        Access::FoamRoller,
-    ],
+    // The core's one list (also what the CLI accepts).
+    all: &Access::ALL,
     parse: Access::parse,
     word: Access::as_str,
     list: recovery::list_access,
@@ -86,18 +82,8 @@ const ACCESS_LIST: OptionList<Access> = OptionList {
 /// The health exclusions list (`fettle profile health`).
 const HEALTH_LIST: OptionList<HealthCondition> = OptionList {
     what: "health condition",
-    all: &[
-        HealthCondition::UncontrolledHypertension,
-        HealthCondition::HeartDisease,
-        HealthCondition::Raynauds,
-        HealthCondition::ColdUrticaria,
-        HealthCondition::Cryoglobulinaemia,
-        HealthCondition::Pregnancy,
-        HealthCondition::OpenWounds,
-        HealthCondition::DvtRisk,
-        HealthCondition::AcuteInjury,
-        HealthCondition::Inflammation,
-    ],
+    // The core's one list (also what the CLI accepts).
+    all: &HealthCondition::ALL,
     parse: HealthCondition::parse,
     word: HealthCondition::as_str,
     list: recovery::list_health,
@@ -460,8 +446,12 @@ impl Backend for StoreBackend {
 
     fn log_recovery(&self, athlete: AthleteId, entry: RecoveryEntry, now: Timestamp) -> Reply {
         self.writing(athlete, || {
-            let id = recovery::log_recovery(&*self.store, athlete, &entry, now)?;
-            JsonBody::new(&LoggedRecovery { id, entry: &entry })
+            let logged = recovery::log_recovery_with_warnings(&*self.store, athlete, &entry, now)?;
+            JsonBody::new(&LoggedRecovery {
+                id: logged.id,
+                entry: &entry,
+                warnings: logged.warnings,
+            })
         })
     }
 
@@ -584,6 +574,8 @@ struct LoggedRecovery<'a> {
     id: i64,
     #[serde(flatten)]
     entry: &'a RecoveryEntry,
+    /// Outside the evidence-based dose, or against a health condition: logged anyway.
+    warnings: Vec<String>,
 }
 
 /// A plan answer, or JSON `null` when the athlete has no plan: having none is a normal state
@@ -604,6 +596,7 @@ mod tests {
     fn offered_access(item: Access) -> bool {
         match item {
             Access::CompressionBoots
+            | Access::CompressionGarments
             | Access::IceBath
             | Access::CryoCentre
             | Access::Massage
@@ -624,7 +617,9 @@ mod tests {
             | H::OpenWounds
             | H::DvtRisk
             | H::AcuteInjury
-            | H::Inflammation => HEALTH_LIST.all.contains(&item),
+            | H::Inflammation
+            | H::PeripheralArterialDisease
+            | H::SkinLesions => HEALTH_LIST.all.contains(&item),
         }
     }
 
@@ -638,7 +633,7 @@ mod tests {
             assert!(offered_health(item));
             assert_eq!(HealthCondition::parse(item.as_str()), Some(item));
         }
-        assert_eq!(ACCESS_LIST.choices().len(), 5);
-        assert_eq!(HEALTH_LIST.choices().len(), 10);
+        assert_eq!(ACCESS_LIST.choices().len(), 6);
+        assert_eq!(HEALTH_LIST.choices().len(), 12);
     }
 }

@@ -530,6 +530,21 @@ async fn profile_must_be_an_object_and_round_trips() {
     assert_eq!(profile["hr_max"]["value"], 185.0);
     assert_eq!(profile["hr_max"]["source"]["kind"], "given");
     assert_eq!(profile["hr_max"]["source"]["from"], "2026-01-01");
+    // The strength block: off until set, on from the day given (the profile form's switch).
+    assert_eq!(profile["strength_block"], false);
+    let response = send(
+        db.state(),
+        put("{\"strength_block\": true, \"from\": \"2026-01-01\"}"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(response).await["strength_block"], true);
+    assert_json_error(
+        send(db.state(), put("{\"strength_block\": \"yes\"}")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
 }
 
 fn put_json(uri: &str, body: &str) -> Request<Body> {
@@ -549,6 +564,7 @@ async fn access_list_is_replaced_whole_and_an_unknown_word_changes_nothing() {
         before["choices"],
         json!([
             "compression-boots",
+            "compression-garments",
             "ice-bath",
             "cryo-centre",
             "massage",
@@ -611,7 +627,7 @@ async fn health_exclusions_are_stored_and_an_unknown_condition_changes_nothing()
     assert_eq!(response.status(), StatusCode::OK);
     let saved = json_body(response).await;
     assert_eq!(saved["items"], json!(["raynauds"]));
-    assert_eq!(saved["choices"].as_array().map(Vec::len), Some(10));
+    assert_eq!(saved["choices"].as_array().map(Vec::len), Some(12));
     let message = assert_json_error(
         send(
             db.state(),

@@ -337,12 +337,15 @@ pub(crate) enum RecoveryAction {
 /// `fettle recovery log METHOD`
 #[derive(Debug, Args)]
 pub(crate) struct RecoveryLogArgs {
-    /// boots, ice-bath, cryo, massage, foam-roll, meal, sleep or rest.
+    /// boots, garments, ice-bath, cryo, massage, foam-roll, meal, sleep or rest.
     #[arg(value_name = "METHOD")]
     pub(crate) method: String,
     /// Duration, minutes (not for meals).
-    #[arg(long, value_name = "MIN")]
+    #[arg(long, value_name = "MIN", conflicts_with = "hours")]
     pub(crate) minutes: Option<f64>,
+    /// Duration in hours (e.g. compression garments: the time worn, --hours 3).
+    #[arg(long, value_name = "H")]
+    pub(crate) hours: Option<f64>,
     /// Temperature, °C (ice-bath water, cryotherapy chamber, e.g. -110).
     #[arg(long, value_name = "CELSIUS", allow_negative_numbers = true)]
     pub(crate) temp: Option<f64>,
@@ -503,8 +506,9 @@ pub(crate) enum ProfileAction {
     Set(ProfileSetArgs),
     /// Show every value, given or estimated, and how.
     Show,
-    /// Recovery equipment and services you can use: compression-boots, ice-bath, cryo-centre,
-    /// massage, foam-roller (food, foam rolling, sleep and rest are always prescribed).
+    /// Recovery equipment and services you can use: compression-boots, compression-garments,
+    /// ice-bath, cryo-centre, massage, foam-roller (food, foam rolling, sleep and rest are
+    /// always prescribed).
     Access {
         /// add, remove or list.
         #[command(subcommand)]
@@ -512,7 +516,7 @@ pub(crate) enum ProfileAction {
     },
     /// Health conditions that exclude methods: raynauds, cold-urticaria, heart-disease,
     /// uncontrolled-hypertension, cryoglobulinaemia, pregnancy, open-wounds, dvt-risk,
-    /// acute-injury, inflammation.
+    /// acute-injury, inflammation, peripheral-arterial-disease, skin-lesions.
     Health {
         /// add, remove or list.
         #[command(subcommand)]
@@ -548,9 +552,22 @@ pub(crate) struct ProfileSetArgs {
     /// long, fitness and fatigue start from it instead of from zero.
     #[arg(long, value_name = "DISTANCE")]
     pub(crate) usual_week: Option<String>,
+    /// A strength-focused block starts (on) or ends (off) from --from: no ice bath or
+    /// cryotherapy is suggested while it lasts (cold blunts strength gains).
+    #[arg(long, value_name = "on|off")]
+    pub(crate) strength_block: Option<OnOff>,
     /// The first local day the values apply to (default today).
     #[arg(long, value_name = "DATE")]
     pub(crate) from: Option<String>,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
 }
 
 /// `fettle add`

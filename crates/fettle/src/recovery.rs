@@ -308,10 +308,17 @@ fn print_recover(v: &RecoverView) {
         } else {
             format!("{} – {}", local(&item.start), local(&item.end))
         };
-        println!("{}. {}  ({window})", i + 1, item.method.as_str());
+        println!("{}. {}  ({window})", i + 1, item.method.label());
         println!("   {}", item.dose);
         if let Some(deadline) = &item.deadline {
             println!("   start refuelling by {}", local(deadline));
+        }
+        if let Some(s) = &item.serving {
+            println!(
+                "   carbohydrate : protein = {:.0} : 1 (the ratio that restores glycogen and \
+                 starts repair)",
+                s.ratio
+            );
         }
         for food in &item.foods {
             let portions: Vec<String> = food
@@ -336,7 +343,7 @@ fn print_recover(v: &RecoverView) {
         println!("   evidence: {}", item.evidence);
     }
     for e in &v.excluded {
-        println!("Excluded: {} ({})", e.reason, e.rule);
+        println!("Not suggested: {}.", e.reason);
     }
     for n in &v.notes {
         println!("Note: {n}");
@@ -419,11 +426,13 @@ fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> anyhow::Result<Timesta
 fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCode> {
     let method = RecoveryMethod::parse(&args.method).ok_or_else(|| {
         anyhow::anyhow!(
-            "unknown recovery method {:?}: use boots, ice-bath, cryo, massage, foam-roll, meal, \
-             sleep or rest",
+            "unknown recovery method {:?}: use boots, garments, ice-bath, cryo, massage, \
+             foam-roll, meal, sleep or rest",
             args.method
         )
     })?;
+    // Hours are stored as minutes: one duration field for every method.
+    let minutes = args.minutes.or(args.hours.map(|h| h * 60.0));
     let now = Timestamp::now();
     let tz = zone(ctx)?;
     let at = match &args.at {
@@ -433,7 +442,7 @@ fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCod
     let entry = RecoveryEntry {
         method,
         at,
-        minutes: args.minutes,
+        minutes,
         temp_c: args.temp,
         zones: args
             .zones
@@ -445,15 +454,19 @@ fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCod
         protein_g: args.protein,
         note: args.note.clone(),
     };
-    let id = app::log_recovery(ctx.store.as_ref(), ctx.athlete, &entry, now)?;
+    let logged = app::log_recovery_with_warnings(ctx.store.as_ref(), ctx.athlete, &entry, now)?;
     if ctx.json {
-        print_json(&serde_json::json!({ "id": id }))?;
+        print_json(&logged)?;
     } else {
         println!(
-            "Logged {} at {} (entry {id}).",
-            method.as_str(),
-            local(&at.to_zoned_datetime(tz))
+            "Logged {} at {} (entry {}).",
+            method.label(),
+            local(&at.to_zoned_datetime(tz)),
+            logged.id
         );
+        for w in &logged.warnings {
+            println!("Note: {w}.");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -544,33 +557,41 @@ pub(crate) fn insights(ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = Table::new(&[
-        "method", "outcome", "effect", "95% CI", "with", "without", "verdict",
+        "method", "outcome", "effect", "95% CI", "unit", "q", "with", "without", "verdict",
     ]);
     for i in &list {
         t.row(vec![
-            i.method.as_str().to_string(),
-            serde_json::to_value(i.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            i.method.label().to_string(),
+            i.outcome
+                .label()
+                .trim_start_matches("next-morning ")
+                .to_string(),
             opt(i.effect, 2),
             match (i.ci_low, i.ci_high) {
                 (Some(l), Some(h)) => format!("{l:.2}…{h:.2}"),
                 _ => "-".into(),
             },
+            i.unit.to_string(),
+            opt(i.q_value, 3),
             i.n_with.to_string(),
             i.n_without.to_string(),
-            serde_json::to_value(i.verdict)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            i.verdict_words().to_string(),
         ]);
     }
     print!("{}", t.render());
+    for i in list.iter().filter(|i| i.effect.is_some()) {
+        println!("- {}", i.summary);
+    }
     println!(
-        "Effect = change in the next morning's outcome on days with the method, adjusted for the \
-         day's load and fatigue (least squares); helps/worse only when the whole 95% interval is \
-         on one side of zero. Observational: it cannot rule out other causes."
+        "Effect = change in the next morning's outcome on days with the method, from one \
+         regression per outcome adjusted for the day's load, fatigue and the other methods. \
+         q = p-value adjusted for the number of comparisons (Benjamini–Hochberg); helps/worse \
+         only when q ≤ {:.2}. Each method needs {} days with it and {} without, and each model \
+         {} more mornings than terms. Observational: it cannot rule out other causes.",
+        fettle_core::insights::FALSE_DISCOVERY_RATE,
+        fettle_core::insights::MIN_DAYS_WITH,
+        fettle_core::insights::MIN_DAYS_WITHOUT,
+        fettle_core::insights::MIN_RESIDUAL_DF,
     );
     Ok(ExitCode::SUCCESS)
 }

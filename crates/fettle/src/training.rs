@@ -58,6 +58,7 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
             .as_deref()
             .map(|d| crate::dates::parse_distance(d).map(|m| m / 1000.0))
             .transpose()?,
+        strength_block: args.strength_block.map(|v| v == crate::cli::OnOff::On),
     };
     let nothing = update.sex.is_none()
         && update.mass_kg.is_none()
@@ -66,10 +67,11 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
         && update.lthr.is_none()
         && update.threshold_speed_mps.is_none()
         && update.tz.is_none()
-        && update.usual_week_km.is_none();
+        && update.usual_week_km.is_none()
+        && update.strength_block.is_none();
     if nothing {
         anyhow::bail!(
-            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz, --usual-week"
+            "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz, --usual-week, --strength-block"
         );
     }
     let summary = training::update_profile(ctx.store.as_ref(), ctx.athlete, &update, today(ctx)?)?;
@@ -162,6 +164,14 @@ fn profile_show(ctx: &Context, date: Option<&str>) -> anyhow::Result<ExitCode> {
             week.value, week.from
         );
     }
+    println!(
+        "  strength block   {}",
+        if view.strength_block {
+            "on (no ice bath or cryotherapy is suggested)"
+        } else {
+            "off"
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -329,9 +339,22 @@ pub(crate) fn load(ctx: &Context, args: &LoadArgs) -> anyhow::Result<ExitCode> {
         ]
     });
     if args.csv {
-        println!("{}", header.join(","));
-        for row in rows {
-            println!("{}", row.join(",").replace(",-", ","));
+        // A CSV writer, not string joining: negative values (form) keep their sign, and a
+        // missing value is an empty field rather than the table's "-".
+        let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+        let write = || -> std::io::Result<()> {
+            out.write_record(header)?;
+            for row in rows {
+                out.write_record(row.iter().map(|cell| if cell == "-" { "" } else { cell }))?;
+            }
+            out.flush()
+        };
+        if let Err(e) = write() {
+            // `fettle load --csv | head`: stop quietly, as the tables do (see main.rs).
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+            return Err(e.into());
         }
     } else {
         let mut table = Table::new(&header);

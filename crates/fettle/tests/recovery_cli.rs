@@ -132,10 +132,26 @@ fn golden_70_kg_after_a_long_run_first_serving_and_deadline_in_local_time() {
     let v = env.json(&["recover"]);
     assert_eq!(v["activity_id"], id);
     assert_eq!(v["activity"]["kind"], "long");
-    // SCIENCE.md §7: 0.8 g/kg carbohydrate and 0.2 g/kg protein: 70 × 0.8 = 56 g, 70 × 0.2 = 14 g.
+    // ISSN: 1.0–1.2 g/kg carbohydrate and 0.25–0.3 g/kg protein after a long run: for 70 kg,
+    // 70–84 g and 17.5–21 g (4:1 at both ends); the single target is the middle, 77 and 19.25.
     let n = item(&v, "nutrition").expect("nutrition is always prescribed");
-    assert!((n["carbs_g"].as_f64().unwrap() - 56.0).abs() < 1e-9);
-    assert!((n["protein_g"].as_f64().unwrap() - 14.0).abs() < 1e-9);
+    let serving = &n["serving"];
+    for (key, grams) in [
+        ("carbs_g_low", 70.0),
+        ("carbs_g_high", 84.0),
+        ("protein_g_low", 17.5),
+        ("protein_g_high", 21.0),
+        ("ratio", 4.0),
+    ] {
+        assert!(
+            (serving[key].as_f64().unwrap() - grams).abs() < 1e-9,
+            "{key}: {n}"
+        );
+    }
+    assert!((n["carbs_g"].as_f64().unwrap() - 77.0).abs() < 1e-9);
+    assert!((n["protein_g"].as_f64().unwrap() - 19.25).abs() < 1e-9);
+    // No plan, so no hard session known within 24 h: one serving, no hourly repeats.
+    assert!(n.get("repeat_hourly_for_h").is_none(), "{n}");
     // Start 08:00 + 2 h = end 10:00 Tokyo time; deadline = end + 30 min = 10:30 (+09:00).
     assert_eq!(n["deadline"], format!("{d}T10:30:00+09:00"));
     assert_eq!(n["start"], format!("{d}T10:00:00+09:00"));
@@ -143,6 +159,7 @@ fn golden_70_kg_after_a_long_run_first_serving_and_deadline_in_local_time() {
     let allowed = [
         "nutrition",
         "compression_boots",
+        "compression_garments",
         "cold_water_immersion",
         "cryotherapy",
         "massage",
@@ -169,7 +186,11 @@ fn golden_70_kg_after_a_long_run_first_serving_and_deadline_in_local_time() {
     assert!(rt["definition"].as_str().unwrap().contains("form"));
     // The table says the same in words.
     let text = env.ok(&["recover"]);
-    assert!(text.contains("56 g carbohydrate + 14 g protein"), "{text}");
+    assert!(
+        text.contains("70–84 g carbohydrate + 17.5–21 g protein, 4:1"),
+        "{text}"
+    );
+    assert!(text.contains("carbohydrate : protein = 4 : 1"), "{text}");
     assert!(
         text.contains(&format!("start refuelling by {d} 10:30")),
         "{text}"
@@ -197,8 +218,32 @@ fn no_access_means_no_boots_or_cold_but_foam_rolling_always() {
             "{absent} without access: {m:?}"
         );
     }
+    // Nothing hard is planned within 48 h: no cold is even considered, so no note about it.
     let notes = v["notes"].to_string();
-    assert!(notes.contains("no ice-bath access"), "{notes}");
+    assert!(!notes.contains("ice bath"), "{notes}");
+}
+
+#[test]
+fn a_20_minute_easy_jog_gets_a_normal_meal_and_no_window() {
+    let env = Env::new();
+    env.ok(&[
+        "profile",
+        "set",
+        "--mass",
+        "70",
+        "--from",
+        &day(-30).to_string(),
+    ]);
+    env.add(day(-2), "07:00", "20m", "2", "Jog");
+    let v = env.json(&["recover"]);
+    assert_eq!(v["activity"]["kind"], "easy");
+    let n = item(&v, "nutrition").unwrap();
+    for absent in ["deadline", "carbs_g", "protein_g", "serving"] {
+        assert!(n.get(absent).is_none(), "{absent} in {n}");
+    }
+    assert!(n["dose"].as_str().unwrap().contains("normal meal"), "{n}");
+    let text = env.ok(&["recover"]);
+    assert!(!text.contains("start refuelling by"), "{text}");
 }
 
 #[test]
@@ -216,7 +261,8 @@ fn raynauds_removes_cold_methods_and_says_so() {
     ]);
     let list = env.json(&["profile", "access", "list"]);
     assert_eq!(list.as_array().unwrap().len(), 5);
-    env.add(day(-2), "17:00", "50m", "8", "Intervals");
+    // A race: cold is indicated.
+    env.add(day(-2), "09:00", "50m", "9", "City race 10k");
     // With access and no condition: the ice bath is prescribed (cryo is its alternative).
     let before = env.json(&["recover"]);
     assert!(methods(&before).contains(&"cold_water_immersion".to_string()));
@@ -244,13 +290,29 @@ fn raynauds_removes_cold_methods_and_says_so() {
     assert!(
         excluded
             .iter()
-            .any(|(m, r)| m == "cryotherapy" && r.contains("raynauds")),
+            .any(|(m, r)| m == "cryotherapy" && r == "no cryotherapy: Raynaud's in your profile"),
         "{excluded:?}"
     );
     let text = env.ok(&["recover"]);
     assert!(
-        text.contains("Excluded: whole-body cryotherapy removed: raynauds"),
+        text.contains("Not suggested: no ice bath: Raynaud's in your profile."),
         "{text}"
+    );
+    // Logging an ice bath anyway is stored, with a warning that says why.
+    let logged = env.json(&[
+        "recovery",
+        "log",
+        "ice-bath",
+        "--minutes",
+        "12",
+        "--temp",
+        "12",
+        "--at",
+        &format!("{} 11:00", day(-2)),
+    ]);
+    assert_eq!(
+        logged["warnings"],
+        serde_json::json!(["Raynaud's is in your profile: an ice bath is not advised with it"])
     );
 
     // Removing the condition brings the ice bath back.
@@ -292,19 +354,20 @@ fn invalid_recovery_logs_exit_non_zero_with_clear_messages_and_store_nothing() {
         &at,
     ]);
     assert!(err.contains("ice-bath water temperature 30"), "{err}");
+    // A "cryotherapy" at −20 °C is a cold room, not the method.
     let err = env.fails(&[
         "recovery",
         "log",
         "cryo",
         "--minutes",
-        "10",
+        "3",
         "--temp",
-        "-110",
+        "-20",
         "--at",
         &at,
     ]);
     assert!(
-        err.contains("10 min") && err.contains("never over 3"),
+        err.contains("-20 °C") && err.contains("not cryotherapy"),
         "{err}"
     );
     let err = env.fails(&[
@@ -355,6 +418,7 @@ fn invalid_recovery_logs_exit_non_zero_with_clear_messages_and_store_nothing() {
         vec!["massage", "--minutes", "45"],
         vec!["foam-roll", "--minutes", "10"],
         vec!["meal", "--carbs", "60", "--protein", "15"],
+        vec!["garments", "--hours", "3"],
     ] {
         let mut full = vec!["recovery", "log"];
         full.extend(args);
@@ -362,7 +426,54 @@ fn invalid_recovery_logs_exit_non_zero_with_clear_messages_and_store_nothing() {
         env.ok(&full);
     }
     let list = env.json(&["recovery", "list", "--from", &day(-5).to_string()]);
-    assert_eq!(list["entries"].as_array().unwrap().len(), 6);
+    let entries = list["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 7);
+    // Hours worn are stored as minutes: 3 h = 180 min.
+    let garments = entries
+        .iter()
+        .find(|e| e["method"] == "compression_garments")
+        .unwrap();
+    assert_eq!(garments["minutes"], 180.0);
+}
+
+#[test]
+fn cryotherapy_as_runners_do_it_is_logged_with_a_warning() {
+    let env = Env::new();
+    // The −90 °C cabin for 5–6 minutes that runners read about: stored, and the answer says it
+    // is outside the studied dose (−110 °C or colder, 2–3 min).
+    let at = format!("{} 19:00", day(-1));
+    let v = env.json(&[
+        "recovery",
+        "log",
+        "cryo",
+        "--minutes",
+        "6",
+        "--temp",
+        "-90",
+        "--at",
+        &at,
+    ]);
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{v}");
+    assert!(warnings[0].as_str().unwrap().contains("−110 °C"), "{v}");
+    assert!(warnings[1].as_str().unwrap().contains("2–3 min"), "{v}");
+    let text = env.ok(&[
+        "recovery",
+        "log",
+        "cryo",
+        "--minutes",
+        "5",
+        "--temp",
+        "-90",
+        "--at",
+        &at,
+    ]);
+    assert!(
+        text.contains("Logged cryotherapy") && text.contains("Note: "),
+        "{text}"
+    );
+    let list = env.json(&["recovery", "list", "--from", &day(-5).to_string()]);
+    assert_eq!(list["entries"].as_array().unwrap().len(), 2);
 }
 
 #[test]
@@ -439,13 +550,7 @@ fn sick_overrides_readiness_to_rest_and_recover_prescribes_a_rest_day() {
     assert_eq!(v["recommendation"], "rest", "{v}");
     let r = env.json(&["recover"]);
     let rest = item(&r, "rest").expect("a rest day when readiness says rest");
-    assert!(
-        rest["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("rest.readiness"),
-        "{rest}"
-    );
+    assert_eq!(rest["reason"], "today's readiness says rest", "{rest}");
     // The entry lists with its flag; deleting it clears the flag.
     let list = env.json(&["wellness", "list"]);
     assert_eq!(list[0]["sick"], true);
@@ -608,8 +713,8 @@ fn recovery_list_shows_meals_inside_and_outside_the_window() {
     let inside = meal(first);
     assert_eq!(inside["on_time"], true);
     assert_eq!(inside["carb_protein_ratio"], 4.0);
-    // 60 g of the 56 g prescribed: 60/56.
-    assert!((inside["carbs_fraction_of_target"].as_f64().unwrap() - 60.0 / 56.0).abs() < 1e-9);
+    // 60 g of the 77 g aimed at (1.1 g/kg × 70 kg, the middle of 70–84 g): 60/77.
+    assert!((inside["carbs_fraction_of_target"].as_f64().unwrap() - 60.0 / 77.0).abs() < 1e-9);
     let outside = meal(second);
     assert_eq!(outside["on_time"], false);
     assert_eq!(outside["carb_protein_ratio"], 2.0);
@@ -692,4 +797,133 @@ fn fit_rr_from_a_short_morning_recording_becomes_hrv_but_a_run_does_not() {
         "{list}"
     );
     assert!((rows[0]["rest_hr"].as_f64().unwrap() - 60_000.0 / 1025.0).abs() < 0.01);
+}
+
+#[test]
+fn a_strength_block_set_in_the_profile_removes_cold_after_a_race() {
+    let env = Env::new();
+    env.ok(&["profile", "access", "add", "ice-bath"]);
+    env.add(day(-2), "09:00", "45m", "9", "Parkrun race");
+    assert!(methods(&env.json(&["recover"])).contains(&"cold_water_immersion".to_string()));
+    env.ok(&[
+        "profile",
+        "set",
+        "--strength-block",
+        "on",
+        "--from",
+        &day(-10).to_string(),
+    ]);
+    assert_eq!(env.json(&["profile"])["strength_block"], true);
+    assert!(env.ok(&["profile"]).contains("strength block   on"));
+    let v = env.json(&["recover"]);
+    assert!(!methods(&v).contains(&"cold_water_immersion".to_string()));
+    let reason = v["excluded"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("no ice bath: you are in a strength block"),
+        "{reason}"
+    );
+    // Off again from yesterday: the race (two days ago) was still in the block.
+    env.ok(&[
+        "profile",
+        "set",
+        "--strength-block",
+        "off",
+        "--from",
+        &day(-1).to_string(),
+    ]);
+    assert_eq!(env.json(&["profile"])["strength_block"], false);
+    assert!(!methods(&env.json(&["recover"])).contains(&"cold_water_immersion".to_string()));
+    let err = env.fails(&["profile", "set", "--strength-block", "maybe"]);
+    assert!(err.contains("on") && err.contains("off"), "{err}");
+}
+
+#[test]
+fn a_long_run_with_a_hard_session_planned_within_a_day_repeats_the_serving_hourly() {
+    let env = Env::new();
+    env.ok(&[
+        "profile",
+        "set",
+        "--mass",
+        "70",
+        "--from",
+        &day(-30).to_string(),
+    ]);
+    // A plan whose long run is today: today is the next hard (long) session.
+    let weekday = match day(0).weekday() {
+        jiff::civil::Weekday::Monday => "mon",
+        jiff::civil::Weekday::Tuesday => "tue",
+        jiff::civil::Weekday::Wednesday => "wed",
+        jiff::civil::Weekday::Thursday => "thu",
+        jiff::civil::Weekday::Friday => "fri",
+        jiff::civil::Weekday::Saturday => "sat",
+        jiff::civil::Weekday::Sunday => "sun",
+    };
+    let plan = env.json(&[
+        "plan",
+        "create",
+        "--race",
+        &day(70).to_string(),
+        "--distance",
+        "10k",
+        "--days",
+        "mon,tue,wed,thu,fri,sat,sun",
+        "--long-run-day",
+        weekday,
+    ]);
+    assert_eq!(
+        plan["weeks"][0]["days"][0]["session"]["kind"], "long",
+        "{plan}"
+    );
+    // Yesterday 18:00–20:00 Tokyo: the next hard session starts at today's 00:00, 4 h later.
+    env.add(day(-1), "18:00", "2h", "4", "Steady long run");
+    let v = env.json(&["recover"]);
+    assert_eq!(
+        v["next_planned_hard_session"],
+        format!("{}T00:00:00+09:00", day(0))
+    );
+    let n = item(&v, "nutrition").unwrap();
+    assert_eq!(n["repeat_hourly_for_h"], 4, "{n}");
+    assert_eq!(n["deadline"], format!("{}T20:30:00+09:00", day(-1)));
+    assert!((n["serving"]["carbs_g_low"].as_f64().unwrap() - 70.0).abs() < 1e-9);
+    assert!((n["serving"]["protein_g_high"].as_f64().unwrap() - 21.0).abs() < 1e-9);
+    let dose = n["dose"].as_str().unwrap();
+    assert!(
+        dose.contains("then the same every hour for up to 4 h"),
+        "{dose}"
+    );
+    assert!(n["reason"].as_str().unwrap().contains("within 24 h"), "{n}");
+}
+
+#[test]
+fn on_a_simulated_year_the_joint_insights_credit_the_ice_bath_with_nothing() {
+    // The simulator's true next-morning effects (fettle-sim `true_effects`): massage −0.5
+    // soreness (latent scale, before rounding to 1–5), ice bath none — but ice baths follow
+    // the hardest days and come with meals and boots. Adjusted for load, fatigue and the other
+    // methods, with the false-discovery rate controlled, the ice bath is credited with nothing
+    // on any outcome, and massage lowers soreness. (Seeds 1–5 and 7 all give a negative
+    // massage estimate, −0.17 to −0.43; with ~21 massage days a year, "helps" after the
+    // correction is reached on some seeds only, so the verdict is not pinned. On seed 1 the
+    // ice bath's unadjusted interval for soreness excludes zero, −0.48 to −0.03, and the
+    // correction keeps it from a false "helps".)
+    let env = Env::new();
+    env.ok(&["demo", "--days", "365", "--seed", "7", "--json"]);
+    let all = env.json(&["insights"]);
+    let find = |method: &str, outcome: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["method"] == method && i["outcome"] == outcome)
+            .unwrap()
+            .clone()
+    };
+    let massage = find("massage", "soreness");
+    assert!(massage["effect"].as_f64().unwrap() < 0.0, "{massage}");
+    assert!(massage["ci_low"].as_f64().unwrap() > -1.0, "{massage}");
+    assert_eq!(massage["unit"], "soreness points (1–5 scale)");
+    assert!(massage["q_value"].as_f64().is_some(), "{massage}");
+    for outcome in ["soreness", "readiness", "hrv", "resting_hr"] {
+        let ice = find("cold_water_immersion", outcome);
+        assert_ne!(ice["verdict"], "helps", "{ice}");
+        assert_ne!(ice["verdict"], "worse", "{ice}");
+    }
 }

@@ -33,6 +33,7 @@ const RAMP_BISECTION_STEPS: usize = 40;
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Access {
     pub(super) boots: bool,
+    pub(super) garments: bool,
     pub(super) ice_bath: bool,
     pub(super) cryo: bool,
     pub(super) massage: bool,
@@ -178,15 +179,18 @@ impl<'a> Context<'a> {
         if let Some(m) = req.body_mass_kg {
             check_range("the body mass", "between 25 and 250 kg", m, 25.0..=250.0)?;
         }
+        // The access words are the recovery module's (one list).
         let mut access = Access::default();
         for item in &req.access {
-            match item.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-                "compression-boots" | "boots" => access.boots = true,
-                "ice-bath" | "cold-water-immersion" => access.ice_bath = true,
-                "cryo-centre" | "cryo-center" | "cryotherapy" | "cryo" => access.cryo = true,
-                "massage" | "masseur" => access.massage = true,
-                "foam-roller" | "foam-rolling" => {}
-                _ => return Err(PlanError::UnknownAccess(item.clone())),
+            use crate::recovery::Access as A;
+            match A::parse(item) {
+                Some(A::CompressionBoots) => access.boots = true,
+                Some(A::CompressionGarments) => access.garments = true,
+                Some(A::IceBath) => access.ice_bath = true,
+                Some(A::CryoCentre) => access.cryo = true,
+                Some(A::Massage) => access.massage = true,
+                Some(A::FoamRoller) => {}
+                None => return Err(PlanError::UnknownAccess(item.clone())),
             }
         }
         let (threshold_speed, pace_known) = match (t.threshold_pace_s_per_km, t.current_vdot) {

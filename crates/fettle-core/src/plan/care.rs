@@ -1,59 +1,61 @@
-//! Recovery items for each planned day (SCIENCE.md §6, §7): only the methods the athlete has,
-//! free methods (food, foam roller, sleep, rest) always.
+//! Recovery items for each planned day: only the methods the athlete has, free methods (food,
+//! foam roller, sleep, rest) always. Doses, timings and indications are the recovery module's
+//! ([`crate::recovery::protocol`]), so the plan and `fettle recover` say the same thing.
 
 use super::build::Context;
 use super::{RecoveryItem, SessionKind, Week, WeekKind};
 use crate::log::RecoveryMethod;
+use crate::nutrition::{self, REFUEL_REPEAT_HOURS};
+use crate::recovery::protocol::{self, Demand, Timing};
 
-/// Carbohydrate per kg body mass per hour in the first hours after a hard session when the next
-/// hard session is within about 24 h (Kerksick et al. 2017; Burke et al. 2011).
-const REFUEL_CARB_G_PER_KG_H: f64 = 0.8;
-/// Protein per kg per hour alongside it: 0.8 : 0.2 is the 4:1 ratio (Kerksick 2017).
-const REFUEL_PROTEIN_G_PER_KG_H: f64 = 0.2;
-/// The refuelling window after a long or hard run, minutes (ISSN: start within 30 minutes).
-const REFUEL_WINDOW_MIN: u32 = 30;
-/// Compression-boot session, minutes (≈ 30 min is the usual session; Hoffman et al. 2016).
-const BOOTS_MIN: u32 = 30;
-/// Boots start this long after the run (after refuelling and a shower).
-const BOOTS_AFTER_MIN: u32 = 120;
-/// Cold-water immersion, minutes (10–15 min at 10–15 °C; Machado et al. 2016).
-const ICE_BATH_MIN: u32 = 12;
-/// Ice bath starts this long after the run.
-const ICE_BATH_AFTER_MIN: u32 = 30;
-/// Foam rolling, minutes (about 10 min, 30–60 s per muscle group; Wiewelhove et al. 2019).
-const FOAM_ROLL_MIN: u32 = 10;
-/// Foam rolling starts this long after the run.
-const FOAM_ROLL_AFTER_MIN: u32 = 60;
-/// Sports massage, minutes (20–30 min; Dupuy et al. 2018).
-const MASSAGE_MIN: u32 = 30;
 /// Sleep per night in heavy weeks, hours (Milewski et al. 2014).
 const SLEEP_HOURS: u32 = 8;
 /// Build weeks with at least this share of the heaviest build week's load count as heavy.
 const HEAVY_WEEK_SHARE: f64 = 0.9;
+/// Hours between one planned day's session and the next day's (a plan has no clock times).
+const HOURS_PER_DAY: f64 = 24.0;
 
 fn item(
     method: RecoveryMethod,
     dose: String,
+    timing: Option<Timing>,
     when: &str,
-    start: Option<u32>,
     minutes: Option<u32>,
     reason: &str,
 ) -> RecoveryItem {
     RecoveryItem {
         method,
         dose,
-        when: when.to_owned(),
-        start_after_session_min: start,
+        when: timing.map_or(when, |t| t.when).to_owned(),
+        start_after_session_min: timing.map(|t| t.from_min),
         duration_min: minutes,
         reason: reason.to_owned(),
     }
 }
 
-fn is_hard(kind: SessionKind) -> bool {
+/// A planned session that is hard or long: what "the next hard session" means for the rules
+/// (the same kinds `fettle recover` reads from a saved plan).
+fn is_hard_or_long(kind: SessionKind) -> bool {
     matches!(
         kind,
         SessionKind::Long | SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
     )
+}
+
+/// What a planned session demands, for the shared indications; `next_hard_in_days` is the
+/// number of days to the next hard or long session, if any.
+fn demand(kind: SessionKind, next_hard_in_days: Option<usize>) -> Demand {
+    Demand {
+        hard: matches!(
+            kind,
+            SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
+        ),
+        long: kind == SessionKind::Long,
+        race: kind == SessionKind::Race,
+        strength: false,
+        hours_to_next_hard: next_hard_in_days.map(|d| d as f64 * HOURS_PER_DAY),
+        hot: false,
+    }
 }
 
 /// Adds the recovery items to every day of `weeks`.
@@ -63,129 +65,130 @@ pub(super) fn assign(ctx: &Context<'_>, weeks: &mut [Week]) {
         .filter(|w| w.kind == WeekKind::Build)
         .map(|w| w.load_target)
         .fold(0.0, f64::max);
-    // The biggest week: the build week with the highest distance (first one on ties).
-    let biggest = weeks
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.kind == WeekKind::Build)
-        .fold(None::<(usize, f64)>, |best, (i, w)| match best {
-            Some((_, d)) if d >= w.distance_target_m => best,
-            _ => Some((i, w.distance_target_m)),
-        })
-        .map(|(i, _)| i);
-    // Kinds of every day in order, to know whether the next day is hard.
+    // Kinds of every day in order, to know when the next hard session comes.
     let kinds: Vec<SessionKind> = weeks
         .iter()
         .flat_map(|w| w.days.iter().map(|d| d.session.kind))
         .collect();
     let mut index = 0;
-    for (wi, week) in weeks.iter_mut().enumerate() {
+    for week in weeks.iter_mut() {
         let heavy = week.kind == WeekKind::Build
             && heaviest > 0.0
             && week.load_target >= HEAVY_WEEK_SHARE * heaviest;
-        let massage_on_long_run = Some(wi) == biggest;
         for day in &mut week.days {
             let kind = day.session.kind;
-            let next_hard = kinds.get(index + 1).is_some_and(|k| is_hard(*k));
+            let next_hard_in_days = kinds
+                .iter()
+                .skip(index + 1)
+                .position(|k| is_hard_or_long(*k))
+                .map(|i| i + 1);
             index += 1;
+            let d = demand(kind, next_hard_in_days);
             let items = &mut day.recovery;
             if kind == SessionKind::Rest {
                 items.push(item(
                     RecoveryMethod::Rest,
                     "no running; an easy walk is fine".to_owned(),
+                    None,
                     "all day",
                     None,
-                    None,
-                    "planned rest lets the fatigue of the previous days decay (SCIENCE.md §3, §6)",
+                    "planned rest lets the fatigue of the previous days decay (Meeusen et al. 2013)",
                 ));
             }
-            if is_hard(kind) {
+            if protocol::refuel_window(&d) {
                 let amounts = match ctx.req.body_mass_kg {
-                    Some(kg) => format!(
-                        "about {:.0} g carbohydrate + {:.0} g protein (4:1)",
-                        REFUEL_CARB_G_PER_KG_H * kg,
-                        REFUEL_PROTEIN_G_PER_KG_H * kg
-                    ),
-                    None => format!(
-                        "carbohydrate and protein at about 4:1 ({REFUEL_CARB_G_PER_KG_H} g/kg carbohydrate + {REFUEL_PROTEIN_G_PER_KG_H} g/kg protein)"
-                    ),
+                    Some(kg) => {
+                        let s = nutrition::refuel_serving(kg);
+                        format!(
+                            "{:.0}–{:.0} g carbohydrate + {:.1}–{:.0} g protein, 4:1 (1.0–1.2 and 0.25–0.3 g/kg)",
+                            s.carbs_g_low, s.carbs_g_high, s.protein_g_low, s.protein_g_high
+                        )
+                    }
+                    None => "carbohydrate and protein at 4:1: 1.0–1.2 g carbohydrate and 0.25–0.3 g protein per kg body mass".to_owned(),
                 };
-                let (dose, reason) = if next_hard {
+                let (dose, reason) = if protocol::refuel_repeats(&d) {
                     (
-                        format!("{amounts}, then the same each hour for the first ~4 h"),
-                        "the next hard session is within about 24 h, so refuelling early matters (Kerksick et al. 2017; Burke et al. 2011)",
+                        format!(
+                            "{amounts}, then the same every hour for up to {REFUEL_REPEAT_HOURS} h"
+                        ),
+                        "the next hard session is within about 24 h, so refuelling early and repeatedly matters (Kerksick et al. 2017; Burke et al. 2011)",
                     )
                 } else {
                     (
                         amounts,
-                        "a 4:1 snack soon after helps; with no hard session tomorrow, total daily intake matters more than timing (Kerksick et al. 2017; Aragon & Schoenfeld 2013)",
+                        "one serving soon after a long or hard session; with no hard session tomorrow, total daily intake matters more than timing (Kerksick et al. 2017; Aragon & Schoenfeld 2013)",
                     )
                 };
                 items.push(item(
                     RecoveryMethod::Nutrition,
                     dose,
-                    "start within 30 min of finishing",
-                    Some(0),
-                    Some(REFUEL_WINDOW_MIN),
+                    Some(protocol::REFUEL),
+                    "",
+                    Some(protocol::REFUEL.until_min),
                     reason,
                 ));
             }
-            if ctx.access.ice_bath
+            if let Some(why) = protocol::cold_indication(&d)
                 && !ctx.req.strength_block
-                && matches!(kind, SessionKind::Intervals | SessionKind::Race)
             {
-                items.push(item(
-                    RecoveryMethod::ColdWaterImmersion,
-                    "10–15 °C water to the waist or neck for 10–15 min".to_owned(),
-                    "within an hour after the session",
-                    Some(ICE_BATH_AFTER_MIN),
-                    Some(ICE_BATH_MIN),
-                    "less soreness and better perceived recovery at 24 h (Versey et al. 2013; Machado et al. 2016); skip it within hours of strength work (Roberts et al. 2015)",
-                ));
+                let because = why.because();
+                if ctx.access.ice_bath {
+                    items.push(item(
+                        RecoveryMethod::ColdWaterImmersion,
+                        protocol::ICE_BATH_DOSE.to_owned(),
+                        Some(protocol::ICE_BATH),
+                        "",
+                        Some(protocol::ICE_BATH_MIN),
+                        &format!("{because}: less soreness and better perceived recovery at 24 h (Versey et al. 2013; Machado et al. 2016); not within a day of strength work (Roberts et al. 2015)"),
+                    ));
+                } else if ctx.access.cryo {
+                    items.push(item(
+                        RecoveryMethod::Cryotherapy,
+                        format!("{}; not with uncontrolled high blood pressure, heart disease, Raynaud's, cold urticaria, cryoglobulinaemia, pregnancy or open wounds", protocol::CRYO_DOSE),
+                        Some(protocol::CRYO),
+                        "",
+                        Some(protocol::CRYO_MIN),
+                        &format!("{because}: it may improve perceived recovery; the effects are small (Poppendieck et al. 2013)"),
+                    ));
+                }
             }
-            if ctx.access.cryo && !ctx.access.ice_bath && kind == SessionKind::Race {
-                items.push(item(
-                    RecoveryMethod::Cryotherapy,
-                    "−110 °C or colder for 2–3 min (never over 3), dry skin, gloves, socks, mouth mask; not with uncontrolled hypertension, heart disease, Raynaud's, cold urticaria, cryoglobulinaemia, pregnancy or open wounds".to_owned(),
-                    "at the centre, the day of the race or the next",
-                    None,
-                    Some(3),
-                    "may improve perceived recovery; the effects are small (Poppendieck et al. 2013)",
-                ));
-            }
-            if ctx.access.boots && matches!(kind, SessionKind::Long | SessionKind::Race) {
+            if ctx.access.boots && protocol::boots_indicated(&d) {
                 items.push(item(
                     RecoveryMethod::CompressionBoots,
-                    "about 30 min, sequential zones feet → calves → quads → hips".to_owned(),
-                    "a couple of hours after the run",
-                    Some(BOOTS_AFTER_MIN),
-                    Some(BOOTS_MIN),
+                    protocol::BOOTS_DOSE.to_owned(),
+                    Some(protocol::BOOTS),
+                    "",
+                    Some(protocol::BOOTS_MIN),
                     "less fatigue right after (Hoffman et al. 2016): the benefit is how you feel, not a faster functional recovery",
                 ));
             }
-            if ctx.access.massage
-                && (kind == SessionKind::Race || (massage_on_long_run && kind == SessionKind::Long))
-            {
+            if ctx.access.garments && protocol::garments_indicated(&d) {
+                items.push(item(
+                    RecoveryMethod::CompressionGarments,
+                    protocol::GARMENTS_DOSE.to_owned(),
+                    Some(protocol::GARMENTS),
+                    "",
+                    Some(protocol::GARMENTS_MIN),
+                    "a small benefit for strength and soreness recovery (Brown et al. 2017 meta-analysis)",
+                ));
+            }
+            if ctx.access.massage && protocol::massage_indicated(&d) {
                 items.push(item(
                     RecoveryMethod::Massage,
-                    "20–30 min sports massage".to_owned(),
-                    if kind == SessionKind::Race {
-                        "within 48 h after the race"
-                    } else {
-                        "same day or within 48 h after the long run of your biggest week"
-                    },
-                    None,
-                    Some(MASSAGE_MIN),
+                    protocol::MASSAGE_DOSE.to_owned(),
+                    Some(protocol::MASSAGE),
+                    "",
+                    Some(protocol::MASSAGE_MIN),
                     "the strongest evidence of all methods for soreness and perceived fatigue (Dupuy et al. 2018)",
                 ));
             }
             if kind != SessionKind::Rest {
                 items.push(item(
                     RecoveryMethod::FoamRolling,
-                    "about 10 min, 30–60 s per muscle group".to_owned(),
-                    "after the run",
-                    Some(FOAM_ROLL_AFTER_MIN),
-                    Some(FOAM_ROLL_MIN),
+                    protocol::FOAM_ROLLING_DOSE.to_owned(),
+                    Some(protocol::FOAM_ROLLING),
+                    "",
+                    Some(protocol::FOAM_ROLLING_MIN),
                     "eases pain perception; free and quick (Wiewelhove et al. 2019)",
                 ));
             }
@@ -193,8 +196,8 @@ pub(super) fn assign(ctx: &Context<'_>, weeks: &mut [Week]) {
                 items.push(item(
                     RecoveryMethod::Sleep,
                     format!("at least {SLEEP_HOURS} h tonight"),
-                    "tonight",
                     None,
+                    "tonight",
                     None,
                     "one of your heaviest weeks: under 8 h a night goes with more injuries (Milewski et al. 2014)",
                 ));

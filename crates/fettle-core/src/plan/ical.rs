@@ -175,6 +175,7 @@ fn method_title(item: &RecoveryItem) -> &'static str {
     match item.method {
         M::Nutrition => "Refuel",
         M::CompressionBoots => "Compression boots",
+        M::CompressionGarments => "Compression garments",
         M::ColdWaterImmersion => "Ice bath",
         M::Cryotherapy => "Cryotherapy",
         M::Massage => "Sports massage",
@@ -458,7 +459,8 @@ mod tests {
         );
         assert!(race_day.session.description.contains("4:35–4:40/km"));
 
-        // Boots two hours after a long run ends; rest days are all-day events.
+        // Boots 30 min after a long run ends (once refuelled, as `fettle recover` says); rest
+        // days are all-day events.
         let long = plan
             .days()
             .find(|d| d.session.kind == SessionKind::Long)
@@ -473,7 +475,7 @@ mod tests {
             .date
             .to_datetime(time(7, 0, 0, 0))
             .checked_add(jiff::SignedDuration::from_mins(
-                (long.session.duration_s / 60.0).round() as i64 + 120,
+                (long.session.duration_s / 60.0).round() as i64 + 30,
             ))
             .unwrap();
         assert_eq!(value(&boots.properties, "DTSTART"), fmt_datetime(end));

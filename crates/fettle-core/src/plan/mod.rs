@@ -142,7 +142,7 @@ pub enum PlanError {
     },
     /// An access item is not known.
     #[error(
-        "unknown recovery access {0:?}; use compression-boots, ice-bath, cryo-centre, massage or foam-roller"
+        "unknown recovery access {0:?}; use compression-boots, compression-garments, ice-bath, cryo-centre, massage or foam-roller"
     )]
     UnknownAccess(String),
     /// Text could not be parsed.
@@ -365,8 +365,9 @@ pub struct PlanRequest {
     pub start: Option<StartingPoint>,
     /// Thresholds for targets.
     pub thresholds: Thresholds,
-    /// Recovery means the athlete has: `compression-boots`, `ice-bath`, `cryo-centre`,
-    /// `massage`, `foam-roller` (free methods are always assumed).
+    /// Recovery means the athlete has ([`crate::recovery::Access`] words: `compression-boots`,
+    /// `compression-garments`, `ice-bath`, `cryo-centre`, `massage`, `foam-roller`; free
+    /// methods are always assumed).
     pub access: BTreeSet<String>,
     /// The athlete is in a strength-focused block (no ice baths then: Roberts et al. 2015).
     pub strength_block: bool,

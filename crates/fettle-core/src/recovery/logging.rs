@@ -1,28 +1,43 @@
 //! Logging recovery sessions and meals: validation with clear errors, and compliance with a
 //! prescription (what was done, when, and how close to the dose).
 
-use super::Prescription;
+use super::{HealthCondition, Prescription};
 use crate::limits::{self, Lines, Violation};
 use crate::log::{RecoveryEntry, RecoveryMethod};
 use crate::nutrition::TARGET_CARB_PROTEIN_RATIO;
 use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// Coldest ice-bath water accepted, °C (water freezes below).
 pub const ICE_BATH_MIN_C: f64 = 0.0;
-/// Warmest water still logged as cold-water immersion, °C. Protocols use 10–15 °C (Machado et
-/// al. 2016); above 20 °C the water is no longer "cold" in the CWI literature.
+/// Warmest water still logged as cold-water immersion, °C: above 20 °C the water is no longer
+/// "cold" in the immersion literature, so it is not the method (refused).
 pub const ICE_BATH_MAX_C: f64 = 20.0;
-/// Longest ice bath accepted, minutes: Machado et al. 2016 found 10–15 min best, and longer
-/// immersion adds hypothermia risk without benefit. Fettle accepts up to 20.
-pub const ICE_BATH_MAX_MIN: f64 = 20.0;
-/// Warmest whole-body cryotherapy chamber accepted, °C (SCIENCE.md §6: −110 °C or colder; Fettle
-/// accepts down from −100 to allow a chamber's actual reading).
-pub const CRYO_MAX_C: f64 = -100.0;
+/// Longest ice bath accepted, minutes (a plausibility limit: an hour in cold water is not a
+/// recovery protocol but a typing mistake or a danger).
+pub const ICE_BATH_MAX_MIN: f64 = 60.0;
+/// The evidence-based ice-bath water, °C (Machado et al. 2016: 10–15 °C): outside it, a
+/// warning.
+pub const ICE_BATH_DOSE_C: (f64, f64) = (10.0, 15.0);
+/// The evidence-based immersion time, minutes (Machado et al. 2016: 10–15 min).
+pub const ICE_BATH_DOSE_MIN: (f64, f64) = (10.0, 15.0);
+/// Warmest "cryotherapy" accepted, °C. Whole-body chambers run at −110 °C or colder and
+/// partial-body nitrogen cabins at about −90 to −160 °C; electric chambers reach about −85 °C.
+/// Air warmer than −50 °C is a cold room, not cryotherapy (refused).
+pub const CRYO_WARMEST_C: f64 = -50.0;
 /// Coldest chamber temperature physically possible with liquid nitrogen, °C.
 pub const CRYO_MIN_C: f64 = -196.0;
-/// Longest cryotherapy exposure, minutes (SCIENCE.md §6: 2–3 min, never over 3).
-pub const CRYO_MAX_MIN: f64 = 3.0;
+/// Longest cryotherapy exposure accepted, minutes (a plausibility limit: cabins stop sessions
+/// after a few minutes; beyond 10 it is a typing mistake).
+pub const CRYO_MAX_MIN: f64 = 10.0;
+/// The evidence-based chamber temperature: −110 °C or colder (whole-body cryotherapy studies;
+/// Poppendieck et al. 2013). Warmer is logged with a warning.
+pub const CRYO_DOSE_WARMEST_C: f64 = -110.0;
+/// The evidence-based exposure: at most 3 minutes. Longer is logged with a warning.
+pub const CRYO_DOSE_MAX_MIN: f64 = 3.0;
+/// Longest compression-garment wear accepted, minutes (one day: 24 h).
+pub const GARMENTS_MAX_MIN: f64 = 24.0 * 60.0;
 /// Shortest compression-boots session accepted, minutes.
 pub const BOOTS_MIN_MIN: f64 = 5.0;
 /// Longest compression-boots session accepted, minutes (devices run 20–60 min programmes).
@@ -219,7 +234,7 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                 1.0,
                 ICE_BATH_MAX_MIN,
                 "min",
-                "10–15 min is the protocol; longer adds hypothermia risk (Machado et al. 2016)",
+                "an ice bath lasts minutes (10–15 is the protocol); check the time you entered",
             )?;
             let t = required(
                 entry.temp_c,
@@ -233,8 +248,8 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                 ICE_BATH_MIN_C,
                 ICE_BATH_MAX_C,
                 "°C",
-                "cold-water immersion means 10–15 °C water (Machado et al. 2016); warmer is not \
-                 an ice bath",
+                "above 20 °C the water is not cold, so it is not an ice bath (the protocol is \
+                 10–15 °C, Machado et al. 2016)",
             )?;
         }
         RecoveryMethod::Cryotherapy => {
@@ -245,7 +260,7 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                 0.5,
                 CRYO_MAX_MIN,
                 "min",
-                "2–3 min, never over 3 (SCIENCE.md §6); check the time you entered",
+                "chambers and cabins run sessions of a few minutes; check the time you entered",
             )?;
             let t = required(
                 entry.temp_c,
@@ -257,9 +272,21 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
                 "cryotherapy chamber temperature",
                 t,
                 CRYO_MIN_C,
-                CRYO_MAX_C,
+                CRYO_WARMEST_C,
                 "°C",
-                "whole-body cryotherapy runs at −110 °C or colder",
+                "air warmer than −50 °C is a cold room, not cryotherapy (cabins run at about −90 \
+                 °C and colder)",
+            )?;
+        }
+        RecoveryMethod::CompressionGarments => {
+            let m = minutes("compression garments", "--hours 3")?;
+            range(
+                "compression-garment wear",
+                m,
+                5.0,
+                GARMENTS_MAX_MIN,
+                "min",
+                "the time worn, up to a day (give hours with --hours)",
             )?;
         }
         RecoveryMethod::CompressionBoots => {
@@ -351,6 +378,73 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
     Ok(())
 }
 
+/// Warnings about an entry that is valid but outside the evidence-based dose, or that the
+/// athlete's health conditions advise against: it is logged anyway (it happened), and the
+/// athlete is told why it is not advised. Each warning is a sentence.
+pub fn warnings(entry: &RecoveryEntry, health: &BTreeSet<HealthCondition>) -> Vec<String> {
+    let mut out = Vec::new();
+    let outside = |v: f64, (lo, hi): (f64, f64)| v < lo || v > hi;
+    match entry.method {
+        RecoveryMethod::ColdWaterImmersion => {
+            if let Some(t) = entry.temp_c.filter(|t| outside(*t, ICE_BATH_DOSE_C)) {
+                out.push(format!(
+                    "water at {} °C is outside the 10–15 °C that works best for soreness \
+                     (Machado et al. 2016){}",
+                    signed(t),
+                    if t < ICE_BATH_DOSE_C.0 {
+                        ": colder adds cold shock without more benefit"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            if let Some(m) = entry.minutes.filter(|m| outside(*m, ICE_BATH_DOSE_MIN)) {
+                out.push(format!(
+                    "{m:.0} min is outside the 10–15 min that works best (Machado et al. \
+                     2016){}",
+                    if m > ICE_BATH_DOSE_MIN.1 {
+                        ": longer adds the risk of getting too cold without more benefit"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        RecoveryMethod::Cryotherapy => {
+            if let Some(t) = entry.temp_c.filter(|t| *t > CRYO_DOSE_WARMEST_C) {
+                out.push(format!(
+                    "{} °C is warmer than the −110 °C or colder used in the whole-body \
+                     cryotherapy studies (Poppendieck et al. 2013): the evidence does not cover \
+                     it",
+                    signed(t)
+                ));
+            }
+            if let Some(m) = entry.minutes.filter(|m| *m > CRYO_DOSE_MAX_MIN) {
+                out.push(format!(
+                    "{m:.0} min is longer than the 2–3 min of the studies: more time adds the \
+                     risk of cold injury to the skin without shown benefit"
+                ));
+            }
+        }
+        _ => {}
+    }
+    for condition in super::exclusions(entry.method) {
+        if health.contains(condition) {
+            out.push(format!(
+                "{} is in your profile: {} is not advised with it",
+                super::capitalise(condition.label()),
+                entry.method.with_article()
+            ));
+        }
+    }
+    out
+}
+
+/// A whole number with a typographic minus (−90, not -90), as the rest of the text writes it.
+fn signed(value: f64) -> String {
+    format!("{value:.0}").replace('-', "−")
+}
+
 /// How one prescribed item was followed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ComplianceItem {
@@ -424,14 +518,14 @@ pub fn compliance(prescription: &Prescription, log: &[RecoveryEntry]) -> Vec<Com
                 summary: String::new(),
             };
             let Some(entry) = first else {
-                c.summary = format!("{}: not logged", item.method.as_str());
+                c.summary = format!("{}: not logged", item.method.label());
                 return c;
             };
             let minutes_after = (hours_after(entry.at) * 60.0).round();
             if item.method == RecoveryMethod::Nutrition {
-                let deadline = item.deadline.as_ref().map_or(end, ZonedDateTime::timestamp);
-                let on_time = entry.at <= deadline;
-                c.on_time = Some(on_time);
+                // Without a window (a normal meal) there is no "on time" to judge.
+                let on_time = item.deadline.as_ref().map(|d| entry.at <= d.timestamp());
+                c.on_time = on_time;
                 c.carbs_g = entry.carbs_g;
                 c.protein_g = entry.protein_g;
                 c.carb_protein_ratio = match (entry.carbs_g, entry.protein_g) {
@@ -454,10 +548,10 @@ pub fn compliance(prescription: &Prescription, log: &[RecoveryEntry]) -> Vec<Com
                 c.summary = format!(
                     "meal {minutes_after:.0} min after the run ({}), {} g carbohydrate + {} g \
                      protein, ratio {ratio} (target {TARGET_CARB_PROTEIN_RATIO:.0}:1)",
-                    if on_time {
-                        "inside the 30-minute window"
-                    } else {
-                        "outside the 30-minute window"
+                    match on_time {
+                        Some(true) => "inside the 30-minute window",
+                        Some(false) => "outside the 30-minute window",
+                        None => "no window needed",
                     },
                     entry.carbs_g.map_or("?".into(), |g| format!("{g:.0}")),
                     entry.protein_g.map_or("?".into(), |g| format!("{g:.0}")),
@@ -468,7 +562,7 @@ pub fn compliance(prescription: &Prescription, log: &[RecoveryEntry]) -> Vec<Com
                 c.on_time = Some(on_time);
                 c.summary = format!(
                     "{}: done {minutes_after:.0} min after the run{}",
-                    item.method.as_str(),
+                    item.method.label(),
                     if on_time {
                         ""
                     } else {

@@ -1,28 +1,37 @@
 //! Recovery advice after an activity: what to do, how much, when, why and on what evidence
-//! (SCIENCE.md §6–7), plus recovery time ([`time`]), validation of logged recovery sessions and
-//! meals, and compliance with a prescription ([`logging`]).
+//! (the method is written up in `docs/science.md`), plus recovery time ([`time`]), validation
+//! of logged recovery sessions and meals, and compliance with a prescription ([`logging`]).
 //!
-//! [`prescribe`] is a set of named rules over a [`RecoveryContext`]. Each item's `reason` starts
-//! with the stable id of the rule that fired (e.g. `cwi.after_hard_session`), so the CLI, the
-//! tests and the athlete can ask "why?". Methods the athlete has no access to are never
-//! prescribed (they are listed in `notes`); free methods (food, foam rolling or a massage ball,
-//! sleep, rest) always can be. A health condition removes a method and the removal is listed in
-//! `excluded` with the rule that removed it.
+//! [`prescribe`] is a set of named rules over a [`RecoveryContext`]. Each item carries the
+//! stable id of the rule that fired in `rule` (for tests and code; never shown to the athlete)
+//! and a `reason` written as a sentence for the athlete. Methods the athlete has no access to
+//! are never prescribed (they are listed in `notes`); free methods (food, foam rolling or a
+//! massage ball, sleep, rest) always can be. A health condition, strength work or a strength
+//! block removes a method and the removal is listed in `excluded`, naming the method and why
+//! ("no ice bath: Raynaud's in your profile").
+//!
+//! What each method is, how much and when ([`protocol`]) is shared with the planner, so `fettle
+//! recover` and the plan never disagree on timing or dose.
+//!
+//! Whether the session was hard or long is asked in one place, [`session_demand`].
 //!
 //! Item times are [`ZonedDateTime`]s in the athlete's time zone and serialise as RFC 3339 with
 //! the local offset (e.g. `2026-03-01T10:30:00+01:00`): `start`–`end` is the window in which to
 //! do the item, not the duration of the session itself (that is in `dose`).
 
 pub mod logging;
+pub mod protocol;
 pub mod time;
 
 use crate::log::RecoveryMethod;
 use crate::nutrition::{
-    self, DailyCarbTarget, FluidTarget, FoodCombo, REFUEL_WINDOW_MIN, WINDOW_MATTERS_LESS,
+    self, DailyCarbTarget, FluidTarget, FoodCombo, REFUEL_REPEAT_HOURS, REFUEL_WINDOW_MIN,
+    RefuelServing, WINDOW_MATTERS_LESS,
 };
 use crate::readiness::Recommendation;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use protocol::{Demand, Timing};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeSet;
 
@@ -48,6 +57,8 @@ pub enum SessionKind {
 pub enum Access {
     /// Pneumatic compression boots.
     CompressionBoots,
+    /// Compression garments: socks, calf sleeves or tights.
+    CompressionGarments,
     /// A bath or tub for cold-water immersion.
     IceBath,
     /// A whole-body cryotherapy centre.
@@ -59,10 +70,22 @@ pub enum Access {
 }
 
 impl Access {
-    /// The CLI word (`compression-boots`, `ice-bath`, `cryo-centre`, `massage`, `foam-roller`).
+    /// Every access word, in the order lists show them: the one list every face uses.
+    pub const ALL: [Access; 6] = [
+        Access::CompressionBoots,
+        Access::CompressionGarments,
+        Access::IceBath,
+        Access::CryoCentre,
+        Access::Massage,
+        Access::FoamRoller,
+    ];
+
+    /// The CLI word (`compression-boots`, `compression-garments`, `ice-bath`, `cryo-centre`,
+    /// `massage`, `foam-roller`).
     pub fn as_str(self) -> &'static str {
         match self {
             Access::CompressionBoots => "compression-boots",
+            Access::CompressionGarments => "compression-garments",
             Access::IceBath => "ice-bath",
             Access::CryoCentre => "cryo-centre",
             Access::Massage => "massage",
@@ -70,15 +93,32 @@ impl Access {
         }
     }
 
-    /// Parses a CLI word (hyphens or underscores; `boots`, `cryo`, `cryo-center` also work).
+    /// The access words joined for a message ("compression-boots, …, massage or foam-roller").
+    pub fn words() -> String {
+        let words: Vec<&str> = Access::ALL.iter().map(|a| a.as_str()).collect();
+        match words.split_last() {
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
+    /// Parses a CLI word (hyphens or underscores; `boots`, `garments`, `socks`, `cryo`,
+    /// `cryo-center` also work).
     pub fn parse(word: &str) -> Option<Access> {
         Some(
             match word.trim().to_ascii_lowercase().replace('_', "-").as_str() {
                 "compression-boots" | "boots" => Access::CompressionBoots,
-                "ice-bath" | "cold-water" | "cwi" => Access::IceBath,
+                "compression-garments"
+                | "garments"
+                | "compression-socks"
+                | "socks"
+                | "calf-sleeves"
+                | "compression-tights"
+                | "tights" => Access::CompressionGarments,
+                "ice-bath" | "cold-water" | "cold-water-immersion" | "cwi" => Access::IceBath,
                 "cryo-centre" | "cryo-center" | "cryo" | "cryotherapy" => Access::CryoCentre,
                 "massage" | "masseur" => Access::Massage,
-                "foam-roller" | "foam-roll" | "massage-ball" => Access::FoamRoller,
+                "foam-roller" | "foam-roll" | "foam-rolling" | "massage-ball" => Access::FoamRoller,
                 _ => return None,
             },
         )
@@ -109,9 +149,56 @@ pub enum HealthCondition {
     AcuteInjury,
     /// Acute inflammation.
     Inflammation,
+    /// Peripheral arterial disease (compression can restrict blood flow further).
+    PeripheralArterialDisease,
+    /// Skin lesions or fragile skin on the legs.
+    SkinLesions,
 }
 
 impl HealthCondition {
+    /// Every condition, in the order lists show them: the one list every face uses.
+    pub const ALL: [HealthCondition; 12] = [
+        HealthCondition::UncontrolledHypertension,
+        HealthCondition::HeartDisease,
+        HealthCondition::Raynauds,
+        HealthCondition::ColdUrticaria,
+        HealthCondition::Cryoglobulinaemia,
+        HealthCondition::Pregnancy,
+        HealthCondition::OpenWounds,
+        HealthCondition::DvtRisk,
+        HealthCondition::AcuteInjury,
+        HealthCondition::Inflammation,
+        HealthCondition::PeripheralArterialDisease,
+        HealthCondition::SkinLesions,
+    ];
+
+    /// The condition in words, for sentences ("Raynaud's in your profile").
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthCondition::UncontrolledHypertension => "uncontrolled high blood pressure",
+            HealthCondition::HeartDisease => "heart disease",
+            HealthCondition::Raynauds => "Raynaud's",
+            HealthCondition::ColdUrticaria => "cold urticaria",
+            HealthCondition::Cryoglobulinaemia => "cryoglobulinaemia",
+            HealthCondition::Pregnancy => "pregnancy",
+            HealthCondition::OpenWounds => "open wounds",
+            HealthCondition::DvtRisk => "a risk of deep-vein thrombosis",
+            HealthCondition::AcuteInjury => "an acute injury",
+            HealthCondition::Inflammation => "acute inflammation",
+            HealthCondition::PeripheralArterialDisease => "peripheral arterial disease",
+            HealthCondition::SkinLesions => "skin lesions",
+        }
+    }
+
+    /// The condition words joined for a message ("…, skin-lesions").
+    pub fn words() -> String {
+        let words: Vec<&str> = HealthCondition::ALL.iter().map(|c| c.as_str()).collect();
+        match words.split_last() {
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
     /// The CLI word (e.g. `raynauds`, `dvt-risk`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,6 +212,8 @@ impl HealthCondition {
             HealthCondition::DvtRisk => "dvt-risk",
             HealthCondition::AcuteInjury => "acute-injury",
             HealthCondition::Inflammation => "inflammation",
+            HealthCondition::PeripheralArterialDisease => "peripheral-arterial-disease",
+            HealthCondition::SkinLesions => "skin-lesions",
         }
     }
 
@@ -148,13 +237,18 @@ impl HealthCondition {
                 "dvt-risk" | "dvt" => H::DvtRisk,
                 "acute-injury" | "injury" => H::AcuteInjury,
                 "inflammation" => H::Inflammation,
+                "peripheral-arterial-disease" | "pad" | "peripheral-artery-disease" => {
+                    H::PeripheralArterialDisease
+                }
+                "skin-lesions" | "skin-lesion" | "fragile-skin" => H::SkinLesions,
                 _ => return None,
             },
         )
     }
 }
 
-/// Hard exclusions for whole-body cryotherapy (SCIENCE.md §6).
+/// Hard exclusions for whole-body cryotherapy (cold contraindications; Bleakley et al. 2014,
+/// Open Access J Sports Med 5:25, and the chamber operators' screening lists).
 pub const CRYO_EXCLUSIONS: [HealthCondition; 7] = [
     HealthCondition::UncontrolledHypertension,
     HealthCondition::HeartDisease,
@@ -164,16 +258,24 @@ pub const CRYO_EXCLUSIONS: [HealthCondition; 7] = [
     HealthCondition::Pregnancy,
     HealthCondition::OpenWounds,
 ];
-/// Exclusions for cold-water immersion. SCIENCE.md lists the cold contraindications for
-/// cryotherapy; Fettle applies the same list to immersion as a precaution (the same cold shock).
+/// Exclusions for cold-water immersion: Fettle applies the cryotherapy list to immersion as a
+/// precaution (the same cold shock).
 pub const CWI_EXCLUSIONS: [HealthCondition; 7] = CRYO_EXCLUSIONS;
-/// Exclusions for compression boots (SCIENCE.md §6: open wounds, DVT risk, acute injury).
+/// Exclusions for compression boots: open wounds, a risk of deep-vein thrombosis, an acute
+/// injury.
 pub const BOOTS_EXCLUSIONS: [HealthCondition; 3] = [
     HealthCondition::OpenWounds,
     HealthCondition::DvtRisk,
     HealthCondition::AcuteInjury,
 ];
-/// Exclusions for sports massage (SCIENCE.md §6: acute injury, inflammation).
+/// Exclusions for compression garments: peripheral arterial disease (external compression
+/// lowers perfusion further) and skin lesions or open wounds under the garment.
+pub const GARMENTS_EXCLUSIONS: [HealthCondition; 3] = [
+    HealthCondition::PeripheralArterialDisease,
+    HealthCondition::SkinLesions,
+    HealthCondition::OpenWounds,
+];
+/// Exclusions for sports massage: acute injury, inflammation.
 pub const MASSAGE_EXCLUSIONS: [HealthCondition; 2] =
     [HealthCondition::AcuteInjury, HealthCondition::Inflammation];
 
@@ -183,12 +285,15 @@ pub const MASSAGE_EXCLUSIONS: [HealthCondition; 2] =
 pub const COLD_AFTER_STRENGTH_EXCLUSION_H: i64 = 24;
 /// A session at least this long (minutes) counts as long (Fettle's choice: 90 min).
 pub const LONG_SESSION_MIN: f64 = crate::classify::DEFAULT_LONG_RUN_MIN;
+/// Below this duration (minutes) an easy run needs no refuelling window, only a normal meal.
+pub const NORMAL_MEAL_BELOW_MIN: f64 = 60.0;
 /// The next hard session within this many hours makes the refuelling window strict
 /// (Kerksick 2017; Aragon & Schoenfeld 2013).
-pub const NEXT_HARD_STRICT_WINDOW_H: i64 = 24;
+pub const NEXT_HARD_STRICT_WINDOW_H: i64 = protocol::NEXT_HARD_STRICT_WINDOW_H as i64;
 /// The next hard session within this many hours is a congested schedule (boots, cold water).
-pub const CONGESTED_SCHEDULE_H: i64 = 48;
-/// Form below this is deeply negative and prescribes a rest day (SCIENCE.md §4: about −30).
+pub const CONGESTED_SCHEDULE_H: i64 = protocol::CONGESTED_SCHEDULE_H as i64;
+/// Form below this is deeply negative and prescribes a rest day (about −30: a sign of
+/// functional overreaching in the fitness–fatigue model).
 pub const DEEP_NEGATIVE_FORM: f64 = -30.0;
 /// Form below this means a heavy block: the sleep target is stressed (Fettle's choice).
 pub const HEAVY_BLOCK_FORM: f64 = -10.0;
@@ -200,27 +305,33 @@ pub const DEFAULT_BEDTIME_HOUR: i8 = 22;
 /// after refuelling instead of at the evening bedtime.
 pub const EARLY_MORNING_END_HOUR: i8 = 5;
 /// Massage within this many hours after a race or long run (Dupuy et al. 2018).
-pub const MASSAGE_WINDOW_H: i64 = 48;
-/// Window for boots, cold water, cryotherapy and foam rolling after the run, hours.
+pub const MASSAGE_WINDOW_H: i64 = (protocol::MASSAGE.until_min / 60) as i64;
+/// Window for boots, cryotherapy and foam rolling after the run, hours.
 pub const SAME_DAY_WINDOW_H: i64 = 12;
 /// Cold-water immersion as soon as possible after the run: within this many hours.
-pub const CWI_WINDOW_H: i64 = 2;
+pub const CWI_WINDOW_H: i64 = (protocol::ICE_BATH.until_min / 60) as i64;
 
 /// Evidence for the nutrition item.
-pub const EVIDENCE_NUTRITION: &str = "Carbohydrate + protein at ~4:1 soon after hard or long \
-runs restores glycogen and starts repair: Kerksick et al. 2017 (JISSN 14:33); amounts: Burke et \
-al. 2011 (J Sports Sci 29:S17); fluids: ACSM 2007 position stand; timing matters less when the \
-next session is far: Aragon & Schoenfeld 2013.";
+pub const EVIDENCE_NUTRITION: &str = "Carbohydrate + protein at about 4:1 soon after long or \
+hard runs restores glycogen and starts repair: Kerksick et al. 2017 (JISSN 14:33); amounts: \
+Burke et al. 2011 (J Sports Sci 29:S17) and Jäger et al. 2017 (JISSN 14:20); fluids: ACSM 2007 \
+position stand; timing matters less when the next session is far: Aragon & Schoenfeld 2013 \
+(JISSN 10:5). Method: docs/science.md.";
 /// Evidence for compression boots.
 pub const EVIDENCE_BOOTS: &str = "Hoffman et al. 2016 (JOSPT 46:320): less perceived fatigue and \
 soreness right after; no functional gain over the following days. Benefit: how you feel.";
+/// Evidence for compression garments.
+pub const EVIDENCE_GARMENTS: &str = "Brown et al. 2017 (Sports Med 47:2245–2267), a \
+meta-analysis: a small benefit for the recovery of strength and for soreness, clearest from \
+24 h on.";
 /// Evidence for cold-water immersion.
 pub const EVIDENCE_CWI: &str = "Versey et al. 2013 (Sports Med 43:1101); Machado et al. 2016 \
-(Sports Med 46:503): 10–15 °C for 10–15 min is best for soreness at 24 h; avoid within hours \
-of strength work (Roberts et al. 2015, J Physiol 593:4285).";
+(Sports Med 46:503): 10–15 °C for 10–15 min is best for soreness at 24 h; regular cold after \
+training can blunt adaptation, and after strength work it blunts strength gains (Roberts et al. \
+2015, J Physiol 593:4285), so it is kept for races, congested schedules and heat.";
 /// Evidence for whole-body cryotherapy.
-pub const EVIDENCE_CRYO: &str = "Poppendieck et al. 2013: small effects on perceived recovery \
-(g ≈ 0.25). −110 °C or colder, 2–3 min, never over 3; dry skin, gloves, socks, mouth mask.";
+pub const EVIDENCE_CRYO: &str = "Poppendieck et al. 2013 (Int J Sports Physiol Perform 8:227): \
+small effects on perceived recovery (g ≈ 0.25). Chambers run at −110 °C or colder for 2–3 min.";
 /// Evidence for sports massage.
 pub const EVIDENCE_MASSAGE: &str = "Dupuy et al. 2018 (Front Physiol 9:403): the strongest \
 evidence of all methods for DOMS and perceived fatigue.";
@@ -228,11 +339,12 @@ evidence of all methods for DOMS and perceived fatigue.";
 pub const EVIDENCE_FOAM: &str = "Wiewelhove et al. 2019 (Front Physiol 10:376): less pain \
 perception, small sprint and strength gains.";
 /// Evidence for sleep.
-pub const EVIDENCE_SLEEP: &str = "Milewski et al. 2014: athletes sleeping < 8 h/night had 1.7× \
-the injury risk.";
+pub const EVIDENCE_SLEEP: &str = "Milewski et al. 2014 (J Pediatr Orthop 34:129): athletes \
+sleeping under 8 h a night had 1.7× the injury risk.";
 /// Evidence for a rest day.
-pub const EVIDENCE_REST: &str = "SCIENCE.md §5–6: rest when readiness is low, form deeply \
-negative (below about −30, §4) or after a race.";
+pub const EVIDENCE_REST: &str = "Meeusen et al. 2013 (Eur J Sport Sci 13:1), the joint \
+consensus on overtraining: recovery days when readiness is low, after races and when fatigue \
+far outweighs fitness. How Fettle decides: docs/science.md.";
 
 /// The session that just ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,6 +361,28 @@ pub struct SessionInfo {
     pub duration_min: f64,
     /// Its distance, metres.
     pub distance_m: Option<f64>,
+}
+
+/// Whether a session was hard and whether it was long: what every rule that depends on the
+/// session's demand asks, answered in this one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionDemand {
+    /// A hard session (or a race).
+    pub hard: bool,
+    /// A long session.
+    pub long: bool,
+}
+
+/// Was this session hard, was it long? Both follow from the session's kind, which
+/// [`crate::classify`] decided from what the session contained (time above threshold, intensity
+/// factor, duration against the athlete's usual long run, the race flag, RPE) — never from its
+/// load against fitness: a long easy run carries a big load and is not hard. Every rule
+/// (refuelling, cold, boots, garments, massage, sleep) asks here.
+pub fn session_demand(session: &SessionInfo) -> SessionDemand {
+    SessionDemand {
+        hard: matches!(session.kind, SessionKind::Hard | SessionKind::Race),
+        long: session.kind == SessionKind::Long,
+    }
 }
 
 /// Everything [`prescribe`] looks at.
@@ -276,6 +410,11 @@ pub struct RecoveryContext {
     pub health: BTreeSet<HealthCondition>,
     /// When the last strength session ended.
     pub last_strength_session: Option<Timestamp>,
+    /// The athlete is in a strength-focused block (`profile set --strength-block on`): no cold
+    /// after any session then.
+    pub strength_block: bool,
+    /// The session was done in the heat.
+    pub hot: bool,
     /// Today's readiness recommendation.
     pub readiness: Option<Recommendation>,
     /// Hours of training today, including this session (defaults to the session's duration).
@@ -295,22 +434,33 @@ pub struct Item {
     /// End of the window.
     #[serde(serialize_with = "serialize_rfc3339")]
     pub end: ZonedDateTime,
-    /// The rule id that fired, a colon, and why.
+    /// The stable id of the rule that fired (for code and tests; not shown to the athlete).
+    #[serde(skip)]
+    pub rule: &'static str,
+    /// Why, as a sentence for the athlete.
     pub reason: String,
     /// The evidence and its citation.
     pub evidence: &'static str,
-    /// First-serving carbohydrate, g (nutrition only; absent when body mass is unknown).
+    /// Carbohydrate to aim at in the serving, g: the middle of the range (nutrition only; absent
+    /// when body mass is unknown or there is no window).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carbs_g: Option<f64>,
-    /// First-serving protein, g (nutrition only).
+    /// Protein to aim at in the serving, g (nutrition only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protein_g: Option<f64>,
-    /// Start refuelling by (nutrition only).
+    /// The serving's ranges and its 4:1 ratio (nutrition only, with a window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serving: Option<RefuelServing>,
+    /// Start refuelling by (nutrition only, with a window).
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "serialize_rfc3339_opt"
     )]
     pub deadline: Option<ZonedDateTime>,
+    /// Repeat the serving every hour for this many hours (the next hard session is within a
+    /// day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_hourly_for_h: Option<u32>,
     /// Fluids from the mass lost (nutrition only, when both masses are known).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fluids: Option<FluidTarget>,
@@ -320,16 +470,23 @@ pub struct Item {
     /// Real-food combinations meeting the grams (nutrition only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub foods: Vec<FoodCombo>,
+    /// The dose's duration, minutes (garments: the time worn), for logging it as done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// The dose's temperature, °C (ice bath, cryotherapy), for logging it as done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temp_c: Option<f64>,
 }
 
-/// A method removed by a health condition.
+/// A method removed by a health condition, strength work or a strength block.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exclusion {
     /// The method removed.
     pub method: RecoveryMethod,
-    /// The rule id.
+    /// The stable id of the rule (for code and tests; not shown to the athlete).
+    #[serde(skip)]
     pub rule: &'static str,
-    /// Why, naming the condition or conflict.
+    /// Which method and why, as a sentence ("no ice bath: Raynaud's in your profile").
     pub reason: String,
 }
 
@@ -375,22 +532,42 @@ fn hours_between(a: Timestamp, b: Timestamp) -> f64 {
     b.duration_since(a).as_secs_f64() / 3600.0
 }
 
+/// Why a method is removed, as a sentence: "no ice bath: Raynaud's in your profile".
+fn health_reason(method: RecoveryMethod, condition: HealthCondition) -> String {
+    format!(
+        "no {}: {} in your profile",
+        method.label(),
+        condition.label()
+    )
+}
+
 /// Builds the prescription for one activity. See the module doc for the conventions.
 pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     let s = &ctx.session;
     let end = s.end;
     let zoned = |t: Timestamp| t.to_zoned_datetime(ctx.tz.clone());
+    let window = |timing: Timing| {
+        (
+            zoned(plus_min(end, i64::from(timing.from_min))),
+            zoned(plus_min(end, i64::from(timing.until_min))),
+        )
+    };
     let is_race = s.kind == SessionKind::Race;
     let is_strength = s.kind == SessionKind::Strength;
-    // Hard and long come from what the session contained (`crate::classify`), never from its
-    // load against fitness: a long easy run carries a big load and is not hard.
-    let is_hard = matches!(s.kind, SessionKind::Hard | SessionKind::Race);
-    let is_long = s.kind == SessionKind::Long;
+    let demand_of_session = session_demand(s);
+    let (is_hard, is_long) = (demand_of_session.hard, demand_of_session.long);
     let hours_to_next_hard = ctx
         .next_hard_session
         .map(|t| hours_between(end, t))
         .filter(|h| *h >= 0.0);
-    let next_hard_within = |h: i64| hours_to_next_hard.is_some_and(|x| x <= h as f64);
+    let demand = Demand {
+        hard: is_hard,
+        long: is_long,
+        race: is_race,
+        strength: is_strength,
+        hours_to_next_hard,
+        hot: ctx.hot,
+    };
     let strength_recent = ctx.last_strength_session.is_some_and(|t| {
         let h = hours_between(t, end);
         (0.0..=COLD_AFTER_STRENGTH_EXCLUSION_H as f64).contains(&h)
@@ -399,68 +576,148 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     let mut items = Vec::new();
     let mut excluded = Vec::new();
     let mut notes = Vec::new();
-    let blank = |method, dose: String, start, stop, reason: String, evidence| Item {
+    let blank = |method,
+                 dose: String,
+                 (start, stop): (ZonedDateTime, ZonedDateTime),
+                 rule,
+                 reason: String,
+                 evidence| Item {
         method,
         dose,
         start,
         end: stop,
+        rule,
         reason,
         evidence,
         carbs_g: None,
         protein_g: None,
+        serving: None,
         deadline: None,
+        repeat_hourly_for_h: None,
         fluids: None,
         daily_target: None,
         foods: Vec::new(),
+        minutes: protocol::dose_to_log(method).0,
+        temp_c: protocol::dose_to_log(method).1,
     };
 
-    // Nutrition: always (food is free); strict window after long/hard sessions or when the
-    // next hard session is close.
+    // Nutrition: always (food is free). After long or hard sessions the 30-minute window with
+    // a serving scaled to body mass, repeated hourly when the next hard session is within a
+    // day; after easy runs a normal meal.
     {
-        let strict = is_hard || is_long || next_hard_within(NEXT_HARD_STRICT_WINDOW_H);
-        let deadline = plus_min(end, REFUEL_WINDOW_MIN);
-        let mut item = blank(
-            RecoveryMethod::Nutrition,
-            String::new(),
-            zoned(end),
-            zoned(deadline),
-            String::new(),
-            EVIDENCE_NUTRITION,
-        );
-        item.deadline = Some(zoned(deadline));
-        item.reason = if strict {
-            let why = if is_hard || is_long {
-                "after a long or hard session"
+        let mass = ctx.body_mass_kg.filter(|m| *m > 0.0 && m.is_finite());
+        let mut item = if protocol::refuel_window(&demand) {
+            let deadline = nutrition::refuel_deadline(end);
+            let repeats = protocol::refuel_repeats(&demand);
+            let why = if is_race {
+                "after a race"
+            } else if is_hard && is_long {
+                "after a long, hard session"
+            } else if is_hard {
+                "after a hard session"
             } else {
-                "your next hard session is within 24 h"
+                "after a long session"
             };
-            format!("nutrition.window: {why}, start refuelling within {REFUEL_WINDOW_MIN} min")
+            let reason = if repeats {
+                format!(
+                    "{why} your glycogen is low and your next hard session is within 24 h: start \
+                     refuelling within {REFUEL_WINDOW_MIN} min and repeat the serving every \
+                     hour for up to {REFUEL_REPEAT_HOURS} h"
+                )
+            } else {
+                format!(
+                    "{why} your glycogen is low: start refuelling within {REFUEL_WINDOW_MIN} \
+                     min; with no hard session in the next 24 h one serving is enough, then \
+                     your normal meals"
+                )
+            };
+            let mut item = blank(
+                RecoveryMethod::Nutrition,
+                String::new(),
+                window(protocol::REFUEL),
+                if repeats {
+                    "nutrition.window_repeated"
+                } else {
+                    "nutrition.window"
+                },
+                reason,
+                EVIDENCE_NUTRITION,
+            );
+            item.deadline = Some(zoned(deadline));
+            item.repeat_hourly_for_h = repeats.then_some(REFUEL_REPEAT_HOURS);
+            let repeat_words = if repeats {
+                format!(", then the same every hour for up to {REFUEL_REPEAT_HOURS} h")
+            } else {
+                String::new()
+            };
+            match mass {
+                Some(mass) => {
+                    let serving = nutrition::refuel_serving(mass);
+                    item.carbs_g = Some(serving.carbs_g());
+                    item.protein_g = Some(serving.protein_g());
+                    item.serving = Some(serving);
+                    item.dose = format!(
+                        "{:.0}–{:.0} g carbohydrate + {:.1}–{:.0} g protein, 4:1 (1.0–1.2 g/kg \
+                         and 0.25–0.3 g/kg at {mass:.1} kg){repeat_words}",
+                        serving.carbs_g_low,
+                        serving.carbs_g_high,
+                        serving.protein_g_low,
+                        serving.protein_g_high
+                    );
+                    item.foods =
+                        nutrition::suggest_foods(serving.carbs_g(), serving.protein_g(), 3);
+                }
+                None => {
+                    item.dose = format!(
+                        "carbohydrate and protein at 4:1: 1.0–1.2 g carbohydrate and 0.25–0.3 g \
+                         protein per kg body mass{repeat_words}"
+                    );
+                    notes.push(
+                        "body mass unknown: set it (`fettle profile set --mass 70`) to get the \
+                         grams for your serving"
+                            .into(),
+                    );
+                }
+            }
+            item
         } else {
-            format!("nutrition.daily: not a long or hard session. {WINDOW_MATTERS_LESS}")
-        };
-        match ctx.body_mass_kg.filter(|m| *m > 0.0 && m.is_finite()) {
-            Some(mass) => {
-                let serving = nutrition::first_serving(mass, end);
-                item.carbs_g = Some(serving.carbs_g);
-                item.protein_g = Some(serving.protein_g);
-                item.dose = format!(
-                    "{:.0} g carbohydrate + {:.0} g protein (4:1; 0.8 + 0.2 g/kg at {mass:.1} kg)",
-                    serving.carbs_g, serving.protein_g
-                );
-                item.foods = nutrition::suggest_foods(serving.carbs_g, serving.protein_g, 3);
-                let hours = ctx
-                    .training_hours_today
-                    .unwrap_or(s.duration_min / 60.0)
-                    .max(0.0);
-                item.daily_target = Some(nutrition::daily_carb_target(hours, mass));
-            }
-            None => {
+            let short = s.duration_min < NORMAL_MEAL_BELOW_MIN;
+            let reason = if is_strength {
+                format!(
+                    "after strength work, protein at your next meal (about 0.25–0.3 g per kg) \
+                     supports repair; there is no window to chase. {WINDOW_MATTERS_LESS}"
+                )
+            } else if short {
+                format!(
+                    "an easy run under an hour does not empty your glycogen stores: no \
+                     refuelling window, your next normal meal is enough. {WINDOW_MATTERS_LESS}"
+                )
+            } else {
+                format!(
+                    "an easy run: no window to chase, eat a normal meal with carbohydrate and \
+                     protein within a couple of hours. {WINDOW_MATTERS_LESS}"
+                )
+            };
+            let mut item = blank(
+                RecoveryMethod::Nutrition,
+                "a normal meal with carbohydrate and protein; no need to hurry".into(),
+                (zoned(end), zoned(plus_min(end, 3 * 60))),
+                "nutrition.normal_meal",
+                reason,
+                EVIDENCE_NUTRITION,
+            );
+            if !short && !is_strength {
                 item.dose =
-                    "carbohydrate and protein at about 4:1 (0.8 + 0.2 g per kg body mass)".into();
-                notes.push(
-                    "body mass unknown: log it to get the grams for your first serving".into(),
-                );
+                    "a normal meal with carbohydrate and protein within a couple of hours".into();
             }
+            item
+        };
+        if let Some(mass) = mass {
+            let hours = ctx
+                .training_hours_today
+                .unwrap_or(s.duration_min / 60.0)
+                .max(0.0);
+            item.daily_target = Some(nutrition::daily_carb_target(hours, mass));
         }
         let fluids = ctx
             .mass_before_kg
@@ -477,94 +734,102 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
         items.push(item);
     }
 
-    // Cold: cold-water immersion first, cryotherapy as the alternative.
-    let cold_fires = is_hard || (next_hard_within(CONGESTED_SCHEDULE_H) && is_long);
+    // Cold: only after races, hard sessions in a congested schedule, or heat. An ice bath
+    // first, cryotherapy as the alternative; never after strength work or in a strength block.
+    let cold = protocol::cold_indication(&demand);
     let mut cold_prescribed = false;
-    if cold_fires && ctx.access.contains(&Access::IceBath) {
-        let blocked = health_block(&ctx.health, &CWI_EXCLUSIONS);
-        if let Some(c) = blocked {
-            excluded.push(Exclusion {
-                method: RecoveryMethod::ColdWaterImmersion,
-                rule: "cwi.health_exclusion",
-                reason: format!("cold-water immersion removed: {}", c.as_str()),
-            });
-        } else if strength_recent {
-            excluded.push(Exclusion {
-                method: RecoveryMethod::ColdWaterImmersion,
-                rule: "cwi.after_strength",
-                reason: format!(
-                    "cold-water immersion removed: strength work within \
-                     {COLD_AFTER_STRENGTH_EXCLUSION_H} h (cold blunts strength gains: Roberts \
-                     et al. 2015)"
-                ),
-            });
+    if let Some(why) = cold {
+        let cold_block = |method: RecoveryMethod, exclusions: &[HealthCondition]| {
+            if let Some(c) = health_block(&ctx.health, exclusions) {
+                Some(("cold.health_exclusion", health_reason(method, c)))
+            } else if ctx.strength_block {
+                Some((
+                    "cold.strength_block",
+                    format!(
+                        "no {}: you are in a strength block, and cold after training blunts \
+                         strength gains (Roberts et al. 2015)",
+                        method.label()
+                    ),
+                ))
+            } else if strength_recent {
+                Some((
+                    "cold.after_strength",
+                    format!(
+                        "no {}: strength work within the last {COLD_AFTER_STRENGTH_EXCLUSION_H} \
+                         h, and cold blunts strength gains (Roberts et al. 2015)",
+                        method.label()
+                    ),
+                ))
+            } else {
+                None
+            }
+        };
+        if ctx.access.contains(&Access::IceBath) {
+            let method = RecoveryMethod::ColdWaterImmersion;
+            if let Some((rule, reason)) = cold_block(method, &CWI_EXCLUSIONS) {
+                excluded.push(Exclusion {
+                    method,
+                    rule,
+                    reason,
+                });
+            } else {
+                cold_prescribed = true;
+                items.push(blank(
+                    method,
+                    protocol::ICE_BATH_DOSE.into(),
+                    window(protocol::ICE_BATH),
+                    "cold.ice_bath",
+                    format!(
+                        "{}: less soreness and better perceived recovery at 24 h; {}",
+                        capitalise(why.because()),
+                        protocol::ICE_BATH.when
+                    ),
+                    EVIDENCE_CWI,
+                ));
+            }
         } else {
-            cold_prescribed = true;
-            items.push(blank(
-                RecoveryMethod::ColdWaterImmersion,
-                "10–15 min in water at 10–15 °C, up to the waist or neck".into(),
-                zoned(end),
-                zoned(plus_min(end, CWI_WINDOW_H * 60)),
-                if is_race {
-                    "cwi.after_race: soreness and perceived recovery at 24 h".into()
-                } else {
-                    "cwi.after_hard_session: soreness and perceived recovery at 24 h".into()
-                },
-                EVIDENCE_CWI,
-            ));
+            notes.push("no ice bath suggested: you have not listed access to one".into());
         }
-    } else if cold_fires {
-        notes.push("cold-water immersion not prescribed: no ice-bath access".into());
-    }
-    if cold_fires && ctx.access.contains(&Access::CryoCentre) {
-        if let Some(c) = health_block(&ctx.health, &CRYO_EXCLUSIONS) {
-            excluded.push(Exclusion {
-                method: RecoveryMethod::Cryotherapy,
-                rule: "cryo.hard_exclusion",
-                reason: format!(
-                    "whole-body cryotherapy removed: {} is a hard exclusion",
-                    c.as_str()
-                ),
-            });
-        } else if strength_recent {
-            excluded.push(Exclusion {
-                method: RecoveryMethod::Cryotherapy,
-                rule: "cryo.after_strength",
-                reason: format!(
-                    "cryotherapy removed: strength work within {COLD_AFTER_STRENGTH_EXCLUSION_H} h \
-                     (cold blunts strength gains: Roberts et al. 2015)"
-                ),
-            });
-        } else if cold_prescribed {
-            notes.push(
-                "cryotherapy is an alternative to the ice bath, not an addition: one cold method \
-                 per session"
-                    .into(),
-            );
-        } else {
-            items.push(blank(
-                RecoveryMethod::Cryotherapy,
-                "2–3 min at −110 °C or colder (never over 3 min); dry skin, gloves, socks, mouth \
-                 mask. May bring a buzz or sudden tiredness afterwards"
-                    .into(),
-                zoned(end),
-                zoned(plus_min(end, SAME_DAY_WINDOW_H * 60)),
-                "cryo.after_hard_session: perceived recovery (small effect)".into(),
-                EVIDENCE_CRYO,
-            ));
+        if ctx.access.contains(&Access::CryoCentre) {
+            let method = RecoveryMethod::Cryotherapy;
+            if let Some((rule, reason)) = cold_block(method, &CRYO_EXCLUSIONS) {
+                excluded.push(Exclusion {
+                    method,
+                    rule,
+                    reason,
+                });
+            } else if cold_prescribed {
+                notes.push(
+                    "cryotherapy is an alternative to the ice bath, not an addition: one cold \
+                     method per session"
+                        .into(),
+                );
+            } else {
+                items.push(blank(
+                    method,
+                    protocol::CRYO_DOSE.into(),
+                    window(protocol::CRYO),
+                    "cold.cryotherapy",
+                    format!(
+                        "{}: it may improve how recovered you feel (a small effect)",
+                        capitalise(why.because())
+                    ),
+                    EVIDENCE_CRYO,
+                ));
+            }
         }
     }
 
-    // Compression boots after long runs, races or in a congested schedule.
-    let boots_fire = !is_strength && (is_long || is_race || next_hard_within(CONGESTED_SCHEDULE_H));
-    if boots_fire {
+    // Compression boots after long runs, races, or hard sessions in a congested schedule.
+    if protocol::boots_indicated(&demand) {
+        let method = RecoveryMethod::CompressionBoots;
         if !ctx.access.contains(&Access::CompressionBoots) {
-            notes.push("compression boots not prescribed: no access".into());
+            notes.push("no compression boots suggested: you have not listed access to them".into());
         } else if let Some(c) = health_block(&ctx.health, &BOOTS_EXCLUSIONS) {
             excluded.push(Exclusion {
-                method: RecoveryMethod::CompressionBoots,
+                method,
                 rule: "boots.health_exclusion",
-                reason: format!("compression boots removed: {}", c.as_str()),
+                reason: health_reason(method, c),
             });
         } else {
             let why = if is_race {
@@ -572,39 +837,76 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
             } else if is_long {
                 "after a long run"
             } else {
-                "next hard session within 48 h"
+                "with your next hard session within 48 h"
             };
             items.push(blank(
-                RecoveryMethod::CompressionBoots,
-                "20–30 min, sequential zones feet → calves → quads → hips, the device's recovery \
-                 mode. Benefit: how you feel"
-                    .into(),
-                zoned(plus_min(end, REFUEL_WINDOW_MIN)),
-                zoned(plus_min(end, SAME_DAY_WINDOW_H * 60)),
-                format!("boots.after_long_or_race: {why}; reduces perceived fatigue and soreness"),
+                method,
+                protocol::BOOTS_DOSE.into(),
+                window(protocol::BOOTS),
+                "boots.after_long_or_race",
+                format!(
+                    "{}, they ease perceived fatigue and soreness; {}",
+                    capitalise(why),
+                    protocol::BOOTS.when
+                ),
                 EVIDENCE_BOOTS,
             ));
         }
     }
 
-    // Massage after races and long runs, within 48 h.
-    if is_race || is_long {
-        if !ctx.access.contains(&Access::Massage) {
-            notes.push("massage not prescribed: no access to a masseur".into());
-        } else if let Some(c) = health_block(&ctx.health, &MASSAGE_EXCLUSIONS) {
+    // Compression garments after long or hard sessions and races, worn for hours.
+    if protocol::garments_indicated(&demand) {
+        let method = RecoveryMethod::CompressionGarments;
+        if !ctx.access.contains(&Access::CompressionGarments) {
+            notes.push(
+                "no compression garments suggested: you have not listed any (socks, calf \
+                 sleeves or tights: `fettle profile access add compression-garments`)"
+                    .into(),
+            );
+        } else if let Some(c) = health_block(&ctx.health, &GARMENTS_EXCLUSIONS) {
             excluded.push(Exclusion {
-                method: RecoveryMethod::Massage,
-                rule: "massage.health_exclusion",
-                reason: format!("massage removed: {}", c.as_str()),
+                method,
+                rule: "garments.health_exclusion",
+                reason: health_reason(method, c),
             });
         } else {
             items.push(blank(
-                RecoveryMethod::Massage,
-                "20–30 min sports massage of the legs".into(),
-                zoned(end),
-                zoned(plus_min(end, MASSAGE_WINDOW_H * 60)),
-                "massage.after_race_or_long: DOMS and perceived fatigue; same day or within 48 h"
-                    .into(),
+                method,
+                protocol::GARMENTS_DOSE.into(),
+                window(protocol::GARMENTS),
+                "garments.after_long_or_hard",
+                format!(
+                    "after a long or hard session they help strength and soreness recover (a \
+                     small effect); {}",
+                    protocol::GARMENTS.when
+                ),
+                EVIDENCE_GARMENTS,
+            ));
+        }
+    }
+
+    // Massage after races and long runs, within 48 h.
+    if protocol::massage_indicated(&demand) {
+        let method = RecoveryMethod::Massage;
+        if !ctx.access.contains(&Access::Massage) {
+            notes.push("no massage suggested: you have not listed access to a masseur".into());
+        } else if let Some(c) = health_block(&ctx.health, &MASSAGE_EXCLUSIONS) {
+            excluded.push(Exclusion {
+                method,
+                rule: "massage.health_exclusion",
+                reason: health_reason(method, c),
+            });
+        } else {
+            items.push(blank(
+                method,
+                protocol::MASSAGE_DOSE.into(),
+                window(protocol::MASSAGE),
+                "massage.after_race_or_long",
+                format!(
+                    "after a {} it eases soreness and perceived fatigue; {}",
+                    if is_race { "race" } else { "long run" },
+                    protocol::MASSAGE.when
+                ),
                 EVIDENCE_MASSAGE,
             ));
         }
@@ -613,12 +915,10 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     // Foam rolling: free, always.
     items.push(blank(
         RecoveryMethod::FoamRolling,
-        "about 10 min, 30–60 s per muscle group (calves, quads, hamstrings, glutes); a massage \
-         ball works too"
-            .into(),
-        zoned(end),
-        zoned(plus_min(end, SAME_DAY_WINDOW_H * 60)),
-        "foam_rolling.always: free, daily or after runs".into(),
+        protocol::FOAM_ROLLING_DOSE.into(),
+        window(protocol::FOAM_ROLLING),
+        "foam_rolling.always",
+        "free and quick, it eases pain perception; daily or after runs".into(),
         EVIDENCE_FOAM,
     ));
 
@@ -643,33 +943,43 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
             (SLEEP_TARGET_H * 60.0) as i64,
         ));
         let heavy = ctx.form.is_some_and(|f| f < HEAVY_BLOCK_FORM) || is_hard || is_long;
+        let (rule, reason) = if heavy {
+            (
+                "sleep.heavy_block",
+                "heavy training (a hard or long session, or form below −10): protect at least \
+                 8 h of sleep",
+            )
+        } else {
+            (
+                "sleep.always",
+                "at least 8 h of sleep supports everything else",
+            )
+        };
         items.push(blank(
             RecoveryMethod::Sleep,
             format!("at least {SLEEP_TARGET_H:.0} h tonight"),
-            bedtime,
-            wake,
-            if heavy {
-                "sleep.heavy_block: heavy training (hard or long session, or form below −10): \
-                 protect at least 8 h"
-                    .into()
-            } else {
-                "sleep.always: at least 8 h supports everything else".into()
-            },
+            (bedtime, wake),
+            rule,
+            reason.into(),
             EVIDENCE_SLEEP,
         ));
     }
 
     // Rest day.
     let rest_reason = if ctx.readiness == Some(Recommendation::Rest) {
-        Some("rest.readiness: today's readiness says rest")
+        Some(("rest.readiness", "today's readiness says rest"))
     } else if ctx.form.is_some_and(|f| f < DEEP_NEGATIVE_FORM) {
-        Some("rest.deep_negative_form: form below −30 (overreaching warning)")
+        Some((
+            "rest.deep_negative_form",
+            "your form is below −30: fatigue far outweighs fitness, a warning sign of \
+             overreaching",
+        ))
     } else if is_race {
-        Some("rest.after_race: a rest or very easy day after racing")
+        Some(("rest.after_race", "a rest or very easy day after racing"))
     } else {
         None
     };
-    if let Some(reason) = rest_reason {
+    if let Some((rule, reason)) = rest_reason {
         let local_end = zoned(end);
         let tomorrow = local_end.date().tomorrow().unwrap_or(local_end.date());
         let start = tomorrow
@@ -690,8 +1000,8 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
         items.push(blank(
             RecoveryMethod::Rest,
             "a rest day (or 20–30 min of very easy movement)".into(),
-            start,
-            stop,
+            (start, stop),
+            rule,
             reason.into(),
             EVIDENCE_REST,
         ));
@@ -703,6 +1013,30 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
         items,
         excluded,
         notes,
+    }
+}
+
+/// The health conditions that exclude a method (none for the free methods).
+pub fn exclusions(method: RecoveryMethod) -> &'static [HealthCondition] {
+    match method {
+        RecoveryMethod::ColdWaterImmersion => &CWI_EXCLUSIONS,
+        RecoveryMethod::Cryotherapy => &CRYO_EXCLUSIONS,
+        RecoveryMethod::CompressionBoots => &BOOTS_EXCLUSIONS,
+        RecoveryMethod::CompressionGarments => &GARMENTS_EXCLUSIONS,
+        RecoveryMethod::Massage => &MASSAGE_EXCLUSIONS,
+        RecoveryMethod::Nutrition
+        | RecoveryMethod::FoamRolling
+        | RecoveryMethod::Sleep
+        | RecoveryMethod::Rest => &[],
+    }
+}
+
+/// The sentence with its first letter in capitals.
+pub(crate) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
