@@ -175,8 +175,27 @@ pub fn squad(
 /// One member's row at `now`; an athlete whose data cannot be read gets a row with `error`.
 /// A row depends only on that athlete's data and `now`, so a server may keep rows for a while
 /// and hand them to [`assemble`].
+///
+/// A panic while computing the row (a defect on data nobody foresaw) is caught and becomes that
+/// row's error too: one athlete must never take the whole squad down. The causes are fixed
+/// where they are found; this is the last resort.
 pub fn squad_row(store: &dyn Store, member: &SquadMember, now: Timestamp) -> SquadRow {
-    row(store, member, now).unwrap_or_else(|e| error_row(member, &e))
+    // `AssertUnwindSafe`: after a panic nothing of this computation is used again (the row is
+    // replaced by an error row), and the store keeps no state a half-done read could break
+    // (reads only; its connection locks recover from poisoning).
+    let computed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| row(store, member, now)));
+    match computed {
+        Ok(Ok(row)) => row,
+        Ok(Err(e)) => error_row(member, &e),
+        Err(_) => error_row(
+            member,
+            &AppError::Internal(
+                "the program failed on this athlete's data (the server's log has the details)"
+                    .to_owned(),
+            ),
+        ),
+    }
 }
 
 /// The report of the rows `row_of` gives for each member (in parallel), each with the instant
