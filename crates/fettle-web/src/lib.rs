@@ -59,7 +59,7 @@ use tokio::net::TcpListener;
 pub use api::{API_PREFIX, api_routes};
 pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
-pub use rate_limit::LoginLimits;
+pub use rate_limit::{DEFAULT_MAX_TRACKED, LoginLimits};
 pub use state::{
     AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_MULTI_USER_UPLOAD_BYTES,
     DEFAULT_UPLOAD_BYTES, Limits,

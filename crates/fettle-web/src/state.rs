@@ -84,6 +84,7 @@ pub struct AppState<B: Backend> {
     limits: Limits,
     import_threads: usize,
     allowed_hosts: Arc<[String]>,
+    trusted_proxies: Arc<[std::net::IpAddr]>,
     imports: Arc<ImportQueues>,
 }
 
@@ -95,6 +96,7 @@ impl<B: Backend> Clone for AppState<B> {
             limits: self.limits,
             import_threads: self.import_threads,
             allowed_hosts: Arc::clone(&self.allowed_hosts),
+            trusted_proxies: Arc::clone(&self.trusted_proxies),
             imports: Arc::clone(&self.imports),
         }
     }
@@ -115,6 +117,7 @@ impl<B: Backend> AppState<B> {
             limits: Limits::default(),
             import_threads: cores(),
             allowed_hosts: Arc::from(Vec::new()),
+            trusted_proxies: Arc::from(Vec::new()),
             imports: Arc::new(ImportQueues::new(cores())),
         }
     }
@@ -144,6 +147,7 @@ impl<B: Backend> AppState<B> {
             },
             import_threads: cores(),
             allowed_hosts: Arc::from(Vec::new()),
+            trusted_proxies: Arc::from(Vec::new()),
             imports: Arc::new(ImportQueues::new(cores())),
         }
     }
@@ -202,6 +206,22 @@ impl<B: Backend> AppState<B> {
         hosts.push(name.into());
         self.allowed_hosts = Arc::from(hosts);
         self
+    }
+
+    /// The same state believing `X-Forwarded-For` from the reverse proxy at `proxy` (`fettle
+    /// serve --trusted-proxy`, repeatable): requests from it are counted, for the login limit,
+    /// against the address it reports. Without any, every request counts against its
+    /// connection's peer, whatever headers it carries.
+    pub fn with_trusted_proxy(mut self, proxy: std::net::IpAddr) -> Self {
+        let mut proxies = self.trusted_proxies.to_vec();
+        proxies.push(proxy.to_canonical());
+        self.trusted_proxies = Arc::from(proxies);
+        self
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.trusted_proxies
     }
 
     /// Host names accepted besides IP literals and `localhost`.

@@ -947,6 +947,7 @@ impl Club {
                 per_email: MAX_FAILED_LOGINS,
                 per_client: 30,
                 window: Duration::from_secs(15 * 60),
+                ..LoginLimits::default()
             },
         )
     }

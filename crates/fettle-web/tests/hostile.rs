@@ -305,3 +305,235 @@ async fn an_absurd_stored_duration_breaks_neither_the_athletes_pages_nor_the_squ
         "A is listed: {rows:?}"
     );
 }
+
+/// The login form's double-submit token the tests send (any value: cookie and field agree).
+const FORM_TOKEN: &str = "form-token-for-tests";
+
+/// A login form post over the socket, optionally with an `X-Forwarded-For`.
+async fn login(addr: SocketAddr, email: &str, password: &str, forwarded: Option<&str>) -> Answer {
+    let body = format!(
+        "email={}&password={}&csrf={FORM_TOKEN}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let cookie = format!("fettle_login_csrf={FORM_TOKEN}");
+    let mut headers = vec![
+        ("Cookie", cookie.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    if let Some(forwarded) = forwarded {
+        headers.push(("X-Forwarded-For", forwarded));
+    }
+    exchange(
+        addr,
+        http(addr, "POST", "/login", &headers, body.as_bytes()),
+    )
+    .await
+}
+
+/// Whether a login answer is a verified wrong password (the form's error page), a lockout
+/// (429), or a success.
+fn outcome(answer: &Answer) -> &'static str {
+    match (answer.status, answer.header("location")) {
+        (303, Some("/login?error=1")) => "wrong",
+        (429, _) => "locked",
+        (303, Some(_)) => "in",
+        _ => panic!("unexpected answer {answer:?}"),
+    }
+}
+
+fn limits(per_email: u32, per_client: u32) -> fettle_web::LoginLimits {
+    fettle_web::LoginLimits {
+        per_email,
+        per_client,
+        window: Duration::from_secs(600),
+        ..fettle_web::LoginLimits::default()
+    }
+}
+
+async fn outcomes(answers: Vec<tokio::task::JoinHandle<Answer>>) -> Vec<&'static str> {
+    let mut seen = Vec::new();
+    for answer in answers {
+        seen.push(outcome(&answer.await.expect("request task")));
+    }
+    seen
+}
+
+fn count(seen: &[&str], what: &str) -> usize {
+    seen.iter().filter(|s| **s == what).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_concurrent_wrong_passwords_get_exactly_the_allowance_verified() {
+    let world = World::new();
+    let state = world.state().with_login_limits(limits(3, 1_000));
+    let server = start(state, ServeOptions::default()).await;
+    let addr = server.addr;
+    let answers = (0..40)
+        .map(|_| {
+            tokio::spawn(
+                async move { login(addr, "a@club.example", "wrong password!", None).await },
+            )
+        })
+        .collect();
+    let seen = outcomes(answers).await;
+    // 3 attempts allowed per address: exactly 3 are verified (and fail), 37 are refused before
+    // any argon2 work, however the 40 interleave.
+    assert_eq!(count(&seen, "wrong"), 3, "{seen:?}");
+    assert_eq!(count(&seen, "locked"), 37, "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_addresses_from_an_unnamed_peer_do_not_make_new_clients() {
+    let world = World::new();
+    let server = start(
+        world.state().with_login_limits(limits(1_000, 5)),
+        ServeOptions::default(),
+    )
+    .await;
+    let mut seen = Vec::new();
+    for i in 0..45 {
+        let forwarded = format!("203.0.113.{i}");
+        let email = format!("nobody{i}@club.example");
+        seen.push(outcome(
+            &login(server.addr, &email, "wrong password!", Some(&forwarded)).await,
+        ));
+    }
+    // One client (the loopback peer) with 5 attempts, whatever the header says.
+    assert_eq!(count(&seen, "wrong"), 5, "{seen:?}");
+    assert_eq!(count(&seen, "locked"), 40, "{seen:?}");
+    drop(server);
+
+    // Behind a proxy the operator named, each forwarded address is its own client.
+    let loopback = "127.0.0.1".parse().expect("address");
+    let server = start(
+        world
+            .state()
+            .with_login_limits(limits(1_000, 5))
+            .with_trusted_proxy(loopback),
+        ServeOptions::default(),
+    )
+    .await;
+    let mut seen = Vec::new();
+    for i in 0..8 {
+        let forwarded = format!("203.0.113.{i}");
+        let email = format!("nobody{i}@club.example");
+        seen.push(outcome(
+            &login(server.addr, &email, "wrong password!", Some(&forwarded)).await,
+        ));
+    }
+    assert_eq!(count(&seen, "wrong"), 8, "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn current_password_guesses_are_throttled_like_logins() {
+    let world = World::new();
+    let server = start(
+        world.state().with_login_limits(limits(3, 1_000)),
+        ServeOptions::default(),
+    )
+    .await;
+    let bearer = format!("Bearer {}", world.a.token);
+    let change = |current: &str| {
+        let body = serde_json::json!({
+            "current_password": current,
+            "new_password": "a brand new passphrase",
+        })
+        .to_string();
+        http(
+            server.addr,
+            "PUT",
+            "/api/v1/me/password",
+            &[
+                ("Authorization", &bearer),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    // A new password the rules refuse is answered without counting.
+    let weak =
+        serde_json::json!({"current_password": "guess", "new_password": "short"}).to_string();
+    for _ in 0..5 {
+        let answer = exchange(
+            server.addr,
+            http(
+                server.addr,
+                "PUT",
+                "/api/v1/me/password",
+                &[
+                    ("Authorization", &bearer),
+                    ("Content-Type", "application/json"),
+                ],
+                weak.as_bytes(),
+            ),
+        )
+        .await;
+        assert_eq!(answer.status, 422);
+    }
+    for guess in ["guess one!", "guess two!", "guess three"] {
+        let answer = exchange(server.addr, change(guess)).await;
+        assert_eq!(
+            answer.status,
+            422,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
+    // The fourth guess is refused before any verification, the right password too.
+    let locked = exchange(server.addr, change(PASSWORD)).await;
+    assert_eq!(
+        locked.status,
+        429,
+        "{}",
+        String::from_utf8_lossy(&locked.body)
+    );
+    assert!(locked.header("retry-after").is_some());
+    assert_eq!(locked.json()["error"]["code"], "too_many_requests");
+    // And the login form of that address is locked too: one count per account.
+    assert_eq!(
+        outcome(&login(server.addr, "a@club.example", PASSWORD, None).await),
+        "locked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_limiter_table_never_clears_a_lockout() {
+    let world = World::new();
+    let small = fettle_web::LoginLimits {
+        per_email: 2,
+        per_client: 1_000,
+        window: Duration::from_secs(600),
+        max_tracked: 8,
+    };
+    let server = start(
+        world.state().with_login_limits(small),
+        ServeOptions::default(),
+    )
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            outcome(&login(server.addr, "a@club.example", "wrong password!", None).await),
+            "wrong"
+        );
+    }
+    assert_eq!(
+        outcome(&login(server.addr, "a@club.example", PASSWORD, None).await),
+        "locked"
+    );
+    // Made-up addresses, four times the table's room.
+    for i in 0..32 {
+        let _ = login(
+            server.addr,
+            &format!("made-up-{i}@club.example"),
+            "wrong password!",
+            None,
+        )
+        .await;
+    }
+    assert_eq!(
+        outcome(&login(server.addr, "a@club.example", PASSWORD, None).await),
+        "locked",
+        "the lockout survived the full table"
+    );
+}
