@@ -61,8 +61,9 @@ pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
 pub use rate_limit::{DEFAULT_MAX_TRACKED, LoginLimits};
 pub use state::{
-    AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_MULTI_USER_UPLOAD_BYTES,
-    DEFAULT_UPLOAD_BYTES, Limits,
+    AppState, CurrentAthlete, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_JSON_BODY_BYTES,
+    DEFAULT_MULTI_USER_TEMP_PER_ATHLETE_BYTES, DEFAULT_MULTI_USER_TEMP_TOTAL_BYTES,
+    DEFAULT_MULTI_USER_UPLOAD_BYTES, DEFAULT_UPLOAD_BYTES, DEFAULT_UPLOAD_TEMP_BYTES, Limits,
 };
 pub use store_backend::{ANSWER_TTL, SQUAD_ROW_TTL, StoreBackend};
 

@@ -537,3 +537,192 @@ async fn a_full_limiter_table_never_clears_a_lockout() {
         "the lockout survived the full table"
     );
 }
+
+/// A multipart body with one file part, and its content type.
+fn multipart_file(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "fettle-test-boundary-7d9f";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// An upload request of `size` bytes of file content for `token`.
+fn upload_request(addr: SocketAddr, token: &str, size: usize) -> Vec<u8> {
+    let (content_type, body) = multipart_file("blob.fit", &vec![b'x'; size]);
+    let bearer = format!("Bearer {token}");
+    http(
+        addr,
+        "POST",
+        "/api/v1/import",
+        &[("Authorization", &bearer), ("Content-Type", &content_type)],
+        &body,
+    )
+}
+
+/// Starts an upload of `size` bytes that sends its headers and the first kilobyte, then stalls
+/// (holding the connection, and its declared length of temporary disk, until dropped).
+async fn stalled_upload(addr: SocketAddr, token: &str, size: usize) -> TcpStream {
+    let request = upload_request(addr, token, size);
+    let head_end = request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    let mut stream = TcpStream::connect(addr).await.expect("connects");
+    stream
+        .write_all(&request[..head_end + 1024])
+        .await
+        .expect("writes");
+    stream
+}
+
+/// Sends `request` until the answer has `status` (the state it waits for is set up by another
+/// connection the server handles concurrently), within the watchdog.
+async fn until_status(addr: SocketAddr, request: impl Fn() -> Vec<u8>, status: u16) -> Answer {
+    tokio::time::timeout(WATCHDOG, async {
+        loop {
+            let answer = exchange(addr, request()).await;
+            if answer.status == status {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {status} within the watchdog"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_bounded_per_upload_per_athlete_and_in_all() {
+    const KIB: usize = 1024;
+    let world = World::new();
+    let limits = fettle_web::Limits {
+        upload_bytes: 48 * KIB,
+        temp_bytes_per_athlete: 64 * KIB as u64,
+        temp_bytes_total: 100 * KIB as u64,
+        ..fettle_web::Limits::multi_user()
+    };
+    let server = start(world.state().with_limits(limits), ServeOptions::default()).await;
+    let addr = server.addr;
+
+    // One upload over the per-upload limit: 413 before anything is read.
+    let big = exchange(addr, upload_request(addr, &world.a.token, 60 * KIB)).await;
+    assert_eq!(big.status, 413, "{}", String::from_utf8_lossy(&big.body));
+
+    // A's first upload holds 40 KiB (stalled); a second one of 40 KiB would take A past
+    // 64 KiB: 429 with Retry-After and a message saying whose budget it is.
+    let held_a = stalled_upload(addr, &world.a.token, 40 * KIB).await;
+    let refused = until_status(addr, || upload_request(addr, &world.a.token, 40 * KIB), 429).await;
+    assert_eq!(refused.header("retry-after"), Some("60"));
+    let message = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("your uploads"), "{message}");
+    assert!(
+        message.contains("1 MiB"),
+        "64 KiB rounds up to 1 MiB: {message}"
+    );
+
+    // B's upload of 40 KiB fits (80 of 100 KiB held in all) and is imported.
+    let fits = exchange(addr, upload_request(addr, &world.b.token, 40 * KIB)).await;
+    assert_eq!(fits.status, 200, "{}", String::from_utf8_lossy(&fits.body));
+    // With B's 40 KiB held as well, C's 40 KiB would take the server past 100 KiB.
+    let held_b = stalled_upload(addr, &world.b.token, 40 * KIB).await;
+    let full = until_status(addr, || upload_request(addr, &world.c.token, 40 * KIB), 429).await;
+    let message = full.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("server's temporary space"), "{message}");
+    assert_eq!(full.header("retry-after"), Some("60"));
+
+    // The stalled clients go away: their disk is given back and A uploads again.
+    drop(held_a);
+    drop(held_b);
+    let again = until_status(addr, || upload_request(addr, &world.a.token, 40 * KIB), 200).await;
+    assert_eq!(again.json()["files"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_that_stalls_is_dropped_with_408() {
+    let world = World::new();
+    let limits = fettle_web::Limits {
+        body_read_timeout: Duration::from_millis(300),
+        ..fettle_web::Limits::multi_user()
+    };
+    let server = start(world.state().with_limits(limits), ServeOptions::default()).await;
+    let mut stream = stalled_upload(server.addr, &world.a.token, 8 * 1024).await;
+    let mut raw = Vec::new();
+    tokio::time::timeout(WATCHDOG, stream.read_to_end(&mut raw))
+        .await
+        .expect("the server gave up on the stalled upload")
+        .expect("reads");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("stalled"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_header_clients_are_dropped_and_normal_requests_still_served() {
+    let db = support::TestDb::empty();
+    let options = ServeOptions {
+        max_connections: 8,
+        header_read_timeout: Duration::from_millis(500),
+    };
+    let server = start(db.state(), options).await;
+    let addr = server.addr;
+    // 30 clients that send a request line, then one header line every 100 ms, forever: each
+    // task ends when the server closes its connection.
+    let slow: Vec<_> = (0..30)
+        .map(|_| {
+            tokio::spawn(async move {
+                let stream = TcpStream::connect(addr).await.expect("connects");
+                let (mut read, mut write) = stream.into_split();
+                let trickle = tokio::spawn(async move {
+                    if write
+                        .write_all(b"GET /api/v1/status HTTP/1.1\r\n")
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    for i in 0.. {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        let line = format!("X-Slow-{i}: a\r\n");
+                        if write.write_all(line.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+                let mut sink = Vec::new();
+                // EOF or a reset: either way the server let go.
+                let _ = read.read_to_end(&mut sink).await;
+                trickle.abort();
+            })
+        })
+        .collect();
+    // A normal request is answered meanwhile.
+    let status = exchange(addr, http(addr, "GET", "/api/v1/status", &[], b"")).await;
+    assert_eq!(
+        status.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&status.body)
+    );
+    // Every slow client was dropped by the server (none gave up on its own).
+    for client in slow {
+        tokio::time::timeout(WATCHDOG, client)
+            .await
+            .expect("the server closed the slow connection")
+            .expect("client task");
+    }
+    // And the server still serves.
+    let again = exchange(addr, http(addr, "GET", "/api/v1/status", &[], b"")).await;
+    assert_eq!(again.status, 200);
+}
