@@ -3,8 +3,11 @@
 //! - [`app`] builds the router: pages and embedded files ([`assets`]), the API under
 //!   `/api/v1` ([`api_routes`] lists it; `/api/v1/openapi.json` documents it), JSON errors
 //!   for every failure, body limits, security headers.
-//! - [`bind`] and [`serve`] run it: loopback only unless remote access is asked for
-//!   explicitly, graceful shutdown on Ctrl-C, SIGTERM or the caller's signal.
+//! - [`bind`] and [`serve_with`] run it: loopback only unless remote access is asked for
+//!   explicitly, graceful shutdown on Ctrl-C, SIGTERM or the caller's signal; at most
+//!   [`ServeOptions::max_connections`] connections at once, each closed when its headers take
+//!   longer than [`ServeOptions::header_read_timeout`] (slow-header clients cannot hold the
+//!   server's connections).
 //! - [`Backend`] is the seam to the use cases: one method per endpoint. [`StoreBackend`]
 //!   implements it over a `fettle_store::Store` with the `fettle_app` use cases the CLI calls,
 //!   so `GET /api/v1/status` and `fettle status --json` are one function.
@@ -14,14 +17,26 @@
 //! - multi-user ([`AppState::multi_user`]): accounts over `fettle_store::Accounts`. Every API
 //!   request carries an API token (`Authorization: Bearer`) or the session cookie of the login
 //!   form, else 401; cookie writes also carry the session's CSRF token; pages redirect to
-//!   `/login` when logged out; failed logins are rate limited per address and per client;
+//!   `/login` when logged out; failed logins and wrong current passwords of a password change
+//!   are rate limited per address and per client (the client is the connection's peer unless
+//!   it is a proxy named with [`AppState::with_trusted_proxy`]);
 //!   each request acts on the caller's own partition, and a coach reads a member's through
 //!   `/api/v1/athletes/{athlete_id}/…` (404 for anyone else's, never 403); one access-log line
 //!   per request on stderr (never query strings, cookies, tokens, bodies or addresses).
 //!   See `auth.rs`, `login.rs`, `rate_limit.rs`, `account_api.rs`, `access_log.rs`.
 //!
 //! Invariant: only this crate knows HTTP and JSON over HTTP. Every 4xx/5xx body is
-//! `{"error": {"code", "message"}}`.
+//! `{"error": {"code", "message"}}`; a failure of the program (a panic, a database error) is a
+//! generic 500 that adds an `id`, and its details go to the log under that id, never to the
+//! client.
+//!
+//! Uploads (`POST /api/v1/import`) are streamed to a temporary folder and imported in the
+//! athlete's turn (one import per athlete at a time). They are bounded by [`Limits`]: the size
+//! of one upload (413), the temporary disk one athlete's uploads and all uploads may hold at
+//! once (429 with `Retry-After`; counted as the bytes arrive, and up front from
+//! `Content-Length`), and an idle timeout (408). A client that breaks off mid-upload gets a
+//! 400 (in the log too). Files are recorded under their own cleaned names, never the
+//! temporary path.
 //!
 //! Safety defaults, and why:
 //! - bound to 127.0.0.1: the database holds health data (a multi-user server, which has
