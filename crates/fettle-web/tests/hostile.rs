@@ -726,3 +726,88 @@ async fn slow_header_clients_are_dropped_and_normal_requests_still_served() {
     let again = exchange(addr, http(addr, "GET", "/api/v1/status", &[], b"")).await;
     assert_eq!(again.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_absurd_stored_values_break_no_page_either() {
+    // Values bit flips and corrupt files once produced, stored as an importer without bounds
+    // did: a start in 2095, a distance of 4e7 km, a heart rate of 1e9, a load of 1e8, NaN.
+    let cases: [(&str, &str); 6] = [
+        (
+            "start in 2095",
+            "UPDATE activities SET start_ms = 3944678400000, end_ms = 3944682000000",
+        ),
+        (
+            "start in 1990",
+            "UPDATE activities SET start_ms = 631152000000, end_ms = 631155600000",
+        ),
+        (
+            "huge distance",
+            "UPDATE activities SET distance_m = 4.2784e10",
+        ),
+        (
+            "absurd heart rate",
+            "UPDATE activities SET avg_hr = 1e9, max_hr = 1e9",
+        ),
+        (
+            "absurd elapsed and timer",
+            "UPDATE activities SET elapsed_s = 1.7976931348623157e308, timer_s = 1.7976931348623157e308",
+        ),
+        (
+            "huge negative ascent",
+            "UPDATE activities SET ascent_m = -1e300, descent_m = 1e300, avg_power_w = 1e300, avg_cadence = -1e300",
+        ),
+    ];
+    for (what, sql) in cases {
+        let world = World::new();
+        let connection =
+            rusqlite::Connection::open(world.dir.path().join("fettle.sqlite")).expect("opens");
+        connection
+            .execute(
+                &format!("{sql} WHERE athlete_id = ?1"),
+                [world.a.user.athlete.0],
+            )
+            .expect("updated");
+        let _ = fettle_app::training::recompute_loads(&*world.db, world.a.user.athlete);
+        let server = start(world.state(), ServeOptions::default()).await;
+        let id = world
+            .db
+            .list_activities(
+                world.a.user.athlete,
+                &fettle_store::ActivityFilter::default(),
+            )
+            .expect("listed")[0]
+            .id
+            .0;
+        // Every GET route of the API, with this athlete's ids filled in.
+        let paths = fettle_web::api_routes::<StoreBackend>()
+            .into_iter()
+            .filter(|(method, _)| *method == "GET")
+            .map(|(_, path)| {
+                path.replace("{athlete_id}", &world.a.user.athlete.0.to_string())
+                    .replace("{id}", &id.to_string())
+            })
+            .filter(|path| !path.contains('{'));
+        for path in paths {
+            let answer = get(server.addr, &path, &world.a.token).await;
+            assert!(
+                answer.status < 500,
+                "{what}: {path} answered {}: {}",
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+            );
+        }
+        let squad = get(server.addr, "/api/v1/squad", &world.c.token).await;
+        assert_eq!(
+            squad.status,
+            200,
+            "{what}: {}",
+            String::from_utf8_lossy(&squad.body)
+        );
+        let rows = squad.json()["athletes"].as_array().expect("rows").clone();
+        let b_row = rows
+            .iter()
+            .find(|row| row["athlete_id"] == world.b.user.athlete.0)
+            .expect("B is listed");
+        assert!(b_row["error"].is_null(), "{what}: {b_row}");
+    }
+}
