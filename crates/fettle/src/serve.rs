@@ -51,8 +51,17 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .fold(state, |state, proxy| state.with_trusted_proxy(*proxy));
     let limits = limits(args)?;
     let state = state.with_limits(limits);
+    let requested = positive(args.max_connections as u64, "--max-connections")? as usize;
+    let max_connections = connection_cap(requested, open_file_limit());
+    if max_connections < requested {
+        eprintln!(
+            "note: serving at most {max_connections} connections at once, not {requested}: the \
+             open-file limit (`ulimit -n`) keeps {FILES_KEPT_FREE} descriptors free for the \
+             database and the uploads"
+        );
+    }
     let options = ServeOptions {
-        max_connections: positive(args.max_connections as u64, "--max-connections")? as usize,
+        max_connections,
         header_read_timeout: Duration::from_secs(positive(
             args.header_timeout,
             "--header-timeout",
@@ -82,6 +91,35 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("Stopped.");
         anyhow::Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Open files kept free beside the connections: the database (SQLite's file and journal, or
+/// PostgreSQL's pool), the uploads' temporary files, the runtime's own descriptors.
+const FILES_KEPT_FREE: u64 = 64;
+
+/// The process's open-file limit (the soft one), when the platform says.
+fn open_file_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The connection cap: as asked, but leaving [`FILES_KEPT_FREE`] descriptors under the
+/// open-file limit (at least 1): past it, accepting a connection would fail and so would
+/// opening the database or an upload's file.
+fn connection_cap(requested: usize, open_files: Option<u64>) -> usize {
+    match open_files {
+        Some(limit) => {
+            let room = limit.saturating_sub(FILES_KEPT_FREE).max(1);
+            requested.min(usize::try_from(room).unwrap_or(usize::MAX))
+        }
+        None => requested,
+    }
 }
 
 /// A flag's value that must be at least 1.
@@ -260,6 +298,16 @@ mod tests {
             zero.contains("--upload-idle-timeout must be at least 1"),
             "{zero}"
         );
+    }
+
+    #[test]
+    fn the_connection_cap_leaves_descriptors_free_under_the_open_file_limit() {
+        // `ulimit -n 256`: 256 − 64 kept free = 192.
+        assert_eq!(connection_cap(256, Some(256)), 192);
+        assert_eq!(connection_cap(100, Some(256)), 100);
+        assert_eq!(connection_cap(256, Some(1_048_576)), 256);
+        assert_eq!(connection_cap(256, Some(10)), 1);
+        assert_eq!(connection_cap(256, None), 256);
     }
 
     #[test]
