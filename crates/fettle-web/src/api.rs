@@ -22,6 +22,7 @@ use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 
 use crate::account_api as account;
 use crate::backend::{ActivityFilter, Backend, DateRange};
@@ -183,10 +184,13 @@ fn upload_table<B: Backend>() -> RouteTable<B> {
 
 /// The API router with its body limits.
 pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
+    // A JSON body is small: it must arrive whole within the body timeout, however it trickles
+    // (a client sending a byte every few seconds would hold the connection for ever otherwise).
     let json = json_table::<B>()
         .into_router()
         .layer(DefaultBodyLimit::max(limits.json_body_bytes))
-        .layer(RequestBodyLimitLayer::new(limits.json_body_bytes));
+        .layer(RequestBodyLimitLayer::new(limits.json_body_bytes))
+        .layer(RequestBodyDeadlineLayer::new(limits.body_read_timeout));
     // Not tower-http's layer here: its limit error reaches the multipart reader as an opaque
     // stream error (a 500). axum's own limit makes the reader answer 413; the handler refuses
     // a too-large Content-Length before reading anything.

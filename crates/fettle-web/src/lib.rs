@@ -34,7 +34,8 @@
 //! athlete's turn (one import per athlete at a time). They are bounded by [`Limits`]: the size
 //! of one upload (413), the temporary disk one athlete's uploads and all uploads may hold at
 //! once (429 with `Retry-After`; counted as the bytes arrive, and up front from
-//! `Content-Length`), and an idle timeout (408). A client that breaks off mid-upload gets a
+//! `Content-Length`), and an idle timeout (408); a JSON or form body must arrive whole within
+//! that same time (400 otherwise). A client that breaks off mid-upload gets a
 //! 400 (in the log too). Files are recorded under their own cleaned names, never the
 //! temporary path.
 //!
@@ -128,12 +129,15 @@ pub fn app<B: Backend>(state: AppState<B>) -> Router {
         .with_state(state)
 }
 
-/// `POST /login` and `POST /logout` (the forms), with the JSON body limit.
+/// `POST /login` and `POST /logout` (the forms), with the JSON body limit and deadline.
 fn login_router<B: Backend>(limits: Limits) -> Router<AppState<B>> {
     Router::new()
         .route("/login", axum::routing::post(login::login_form::<B>))
         .route("/logout", axum::routing::post(login::logout_form::<B>))
         .layer(axum::extract::DefaultBodyLimit::max(limits.json_body_bytes))
+        .layer(tower_http::timeout::RequestBodyDeadlineLayer::new(
+            limits.body_read_timeout,
+        ))
 }
 
 /// Unknown paths: a JSON 404 naming the path.

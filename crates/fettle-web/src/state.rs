@@ -62,8 +62,9 @@ pub struct Limits {
     pub temp_bytes_per_athlete: u64,
     /// Temporary disk all uploads together may hold at once, in bytes.
     pub temp_bytes_total: u64,
-    /// Longest wait for the next bytes of an upload's body; past it the upload is refused
-    /// with 408 and its temporary files are deleted.
+    /// Longest wait for the next bytes of an upload's body (past it the upload is refused
+    /// with 408 and its temporary files are deleted), and the longest a JSON or form body may
+    /// take to arrive whole (past it, 400).
     pub body_read_timeout: Duration,
 }
 

@@ -605,6 +605,9 @@ async fn uploads_are_bounded_per_upload_per_athlete_and_in_all() {
         upload_bytes: 48 * KIB,
         temp_bytes_per_athlete: 64 * KIB as u64,
         temp_bytes_total: 100 * KIB as u64,
+        // The stalled uploads below must hold their disk for the whole test, however slow the
+        // machine: longer than every watchdog together.
+        body_read_timeout: 10 * WATCHDOG,
         ..fettle_web::Limits::multi_user()
     };
     let server = start(world.state().with_limits(limits), ServeOptions::default()).await;
@@ -810,4 +813,39 @@ async fn other_absurd_stored_values_break_no_page_either() {
             .expect("B is listed");
         assert!(b_row["error"].is_null(), "{what}: {b_row}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_body_that_trickles_is_cut_off_at_the_body_deadline() {
+    let world = World::new();
+    let limits = fettle_web::Limits {
+        body_read_timeout: Duration::from_millis(500),
+        ..fettle_web::Limits::multi_user()
+    };
+    let server = start(world.state().with_limits(limits), ServeOptions::default()).await;
+    let addr = server.addr;
+    let head = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Cookie: fettle_login_csrf={FORM_TOKEN}\r\nContent-Length: 1000\r\n\r\n"
+    );
+    let stream = TcpStream::connect(addr).await.expect("connects");
+    let (mut read, mut write) = stream.into_split();
+    write.write_all(head.as_bytes()).await.expect("writes");
+    // One byte every 100 ms: never idle for long, but 1000 bytes would take 100 s.
+    let trickle = tokio::spawn(async move {
+        for _ in 0..1000 {
+            if write.write_all(b"e").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut raw = Vec::new();
+    tokio::time::timeout(WATCHDOG, read.read_to_end(&mut raw))
+        .await
+        .expect("the server cut the slow body off")
+        .expect("reads");
+    trickle.abort();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 400"), "a client error: {text}");
 }

@@ -494,9 +494,10 @@ pub(crate) struct ServeArgs {
     /// connection stays idle) before it is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = fettle_web::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
     pub(crate) header_timeout: u64,
-    /// Seconds an upload may send nothing before it is refused (408).
+    /// Seconds an upload may send nothing before it is refused (408); also the most a JSON
+    /// or form body may take to arrive whole.
     #[arg(long, value_name = "SECONDS", default_value_t = fettle_web::DEFAULT_BODY_READ_TIMEOUT.as_secs())]
-    pub(crate) upload_idle_timeout: u64,
+    pub(crate) body_timeout: u64,
     /// Largest upload, MiB (default 2048; 512 with --multi-user).
     #[arg(long, value_name = "MIB")]
     pub(crate) upload_limit_mib: Option<u64>,

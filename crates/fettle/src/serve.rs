@@ -6,7 +6,7 @@
 //! `--secure-cookies` marks the login cookie HTTPS-only for a server behind a TLS proxy;
 //! `--trusted-proxy ADDR` names the reverse proxy whose `X-Forwarded-For` the login limit
 //! believes. Against slow or greedy clients: `--max-connections`, `--header-timeout`,
-//! `--upload-idle-timeout`, and the upload size and temporary-disk budgets
+//! `--body-timeout`, and the upload size and temporary-disk budgets
 //! (`--upload-limit-mib`, `--upload-temp-per-athlete-mib`, `--upload-temp-total-mib`), each
 //! with a documented default.
 //!
@@ -163,10 +163,7 @@ fn limits(args: &ServeArgs) -> anyhow::Result<Limits> {
             "--upload-temp-total-mib",
             defaults.temp_bytes_total,
         )?,
-        body_read_timeout: Duration::from_secs(positive(
-            args.upload_idle_timeout,
-            "--upload-idle-timeout",
-        )?),
+        body_read_timeout: Duration::from_secs(positive(args.body_timeout, "--body-timeout")?),
         ..defaults
     };
     if limits.temp_bytes_per_athlete < upload || limits.temp_bytes_total < upload {
@@ -273,7 +270,7 @@ mod tests {
             "200",
             "--upload-temp-total-mib",
             "300",
-            "--upload-idle-timeout",
+            "--body-timeout",
             "5",
         ]))
         .expect("valid");
@@ -291,13 +288,10 @@ mod tests {
         .expect_err("refused")
         .to_string();
         assert!(error.contains("--upload-limit-mib (100 MiB)"), "{error}");
-        let zero = limits(&serve_args(&["--upload-idle-timeout", "0"]))
+        let zero = limits(&serve_args(&["--body-timeout", "0"]))
             .expect_err("refused")
             .to_string();
-        assert!(
-            zero.contains("--upload-idle-timeout must be at least 1"),
-            "{zero}"
-        );
+        assert!(zero.contains("--body-timeout must be at least 1"), "{zero}");
     }
 
     #[test]
