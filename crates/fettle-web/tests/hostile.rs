@@ -181,32 +181,37 @@ async fn exchange(addr: SocketAddr, request: Vec<u8>) -> Answer {
         stream.write_all(&request).await.expect("writes");
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.expect("reads");
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(&raw)));
-        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-        let mut body = raw[split + 4..].to_vec();
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("no status: {head}"));
-        let answer = Answer {
-            status,
-            head,
-            body: Vec::new(),
-        };
-        if answer
-            .header("transfer-encoding")
-            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
-        {
-            body = dechunk(&body);
-        }
-        Answer { body, ..answer }
+        parse_answer(&raw)
     })
     .await
     .expect("the server answered within the watchdog")
+}
+
+/// Parses a whole answer read off a socket.
+fn parse_answer(raw: &[u8]) -> Answer {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut body = raw[split + 4..].to_vec();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status: {head}"));
+    let answer = Answer {
+        status,
+        head,
+        body: Vec::new(),
+    };
+    if answer
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Answer { body, ..answer }
 }
 
 /// A request's bytes: method, path, extra headers, body (with its length).
@@ -597,6 +602,26 @@ async fn until_status(addr: SocketAddr, request: impl Fn() -> Vec<u8>, status: u
     .unwrap_or_else(|_| panic!("no {status} within the watchdog"))
 }
 
+/// Of two stalled uploads that cannot both hold their disk, the one the server refused: its
+/// answer (the other, holding, stays unanswered and is returned to keep it open).
+async fn refused_one_of(mut first: TcpStream, mut second: TcpStream) -> (Answer, TcpStream) {
+    let (mut raw_first, mut raw_second) = (Vec::new(), Vec::new());
+    tokio::time::timeout(WATCHDOG, async {
+        tokio::select! {
+            read = first.read_to_end(&mut raw_first) => {
+                read.expect("reads");
+                (parse_answer(&raw_first), second)
+            }
+            read = second.read_to_end(&mut raw_second) => {
+                read.expect("reads");
+                (parse_answer(&raw_second), first)
+            }
+        }
+    })
+    .await
+    .expect("one of the two was refused within the watchdog")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_are_bounded_per_upload_per_athlete_and_in_all() {
     const KIB: usize = 1024;
@@ -617,10 +642,20 @@ async fn uploads_are_bounded_per_upload_per_athlete_and_in_all() {
     let big = exchange(addr, upload_request(addr, &world.a.token, 60 * KIB)).await;
     assert_eq!(big.status, 413, "{}", String::from_utf8_lossy(&big.body));
 
-    // A's first upload holds 40 KiB (stalled); a second one of 40 KiB would take A past
-    // 64 KiB: 429 with Retry-After and a message saying whose budget it is.
-    let held_a = stalled_upload(addr, &world.a.token, 40 * KIB).await;
-    let refused = until_status(addr, || upload_request(addr, &world.a.token, 40 * KIB), 429).await;
+    // Two uploads of A of 40 KiB each (stalled after their first kilobyte) would hold 80 KiB,
+    // past A's 64: whichever the server counts second is refused with 429, Retry-After and a
+    // message saying whose budget it is; the other holds its 40 KiB.
+    let (refused, held_a) = refused_one_of(
+        stalled_upload(addr, &world.a.token, 40 * KIB).await,
+        stalled_upload(addr, &world.a.token, 40 * KIB).await,
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        429,
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
     assert_eq!(refused.header("retry-after"), Some("60"));
     let message = refused.json()["error"]["message"]
         .as_str()
@@ -632,12 +667,17 @@ async fn uploads_are_bounded_per_upload_per_athlete_and_in_all() {
         "64 KiB rounds up to 1 MiB: {message}"
     );
 
-    // B's upload of 40 KiB fits (80 of 100 KiB held in all) and is imported.
+    // B's upload of 40 KiB fits (≈ 80 of 100 KiB held in all) and is imported.
     let fits = exchange(addr, upload_request(addr, &world.b.token, 40 * KIB)).await;
     assert_eq!(fits.status, 200, "{}", String::from_utf8_lossy(&fits.body));
-    // With B's 40 KiB held as well, C's 40 KiB would take the server past 100 KiB.
-    let held_b = stalled_upload(addr, &world.b.token, 40 * KIB).await;
-    let full = until_status(addr, || upload_request(addr, &world.c.token, 40 * KIB), 429).await;
+    // B and C each start 40 KiB besides A's 40: the second counted would take the server past
+    // 100 KiB, though each is within their own share.
+    let (full, held_other) = refused_one_of(
+        stalled_upload(addr, &world.b.token, 40 * KIB).await,
+        stalled_upload(addr, &world.c.token, 40 * KIB).await,
+    )
+    .await;
+    assert_eq!(full.status, 429, "{}", String::from_utf8_lossy(&full.body));
     let message = full.json()["error"]["message"]
         .as_str()
         .unwrap_or_default()
@@ -647,7 +687,7 @@ async fn uploads_are_bounded_per_upload_per_athlete_and_in_all() {
 
     // The stalled clients go away: their disk is given back and A uploads again.
     drop(held_a);
-    drop(held_b);
+    drop(held_other);
     let again = until_status(addr, || upload_request(addr, &world.a.token, 40 * KIB), 200).await;
     assert_eq!(again.json()["files"], 1);
 }
