@@ -486,8 +486,9 @@ pub(crate) struct ServeArgs {
     /// X-Forwarded-For. Nobody is trusted by default, since any client can write that header.
     #[arg(long, value_name = "ADDR")]
     pub(crate) trusted_proxy: Vec<std::net::IpAddr>,
-    /// Connections served at once; more wait in the system's queue until one closes. Keep it
-    /// well under the open-file limit (`ulimit -n`).
+    /// Connections served at once; more wait in the system's queue until one closes. Lowered
+    /// (with a note) to leave 64 open files under the open-file limit (`ulimit -n`) for the
+    /// database and the uploads.
     #[arg(long, value_name = "N", default_value_t = fettle_web::DEFAULT_MAX_CONNECTIONS)]
     pub(crate) max_connections: usize,
     /// Seconds a client has to send a request's headers (and the longest a kept-alive
