@@ -112,11 +112,43 @@ pub fn import_paths(
     threads: usize,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, AppError> {
-    for path in paths {
+    let inputs: Vec<(PathBuf, Option<String>)> =
+        paths.iter().map(|path| (path.clone(), None)).collect();
+    import_inputs(store, athlete, inputs, threads, progress)
+}
+
+/// [`import_paths`] for files whose path is not their name: each `(path, name)` is read from
+/// `path` and recorded (activity sources, failures, skips) under `name`. A server streams an
+/// upload to a temporary file; what it stores and answers is the uploaded file's own name,
+/// never the server's temporary path.
+pub fn import_named(
+    store: &dyn Store,
+    athlete: AthleteId,
+    files: &[(PathBuf, String)],
+    threads: usize,
+    progress: &dyn ImportProgress,
+) -> Result<ImportSummary, AppError> {
+    let inputs: Vec<(PathBuf, Option<String>)> = files
+        .iter()
+        .map(|(path, name)| (path.clone(), Some(name.clone())))
+        .collect();
+    import_inputs(store, athlete, inputs, threads, progress)
+}
+
+/// The pipeline of [`import_paths`] and [`import_named`]: inputs with the name to record for
+/// each (`None`: its path).
+fn import_inputs(
+    store: &dyn Store,
+    athlete: AthleteId,
+    paths: Vec<(PathBuf, Option<String>)>,
+    threads: usize,
+    progress: &dyn ImportProgress,
+) -> Result<ImportSummary, AppError> {
+    for (path, name) in &paths {
         if !path.exists() {
+            let shown = name.clone().unwrap_or_else(|| path.display().to_string());
             return Err(AppError::Invalid(format!(
-                "{} does not exist: give a file, a folder or an export zip",
-                path.display()
+                "{shown} does not exist: give a file, a folder or an export zip"
             )));
         }
     }
@@ -128,7 +160,6 @@ pub fn import_paths(
 
     let (entry_tx, entry_rx) = sync_channel::<Item>(QUEUE_DEPTH);
     let (decoded_tx, decoded_rx) = sync_channel::<Decoded>(QUEUE_DEPTH);
-    let paths = paths.to_vec();
     let tz = crate::athlete_time_zone(store, athlete)?;
     let mut summary = ImportSummary::default();
 
@@ -149,12 +180,17 @@ pub fn import_paths(
     Ok(summary)
 }
 
-/// Stage 1: expands every input into entries, in order.
-fn read_inputs(paths: &[PathBuf], tx: &SyncSender<Item>) {
+/// Stage 1: expands every input into entries, in order, each named by its path or the name
+/// given for it.
+fn read_inputs(paths: &[(PathBuf, Option<String>)], tx: &SyncSender<Item>) {
     let limits = Limits::default();
-    for path in paths {
+    for (path, name) in paths {
         let mut stopped = false;
-        archive::expand(path, &limits, &mut |item| {
+        let prefix = path.display().to_string();
+        archive::expand(path, &limits, &mut |mut item| {
+            if let Some(name) = name {
+                rename_source(&mut item, &prefix, name);
+            }
             // The writer hung up (an error ends the import): stop reading.
             if !stopped && tx.send(item).is_err() {
                 stopped = true;
@@ -163,6 +199,18 @@ fn read_inputs(paths: &[PathBuf], tx: &SyncSender<Item>) {
         if stopped {
             return;
         }
+    }
+}
+
+/// Replaces the `prefix` (an input's path) that starts an item's source with `name`; the rest
+/// (`!member.fit` inside a zip, `/child.gpx` in a folder) stays.
+fn rename_source(item: &mut Item, prefix: &str, name: &str) {
+    let source = match item {
+        Item::Entry(entry) => &mut entry.source,
+        Item::Skipped { source, .. } | Item::Failed { source, .. } => source,
+    };
+    if let Some(rest) = source.strip_prefix(prefix) {
+        *source = format!("{name}{rest}");
     }
 }
 

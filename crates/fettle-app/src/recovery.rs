@@ -692,9 +692,14 @@ pub fn recover(
     })
 }
 
+/// When an activity ended: its start plus its elapsed time. Total over whatever is stored: an
+/// elapsed time that is not a finite number of seconds, or that would end past the last
+/// representable instant, is not trusted and the activity ends when it started (a stored
+/// `1e19` s once made this panic and took the athlete's pages and their coach's squad down).
 fn activity_end(s: &ActivitySummary) -> Timestamp {
-    s.start
-        .saturating_add(SignedDuration::from_secs_f64(s.elapsed_s.max(0.0)))
+    SignedDuration::try_from_secs_f64(s.elapsed_s.max(0.0))
+        .ok()
+        .and_then(|elapsed| s.start.checked_add(elapsed).ok())
         .unwrap_or(s.start)
 }
 

@@ -175,8 +175,35 @@ pub fn squad(
 /// One member's row at `now`; an athlete whose data cannot be read gets a row with `error`.
 /// A row depends only on that athlete's data and `now`, so a server may keep rows for a while
 /// and hand them to [`assemble`].
+///
+/// A panic while computing the row (a defect on data nobody foresaw) is caught and becomes that
+/// row's error too: one athlete must never take the whole squad down. The causes are fixed
+/// where they are found; this is the last resort.
 pub fn squad_row(store: &dyn Store, member: &SquadMember, now: Timestamp) -> SquadRow {
-    row(store, member, now).unwrap_or_else(|e| error_row(member, &e))
+    guarded_row(member, || row(store, member, now))
+}
+
+/// The row `compute` gives, its error as an error row, and a panic as an error row too (its
+/// text stays in the log the panic hook wrote, never in the row a coach reads).
+fn guarded_row(
+    member: &SquadMember,
+    compute: impl FnOnce() -> Result<SquadRow, AppError>,
+) -> SquadRow {
+    // `AssertUnwindSafe`: after a panic nothing of this computation is used again (the row is
+    // replaced by an error row), and the store keeps no state a half-done read could break
+    // (reads only; its connection locks recover from poisoning).
+    let computed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(compute));
+    match computed {
+        Ok(Ok(row)) => row,
+        Ok(Err(e)) => error_row(member, &e),
+        Err(_) => error_row(
+            member,
+            &AppError::Internal(
+                "the program failed on this athlete's data (the server's log has the details)"
+                    .to_owned(),
+            ),
+        ),
+    }
 }
 
 /// The report of the rows `row_of` gives for each member (in parallel), each with the instant
@@ -396,5 +423,45 @@ fn first_sentence(message: &str) -> &str {
     match message.find(". ") {
         Some(i) => &message[..=i],
         None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: i64, name: &str) -> SquadMember {
+        SquadMember {
+            athlete: AthleteId(id),
+            name: name.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_panicking_row_becomes_that_rows_error_and_the_squad_stands() {
+        let members = [member(1, "broken"), member(2, "fine")];
+        let now: Timestamp = "2026-06-10T20:00:00Z".parse().expect("timestamp");
+        let report = assemble(&members, now, |m| {
+            let row = guarded_row(m, || {
+                assert!(m.athlete != AthleteId(1), "secret detail of a defect");
+                Err(AppError::NotFound("nothing stored yet".to_owned()))
+            });
+            (now, row)
+        })
+        .expect("a report");
+        assert_eq!(report.athletes.len(), 2);
+        let broken = &report.athletes[0];
+        assert_eq!(broken.athlete_id, AthleteId(1), "errors first, by name");
+        let message = broken.error.as_deref().expect("an error row");
+        assert!(
+            message.contains("the program failed on this athlete's data"),
+            "{message}"
+        );
+        assert!(!message.contains("secret"), "{message}");
+        let fine = &report.athletes[1];
+        assert_eq!(
+            fine.error.as_deref(),
+            Some("could not compute this athlete's figures: nothing stored yet")
+        );
     }
 }

@@ -13,16 +13,19 @@ use axum::extract::{FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fettle_app::accounts::{CreatedToken, change_password, create_token, normalize_email};
+use fettle_app::accounts::{
+    CreatedToken, change_password, check_new_password, create_token, normalize_email,
+};
 use fettle_app::squad::SquadMember;
 use fettle_store::{AthleteId, Role, TokenId, UserId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::api::run;
-use crate::auth::{Caller, blocking, unauthorized};
+use crate::auth::{Caller, ClientAddr, blocking, unauthorized};
 use crate::backend::Backend;
 use crate::error::{ApiError, JsonBody, to_json};
+use crate::login::too_many_attempts;
 use crate::state::{AppState, MultiUser};
 
 /// The authenticated user and the multi-user state, for the account endpoints. In single-user
@@ -163,29 +166,63 @@ struct PasswordChanged {
 /// `PUT /api/v1/me/password`: checks the current password, sets the new one, ends every
 /// other session (this one stays, when the change came through it) and revokes every API token
 /// of the caller (a request made with a token is its last).
-pub(crate) async fn put_password(account: Account, Json(change): Json<PasswordChange>) -> Response {
+///
+/// A wrong `current_password` is a guess like a failed login (someone holding a stolen token or
+/// an open session could otherwise try passwords without limit): it counts against the
+/// account's address and the client in the login limiter, reserved before the argon2 work, and
+/// past the limit the answer is `429` with `Retry-After`. A new password the rules refuse is
+/// answered first, without counting.
+pub(crate) async fn put_password(
+    account: Account,
+    ClientAddr(client): ClientAddr,
+    Json(change): Json<PasswordChange>,
+) -> Response {
+    if let Err(e) = check_new_password(&change.new_password) {
+        return ApiError::from(e).into_response();
+    }
+    let attempt = match account
+        .multi
+        .limiter
+        .reserve(&account.caller.user.email, client)
+    {
+        Ok(attempt) => attempt,
+        Err(wait) => return too_many_attempts(wait, false),
+    };
     let user = account.user();
     let keep = account.caller.session.as_ref().map(|s| s.secret);
-    let reply = blocking(&account.multi, move |db| {
-        change_password(
-            db,
-            user,
-            &change.current_password,
-            &change.new_password,
-            keep.as_ref(),
-        )
-    })
-    .await
-    .and_then(|ended| {
-        JsonBody::new(&PasswordChanged {
-            changed: true,
-            sessions_ended: ended.sessions,
-            tokens_revoked: ended.tokens,
+    // One argon2id verification per core at a time, as for logins.
+    let outcome = {
+        let _slot = account.multi.login_slots.acquire().await;
+        blocking(&account.multi, move |db| {
+            change_password(
+                db,
+                user,
+                &change.current_password,
+                &change.new_password,
+                keep.as_ref(),
+            )
         })
-    });
-    match reply {
-        Ok(body) => body.into_response(),
-        Err(e) => e.into_response(),
+        .await
+    };
+    match outcome {
+        Ok(ended) => {
+            account.multi.limiter.succeeded(attempt);
+            render(Ok(PasswordChanged {
+                changed: true,
+                sessions_ended: ended.sessions,
+                tokens_revoked: ended.tokens,
+            }))
+        }
+        // The new password passed the rules above, so this is the wrong current password: the
+        // reservation stays counted.
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            drop(attempt);
+            e.into_response()
+        }
+        Err(e) => {
+            account.multi.limiter.succeeded(attempt);
+            e.into_response()
+        }
     }
 }
 

@@ -6,13 +6,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, Query, State};
 use axum::handler::Handler;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use fettle_core::log::{RecoveryEntry, RecoveryMethod};
@@ -21,11 +22,12 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 
 use crate::account_api as account;
 use crate::backend::{ActivityFilter, Backend, DateRange};
-use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply, on_blocking_pool};
-use crate::state::{AppState, CurrentAthlete};
+use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply, internal_error, on_blocking_pool};
+use crate::state::{AppState, CurrentAthlete, TempCharge, TempExhausted};
 
 /// Where the API lives; the version is in the path so a v2 can live beside it.
 pub const API_PREFIX: &str = "/api/v1";
@@ -165,10 +167,13 @@ fn upload_table<B: Backend>() -> RouteTable<B> {
 
 /// The API router with its body limits.
 pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
+    // A JSON body is small: it must arrive whole within the body timeout, however it trickles
+    // (a client sending a byte every few seconds would hold the connection for ever otherwise).
     let json = json_table::<B>()
         .into_router()
         .layer(DefaultBodyLimit::max(limits.json_body_bytes))
-        .layer(RequestBodyLimitLayer::new(limits.json_body_bytes));
+        .layer(RequestBodyLimitLayer::new(limits.json_body_bytes))
+        .layer(RequestBodyDeadlineLayer::new(limits.body_read_timeout));
     // Not tower-http's layer here: its limit error reaches the multipart reader as an opaque
     // stream error (a 500). axum's own limit makes the reader answer 413; the handler refuses
     // a too-large Content-Length before reading anything.
@@ -448,12 +453,67 @@ async fn put_health<B: Backend>(
     run(&state, move |b| b.put_health(athlete, update.items)).await
 }
 
-/// A multipart error as a JSON error with its own status (413 when the limit was hit).
+/// A multipart error as a JSON error with its own status: 413 when the size limit was hit, 400
+/// for a malformed body, and 400 too when the body could not be read to its end (the client
+/// closed the connection mid-upload: the client's doing, never a server failure).
 fn multipart_error(error: &MultipartError) -> ApiError {
+    let status = error.status();
+    if status.is_server_error() {
+        return ApiError::bad_request(
+            "the upload ended before it was complete (the connection was closed or broke): \
+             send it again",
+        );
+    }
     ApiError::new(
-        error.status(),
+        status,
         format!("cannot read the upload: {}", error.body_text()),
     )
+}
+
+/// How long until an upload refused for temporary disk may be tried again, seconds: the
+/// uploads holding the space are usually imported within a minute.
+const TEMP_RETRY_AFTER_S: u32 = 60;
+
+/// The 429 of an upload that would take an athlete's, or the server's, temporary disk past its
+/// budget, with `Retry-After`.
+fn temp_exhausted(exhausted: TempExhausted) -> ApiError {
+    let mib = |bytes: u64| bytes.div_ceil(1024 * 1024);
+    let message = match exhausted {
+        TempExhausted::Athlete(limit) => format!(
+            "your uploads waiting to be imported already hold {} MiB of the server's temporary \
+             space, your share: try again in a minute, once they are imported (big exports \
+             import with `fettle import`)",
+            mib(limit)
+        ),
+        TempExhausted::Server(limit) => format!(
+            "the server's temporary space for uploads ({} MiB) is held by other uploads: try \
+             again in a minute",
+            mib(limit)
+        ),
+    };
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, message)
+}
+
+/// The 408 of an upload that sent nothing for `timeout`.
+fn upload_stalled(timeout: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        format!(
+            "the upload stalled: nothing arrived for {} s, so it was dropped; send it again",
+            timeout.as_secs_f64().ceil()
+        ),
+    )
+}
+
+/// Waits for the next part of the upload, at most `timeout`.
+async fn within<T>(
+    timeout: Duration,
+    next: impl std::future::Future<Output = Result<T, MultipartError>>,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(timeout, next).await {
+        Ok(read) => read.map_err(|e| multipart_error(&e)),
+        Err(_) => Err(upload_stalled(timeout)),
+    }
 }
 
 /// A safe local file name for an uploaded file: the last path component, only ASCII letters,
@@ -497,50 +557,78 @@ fn unique_path(dir: &Path, name: &str, index: usize) -> PathBuf {
     }
 }
 
-/// Streams every `file` field of the upload to a temporary folder, chunk by chunk.
-async fn receive_files(multipart: &mut Multipart, dir: &Path) -> Result<Vec<PathBuf>, ApiError> {
-    let mut paths = Vec::new();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| multipart_error(&e))?
-    {
+/// Streams every `file` field of the upload to a temporary folder, chunk by chunk, holding
+/// temporary disk in `charge` as the bytes arrive; returns each file's path with its own
+/// (cleaned) name.
+async fn receive_files(
+    multipart: &mut Multipart,
+    dir: &Path,
+    charge: &mut TempCharge,
+    timeout: Duration,
+) -> Result<Vec<(PathBuf, String)>, ApiError> {
+    let mut files = Vec::new();
+    let mut received: u64 = 0;
+    while let Some(mut field) = within(timeout, multipart.next_field()).await? {
         if field.name() != Some(UPLOAD_FIELD) {
             return Err(ApiError::bad_request(format!(
                 "unexpected form field `{}`: send files in fields named `{UPLOAD_FIELD}`",
                 field.name().unwrap_or_default()
             )));
         }
-        let name = safe_upload_name(field.file_name(), paths.len());
-        let path = unique_path(dir, &name, paths.len());
+        let name = safe_upload_name(field.file_name(), files.len());
+        let path = unique_path(dir, &name, files.len());
         let mut file = tokio::fs::File::create(&path)
             .await
-            .map_err(|e| ApiError::internal(format!("cannot create a temporary file: {e}")))?;
-        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+            .map_err(|e| internal_error(&format_args!("cannot create a temporary file: {e}")))?;
+        while let Some(chunk) = within(timeout, field.chunk()).await? {
+            received = received.saturating_add(chunk.len() as u64);
+            // Held before it is written: the budget bounds the disk, not just the count.
+            if received > charge.bytes() {
+                charge
+                    .add(received - charge.bytes())
+                    .map_err(temp_exhausted)?;
+            }
             file.write_all(&chunk)
                 .await
-                .map_err(|e| ApiError::internal(format!("cannot write the upload: {e}")))?;
+                .map_err(|e| internal_error(&format_args!("cannot write the upload: {e}")))?;
         }
         file.flush()
             .await
-            .map_err(|e| ApiError::internal(format!("cannot write the upload: {e}")))?;
-        paths.push(path);
+            .map_err(|e| internal_error(&format_args!("cannot write the upload: {e}")))?;
+        files.push((path, name));
     }
-    if paths.is_empty() {
+    if files.is_empty() {
         return Err(ApiError::bad_request(format!(
             "no file in the upload: send multipart/form-data with files in fields named `{UPLOAD_FIELD}`"
         )));
     }
-    Ok(paths)
+    Ok(files)
 }
 
+/// Renders an error, with `Retry-After` when it is a temporary-disk 429.
+fn upload_refused(error: ApiError) -> Response {
+    let retry = error.status() == StatusCode::TOO_MANY_REQUESTS;
+    let mut response = error.into_response();
+    if retry {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(TEMP_RETRY_AFTER_S));
+    }
+    response
+}
+
+/// `POST /api/v1/import`: the files are streamed to a temporary folder (bounded per upload by
+/// [`Limits::upload_bytes`](crate::Limits), per athlete and in all by the temporary-disk
+/// budgets, and by an idle timeout), then imported in the athlete's turn; the folder is deleted
+/// and its disk given back afterwards, whatever happened.
 async fn import<B: Backend>(
     State(state): State<AppState<B>>,
     CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    let limit = state.limits().upload_bytes;
+    let limits = state.limits();
+    let limit = limits.upload_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -552,16 +640,31 @@ async fn import<B: Backend>(
         ))
         .into_response();
     }
+    // A declared length is held at once: an upload that cannot fit is refused before a byte
+    // is read or written.
+    let mut charge = state.temp_budget().start(athlete.into());
+    if let Some(length) = declared
+        && let Err(exhausted) = charge.add(length)
+    {
+        return upload_refused(temp_exhausted(exhausted));
+    }
     let dir = match tempfile::Builder::new().prefix("fettle-upload-").tempdir() {
         Ok(dir) => dir,
         Err(e) => {
-            return ApiError::internal(format!("cannot create a temporary folder: {e}"))
+            return internal_error(&format_args!("cannot create a temporary folder: {e}"))
                 .into_response();
         }
     };
-    let paths = match receive_files(&mut multipart, dir.path()).await {
-        Ok(paths) => paths,
-        Err(e) => return e.into_response(),
+    let files = match receive_files(
+        &mut multipart,
+        dir.path(),
+        &mut charge,
+        limits.body_read_timeout,
+    )
+    .await
+    {
+        Ok(files) => files,
+        Err(e) => return upload_refused(e),
     };
     let threads = state.import_threads();
     // A second upload for the same athlete waits here (its files already on disk) until the
@@ -571,9 +674,11 @@ async fn import<B: Backend>(
         Err(e) => return e.into_response(),
     };
     run(&state, move |b| {
-        let reply = b.import(athlete, &paths, threads);
-        // The files are gone once imported; an error removing them is not the client's.
+        let reply = b.import(athlete, &files, threads);
+        // The files are gone once imported; an error removing them is not the client's. The
+        // disk they held is given back after.
         drop(dir);
+        drop(charge);
         reply
     })
     .await

@@ -133,34 +133,59 @@ pub(crate) fn set_cookie(
     HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-/// The client's address: the connection's peer; when the peer is this machine (a reverse proxy
-/// on the same host), the last address the proxy appended to `X-Forwarded-For`. `None` when
-/// unknown (in-process tests): one shared bucket.
+/// The client's address: the connection's peer, unless the peer is a reverse proxy the
+/// operator named (`fettle serve --trusted-proxy ADDR`): then the address that proxy appended to
+/// `X-Forwarded-For` (walking from the right past further named proxies). Nobody is trusted by
+/// default: any client can write `X-Forwarded-For`, and believing it would give every request a
+/// fresh address for the login limit. `None` when unknown (in-process tests): one shared
+/// bucket.
 pub(crate) struct ClientAddr(pub(crate) Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<B: Backend> FromRequestParts<AppState<B>> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<B>,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
-        let forwarded = || {
-            parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .and_then(|last| last.trim().parse::<IpAddr>().ok())
-        };
-        Ok(ClientAddr(match peer {
-            Some(ip) if ip.is_loopback() => forwarded().or(Some(ip)),
-            other => other,
-        }))
+        Ok(ClientAddr(client_address(
+            peer,
+            &parts.headers,
+            state.trusted_proxies(),
+        )))
     }
+}
+
+/// See [`ClientAddr`].
+fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let is_trusted = |ip: IpAddr| trusted.contains(&ip.to_canonical());
+    let mut client = peer?.to_canonical();
+    if !is_trusted(client) {
+        return Some(client);
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    // Each named proxy appended the address it was reached from: the rightmost entry that is
+    // not one of them is the client. A malformed entry ends the walk (what lies left of it
+    // was written by the client).
+    for entry in forwarded.iter().rev() {
+        let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip.to_canonical();
+        if !is_trusted(client) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 /// Runs an accounts lookup on the blocking pool.
@@ -424,34 +449,57 @@ mod tests {
         );
     }
 
-    async fn client_of(peer: &str, forwarded: Option<&str>) -> Option<IpAddr> {
-        let mut builder = Request::builder().uri("/login");
+    fn client_of(peer: &str, forwarded: Option<&str>, trusted: &[&str]) -> Option<IpAddr> {
+        let mut headers = HeaderMap::new();
         if let Some(forwarded) = forwarded {
-            builder = builder.header("x-forwarded-for", forwarded);
+            headers.insert(
+                "x-forwarded-for",
+                HeaderValue::from_str(forwarded).expect("valid"),
+            );
         }
         let peer: SocketAddr = peer.parse().expect("an address");
-        let request = builder
-            .extension(ConnectInfo(peer))
-            .body(axum::body::Body::empty())
-            .expect("valid");
-        let (mut parts, _) = request.into_parts();
-        let Ok(ClientAddr(ip)) = ClientAddr::from_request_parts(&mut parts, &()).await;
-        ip
+        let trusted: Vec<IpAddr> = trusted
+            .iter()
+            .map(|t| t.parse().expect("an address"))
+            .collect();
+        client_address(Some(peer.ip()), &headers, &trusted)
     }
 
-    #[tokio::test]
-    async fn forwarded_addresses_are_believed_only_from_a_local_proxy() {
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_a_named_proxy() {
         let ip = |s: &str| s.parse::<IpAddr>().ok();
-        // A proxy on this machine appends the client's address last; earlier entries are the
-        // client's own claims.
+        // Nobody is trusted by default, not even this machine: the header is the client's
+        // own claim.
         assert_eq!(
-            client_of("127.0.0.1:4000", Some("6.6.6.6, 203.0.113.9")).await,
+            client_of("127.0.0.1:4000", Some("203.0.113.9"), &[]),
+            ip("127.0.0.1")
+        );
+        // A named proxy appends the client's address last; earlier entries are the client's
+        // own claims.
+        assert_eq!(
+            client_of(
+                "127.0.0.1:4000",
+                Some("6.6.6.6, 203.0.113.9"),
+                &["127.0.0.1"]
+            ),
             ip("203.0.113.9")
         );
-        assert_eq!(client_of("127.0.0.1:4000", None).await, ip("127.0.0.1"));
-        // A remote peer's header is ignored: anyone can send it.
+        // Two named proxies in a row: the first untrusted address from the right.
         assert_eq!(
-            client_of("198.51.100.7:4000", Some("203.0.113.9")).await,
+            client_of(
+                "10.0.0.2:4000",
+                Some("6.6.6.6, 203.0.113.9, 10.0.0.1"),
+                &["10.0.0.1", "10.0.0.2"]
+            ),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_of("127.0.0.1:4000", None, &["127.0.0.1"]),
+            ip("127.0.0.1")
+        );
+        // A peer that is not named: its header is ignored.
+        assert_eq!(
+            client_of("198.51.100.7:4000", Some("203.0.113.9"), &["127.0.0.1"]),
             ip("198.51.100.7")
         );
     }

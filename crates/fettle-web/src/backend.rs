@@ -80,9 +80,9 @@ pub trait Backend: Send + Sync + 'static {
     /// [`put_access`](Backend::put_access)) and returns it as stored.
     fn put_health(&self, athlete: Self::Athlete, items: Vec<String>) -> Reply;
     /// `POST /api/v1/import`: imports the uploaded files (already on disk, original names
-    /// kept so formats are recognised) on `threads` decoding threads; returns the import
-    /// summary.
-    fn import(&self, athlete: Self::Athlete, paths: &[PathBuf], threads: usize) -> Reply;
+    /// kept so formats are recognised) on `threads` decoding threads, each recorded under its
+    /// own name (the second of each pair), not its temporary path; returns the import summary.
+    fn import(&self, athlete: Self::Athlete, files: &[(PathBuf, String)], threads: usize) -> Reply;
     /// `GET /api/v1/squad` (multi-user, coaches): the squad report over `members` (who needs
     /// attention first) with the invitations still `waiting` for an answer.
     fn squad(&self, members: &[SquadMember], waiting: &[Invitation], now: Timestamp) -> Reply;

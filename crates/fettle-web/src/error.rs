@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fettle_core::limits::Violation;
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The largest non-JSON error body [`json_errors`] reads to reuse as the message. Rejection
 /// texts are one line; anything longer is cut rather than buffered.
@@ -32,6 +33,8 @@ pub struct ApiError {
     message: String,
     /// The refused values, for a 422 from the validation layer (empty otherwise).
     violations: Vec<Violation>,
+    /// The log id of a server failure whose details were logged (see [`internal_error`]).
+    id: Option<String>,
 }
 
 impl ApiError {
@@ -42,6 +45,7 @@ impl ApiError {
             code: None,
             message: message.into(),
             violations: Vec::new(),
+            id: None,
         }
     }
 
@@ -52,6 +56,7 @@ impl ApiError {
             code: Some(code),
             message: message.into(),
             violations: Vec::new(),
+            id: None,
         }
     }
 
@@ -163,6 +168,9 @@ struct ErrorBody<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "<[Violation]>::is_empty")]
     violations: &'a [Violation],
+    /// The id of a server failure's line in the server's log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
 }
 
 /// Renders `{"error": {"code", "message"}}` (with `violations` when there are any) with the
@@ -173,11 +181,24 @@ fn error_response(
     message: &str,
     violations: &[Violation],
 ) -> Response {
+    error_document(status, code, message, violations, None)
+}
+
+/// Renders `{"error": {"code", "message", "violations", "id"}}` with the status (`violations`
+/// only when there are any, `id` only when given).
+fn error_document(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    violations: &[Violation],
+    id: Option<&str>,
+) -> Response {
     let document = ErrorDocument {
         error: ErrorBody {
             code,
             message,
             violations,
+            id,
         },
     };
     // Serialising two strings cannot fail.
@@ -192,12 +213,66 @@ fn error_response(
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            // The client gets the message; the operator gets it on stderr too.
+        if self.status.is_server_error() && self.id.is_none() {
+            // The client gets the message; the operator gets it on stderr too. (An error with
+            // an id was logged, with its details, when it was made.)
             eprintln!("fettle-web: {self}");
         }
-        error_response(self.status, self.code(), &self.message, &self.violations)
+        error_document(
+            self.status,
+            self.code(),
+            &self.message,
+            &self.violations,
+            self.id.as_deref(),
+        )
     }
+}
+
+/// A fresh id for one server failure: 12 hex digits, unique within a run and unlikely to repeat
+/// across runs. It ties the generic answer a client gets to the detailed line in the log.
+pub(crate) fn error_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    let mut seed = [0_u8; 24];
+    seed[..16].copy_from_slice(&nanos.to_le_bytes());
+    seed[16..].copy_from_slice(&count.to_le_bytes());
+    format!(
+        "{:012x}",
+        xxhash_rust::xxh3::xxh3_64(&seed) & 0xffff_ffff_ffff
+    )
+}
+
+/// A 500 for a failure of the program (a panic, a failed task, a database error): the details
+/// go to the server's log under a fresh id, the client gets a generic message with that id —
+/// never the details, which may hold paths, SQL or a panic's text.
+pub(crate) fn internal_error(detail: &dyn std::fmt::Display) -> ApiError {
+    let id = error_id();
+    eprintln!("fettle-web: error {id}: {detail}");
+    ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: None,
+        message: format!("{INTERNAL_MESSAGE} (error {id})"),
+        violations: Vec::new(),
+        id: Some(id),
+    }
+}
+
+/// The answer to a handler that panicked (tower-http's `CatchPanicLayer` calls this): a generic
+/// JSON 500 with an id; the panic's text goes to the log only.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the signature CatchPanicLayer::custom calls"
+)]
+pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let text = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    internal_error(&format_args!("a request handler panicked: {text}")).into_response()
 }
 
 /// The content type of every JSON answer.
@@ -243,21 +318,18 @@ impl From<fettle_app::AppError> for ApiError {
             fettle_app::AppError::Invalid(message) => ApiError::invalid(message),
             fettle_app::AppError::Violations(list) => ApiError::violations(list),
             fettle_app::AppError::NotFound(message) => ApiError::not_found(message),
-            fettle_app::AppError::Store(e) => {
-                eprintln!("fettle-web: database error: {e}");
-                ApiError::internal(INTERNAL_MESSAGE)
-            }
+            fettle_app::AppError::Store(e) => internal_error(&format_args!("database error: {e}")),
             fettle_app::AppError::Internal(e) => {
-                eprintln!("fettle-web: internal error: {e}");
-                ApiError::internal(INTERNAL_MESSAGE)
+                internal_error(&format_args!("internal error: {e}"))
             }
         }
     }
 }
 
-/// What a client is told when the program or the database failed (the details are logged).
-const INTERNAL_MESSAGE: &str =
-    "the server could not answer this request: the details are in the output of `fettle serve`";
+/// What a client is told when the program or the database failed (the details are logged
+/// under the error's id).
+const INTERNAL_MESSAGE: &str = "the server could not answer this request: the details are in \
+     the output of `fettle serve`, under this error's id";
 
 /// Turns a use case's result into a [`Reply`]: the value as JSON, or the error converted to an
 /// [`ApiError`] (`fettle_app::AppError` converts: invalid → 422, not found → 404, the rest → 500).
@@ -330,7 +402,8 @@ where
 {
     match tokio::task::spawn_blocking(work).await {
         Ok(result) => result,
-        Err(join) => Err(ApiError::internal(format!(
+        // A panic's text (the join error's) goes to the log, not to the client.
+        Err(join) => Err(internal_error(&format_args!(
             "the request's task failed: {join}"
         ))),
     }

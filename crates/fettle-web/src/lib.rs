@@ -3,8 +3,11 @@
 //! - [`app`] builds the router: pages and embedded files ([`assets`]), the API under
 //!   `/api/v1` ([`api_routes`] lists it; `/api/v1/openapi.json` documents it), JSON errors
 //!   for every failure, body limits, security headers.
-//! - [`bind`] and [`serve`] run it: loopback only unless remote access is asked for
-//!   explicitly, graceful shutdown on Ctrl-C, SIGTERM or the caller's signal.
+//! - [`bind`] and [`serve_with`] run it: loopback only unless remote access is asked for
+//!   explicitly, graceful shutdown on Ctrl-C, SIGTERM or the caller's signal; at most
+//!   [`ServeOptions::max_connections`] connections at once, each closed when its headers take
+//!   longer than [`ServeOptions::header_read_timeout`] (slow-header clients cannot hold the
+//!   server's connections).
 //! - [`Backend`] is the seam to the use cases: one method per endpoint. [`StoreBackend`]
 //!   implements it over a `fettle_store::Store` with the `fettle_app` use cases the CLI calls,
 //!   so `GET /api/v1/status` and `fettle status --json` are one function.
@@ -14,14 +17,27 @@
 //! - multi-user ([`AppState::multi_user`]): accounts over `fettle_store::Accounts`. Every API
 //!   request carries an API token (`Authorization: Bearer`) or the session cookie of the login
 //!   form, else 401; cookie writes also carry the session's CSRF token; pages redirect to
-//!   `/login` when logged out; failed logins are rate limited per address and per client;
+//!   `/login` when logged out; failed logins and wrong current passwords of a password change
+//!   are rate limited per address and per client (the client is the connection's peer unless
+//!   it is a proxy named with [`AppState::with_trusted_proxy`]);
 //!   each request acts on the caller's own partition, and a coach reads a member's through
 //!   `/api/v1/athletes/{athlete_id}/…` (404 for anyone else's, never 403); one access-log line
 //!   per request on stderr (never query strings, cookies, tokens, bodies or addresses).
 //!   See `auth.rs`, `login.rs`, `rate_limit.rs`, `account_api.rs`, `access_log.rs`.
 //!
 //! Invariant: only this crate knows HTTP and JSON over HTTP. Every 4xx/5xx body is
-//! `{"error": {"code", "message"}}`.
+//! `{"error": {"code", "message"}}`; a failure of the program (a panic, a database error) is a
+//! generic 500 that adds an `id`, and its details go to the log under that id, never to the
+//! client.
+//!
+//! Uploads (`POST /api/v1/import`) are streamed to a temporary folder and imported in the
+//! athlete's turn (one import per athlete at a time). They are bounded by [`Limits`]: the size
+//! of one upload (413), the temporary disk one athlete's uploads and all uploads may hold at
+//! once (429 with `Retry-After`; counted as the bytes arrive, and up front from
+//! `Content-Length`), and an idle timeout (408); a JSON or form body must arrive whole within
+//! that same time (400 otherwise). A client that breaks off mid-upload gets a
+//! 400 (in the log too). Files are recorded under their own cleaned names, never the
+//! temporary path.
 //!
 //! Safety defaults, and why:
 //! - bound to 127.0.0.1: the database holds health data (a multi-user server, which has
@@ -59,10 +75,11 @@ use tokio::net::TcpListener;
 pub use api::{API_PREFIX, api_routes};
 pub use backend::{ActivityFilter, Backend, DateRange};
 pub use error::{ApiError, JsonBody, Reply, to_json};
-pub use rate_limit::LoginLimits;
+pub use rate_limit::{DEFAULT_MAX_TRACKED, LoginLimits};
 pub use state::{
-    AppState, CurrentAthlete, DEFAULT_JSON_BODY_BYTES, DEFAULT_MULTI_USER_UPLOAD_BYTES,
-    DEFAULT_UPLOAD_BYTES, Limits,
+    AppState, CurrentAthlete, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_JSON_BODY_BYTES,
+    DEFAULT_MULTI_USER_TEMP_PER_ATHLETE_BYTES, DEFAULT_MULTI_USER_TEMP_TOTAL_BYTES,
+    DEFAULT_MULTI_USER_UPLOAD_BYTES, DEFAULT_UPLOAD_BYTES, DEFAULT_UPLOAD_TEMP_BYTES, Limits,
 };
 pub use store_backend::{ANSWER_TTL, SQUAD_ROW_TTL, StoreBackend};
 
@@ -101,18 +118,26 @@ pub fn app<B: Backend>(state: AppState<B>) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), auth::authenticate::<B>))
         .layer(from_fn(error::json_errors))
+        // Inside the JSON-error layer and the log: a handler's panic becomes a generic JSON
+        // 500 with an id (the panic's text goes to the log only), and is logged as a 500.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
         .layer(from_fn_with_state(hosts, guard_origin))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(log_access, access_log::access_log))
         .with_state(state)
 }
 
-/// `POST /login` and `POST /logout` (the forms), with the JSON body limit.
+/// `POST /login` and `POST /logout` (the forms), with the JSON body limit and deadline.
 fn login_router<B: Backend>(limits: Limits) -> Router<AppState<B>> {
     Router::new()
         .route("/login", axum::routing::post(login::login_form::<B>))
         .route("/logout", axum::routing::post(login::logout_form::<B>))
         .layer(axum::extract::DefaultBodyLimit::max(limits.json_body_bytes))
+        .layer(tower_http::timeout::RequestBodyDeadlineLayer::new(
+            limits.body_read_timeout,
+        ))
 }
 
 /// Unknown paths: a JSON 404 naming the path.
@@ -213,10 +238,19 @@ async fn guard_origin(State(hosts): State<Hosts>, request: Request, next: Next) 
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if changes_state {
-        let origin = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
+        let origin = match request.headers().get(header::ORIGIN).map(|v| v.to_str()) {
+            None => None,
+            Some(Ok(origin)) => Some(origin),
+            // No browser sends a non-ASCII origin (they are punycode): refuse it rather than
+            // skip the check.
+            Some(Err(_)) => {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "cross-site request refused: the Origin header is not a valid origin",
+                )
+                .into_response();
+            }
+        };
         if let Some(origin) = origin {
             let origin_authority = origin
                 .split_once("://")
@@ -274,8 +308,50 @@ pub async fn bind(addr: SocketAddr, allow_remote: bool) -> Result<TcpListener, S
         .map_err(|e| ServeError::Bind(addr, e))
 }
 
-/// Serves `state`'s application on `listener` until `shutdown` completes or the process gets
-/// Ctrl-C or SIGTERM; requests in flight are finished first (graceful shutdown).
+/// Default cap on connections served at once ([`ServeOptions::max_connections`]). Each open
+/// connection holds a file descriptor; 256 leaves room under the usual limit of 1,024 open files
+/// for the database and the uploads' temporary files, and is well above what a club's browsers
+/// keep open (a browser holds up to six connections to one server).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// Default time a client has to send a request's headers, and the longest an idle keep-alive
+/// connection stays open ([`ServeOptions::header_read_timeout`]): 10 s is long for headers
+/// (a browser sends them at once) and short enough that a slow-headers attacker ("slowloris")
+/// holds a connection for a moment only.
+pub const DEFAULT_HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a graceful shutdown waits for requests in flight before it closes their
+/// connections anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long the accept loop pauses after a failed `accept` (e.g. out of file descriptors)
+/// before trying again, so a full descriptor table does not become a busy loop.
+const ACCEPT_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How the server treats connections: against slow or too many clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// Connections served at once. The next client waits in the operating system's queue until
+    /// one closes: a flood of connections cannot exhaust the process's file descriptors, and
+    /// with [`header_read_timeout`](Self::header_read_timeout) slow ones make room quickly.
+    pub max_connections: usize,
+    /// Time allowed to send a request's headers (and to stay idle between requests on a kept
+    /// connection); the connection is closed after it.
+    pub header_read_timeout: std::time::Duration,
+}
+
+impl Default for ServeOptions {
+    /// [`DEFAULT_MAX_CONNECTIONS`] and [`DEFAULT_HEADER_READ_TIMEOUT`].
+    fn default() -> Self {
+        Self {
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        }
+    }
+}
+
+/// Serves `state`'s application on `listener` with the default [`ServeOptions`]; see
+/// [`serve_with`].
 pub async fn serve<B, F>(
     listener: TcpListener,
     state: AppState<B>,
@@ -285,16 +361,93 @@ where
     B: Backend,
     F: Future<Output = ()> + Send + 'static,
 {
-    // The peer address reaches the handlers: the login rate limit counts per client.
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            tokio::select! {
-                () = shutdown => {}
-                () = termination_signal() => {}
-            }
-        })
-        .await
+    serve_with(listener, state, ServeOptions::default(), shutdown).await
+}
+
+/// Serves `state`'s application on `listener` until `shutdown` completes or the process gets
+/// Ctrl-C or SIGTERM; requests in flight are finished first (graceful shutdown, at most
+/// 30 s). HTTP/1.1 over hyper: at most `options.max_connections` connections at once, each
+/// closed when its headers take longer than `options.header_read_timeout`. (Upload bodies have
+/// their own idle timeout, [`Limits::body_read_timeout`].)
+pub async fn serve_with<B, F>(
+    listener: TcpListener,
+    state: AppState<B>,
+    options: ServeOptions,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    B: Backend,
+    F: Future<Output = ()> + Send + 'static,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let router = app(state);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(options.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout)
+        .keep_alive(true);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = async move {
+        tokio::select! {
+            () = shutdown => {}
+            () = termination_signal() => {}
+        }
+    };
+    tokio::pin!(stop);
+    loop {
+        // A free slot first, then the next connection: past the cap, clients wait in the
+        // kernel's queue instead of holding descriptors here.
+        let slot = tokio::select! {
+            slot = std::sync::Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors, or a connection reset before it was accepted: not
+                    // the server's end. Pause, so a full table is not a busy loop.
+                    eprintln!("fettle-web: cannot accept a connection: {e}");
+                    drop(slot);
+                    tokio::time::sleep(ACCEPT_RETRY).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        // Small answers go out at once (no Nagle delay).
+        let _ = stream.set_nodelay(true);
+        // The peer address reaches the handlers: the login rate limit counts per client.
+        let service = router.clone().map_request(move |mut request: Request<_>| {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            request
+        });
+        let connection = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that vanishes or times out ends its connection: nothing to report.
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            eprintln!("fettle-web: requests still running after {} s: stopping anyway", SHUTDOWN_GRACE.as_secs());
+        }
+    }
+    Ok(())
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM. If a handler cannot be installed, that signal is
@@ -331,6 +484,77 @@ mod tests {
         assert_eq!(host_name("127.0.0.1:8080"), "127.0.0.1");
         assert_eq!(host_name("[::1]:8080"), "::1");
         assert_eq!(host_name("localhost"), "localhost");
+    }
+
+    /// The layers of [`app`] that turn failures into answers, around one route.
+    fn guarded(route: Router) -> Router {
+        route
+            .layer(from_fn(error::json_errors))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                error::panic_response,
+            ))
+            .layer(from_fn_with_state(
+                Hosts {
+                    allowed: Vec::new(),
+                    any: false,
+                },
+                guard_origin,
+            ))
+    }
+
+    async fn answer(router: Router, request: Request) -> (StatusCode, serde_json::Value) {
+        use tower::ServiceExt as _;
+        let response = router.oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .expect("body");
+        (status, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_generic_json_500_with_an_id() {
+        let router = guarded(Router::new().route(
+            "/boom",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("secret detail /home/me/fettle.sqlite");
+                }
+                "unreachable"
+            }),
+        ));
+        let request = Request::builder()
+            .uri("/boom")
+            .body(axum::body::Body::empty())
+            .expect("valid");
+        let (status, body) = answer(router, request).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"]["code"], "internal");
+        let id = body["error"]["id"].as_str().expect("an id");
+        assert_eq!(id.len(), 12);
+        let message = body["error"]["message"].as_str().expect("a message");
+        assert!(message.contains(id), "{message}");
+        assert!(
+            !message.contains("secret") && !message.contains("/home"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_origin_with_non_ascii_bytes_is_refused_not_skipped() {
+        let router = guarded(Router::new().route("/w", axum::routing::post(|| async { "done" })));
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/w")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(
+                header::ORIGIN,
+                HeaderValue::from_bytes(b"http://\xe9vil.example").expect("opaque bytes allowed"),
+            )
+            .body(axum::body::Body::empty())
+            .expect("valid");
+        let (status, body) = answer(router, request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     }
 
     #[test]

@@ -123,14 +123,17 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// Too many failed logins: `429` JSON with `Retry-After` in whole seconds (rounded up); for a
 /// browser posting the form, `303 /login?error=rate` (with the same `Retry-After`), so the person
 /// sees the login page saying why instead of a JSON document.
-fn too_many_attempts(wait: std::time::Duration, browser: bool) -> Response {
+pub(crate) fn too_many_attempts(wait: std::time::Duration, browser: bool) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let mut response = if browser {
         see_other("/login?error=rate")
     } else {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("too many failed logins: try again in {seconds} s"),
+            format!(
+                "too many wrong passwords for this account or from this address: try again in \
+                 {seconds} s"
+            ),
         )
         .into_response()
     };
@@ -161,9 +164,12 @@ pub(crate) async fn login_form<B: Backend>(
         .chars()
         .take(MAX_EMAIL_CHARS)
         .collect();
-    if let Err(wait) = multi.limiter.check(&email, client) {
-        return too_many_attempts(wait, wants_html(&headers));
-    }
+    // Counted before the argon2 work, in one step: concurrent guesses cannot all pass a check
+    // made before any of them is counted.
+    let attempt = match multi.limiter.reserve(&email, client) {
+        Ok(attempt) => attempt,
+        Err(wait) => return too_many_attempts(wait, wants_html(&headers)),
+    };
     let secure = secure_request(multi, &headers);
     let next = safe_next(form.next.as_deref()).to_owned();
     let outcome = {
@@ -181,6 +187,7 @@ pub(crate) async fn login_form<B: Backend>(
     };
     match outcome {
         Ok(Some(outcome)) => {
+            multi.limiter.succeeded(attempt);
             let mut response = see_other(&next);
             let lifetime = SESSION_LIFETIME.as_secs();
             let headers = response.headers_mut();
@@ -204,11 +211,13 @@ pub(crate) async fn login_form<B: Backend>(
                 .insert(LoggedUser(outcome.user.id));
             response
         }
-        Ok(None) => {
-            multi.limiter.failed(&email, client);
-            see_other("/login?error=1")
+        // The reservation stays counted: a failed login.
+        Ok(None) => see_other("/login?error=1"),
+        // The server failed, not the guess: give the attempt back.
+        Err(e) => {
+            multi.limiter.succeeded(attempt);
+            e.into_response()
         }
-        Err(e) => e.into_response(),
     }
 }
 

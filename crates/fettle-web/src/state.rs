@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -29,20 +30,155 @@ pub const DEFAULT_UPLOAD_BYTES: usize = 2 * 1024 * 1024 * 1024;
 /// `fettle --database URL import` instead.
 pub const DEFAULT_MULTI_USER_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
 
-/// Request size limits. Larger bodies get a 413 JSON error.
+/// Default temporary disk all uploads together may hold at once, single-user mode: 4 GiB, two
+/// uploads of [`DEFAULT_UPLOAD_BYTES`] (one importing, one waiting its turn).
+pub const DEFAULT_UPLOAD_TEMP_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Default temporary disk one athlete's uploads may hold at once, multi-user mode: 1 GiB, two
+/// uploads of [`DEFAULT_MULTI_USER_UPLOAD_BYTES`] (their uploads are imported one at a time, so
+/// more only waits on the disk).
+pub const DEFAULT_MULTI_USER_TEMP_PER_ATHLETE_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Default temporary disk all uploads together may hold at once, multi-user mode: 4 GiB (four
+/// athletes uploading a full-size file each at once, or eight half-size).
+pub const DEFAULT_MULTI_USER_TEMP_TOTAL_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Default time an upload may go without sending a byte before it is refused (408): a
+/// connection that stalls this long is gone or hostile, and it holds temporary disk meanwhile.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Request size limits and the uploads' temporary disk budgets. Larger bodies get a 413 JSON
+/// error; an upload that would take an athlete's, or the server's, temporary disk past its
+/// budget gets a 429 with `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest JSON (or any non-upload) request body, in bytes.
     pub json_body_bytes: usize,
     /// Largest upload request (`POST /api/v1/import`, all files together), in bytes.
     pub upload_bytes: usize,
+    /// Temporary disk one athlete's uploads may hold at once (received and waiting, or being
+    /// imported), in bytes. Counted as the bytes stream in (and up front from
+    /// `Content-Length`).
+    pub temp_bytes_per_athlete: u64,
+    /// Temporary disk all uploads together may hold at once, in bytes.
+    pub temp_bytes_total: u64,
+    /// Longest wait for the next bytes of an upload's body (past it the upload is refused
+    /// with 408 and its temporary files are deleted), and the longest a JSON or form body may
+    /// take to arrive whole (past it, 400).
+    pub body_read_timeout: Duration,
 }
 
 impl Default for Limits {
+    /// The single-user limits: [`DEFAULT_JSON_BODY_BYTES`], [`DEFAULT_UPLOAD_BYTES`],
+    /// [`DEFAULT_UPLOAD_TEMP_BYTES`] per athlete and in all, [`DEFAULT_BODY_READ_TIMEOUT`].
     fn default() -> Self {
         Self {
             json_body_bytes: DEFAULT_JSON_BODY_BYTES,
             upload_bytes: DEFAULT_UPLOAD_BYTES,
+            temp_bytes_per_athlete: DEFAULT_UPLOAD_TEMP_BYTES,
+            temp_bytes_total: DEFAULT_UPLOAD_TEMP_BYTES,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+        }
+    }
+}
+
+impl Limits {
+    /// The multi-user limits: uploads up to [`DEFAULT_MULTI_USER_UPLOAD_BYTES`], temporary disk
+    /// [`DEFAULT_MULTI_USER_TEMP_PER_ATHLETE_BYTES`] per athlete and
+    /// [`DEFAULT_MULTI_USER_TEMP_TOTAL_BYTES`] in all.
+    pub fn multi_user() -> Self {
+        Self {
+            upload_bytes: DEFAULT_MULTI_USER_UPLOAD_BYTES,
+            temp_bytes_per_athlete: DEFAULT_MULTI_USER_TEMP_PER_ATHLETE_BYTES,
+            temp_bytes_total: DEFAULT_MULTI_USER_TEMP_TOTAL_BYTES,
+            ..Self::default()
+        }
+    }
+}
+
+/// Which temporary-disk budget an upload ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TempExhausted {
+    /// The athlete's own uploads hold their budget.
+    Athlete(u64),
+    /// All uploads together hold the server's budget.
+    Server(u64),
+}
+
+/// The temporary disk held by uploads, per athlete and in all.
+#[derive(Debug)]
+pub(crate) struct TempBudget {
+    per_athlete: u64,
+    total: u64,
+    held: Mutex<(u64, HashMap<AthleteId, u64>)>,
+}
+
+/// The bytes one upload holds; given back when dropped (after its files are deleted).
+#[derive(Debug)]
+pub(crate) struct TempCharge {
+    budget: Arc<TempBudget>,
+    athlete: AthleteId,
+    bytes: u64,
+}
+
+impl TempBudget {
+    fn new(limits: &Limits) -> Self {
+        Self {
+            per_athlete: limits.temp_bytes_per_athlete,
+            total: limits.temp_bytes_total,
+            held: Mutex::new((0, HashMap::new())),
+        }
+    }
+
+    /// A charge of nothing yet for one upload of `athlete`.
+    pub(crate) fn start(self: &Arc<Self>, athlete: AthleteId) -> TempCharge {
+        TempCharge {
+            budget: Arc::clone(self),
+            athlete,
+            bytes: 0,
+        }
+    }
+}
+
+impl TempCharge {
+    /// Holds `more` bytes, or refuses when the athlete's or the server's budget would be
+    /// exceeded (nothing is held then).
+    pub(crate) fn add(&mut self, more: u64) -> Result<(), TempExhausted> {
+        let budget = &self.budget;
+        // The counts hold no invariant a panic could break: keep using them.
+        let mut held = budget.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let athlete_held = held.1.get(&self.athlete).copied().unwrap_or(0);
+        if athlete_held.saturating_add(more) > budget.per_athlete {
+            return Err(TempExhausted::Athlete(budget.per_athlete));
+        }
+        if held.0.saturating_add(more) > budget.total {
+            return Err(TempExhausted::Server(budget.total));
+        }
+        held.0 += more;
+        *held.1.entry(self.athlete).or_insert(0) += more;
+        self.bytes += more;
+        Ok(())
+    }
+
+    /// The bytes held.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl Drop for TempCharge {
+    fn drop(&mut self) {
+        let mut held = self
+            .budget
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        held.0 = held.0.saturating_sub(self.bytes);
+        if let Some(athlete) = held.1.get_mut(&self.athlete) {
+            *athlete = athlete.saturating_sub(self.bytes);
+            if *athlete == 0 {
+                held.1.remove(&self.athlete);
+            }
         }
     }
 }
@@ -84,7 +220,9 @@ pub struct AppState<B: Backend> {
     limits: Limits,
     import_threads: usize,
     allowed_hosts: Arc<[String]>,
+    trusted_proxies: Arc<[std::net::IpAddr]>,
     imports: Arc<ImportQueues>,
+    temp: Arc<TempBudget>,
 }
 
 impl<B: Backend> Clone for AppState<B> {
@@ -95,7 +233,9 @@ impl<B: Backend> Clone for AppState<B> {
             limits: self.limits,
             import_threads: self.import_threads,
             allowed_hosts: Arc::clone(&self.allowed_hosts),
+            trusted_proxies: Arc::clone(&self.trusted_proxies),
             imports: Arc::clone(&self.imports),
+            temp: Arc::clone(&self.temp),
         }
     }
 }
@@ -115,7 +255,9 @@ impl<B: Backend> AppState<B> {
             limits: Limits::default(),
             import_threads: cores(),
             allowed_hosts: Arc::from(Vec::new()),
+            trusted_proxies: Arc::from(Vec::new()),
             imports: Arc::new(ImportQueues::new(cores())),
+            temp: Arc::new(TempBudget::new(&Limits::default())),
         }
     }
 
@@ -138,13 +280,12 @@ impl<B: Backend> AppState<B> {
         Self {
             backend,
             mode: Mode::Multi(Arc::new(multi)),
-            limits: Limits {
-                json_body_bytes: DEFAULT_JSON_BODY_BYTES,
-                upload_bytes: DEFAULT_MULTI_USER_UPLOAD_BYTES,
-            },
+            limits: Limits::multi_user(),
             import_threads: cores(),
             allowed_hosts: Arc::from(Vec::new()),
+            trusted_proxies: Arc::from(Vec::new()),
             imports: Arc::new(ImportQueues::new(cores())),
+            temp: Arc::new(TempBudget::new(&Limits::multi_user())),
         }
     }
 
@@ -179,6 +320,7 @@ impl<B: Backend> AppState<B> {
     /// The same state with other size limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self.temp = Arc::new(TempBudget::new(&limits));
         self
     }
 
@@ -202,6 +344,22 @@ impl<B: Backend> AppState<B> {
         hosts.push(name.into());
         self.allowed_hosts = Arc::from(hosts);
         self
+    }
+
+    /// The same state believing `X-Forwarded-For` from the reverse proxy at `proxy` (`fettle
+    /// serve --trusted-proxy`, repeatable): requests from it are counted, for the login limit,
+    /// against the address it reports. Without any, every request counts against its
+    /// connection's peer, whatever headers it carries.
+    pub fn with_trusted_proxy(mut self, proxy: std::net::IpAddr) -> Self {
+        let mut proxies = self.trusted_proxies.to_vec();
+        proxies.push(proxy.to_canonical());
+        self.trusted_proxies = Arc::from(proxies);
+        self
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.trusted_proxies
     }
 
     /// Host names accepted besides IP literals and `localhost`.
@@ -229,6 +387,11 @@ impl<B: Backend> AppState<B> {
     /// The import queues: one lock per athlete and a cap on imports running at once.
     pub(crate) fn imports(&self) -> &ImportQueues {
         &self.imports
+    }
+
+    /// The uploads' temporary disk budgets.
+    pub(crate) fn temp_budget(&self) -> &Arc<TempBudget> {
+        &self.temp
     }
 
     /// The size limits in force.

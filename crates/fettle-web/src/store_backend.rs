@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use fettle_app::activities::{self, ListQuery};
-use fettle_app::import::{NoProgress, import_paths};
+use fettle_app::import::{NoProgress, import_named};
 use fettle_app::squad::{SquadMember, SquadRow};
 use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
@@ -523,12 +523,12 @@ impl Backend for StoreBackend {
         })
     }
 
-    fn import(&self, athlete: AthleteId, paths: &[PathBuf], threads: usize) -> Reply {
+    fn import(&self, athlete: AthleteId, files: &[(PathBuf, String)], threads: usize) -> Reply {
         self.writing(athlete, || {
-            to_json(import_paths(
+            to_json(import_named(
                 &*self.store,
                 athlete,
-                paths,
+                files,
                 threads,
                 &NoProgress,
             ))

@@ -879,6 +879,7 @@ async fn failed_logins_are_limited_per_address_and_per_client() {
         per_email: 3,
         per_client: 5,
         window: std::time::Duration::from_secs(600),
+        ..LoginLimits::default()
     };
     let state = world.state().with_login_limits(limits);
     for _ in 0..3 {

@@ -485,6 +485,34 @@ pub(crate) struct ServeArgs {
     /// proxy. Only with --multi-user.
     #[arg(long, requires = "multi_user")]
     pub(crate) secure_cookies: bool,
+    /// A reverse proxy in front of the server (an IP address, repeatable): requests from it are
+    /// counted, for the login limit, against the client address it appends to
+    /// X-Forwarded-For. Nobody is trusted by default, since any client can write that header.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) trusted_proxy: Vec<std::net::IpAddr>,
+    /// Connections served at once; more wait in the system's queue until one closes. Lowered
+    /// (with a note) to leave 64 open files under the open-file limit (`ulimit -n`) for the
+    /// database and the uploads.
+    #[arg(long, value_name = "N", default_value_t = fettle_web::DEFAULT_MAX_CONNECTIONS)]
+    pub(crate) max_connections: usize,
+    /// Seconds a client has to send a request's headers (and the longest a kept-alive
+    /// connection stays idle) before it is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = fettle_web::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+    pub(crate) header_timeout: u64,
+    /// Seconds an upload may send nothing before it is refused (408); also the most a JSON
+    /// or form body may take to arrive whole.
+    #[arg(long, value_name = "SECONDS", default_value_t = fettle_web::DEFAULT_BODY_READ_TIMEOUT.as_secs())]
+    pub(crate) body_timeout: u64,
+    /// Largest upload, MiB (default 2048; 512 with --multi-user).
+    #[arg(long, value_name = "MIB")]
+    pub(crate) upload_limit_mib: Option<u64>,
+    /// Temporary disk one athlete's uploads may hold at once, MiB (default 4096; 1024 with
+    /// --multi-user). Past it, uploads get 429 until the earlier ones are imported.
+    #[arg(long, value_name = "MIB")]
+    pub(crate) upload_temp_per_athlete_mib: Option<u64>,
+    /// Temporary disk all uploads together may hold at once, MiB (default 4096).
+    #[arg(long, value_name = "MIB")]
+    pub(crate) upload_temp_total_mib: Option<u64>,
 }
 
 /// `fettle profile`
