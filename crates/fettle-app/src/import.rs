@@ -9,6 +9,11 @@
 //!    leaves a consistent database and running it again completes it (files already recorded are
 //!    recognised by their content hash and skipped).
 //!
+//! Every decoded activity passes [`crate::plausible::check_activity`] before it is stored: what
+//! can honestly be repaired is repaired with a warning, and an activity that cannot be trusted
+//! fails its file, named with the reason, while the rest of the batch is stored. A file the
+//! store refuses fails alone too; loads are recomputed at the end whatever failed.
+//!
 //! Transition legs of multisport files are not stored: they are short, carry no meaningful
 //! training stress and would clutter the activity list; they are counted as skipped legs.
 
@@ -19,7 +24,9 @@ use fettle_formats::archive::{self, Entry, Item, Limits};
 use fettle_formats::{Activity, FormatError, Sport};
 use fettle_store::{
     ActivityId, ActivityOutcome, AthleteId, ContentHash, FileOutcome, NewActivity, NewFile, Store,
+    StoreError,
 };
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde::Serialize;
@@ -102,15 +109,29 @@ impl ImportProgress for NoProgress {
     fn file_done(&self, _summary: &ImportSummary) {}
 }
 
-/// Imports every input (files, folders, `.gz`, export zips) into `store` for `athlete`, decoding
-/// on `threads` threads, and returns what happened. Inputs that do not exist are an error
-/// before anything is written.
+/// [`import_paths_at`] now: the plausibility bounds' "tomorrow" is this machine's.
 pub fn import_paths(
     store: &dyn Store,
     athlete: AthleteId,
     paths: &[PathBuf],
     threads: usize,
     progress: &dyn ImportProgress,
+) -> Result<ImportSummary, AppError> {
+    import_paths_at(store, athlete, paths, threads, progress, Timestamp::now())
+}
+
+/// Imports every input (files, folders, `.gz`, export zips) into `store` for `athlete`, decoding
+/// on `threads` threads, and returns what happened. `now` bounds the dates accepted (no session
+/// may start or end more than a day after it). Inputs that do not exist are an error before
+/// anything is written. A file that cannot be read or stored fails alone (named in
+/// [`ImportSummary::failures`]); the rest is stored, with loads.
+pub fn import_paths_at(
+    store: &dyn Store,
+    athlete: AthleteId,
+    paths: &[PathBuf],
+    threads: usize,
+    progress: &dyn ImportProgress,
+    now: Timestamp,
 ) -> Result<ImportSummary, AppError> {
     for path in paths {
         if !path.exists() {
@@ -132,21 +153,34 @@ pub fn import_paths(
     let tz = crate::athlete_time_zone(store, athlete)?;
     let mut summary = ImportSummary::default();
 
-    std::thread::scope(|scope| -> Result<(), AppError> {
+    let written = std::thread::scope(|scope| -> Result<(), AppError> {
         scope.spawn(move || read_inputs(&paths, &entry_tx));
         let tz = &tz;
         scope.spawn(move || {
-            pool.install(|| decode_all(store, athlete, tz, entry_rx, &decoded_tx));
+            pool.install(|| decode_all(store, athlete, tz, now, entry_rx, &decoded_tx));
         });
         write_all(store, athlete, tz, decoded_rx, progress, &mut summary)
-    })?;
-    // Also when nothing is new: an import killed after some files were stored but before this
-    // step left activities without loads, and running the same import again must complete it.
+    });
+    // Whatever happened above, what was stored gets its loads. Also when nothing is new: an
+    // import killed after some files were stored but before this step left activities without
+    // loads, and running the same import again must complete it.
+    let loads = recompute_missing_loads(store, athlete, &mut summary);
+    written?;
+    loads?;
+    Ok(summary)
+}
+
+/// Recomputes the loads when anything was stored or some activity lacks its load.
+fn recompute_missing_loads(
+    store: &dyn Store,
+    athlete: AthleteId,
+    summary: &mut ImportSummary,
+) -> Result<(), AppError> {
     let counts = store.counts(athlete)?;
     if summary.imported > 0 || counts.activities_with_loads < counts.activities {
         summary.loads_recomputed = crate::training::recompute_loads(store, athlete)?.activities;
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Stage 1: expands every input into entries, in order.
@@ -171,6 +205,7 @@ fn decode_all(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
+    now: Timestamp,
     rx: Receiver<Item>,
     tx: &SyncSender<Decoded>,
 ) {
@@ -183,7 +218,7 @@ fn decode_all(
                 if store.is_file_imported(athlete, hash).unwrap_or(false) {
                     Decoded::AlreadyImported
                 } else {
-                    decode_entry(entry, hash, tz)
+                    decode_entry(entry, hash, tz, now)
                 }
             }
             Item::Skipped { source, reason } => Decoded::Skipped { source, reason },
@@ -194,10 +229,11 @@ fn decode_all(
     });
 }
 
-/// Decodes one file entry into activities labelled with their source.
-/// Also derives each activity's metrics here, on the decoding threads, so the writer only
-/// writes.
-fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
+/// Decodes one file entry into activities labelled with their source, each checked for
+/// plausibility (one implausible activity fails the whole file: its content hash must not be
+/// recorded as imported with a session missing). Also derives each activity's metrics here, on
+/// the decoding threads, so the writer only writes.
+fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone, now: Timestamp) -> Decoded {
     let Entry {
         source,
         bytes,
@@ -209,6 +245,7 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
             let multi = decoded.activities.len() > 1;
             let mut activities = Vec::with_capacity(decoded.activities.len());
             let mut skipped_legs = 0;
+            let mut warnings = decoded.warnings;
             for (i, mut activity) in decoded.activities.into_iter().enumerate() {
                 if activity.sport == Sport::Transition {
                     skipped_legs += 1;
@@ -217,14 +254,28 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
                 if let Some(meta) = &strava {
                     meta.apply_to(&mut activity);
                 }
+                let leg = activity.session_index.map_or(i, |n| n as usize);
                 let label = if multi {
-                    format!(
-                        "{source}@{}",
-                        activity.session_index.map_or(i, |n| n as usize)
-                    )
+                    format!("{source}@{leg}")
                 } else {
                     source.clone()
                 };
+                let session = if multi {
+                    format!("session {leg}: ")
+                } else {
+                    String::new()
+                };
+                match crate::plausible::check_activity(&mut activity, now) {
+                    Ok(found) => {
+                        warnings.extend(found.into_iter().map(|w| format!("{session}{w}")));
+                    }
+                    Err(violation) => {
+                        return Decoded::Failed {
+                            source,
+                            reason: format!("{session}{}", violation.message),
+                        };
+                    }
+                }
                 let day = local_date(activity.start, activity.utc_offset_s, tz);
                 let metrics = activity_metrics(&activity, day);
                 let metrics = serde_json::to_string(&metrics).unwrap_or_default();
@@ -236,7 +287,7 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
                 size,
                 activities,
                 skipped_legs,
-                warnings: decoded.warnings,
+                warnings,
             }
         }
         Err(FormatError::NotAnActivity(reason)) => Decoded::Skipped {
@@ -297,9 +348,25 @@ fn write_all(
                     .iter()
                     .map(|(activity, source, _)| NewActivity { activity, source })
                     .collect();
-                let outcome = store
-                    .import_file(athlete, &file, &new)
-                    .map_err(|e| AppError::Internal(format!("cannot store {entry_source}: {e}")))?;
+                let outcome = match store.import_file(athlete, &file, &new) {
+                    Ok(outcome) => outcome,
+                    // The file's content broke a rule of the store: that file fails, nothing of
+                    // it was written, and the batch goes on.
+                    Err(StoreError::InvalidActivity { reason, index, .. }) => {
+                        summary.failed += 1;
+                        summary.failures.push(Problem {
+                            source: entry_source,
+                            reason: format!("activity {index} was refused: {reason}"),
+                        });
+                        progress.file_done(summary);
+                        continue;
+                    }
+                    Err(e) => {
+                        return Err(AppError::Internal(format!(
+                            "cannot store {entry_source}: {e}"
+                        )));
+                    }
+                };
                 // Metrics go in a second, small transaction: should the process die in
                 // between, the next recompute derives the missing ones from the streams.
                 if let FileOutcome::Imported {
