@@ -16,7 +16,7 @@ pub mod gpx;
 pub mod tcx;
 mod xml;
 
-pub use activity::{Activity, Decoded, FileKind, FormatError, Lap, Sport, Streams};
+pub use activity::{Activity, Decoded, FileKind, FormatError, Lap, MAX_SAMPLES, Sport, Streams};
 pub use archive::{Entry, Item, Limits, StravaMeta, expand, expand_bytes};
 
 /// Decodes one activity file of any supported format, recognised by its content, not its name:
