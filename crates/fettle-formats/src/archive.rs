@@ -158,7 +158,8 @@ pub fn expand(input: &Path, limits: &Limits, visit: &mut dyn FnMut(Item)) {
             let strava = expander.folder_strava_index(input, &source);
             expander.walk(input, input, strava.as_ref());
         }
-        Ok(_) => expander.file(input, source, true, None),
+        Ok(meta) if meta.is_file() => expander.file(input, source, true, None),
+        Ok(meta) => expander.fail(source, not_a_regular_file(&meta.file_type())),
     }
 }
 
@@ -212,6 +213,29 @@ fn classify(name: &str) -> Kind {
             Some((_, ext)) => Kind::Other(format!("not an activity file (.{ext})")),
             None => Kind::Other("not an activity file (no extension)".to_owned()),
         }
+    }
+}
+
+/// Why something on disk that is neither a folder nor a regular file is not read.
+fn not_a_regular_file(kind: &std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_block_device() || kind.is_char_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        };
+        format!("{what}, not a file: not read")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        "not a regular file: not read".to_owned()
     }
 }
 
@@ -444,6 +468,19 @@ impl Expander<'_> {
             if is_dir {
                 self.walk(&path, root, strava);
                 continue;
+            }
+            // Only regular files (or links to them) are opened: opening a FIFO waits for a
+            // writer forever, and a device or socket is not a file to read.
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(meta) => {
+                    self.skip(child_source, not_a_regular_file(&meta.file_type()));
+                    continue;
+                }
+                Err(err) => {
+                    self.fail(child_source, format!("cannot read: {err}"));
+                    continue;
+                }
             }
             let relative = path
                 .strip_prefix(root)

@@ -396,3 +396,58 @@ fn a_five_megabyte_name_is_cut_to_200_characters() {
     let activities = env.activities();
     assert_eq!(activities[0]["name"].as_str().unwrap(), "x".repeat(200));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_fifo_in_an_import_folder_is_skipped_by_name_and_the_import_finishes() {
+    let env = Env::new();
+    let folder = env.path("runs");
+    std::fs::create_dir(&folder).unwrap();
+    write_fit(
+        &folder.join("a.fit"),
+        &steady_run("2026-11-15T07:00:00Z", 30, 3.0, 145.0),
+    );
+    // Named like an activity file so only its kind can keep it from being opened.
+    let fifo = folder.join("b.fit");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    write_fit(
+        &folder.join("c.fit"),
+        &steady_run("2026-11-16T07:00:00Z", 30, 3.0, 145.0),
+    );
+    // The watchdog: a hanging import is killed after 60 s and the test fails (no timing is
+    // asserted; a passing import takes well under a second).
+    let out = env
+        .fettle()
+        .args(["import", "--json"])
+        .arg(&folder)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("the import hung or failed: {out:?}"));
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    assert_eq!(summary["imported"], 2);
+    assert_eq!(summary["skipped"], 1);
+    let skip = &summary["skips"][0];
+    assert!(skip["source"].as_str().unwrap().ends_with("b.fit"));
+    assert_eq!(skip["reason"], "a named pipe (FIFO), not a file: not read");
+
+    // Named directly on the command line, it fails by name instead (exit 1), still at once.
+    let out = env
+        .fettle()
+        .args(["import", "--json"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary["failures"][0]["reason"],
+        "a named pipe (FIFO), not a file: not read"
+    );
+}
