@@ -3,7 +3,9 @@
 //! The pipeline has three stages joined by bounded channels, so memory stays flat however large
 //! the export is:
 //! 1. one reader thread expands the inputs (folders, zips, `.gz`) into file entries, one at a
-//!    time ([`fettle_formats::archive::expand`]);
+//!    time ([`fettle_formats::archive::expand`]), handing each on only when its estimated
+//!    memory fits in a budget shared until it is written (`IN_FLIGHT_BYTES`), so the peak stays
+//!    under 512 MB whatever the input;
 //! 2. a rayon pool decodes entries in parallel (content hash, [`fettle_formats::decode_any`]);
 //! 3. this thread is the only writer: one database transaction per file, so a killed import
 //!    leaves a consistent database and running it again completes it (files already recorded are
@@ -19,6 +21,7 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use fettle_formats::archive::{self, Entry, Item, Limits};
 use fettle_formats::{Activity, FormatError, Sport};
@@ -34,8 +37,85 @@ use serde::Serialize;
 use crate::AppError;
 use crate::training::{activity_metrics, local_date};
 
-/// How many entries may wait between stages: bounds memory to a few dozen files in flight.
+/// How many entries may wait between stages.
 const QUEUE_DEPTH: usize = 32;
+
+/// One mebibyte.
+const MIB: u64 = 1024 * 1024;
+
+/// Memory the files between reading and writing may take at once, by their estimated weight
+/// ([`weight_of`]): 256 MiB. With one file of each at most 64 MiB read and at most
+/// [`fettle_formats::MAX_SAMPLES`] samples decoded, an import's peak stays under 512 MB
+/// whatever the input and however many decoding threads run. A file heavier than this on its own
+/// is still read, alone.
+const IN_FLIGHT_BYTES: u64 = 256 * MIB;
+
+/// Bytes one decoded sample may take at its peak: the decoder's columns, the streams, the
+/// load features and the compressed blob (≈ 150 bytes, measured with the release build on a
+/// FIT of one-byte records).
+const BYTES_PER_SAMPLE: u64 = 150;
+
+/// The memory a file may take from being read to being written: its bytes, plus its samples at
+/// [`BYTES_PER_SAMPLE`] — one sample per byte at worst (a crafted FIT of one-byte records), and
+/// never more than [`fettle_formats::MAX_SAMPLES`].
+fn weight_of(entry: &Entry) -> u64 {
+    let len = entry.bytes.len() as u64;
+    let samples = len.min(fettle_formats::MAX_SAMPLES as u64);
+    len + samples * BYTES_PER_SAMPLE
+}
+
+/// The memory budget of the files in flight: the reader waits for room before it hands on a
+/// file, and the room comes back when the writer is done with it (or it is dropped on the way).
+struct InFlight {
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+/// One file's share of [`InFlight`], given back when dropped.
+struct Permit<'a> {
+    budget: &'a InFlight,
+    weight: u64,
+}
+
+impl InFlight {
+    fn new() -> InFlight {
+        InFlight {
+            used: Mutex::new(0),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `weight` fits in [`IN_FLIGHT_BYTES`] (or nothing else is in flight).
+    fn acquire(&self, weight: u64) -> Permit<'_> {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        while *used > 0 && *used + weight > IN_FLIGHT_BYTES {
+            used = self
+                .freed
+                .wait(used)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *used += weight;
+        Permit {
+            budget: self,
+            weight,
+        }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.weight == 0 {
+            return;
+        }
+        let mut used = self
+            .budget
+            .used
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *used = used.saturating_sub(self.weight);
+        self.budget.freed.notify_all();
+    }
+}
 
 /// A file as it leaves the decoding stage.
 enum Decoded {
@@ -147,14 +227,16 @@ pub fn import_paths_at(
         .build()
         .map_err(|e| AppError::Internal(format!("cannot start the decoding threads: {e}")))?;
 
-    let (entry_tx, entry_rx) = sync_channel::<Item>(QUEUE_DEPTH);
-    let (decoded_tx, decoded_rx) = sync_channel::<Decoded>(QUEUE_DEPTH);
+    let in_flight = InFlight::new();
+    let (entry_tx, entry_rx) = sync_channel::<(Item, Permit<'_>)>(QUEUE_DEPTH);
+    let (decoded_tx, decoded_rx) = sync_channel::<(Decoded, Permit<'_>)>(QUEUE_DEPTH);
     let paths = paths.to_vec();
     let tz = crate::athlete_time_zone(store, athlete)?;
     let mut summary = ImportSummary::default();
 
     let written = std::thread::scope(|scope| -> Result<(), AppError> {
-        scope.spawn(move || read_inputs(&paths, &entry_tx));
+        let in_flight = &in_flight;
+        scope.spawn(move || read_inputs(&paths, in_flight, &entry_tx));
         let tz = &tz;
         scope.spawn(move || {
             pool.install(|| decode_all(store, athlete, tz, now, entry_rx, &decoded_tx));
@@ -183,14 +265,27 @@ fn recompute_missing_loads(
     Ok(())
 }
 
-/// Stage 1: expands every input into entries, in order.
-fn read_inputs(paths: &[PathBuf], tx: &SyncSender<Item>) {
+/// Stage 1: expands every input into entries, in order, each handed on once its weight fits in
+/// the memory budget.
+fn read_inputs<'a>(
+    paths: &[PathBuf],
+    in_flight: &'a InFlight,
+    tx: &SyncSender<(Item, Permit<'a>)>,
+) {
     let limits = Limits::default();
     for path in paths {
         let mut stopped = false;
         archive::expand(path, &limits, &mut |item| {
+            if stopped {
+                return;
+            }
+            let weight = match &item {
+                Item::Entry(entry) => weight_of(entry),
+                Item::Skipped { .. } | Item::Failed { .. } => 0,
+            };
+            let permit = in_flight.acquire(weight);
             // The writer hung up (an error ends the import): stop reading.
-            if !stopped && tx.send(item).is_err() {
+            if tx.send((item, permit)).is_err() {
                 stopped = true;
             }
         });
@@ -201,15 +296,15 @@ fn read_inputs(paths: &[PathBuf], tx: &SyncSender<Item>) {
 }
 
 /// Stage 2: decodes entries on the rayon pool.
-fn decode_all(
+fn decode_all<'a>(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
     now: Timestamp,
-    rx: Receiver<Item>,
-    tx: &SyncSender<Decoded>,
+    rx: Receiver<(Item, Permit<'a>)>,
+    tx: &SyncSender<(Decoded, Permit<'a>)>,
 ) {
-    rx.into_iter().par_bridge().for_each(|item| {
+    rx.into_iter().par_bridge().for_each(|(item, permit)| {
         let decoded = match item {
             Item::Entry(entry) => {
                 let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&entry.bytes));
@@ -225,7 +320,7 @@ fn decode_all(
             Item::Failed { source, reason } => Decoded::Failed { source, reason },
         };
         // A closed channel means the writer stopped; nothing left to do.
-        let _ = tx.send(decoded);
+        let _ = tx.send((decoded, permit));
     });
 }
 
@@ -306,11 +401,12 @@ fn write_all(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
-    rx: Receiver<Decoded>,
+    rx: Receiver<(Decoded, Permit<'_>)>,
     progress: &dyn ImportProgress,
     summary: &mut ImportSummary,
 ) -> Result<(), AppError> {
-    for decoded in rx {
+    // The permit is dropped, and its memory given back, once the file is written.
+    for (decoded, _permit) in rx {
         summary.files += 1;
         match decoded {
             Decoded::AlreadyImported => summary.duplicates += 1,
