@@ -451,3 +451,57 @@ fn a_fifo_in_an_import_folder_is_skipped_by_name_and_the_import_finishes() {
         "a named pipe (FIFO), not a file: not read"
     );
 }
+
+#[test]
+fn a_fit_with_more_samples_than_a_file_may_hold_fails_alone_and_its_neighbours_get_loads() {
+    use fettle_formats::fit::profile::{base, mesg};
+    use fettle_formats::fit::{FieldDef, FieldValue, FitBuilder};
+    let env = Env::new();
+    let before = env.path("a.fit");
+    write_fit(&before, &steady_run("2026-11-01T07:00:00Z", 30, 3.0, 145.0));
+    let after = env.path("c.fit");
+    write_fit(&after, &steady_run("2026-11-02T07:00:00Z", 30, 3.0, 145.0));
+    // 1,000,001 records (timestamp and heart rate, six bytes each) from 2026-11-03T07:00:00Z,
+    // FIT time 1162623600 (Unix 1793689200 − 631065600).
+    let mut b = FitBuilder::new();
+    b.define(0, mesg::FILE_ID, &[FieldDef::new(0, base::ENUM)]);
+    b.data(0, &[FieldValue::Int(4)]);
+    b.define(
+        1,
+        mesg::RECORD,
+        &[
+            FieldDef::new(253, base::UINT32),
+            FieldDef::new(3, base::UINT8),
+        ],
+    );
+    b.reserve(6_000_010);
+    for i in 0..=fettle_formats::MAX_SAMPLES as i64 {
+        b.data(
+            1,
+            &[FieldValue::Int(1_162_623_600 + i), FieldValue::Int(150)],
+        );
+    }
+    let big = env.path("b.fit");
+    std::fs::write(&big, b.finish()).unwrap();
+
+    let (code, summary, stderr) = env.import(&[&before, &big, &after]);
+    assert_eq!(code, 1, "{summary}");
+    assert_eq!(summary["imported"], 2);
+    assert_eq!(summary["failed"], 1);
+    let failure = &summary["failures"][0];
+    assert!(failure["source"].as_str().unwrap().ends_with("b.fit"));
+    assert!(
+        failure["reason"]
+            .as_str()
+            .unwrap()
+            .contains("more than 1000000 samples"),
+        "{failure}"
+    );
+    assert!(stderr.contains("b.fit"), "{stderr}");
+    let loads = loads_by_file(&env.activities());
+    assert_eq!(
+        loads.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(),
+        ["a.fit", "c.fit"]
+    );
+    env.later_commands_work();
+}
