@@ -36,6 +36,7 @@ pub const MAX_SAMPLES: usize = fettle_store::blob::MAX_CHANNEL_LEN;
 pub fn check_activity(activity: &mut Activity, now: Timestamp) -> Result<Vec<String>, Violation> {
     let mut warnings = Vec::new();
     check_texts(activity, &mut warnings);
+    keep_the_main_run(activity, &mut warnings);
     if !limits::in_date_range(activity.start, now) {
         return Err(Violation::new(
             "start",
@@ -77,6 +78,88 @@ pub fn check_activity(activity: &mut Activity, now: Timestamp) -> Result<Vec<Str
     check_distance(activity, &bounds, &sport)?;
     check_summaries(activity, &mut warnings);
     Ok(warnings)
+}
+
+/// Keeps the longest run of samples without a gap of more than [`limits::MAX_SAMPLE_GAP`] (or a
+/// time that is not a number) and drops the others with a warning: a sample a year away from
+/// the rest carries a damaged clock, whether it comes first or last. When the run kept does not
+/// start with the first sample, the activity starts at the run's first sample.
+fn keep_the_main_run(activity: &mut Activity, warnings: &mut Vec<String>) {
+    let s = &activity.streams;
+    if s.is_empty() || !s.is_consistent() {
+        return;
+    }
+    let max_gap = limits::MAX_SAMPLE_GAP.as_secs_f64();
+    // (first index, end index) of the longest run; ties go to the earlier run.
+    let mut best = (0usize, 0usize);
+    let mut run_start = 0usize;
+    for i in 0..=s.len() {
+        let breaks = i == s.len()
+            || !s.time_s[i].is_finite()
+            // Both times are finite here: the earlier one is in the run.
+            || (i > run_start && s.time_s[i] - s.time_s[i - 1] > max_gap);
+        if breaks {
+            if i - run_start > best.1 - best.0 {
+                best = (run_start, i);
+            }
+            // A sample whose time is not a number belongs to no run.
+            run_start = if i < s.len() && !s.time_s[i].is_finite() {
+                i + 1
+            } else {
+                i
+            };
+        }
+    }
+    let (first, end) = best;
+    if first == 0 && end == s.len() {
+        return;
+    }
+    let dropped = s.len() - (end - first);
+    let streams = &mut activity.streams;
+    keep_range(streams, first, end);
+    let offset = streams.time_s.first().copied().unwrap_or(0.0);
+    if offset != 0.0
+        && let Ok(shift) = jiff::SignedDuration::try_from_secs_f64(offset)
+        && let Ok(start) = activity.start.checked_add(shift)
+    {
+        activity.start = start;
+        streams.time_s.iter_mut().for_each(|t| *t -= offset);
+    }
+    warnings.push(format!(
+        "{dropped} samples more than a day away from the other {} (a damaged clock) were left \
+         out",
+        end - first
+    ));
+}
+
+/// Keeps samples `first..end` of every channel.
+fn keep_range(s: &mut Streams, first: usize, end: usize) {
+    truncate(s, end);
+    if first == 0 {
+        return;
+    }
+    for channel in [
+        &mut s.time_s,
+        &mut s.lat_deg,
+        &mut s.lon_deg,
+        &mut s.distance_m,
+    ] {
+        if !channel.is_empty() {
+            channel.drain(..first);
+        }
+    }
+    for channel in [
+        &mut s.speed_mps,
+        &mut s.altitude_m,
+        &mut s.heart_rate_bpm,
+        &mut s.cadence_rpm,
+        &mut s.power_w,
+        &mut s.temperature_c,
+    ] {
+        if !channel.is_empty() {
+            channel.drain(..first);
+        }
+    }
 }
 
 /// Cuts overlong texts and strips NUL characters (which no name needs and some databases
@@ -612,7 +695,10 @@ mod tests {
         assert_eq!(a.elapsed_s, 3600.0);
         assert_eq!(a.timer_s, 3600.0);
         assert_eq!(warnings.len(), 3, "{warnings:?}");
-        assert!(warnings[0].starts_with("the last 1 of 3602 samples were left out"));
+        assert_eq!(
+            warnings[0],
+            "1 samples more than a day away from the other 3601 (a damaged clock) were left out"
+        );
     }
 
     #[test]
@@ -629,6 +715,31 @@ mod tests {
         assert!(check_activity(&mut a.clone(), now()).is_ok());
         a.elapsed_s += 1.0;
         assert_eq!(check_activity(&mut a, now()).unwrap_err().value, "48:00:01");
+    }
+
+    #[test]
+    fn a_first_sample_in_1990_is_left_out_and_the_session_starts_with_the_rest() {
+        // A byte-flipped year on the first point: 1990-06-01T08:00:00Z, then the hour of 2026.
+        let mut a = run();
+        let flipped: Timestamp = "1990-06-01T08:00:00Z".parse().unwrap();
+        let gap = a.start.duration_since(flipped).as_secs_f64();
+        a.start = flipped;
+        a.streams.time_s = std::iter::once(0.0)
+            .chain((0..3600).map(|i| gap + f64::from(i)))
+            .collect();
+        a.elapsed_s = gap + 3599.0;
+        a.timer_s = a.elapsed_s;
+        let warnings = check_activity(&mut a, now()).unwrap();
+        // The 3,600 samples of 2026 are kept, starting at 2026-06-01T08:00:00Z.
+        assert_eq!(a.start.to_string(), "2026-06-01T08:00:00Z");
+        assert_eq!(a.streams.len(), 3600);
+        assert_eq!(a.streams.time_s[0], 0.0);
+        assert_eq!(a.streams.distance_m[0], 3.0);
+        assert_eq!(a.elapsed_s, 3599.0);
+        assert_eq!(
+            warnings[0],
+            "1 samples more than a day away from the other 3600 (a damaged clock) were left out"
+        );
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub const NAME_MAX_CHARS: usize = 200;
 /// Longest note stored, in characters.
 pub const NOTE_MAX_CHARS: usize = 2_000;
 
+/// The longest gap between two samples of one session: a day. No watch pauses one activity for
+/// longer; samples further from the rest carry a damaged clock (a byte-flipped year).
+pub const MAX_SAMPLE_GAP: SignedDuration = SignedDuration::from_hours(24);
+
 /// Perceived exertion on the CR-10 scale (Foster's session-RPE; Strava's 1–10 fits inside).
 pub const PERCEIVED_EXERTION: (f64, f64) = (0.0, 10.0);
 
