@@ -48,3 +48,9 @@ PY
   printf '| %s | %s | %s | %s | %s | %d | %.1f | %s |\n' \
     "$name" "$size" "$code" "$imported" "$failed" $((rss_kib / 1024)) "$wall" "$reason"
 done
+
+echo
+echo "== FIT decoding alone (median of 5):"
+for input in "$work"/inputs/fit-16k-sessions*.fit; do
+  "$CARGO_TARGET_DIR/release/examples/hostile_inputs" --decode "$input"
+done

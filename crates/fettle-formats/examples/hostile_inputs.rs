@@ -3,19 +3,24 @@
 //!
 //! ```text
 //! cargo run --release -p fettle-formats --example hostile_inputs -- OUT_DIR
+//! cargo run --release -p fettle-formats --example hostile_inputs -- --decode FILE
 //! ```
+//!
+//! `--decode FILE` decodes one file five times and prints the median wall time, the sessions
+//! and the samples found (or the refusal).
 //!
 //! Every input is generated here (nothing large is kept in the repository):
 //! - `gpx-zip-8x.zip`: eight GPX runs of ≈ 200 MiB each, deflated (≈ 25:1, under the 100:1 ratio
 //!   cap);
-//! - `gpx-zip-8x-small.zip`: eight GPX runs of ≈ 48 MiB each (under the per-file cap), deflated;
-//! - `nested.zip`: a zip holding a zip holding four ≈ 100 MiB GPX runs;
+//! - `gpx-zip-8x-small.zip`: eight GPX runs of 47 h, ≈ 36 MiB each (under the per-file cap),
+//!   deflated;
+//! - `nested.zip`: a zip holding a zip holding eight such runs;
 //! - `fit-12m-records.fit`: a 25 MB FIT of 12.5 million two-byte records;
 //! - `fit-16k-sessions.fit`: 16,000 sessions and 3.2 million one-byte records (the quadratic
 //!   assignment case);
 //! - `fit-16k-sessions-under-cap.fit`: 16,000 sessions and 960,000 records (under the sample
 //!   cap, so every session is assigned and stored);
-//! - `gpx-1m-points.gpx`: one GPX run just over 1,000,000 points;
+//! - `gpx-1m-points.gpx`: one GPX of 1,000,001 bare points (≈ 61 MiB, under the per-file cap);
 //! - `baseline/`: 20 ordinary one-hour FIT runs, the same-run reference.
 
 use std::fs::File;
@@ -34,20 +39,23 @@ const T0: u32 = 1_078_988_400;
 const T0_UNIX: i64 = 1_710_054_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .ok_or("usage: hostile_inputs OUT_DIR")?,
-    );
+    let first = std::env::args()
+        .nth(1)
+        .ok_or("usage: hostile_inputs OUT_DIR | --decode FILE")?;
+    if first == "--decode" {
+        let file = std::env::args().nth(2).ok_or("--decode FILE")?;
+        return time_decode(Path::new(&file));
+    }
+    let out = PathBuf::from(first);
     std::fs::create_dir_all(&out)?;
     gpx_zip(&out.join("gpx-zip-8x.zip"), 8, 1_000_000 - 1)?;
-    gpx_zip(&out.join("gpx-zip-8x-small.zip"), 8, 240_000)?;
+    gpx_zip(&out.join("gpx-zip-8x-small.zip"), 8, 170_000)?;
     nested_zip(&out.join("nested.zip"))?;
     fit_many_records(&out.join("fit-12m-records.fit"), 12_500_000)?;
     fit_sessions(&out.join("fit-16k-sessions.fit"), 16_000, 200)?;
     fit_sessions(&out.join("fit-16k-sessions-under-cap.fit"), 16_000, 60)?;
     let mut gpx = BufWriter::new(File::create(out.join("gpx-1m-points.gpx"))?);
-    write_gpx(&mut gpx, 0, 1_000_001)?;
+    write_minimal_gpx(&mut gpx, 1_000_001)?;
     gpx.flush()?;
     let baseline = out.join("baseline");
     std::fs::create_dir_all(&baseline)?;
@@ -55,6 +63,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(baseline.join(format!("run-{day:02}.fit")), fit_run(day))?;
     }
     eprintln!("inputs written to {}", out.display());
+    Ok(())
+}
+
+/// Decodes `file` five times; prints the median time and what was found.
+fn time_decode(file: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let bytes = std::fs::read(file)?;
+    let mut times = Vec::new();
+    let mut found = String::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let result = fettle_formats::decode_any(&bytes);
+        times.push(started.elapsed().as_secs_f64());
+        found = match result {
+            Ok(decoded) => format!(
+                "{} sessions, {} samples",
+                decoded.activities.len(),
+                decoded
+                    .activities
+                    .iter()
+                    .map(|a| a.streams.len())
+                    .sum::<usize>()
+            ),
+            Err(err) => format!("refused: {err}"),
+        };
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{}: median {:.3} s of 5 decodes; {found}",
+        file.display(),
+        times[2]
+    );
     Ok(())
 }
 
@@ -82,6 +121,16 @@ fn write_gpx(out: &mut impl Write, day: i64, points: u32) -> std::io::Result<()>
     writeln!(out, "</trkseg></trk></gpx>")
 }
 
+/// A GPX of `points` bare points (position and time only, ≈ 64 bytes each), one a second.
+fn write_minimal_gpx(out: &mut impl Write, points: u32) -> std::io::Result<()> {
+    writeln!(out, "<?xml version=\"1.0\"?><gpx><trk><trkseg>")?;
+    for i in 0..points {
+        let at = jiff::Timestamp::from_second(T0_UNIX + i64::from(i)).unwrap_or_default();
+        writeln!(out, "<trkpt lat=\"1\" lon=\"1\"><time>{at}</time></trkpt>")?;
+    }
+    writeln!(out, "</trkseg></trk></gpx>")
+}
+
 /// A deflated zip of `files` GPX runs of `points` points each.
 fn gpx_zip(path: &Path, files: i64, points: u32) -> Result<(), Box<dyn std::error::Error>> {
     let mut zip = ZipWriter::new(BufWriter::new(File::create(path)?));
@@ -98,16 +147,16 @@ fn gpx_zip(path: &Path, files: i64, points: u32) -> Result<(), Box<dyn std::erro
     Ok(())
 }
 
-/// A zip (stored) holding a deflated zip of four ≈ 100 MiB GPX runs.
+/// A zip (stored) holding a deflated zip of eight ≈ 36 MiB GPX runs of 47 h.
 fn nested_zip(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let mut inner = ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .large_file(true);
-    for day in 0..4 {
+    for day in 0..8 {
         inner.start_file(format!("inner/run-{day}.gpx"), options)?;
         let mut writer = BufWriter::new(&mut inner);
-        write_gpx(&mut writer, day, 500_000)?;
+        write_gpx(&mut writer, 10 + day, 170_000)?;
         writer.flush()?;
     }
     let inner = inner.finish()?.into_inner();
