@@ -295,7 +295,7 @@ pub enum FormatError {
     Unrecognised(String),
     /// The file holds more than a decoder reads from one file ([`MAX_SAMPLES`] samples, or a
     /// format's own cap on sessions or laps): refused before it could take all memory.
-    #[error("{kind:?} file too large: {reason}")]
+    #[error("too large to import: {reason}")]
     TooLarge {
         /// The format that was being decoded.
         kind: FileKind,
