@@ -516,3 +516,49 @@ fn record_outcome(summary: &mut ImportSummary, outcome: FileOutcome) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(len: usize) -> Entry {
+        Entry {
+            source: "x.fit".to_owned(),
+            bytes: vec![0; len],
+            strava: None,
+        }
+    }
+
+    #[test]
+    fn a_file_weighs_its_bytes_plus_at_most_a_million_samples() {
+        // 1,000 bytes: 1,000 + 1,000 × 150 = 151,000.
+        assert_eq!(weight_of(&entry(1_000)), 151_000);
+        // 2,000,000 bytes: the samples stop at 1,000,000 → 2,000,000 + 150,000,000.
+        assert_eq!(weight_of(&entry(2_000_000)), 152_000_000);
+    }
+
+    #[test]
+    fn the_budget_admits_a_heavy_file_alone_and_waits_for_room_otherwise() {
+        let budget = InFlight::new();
+        // Heavier than the whole budget, but nothing else is in flight: admitted.
+        let heavy = budget.acquire(IN_FLIGHT_BYTES * 2);
+        drop(heavy);
+        let first = budget.acquire(IN_FLIGHT_BYTES / 2);
+        let second = budget.acquire(IN_FLIGHT_BYTES / 2);
+        assert_eq!(*budget.used.lock().unwrap(), IN_FLIGHT_BYTES);
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // No room until one of the two is given back.
+                let third = budget.acquire(IN_FLIGHT_BYTES / 4);
+                done_tx.send(third.weight).unwrap();
+            });
+            drop(first);
+            // Watchdog, not a timing: a lost wake-up would hang here for a minute and fail.
+            let admitted = done_rx.recv_timeout(std::time::Duration::from_secs(60));
+            assert_eq!(admitted, Ok(IN_FLIGHT_BYTES / 4));
+        });
+        drop(second);
+        assert_eq!(*budget.used.lock().unwrap(), 0);
+    }
+}
