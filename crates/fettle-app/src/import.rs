@@ -159,13 +159,15 @@ pub struct ImportSummary {
     pub duplicates: usize,
     /// Files that are not activities, plus transition legs.
     pub skipped: usize,
-    /// Files that could not be read.
+    /// Files that could not be read, or were refused (an implausible activity, a file past a
+    /// size limit, a file the store refused); nothing of them was stored.
     pub failed: usize,
     /// The failed files with their reasons.
     pub failures: Vec<Problem>,
     /// The skipped files with their reasons.
     pub skips: Vec<Problem>,
-    /// Warnings from decoders (bad CRC, truncated file …) per file.
+    /// Warnings per file: from decoders (bad CRC, truncated file …) and from the plausibility
+    /// check (values left out or repaired).
     pub warnings: Vec<Problem>,
     /// Activities whose loads were recomputed after the import (0 when nothing was new).
     pub loads_recomputed: usize,
