@@ -86,13 +86,14 @@ fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
     }
 }
 
-/// Asserts every stored activity lies inside the limits.
-fn assert_within_limits(store: &dyn Store, now: Timestamp) {
+/// Asserts every stored activity lies inside the limits; returns how many there are.
+fn assert_within_limits(store: &dyn Store, now: Timestamp) -> usize {
     let athlete = store.default_athlete().unwrap();
-    for summary in store
+    let stored = store
         .list_activities(athlete, &ActivityFilter::default())
-        .unwrap()
-    {
+        .unwrap();
+    let count = stored.len();
+    for summary in stored {
         let full = store.get_activity(athlete, summary.id).unwrap().unwrap();
         let a = &full.activity;
         let bounds = ActivityBounds::for_sport(a.sport.as_str());
@@ -164,6 +165,7 @@ fn assert_within_limits(store: &dyn Store, now: Timestamp) {
             assert!(load.is_finite() && load >= 0.0, "{what}: load {load}");
         }
     }
+    count
 }
 
 /// A use case may refuse (the caller's fault) but never fail as the program's fault.
@@ -193,6 +195,9 @@ fn mutated_corpus_files_never_break_the_import_or_a_later_command() {
         .map(|s| std::fs::read(fettle_testdata::corpus(s)).unwrap())
         .collect();
     let file = (0..SEEDS.len(), proptest::collection::vec(mutation(), 1..6));
+    // Across the run, some mutated files must still be stored: a check that refuses everything
+    // would pass the bounds trivially.
+    let stored = std::sync::atomic::AtomicUsize::new(0);
     runner
         .run(&proptest::collection::vec(file, 3), |batch| {
             let dir = tempfile::tempdir().unwrap();
@@ -212,7 +217,10 @@ fn mutated_corpus_files_never_break_the_import_or_a_later_command() {
             let summary = import_paths_at(&store, athlete, &paths, 2, &NoProgress, now)
                 .map_err(|e| TestCaseError::fail(format!("import failed as a whole: {e}")))?;
             prop_assert_eq!(summary.files, 3);
-            assert_within_limits(&store, now);
+            stored.fetch_add(
+                assert_within_limits(&store, now),
+                std::sync::atomic::Ordering::Relaxed,
+            );
             not_the_programs_fault(
                 fettle_app::training::status(&store, athlete, None, now),
                 "status",
@@ -228,4 +236,9 @@ fn mutated_corpus_files_never_break_the_import_or_a_later_command() {
             Ok(())
         })
         .unwrap();
+    let stored = stored.into_inner();
+    assert!(
+        stored >= cases as usize / 2,
+        "only {stored} activities stored in {cases} cases"
+    );
 }
