@@ -3,23 +3,33 @@
 //! The pipeline has three stages joined by bounded channels, so memory stays flat however large
 //! the export is:
 //! 1. one reader thread expands the inputs (folders, zips, `.gz`) into file entries, one at a
-//!    time ([`fettle_formats::archive::expand`]);
+//!    time ([`fettle_formats::archive::expand`]), handing each on only when its estimated
+//!    memory fits in a budget shared until it is written (`IN_FLIGHT_BYTES`), so the peak stays
+//!    under 512 MB whatever the input;
 //! 2. a rayon pool decodes entries in parallel (content hash, [`fettle_formats::decode_any`]);
 //! 3. this thread is the only writer: one database transaction per file, so a killed import
 //!    leaves a consistent database and running it again completes it (files already recorded are
 //!    recognised by their content hash and skipped).
+//!
+//! Every decoded activity passes [`crate::plausible::check_activity`] before it is stored: what
+//! can honestly be repaired is repaired with a warning, and an activity that cannot be trusted
+//! fails its file, named with the reason, while the rest of the batch is stored. A file the
+//! store refuses fails alone too; loads are recomputed at the end whatever failed.
 //!
 //! Transition legs of multisport files are not stored: they are short, carry no meaningful
 //! training stress and would clutter the activity list; they are counted as skipped legs.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use fettle_formats::archive::{self, Entry, Item, Limits};
 use fettle_formats::{Activity, FormatError, Sport};
 use fettle_store::{
     ActivityId, ActivityOutcome, AthleteId, ContentHash, FileOutcome, NewActivity, NewFile, Store,
+    StoreError,
 };
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde::Serialize;
@@ -27,8 +37,85 @@ use serde::Serialize;
 use crate::AppError;
 use crate::training::{activity_metrics, local_date};
 
-/// How many entries may wait between stages: bounds memory to a few dozen files in flight.
+/// How many entries may wait between stages.
 const QUEUE_DEPTH: usize = 32;
+
+/// One mebibyte.
+const MIB: u64 = 1024 * 1024;
+
+/// Memory the files between reading and writing may take at once, by their estimated weight
+/// ([`weight_of`]): 256 MiB. With one file of each at most 64 MiB read and at most
+/// [`fettle_formats::MAX_SAMPLES`] samples decoded, an import's peak stays under 512 MB
+/// whatever the input and however many decoding threads run. A file heavier than this on its own
+/// is still read, alone.
+const IN_FLIGHT_BYTES: u64 = 256 * MIB;
+
+/// Bytes one decoded sample may take at its peak: the decoder's columns, the streams, the
+/// load features and the compressed blob (≈ 150 bytes, measured with the release build on a
+/// FIT of one-byte records).
+const BYTES_PER_SAMPLE: u64 = 150;
+
+/// The memory a file may take from being read to being written: its bytes, plus its samples at
+/// [`BYTES_PER_SAMPLE`] — one sample per byte at worst (a crafted FIT of one-byte records), and
+/// never more than [`fettle_formats::MAX_SAMPLES`].
+fn weight_of(entry: &Entry) -> u64 {
+    let len = entry.bytes.len() as u64;
+    let samples = len.min(fettle_formats::MAX_SAMPLES as u64);
+    len + samples * BYTES_PER_SAMPLE
+}
+
+/// The memory budget of the files in flight: the reader waits for room before it hands on a
+/// file, and the room comes back when the writer is done with it (or it is dropped on the way).
+struct InFlight {
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+/// One file's share of [`InFlight`], given back when dropped.
+struct Permit<'a> {
+    budget: &'a InFlight,
+    weight: u64,
+}
+
+impl InFlight {
+    fn new() -> InFlight {
+        InFlight {
+            used: Mutex::new(0),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `weight` fits in [`IN_FLIGHT_BYTES`] (or nothing else is in flight).
+    fn acquire(&self, weight: u64) -> Permit<'_> {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        while *used > 0 && *used + weight > IN_FLIGHT_BYTES {
+            used = self
+                .freed
+                .wait(used)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *used += weight;
+        Permit {
+            budget: self,
+            weight,
+        }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.weight == 0 {
+            return;
+        }
+        let mut used = self
+            .budget
+            .used
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *used = used.saturating_sub(self.weight);
+        self.budget.freed.notify_all();
+    }
+}
 
 /// A file as it leaves the decoding stage.
 enum Decoded {
@@ -72,13 +159,15 @@ pub struct ImportSummary {
     pub duplicates: usize,
     /// Files that are not activities, plus transition legs.
     pub skipped: usize,
-    /// Files that could not be read.
+    /// Files that could not be read, or were refused (an implausible activity, a file past a
+    /// size limit, a file the store refused); nothing of them was stored.
     pub failed: usize,
     /// The failed files with their reasons.
     pub failures: Vec<Problem>,
     /// The skipped files with their reasons.
     pub skips: Vec<Problem>,
-    /// Warnings from decoders (bad CRC, truncated file …) per file.
+    /// Warnings per file: from decoders (bad CRC, truncated file …) and from the plausibility
+    /// check (values left out or repaired).
     pub warnings: Vec<Problem>,
     /// Activities whose loads were recomputed after the import (0 when nothing was new).
     pub loads_recomputed: usize,
@@ -102,9 +191,7 @@ impl ImportProgress for NoProgress {
     fn file_done(&self, _summary: &ImportSummary) {}
 }
 
-/// Imports every input (files, folders, `.gz`, export zips) into `store` for `athlete`, decoding
-/// on `threads` threads, and returns what happened. Inputs that do not exist are an error
-/// before anything is written.
+/// [`import_paths_at`] now: the plausibility bounds' "tomorrow" is this machine's.
 pub fn import_paths(
     store: &dyn Store,
     athlete: AthleteId,
@@ -112,9 +199,25 @@ pub fn import_paths(
     threads: usize,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, AppError> {
+    import_paths_at(store, athlete, paths, threads, progress, Timestamp::now())
+}
+
+/// Imports every input (files, folders, `.gz`, export zips) into `store` for `athlete`, decoding
+/// on `threads` threads, and returns what happened. `now` bounds the dates accepted (no session
+/// may start or end more than a day after it). Inputs that do not exist are an error before
+/// anything is written. A file that cannot be read or stored fails alone (named in
+/// [`ImportSummary::failures`]); the rest is stored, with loads.
+pub fn import_paths_at(
+    store: &dyn Store,
+    athlete: AthleteId,
+    paths: &[PathBuf],
+    threads: usize,
+    progress: &dyn ImportProgress,
+    now: Timestamp,
+) -> Result<ImportSummary, AppError> {
     let inputs: Vec<(PathBuf, Option<String>)> =
         paths.iter().map(|path| (path.clone(), None)).collect();
-    import_inputs(store, athlete, inputs, threads, progress)
+    import_inputs(store, athlete, inputs, threads, progress, now)
 }
 
 /// [`import_paths`] for files whose path is not their name: each `(path, name)` is read from
@@ -132,10 +235,10 @@ pub fn import_named(
         .iter()
         .map(|(path, name)| (path.clone(), Some(name.clone())))
         .collect();
-    import_inputs(store, athlete, inputs, threads, progress)
+    import_inputs(store, athlete, inputs, threads, progress, Timestamp::now())
 }
 
-/// The pipeline of [`import_paths`] and [`import_named`]: inputs with the name to record for
+/// The pipeline of [`import_paths_at`] and [`import_named`]: inputs with the name to record for
 /// each (`None`: its path).
 fn import_inputs(
     store: &dyn Store,
@@ -143,6 +246,7 @@ fn import_inputs(
     paths: Vec<(PathBuf, Option<String>)>,
     threads: usize,
     progress: &dyn ImportProgress,
+    now: Timestamp,
 ) -> Result<ImportSummary, AppError> {
     for (path, name) in &paths {
         if !path.exists() {
@@ -158,41 +262,68 @@ fn import_inputs(
         .build()
         .map_err(|e| AppError::Internal(format!("cannot start the decoding threads: {e}")))?;
 
-    let (entry_tx, entry_rx) = sync_channel::<Item>(QUEUE_DEPTH);
-    let (decoded_tx, decoded_rx) = sync_channel::<Decoded>(QUEUE_DEPTH);
+    let in_flight = InFlight::new();
+    let (entry_tx, entry_rx) = sync_channel::<(Item, Permit<'_>)>(QUEUE_DEPTH);
+    let (decoded_tx, decoded_rx) = sync_channel::<(Decoded, Permit<'_>)>(QUEUE_DEPTH);
     let tz = crate::athlete_time_zone(store, athlete)?;
     let mut summary = ImportSummary::default();
 
-    std::thread::scope(|scope| -> Result<(), AppError> {
-        scope.spawn(move || read_inputs(&paths, &entry_tx));
+    let written = std::thread::scope(|scope| -> Result<(), AppError> {
+        let in_flight = &in_flight;
+        scope.spawn(move || read_inputs(&paths, in_flight, &entry_tx));
         let tz = &tz;
         scope.spawn(move || {
-            pool.install(|| decode_all(store, athlete, tz, entry_rx, &decoded_tx));
+            pool.install(|| decode_all(store, athlete, tz, now, entry_rx, &decoded_tx));
         });
         write_all(store, athlete, tz, decoded_rx, progress, &mut summary)
-    })?;
-    // Also when nothing is new: an import killed after some files were stored but before this
-    // step left activities without loads, and running the same import again must complete it.
+    });
+    // Whatever happened above, what was stored gets its loads. Also when nothing is new: an
+    // import killed after some files were stored but before this step left activities without
+    // loads, and running the same import again must complete it.
+    let loads = recompute_missing_loads(store, athlete, &mut summary);
+    written?;
+    loads?;
+    Ok(summary)
+}
+
+/// Recomputes the loads when anything was stored or some activity lacks its load.
+fn recompute_missing_loads(
+    store: &dyn Store,
+    athlete: AthleteId,
+    summary: &mut ImportSummary,
+) -> Result<(), AppError> {
     let counts = store.counts(athlete)?;
     if summary.imported > 0 || counts.activities_with_loads < counts.activities {
         summary.loads_recomputed = crate::training::recompute_loads(store, athlete)?.activities;
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Stage 1: expands every input into entries, in order, each named by its path or the name
-/// given for it.
-fn read_inputs(paths: &[(PathBuf, Option<String>)], tx: &SyncSender<Item>) {
+/// given for it, and handed on once its weight fits in the memory budget.
+fn read_inputs<'a>(
+    paths: &[(PathBuf, Option<String>)],
+    in_flight: &'a InFlight,
+    tx: &SyncSender<(Item, Permit<'a>)>,
+) {
     let limits = Limits::default();
     for (path, name) in paths {
         let mut stopped = false;
         let prefix = path.display().to_string();
         archive::expand(path, &limits, &mut |mut item| {
+            if stopped {
+                return;
+            }
             if let Some(name) = name {
                 rename_source(&mut item, &prefix, name);
             }
+            let weight = match &item {
+                Item::Entry(entry) => weight_of(entry),
+                Item::Skipped { .. } | Item::Failed { .. } => 0,
+            };
+            let permit = in_flight.acquire(weight);
             // The writer hung up (an error ends the import): stop reading.
-            if !stopped && tx.send(item).is_err() {
+            if tx.send((item, permit)).is_err() {
                 stopped = true;
             }
         });
@@ -215,14 +346,15 @@ fn rename_source(item: &mut Item, prefix: &str, name: &str) {
 }
 
 /// Stage 2: decodes entries on the rayon pool.
-fn decode_all(
+fn decode_all<'a>(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
-    rx: Receiver<Item>,
-    tx: &SyncSender<Decoded>,
+    now: Timestamp,
+    rx: Receiver<(Item, Permit<'a>)>,
+    tx: &SyncSender<(Decoded, Permit<'a>)>,
 ) {
-    rx.into_iter().par_bridge().for_each(|item| {
+    rx.into_iter().par_bridge().for_each(|(item, permit)| {
         let decoded = match item {
             Item::Entry(entry) => {
                 let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&entry.bytes));
@@ -231,21 +363,22 @@ fn decode_all(
                 if store.is_file_imported(athlete, hash).unwrap_or(false) {
                     Decoded::AlreadyImported
                 } else {
-                    decode_entry(entry, hash, tz)
+                    decode_entry(entry, hash, tz, now)
                 }
             }
             Item::Skipped { source, reason } => Decoded::Skipped { source, reason },
             Item::Failed { source, reason } => Decoded::Failed { source, reason },
         };
         // A closed channel means the writer stopped; nothing left to do.
-        let _ = tx.send(decoded);
+        let _ = tx.send((decoded, permit));
     });
 }
 
-/// Decodes one file entry into activities labelled with their source.
-/// Also derives each activity's metrics here, on the decoding threads, so the writer only
-/// writes.
-fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
+/// Decodes one file entry into activities labelled with their source, each checked for
+/// plausibility (one implausible activity fails the whole file: its content hash must not be
+/// recorded as imported with a session missing). Also derives each activity's metrics here, on
+/// the decoding threads, so the writer only writes.
+fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone, now: Timestamp) -> Decoded {
     let Entry {
         source,
         bytes,
@@ -257,6 +390,7 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
             let multi = decoded.activities.len() > 1;
             let mut activities = Vec::with_capacity(decoded.activities.len());
             let mut skipped_legs = 0;
+            let mut warnings = decoded.warnings;
             for (i, mut activity) in decoded.activities.into_iter().enumerate() {
                 if activity.sport == Sport::Transition {
                     skipped_legs += 1;
@@ -265,14 +399,28 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
                 if let Some(meta) = &strava {
                     meta.apply_to(&mut activity);
                 }
+                let leg = activity.session_index.map_or(i, |n| n as usize);
                 let label = if multi {
-                    format!(
-                        "{source}@{}",
-                        activity.session_index.map_or(i, |n| n as usize)
-                    )
+                    format!("{source}@{leg}")
                 } else {
                     source.clone()
                 };
+                let session = if multi {
+                    format!("session {leg}: ")
+                } else {
+                    String::new()
+                };
+                match crate::plausible::check_activity(&mut activity, now) {
+                    Ok(found) => {
+                        warnings.extend(found.into_iter().map(|w| format!("{session}{w}")));
+                    }
+                    Err(violation) => {
+                        return Decoded::Failed {
+                            source,
+                            reason: format!("{session}{}", violation.message),
+                        };
+                    }
+                }
                 let day = local_date(activity.start, activity.utc_offset_s, tz);
                 let metrics = activity_metrics(&activity, day);
                 let metrics = serde_json::to_string(&metrics).unwrap_or_default();
@@ -284,7 +432,7 @@ fn decode_entry(entry: Entry, hash: ContentHash, tz: &TimeZone) -> Decoded {
                 size,
                 activities,
                 skipped_legs,
-                warnings: decoded.warnings,
+                warnings,
             }
         }
         Err(FormatError::NotAnActivity(reason)) => Decoded::Skipped {
@@ -303,11 +451,12 @@ fn write_all(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
-    rx: Receiver<Decoded>,
+    rx: Receiver<(Decoded, Permit<'_>)>,
     progress: &dyn ImportProgress,
     summary: &mut ImportSummary,
 ) -> Result<(), AppError> {
-    for decoded in rx {
+    // The permit is dropped, and its memory given back, once the file is written.
+    for (decoded, _permit) in rx {
         summary.files += 1;
         match decoded {
             Decoded::AlreadyImported => summary.duplicates += 1,
@@ -345,9 +494,25 @@ fn write_all(
                     .iter()
                     .map(|(activity, source, _)| NewActivity { activity, source })
                     .collect();
-                let outcome = store
-                    .import_file(athlete, &file, &new)
-                    .map_err(|e| AppError::Internal(format!("cannot store {entry_source}: {e}")))?;
+                let outcome = match store.import_file(athlete, &file, &new) {
+                    Ok(outcome) => outcome,
+                    // The file's content broke a rule of the store: that file fails, nothing of
+                    // it was written, and the batch goes on.
+                    Err(StoreError::InvalidActivity { reason, index, .. }) => {
+                        summary.failed += 1;
+                        summary.failures.push(Problem {
+                            source: entry_source,
+                            reason: format!("activity {index} was refused: {reason}"),
+                        });
+                        progress.file_done(summary);
+                        continue;
+                    }
+                    Err(e) => {
+                        return Err(AppError::Internal(format!(
+                            "cannot store {entry_source}: {e}"
+                        )));
+                    }
+                };
                 // Metrics go in a second, small transaction: should the process die in
                 // between, the next recompute derives the missing ones from the streams.
                 if let FileOutcome::Imported {
@@ -399,5 +564,51 @@ fn record_outcome(summary: &mut ImportSummary, outcome: FileOutcome) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(len: usize) -> Entry {
+        Entry {
+            source: "x.fit".to_owned(),
+            bytes: vec![0; len],
+            strava: None,
+        }
+    }
+
+    #[test]
+    fn a_file_weighs_its_bytes_plus_at_most_a_million_samples() {
+        // 1,000 bytes: 1,000 + 1,000 × 150 = 151,000.
+        assert_eq!(weight_of(&entry(1_000)), 151_000);
+        // 2,000,000 bytes: the samples stop at 1,000,000 → 2,000,000 + 150,000,000.
+        assert_eq!(weight_of(&entry(2_000_000)), 152_000_000);
+    }
+
+    #[test]
+    fn the_budget_admits_a_heavy_file_alone_and_waits_for_room_otherwise() {
+        let budget = InFlight::new();
+        // Heavier than the whole budget, but nothing else is in flight: admitted.
+        let heavy = budget.acquire(IN_FLIGHT_BYTES * 2);
+        drop(heavy);
+        let first = budget.acquire(IN_FLIGHT_BYTES / 2);
+        let second = budget.acquire(IN_FLIGHT_BYTES / 2);
+        assert_eq!(*budget.used.lock().unwrap(), IN_FLIGHT_BYTES);
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // No room until one of the two is given back.
+                let third = budget.acquire(IN_FLIGHT_BYTES / 4);
+                done_tx.send(third.weight).unwrap();
+            });
+            drop(first);
+            // Watchdog, not a timing: a lost wake-up would hang here for a minute and fail.
+            let admitted = done_rx.recv_timeout(std::time::Duration::from_secs(60));
+            assert_eq!(admitted, Ok(IN_FLIGHT_BYTES / 4));
+        });
+        drop(second);
+        assert_eq!(*budget.used.lock().unwrap(), 0);
     }
 }

@@ -14,6 +14,7 @@ pub mod activities;
 pub mod demo;
 pub mod import;
 pub mod planning;
+pub mod plausible;
 pub mod recovery;
 pub mod squad;
 pub mod training;

@@ -138,6 +138,13 @@ pub fn latest_instant(now: Timestamp) -> Timestamp {
     now.saturating_add(FUTURE_TOLERANCE).unwrap_or(now)
 }
 
+/// The longest gap between two samples of one session: a day. No watch pauses one activity for
+/// longer; samples further from the rest carry a damaged clock (a byte-flipped year).
+pub const MAX_SAMPLE_GAP: SignedDuration = SignedDuration::from_hours(24);
+
+/// Perceived exertion on the CR-10 scale (Foster's session-RPE; Strava's 1–10 fits inside).
+pub const PERCEIVED_EXERTION: (f64, f64) = (0.0, 10.0);
+
 /// Whether `at` lies in the accepted date range: from [`EARLIEST_DATE`] to `now` +
 /// [`FUTURE_TOLERANCE`].
 pub fn in_date_range(at: Timestamp, now: Timestamp) -> bool {
@@ -351,6 +358,9 @@ pub struct ActivityBounds {
     pub max_mean_speed_mps: f64,
     /// Longest plausible distance, metres.
     pub max_distance_m: f64,
+    /// Fastest plausible single sample (instantaneous speed, or distance gained between two
+    /// samples over their time), m/s: a faster step is a GPS jump or a corrupt record.
+    pub max_sample_speed_mps: f64,
 }
 
 impl ActivityBounds {
@@ -365,26 +375,36 @@ impl ActivityBounds {
                 max_duration_s: 48.0 * HOUR,
                 max_mean_speed_mps: 7.0,
                 max_distance_m: 500_000.0,
+                // Bolt's fastest 10 m split, 12.4 m/s (Berlin 2009), is the human ceiling.
+                max_sample_speed_mps: 12.5,
             },
             "walking" | "hiking" => ActivityBounds {
                 max_duration_s: 48.0 * HOUR,
                 max_mean_speed_mps: 4.0,
                 max_distance_m: 300_000.0,
+                // A walk or hike may include running: the running ceiling.
+                max_sample_speed_mps: 12.5,
             },
             "swimming" => ActivityBounds {
                 max_duration_s: 48.0 * HOUR,
                 max_mean_speed_mps: 3.0,
                 max_distance_m: 100_000.0,
+                // The 50 m freestyle record is ≈ 2.4 m/s; open-water GPS carries more noise.
+                max_sample_speed_mps: 5.0,
             },
             "cycling" => ActivityBounds {
                 max_duration_s: 48.0 * HOUR,
                 max_mean_speed_mps: 25.0,
                 max_distance_m: 1_500_000.0,
+                // Alpine descents by professionals reach ≈ 130 km/h (36 m/s).
+                max_sample_speed_mps: 40.0,
             },
             _ => ActivityBounds {
                 max_duration_s: 48.0 * HOUR,
                 max_mean_speed_mps: 25.0,
                 max_distance_m: 1_500_000.0,
+                // Alpine descents by professionals reach ≈ 130 km/h (36 m/s).
+                max_sample_speed_mps: 40.0,
             },
         }
     }

@@ -256,6 +256,12 @@ impl Activity {
     }
 }
 
+/// Most samples a decoder reads from one file: 1,000,000, about 11.5 days at one per second and
+/// over five times the longest session Fettle accepts (48 h at 1 Hz is 172,800). A file with
+/// more is refused ([`FormatError::TooLarge`]) rather than read, which bounds the memory one
+/// file can take while it is decoded (about 60 bytes per sample).
+pub const MAX_SAMPLES: usize = 1_000_000;
+
 /// What kind of file a decoder was handed, by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -287,6 +293,15 @@ pub enum FormatError {
     /// The bytes are not a format Fettle reads.
     #[error("unrecognised file format: {0}")]
     Unrecognised(String),
+    /// The file holds more than a decoder reads from one file ([`MAX_SAMPLES`] samples, or a
+    /// format's own cap on sessions or laps): refused before it could take all memory.
+    #[error("too large to import: {reason}")]
+    TooLarge {
+        /// The format that was being decoded.
+        kind: FileKind,
+        /// Which cap was passed.
+        reason: String,
+    },
     /// The file is of a known format but nothing trustworthy could be read from it.
     #[error("corrupt {kind:?} file: {reason}")]
     Corrupt {

@@ -10,6 +10,13 @@
 //! Zip bombs are stopped while reading, without trusting the headers: see [`Limits`] for the
 //! caps on each entry, on each archive's total and on the compression ratio. Entries with
 //! absolute names or `..` components are reported as [`Item::Failed`] and not read.
+//!
+//! Memory stays bounded whatever the input: one activity file is at most
+//! [`DEFAULT_MAX_ENTRY_BYTES`] (64 MiB) uncompressed; a nested archive up to
+//! [`NESTED_IN_MEMORY_BYTES`] (16 MiB) is read in memory and a bigger one (up to
+//! [`DEFAULT_MAX_NESTED_ARCHIVE_BYTES`]) is first copied to an unnamed temporary file that
+//! disappears when it is closed; past that it is read as a stream. Anything that is not a regular
+//! file (a FIFO, socket or device in a folder) is skipped by name, never opened.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -24,13 +31,20 @@ use crate::activity::{Activity, Sport};
 /// One mebibyte.
 const MIB: u64 = 1024 * 1024;
 
-/// Default cap on one activity file's uncompressed size: 256 MiB. The largest real activity
-/// files are a few tens of MB (a 24-hour FIT or GPX); anything bigger is not an activity.
-pub const DEFAULT_MAX_ENTRY_BYTES: u64 = 256 * MIB;
+/// Default cap on one activity file's uncompressed size: 64 MiB. The largest real activity
+/// files are a few tens of MB (a 48-hour GPX with heart rate at one point a second is about
+/// 40 MB; a FIT of the same is under 10 MB); anything bigger is not one session, and the cap
+/// bounds the memory one file takes while it is read and decoded.
+pub const DEFAULT_MAX_ENTRY_BYTES: u64 = 64 * MIB;
 
-/// Default cap on a nested archive (a zip inside a zip, which has to be held in memory to be
-/// read): 1 GiB. Unzip the outer archive and pass the inner one to read a bigger one from disk.
+/// Default cap on a nested archive (a zip inside a zip, which has to be read with random access):
+/// 1 GiB, copied to a temporary file when bigger than [`NESTED_IN_MEMORY_BYTES`]. A bigger one is
+/// read as a stream. Unzip the outer archive and pass the inner one to read it from disk.
 pub const DEFAULT_MAX_NESTED_ARCHIVE_BYTES: u64 = 1024 * MIB;
+
+/// A nested archive up to this size is held in memory to be read; a bigger one goes to an
+/// unnamed temporary file first, so that memory stays flat (16 MiB).
+pub const NESTED_IN_MEMORY_BYTES: u64 = 16 * MIB;
 
 /// Default cap on everything decompressed from one archive given on the command line
 /// (including its nested archives): 64 GiB, far above a decade of exports.
@@ -158,7 +172,8 @@ pub fn expand(input: &Path, limits: &Limits, visit: &mut dyn FnMut(Item)) {
             let strava = expander.folder_strava_index(input, &source);
             expander.walk(input, input, strava.as_ref());
         }
-        Ok(_) => expander.file(input, source, true, None),
+        Ok(meta) if meta.is_file() => expander.file(input, source, true, None),
+        Ok(meta) => expander.fail(source, not_a_regular_file(&meta.file_type())),
     }
 }
 
@@ -212,6 +227,29 @@ fn classify(name: &str) -> Kind {
             Some((_, ext)) => Kind::Other(format!("not an activity file (.{ext})")),
             None => Kind::Other("not an activity file (no extension)".to_owned()),
         }
+    }
+}
+
+/// Why something on disk that is neither a folder nor a regular file is not read.
+fn not_a_regular_file(kind: &std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_block_device() || kind.is_char_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        };
+        format!("{what}, not a file: not read")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        "not a regular file: not read".to_owned()
     }
 }
 
@@ -297,15 +335,38 @@ pub(crate) fn parse_strava_index(bytes: &[u8]) -> Result<HashMap<String, StravaM
 /// output exceeds `compressed_len` × [`Limits::max_ratio`]. Counts what was read against the
 /// budget either way.
 fn read_limited(
-    mut reader: impl Read,
+    reader: impl Read,
     cap: u64,
     compressed_len: u64,
     budget: &mut Budget,
     limits: &Limits,
 ) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
+    read_limited_sized(reader, cap, compressed_len, 0, budget, limits)
+}
+
+/// [`read_limited`], reserving room for `expected` bytes (a header's claim, never trusted
+/// beyond `cap`) so that the buffer does not double past what the entry needs.
+fn read_limited_sized(
+    mut reader: impl Read,
+    cap: u64,
+    compressed_len: u64,
+    expected: u64,
+    budget: &mut Budget,
+    limits: &Limits,
+) -> Result<Vec<u8>, String> {
+    let room = usize::try_from(expected.min(cap)).unwrap_or(0) + READ_CHUNK_BYTES;
+    let mut out = Vec::with_capacity(room);
     let result = loop {
         let filled = out.len();
+        // Grow by the chunk when full (doubling as `Vec` does), never past the cap plus a chunk.
+        if out.capacity() - filled < READ_CHUNK_BYTES {
+            let cap_room = usize::try_from(cap).unwrap_or(usize::MAX);
+            let grow = filled.clamp(
+                READ_CHUNK_BYTES,
+                cap_room.saturating_sub(filled).max(READ_CHUNK_BYTES),
+            );
+            out.reserve_exact(grow);
+        }
         out.resize(filled + READ_CHUNK_BYTES, 0);
         let n = match reader.read(&mut out[filled..]) {
             Ok(n) => n,
@@ -444,6 +505,19 @@ impl Expander<'_> {
             if is_dir {
                 self.walk(&path, root, strava);
                 continue;
+            }
+            // Only regular files (or links to them) are opened: opening a FIFO waits for a
+            // writer forever, and a device or socket is not a file to read.
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(meta) => {
+                    self.skip(child_source, not_a_regular_file(&meta.file_type()));
+                    continue;
+                }
+                Err(err) => {
+                    self.fail(child_source, format!("cannot read: {err}"));
+                    continue;
+                }
             }
             let relative = path
                 .strip_prefix(root)
@@ -637,11 +711,39 @@ impl Expander<'_> {
                 };
                 return self.zip_stream(&mut guarded, entry_source, depth + 1, budget);
             }
+            Kind::Zip if file.size() > NESTED_IN_MEMORY_BYTES => {
+                // Random access without holding it: copy it to an unnamed temporary file.
+                let compressed = file.compressed_size();
+                let mut guarded = GuardedReader {
+                    inner: file,
+                    produced: 0,
+                    compressed_len: compressed,
+                    room: self
+                        .limits
+                        .max_total_bytes
+                        .saturating_sub(budget.used)
+                        .min(self.limits.max_nested_archive_bytes),
+                    max_ratio: self.limits.max_ratio,
+                };
+                let spilled = tempfile::tempfile().and_then(|mut spill| {
+                    std::io::copy(&mut guarded, &mut spill)?;
+                    spill.rewind()?;
+                    Ok(spill)
+                });
+                budget.used += guarded.produced;
+                return match spilled {
+                    Ok(spill) => {
+                        self.zip_archive(BufReader::new(spill), entry_source, depth + 1, budget);
+                    }
+                    Err(err) => self.fail(entry_source, format!("nested archive: {err}")),
+                };
+            }
             Kind::Zip => self.limits.max_nested_archive_bytes,
             Kind::Activity | Kind::GzActivity => self.limits.max_entry_bytes,
         };
         let compressed = file.compressed_size();
-        let bytes = match read_limited(file, cap, compressed, budget, self.limits) {
+        let expected = file.size();
+        let bytes = match read_limited_sized(file, cap, compressed, expected, budget, self.limits) {
             Ok(bytes) => bytes,
             Err(err) => return self.fail(entry_source, err),
         };

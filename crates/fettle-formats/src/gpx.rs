@@ -196,6 +196,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
 
 /// Builds the activity from what was read.
 fn finish(state: State) -> Result<Decoded, FormatError> {
+    if state.track.over_cap() {
+        return Err(state.track.too_large(FileKind::Gpx));
+    }
     let mut warnings = state.warnings;
     let Some(origin) = state.track.origin() else {
         let untimed = state.track.untimed_points();

@@ -8,6 +8,13 @@
 //! Invariant: a decoder never aborts a whole file for one bad message. It returns what it could
 //! read plus warnings, and fails a file only when nothing trustworthy is left; the error says why.
 //! This crate does no database, network or terminal I/O; it reads bytes it is given.
+//!
+//! Resource limits (so that no input can take unbounded memory or time): at most
+//! [`MAX_SAMPLES`] samples per file (FIT records, beat intervals and timer events together; GPX
+//! and TCX track points per activity), at most [`fit::MAX_SESSIONS`] sessions and
+//! [`fit::MAX_LAPS`] laps per FIT file, and the archive caps of [`Limits`] (64 MiB per
+//! uncompressed file, 100:1 compression, two levels of nesting). Past a limit the file is
+//! refused with [`FormatError::TooLarge`] or an archive failure naming the limit.
 
 pub mod activity;
 pub mod archive;
@@ -16,7 +23,7 @@ pub mod gpx;
 pub mod tcx;
 mod xml;
 
-pub use activity::{Activity, Decoded, FileKind, FormatError, Lap, Sport, Streams};
+pub use activity::{Activity, Decoded, FileKind, FormatError, Lap, MAX_SAMPLES, Sport, Streams};
 pub use archive::{Entry, Item, Limits, StravaMeta, expand, expand_bytes};
 
 /// Decodes one activity file of any supported format, recognised by its content, not its name:

@@ -135,6 +135,8 @@ struct State {
     /// `<Activity>` elements seen, including those that held nothing.
     activities_seen: usize,
     warnings: Vec<String>,
+    /// Set when an activity held more points than a decoder reads: the file is refused.
+    too_large: Option<FormatError>,
 }
 
 impl xml::ElementSink for State {
@@ -284,6 +286,10 @@ impl State {
             return;
         };
         self.point = None;
+        if state.track.over_cap() {
+            self.too_large = Some(state.track.too_large(FileKind::Tcx));
+            return;
+        }
         match build_activity(state, &mut self.warnings) {
             Some(activity) => self.finished.push(activity),
             None => self.warnings.push(format!(
@@ -303,6 +309,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
     let mut state = State::default();
     xml::walk(bytes, FileKind::Tcx, &mut state)?;
     state.finish_activity();
+    if let Some(refusal) = state.too_large {
+        return Err(refusal);
+    }
     if state.finished.is_empty() {
         return Err(FormatError::NotAnActivity(if state.activities_seen == 0 {
             "TCX file without any <Activity> (courses or workouts only)".to_owned()

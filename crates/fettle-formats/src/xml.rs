@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use crate::activity::{FileKind, FormatError, Streams};
+use crate::activity::{FileKind, FormatError, MAX_SAMPLES, Streams};
 
 /// The UTF-8 byte-order mark some Windows tools write before `<?xml`.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -463,6 +463,8 @@ pub(crate) struct TrackBuilder {
     untimed_points: usize,
     /// Points dropped because their time was earlier than the previous point's.
     backwards_points: usize,
+    /// Points beyond [`MAX_SAMPLES`], not kept: the file is then refused as too large.
+    points_over_cap: usize,
 }
 
 impl TrackBuilder {
@@ -486,9 +488,30 @@ impl TrackBuilder {
         self.untimed_points
     }
 
+    /// Whether more points than [`MAX_SAMPLES`] were offered (the file is to be refused).
+    pub(crate) fn over_cap(&self) -> bool {
+        self.points_over_cap > 0
+    }
+
+    /// The refusal for a track with more than [`MAX_SAMPLES`] points.
+    pub(crate) fn too_large(&self, kind: FileKind) -> FormatError {
+        FormatError::TooLarge {
+            kind,
+            reason: format!(
+                "more than {MAX_SAMPLES} track points in one activity, about 11 days at one per \
+                 second; no single session is that long"
+            ),
+        }
+    }
+
     /// Adds a point. Points without a time, or earlier than the previous point, are dropped
-    /// and counted (the streams' time axis must not go backwards).
+    /// and counted (the streams' time axis must not go backwards). Past [`MAX_SAMPLES`]
+    /// points are only counted, so memory stays bounded whatever the file.
     pub(crate) fn push(&mut self, sample: &Sample) {
+        if self.streams.time_s.len() >= MAX_SAMPLES {
+            self.points_over_cap += 1;
+            return;
+        }
         let Some(time) = sample.time else {
             self.untimed_points += 1;
             return;

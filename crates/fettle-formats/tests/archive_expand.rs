@@ -504,3 +504,49 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn a_nested_archive_over_the_in_memory_size_is_read_from_a_temporary_file() {
+    // The inner zip holds two runs and 17 MiB of stored filler (a .bin, skipped), so it is
+    // bigger than NESTED_IN_MEMORY_BYTES (16 MiB) and goes through a temporary file; the entries
+    // come out as from an in-memory one, and the total counts against the archive's budget.
+    let filler = vec![7u8; 17 * 1024 * 1024];
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    for (name, bytes) in [
+        ("a.gpx", gpx_run(1)),
+        ("filler.bin", filler),
+        ("b.gpx", gpx_run(2)),
+    ] {
+        writer.start_file(name, stored).unwrap();
+        writer.write_all(&bytes).unwrap();
+    }
+    let inner = writer.finish().unwrap().into_inner();
+    assert!(inner.len() as u64 > fettle_formats::archive::NESTED_IN_MEMORY_BYTES);
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    writer.start_file("inner.zip", stored).unwrap();
+    writer.write_all(&inner).unwrap();
+    let outer = writer.finish().unwrap().into_inner();
+
+    let items = collect_bytes("outer.zip", outer.clone(), &Limits::default());
+    assert_eq!(
+        summary(&items),
+        vec![
+            ("entry", "outer.zip#inner.zip#a.gpx".to_owned()),
+            ("skipped", "outer.zip#inner.zip#filler.bin".to_owned()),
+            ("entry", "outer.zip#inner.zip#b.gpx".to_owned()),
+        ]
+    );
+    assert!(matches!(&items[2], Item::Entry(e) if e.bytes == gpx_run(2)));
+    // The archive's total still holds while it is copied: 16 MiB in all refuses it.
+    let limits = Limits {
+        max_total_bytes: 16 * 1024 * 1024,
+        ..Limits::default()
+    };
+    let items = collect_bytes("outer.zip", outer, &limits);
+    assert_eq!(
+        summary(&items),
+        vec![("failed", "outer.zip#inner.zip".to_owned())]
+    );
+    assert!(failure_reason(&items, "#inner.zip").contains("possible zip bomb"));
+}

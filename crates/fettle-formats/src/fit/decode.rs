@@ -15,7 +15,7 @@ use jiff::Timestamp;
 
 use super::crc;
 use super::profile::{self, base, event, file_type, mesg};
-use crate::activity::{Activity, Decoded, FileKind, FormatError, Lap, Sport, Streams};
+use crate::activity::{Activity, Decoded, FileKind, FormatError, Lap, MAX_SAMPLES, Sport, Streams};
 
 /// Hysteresis for ascent/descent computed from an altitude stream when the file carries no
 /// summary: a climb counts once altitude has risen this far above the last low point. Without it
@@ -31,6 +31,14 @@ const MAX_RECORD_JUMP_S: u32 = 24 * 3600;
 const DEGREES_PER_SEMICIRCLE_TIMES_2_POW_29: f64 = 45.0;
 /// 2^−29.
 const TWO_POW_MINUS_29: f64 = 1.0 / 536_870_912.0;
+
+/// Most session messages read from one FIT byte stream: 100,000 (a multisport file has a
+/// handful; a file past this is crafted, and each session is an activity to store).
+pub const MAX_SESSIONS: usize = 100_000;
+
+/// Most lap messages read from one FIT byte stream: 100,000 (a lap every two seconds of a
+/// 48-hour session is 86,400).
+pub const MAX_LAPS: usize = 100_000;
 
 /// The largest believable difference between local and UTC time (UTC+14 / UTC−12 plus margin).
 const MAX_UTC_OFFSET_S: i64 = 18 * 3600;
@@ -56,9 +64,21 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, FormatError> {
     let mut header = first;
     let mut pos = 0usize;
     let mut inherited_device: Option<String> = None;
+    let mut samples_read = 0usize;
     loop {
-        let mut segment = Segment::default();
+        let mut segment = Segment {
+            sample_room: MAX_SAMPLES - samples_read,
+            ..Segment::default()
+        };
         let end = read_segment(bytes, pos, &header, &mut segment, &mut warnings, &mut fatal);
+        if let Some(reason) = segment.too_large {
+            // Refused whole rather than cut: a file this large is not one trustworthy session.
+            return Err(FormatError::TooLarge {
+                kind: FileKind::Fit,
+                reason,
+            });
+        }
+        samples_read += MAX_SAMPLES - samples_read - segment.sample_room;
         match segment_activities(&mut segment, &mut warnings) {
             Ok(mut found) => {
                 for activity in &mut found {
@@ -517,6 +537,11 @@ struct Segment {
     rr: Vec<(u32, f32)>,
     /// `activity` message: (timestamp, local_timestamp).
     activity_times: Option<(u32, u32)>,
+    /// Records, R-R intervals and timer events this segment may still hold before the file is
+    /// refused as too large ([`MAX_SAMPLES`] over the whole byte stream).
+    sample_room: usize,
+    /// Set when a cap was passed: why the file is refused.
+    too_large: Option<String>,
 }
 
 /// Record messages in columns, one entry per record with a timestamp; NaN when missing.
@@ -534,6 +559,22 @@ struct RecordColumns {
     temperature: Vec<f32>,
     /// Running total for `compressed_speed_distance`, in 1/16 m.
     compressed_distance_16: Option<(u64, u16)>,
+}
+
+impl Segment {
+    /// Counts one more record, R-R interval or timer event against [`MAX_SAMPLES`]; false (and
+    /// the file marked too large) when there is no room left.
+    fn take_sample_room(&mut self) -> bool {
+        if self.sample_room == 0 {
+            self.too_large = Some(format!(
+                "more than {MAX_SAMPLES} samples (records, beat intervals and timer events) in \
+                 one FIT file, about 11 days at one per second; no single session is that long"
+            ));
+            return false;
+        }
+        self.sample_room -= 1;
+        true
+    }
 }
 
 impl RecordColumns {
@@ -587,7 +628,9 @@ fn read_messages(bytes: &[u8], start: usize, end: usize, seg: &mut Segment) -> R
             {
                 // Reserve for a file of nothing but records (an upper bound, at most one entry
                 // per five bytes) so the columns never reallocate while they fill.
-                seg.records.reserve((end - pos) / (def.size + 1));
+                // Never more than the cap: a huge file of tiny records must not reserve gigabytes.
+                seg.records
+                    .reserve(((end - pos) / (def.size + 1)).min(seg.sample_room));
             }
             continue;
         } else {
@@ -611,6 +654,9 @@ fn read_messages(bytes: &[u8], start: usize, end: usize, seg: &mut Segment) -> R
         seg.messages += 1;
         if def.kind != MsgKind::Other {
             decode_data(def, body, compressed_time, &mut last_time, seg);
+            if seg.too_large.is_some() {
+                return Ok(());
+            }
         }
         pos = body_end;
     }
@@ -822,6 +868,9 @@ fn decode_data(
                     };
                     // `time` is seconds with scale 1000, so the raw value is milliseconds.
                     if raw != u16::MAX && raw != 0 {
+                        if !seg.take_sample_room() {
+                            return;
+                        }
                         seg.rr.push((time, f32::from(raw)));
                     }
                 }
@@ -840,6 +889,9 @@ fn decode_data(
                 seg.records_without_time += 1;
                 return;
             };
+            if !seg.take_sample_room() {
+                return;
+            }
             let r = &mut seg.records;
             let mut speed = first_finite(get(slot::ENHANCED_SPEED), get(slot::SPEED));
             let mut distance = get(slot::DISTANCE);
@@ -883,8 +935,21 @@ fn decode_data(
         MsgKind::Session | MsgKind::Lap => {
             values[usize::from(slot::TIMESTAMP)] = time.map_or(f64::NAN, f64::from);
             if def.kind == MsgKind::Session {
+                if seg.sessions.len() >= MAX_SESSIONS {
+                    seg.too_large = Some(format!(
+                        "more than {MAX_SESSIONS} sessions in one FIT file; no device writes \
+                         that many"
+                    ));
+                    return;
+                }
                 seg.sessions.push(values);
             } else {
+                if seg.laps.len() >= MAX_LAPS {
+                    seg.too_large = Some(format!(
+                        "more than {MAX_LAPS} laps in one FIT file; no device writes that many"
+                    ));
+                    return;
+                }
                 seg.laps.push(values);
             }
         }
@@ -892,6 +957,9 @@ fn decode_data(
             if int_of::<u8>(get(slot::A)) == Some(event::TIMER)
                 && let (Some(time), Some(kind)) = (time.or(*last_time), int_of::<u8>(get(slot::B)))
             {
+                if !seg.take_sample_room() {
+                    return;
+                }
                 seg.timer_events.push((time, kind));
             }
         }
@@ -1049,29 +1117,27 @@ fn segment_activities(
         }
     }
 
-    let owner_of = |time: f64| -> usize { owner(&plans, time) };
+    let owners = Owners::new(&plans);
     let mut activities: Vec<Activity> = plans.iter().map(|plan| new_activity(plan, seg)).collect();
 
     // Records → streams. With one session every record is its own; otherwise each record goes
-    // to the session it falls in.
+    // to the session it falls in: one binary search per record, then the record indices are
+    // grouped by session with a counting sort, so the cost is linear in the records (and
+    // n log n in the sessions), however many sessions there are.
     let records = &mut seg.records;
     let single = plans.len() == 1;
-    let owners: Vec<u16> = if single {
-        Vec::new()
+    let (by_session, bounds) = if single {
+        (Vec::new(), Vec::new())
     } else {
-        records
-            .time
-            .iter()
-            .map(|&t| u16::try_from(owner_of(f64::from(t))).unwrap_or(u16::MAX))
-            .collect()
+        group_by_owner(&records.time, &owners, plans.len())
     };
     let mut backwards = 0usize;
     for (index, activity) in activities.iter_mut().enumerate() {
-        let mine = |i: usize| single || usize::from(owners[i]) == index;
-        let earliest = (0..records.time.len())
-            .filter(|&i| mine(i))
-            .map(|i| records.time[i])
-            .min();
+        let mine: Option<&[u32]> = (!single).then(|| &by_session[bounds[index]..bounds[index + 1]]);
+        let earliest = match mine {
+            None => records.time.iter().copied().min(),
+            Some(picked) => picked.iter().map(|&i| records.time[i as usize]).min(),
+        };
         let mut start = plans[index].start;
         if let Some(earliest) = earliest
             && earliest < start
@@ -1109,7 +1175,7 @@ fn segment_activities(
                 .flatten()
         });
         let Some(start) = start else { continue };
-        let index = owner_of(f64::from(start));
+        let index = owners.of(start);
         let elapsed_s = if elapsed.is_finite() {
             elapsed
         } else {
@@ -1141,7 +1207,7 @@ fn segment_activities(
 
     // R-R intervals.
     for &(time, rr) in &seg.rr {
-        let index = if single { 0 } else { owner_of(f64::from(time)) };
+        let index = if single { 0 } else { owners.of(time) };
         activities[index].rr_intervals_ms.push(rr);
     }
 
@@ -1151,22 +1217,59 @@ fn segment_activities(
     Ok(activities)
 }
 
-/// The session owning an instant: the latest-starting session whose start is not after it.
-/// An instant in a gap between two sessions (or after the last) stays with the earlier one; an
-/// instant before every session goes to the earliest. `plans` must not be empty.
-fn owner(plans: &[SessionPlan], time: f64) -> usize {
-    let mut best: Option<usize> = None;
-    let mut earliest = 0usize;
-    for (i, plan) in plans.iter().enumerate() {
-        if plan.start < plans[earliest].start {
-            earliest = i;
-        }
-        if f64::from(plan.start) <= time && best.is_none_or(|b: usize| plans[b].start <= plan.start)
-        {
-            best = Some(i);
+/// Which session owns an instant: the latest-starting session whose start is not after it
+/// (of sessions starting together, the last in the file). An instant in a gap between two
+/// sessions (or after the last) stays with the earlier one; an instant before every session
+/// goes to the earliest (the first in the file of those starting earliest).
+struct Owners {
+    /// Session indices sorted by (start, index).
+    order: Vec<usize>,
+    /// Their starts, in the same order.
+    starts: Vec<u32>,
+}
+
+impl Owners {
+    /// `plans` must not be empty.
+    fn new(plans: &[SessionPlan]) -> Owners {
+        let mut order: Vec<usize> = (0..plans.len()).collect();
+        order.sort_by_key(|&i| (plans[i].start, i));
+        let starts = order.iter().map(|&i| plans[i].start).collect();
+        Owners { order, starts }
+    }
+
+    /// The owning session's index: one binary search.
+    fn of(&self, time: u32) -> usize {
+        let after = self.starts.partition_point(|&start| start <= time);
+        self.order[after.saturating_sub(1)]
+    }
+}
+
+/// Groups record indices by owning session (a counting sort, stable so each session's records
+/// stay in file order). Returns the indices and, for session `s`, its range
+/// `bounds[s]..bounds[s + 1]` in them.
+fn group_by_owner(times: &[u32], owners: &Owners, sessions: usize) -> (Vec<u32>, Vec<usize>) {
+    let owner_of_record: Vec<u32> = times
+        .iter()
+        .map(|&t| u32::try_from(owners.of(t)).unwrap_or(u32::MAX))
+        .collect();
+    let mut bounds = vec![0usize; sessions + 1];
+    for &owner in &owner_of_record {
+        if let Some(count) = bounds.get_mut(owner as usize + 1) {
+            *count += 1;
         }
     }
-    best.unwrap_or(earliest)
+    for s in 0..sessions {
+        bounds[s + 1] += bounds[s];
+    }
+    let mut next = bounds.clone();
+    let mut grouped = vec![0u32; bounds[sessions]];
+    for (record, &owner) in owner_of_record.iter().enumerate() {
+        if let (Some(slot), Ok(record)) = (next.get_mut(owner as usize), u32::try_from(record)) {
+            grouped[*slot] = record;
+            *slot += 1;
+        }
+    }
+    (grouped, bounds)
 }
 
 /// Timer time from timer start/stop events within `[first, last]` (None without events).
@@ -1343,26 +1446,14 @@ pub(crate) fn format_device(
     }
 }
 
-/// The streams of the records selected by `mine`, with `time_s` relative to `start`, and how
-/// many records had to be held at the previous record's time because their clock went back.
-/// Channels without a single value are left empty.
-fn build_streams(
-    r: &mut RecordColumns,
-    start: u32,
-    mine: impl Fn(usize) -> bool,
-) -> (Streams, usize) {
+/// The streams of the records `picked` (by index, in order; `None` for every record), with
+/// `time_s` relative to `start`, and how many records had to be held at the previous record's
+/// time because their clock went back. Channels without a single value are left empty.
+fn build_streams(r: &mut RecordColumns, start: u32, picked: Option<&[u32]>) -> (Streams, usize) {
     let n = r.time.len();
     let mut s = Streams::default();
-    let all = (0..n).all(&mine);
-    // The selected records by index, gathered once so every column is one exact-size copy.
-    let picked: Vec<u32> = if all {
-        Vec::new()
-    } else {
-        (0..n)
-            .filter(|&i| mine(i))
-            .filter_map(|i| u32::try_from(i).ok())
-            .collect()
-    };
+    let all = picked.is_none_or(|p| p.len() == n);
+    let picked = picked.unwrap_or(&[]);
     let count = if all { n } else { picked.len() };
     s.time_s.reserve_exact(count);
     let mut went_back = 0usize;
@@ -1395,15 +1486,15 @@ fn build_streams(
             Vec::new()
         }
     }
-    s.lat_deg = column(&mut r.lat, all, &picked);
-    s.lon_deg = column(&mut r.lon, all, &picked);
-    s.distance_m = column(&mut r.distance, all, &picked);
-    s.speed_mps = column(&mut r.speed, all, &picked);
-    s.altitude_m = column(&mut r.altitude, all, &picked);
-    s.heart_rate_bpm = column(&mut r.heart_rate, all, &picked);
-    s.cadence_rpm = column(&mut r.cadence, all, &picked);
-    s.power_w = column(&mut r.power, all, &picked);
-    s.temperature_c = column(&mut r.temperature, all, &picked);
+    s.lat_deg = column(&mut r.lat, all, picked);
+    s.lon_deg = column(&mut r.lon, all, picked);
+    s.distance_m = column(&mut r.distance, all, picked);
+    s.speed_mps = column(&mut r.speed, all, picked);
+    s.altitude_m = column(&mut r.altitude, all, picked);
+    s.heart_rate_bpm = column(&mut r.heart_rate, all, picked);
+    s.cadence_rpm = column(&mut r.cadence, all, picked);
+    s.power_w = column(&mut r.power, all, picked);
+    s.temperature_c = column(&mut r.temperature, all, picked);
     (s, went_back)
 }
 

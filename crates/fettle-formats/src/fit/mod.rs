@@ -27,7 +27,7 @@ mod decode;
 mod encode;
 pub mod profile;
 
-pub use decode::decode;
+pub use decode::{MAX_LAPS, MAX_SESSIONS, decode};
 pub use encode::{
     DevFieldDef, FieldDef, FieldValue, Finish, FitBuilder, encode_activities, encode_activity,
 };
