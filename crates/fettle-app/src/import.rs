@@ -112,6 +112,21 @@ pub fn import_paths(
     threads: usize,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, AppError> {
+    import_paths_with(store, athlete, paths, threads, progress, false)
+}
+
+/// [`import_paths`], and with `include_deleted` also brings back the activities the athlete
+/// deleted from these files (`fettle import --include-deleted`): a file recorded with
+/// deletions is decoded again and its missing activities restored, in one transaction per
+/// file ([`Store::restore_deleted_file`]); activities still stored stay as they are.
+pub fn import_paths_with(
+    store: &dyn Store,
+    athlete: AthleteId,
+    paths: &[PathBuf],
+    threads: usize,
+    progress: &dyn ImportProgress,
+    include_deleted: bool,
+) -> Result<ImportSummary, AppError> {
     for path in paths {
         if !path.exists() {
             return Err(AppError::Invalid(format!(
@@ -136,9 +151,19 @@ pub fn import_paths(
         scope.spawn(move || read_inputs(&paths, &entry_tx));
         let tz = &tz;
         scope.spawn(move || {
-            pool.install(|| decode_all(store, athlete, tz, entry_rx, &decoded_tx));
+            pool.install(|| {
+                decode_all(store, athlete, tz, entry_rx, &decoded_tx, include_deleted);
+            });
         });
-        write_all(store, athlete, tz, decoded_rx, progress, &mut summary)
+        write_all(
+            store,
+            athlete,
+            tz,
+            decoded_rx,
+            progress,
+            &mut summary,
+            include_deleted,
+        )
     })?;
     // Also when nothing is new: an import killed after some files were stored but before this
     // step left activities without loads, and running the same import again must complete it.
@@ -173,6 +198,7 @@ fn decode_all(
     tz: &TimeZone,
     rx: Receiver<Item>,
     tx: &SyncSender<Decoded>,
+    include_deleted: bool,
 ) {
     rx.into_iter().par_bridge().for_each(|item| {
         let decoded = match item {
@@ -180,7 +206,11 @@ fn decode_all(
                 let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&entry.bytes));
                 // Skipping known bytes before decoding makes re-running an import cheap. A
                 // failed look-up is not fatal: the writer checks again inside its transaction.
-                if store.is_file_imported(athlete, hash).unwrap_or(false) {
+                // With `include_deleted`, a known file whose activities were deleted is decoded
+                // again so they can come back.
+                let restorable =
+                    include_deleted && store.has_deleted_activities(athlete, hash).unwrap_or(false);
+                if !restorable && store.is_file_imported(athlete, hash).unwrap_or(false) {
                     Decoded::AlreadyImported
                 } else {
                     decode_entry(entry, hash, tz)
@@ -258,6 +288,7 @@ fn write_all(
     rx: Receiver<Decoded>,
     progress: &dyn ImportProgress,
     summary: &mut ImportSummary,
+    include_deleted: bool,
 ) -> Result<(), AppError> {
     for decoded in rx {
         summary.files += 1;
@@ -297,8 +328,12 @@ fn write_all(
                     .iter()
                     .map(|(activity, source, _)| NewActivity { activity, source })
                     .collect();
-                let outcome = store
-                    .import_file(athlete, &file, &new)
+                let outcome = if include_deleted {
+                    store.restore_deleted_file(athlete, &file, &new)
+                } else {
+                    store.import_file(athlete, &file, &new)
+                };
+                let outcome = outcome
                     .map_err(|e| AppError::Internal(format!("cannot store {entry_source}: {e}")))?;
                 // Metrics go in a second, small transaction: should the process die in
                 // between, the next recompute derives the missing ones from the streams.

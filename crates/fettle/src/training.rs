@@ -340,6 +340,16 @@ pub(crate) fn race(ctx: &Context, args: &RaceArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(RaceAction::Delete(delete)) = &args.action {
+        let deleted =
+            fettle_app::corrections::delete_race(ctx.store.as_ref(), ctx.athlete, delete.id)?;
+        if ctx.json {
+            print_json(&deleted)?;
+        } else {
+            println!("Race {} deleted.", deleted.deleted);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let races = training::races(ctx.store.as_ref(), ctx.athlete)?;
     if ctx.json {
         print_json(&races)?;
