@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use etcetera::BaseStrategy;
 use fettle_store::{AthleteId, Database, SqliteStore};
 
@@ -78,7 +78,7 @@ pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
             match (sources.db_on_command_line, sources.database_on_command_line) {
                 (true, false) => Location::Sqlite(path.clone()),
                 (false, true) => parse_database(text)?,
-                _ => bail!(
+                _ => bail_usage!(
                     "two databases are named, by --db (or FETTLE_DB) and by --database (or \
                      FETTLE_DATABASE): give only one"
                 ),
@@ -95,7 +95,7 @@ pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
 pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
     let text = text.trim();
     if text.is_empty() {
-        bail!(
+        bail_usage!(
             "--database is empty: give a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path"
         );
     }
@@ -104,7 +104,7 @@ pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
         return Ok(Location::Postgres(text.to_owned()));
     }
     if let Some((scheme, _)) = text.split_once("://") {
-        bail!(
+        bail_usage!(
             "--database {scheme}://… is not supported: give a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path"
         );
     }

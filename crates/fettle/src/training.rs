@@ -62,7 +62,7 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
         && update.threshold_speed_mps.is_none()
         && update.tz.is_none();
     if nothing {
-        anyhow::bail!(
+        bail_usage!(
             "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz"
         );
     }
@@ -160,7 +160,7 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|t| {
             t.parse::<jiff::civil::Time>()
-                .map_err(|_| anyhow::anyhow!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
+                .map_err(|_| usage!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
         })
         .transpose()?;
     let session = ManualSession {
