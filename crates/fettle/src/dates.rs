@@ -152,6 +152,13 @@ fn duration(text: &str) -> anyhow::Result<f64> {
     Ok(seconds)
 }
 
+/// The number of a value typed without a unit (`9`, ` 45 `, `5.5`), else `None`: a bare
+/// distance is read as metres and a bare duration as minutes, which the session checks
+/// question when the reading is implausible.
+pub(crate) fn bare_number(text: &str) -> Option<f64> {
+    plain_number(text.trim())
+}
+
 /// A distance: `9km`, `9 km`, `10k`, `800m`, `13.1mi`, `5000` (metres), or a race name
 /// (`5k`, `10k`, `half`, `half-marathon`, `marathon`). Returns metres.
 pub(crate) fn parse_distance(text: &str) -> anyhow::Result<f64> {

@@ -172,6 +172,7 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         sport: args.sport.clone(),
         name: args.name.clone(),
     };
+    refuse_implausible_bare_numbers(args, &session)?;
     let id = training::add_manual(ctx.store.as_ref(), ctx.athlete, &session, Timestamp::now())?;
     if ctx.json {
         print_json(&serde_json::json!({ "id": id }))?;
@@ -179,6 +180,33 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         println!("Added activity {id}.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a bare `--distance` (read as metres) or `--duration` (read as minutes) that makes no
+/// session a person does, naming the likely meaning ("did you mean 9km?"): the rule and its
+/// bounds are `fettle_core::limits`'; only this face reads numbers without units.
+fn refuse_implausible_bare_numbers(args: &AddArgs, session: &ManualSession) -> anyhow::Result<()> {
+    use fettle_core::limits::{ActivityBounds, Unitless};
+    let bare = |text: &str| crate::dates::bare_number(text).map(|typed| Unitless { typed });
+    let sport = match session.sport.as_deref() {
+        None => fettle_formats::Sport::Running,
+        Some(text) => match fettle_app::validate::sport("sport", text) {
+            Ok(sport) => sport,
+            // The use case refuses the sport itself.
+            Err(_) => return Ok(()),
+        },
+    };
+    let refusal = ActivityBounds::for_sport(sport.as_str()).check_unitless(
+        sport.as_str(),
+        session.duration_s,
+        bare(&args.duration),
+        session.distance_m,
+        args.distance.as_deref().and_then(bare),
+    );
+    match refusal {
+        Some(violation) => Err(fettle_app::AppError::from(violation).into()),
+        None => Ok(()),
+    }
 }
 
 /// `fettle rpe ID VALUE`
