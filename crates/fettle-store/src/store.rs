@@ -55,7 +55,8 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<ActivityId>;
 
     /// Deletes an activity with its laps and samples. Returns whether it existed. Its file stays
-    /// recorded, so re-importing the same bytes does not bring it back.
+    /// recorded with the deletion counted, so re-importing the same bytes does not bring it
+    /// back (see [`Store::delete_activities`], which this is for one id).
     fn delete_activity(&self, athlete: AthleteId, id: ActivityId) -> StoreResult<bool>;
 
     /// Stores computed loads for several activities in one transaction (replacing earlier
