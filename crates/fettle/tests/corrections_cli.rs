@@ -410,3 +410,25 @@ fn a_race_is_deleted_by_its_id() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn recovery_advice_skips_an_activity_left_out_of_the_load() {
+    let env = Env::new();
+    let (all, _) = runs(&env);
+    env.import("db.sqlite", &all, &[]);
+    // Newest first: c (8 Nov), b (4 Nov), a (1 Nov).
+    let ids = env.ids("db.sqlite");
+    let latest = env.json("db.sqlite", &["recover"]);
+    assert_eq!(latest["activity_id"].as_i64(), Some(ids[0]));
+    env.json(
+        "db.sqlite",
+        &[
+            "activity",
+            "edit",
+            &ids[0].to_string(),
+            "--exclude-from-load",
+        ],
+    );
+    let latest = env.json("db.sqlite", &["recover"]);
+    assert_eq!(latest["activity_id"].as_i64(), Some(ids[1]));
+}
