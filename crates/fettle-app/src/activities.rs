@@ -66,6 +66,11 @@ pub struct ActivityItem {
     pub load_method: Option<String>,
     /// Every method's value.
     pub loads: LoadsView,
+    /// The athlete's own notes.
+    pub notes: Option<String>,
+    /// Whether the athlete left it out of the training load (it is listed but the daily
+    /// series, estimates and the personal model ignore it).
+    pub exclude_from_load: bool,
 }
 
 /// Statistics of one sample stream.
@@ -281,6 +286,8 @@ fn item(s: &ActivitySummary, tz: &TimeZone) -> ActivityItem {
                 hrtss: l.hrtss,
             })
             .unwrap_or_default(),
+        notes: s.notes.clone(),
+        exclude_from_load: s.exclude_from_load,
     }
 }
 

@@ -202,6 +202,31 @@ pub fn import_paths(
     import_paths_at(store, athlete, paths, threads, progress, Timestamp::now())
 }
 
+/// [`import_paths`], and with `include_deleted` also brings back the activities the athlete
+/// deleted from these files (`fettle import --include-deleted`): a file recorded with
+/// deletions is decoded again and its missing activities restored, in one transaction per
+/// file ([`Store::restore_deleted_file`]); activities still stored stay as they are.
+pub fn import_paths_with(
+    store: &dyn Store,
+    athlete: AthleteId,
+    paths: &[PathBuf],
+    threads: usize,
+    progress: &dyn ImportProgress,
+    include_deleted: bool,
+) -> Result<ImportSummary, AppError> {
+    let inputs: Vec<(PathBuf, Option<String>)> =
+        paths.iter().map(|path| (path.clone(), None)).collect();
+    import_inputs(
+        store,
+        athlete,
+        inputs,
+        threads,
+        progress,
+        Timestamp::now(),
+        include_deleted,
+    )
+}
+
 /// Imports every input (files, folders, `.gz`, export zips) into `store` for `athlete`, decoding
 /// on `threads` threads, and returns what happened. `now` bounds the dates accepted (no session
 /// may start or end more than a day after it). Inputs that do not exist are an error before
@@ -217,7 +242,7 @@ pub fn import_paths_at(
 ) -> Result<ImportSummary, AppError> {
     let inputs: Vec<(PathBuf, Option<String>)> =
         paths.iter().map(|path| (path.clone(), None)).collect();
-    import_inputs(store, athlete, inputs, threads, progress, now)
+    import_inputs(store, athlete, inputs, threads, progress, now, false)
 }
 
 /// [`import_paths`] for files whose path is not their name: each `(path, name)` is read from
@@ -235,7 +260,15 @@ pub fn import_named(
         .iter()
         .map(|(path, name)| (path.clone(), Some(name.clone())))
         .collect();
-    import_inputs(store, athlete, inputs, threads, progress, Timestamp::now())
+    import_inputs(
+        store,
+        athlete,
+        inputs,
+        threads,
+        progress,
+        Timestamp::now(),
+        false,
+    )
 }
 
 /// The pipeline of [`import_paths_at`] and [`import_named`]: inputs with the name to record for
@@ -247,6 +280,7 @@ fn import_inputs(
     threads: usize,
     progress: &dyn ImportProgress,
     now: Timestamp,
+    include_deleted: bool,
 ) -> Result<ImportSummary, AppError> {
     for (path, name) in &paths {
         if !path.exists() {
@@ -273,9 +307,27 @@ fn import_inputs(
         scope.spawn(move || read_inputs(&paths, in_flight, &entry_tx));
         let tz = &tz;
         scope.spawn(move || {
-            pool.install(|| decode_all(store, athlete, tz, now, entry_rx, &decoded_tx));
+            pool.install(|| {
+                decode_all(
+                    store,
+                    athlete,
+                    tz,
+                    now,
+                    entry_rx,
+                    &decoded_tx,
+                    include_deleted,
+                );
+            });
         });
-        write_all(store, athlete, tz, decoded_rx, progress, &mut summary)
+        write_all(
+            store,
+            athlete,
+            tz,
+            decoded_rx,
+            progress,
+            &mut summary,
+            include_deleted,
+        )
     });
     // Whatever happened above, what was stored gets its loads. Also when nothing is new: an
     // import killed after some files were stored but before this step left activities without
@@ -353,6 +405,7 @@ fn decode_all<'a>(
     now: Timestamp,
     rx: Receiver<(Item, Permit<'a>)>,
     tx: &SyncSender<(Decoded, Permit<'a>)>,
+    include_deleted: bool,
 ) {
     rx.into_iter().par_bridge().for_each(|(item, permit)| {
         let decoded = match item {
@@ -360,7 +413,11 @@ fn decode_all<'a>(
                 let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&entry.bytes));
                 // Skipping known bytes before decoding makes re-running an import cheap. A
                 // failed look-up is not fatal: the writer checks again inside its transaction.
-                if store.is_file_imported(athlete, hash).unwrap_or(false) {
+                // With `include_deleted`, a known file whose activities were deleted is decoded
+                // again so they can come back.
+                let restorable =
+                    include_deleted && store.has_deleted_activities(athlete, hash).unwrap_or(false);
+                if !restorable && store.is_file_imported(athlete, hash).unwrap_or(false) {
                     Decoded::AlreadyImported
                 } else {
                     decode_entry(entry, hash, tz, now)
@@ -454,6 +511,7 @@ fn write_all(
     rx: Receiver<(Decoded, Permit<'_>)>,
     progress: &dyn ImportProgress,
     summary: &mut ImportSummary,
+    include_deleted: bool,
 ) -> Result<(), AppError> {
     // The permit is dropped, and its memory given back, once the file is written.
     for (decoded, _permit) in rx {
@@ -494,7 +552,12 @@ fn write_all(
                     .iter()
                     .map(|(activity, source, _)| NewActivity { activity, source })
                     .collect();
-                let outcome = match store.import_file(athlete, &file, &new) {
+                let stored = if include_deleted {
+                    store.restore_deleted_file(athlete, &file, &new)
+                } else {
+                    store.import_file(athlete, &file, &new)
+                };
+                let outcome = match stored {
                     Ok(outcome) => outcome,
                     // The file's content broke a rule of the store: that file fails, nothing of
                     // it was written, and the batch goes on.

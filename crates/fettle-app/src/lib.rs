@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod corrections;
 pub mod demo;
 pub mod import;
 pub mod planning;

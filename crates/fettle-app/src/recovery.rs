@@ -717,7 +717,9 @@ fn latest_ended_activity(
     Ok(store
         .list_activities(athlete, &filter)?
         .into_iter()
-        .filter(|s| activity_end(s) <= now && s.sport != Sport::Transition)
+        // An activity the athlete left out of the training load (a stray recording) is no
+        // session to recover from.
+        .filter(|s| activity_end(s) <= now && s.sport != Sport::Transition && !s.exclude_from_load)
         .max_by_key(activity_end))
 }
 

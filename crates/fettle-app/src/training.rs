@@ -358,7 +358,12 @@ fn estimates(
     athlete: AthleteId,
 ) -> Result<(Estimates, Vec<(ActivitySummary, ActivityMetrics)>), AppError> {
     let metrics = stored_metrics(store, athlete)?;
-    let features: Vec<EffortFeatures> = metrics.iter().map(|(_, m)| m.effort).collect();
+    // An activity the athlete excluded from the load says nothing about their thresholds.
+    let features: Vec<EffortFeatures> = metrics
+        .iter()
+        .filter(|(s, _)| !s.exclude_from_load)
+        .map(|(_, m)| m.effort)
+        .collect();
     let rest_hr: Vec<f64> = store
         .wellness(athlete, Date::MIN, Date::MAX)?
         .iter()
@@ -557,7 +562,14 @@ pub fn recompute_loads(
         let rpe = s.rpe.or(s.perceived_exertion);
         method_loads.push((s.id, method_loads_from_features(&m.load, &thresholds, rpe)));
     }
-    let all: Vec<MethodLoads> = method_loads.iter().map(|(_, l)| *l).collect();
+    // Excluded activities get their loads (shown on their page) but do not shape the
+    // calibration between methods: the fit is the one the athlete would have without them.
+    let all: Vec<MethodLoads> = method_loads
+        .iter()
+        .zip(&metrics)
+        .filter(|(_, (s, _))| !s.exclude_from_load)
+        .map(|((_, l), _)| *l)
+        .collect();
     let calibration = Calibration::fit(&all);
     let mut by_method = std::collections::BTreeMap::new();
     let rows: Vec<(ActivityId, ActivityLoads)> = method_loads
@@ -755,7 +767,7 @@ pub fn add_manual(
 /// Session RPE on Borg's CR-10 scale (Foster et al. 2001): 0 rest … 10 maximal.
 const RPE_SCALE: (f64, f64) = (0.0, 10.0);
 
-fn validate_rpe(rpe: Option<f64>) -> Result<(), Violation> {
+pub(crate) fn validate_rpe(rpe: Option<f64>) -> Result<(), Violation> {
     match rpe {
         Some(r) => limits::check_number("rpe", r, RPE_SCALE, "(CR-10)").map_err(|mut v| {
             v.message = format!(
@@ -901,8 +913,10 @@ pub fn model(
     let tz = crate::athlete_time_zone(store, athlete)?;
     let date = date.unwrap_or_else(|| tz.to_datetime(now).date());
     let mut markers: Vec<RaceResult> = store.races(athlete)?.into_iter().map(|r| r.race).collect();
-    for (_, m) in stored_metrics(store, athlete)? {
-        markers.extend(m.best_efforts);
+    for (s, m) in stored_metrics(store, athlete)? {
+        if !s.exclude_from_load {
+            markers.extend(m.best_efforts);
+        }
     }
     let markers = model::peak_markers(&markers);
     let days = day_totals(store, athlete, &tz)?;

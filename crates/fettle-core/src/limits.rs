@@ -465,6 +465,122 @@ impl ActivityBounds {
     }
 }
 
+/// Slowest plausible whole-session mean speed of a session typed by hand when its distance or
+/// duration was given as a bare number, m/s: 0.3 m/s is 1.1 km/h, slower than a hike up steep
+/// ground. Below it the number was almost certainly read in the wrong unit (`--distance 9`
+/// for a 45-minute run is 9 m, 0.01 km/h). A value typed with its unit is taken as written.
+pub const UNITLESS_MIN_MEAN_SPEED_MPS: f64 = 0.3;
+
+/// Metres in a statute mile.
+const METRES_PER_MILE: f64 = 1609.344;
+
+/// A number typed without a unit, and how Fettle read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unitless {
+    /// The number as typed.
+    pub typed: f64,
+}
+
+impl ActivityBounds {
+    /// Whether a session of `duration_s` (and `distance_m`) is one a person does in this sport:
+    /// every bound of [`ActivityBounds::check_session`], and a mean speed of at least
+    /// [`UNITLESS_MIN_MEAN_SPEED_MPS`].
+    fn plausible_reading(&self, duration_s: f64, distance_m: Option<f64>) -> bool {
+        let duration_ok = (MIN_SESSION_S..=self.max_duration_s).contains(&duration_s);
+        duration_ok
+            && distance_m.is_none_or(|d| {
+                let speed = d / duration_s;
+                (MIN_SESSION_DISTANCE_M..=self.max_distance_m).contains(&d)
+                    && (UNITLESS_MIN_MEAN_SPEED_MPS..=self.max_mean_speed_mps).contains(&speed)
+            })
+    }
+
+    /// Checks the reading of bare numbers in a session typed by hand: a distance without a
+    /// unit is read as metres, a duration without a unit as minutes. When that reading is not
+    /// a session a person does in this sport, the number is refused, naming the reading that
+    /// is (`--distance 9` with 45 minutes: "did you mean 9km?"), or asking for the unit when
+    /// none is. `None` when every bare number reads plausibly, or none was bare (the values'
+    /// own bounds are [`ActivityBounds::check_session`]'s).
+    pub fn check_unitless(
+        &self,
+        sport: &str,
+        duration_s: f64,
+        duration_typed: Option<Unitless>,
+        distance_m: Option<f64>,
+        distance_typed: Option<Unitless>,
+    ) -> Option<Violation> {
+        if (duration_typed.is_none() && distance_typed.is_none())
+            || self.plausible_reading(duration_s, distance_m)
+        {
+            return None;
+        }
+        let minutes = duration_s / 60.0;
+        // One number re-read at a time, the distance first (the usual slip), kilometres before
+        // miles, hours before seconds.
+        if let Some(Unitless { typed }) = distance_typed {
+            for (unit, metres) in [("km", typed * 1000.0), ("mi", typed * METRES_PER_MILE)] {
+                if self.plausible_reading(duration_s, Some(metres)) {
+                    return Some(Violation::new(
+                        "distance",
+                        number(typed),
+                        format!("a {sport} session of {} min", number(minutes.round())),
+                        format!(
+                            "--distance {} without a unit reads as {} m, which is not a {}-minute \
+                             {sport} session: did you mean {}{unit}? Write the unit (e.g. \
+                             --distance {}{unit})",
+                            number(typed),
+                            number(typed),
+                            number(minutes.round()),
+                            number(typed),
+                            number(typed)
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(Unitless { typed }) = duration_typed {
+            for (unit, seconds) in [("h", typed * 3600.0), ("s", typed)] {
+                if self.plausible_reading(seconds, distance_m) {
+                    return Some(Violation::new(
+                        "duration",
+                        number(typed),
+                        format!(
+                            "a {sport} session of {MIN_SESSION_S:.0} s to 48 h at a human pace"
+                        ),
+                        format!(
+                            "--duration {} without a unit reads as {} minutes, which is not a \
+                             {sport} session{}: did you mean {}{unit}? Write the unit (e.g. \
+                             --duration {}{unit})",
+                            number(typed),
+                            number(typed),
+                            distance_m
+                                .map(|d| format!(" of {} m", number(d.round())))
+                                .unwrap_or_default(),
+                            number(typed),
+                            number(typed)
+                        ),
+                    ));
+                }
+            }
+        }
+        // No reading makes a session: blame a bare distance (a duration alone is checked by its
+        // own bounds, with the unit it was read in named there).
+        let Unitless { typed } = distance_typed?;
+        Some(Violation::new(
+            "distance",
+            number(typed),
+            "a number with its unit",
+            format!(
+                "--distance {} without a unit reads as {} metres, which does not make a {sport} \
+                 session with the other values: write each value with its unit (e.g. --distance \
+                 9km, --duration 45m)",
+                number(typed),
+                number(typed)
+            ),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,6 +715,79 @@ mod tests {
         assert_eq!(
             running.check_session("running", 49.0 * 3_600.0, None).len(),
             1
+        );
+    }
+
+    #[test]
+    fn a_bare_distance_read_as_metres_for_a_run_suggests_kilometres() {
+        let running = ActivityBounds::for_sport("running");
+        let nine = Some(Unitless { typed: 9.0 });
+        // 9 m in 45 min is 0.012 km/h; 9 km in 45 min is 12 km/h (5:00/km): the likely meaning.
+        let v = running
+            .check_unitless("running", 2700.0, None, Some(9.0), nine)
+            .expect("refused");
+        assert_eq!((v.field.as_str(), v.value.as_str()), ("distance", "9"));
+        assert!(v.message.contains("did you mean 9km?"), "{}", v.message);
+        // The same number typed with its unit is no business of this check.
+        assert_eq!(
+            running.check_unitless("running", 2700.0, None, Some(9.0), None),
+            None
+        );
+        // 9000 read as metres is a plausible 45-minute run: accepted as read.
+        let metres = Some(Unitless { typed: 9000.0 });
+        assert_eq!(
+            running.check_unitless("running", 2700.0, None, Some(9000.0), metres),
+            None
+        );
+    }
+
+    #[test]
+    fn a_bare_duration_read_as_minutes_suggests_hours_or_seconds() {
+        let running = ActivityBounds::for_sport("running");
+        // 2 minutes for 21.1 km is 633 km/h; 2 h is 10.5 km/h.
+        let v = running
+            .check_unitless(
+                "running",
+                120.0,
+                Some(Unitless { typed: 2.0 }),
+                Some(21_100.0),
+                None,
+            )
+            .expect("refused");
+        assert_eq!(v.field, "duration");
+        assert!(v.message.contains("did you mean 2h?"), "{}", v.message);
+        // 3600 minutes (60 h) is past the longest session; 3600 s is an hour.
+        let v = running
+            .check_unitless(
+                "running",
+                216_000.0,
+                Some(Unitless { typed: 3600.0 }),
+                None,
+                None,
+            )
+            .expect("refused");
+        assert!(v.message.contains("did you mean 3600s?"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_bare_number_with_no_plausible_reading_asks_for_the_unit() {
+        let running = ActivityBounds::for_sport("running");
+        // 500 m in 45 min is 0.67 km/h, under the 1.1 km/h floor; 500 km or 500 mi in 45 min
+        // are faster than any runner.
+        let v = running
+            .check_unitless(
+                "running",
+                2700.0,
+                None,
+                Some(500.0),
+                Some(Unitless { typed: 500.0 }),
+            )
+            .expect("refused");
+        assert_eq!(v.field, "distance");
+        assert!(
+            v.message.contains("write each value with its unit"),
+            "{}",
+            v.message
         );
     }
 }

@@ -23,8 +23,8 @@ use jiff::civil::{Date, date};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::model::{
-    ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, AthleteId, ContentHash,
-    FileOutcome, NewActivity, NewFile, StringSet,
+    ActivityEdit, ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, AthleteId,
+    ContentHash, FileOutcome, NewActivity, NewFile, StringSet,
 };
 use crate::{Store, StoreError};
 
@@ -105,6 +105,22 @@ pub const CASES: &[Case] = &[
     (
         "text_with_nul_is_invalid_input_and_writes_nothing",
         text_with_nul_is_invalid_input_and_writes_nothing,
+    ),
+    (
+        "edits_change_only_the_fields_given",
+        edits_change_only_the_fields_given,
+    ),
+    (
+        "excluded_activities_leave_the_load_scan",
+        excluded_activities_leave_the_load_scan,
+    ),
+    (
+        "deleting_several_is_all_or_nothing",
+        deleting_several_is_all_or_nothing,
+    ),
+    (
+        "deleted_activities_come_back_only_when_restored",
+        deleted_activities_come_back_only_when_restored,
     ),
 ];
 
@@ -1326,4 +1342,212 @@ pub fn text_with_nul_is_invalid_input_and_writes_nothing(store: &dyn Store) {
             .is_empty()
     );
     assert!(store.profile_values(athlete).expect("profile").is_empty());
+}
+
+/// An edit sets the fields it gives, clears those given as `Some(None)` and keeps the rest;
+/// another athlete's id is not found; an RPE off the CR-10 scale is refused.
+pub fn edits_change_only_the_fields_given(store: &dyn Store) {
+    let athlete = store.default_athlete().expect("athlete");
+    let other = store.create_athlete("other").expect("athlete");
+    let mut run = short_run(MONDAY_7AM, 71);
+    run.name = Some("Morning Run".to_owned());
+    let id = inserted(&import(store, athlete, 700, &[&run]))[0];
+    let first = ActivityEdit {
+        name: Some(Some("Hill repeats".to_owned())),
+        sport: Some(Sport::Walking),
+        rpe: Some(Some(7.0)),
+        exclude_from_load: Some(true),
+        notes: Some(Some("left calf tight".to_owned())),
+    };
+    assert!(!store.edit_activity(other, id, &first).expect("edit"));
+    assert!(store.edit_activity(athlete, id, &first).expect("edit"));
+    let s = store
+        .get_activity(athlete, id)
+        .expect("read")
+        .expect("stored")
+        .summary;
+    assert_eq!(s.name.as_deref(), Some("Hill repeats"));
+    assert_eq!(s.sport, Sport::Walking);
+    assert_eq!(s.rpe, Some(7.0));
+    assert!(s.exclude_from_load);
+    assert_eq!(s.notes.as_deref(), Some("left calf tight"));
+    // Only the notes cleared and the load flag back; everything else as it was.
+    let second = ActivityEdit {
+        exclude_from_load: Some(false),
+        notes: Some(None),
+        ..ActivityEdit::default()
+    };
+    assert!(store.edit_activity(athlete, id, &second).expect("edit"));
+    let s = store
+        .get_activity(athlete, id)
+        .expect("read")
+        .expect("stored")
+        .summary;
+    assert_eq!(
+        (
+            s.name.as_deref(),
+            s.sport,
+            s.rpe,
+            s.exclude_from_load,
+            s.notes
+        ),
+        (Some("Hill repeats"), Sport::Walking, Some(7.0), false, None)
+    );
+    let off_scale = ActivityEdit {
+        rpe: Some(Some(11.0)),
+        ..ActivityEdit::default()
+    };
+    assert!(store.edit_activity(athlete, id, &off_scale).is_err());
+    assert!(
+        !store
+            .edit_activity(athlete, ActivityId(id.0 + 1000), &second)
+            .expect("edit")
+    );
+}
+
+/// An activity excluded from the load stays listed but leaves the daily-series scan; including
+/// it again brings it back.
+pub fn excluded_activities_leave_the_load_scan(store: &dyn Store) {
+    let athlete = store.default_athlete().expect("athlete");
+    let a = short_run(MONDAY_7AM, 72);
+    let b = short_run(MONDAY_7AM + DAY, 73);
+    let a_id = inserted(&import(store, athlete, 710, &[&a]))[0];
+    let b_id = inserted(&import(store, athlete, 711, &[&b]))[0];
+    let exclude = |flag| ActivityEdit {
+        exclude_from_load: Some(flag),
+        ..ActivityEdit::default()
+    };
+    assert!(
+        store
+            .edit_activity(athlete, a_id, &exclude(true))
+            .expect("edit")
+    );
+    let ids: Vec<ActivityId> = store
+        .load_rows(athlete)
+        .expect("scan")
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, vec![b_id]);
+    assert_eq!(
+        store
+            .list_activities(athlete, &ActivityFilter::default())
+            .expect("list")
+            .len(),
+        2
+    );
+    assert!(
+        store
+            .edit_activity(athlete, a_id, &exclude(false))
+            .expect("edit")
+    );
+    assert_eq!(store.load_rows(athlete).expect("scan").len(), 2);
+}
+
+/// Deleting several ids is one transaction: an unknown (or another athlete's) id among them
+/// deletes none.
+pub fn deleting_several_is_all_or_nothing(store: &dyn Store) {
+    let athlete = store.default_athlete().expect("athlete");
+    let other = store.create_athlete("other").expect("athlete");
+    let a_id = inserted(&import(store, athlete, 720, &[&short_run(MONDAY_7AM, 74)]))[0];
+    let b_id = inserted(&import(
+        store,
+        athlete,
+        721,
+        &[&short_run(MONDAY_7AM + DAY, 75)],
+    ))[0];
+    let foreign = inserted(&import(store, other, 722, &[&short_run(MONDAY_7AM, 76)]))[0];
+    let refused = store.delete_activities(athlete, &[a_id, foreign]);
+    assert!(
+        matches!(refused, Err(StoreError::ActivityNotFound { id, .. }) if id == foreign),
+        "{refused:?}"
+    );
+    assert_eq!(activity_count(store, athlete), 2, "nothing deleted");
+    assert_eq!(activity_count(store, other), 1);
+    store
+        .delete_activities(athlete, &[a_id, b_id])
+        .expect("delete");
+    assert_eq!(activity_count(store, athlete), 0);
+    assert_eq!(activity_count(store, other), 1);
+}
+
+/// A file whose activity was deleted stays recorded (a plain re-import writes nothing); a
+/// restore brings back only the deleted activity of a two-session file, under a new id, and
+/// afterwards the file counts as fully imported again.
+pub fn deleted_activities_come_back_only_when_restored(store: &dyn Store) {
+    let athlete = store.default_athlete().expect("athlete");
+    let first = short_run(MONDAY_7AM, 77);
+    let second = short_run(MONDAY_7AM + 2 * HOUR, 78);
+    let ids = inserted(&import(store, athlete, 730, &[&first, &second]));
+    assert_eq!(ids.len(), 2);
+    assert!(
+        !store
+            .has_deleted_activities(athlete, ContentHash(730))
+            .expect("look-up")
+    );
+    store.delete_activities(athlete, &[ids[1]]).expect("delete");
+    assert!(
+        store
+            .has_deleted_activities(athlete, ContentHash(730))
+            .expect("look-up")
+    );
+    assert!(
+        store
+            .is_file_imported(athlete, ContentHash(730))
+            .expect("look-up")
+    );
+    assert!(matches!(
+        import(store, athlete, 730, &[&first, &second]),
+        FileOutcome::AlreadyImported { .. }
+    ));
+    assert_eq!(activity_count(store, athlete), 1);
+
+    let source = "file-2da.fit".to_owned();
+    let new = [
+        NewActivity {
+            activity: &first,
+            source: &source,
+        },
+        NewActivity {
+            activity: &second,
+            source: &source,
+        },
+    ];
+    let restored = store
+        .restore_deleted_file(athlete, &file(730, &source), &new)
+        .expect("restore");
+    let outcome = outcomes(&restored);
+    assert_eq!(outcome[0], ActivityOutcome::Duplicate { of: ids[0] });
+    let ActivityOutcome::Inserted(back) = outcome[1] else {
+        panic!("the deleted session comes back: {outcome:?}");
+    };
+    assert_ne!(back, ids[1], "a new id, never a reused one");
+    assert_eq!(activity_count(store, athlete), 2);
+    assert_eq!(store.counts(athlete).expect("counts").files, 1);
+    assert!(
+        !store
+            .has_deleted_activities(athlete, ContentHash(730))
+            .expect("look-up")
+    );
+    assert!(matches!(
+        store
+            .restore_deleted_file(athlete, &file(730, &source), &new)
+            .expect("restore"),
+        FileOutcome::AlreadyImported { .. }
+    ));
+    // A file never seen is simply imported.
+    let fresh = short_run(MONDAY_7AM + 3 * DAY, 79);
+    let fresh_new = [NewActivity {
+        activity: &fresh,
+        source: &source,
+    }];
+    assert_eq!(
+        inserted(
+            &store
+                .restore_deleted_file(athlete, &file(731, &source), &fresh_new)
+                .expect("import")
+        )
+        .len(),
+        1
+    );
 }

@@ -55,14 +55,14 @@
 //!   (`migrations/postgres/`) with the same numbers and the same tables in PostgreSQL types. The SQLite connection uses WAL, foreign
 //!   keys and a busy timeout ([`sqlite::BUSY_TIMEOUT`]).
 //!
-//! # Schema (version 2)
+//! # Schema (version 3)
 //!
 //! | table | key | holds |
 //! |---|---|---|
 //! | `schema_version` | `version` | applied migrations |
 //! | `athletes` | `athlete_id` | the partition root: unique `name`, creation time |
-//! | `files` | `file_id`; unique (`athlete_id`, `content_hash`) | imported files: 128-bit content hash (hex), source, size, import time, counts of inserted and duplicate activities |
-//! | `activities` | `activity_id`; index (`athlete_id`, `start_ms`, …) covering the daily-series scan | summaries: every [`fettle_formats::Activity`] field but streams, laps and R-R intervals, plus `file_id`, `source`, `session_index`, `end_ms`, `sample_count`, `lap_count`, the athlete's `rpe`, the loads (`load_trimp`, `load_edwards`, `load_srpe`, `load_rtss`, `load_hrtss`, `load`, `load_method`) and `metrics_json` |
+//! | `files` | `file_id`; unique (`athlete_id`, `content_hash`) | imported files: 128-bit content hash (hex), source, size, import time, counts of inserted, duplicate and deleted activities (a file with deletions stays recorded so a re-import does not bring them back) |
+//! | `activities` | `activity_id`; index (`athlete_id`, `start_ms`, …) covering the daily-series scan | summaries: every [`fettle_formats::Activity`] field but streams, laps and R-R intervals, plus `file_id`, `source`, `session_index`, `end_ms`, `sample_count`, `lap_count`, the athlete's `rpe`, the loads (`load_trimp`, `load_edwards`, `load_srpe`, `load_rtss`, `load_hrtss`, `load`, `load_method`), `metrics_json`, and the athlete's corrections `notes` and `exclude_from_load` |
 //! | `laps` | (`athlete_id`, `activity_id`, `lap_index`) | one row per lap |
 //! | `activity_samples` | (`athlete_id`, `activity_id`) | one [`blob`] per activity: streams and R-R intervals (no row when it has neither) |
 //! | `profile_values` | (`athlete_id`, `key`, `from_date`) | profile history: a value applies from its date on |
@@ -118,9 +118,9 @@ pub use accounts::{
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{
-    ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary, AthleteId,
-    ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
-    RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
+    ActivityEdit, ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary,
+    AthleteId, ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile,
+    ProfileValue, RaceId, RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 pub use open::{LocationKind, location_kind, open, redact_location};
 pub use postgres::PgStore;

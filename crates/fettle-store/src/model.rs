@@ -198,6 +198,28 @@ pub struct ActivitySummary {
     pub loads: Option<ActivityLoads>,
     /// Derived per-activity features (JSON the store does not interpret).
     pub metrics_json: Option<String>,
+    /// The athlete's own notes (the source's text is `description`).
+    pub notes: Option<String>,
+    /// Whether the athlete excluded it from the training load: it stays listed, but the daily
+    /// series ([`crate::Store::load_rows`]) leave it out.
+    pub exclude_from_load: bool,
+}
+
+/// What an athlete changes on a stored activity: `None` leaves a field as it is; for the
+/// optional fields, `Some(None)` clears it. The store checks only its own constraints (RPE
+/// 0–10); the use case validates the rest before calling.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityEdit {
+    /// New name, or cleared.
+    pub name: Option<Option<String>>,
+    /// New sport.
+    pub sport: Option<Sport>,
+    /// New session RPE (CR-10), or cleared.
+    pub rpe: Option<Option<f64>>,
+    /// Exclude from (`true`) or include in (`false`) the training load.
+    pub exclude_from_load: Option<bool>,
+    /// New notes, or cleared.
+    pub notes: Option<Option<String>>,
 }
 
 /// One activity read back in full.

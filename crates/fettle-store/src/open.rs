@@ -327,7 +327,10 @@ mod tests {
         }
         // The file is a SQLite database holding the user.
         let sqlite = SqliteStore::open(path).expect("reopen as SQLite");
-        assert_eq!(sqlite.schema_version().expect("version"), 2);
+        assert_eq!(
+            sqlite.schema_version().expect("version"),
+            crate::sqlite::SCHEMA_VERSION
+        );
         let ann = crate::Accounts::user_by_email(&sqlite, "ann@example.com")
             .expect("lookup")
             .expect("stored");

@@ -39,9 +39,9 @@ use crate::blob;
 use crate::dedup::{self, DuplicateKey};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
-    ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary, AthleteId,
-    ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
-    RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
+    ActivityEdit, ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary,
+    AthleteId, ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile,
+    ProfileValue, RaceId, RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 use crate::sqlite::{
     DEFAULT_ATHLETE_NAME, MANUAL_SOURCE, check_activity, end_ms, now_ms, sport_from_db,
@@ -55,11 +55,15 @@ mod accounts;
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_initial.sql")),
     (2, include_str!("../migrations/postgres/0002_accounts.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_corrections.sql"),
+    ),
 ];
 
 /// The schema version this program writes (the last migration's number); the same numbering
 /// as the SQLite backend's.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The most connections one [`PgStore`] keeps open. Enough for the web server's concurrent
 /// requests on a small machine; PostgreSQL's default limit is 100 connections in all.
@@ -704,7 +708,7 @@ macro_rules! summary_columns {
          utc_offset_s, sport, sub_sport, name, description, perceived_exertion, elapsed_s, timer_s,
          distance_m, ascent_m, descent_m, avg_hr, max_hr, avg_cadence, avg_power_w, device,
          sample_count, lap_count, rpe, load_trimp, load_edwards, load_srpe, load_rtss, load_hrtss,
-         load, load_method, metrics_json"
+         load, load_method, metrics_json, notes, exclude_from_load"
     };
 }
 
@@ -754,6 +758,8 @@ fn summary_from_row(row: &Row) -> StoreResult<ActivitySummary> {
         rpe: column(row, 23)?,
         loads,
         metrics_json: column(row, 31)?,
+        notes: column(row, 32)?,
+        exclude_from_load: column::<i32>(row, 33)? != 0,
     })
 }
 
@@ -977,12 +983,11 @@ impl Store for PgStore {
     }
 
     fn delete_activity(&self, athlete: AthleteId, id: ActivityId) -> StoreResult<bool> {
-        let deleted = self.execute(
-            "deleting an activity",
-            "DELETE FROM activities WHERE athlete_id = $1 AND activity_id = $2",
-            &[&athlete.0, &id.0],
-        )?;
-        Ok(deleted > 0)
+        match self.delete_activities(athlete, &[id]) {
+            Ok(()) => Ok(true),
+            Err(StoreError::ActivityNotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn set_activity_loads(
@@ -1156,7 +1161,8 @@ impl Store for PgStore {
         let rows = self.query(
             "scanning activities",
             "SELECT activity_id, start_ms, utc_offset_s, timer_s, distance_m, load, sport
-             FROM activities WHERE athlete_id = $1 ORDER BY start_ms, activity_id",
+             FROM activities WHERE athlete_id = $1 AND exclude_from_load = 0
+             ORDER BY start_ms, activity_id",
             &[&athlete.0],
         )?;
         rows.iter()
@@ -1536,6 +1542,156 @@ impl Store for PgStore {
         rows.iter()
             .map(|row| Ok((column(row, 0)?, column(row, 1)?)))
             .collect()
+    }
+
+    fn edit_activity(
+        &self,
+        athlete: AthleteId,
+        id: ActivityId,
+        edit: &ActivityEdit,
+    ) -> StoreResult<bool> {
+        crate::sqlite::check_edit(edit)?;
+        let changed = self.execute(
+            "editing an activity",
+            "UPDATE activities SET
+                 name = CASE WHEN $3 THEN $4 ELSE name END,
+                 sport = COALESCE($5, sport),
+                 rpe = CASE WHEN $6 THEN $7 ELSE rpe END,
+                 exclude_from_load = COALESCE($8, exclude_from_load),
+                 notes = CASE WHEN $9 THEN $10 ELSE notes END
+             WHERE athlete_id = $1 AND activity_id = $2",
+            &[
+                &athlete.0,
+                &id.0,
+                &edit.name.is_some(),
+                &edit.name.clone().flatten(),
+                &edit.sport.as_ref().map(|s| s.as_str().to_owned()),
+                &edit.rpe.is_some(),
+                &edit.rpe.flatten(),
+                &edit.exclude_from_load.map(i32::from),
+                &edit.notes.is_some(),
+                &edit.notes.clone().flatten(),
+            ],
+        )?;
+        Ok(changed > 0)
+    }
+
+    fn delete_activities(&self, athlete: AthleteId, ids: &[ActivityId]) -> StoreResult<()> {
+        let context = "deleting activities";
+        self.write(context, athlete, true, |session| {
+            for id in ids {
+                let Some(row) = session
+                    .query_opt(
+                        "SELECT file_id FROM activities WHERE athlete_id = $1 AND activity_id = $2",
+                        &[&athlete.0, &id.0],
+                    )
+                    .map_err(db(context))?
+                else {
+                    return Err(StoreError::ActivityNotFound { athlete, id: *id });
+                };
+                if let Some(file_id) = column::<Option<i64>>(&row, 0)? {
+                    session
+                        .execute(
+                            "UPDATE files SET activities_deleted = activities_deleted + 1
+                             WHERE athlete_id = $1 AND file_id = $2",
+                            &[&athlete.0, &file_id],
+                        )
+                        .map_err(db(context))?;
+                }
+                session
+                    .execute(
+                        "DELETE FROM activities WHERE athlete_id = $1 AND activity_id = $2",
+                        &[&athlete.0, &id.0],
+                    )
+                    .map_err(db(context))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn has_deleted_activities(&self, athlete: AthleteId, hash: ContentHash) -> StoreResult<bool> {
+        let rows = self.query(
+            "looking up a file",
+            "SELECT 1 FROM files
+             WHERE athlete_id = $1 AND content_hash = $2 AND activities_deleted > 0",
+            &[&athlete.0, &hash.to_hex()],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    fn restore_deleted_file(
+        &self,
+        athlete: AthleteId,
+        file: &NewFile,
+        activities: &[NewActivity<'_>],
+    ) -> StoreResult<FileOutcome> {
+        if !self.has_deleted_activities(athlete, file.content_hash)? {
+            return self.import_file(athlete, file, activities);
+        }
+        let invalid = |index: usize, reason: String| StoreError::InvalidActivity {
+            file: file.source.clone(),
+            index,
+            reason,
+        };
+        let blobs = blob::encode_file(file, activities)?;
+        let hash = file.content_hash.to_hex();
+        let context = "restoring a file's deleted activities";
+        self.write(context, athlete, true, |session| {
+            let row = session
+                .query_one(
+                    "SELECT file_id, activities_deleted FROM files
+                     WHERE athlete_id = $1 AND content_hash = $2",
+                    &[&athlete.0, &hash],
+                )
+                .map_err(db(context))?;
+            let file_id = FileId(column(&row, 0)?);
+            if column::<i64>(&row, 1)? == 0 {
+                // Restored by another import between the look-up and this transaction.
+                return Ok(FileOutcome::AlreadyImported { file_id });
+            }
+            let mut outcomes = Vec::with_capacity(activities.len());
+            let mut inserted = 0i64;
+            for (index, (new, blob)) in activities.iter().zip(&blobs).enumerate() {
+                let activity = new.activity;
+                check_activity(activity).map_err(|reason| invalid(index, reason))?;
+                if let Some(of) = find_duplicate(session, athlete, activity)? {
+                    outcomes.push(ActivityOutcome::Duplicate { of });
+                    continue;
+                }
+                let id =
+                    insert_activity(session, athlete, Some(file_id), new.source, activity, true)
+                        .map_err(|e| {
+                            if is_constraint(&e) {
+                                invalid(index, e.to_string())
+                            } else {
+                                db(context)(e)
+                            }
+                        })?;
+                if let Some(blob) = blob {
+                    session
+                        .execute(
+                            "INSERT INTO activity_samples (athlete_id, activity_id, samples)
+                             VALUES ($1, $2, $3)",
+                            &[&athlete.0, &id.0, blob],
+                        )
+                        .map_err(db(context))?;
+                }
+                inserted += 1;
+                outcomes.push(ActivityOutcome::Inserted(id));
+            }
+            session
+                .execute(
+                    "UPDATE files SET activities_inserted = activities_inserted + $1,
+                         activities_deleted = 0
+                     WHERE athlete_id = $2 AND file_id = $3",
+                    &[&inserted, &athlete.0, &file_id.0],
+                )
+                .map_err(db(context))?;
+            Ok(FileOutcome::Imported {
+                file_id,
+                activities: outcomes,
+            })
+        })
     }
 }
 

@@ -21,9 +21,9 @@ use crate::blob;
 use crate::dedup::{self, DuplicateKey};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
-    ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary, AthleteId,
-    ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId,
-    RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
+    ActivityEdit, ActivityFilter, ActivityId, ActivityLoads, ActivityOutcome, ActivitySummary,
+    AthleteId, ContentHash, Counts, FileId, FileOutcome, LoadRow, NewActivity, NewFile,
+    ProfileValue, RaceId, RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 use crate::store::Store;
 use crate::text;
@@ -34,10 +34,11 @@ mod accounts;
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_accounts.sql")),
+    (3, include_str!("../migrations/sqlite/0003_corrections.sql")),
 ];
 
 /// The schema version this program writes (the last migration's number).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How long a statement waits for another process's lock before failing with
 /// [`StoreError::Busy`].
@@ -478,7 +479,7 @@ const SUMMARY_COLUMNS: &str = "activity_id, file_id, source, session_index, star
     utc_offset_s, sport, sub_sport, name, description, perceived_exertion, elapsed_s, timer_s,
     distance_m, ascent_m, descent_m, avg_hr, max_hr, avg_cadence, avg_power_w, device,
     sample_count, lap_count, rpe, load_trimp, load_edwards, load_srpe, load_rtss, load_hrtss,
-    load, load_method, metrics_json";
+    load, load_method, metrics_json, notes, exclude_from_load";
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ActivitySummary> {
     let load: Option<f64> = row.get(29)?;
@@ -522,6 +523,8 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ActivitySummary> {
         rpe: row.get(23)?,
         loads,
         metrics_json: row.get(31)?,
+        notes: row.get(32)?,
+        exclude_from_load: row.get::<_, i64>(33)? != 0,
     })
 }
 
@@ -757,14 +760,11 @@ impl Store for SqliteStore {
     }
 
     fn delete_activity(&self, athlete: AthleteId, id: ActivityId) -> StoreResult<bool> {
-        let deleted = self
-            .lock()
-            .execute(
-                "DELETE FROM activities WHERE athlete_id = ?1 AND activity_id = ?2",
-                params![athlete.0, id.0],
-            )
-            .map_err(db("deleting an activity"))?;
-        Ok(deleted > 0)
+        match self.delete_activities(athlete, &[id]) {
+            Ok(()) => Ok(true),
+            Err(StoreError::ActivityNotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn set_activity_loads(
@@ -941,7 +941,8 @@ impl Store for SqliteStore {
         let mut stmt = connection
             .prepare_cached(
                 "SELECT activity_id, start_ms, utc_offset_s, timer_s, distance_m, load, sport
-                 FROM activities WHERE athlete_id = ?1 ORDER BY start_ms, activity_id",
+                 FROM activities WHERE athlete_id = ?1 AND exclude_from_load = 0
+                 ORDER BY start_ms, activity_id",
             )
             .map_err(db(context))?;
         let rows = stmt
@@ -1358,6 +1359,175 @@ impl Store for SqliteStore {
             .map_err(db(context))?;
         rows.collect::<Result<_, _>>().map_err(read(context))
     }
+
+    fn edit_activity(
+        &self,
+        athlete: AthleteId,
+        id: ActivityId,
+        edit: &ActivityEdit,
+    ) -> StoreResult<bool> {
+        check_edit(edit)?;
+        // `?N IS NULL` keeps the column; the `set_*` flags tell "clear" from "keep" for the
+        // optional text and RPE columns.
+        let changed = self
+            .lock()
+            .execute(
+                "UPDATE activities SET
+                     name = CASE WHEN ?3 THEN ?4 ELSE name END,
+                     sport = COALESCE(?5, sport),
+                     rpe = CASE WHEN ?6 THEN ?7 ELSE rpe END,
+                     exclude_from_load = COALESCE(?8, exclude_from_load),
+                     notes = CASE WHEN ?9 THEN ?10 ELSE notes END
+                 WHERE athlete_id = ?1 AND activity_id = ?2",
+                params![
+                    athlete.0,
+                    id.0,
+                    edit.name.is_some(),
+                    edit.name.clone().flatten(),
+                    edit.sport.as_ref().map(Sport::as_str),
+                    edit.rpe.is_some(),
+                    edit.rpe.flatten(),
+                    edit.exclude_from_load.map(i64::from),
+                    edit.notes.is_some(),
+                    edit.notes.clone().flatten(),
+                ],
+            )
+            .map_err(db("editing an activity"))?;
+        Ok(changed > 0)
+    }
+
+    fn delete_activities(&self, athlete: AthleteId, ids: &[ActivityId]) -> StoreResult<()> {
+        let context = "deleting activities";
+        self.write(context, athlete, |tx| {
+            for id in ids {
+                let file: Option<Option<i64>> = tx
+                    .prepare_cached(
+                        "SELECT file_id FROM activities WHERE athlete_id = ?1 AND activity_id = ?2",
+                    )
+                    .and_then(|mut stmt| {
+                        stmt.query_row(params![athlete.0, id.0], |row| row.get(0))
+                            .optional()
+                    })
+                    .map_err(db(context))?;
+                let Some(file) = file else {
+                    return Err(StoreError::ActivityNotFound { athlete, id: *id });
+                };
+                if let Some(file_id) = file {
+                    tx.prepare_cached(
+                        "UPDATE files SET activities_deleted = activities_deleted + 1
+                         WHERE athlete_id = ?1 AND file_id = ?2",
+                    )
+                    .and_then(|mut stmt| stmt.execute(params![athlete.0, file_id]))
+                    .map_err(db(context))?;
+                }
+                tx.prepare_cached(
+                    "DELETE FROM activities WHERE athlete_id = ?1 AND activity_id = ?2",
+                )
+                .and_then(|mut stmt| stmt.execute(params![athlete.0, id.0]))
+                .map_err(db(context))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn has_deleted_activities(&self, athlete: AthleteId, hash: ContentHash) -> StoreResult<bool> {
+        self.lock()
+            .prepare_cached(
+                "SELECT 1 FROM files
+                 WHERE athlete_id = ?1 AND content_hash = ?2 AND activities_deleted > 0",
+            )
+            .and_then(|mut stmt| stmt.exists(params![athlete.0, hash.to_hex()]))
+            .map_err(db("looking up a file"))
+    }
+
+    fn restore_deleted_file(
+        &self,
+        athlete: AthleteId,
+        file: &NewFile,
+        activities: &[NewActivity<'_>],
+    ) -> StoreResult<FileOutcome> {
+        if !self.has_deleted_activities(athlete, file.content_hash)? {
+            return self.import_file(athlete, file, activities);
+        }
+        let invalid = |index: usize, reason: String| StoreError::InvalidActivity {
+            file: file.source.clone(),
+            index,
+            reason,
+        };
+        let blobs = blob::encode_file(file, activities)?;
+        let hash = file.content_hash.to_hex();
+        let context = "restoring a file's deleted activities";
+        self.write(context, athlete, |tx| {
+            let (file_id, deleted): (i64, i64) = tx
+                .prepare_cached(
+                    "SELECT file_id, activities_deleted FROM files
+                     WHERE athlete_id = ?1 AND content_hash = ?2",
+                )
+                .and_then(|mut stmt| {
+                    stmt.query_row(params![athlete.0, hash], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                })
+                .map_err(db(context))?;
+            let file_id = FileId(file_id);
+            if deleted == 0 {
+                // Restored by another import between the look-up and this transaction.
+                return Ok(FileOutcome::AlreadyImported { file_id });
+            }
+            let mut outcomes = Vec::with_capacity(activities.len());
+            let mut inserted = 0i64;
+            for (index, (new, blob)) in activities.iter().zip(&blobs).enumerate() {
+                let activity = new.activity;
+                check_activity(activity).map_err(|reason| invalid(index, reason))?;
+                if let Some(of) = find_duplicate(tx, athlete, activity).map_err(db(context))? {
+                    outcomes.push(ActivityOutcome::Duplicate { of });
+                    continue;
+                }
+                let id = insert_activity(tx, athlete, Some(file_id), new.source, activity, true)
+                    .map_err(|e| {
+                        if is_constraint(&e) {
+                            invalid(index, e.to_string())
+                        } else {
+                            db(context)(e)
+                        }
+                    })?;
+                if let Some(blob) = blob {
+                    tx.prepare_cached(
+                        "INSERT INTO activity_samples (athlete_id, activity_id, samples)
+                         VALUES (?1, ?2, ?3)",
+                    )
+                    .and_then(|mut stmt| stmt.execute(params![athlete.0, id.0, blob]))
+                    .map_err(db(context))?;
+                }
+                inserted += 1;
+                outcomes.push(ActivityOutcome::Inserted(id));
+            }
+            tx.prepare_cached(
+                "UPDATE files SET activities_inserted = activities_inserted + ?1,
+                     activities_deleted = 0
+                 WHERE file_id = ?2",
+            )
+            .and_then(|mut stmt| stmt.execute(params![inserted, file_id.0]))
+            .map_err(db(context))?;
+            Ok(FileOutcome::Imported {
+                file_id,
+                activities: outcomes,
+            })
+        })
+    }
+}
+
+/// The store's own check of an edit: the RPE scale and the sport's stored name (the use case
+/// validates names, lengths and text before calling).
+pub(crate) fn check_edit(edit: &ActivityEdit) -> StoreResult<()> {
+    if let Some(Some(value)) = edit.rpe
+        && !(0.0..=10.0).contains(&value)
+    {
+        return Err(StoreError::Invalid(format!(
+            "RPE {value} is outside the 0–10 scale: give a value from 0 (rest) to 10 (maximal)"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1516,7 +1686,10 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .expect("state");
-        assert_eq!((version, users, units.as_str()), (2, 0, "metric"));
+        assert_eq!(
+            (version, users, units.as_str()),
+            (SCHEMA_VERSION, 0, "metric")
+        );
     }
 
     #[test]

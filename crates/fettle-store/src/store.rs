@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::error::StoreResult;
+use crate::model::ActivityEdit;
 use crate::model::{
     ActivityFilter, ActivityId, ActivityLoads, ActivitySummary, AthleteId, ContentHash, Counts,
     FileOutcome, LoadRow, NewActivity, NewFile, ProfileValue, RaceId, RecoveryId, StoredActivity,
@@ -54,7 +55,8 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<ActivityId>;
 
     /// Deletes an activity with its laps and samples. Returns whether it existed. Its file stays
-    /// recorded, so re-importing the same bytes does not bring it back.
+    /// recorded with the deletion counted, so re-importing the same bytes does not bring it
+    /// back (see [`Store::delete_activities`], which this is for one id).
     fn delete_activity(&self, athlete: AthleteId, id: ActivityId) -> StoreResult<bool>;
 
     /// Stores computed loads for several activities in one transaction (replacing earlier
@@ -168,4 +170,36 @@ pub trait Store: Send + Sync {
 
     /// Every setting, by key.
     fn settings(&self, athlete: AthleteId) -> StoreResult<Vec<(String, String)>>;
+
+    /// Applies an athlete's corrections to an activity in one statement. Returns whether it
+    /// existed. Loads are not recomputed here (the use case does that).
+    fn edit_activity(
+        &self,
+        athlete: AthleteId,
+        id: ActivityId,
+        edit: &ActivityEdit,
+    ) -> StoreResult<bool>;
+
+    /// Deletes activities with their laps and samples, all or nothing: an id that does not
+    /// exist fails the call ([`crate::StoreError::ActivityNotFound`]) and deletes none. Each
+    /// deleted activity's file stays recorded with its deletion counted, so importing the same
+    /// bytes again does not bring it back unless asked to
+    /// ([`Store::restore_deleted_file`]).
+    fn delete_activities(&self, athlete: AthleteId, ids: &[ActivityId]) -> StoreResult<()>;
+
+    /// Whether a file with this content hash was imported and some of its activities were
+    /// deleted since.
+    fn has_deleted_activities(&self, athlete: AthleteId, hash: ContentHash) -> StoreResult<bool>;
+
+    /// Imports a file like [`Store::import_file`], except that a file recorded with deleted
+    /// activities is imported again in one transaction: activities still stored are
+    /// duplicates of themselves and stay as they are, deleted ones come back (new ids) linked
+    /// to the same file record, and its deletion count goes back to zero. A file recorded
+    /// without deletions is [`FileOutcome::AlreadyImported`].
+    fn restore_deleted_file(
+        &self,
+        athlete: AthleteId,
+        file: &NewFile,
+        activities: &[NewActivity<'_>],
+    ) -> StoreResult<FileOutcome>;
 }

@@ -104,6 +104,7 @@ fn method_filter(method: &Method) -> MethodFilter {
         Method::POST => MethodFilter::POST,
         Method::PUT => MethodFilter::PUT,
         Method::DELETE => MethodFilter::DELETE,
+        Method::PATCH => MethodFilter::PATCH,
         _ => MethodFilter::GET,
     }
 }
@@ -158,6 +159,13 @@ fn json_table<B: Backend>() -> RouteTable<B> {
             "/api/v1/squad/members/{email}",
             account::remove_member,
         )
+        .add(Method::PATCH, "/api/v1/activities/{id}", edit_activity::<B>)
+        .add(
+            Method::DELETE,
+            "/api/v1/activities/{id}",
+            delete_activity::<B>,
+        )
+        .add(Method::DELETE, "/api/v1/races/{id}", delete_race::<B>)
 }
 
 /// The upload route.
@@ -276,6 +284,33 @@ async fn activity<B: Backend>(
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
     run(&state, move |b| b.activity(athlete, path.id)).await
+}
+
+/// `PATCH /api/v1/activities/{id}`: the body is [`fettle_app::corrections::ActivityChanges`]
+/// (a field left out stays, `null` clears); the values are checked by the use case.
+async fn edit_activity<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    UrlPath(path): UrlPath<ActivityPath>,
+    Json(changes): Json<fettle_app::corrections::ActivityChanges>,
+) -> Response {
+    run(&state, move |b| b.edit_activity(athlete, path.id, changes)).await
+}
+
+async fn delete_activity<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    UrlPath(path): UrlPath<ActivityPath>,
+) -> Response {
+    run(&state, move |b| b.delete_activity(athlete, path.id)).await
+}
+
+async fn delete_race<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    UrlPath(path): UrlPath<ActivityPath>,
+) -> Response {
+    run(&state, move |b| b.delete_race(athlete, path.id)).await
 }
 
 async fn readiness<B: Backend>(

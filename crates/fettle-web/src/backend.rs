@@ -86,6 +86,22 @@ pub trait Backend: Send + Sync + 'static {
     /// `GET /api/v1/squad` (multi-user, coaches): the squad report over `members` (who needs
     /// attention first) with the invitations still `waiting` for an answer.
     fn squad(&self, members: &[SquadMember], waiting: &[Invitation], now: Timestamp) -> Reply;
+    /// `PATCH /api/v1/activities/{id}`: applies the athlete's corrections (validated by the
+    /// use case: a refused value is a 422) and returns the activity as it now is; a 404 when
+    /// it does not exist for this athlete.
+    fn edit_activity(
+        &self,
+        athlete: Self::Athlete,
+        id: i64,
+        changes: fettle_app::corrections::ActivityChanges,
+    ) -> Reply;
+    /// `DELETE /api/v1/activities/{id}`: deletes the activity (its file stays recorded so a
+    /// re-import does not bring it back) and recomputes the loads; a 404 when it does not
+    /// exist for this athlete.
+    fn delete_activity(&self, athlete: Self::Athlete, id: i64) -> Reply;
+    /// `DELETE /api/v1/races/{id}`: deletes a race result; a 404 when it does not exist for
+    /// this athlete.
+    fn delete_race(&self, athlete: Self::Athlete, id: i64) -> Reply;
 }
 
 /// An inclusive range of local days; either end may be open.

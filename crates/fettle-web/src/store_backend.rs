@@ -551,6 +551,40 @@ impl Backend for StoreBackend {
                 .collect(),
         })
     }
+
+    fn edit_activity(
+        &self,
+        athlete: AthleteId,
+        id: i64,
+        changes: fettle_app::corrections::ActivityChanges,
+    ) -> Reply {
+        self.writing(athlete, || {
+            let tz = athlete_time_zone(&*self.store, athlete)?;
+            let edited =
+                fettle_app::corrections::edit_activity(&*self.store, athlete, &tz, id, &changes)
+                    .map_err(|e| web_not_found(e, id))?;
+            to_json(Ok::<_, ApiError>(edited))
+        })
+    }
+
+    fn delete_activity(&self, athlete: AthleteId, id: i64) -> Reply {
+        self.writing(athlete, || {
+            let deleted = fettle_app::corrections::delete_activities(&*self.store, athlete, &[id])
+                .map_err(|e| web_not_found(e, id))?;
+            to_json(Ok::<_, ApiError>(deleted))
+        })
+    }
+
+    fn delete_race(&self, athlete: AthleteId, id: i64) -> Reply {
+        self.writing(athlete, || {
+            match fettle_app::corrections::delete_race(&*self.store, athlete, id) {
+                Err(AppError::NotFound(_)) => Err(ApiError::not_found(format!(
+                    "no race {id} for this athlete"
+                ))),
+                result => to_json(result),
+            }
+        })
+    }
 }
 
 /// `GET /api/v1/squad`: the squad report with the waiting invitations beside its fields.
@@ -585,6 +619,16 @@ fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
         Ok(value) => JsonBody::new(&value),
         Err(AppError::NotFound(_)) => JsonBody::new(&()),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The use case's "not found" hint names the CLI; the web's list of activities is elsewhere.
+fn web_not_found(error: AppError, id: i64) -> ApiError {
+    match error {
+        AppError::NotFound(_) => {
+            ApiError::not_found(format!("no activity {id}: list them at /api/v1/activities"))
+        }
+        other => ApiError::from(other),
     }
 }
 

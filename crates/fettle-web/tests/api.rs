@@ -1276,3 +1276,134 @@ async fn multi_user_answers_match_their_documented_schemas() {
         }
     }
 }
+
+fn json_request(method: &str, uri: &str, body: &Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("valid request")
+}
+
+/// A database with two corpus runs (2015-08-15 and 2017-06-11) imported.
+fn two_runs() -> TestDb {
+    let db = TestDb::empty();
+    let files = [
+        corpus_file("fit/activity-small-fenix2-run.fit"),
+        corpus_file("fit/garmin-fenix-5-run.fit"),
+    ];
+    fettle_app::import::import_paths(
+        db.store(),
+        db.athlete(),
+        &files,
+        1,
+        &fettle_app::import::NoProgress,
+    )
+    .expect("imported");
+    db
+}
+
+#[tokio::test]
+async fn a_deleted_activity_leaves_the_cached_status_and_list_at_once() {
+    let db = two_runs();
+    let state = db.state();
+    let day = "/api/v1/status?date=2015-08-16";
+    // Asked twice within the cache's second: the second answer comes from the cache.
+    let before = json_body(send(state.clone(), get(day)).await).await;
+    assert_eq!(json_body(send(state.clone(), get(day)).await).await, before);
+    let listed = json_body(send(state.clone(), get("/api/v1/activities")).await).await;
+    // Newest first: the 2015 run is the second.
+    let id = listed[1]["id"].as_i64().expect("an id");
+    assert!(
+        listed[1]["start"]
+            .as_str()
+            .expect("a start")
+            .starts_with("2015-08-15")
+    );
+    let deleted = send(
+        state.clone(),
+        Request::delete(format!("/api/v1/activities/{id}"))
+            .header(header::HOST, "127.0.0.1:8080")
+            .body(Body::empty())
+            .expect("valid request"),
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    // The day after the only run of 2015 has nothing behind it any more: no fatigue at all.
+    let after = json_body(send(state.clone(), get(day)).await).await;
+    assert_ne!(after, before);
+    assert!(
+        before["fatigue"].as_f64().expect("fatigue") > 0.0,
+        "{before}"
+    );
+    assert_eq!(after["fatigue"].as_f64(), Some(0.0), "{after}");
+    let listed = json_body(send(state.clone(), get("/api/v1/activities")).await).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    // Deleting it again: a JSON 404.
+    let again = send(
+        state,
+        Request::delete(format!("/api/v1/activities/{id}"))
+            .header(header::HOST, "127.0.0.1:8080")
+            .body(Body::empty())
+            .expect("valid request"),
+    )
+    .await;
+    assert_json_error(again, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn an_edit_is_validated_once_and_refused_whole() {
+    let db = two_runs();
+    let state = db.state();
+    let listed = json_body(send(state.clone(), get("/api/v1/activities")).await).await;
+    let id = listed[0]["id"].as_i64().expect("an id");
+    let url = format!("/api/v1/activities/{id}");
+    let refused = send(
+        state.clone(),
+        json_request(
+            "PATCH",
+            &url,
+            &json!({"name": "fine", "rpe": 12, "notes": "a\u{0}b"}),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json_body(refused).await;
+    let fields: Vec<&str> = body["error"]["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|v| v["field"].as_str().expect("a field"))
+        .collect();
+    assert_eq!(fields, vec!["notes", "rpe"], "{body}");
+    let unchanged = json_body(send(state.clone(), get(&url)).await).await;
+    assert_eq!(unchanged["name"], listed[0]["name"]);
+    // An unknown field is a malformed request.
+    let unknown = send(
+        state.clone(),
+        json_request("PATCH", &url, &json!({"distance_m": 5})),
+    )
+    .await;
+    assert_eq!(unknown.status().as_u16() / 100, 4);
+    // `null` clears; a field left out stays.
+    let named = json_body(
+        send(
+            state.clone(),
+            json_request("PATCH", &url, &json!({"name": "Tempo", "rpe": 6})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (named["name"].clone(), named["rpe"].clone()),
+        (json!("Tempo"), json!(6.0))
+    );
+    let cleared =
+        json_body(send(state, json_request("PATCH", &url, &json!({"name": null}))).await).await;
+    assert_eq!(
+        (cleared["name"].clone(), cleared["rpe"].clone()),
+        (Value::Null, json!(6.0))
+    );
+}

@@ -531,7 +531,9 @@ fn add_run_that_just_ended(db: &TestDb) {
         start: Some(time),
         duration_s: 45.0 * 60.0 + lost,
         distance_m: Some(9000.0),
-        rpe: Some(6.0),
+        // RPE 8 ("very hard" on CR-10) makes it a hard session: it gets the refuelling window
+        // (an easy run under an hour gets a normal meal instead).
+        rpe: Some(8.0),
         sport: None,
         name: Some("Run that just ended".to_owned()),
     };

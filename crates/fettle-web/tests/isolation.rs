@@ -102,6 +102,15 @@ impl World {
         fettle_app::recovery::log_recovery(&*db, b.athlete(), &entry, now()).expect("logged");
         fettle_app::recovery::add_health(&*db, b.athlete(), &["pregnancy".to_owned()])
             .expect("stored");
+        fettle_app::training::add_race(
+            &*db,
+            b.athlete(),
+            jiff::civil::date(2026, 3, 1),
+            10_000.0,
+            2_700.0,
+            now(),
+        )
+        .expect("race stored");
         World {
             _dir: dir,
             db,
@@ -266,6 +275,7 @@ fn valid_request(method: &str, url: &str, auth: Auth<'_>) -> Request<Body> {
         ),
         ("POST", "/api/v1/tokens") => Some(json!({"name": "probe"})),
         ("POST", "/api/v1/squad/invitations") => Some(json!({"email": "b@club.example"})),
+        ("PATCH", _) => Some(json!({"name": "probe", "exclude_from_load": true})),
         _ => Some(json!({})),
     };
     match body {
@@ -346,6 +356,7 @@ async fn no_route_lets_an_athlete_read_or_change_another_athletes_data() {
     let (a, b) = (&world.a, &world.b);
     let b_activity = world.activity_ids(b.athlete())[0];
     let b_token = world.db.tokens(b.user.id).expect("listed")[0].id.0;
+    let b_race = world.db.races(b.athlete()).expect("listed")[0].id.0;
     let before = snapshot(&state, b, b_activity).await;
     assert!(before.len() >= 12, "{:?}", before.keys());
     let a_activities_before = world.activity_ids(a.athlete());
@@ -356,6 +367,8 @@ async fn no_route_lets_an_athlete_read_or_change_another_athletes_data() {
             athlete: b.athlete().0,
             id: if path.starts_with("/api/v1/tokens/") {
                 b_token
+            } else if path.starts_with("/api/v1/races/") {
+                b_race
             } else {
                 b_activity
             },
@@ -404,9 +417,60 @@ async fn no_route_lets_an_athlete_read_or_change_another_athletes_data() {
         world.activity_ids(a.athlete()).len(),
         a_activities_before.len() + 1
     );
+    // B's race is still there (A's DELETE /races/{B's id} was a 404).
+    assert_eq!(world.db.races(b.athlete()).expect("listed").len(), 1);
     // B's token still works (A's DELETE /tokens/{B's id} was refused).
     let me = send(&state, get("/api/v1/me", Auth::Bearer(&b.token))).await;
     assert_eq!(json_body(me).await["email"], "b@club.example");
+}
+
+#[tokio::test]
+async fn only_the_owner_edits_or_deletes_a_coach_gets_404() {
+    let world = World::new();
+    let state = world.state();
+    let a_activity = world.activity_ids(world.a.athlete())[0];
+    let coach = Auth::Bearer(&world.c.token);
+    let url = format!("/api/v1/activities/{a_activity}");
+    // C coaches A and reads A's activity, but neither changes nor deletes it.
+    let edit = json_request("PATCH", &url, coach, &json!({"name": "coach was here"}));
+    assert_error(
+        send(&state, edit).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "C edits",
+    )
+    .await;
+    let delete = request("DELETE", &url, coach, None);
+    assert_error(
+        send(&state, delete).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "C deletes",
+    )
+    .await;
+    assert_eq!(world.activity_ids(world.a.athlete()), vec![a_activity]);
+    // A, the owner, can: the edit shows in A's answer, the delete empties A's list.
+    let a = Auth::Bearer(&world.a.token);
+    let edited = send(
+        &state,
+        json_request(
+            "PATCH",
+            &url,
+            a,
+            &json!({"name": "Parkrun", "notes": "windy"}),
+        ),
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let body = json_body(edited).await;
+    assert_eq!(
+        (body["name"].clone(), body["notes"].clone()),
+        (json!("Parkrun"), json!("windy"))
+    );
+    let deleted = send(&state, request("DELETE", &url, a, None)).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(json_body(deleted).await["deleted"], json!([a_activity]));
+    assert!(world.activity_ids(world.a.athlete()).is_empty());
 }
 
 #[tokio::test]

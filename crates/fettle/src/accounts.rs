@@ -9,7 +9,7 @@
 use std::io::{IsTerminal as _, Read as _};
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use fettle_app::AppError;
 use fettle_app::accounts::{self as app, CreatedToken, UserInfo};
 use fettle_store::{CredentialsEnded, Role, TokenId};
@@ -159,11 +159,13 @@ pub(crate) fn token(ctx: &Context, args: &TokenArgs) -> anyhow::Result<ExitCode>
             let id = TokenId(revoke.id);
             match app::revoke_token(db, user.id, id) {
                 Ok(()) => {}
-                Err(AppError::NotFound(_)) => bail!(
-                    "{} has no token {id}: list their tokens with `fettle token list {}`",
-                    user.email,
-                    user.email
-                ),
+                Err(AppError::NotFound(_)) => {
+                    return Err(AppError::NotFound(format!(
+                        "{} has no token {id}: list their tokens with `fettle token list {}`",
+                        user.email, user.email
+                    ))
+                    .into());
+                }
                 Err(other) => return Err(other.into()),
             }
             if ctx.json {
@@ -199,11 +201,11 @@ fn read_new_password(from_stdin: bool, email: &str) -> anyhow::Result<String> {
         let again = rpassword::prompt_password("The same password again: ")
             .context("cannot read the password from the terminal")?;
         if first != again {
-            bail!("the two passwords differ; nothing was changed: run the command again");
+            bail_usage!("the two passwords differ; nothing was changed: run the command again");
         }
         first
     } else {
-        bail!(
+        bail_usage!(
             "standard input is not a terminal, so the password cannot be asked for: pass it on \
              standard input with --password-stdin (e.g. `fettle user add EMAIL --role athlete \
              --password-stdin < file`)"
@@ -223,13 +225,13 @@ fn read_stdin_password(input: impl std::io::Read) -> anyhow::Result<String> {
         .read_to_end(&mut bytes)
         .context("cannot read the password from standard input")?;
     if bytes.len() > STDIN_LIMIT {
-        bail!(
+        bail_usage!(
             "the password on standard input is longer than {} bytes: use a shorter one",
             app::MAX_PASSWORD_BYTES
         );
     }
     let mut text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("the password on standard input is not UTF-8 text"))?;
+        .map_err(|_| usage!("the password on standard input is not UTF-8 text"))?;
     if text.ends_with("\r\n") {
         text.truncate(text.len() - 2);
     } else if text.ends_with('\n') {

@@ -4,7 +4,11 @@ use std::process::ExitCode;
 
 use fettle_app::activities::{self, ListQuery};
 
-use crate::cli::{ActivitiesArgs, ActivityArgs};
+use fettle_app::corrections::{self, ActivityChanges};
+
+use crate::cli::{
+    ActivitiesArgs, ActivityAction, ActivityArgs, ActivityDeleteArgs, ActivityEditArgs,
+};
 use crate::dates::{ForFlag, format_hms, format_pace, parse_date};
 use crate::output::{Table, opt, print_json};
 use crate::settings::Context;
@@ -70,21 +74,93 @@ pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitC
             opt(a.ascent_m, 0),
             opt(a.avg_hr, 0),
             opt(a.load, 0),
-            a.load_method.clone().unwrap_or_else(|| "-".into()),
+            if a.exclude_from_load {
+                "not counted".into()
+            } else {
+                a.load_method.clone().unwrap_or_else(|| "-".into())
+            },
         ]);
     }
     print!("{}", table.render());
     Ok(ExitCode::SUCCESS)
 }
 
-/// `fettle activity ID`: summary, laps and stream statistics.
+/// `fettle activity ID`: summary, laps and stream statistics; `fettle activity edit|delete`.
 pub(crate) fn show(ctx: &Context, args: &ActivityArgs) -> anyhow::Result<ExitCode> {
+    let id = match (&args.action, args.id) {
+        (Some(ActivityAction::Edit(edit)), _) => return self::edit(ctx, edit),
+        (Some(ActivityAction::Delete(delete)), _) => return self::delete(ctx, delete),
+        (None, Some(id)) => id,
+        // clap requires the id when there is no action.
+        (None, None) => {
+            return Err(fettle_app::AppError::Invalid(
+                "give an activity id (see `fettle activities`)".to_owned(),
+            )
+            .into());
+        }
+    };
     let tz = fettle_app::athlete_time_zone(ctx.store.as_ref(), ctx.athlete)?;
-    let detail = activities::show(ctx.store.as_ref(), ctx.athlete, &tz, args.id, false)?;
+    let detail = activities::show(ctx.store.as_ref(), ctx.athlete, &tz, id, false)?;
     if ctx.json {
         print_json(&detail)?;
         return Ok(ExitCode::SUCCESS);
     }
+    print_detail(&detail);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle activity edit ID …`: the corrections go through the one validation path; prints
+/// the activity as it now is.
+fn edit(ctx: &Context, args: &ActivityEditArgs) -> anyhow::Result<ExitCode> {
+    let changes = ActivityChanges {
+        name: args.name.clone().map(Some),
+        sport: args.sport.clone(),
+        rpe: args.rpe.map(Some),
+        exclude_from_load: if args.exclude_from_load {
+            Some(true)
+        } else if args.include_in_load {
+            Some(false)
+        } else {
+            None
+        },
+        notes: args.notes.clone().map(Some),
+    };
+    let tz = fettle_app::athlete_time_zone(ctx.store.as_ref(), ctx.athlete)?;
+    let detail =
+        corrections::edit_activity(ctx.store.as_ref(), ctx.athlete, &tz, args.id, &changes)?;
+    if ctx.json {
+        print_json(&detail)?;
+    } else {
+        println!("Activity {} updated; loads recomputed.", args.id);
+        print_detail(&detail);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fettle activity delete ID…`
+fn delete(ctx: &Context, args: &ActivityDeleteArgs) -> anyhow::Result<ExitCode> {
+    let deleted = corrections::delete_activities(ctx.store.as_ref(), ctx.athlete, &args.ids)?;
+    if ctx.json {
+        print_json(&deleted)?;
+    } else {
+        let ids: Vec<String> = deleted.deleted.iter().map(i64::to_string).collect();
+        let noun = if ids.len() == 1 {
+            "Activity"
+        } else {
+            "Activities"
+        };
+        println!(
+            "{noun} {} deleted; loads of {} activities recomputed. Importing the same files \
+             again will not bring them back (`fettle import --include-deleted` does).",
+            ids.join(", "),
+            deleted.loads_recomputed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints one activity: summary, laps and stream statistics.
+fn print_detail(detail: &activities::ActivityDetail) {
     let a = &detail.item;
     println!(
         "Activity {}  {}  {}",
@@ -130,6 +206,12 @@ pub(crate) fn show(ctx: &Context, args: &ActivityArgs) -> anyhow::Result<ExitCod
     }
     println!("  device      {}", a.device.as_deref().unwrap_or("-"));
     println!("  source      {}", a.source);
+    if let Some(notes) = &a.notes {
+        println!("  notes       {notes}");
+    }
+    if a.exclude_from_load {
+        println!("  counts      not in the training load (count it with `--include-in-load`)");
+    }
     if let Some(load) = a.load {
         println!(
             "  load        {load:.0} ({})  trimp {}  edwards {}  srpe {}  rtss {}  hrtss {}",
@@ -178,5 +260,4 @@ pub(crate) fn show(ctx: &Context, args: &ActivityArgs) -> anyhow::Result<ExitCod
         }
         print!("{}", table.render());
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -670,6 +670,15 @@ pub(crate) enum RaceAction {
     Add(RaceAddArgs),
     /// List race results with their VDOT.
     List,
+    /// Delete a race result.
+    Delete(RaceDeleteArgs),
+}
+
+/// `fettle race delete ID`
+#[derive(Debug, Args)]
+pub(crate) struct RaceDeleteArgs {
+    /// The race's id, as `fettle race list` shows it.
+    pub(crate) id: i64,
 }
 
 /// `fettle race add`
@@ -714,6 +723,9 @@ pub(crate) struct ImportArgs {
     /// Number of decoding threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
+    /// Also bring back activities you deleted from these files (a plain import skips them).
+    #[arg(long)]
+    pub(crate) include_deleted: bool,
 }
 
 /// `fettle activities`
@@ -733,9 +745,59 @@ pub(crate) struct ActivitiesArgs {
     pub(crate) limit: Option<u32>,
 }
 
-/// `fettle activity ID`
+/// `fettle activity ID`, `fettle activity edit|delete`
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct ActivityArgs {
     /// The activity's id, as listed by `fettle activities`.
+    #[arg(required = true)]
+    pub(crate) id: Option<i64>,
+    /// Correct or delete an activity.
+    #[command(subcommand)]
+    pub(crate) action: Option<ActivityAction>,
+}
+
+/// `fettle activity edit|delete`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ActivityAction {
+    /// Correct an activity: name, sport, RPE, notes, whether it counts in the training load.
+    /// Loads, the daily series and status update at once.
+    Edit(ActivityEditArgs),
+    /// Delete activities (all of them, or none when an id does not exist). Importing their
+    /// files again does not bring them back; `fettle import --include-deleted` does.
+    Delete(ActivityDeleteArgs),
+}
+
+/// `fettle activity edit ID`
+#[derive(Debug, Args)]
+pub(crate) struct ActivityEditArgs {
+    /// The activity's id, as listed by `fettle activities`.
     pub(crate) id: i64,
+    /// A new name (an empty one clears it).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// The right sport: running, cycling, swimming, walking, hiking, training …
+    #[arg(long)]
+    pub(crate) sport: Option<String>,
+    /// Perceived exertion, CR-10 (0 rest … 10 maximal).
+    #[arg(long)]
+    pub(crate) rpe: Option<f64>,
+    /// Leave it out of the training load (a stray recording, someone else's session): it stays
+    /// listed, but fitness, fatigue, form and the estimates ignore it.
+    #[arg(long, conflicts_with = "include_in_load")]
+    pub(crate) exclude_from_load: bool,
+    /// Count it in the training load again.
+    #[arg(long)]
+    pub(crate) include_in_load: bool,
+    /// Your notes about the session (an empty value clears them).
+    #[arg(long)]
+    pub(crate) notes: Option<String>,
+}
+
+/// `fettle activity delete ID…`
+#[derive(Debug, Args)]
+pub(crate) struct ActivityDeleteArgs {
+    /// The ids of the activities to delete.
+    #[arg(required = true, value_name = "ID")]
+    pub(crate) ids: Vec<i64>,
 }

@@ -6,7 +6,6 @@
 //! the accepted form, which `--json` prints like the use cases' own refusals; the option is the
 //! parser's kind (`--duration`, `--date` …) unless the caller names it with [`ForFlag`].
 
-use anyhow::{anyhow, bail};
 use fettle_app::AppError;
 use fettle_core::limits::Violation;
 use jiff::civil::Date;
@@ -59,7 +58,7 @@ pub(crate) fn parse_date(text: &str) -> anyhow::Result<Date> {
             "date",
             text,
             DATE_FORM,
-            &anyhow!("bad date {text:?}: write it as {DATE_FORM}"),
+            &usage!("bad date {text:?}: write it as {DATE_FORM}"),
         )
     })
 }
@@ -94,7 +93,7 @@ pub(crate) fn parse_duration(text: &str) -> anyhow::Result<f64> {
 fn duration(text: &str) -> anyhow::Result<f64> {
     let t = text.trim().to_ascii_lowercase();
     let err = || {
-        anyhow!(
+        usage!(
             "bad duration {text:?}: write e.g. 45m, 1h30m, 1:15:00 or 45:00 (whole hours and \
              minutes, seconds below 60, no negative part)"
         )
@@ -148,9 +147,16 @@ fn duration(text: &str) -> anyhow::Result<f64> {
         total
     };
     if !(seconds > 0.0 && seconds.is_finite()) {
-        bail!("bad duration {text:?}: it must be longer than zero");
+        bail_usage!("bad duration {text:?}: it must be longer than zero");
     }
     Ok(seconds)
+}
+
+/// The number of a value typed without a unit (`9`, ` 45 `, `5.5`), else `None`: a bare
+/// distance is read as metres and a bare duration as minutes, which the session checks
+/// question when the reading is implausible.
+pub(crate) fn bare_number(text: &str) -> Option<f64> {
+    plain_number(text.trim())
 }
 
 /// A distance: `9km`, `9 km`, `10k`, `800m`, `13.1mi`, `5000` (metres), or a race name
@@ -174,17 +180,17 @@ fn distance(text: &str) -> anyhow::Result<f64> {
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n = plain_number(num).ok_or_else(|| {
-        anyhow!("bad distance {text:?}: write e.g. 9km, 800m, 13.1mi, half or marathon")
+        usage!("bad distance {text:?}: write e.g. 9km, 800m, 13.1mi, half or marathon")
     })?;
     let factor = match unit {
         "" | "m" => 1.0,
         "k" | "km" => 1000.0,
         "mi" | "mile" | "miles" => 1609.344,
-        _ => bail!("bad distance {text:?}: unknown unit {unit:?} (use m, km or mi)"),
+        _ => bail_usage!("bad distance {text:?}: unknown unit {unit:?} (use m, km or mi)"),
     };
     let metres = n * factor;
     if !(metres > 0.0 && metres.is_finite()) {
-        bail!("bad distance {text:?}: it must be longer than zero");
+        bail_usage!("bad distance {text:?}: it must be longer than zero");
     }
     Ok(metres)
 }
@@ -196,7 +202,7 @@ pub(crate) fn parse_pace(text: &str) -> anyhow::Result<f64> {
 
 fn pace(text: &str) -> anyhow::Result<f64> {
     let t = text.trim().to_ascii_lowercase().replace(' ', "");
-    let err = || anyhow!("bad pace {text:?}: write it as minutes:seconds per km, e.g. 4:05/km");
+    let err = || usage!("bad pace {text:?}: write it as minutes:seconds per km, e.g. 4:05/km");
     let (time, per_m) = match t.split_once('/') {
         Some((time, "km")) => (time, 1000.0),
         Some((time, "mi" | "mile")) => (time, 1609.344),

@@ -29,7 +29,7 @@ pub(crate) fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let store = settings::open(&location)?;
     let athlete = store.default_athlete()?;
     if kept.is_some() && store.counts(athlete)?.activities > 0 {
-        anyhow::bail!(
+        bail_usage!(
             "{} already holds activities: give the demo an empty or new database",
             location.describe()
         );

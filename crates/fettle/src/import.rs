@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use fettle_app::import::{ImportProgress, ImportSummary, import_paths};
+use fettle_app::import::{ImportProgress, ImportSummary, import_paths_with};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::ImportArgs;
@@ -57,12 +57,13 @@ pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> 
         verbose: ctx.verbose,
         lock: Mutex::new(()),
     };
-    let summary = import_paths(
+    let summary = import_paths_with(
         ctx.store.as_ref(),
         ctx.athlete,
         &args.paths,
         threads,
         &progress,
+        args.include_deleted,
     )?;
     progress.bar.finish_and_clear();
     print_summary(ctx, &summary)?;

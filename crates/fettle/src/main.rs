@@ -4,6 +4,21 @@
 //! `fettle-core`, persistence in `fettle-store`, the web face in `fettle-web`. This crate only wires them together and owns
 //! the terminal (tables, progress bars, exit codes). Errors go to stderr with a non-zero exit.
 
+/// `usage!("…")`: an error for something typed wrongly (exit 2, `invalid_input` with
+/// `--json`), written like `anyhow!`.
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        $crate::output::usage_error(format!($($arg)*))
+    };
+}
+
+/// `bail_usage!("…")`: returns [`usage!`] from the function, like `bail!`.
+macro_rules! bail_usage {
+    ($($arg:tt)*) => {
+        return Err(usage!($($arg)*))
+    };
+}
+
 mod accounts;
 mod activities;
 mod cli;
@@ -36,7 +51,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             output::print_error(&err, cli.json);
-            ExitCode::from(2)
+            ExitCode::from(output::exit_status(&err))
         }
     }
 }
@@ -74,7 +89,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 /// Parses the command line (exiting with clap's message on an error), noting whether the
 /// database options were typed or came from the environment: the command line wins.
 fn parse() -> Cli {
-    let matches = Cli::command().get_matches();
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => usage_exit(&error),
+    };
     let mut cli = Cli::from_arg_matches(&matches)
         .map_err(|e| e.format(&mut Cli::command()))
         .unwrap_or_else(|e| e.exit());
@@ -84,6 +102,27 @@ fn parse() -> Cli {
         database_on_command_line: typed("database"),
     };
     cli
+}
+
+/// Ends the process for a command line clap refused: its own message (and exit 2) for people,
+/// with `--json` the same error document as every other failure (code `usage`). `--help` and
+/// `--version` are "errors" too in clap's terms and print as usual (exit 0).
+fn usage_exit(error: &clap::Error) -> ! {
+    let wants_json = std::env::args_os().any(|arg| arg == "--json");
+    if wants_json && error.use_stderr() {
+        // clap's message without its "error: " prefix and the usage block that follows it.
+        let rendered = error.render().to_string();
+        let message = rendered
+            .lines()
+            .take_while(|line| !line.trim().is_empty() && !line.starts_with("Usage:"))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let message = message.trim_start_matches("error: ");
+        output::print_usage_error(message);
+        std::process::exit(2);
+    }
+    error.exit()
 }
 
 /// `fettle activities | head` closes the pipe early. Rust then fails the next `println!`

@@ -69,22 +69,62 @@ fn looks_numeric(cell: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | ':' | '-' | '+' | '/' | 'k' | 'm'))
 }
 
+/// An error for a value typed wrongly: exits 2 and answers `invalid_input`, like the use
+/// cases' own refusals (use through `usage!` / `bail_usage!`).
+pub(crate) fn usage_error(message: String) -> anyhow::Error {
+    anyhow::Error::new(fettle_app::AppError::Invalid(message))
+}
+
+/// What kind of failure an error is: the exit status and the `--json` code.
+///
+/// - 2, `invalid_input`: what was typed is refused (a bad value, a missing or conflicting
+///   option, a file to import that does not exist) — the same class as clap's usage errors;
+/// - 1, `not_found`: the thing asked for does not exist;
+/// - 1, `database`: the database could not be opened, read or written;
+/// - 1, `failed`: anything else that went wrong while running (a file that cannot be read or
+///   written, the server stopping).
+fn classify(error: &anyhow::Error) -> (u8, &'static str) {
+    use fettle_app::AppError;
+    for cause in error.chain() {
+        if let Some(app) = cause.downcast_ref::<AppError>() {
+            return match app {
+                AppError::Invalid(_) | AppError::Violations(_) => (2, "invalid_input"),
+                AppError::NotFound(_) => (1, "not_found"),
+                AppError::Store(_) => (1, "database"),
+                AppError::Internal(_) => (1, "failed"),
+            };
+        }
+        if cause.downcast_ref::<fettle_store::StoreError>().is_some() {
+            return (1, "database");
+        }
+    }
+    (1, "failed")
+}
+
+/// The exit status of a failed command (see [`classify`]).
+pub(crate) fn exit_status(error: &anyhow::Error) -> u8 {
+    classify(error).0
+}
+
+/// Prints clap's refusal of the command line as the `--json` error document (code `usage`).
+pub(crate) fn print_usage_error(message: &str) {
+    eprintln!(
+        "{}",
+        serde_json::json!({ "error": { "code": "usage", "message": message } })
+    );
+}
+
 /// Prints a failed command's error on stderr: `error: …` for people (each refused value on its
 /// own line when there are several), or with `--json` the same document the web API answers,
 /// `{"error": {"code", "message", "violations"?}}`. `code` is `invalid_input` when the
 /// input was refused (then `violations` lists each refused value: field, value, limit,
-/// message), `not_found` when the thing asked for does not exist, `failed` otherwise.
+/// message), `not_found` when the thing asked for does not exist, `database` when the database
+/// failed, `failed` otherwise (see [`classify`]; clap's own refusals are `usage`).
 pub(crate) fn print_error(error: &anyhow::Error, json: bool) {
     let app = error.downcast_ref::<fettle_app::AppError>();
     let violations = app.map_or(&[][..], fettle_app::AppError::violations);
     if json {
-        let code = match app {
-            Some(fettle_app::AppError::Invalid(_) | fettle_app::AppError::Violations(_)) => {
-                "invalid_input"
-            }
-            Some(fettle_app::AppError::NotFound(_)) => "not_found",
-            _ => "failed",
-        };
+        let code = classify(error).1;
         let mut body = serde_json::json!({ "code": code, "message": format!("{error:#}") });
         if !violations.is_empty() {
             body["violations"] = serde_json::json!(violations);

@@ -81,7 +81,7 @@ fn show_plan(ctx: &Context, args: &PlanShowArgs, today: Date) -> anyhow::Result<
     let count = view.plan.weeks.len();
     let week = match args.week {
         Some(n) if n == 0 || n > count => {
-            anyhow::bail!("the plan has weeks 1 to {count}; --week {n} is not one of them")
+            bail_usage!("the plan has weeks 1 to {count}; --week {n} is not one of them")
         }
         Some(n) => view.plan.weeks.get(n - 1),
         None => None,
@@ -338,7 +338,7 @@ fn export(ctx: &Context, args: &PlanExportArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|t| {
             t.parse::<jiff::civil::Time>()
-                .map_err(|_| anyhow::anyhow!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
+                .map_err(|_| usage!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
         })
         .transpose()?;
     let ics = planning::export_ical(ctx.store.as_ref(), ctx.athlete, start, Timestamp::now())?;

@@ -104,7 +104,10 @@ pub(crate) fn wellness(ctx: &Context, args: &WellnessArgs) -> anyhow::Result<Exi
         WellnessAction::Delete(del) => {
             let date = parse_date(&del.date)?;
             if !app::delete_wellness(ctx.store.as_ref(), ctx.athlete, date)? {
-                anyhow::bail!("no wellness entry on {date}: list them with `fettle wellness list`");
+                return Err(fettle_app::AppError::NotFound(format!(
+                    "no wellness entry on {date}: list them with `fettle wellness list`"
+                ))
+                .into());
             }
             if ctx.json {
                 print_json(&serde_json::json!({ "deleted": date }))?;
@@ -394,14 +397,12 @@ pub(crate) fn recovery(ctx: &Context, args: &RecoveryArgs) -> anyhow::Result<Exi
 fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> anyhow::Result<Timestamp> {
     let t = text.trim();
     let bad = || {
-        anyhow::anyhow!(
-            "bad time {text:?}: write \"YYYY-MM-DD HH:MM\" (e.g. \"2026-11-20 19:00\") or HH:MM"
-        )
+        usage!("bad time {text:?}: write \"YYYY-MM-DD HH:MM\" (e.g. \"2026-11-20 19:00\") or HH:MM")
     };
     let to_instant = |datetime: DateTime| -> anyhow::Result<Timestamp> {
         Ok(datetime
             .to_zoned_datetime(tz.clone())
-            .map_err(|e| anyhow::anyhow!("{text:?} is not a valid local time: {e}"))?
+            .map_err(|e| usage!("{text:?} is not a valid local time: {e}"))?
             .timestamp())
     };
     // A date and time first: jiff's `Time` parser would also accept a full date-time and
@@ -425,7 +426,7 @@ fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> anyhow::Result<Timesta
 
 fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCode> {
     let method = RecoveryMethod::parse(&args.method).ok_or_else(|| {
-        anyhow::anyhow!(
+        usage!(
             "unknown recovery method {:?}: use boots, garments, ice-bath, cryo, massage, \
              foam-roll, meal, sleep or rest",
             args.method

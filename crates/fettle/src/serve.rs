@@ -183,7 +183,7 @@ fn check_reach(addr: SocketAddr, multi_user: bool) -> anyhow::Result<()> {
     if multi_user || addr.ip().is_loopback() {
         return Ok(());
     }
-    anyhow::bail!(
+    bail_usage!(
         "{addr} is reachable from other machines, and without --multi-user the dashboard has no \
          login while it shows health data: use 127.0.0.1 (the default), or serve accounts with \
          --multi-user (add them with `fettle user add`)"
@@ -192,8 +192,8 @@ fn check_reach(addr: SocketAddr, multi_user: bool) -> anyhow::Result<()> {
 
 /// Parses `--addr`, saying what to write when it is not an address with a port.
 fn parse_addr(text: &str) -> anyhow::Result<SocketAddr> {
-    text.parse().with_context(|| {
-        format!(
+    text.parse().map_err(|_| {
+        usage!(
             "--addr {text:?} is not an address with a port: write e.g. 127.0.0.1:8080 or [::1]:8080"
         )
     })

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use etcetera::BaseStrategy;
 use fettle_store::{AthleteId, Database, LocationKind, SqliteStore};
 
@@ -88,7 +88,7 @@ pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
             match (sources.db_on_command_line, sources.database_on_command_line) {
                 (true, false) => parse_db(path)?,
                 (false, true) => parse_database(text)?,
-                _ => bail!(
+                _ => bail_usage!(
                     "two databases are named, by --db (or FETTLE_DB) and by --database (or \
                      FETTLE_DATABASE): give only one"
                 ),
@@ -106,7 +106,7 @@ pub(crate) fn named_location(cli: &Cli) -> anyhow::Result<Option<Location>> {
 /// connection string (which would otherwise become a file of that name).
 pub(crate) fn parse_db(path: &Path) -> anyhow::Result<Location> {
     let Some(text) = path.to_str() else {
-        bail!(
+        bail_usage!(
             "the --db path {} is not valid UTF-8 text: rename the file or folder, or choose \
              another path",
             path.display()
@@ -114,12 +114,12 @@ pub(crate) fn parse_db(path: &Path) -> anyhow::Result<Location> {
     };
     match fettle_store::location_kind(text) {
         LocationKind::Path => Ok(Location::Sqlite(path.to_owned())),
-        LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => bail!(
+        LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => bail_usage!(
             "--db takes a SQLite file path, and {} names a PostgreSQL database: pass it with \
              --database (or FETTLE_DATABASE) instead",
             fettle_store::redact_location(text)
         ),
-        LocationKind::UnsupportedUrl(scheme) => bail!(
+        LocationKind::UnsupportedUrl(scheme) => bail_usage!(
             "--db takes a SQLite file path, not a {scheme}://… URL: give a file path, or a \
              PostgreSQL URL with --database"
         ),
@@ -131,7 +131,7 @@ pub(crate) fn parse_db(path: &Path) -> anyhow::Result<Location> {
 pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
     let text = text.trim();
     if text.is_empty() {
-        bail!(
+        bail_usage!(
             "--database is empty: give a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path"
         );
     }
@@ -139,7 +139,7 @@ pub(crate) fn parse_database(text: &str) -> anyhow::Result<Location> {
         LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => {
             Ok(Location::Postgres(text.to_owned()))
         }
-        LocationKind::UnsupportedUrl(scheme) => bail!(
+        LocationKind::UnsupportedUrl(scheme) => bail_usage!(
             "--database {scheme}://… is not supported: give a PostgreSQL URL (postgres://user@host/dbname) or a SQLite file path"
         ),
         LocationKind::Path => Ok(Location::Sqlite(PathBuf::from(text))),

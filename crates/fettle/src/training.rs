@@ -70,7 +70,7 @@ fn profile_set(ctx: &Context, args: &ProfileSetArgs) -> anyhow::Result<ExitCode>
         && update.usual_week_km.is_none()
         && update.strength_block.is_none();
     if nothing {
-        anyhow::bail!(
+        bail_usage!(
             "nothing to set: give at least one of --sex, --mass, --max-hr, --rest-hr, --lthr, --threshold-pace, --tz, --usual-week, --strength-block"
         );
     }
@@ -182,7 +182,7 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|t| {
             t.parse::<jiff::civil::Time>()
-                .map_err(|_| anyhow::anyhow!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
+                .map_err(|_| usage!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
         })
         .transpose()?;
     let session = ManualSession {
@@ -194,6 +194,7 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         sport: args.sport.clone(),
         name: args.name.clone(),
     };
+    refuse_implausible_bare_numbers(args, &session)?;
     let id = training::add_manual(ctx.store.as_ref(), ctx.athlete, &session, Timestamp::now())?;
     if ctx.json {
         print_json(&serde_json::json!({ "id": id }))?;
@@ -201,6 +202,33 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         println!("Added activity {id}.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a bare `--distance` (read as metres) or `--duration` (read as minutes) that makes no
+/// session a person does, naming the likely meaning ("did you mean 9km?"): the rule and its
+/// bounds are `fettle_core::limits`'; only this face reads numbers without units.
+fn refuse_implausible_bare_numbers(args: &AddArgs, session: &ManualSession) -> anyhow::Result<()> {
+    use fettle_core::limits::{ActivityBounds, Unitless};
+    let bare = |text: &str| crate::dates::bare_number(text).map(|typed| Unitless { typed });
+    let sport = match session.sport.as_deref() {
+        None => fettle_formats::Sport::Running,
+        Some(text) => match fettle_app::validate::sport("sport", text) {
+            Ok(sport) => sport,
+            // The use case refuses the sport itself.
+            Err(_) => return Ok(()),
+        },
+    };
+    let refusal = ActivityBounds::for_sport(sport.as_str()).check_unitless(
+        sport.as_str(),
+        session.duration_s,
+        bare(&args.duration),
+        session.distance_m,
+        args.distance.as_deref().and_then(bare),
+    );
+    match refusal {
+        Some(violation) => Err(fettle_app::AppError::from(violation).into()),
+        None => Ok(()),
+    }
 }
 
 /// `fettle rpe ID VALUE`
@@ -381,6 +409,16 @@ pub(crate) fn race(ctx: &Context, args: &RaceArgs) -> anyhow::Result<ExitCode> {
             print_json(&serde_json::json!({ "id": id }))?;
         } else {
             println!("Race {id} saved.");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(RaceAction::Delete(delete)) = &args.action {
+        let deleted =
+            fettle_app::corrections::delete_race(ctx.store.as_ref(), ctx.athlete, delete.id)?;
+        if ctx.json {
+            print_json(&deleted)?;
+        } else {
+            println!("Race {} deleted.", deleted.deleted);
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -64,9 +64,16 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    /// Runs a command that must fail with exit status 2 and print nothing on stdout. Returns
+    /// Runs a command refused as a usage error: exit status 2, nothing on stdout. Returns
     /// stderr.
     fn fails(&self, args: &[&str], stdin: &str) -> String {
+        self.fails_with(2, args, stdin)
+    }
+
+    /// Runs a command that must fail with exit status `code` (2 for what was typed wrongly, 1
+    /// for a runtime failure such as an unknown account) and print nothing on stdout. Returns
+    /// stderr.
+    fn fails_with(&self, code: i32, args: &[&str], stdin: &str) -> String {
         let out = self
             .fettle()
             .args(args)
@@ -75,7 +82,7 @@ impl Env {
             .unwrap();
         assert_eq!(
             out.status.code(),
-            Some(2),
+            Some(code),
             "fettle {args:?} should fail; stdout: {}",
             String::from_utf8_lossy(&out.stdout)
         );
@@ -288,7 +295,7 @@ fn a_created_token_is_printed_alone_and_authenticates_until_revoked() {
             .is_none(),
         "a revoked token no longer authenticates"
     );
-    let error = env.fails(&["token", "revoke", "runner@example.org", &id], "");
+    let error = env.fails_with(1, &["token", "revoke", "runner@example.org", &id], "");
     assert!(
         error.contains(&format!("runner@example.org has no token {id}")),
         "{error}"
@@ -321,7 +328,7 @@ fn tokens_of_one_user_cannot_be_revoked_through_another() {
     let token = env.ok(&["token", "create", "a@example.org"], "");
     let listed = json(&env.ok(&["--json", "token", "list", "a@example.org"], ""));
     let id = listed[0]["id"].as_i64().expect("an id").to_string();
-    let error = env.fails(&["token", "revoke", "b@example.org", &id], "");
+    let error = env.fails_with(1, &["token", "revoke", "b@example.org", &id], "");
     assert!(
         error.contains(&format!("b@example.org has no token {id}")),
         "{error}"
@@ -332,7 +339,7 @@ fn tokens_of_one_user_cannot_be_revoked_through_another() {
             .is_some(),
         "a's token still works"
     );
-    let error = env.fails(&["token", "create", "nobody@example.org"], "");
+    let error = env.fails_with(1, &["token", "create", "nobody@example.org"], "");
     assert!(
         error.contains("no account has the address nobody@example.org"),
         "{error}"
@@ -414,7 +421,8 @@ fn user_passwd_replaces_the_password_and_ends_the_logins_and_tokens() {
         "short\n",
     );
     assert!(error.contains("use at least 10"), "{error}");
-    let error = env.fails(
+    let error = env.fails_with(
+        1,
         &["user", "passwd", "nobody@example.org", "--password-stdin"],
         "a brand new password\n",
     );
@@ -521,7 +529,8 @@ fn an_unreachable_server_is_named_without_the_password_of_its_url() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    // A database that cannot be reached is a runtime failure (1), not a usage error.
+    assert_eq!(out.status.code(), Some(1));
     let error = String::from_utf8_lossy(&out.stderr);
     assert!(!error.contains("s3cr3t-pw"), "{error}");
     assert!(error.contains("127.0.0.1"), "{error}");

@@ -54,12 +54,18 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    /// Runs a command that must fail with exit status 2; returns stderr.
+    /// Runs a command refused as a usage error (exit status 2); returns stderr.
     fn fails(&self, args: &[&str]) -> String {
+        self.fails_with(2, args)
+    }
+
+    /// Runs a command that must fail with exit status `code` (1: a runtime failure such as a
+    /// missing activity); returns stderr.
+    fn fails_with(&self, code: i32, args: &[&str]) -> String {
         let out = self.fettle().args(args).output().unwrap();
         assert_eq!(
             out.status.code(),
-            Some(2),
+            Some(code),
             "fettle {args:?} should fail; stdout: {}",
             String::from_utf8_lossy(&out.stdout)
         );
@@ -732,14 +738,14 @@ fn recovery_list_shows_meals_inside_and_outside_the_window() {
         .unwrap()
         .clone();
     assert_eq!(c["done"], true);
-    let err = env.fails(&["recover", "--activity", "999"]);
+    let err = env.fails_with(1, &["recover", "--activity", "999"]);
     assert!(err.contains("no activity 999"), "{err}");
 }
 
 #[test]
 fn recover_without_activities_says_what_to_do() {
     let env = Env::new();
-    let err = env.fails(&["recover"]);
+    let err = env.fails_with(1, &["recover"]);
     assert!(
         err.contains("no activity yet") && err.contains("fettle import"),
         "{err}"

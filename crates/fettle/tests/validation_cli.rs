@@ -448,3 +448,69 @@ fn an_rpe_off_the_cr10_scale_is_refused_with_the_scale() {
     assert_eq!(v["limit"], "0–10 (CR-10)");
     assert_eq!(env.activities(), 0);
 }
+
+#[test]
+fn a_bare_number_that_is_implausible_as_read_is_refused_with_its_likely_meaning() {
+    let env = Env::new();
+    // `--distance 9` is read as 9 m: 0.012 km/h for 45 minutes. 9 km is 12 km/h (5:00/km).
+    let v = env.violation(&[
+        "add",
+        "--date",
+        "2026-11-20",
+        "--duration",
+        "45",
+        "--distance",
+        "9",
+    ]);
+    assert_eq!(
+        (v["field"].as_str(), v["value"].as_str()),
+        (Some("distance"), Some("9"))
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains("did you mean 9km?"),
+        "{v}"
+    );
+    // Two minutes for a half marathon (633 km/h) is two hours (10.5 km/h).
+    let v = env.violation(&[
+        "add",
+        "--date",
+        "2026-11-20",
+        "--duration",
+        "2",
+        "--distance",
+        "21.1km",
+    ]);
+    assert_eq!(v["field"], "duration");
+    assert!(
+        v["message"].as_str().unwrap().contains("did you mean 2h?"),
+        "{v}"
+    );
+    // Nothing was stored by the refusals; the plausible readings and explicit units pass.
+    assert_eq!(env.json(&["activities"]).as_array().map(Vec::len), Some(0));
+    env.ok(&[
+        "add",
+        "--date",
+        "2026-11-20",
+        "--duration",
+        "45",
+        "--distance",
+        "9000",
+    ]);
+    env.ok(&[
+        "add",
+        "--date",
+        "2026-11-21",
+        "--duration",
+        "45m",
+        "--distance",
+        "9km",
+    ]);
+    let stored: Vec<f64> = env
+        .json(&["activities"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["distance_m"].as_f64().unwrap())
+        .collect();
+    assert_eq!(stored, vec![9000.0, 9000.0]);
+}
