@@ -19,6 +19,7 @@
 
 use std::collections::BTreeSet;
 
+use fettle_core::performance::{Performance, best_recent_vdot};
 use fettle_core::plan::{
     self, Adherence, Cycle, ForecastPoint, Plan, PlanError, PlanRequest, Predictions, Race,
     StartingPoint, Thresholds, Week, ical::IcalOptions,
@@ -392,6 +393,7 @@ fn build(
     request.max_ramp = params.max_ramp;
     request.start = starting_point(store, athlete, &history, today, &tz)?;
     let profile = training::show_profile(store, athlete, today)?.resolved;
+    let evidence = best_evidence(store, athlete, today)?;
     let value = |r: &Option<fettle_core::profile::Resolved>| r.as_ref().map(|r| r.value);
     request.thresholds = Thresholds {
         threshold_pace_s_per_km: value(&profile.threshold_speed_mps)
@@ -399,7 +401,8 @@ fn build(
             .map(|s| 1000.0 / s),
         lthr_bpm: value(&profile.lthr),
         hrmax_bpm: value(&profile.hr_max),
-        current_vdot: None,
+        current_vdot: evidence.map(|e| e.vdot),
+        vdot_evidence: evidence,
     };
     request.body_mass_kg = value(&profile.body_mass_kg);
     request.access = store
@@ -442,6 +445,27 @@ fn run_planner(
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// The best evidence of current fitness among the stored races and time trials
+/// ([`fettle_core::performance::best_recent_vdot`]): a race the athlete entered beats a best
+/// effort found in the data; `None` when there is neither, and the threshold pace is used.
+fn best_evidence(
+    store: &dyn Store,
+    athlete: AthleteId,
+    today: Date,
+) -> Result<Option<fettle_core::performance::VdotEvidence>, AppError> {
+    let performances: Vec<Performance> = store
+        .races(athlete)?
+        .into_iter()
+        .map(|r| Performance {
+            date: r.race.date,
+            distance_m: r.race.distance_m,
+            time_s: r.race.time_s,
+            is_race: r.race.kind == "race",
+        })
+        .collect();
+    Ok(best_recent_vdot(&performances, today))
 }
 
 fn weekday_from_index(index: u8) -> Result<jiff::civil::Weekday, AppError> {

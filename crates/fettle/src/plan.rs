@@ -129,6 +129,9 @@ fn print_overview(view: &PlanView) {
         fettle_core::plan::RACE_FORM_MIN,
         fettle_core::plan::RACE_FORM_MAX,
     );
+    if !plan.predictions.explanation.is_empty() {
+        println!("{}", plan.predictions.explanation);
+    }
     let mut table = Table::new(&["week", "start", "kind", "km", "load", "runs", ""]);
     for (i, w) in plan.weeks.iter().enumerate() {
         let runs = w
@@ -230,7 +233,11 @@ fn print_forecast(view: &ForecastView) {
         None => println!("No forecast for race morning."),
     }
     let p = &view.predictions;
-    println!("Predicted race time:");
+    if let Some(lead) = p.lead_time_s {
+        println!("Predicted race time: {}.", format_hms(lead));
+    }
+    println!("{}", p.explanation);
+    println!("All predictions, for context:");
     let time = |t: Option<f64>| t.map_or("-".to_string(), format_hms);
     let mut table = Table::new(&["  from", "vdot", "time"]);
     let rows = [

@@ -189,11 +189,19 @@ impl<'a> Context<'a> {
                 _ => return Err(PlanError::UnknownAccess(item.clone())),
             }
         }
-        let (threshold_speed, pace_known) = match (t.threshold_pace_s_per_km, t.current_vdot) {
-            (Some(pace), _) => (1000.0 / pace, true),
-            (None, Some(v)) => (forecast::threshold_speed_for_vdot(v), true),
-            (None, None) => (1000.0 / DEFAULT_THRESHOLD_PACE_S_PER_KM, false),
-        };
+        // A race or time trial is better evidence than a threshold pace (often an estimate).
+        let measured_vdot = t
+            .vdot_evidence
+            .filter(|e| e.source != super::VdotSource::ThresholdPace)
+            .and(t.current_vdot);
+        let (threshold_speed, pace_known) =
+            match (measured_vdot, t.threshold_pace_s_per_km, t.current_vdot) {
+                (Some(v), _, _) | (None, None, Some(v)) => {
+                    (forecast::threshold_speed_for_vdot(v), true)
+                }
+                (None, Some(pace), _) => (1000.0 / pace, true),
+                (None, None, None) => (1000.0 / DEFAULT_THRESHOLD_PACE_S_PER_KM, false),
+            };
         let n_days = days_between(req.today, req.race_date) + 1;
         let n_weeks = usize::try_from((n_days + 6) / 7).map_err(|_| PlanError::DateRange)?;
         let weeks_to_race = n_days as f64 / 7.0;

@@ -40,6 +40,7 @@ use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::log::RecoveryMethod;
+pub use crate::performance::{VdotEvidence, VdotSource};
 
 pub use adherence::{Adherence, AdherenceSummary, WeekAdherence, adherence};
 
@@ -338,8 +339,13 @@ pub struct Thresholds {
     pub lthr_bpm: Option<f64>,
     /// Maximum heart rate, bpm.
     pub hrmax_bpm: Option<f64>,
-    /// Current VDOT when known (e.g. from a recent race); used when there is no threshold pace.
+    /// Current VDOT when known (e.g. from a recent race).
     pub current_vdot: Option<f64>,
+    /// Where `current_vdot` comes from. A race or time trial is better evidence of fitness than
+    /// a threshold pace, so with one the training paces come from the VDOT; otherwise the
+    /// threshold pace sets them and the VDOT is used only when there is no threshold pace.
+    #[serde(default)]
+    pub vdot_evidence: Option<VdotEvidence>,
 }
 
 /// Everything the planner needs. Build it with [`PlanRequest::new`] and adjust the fields.
@@ -580,6 +586,16 @@ pub struct Predictions {
     pub model_time_s: Option<f64>,
     /// The race-pace target used for the race session, seconds.
     pub target_time_s: f64,
+    /// What the current VDOT was taken from (a race, a time trial or the threshold pace).
+    #[serde(default)]
+    pub vdot_evidence: Option<VdotEvidence>,
+    /// The one predicted time to believe first, seconds: the time at the current VDOT from the
+    /// best evidence (else Riegel from the threshold pace).
+    #[serde(default)]
+    pub lead_time_s: Option<f64>,
+    /// In words: what the lead prediction rests on and why the other predictions differ.
+    #[serde(default)]
+    pub explanation: String,
 }
 
 /// A complete plan.
