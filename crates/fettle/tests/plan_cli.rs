@@ -675,3 +675,71 @@ fn a_recent_race_sets_the_vdot_and_the_plan_says_so() {
     let why = p["explanation"].as_str().unwrap();
     assert!(why.contains("race of 5.0 km in 20:16"), "{why}");
 }
+
+#[test]
+fn following_the_first_eight_weeks_as_written_raises_no_weekly_distance_warning() {
+    let env = Env::new();
+    // Plan made on a Monday 13 weeks ago, after a month at 60 km; marathon 20 weeks later.
+    let real_today = today();
+    let this_monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    let start = this_monday - (13 * 7).days();
+    month_at_60_km(&env, start);
+    let race = (start + 139.days()).to_string();
+    let start_text = start.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+        "--cycle",
+        "3:1",
+        "--max-ramp",
+        "6",
+    ]);
+    let plan = env.json(&["plan", "--today", &start_text, "show"]);
+    let weeks = plan["weeks"].as_array().unwrap();
+    assert_eq!(date(&weeks[0]["start"]), start);
+    // Run every planned session of the first 8 weeks exactly as written.
+    let executed: Vec<&Value> = weeks[..8]
+        .iter()
+        .flat_map(|w| w["days"].as_array().unwrap())
+        .collect();
+    for day in executed.iter().filter(|d| is_run(d)) {
+        let km = num(&day["session"]["distance_m"]) / 1000.0;
+        let minutes = (num(&day["session"]["duration_s"]) / 60.0).round();
+        env.ok(&[
+            "add",
+            "--date",
+            day["date"].as_str().unwrap(),
+            "--start",
+            "06:00",
+            "--duration",
+            &format!("{minutes}m"),
+            "--distance",
+            &format!("{km:.2}km"),
+            "--rpe",
+            "5",
+        ]);
+    }
+    // The plan rises: week 8 carries more than week 1 (the flag test is not vacuous).
+    assert!(num(&weeks[7]["distance_target_m"]) > num(&weeks[0]["distance_target_m"]));
+    assert!(weeks[..8].iter().any(|w| w["kind"] == "recovery"));
+    for day in &executed {
+        let status = env.json(&["status", "--date", day["date"].as_str().unwrap()]);
+        let codes: Vec<&str> = status["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            !codes.contains(&"weekly_distance_jump"),
+            "{}: {status}",
+            day["date"]
+        );
+    }
+}

@@ -8,10 +8,11 @@ use jiff::civil::Date;
 use super::{
     BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_MAX_MINUTES,
     LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE,
-    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, Plan, PlanError, PlanRequest,
-    RACE_FORM_MAX, RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind,
-    StartingPoint, TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance,
-    days_between, forecast, sessions, weekday_index,
+    PEAK_GROWTH_OVER_RECENT, PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M,
+    PEAK_WEEKLY_DISTANCE_MAX_5K_M, PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Plan, PlanError,
+    PlanRequest, RACE_FORM_MAX, RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race,
+    SessionKind, StartingPoint, TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care,
+    check_distance, days_between, forecast, sessions, weekday_index,
 };
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
@@ -208,7 +209,7 @@ impl<'a> Context<'a> {
         let (predictions, goal_unrealistic) =
             forecast::predictions(req, threshold_speed, pace_known, weeks_to_race);
         let peak_distance_m =
-            peak_weekly_distance(req.race_distance_m).max(start.recent_weekly_distance_m);
+            peak_weekly_distance(req.race_distance_m, start.recent_weekly_distance_m);
         Ok(Context {
             req,
             start,
@@ -230,12 +231,18 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Peak weekly distance for a race distance: log-interpolated between the 5 km and marathon
-/// peaks, clamped to them.
-fn peak_weekly_distance(race_m: f64) -> f64 {
+/// Peak weekly distance for this race and athlete: [`PEAK_GROWTH_OVER_RECENT`] × what the
+/// athlete runs now, kept inside the range of established plans for the distance (both ends
+/// log-interpolated between the 5 km and marathon values), and never below the current volume.
+fn peak_weekly_distance(race_m: f64, recent_m: f64) -> f64 {
     let share = ((race_m / 5000.0).ln() / (MARATHON_M / 5000.0).ln()).clamp(0.0, 1.0);
-    PEAK_WEEKLY_DISTANCE_5K_M
-        + share * (PEAK_WEEKLY_DISTANCE_MARATHON_M - PEAK_WEEKLY_DISTANCE_5K_M)
+    let low = PEAK_WEEKLY_DISTANCE_5K_M
+        + share * (PEAK_WEEKLY_DISTANCE_MARATHON_M - PEAK_WEEKLY_DISTANCE_5K_M);
+    let high = PEAK_WEEKLY_DISTANCE_MAX_5K_M
+        + share * (PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M - PEAK_WEEKLY_DISTANCE_MAX_5K_M);
+    (PEAK_GROWTH_OVER_RECENT * recent_m)
+        .clamp(low, high)
+        .max(recent_m)
 }
 
 /// Taper length in weeks, race week included (Bosquet 2007; SCIENCE.md §8).
@@ -370,22 +377,38 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
         fitness: ctx.start.fitness,
         fatigue: ctx.start.fatigue,
     };
-    let mut previous_build = ctx
+    let mut last_build = ctx
         .start
         .recent_weekly_distance_m
         .max(BEGINNER_WEEKLY_DISTANCE_M);
+    // A build week right after a recovery week returns to the last build level; every other
+    // build week may rise. The rise is spread evenly over the rising weeks left, so the volume
+    // climbs through the whole build instead of reaching the peak early and holding it.
+    let rises: Vec<bool> = slots[..pre_taper]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.kind == WeekKind::Build && !(i > 0 && slots[i - 1].kind == WeekKind::Recovery)
+        })
+        .collect();
     let mut peak_full_build: Option<f64> = None;
     let mut peak_any_build: Option<f64> = None;
     let mut weeks = Vec::with_capacity(slots.len());
     let mut build_index = 0;
     let mut ramp_limited = 0;
-    for slot in &slots[..pre_taper] {
+    for (i, slot) in slots[..pre_taper].iter().enumerate() {
         let full = slot.window_start >= req.today;
         let distance = match slot.kind {
-            WeekKind::Recovery => RECOVERY_WEEK_FRACTION * previous_build,
+            WeekKind::Recovery => RECOVERY_WEEK_FRACTION * last_build,
             _ => {
-                let wanted = (previous_build * (1.0 + MAX_WEEKLY_DISTANCE_INCREASE))
-                    .min(ctx.peak_distance_m.max(previous_build));
+                let rises_left = rises[i..].iter().filter(|r| **r).count();
+                let peak = ctx.peak_distance_m.max(last_build);
+                let wanted = if rises[i] && rises_left > 0 {
+                    let step = (peak / last_build).powf(1.0 / rises_left as f64) - 1.0;
+                    last_build * (1.0 + step.clamp(0.0, MAX_WEEKLY_DISTANCE_INCREASE))
+                } else {
+                    last_build
+                };
                 let ramp_of = |d: f64| -> Result<f64, PlanError> {
                     let days = week_days(ctx, *slot, d, build_index)?;
                     Ok(state.run(&days).fitness - state.fitness)
@@ -405,7 +428,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
                     }
                     lo
                 };
-                previous_build = distance;
+                last_build = distance;
                 peak_any_build = Some(peak_any_build.unwrap_or(0.0).max(distance));
                 if full {
                     peak_full_build = Some(peak_full_build.unwrap_or(0.0).max(distance));
@@ -422,7 +445,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
     }
 
     // Taper: the cut (41–60 % of peak volume) that lands race-morning form nearest the target.
-    let peak = peak_full_build.or(peak_any_build).unwrap_or(previous_build);
+    let peak = peak_full_build.or(peak_any_build).unwrap_or(last_build);
     let taper_slots = &slots[pre_taper..];
     let shape = taper_shape(taper_slots.len());
     let mut best: Option<(f64, f64, f64, Vec<Week>)> = None;
@@ -621,9 +644,9 @@ fn assumptions(ctx: &Context<'_>) -> Vec<String> {
         ));
     }
     out.push(format!(
-        "build weeks grow by at most {:.0} % over the previous build week up to a peak of {:.0} km, with fitness rising at most {:.1} points per week; recovery weeks at {:.0} % ({})",
-        MAX_WEEKLY_DISTANCE_INCREASE * 100.0,
+        "weekly distance rises evenly towards a peak of {:.0} km, by at most {:.0} % a week and with fitness rising at most {:.1} points per week; recovery weeks at {:.0} % of the last build week, and the week after one returns to that level, not above it ({})",
         ctx.peak_distance_m / 1000.0,
+        MAX_WEEKLY_DISTANCE_INCREASE * 100.0,
         req.max_ramp,
         RECOVERY_WEEK_FRACTION * 100.0,
         match req.cycle {

@@ -9,10 +9,14 @@
 //!    block ends at the peak. A plan never opens with a recovery week (the athlete's recent
 //!    training is the block before it), and the first recovery week follows at least one full
 //!    build week.
-//! 2. **Volume.** Each build week's distance grows by at most [`MAX_WEEKLY_DISTANCE_INCREASE`]
-//!    over the previous build week, up to a peak volume for the race distance, and is cut further
-//!    when the forecast fitness (CTL) would rise by more than `max_ramp` points in the week.
-//!    Recovery weeks run at [`RECOVERY_WEEK_FRACTION`] of the previous build week. The taper cut
+//! 2. **Volume.** Weekly distance rises from what the athlete runs now towards a peak for the
+//!    race distance and the athlete's history ([`PEAK_GROWTH_OVER_RECENT`] × now, inside the
+//!    range of established plans), spread evenly over the build weeks that may rise, by at most
+//!    [`MAX_WEEKLY_DISTANCE_INCREASE`] a week, and cut further when the forecast fitness (CTL)
+//!    would rise by more than `max_ramp` points in the week. Recovery weeks run at
+//!    [`RECOVERY_WEEK_FRACTION`] of the last build week; the week after a recovery week returns to
+//!    that build level, not above it — the rule Fettle's weekly-distance flag measures by, so a
+//!    plan followed as written never raises it. The taper cut
 //!    (within Bosquet's 41–60 %) is chosen so that race-morning form lands in
 //!    [`RACE_FORM_MIN`]…[`RACE_FORM_MAX`].
 //! 3. **Days.** Every day gets a session (rest on non-training days) with targets and expected
@@ -77,13 +81,23 @@ pub const BEGINNER_WEEKLY_DISTANCE_M: f64 = 15_000.0;
 /// (5:30/km, a one-hour effort of a VDOT ≈ 36 recreational runner). Only used to turn loads into
 /// distances; no pace targets are shown from it.
 pub const DEFAULT_THRESHOLD_PACE_S_PER_KM: f64 = 330.0;
-/// Peak weekly distance planned for a 5 km race, metres. Fettle's convention, in line with
-/// published intermediate plans (Daniels, Higdon); peaks for other distances are interpolated on
-/// log(distance) up to [`PEAK_WEEKLY_DISTANCE_MARATHON_M`]. A runner already above it keeps
-/// their volume.
+/// Lowest peak weekly distance planned for a 5 km race, metres: the peak of published
+/// intermediate 5 km plans (Daniels' Running Formula, Higdon). The ends of the peak range for
+/// other distances are interpolated on log(distance) up to the marathon's.
 pub const PEAK_WEEKLY_DISTANCE_5K_M: f64 = 40_000.0;
-/// Peak weekly distance planned for a marathon, metres (see [`PEAK_WEEKLY_DISTANCE_5K_M`]).
+/// Lowest peak weekly distance planned for a marathon, metres (≈ 50 miles: Pfitzinger &
+/// Douglas' lightest schedules in Advanced Marathoning peak at 55 miles).
 pub const PEAK_WEEKLY_DISTANCE_MARATHON_M: f64 = 80_000.0;
+/// Highest peak planned for a 5 km race, metres (≈ 40 miles, Pfitzinger's Faster Road Racing
+/// lower schedules); a runner already above it keeps their volume.
+pub const PEAK_WEEKLY_DISTANCE_MAX_5K_M: f64 = 65_000.0;
+/// Highest peak planned for a marathon, metres (70 miles: Advanced Marathoning's 55–70 mile
+/// schedules); a runner already above it keeps their volume.
+pub const PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M: f64 = 113_000.0;
+/// The peak aimed for, as a multiple of what the athlete runs now (inside the range above): a
+/// build of about a third, the rise of Advanced Marathoning's schedules from their first weeks to
+/// their peak.
+pub const PEAK_GROWTH_OVER_RECENT: f64 = 1.35;
 /// Fastest plausible VDOT gain per week of training: Daniels advises raising the training VDOT
 /// by about one point every 4–6 weeks; the faster end is used to judge a goal.
 pub const MAX_VDOT_GAIN_PER_WEEK: f64 = 0.25;

@@ -666,3 +666,59 @@ fn most_realistic_plans_are_feasible() {
     }
     assert!(feasible * 10 >= total * 9, "{feasible}/{total}");
 }
+
+/// The runner: a month at about 60 km a week (fitness 45, fatigue 50, threshold
+/// 4:30/km) and a marathon 20 weeks away, planned on a Monday so weeks are whole.
+fn sixty_km_marathon_request() -> PlanRequest {
+    // 2026-03-02 is a Monday; race on the Sunday 20 weeks on (139 days later).
+    let mut req = PlanRequest::new(date(2026, 3, 2), date(2026, 7, 19), MARATHON_M);
+    req.start = Some(StartingPoint {
+        fitness: 45.0,
+        fatigue: 50.0,
+        recent_weekly_distance_m: 60_000.0,
+    });
+    req.thresholds.threshold_pace_s_per_km = Some(270.0);
+    req
+}
+
+#[test]
+fn the_build_rises_progressively_and_returns_to_the_last_level_after_recovery_weeks() {
+    let plan = create_plan(&sixty_km_marathon_request()).unwrap();
+    assert_eq!(plan.weeks.len(), 20);
+    let build: Vec<&Week> = plan
+        .weeks
+        .iter()
+        .filter(|w| w.kind == WeekKind::Build)
+        .collect();
+    let first = build[0].distance_target_m;
+    let peak = build
+        .iter()
+        .map(|w| w.distance_target_m)
+        .fold(0.0, f64::max);
+    assert!(peak >= 1.2 * first, "peak {peak} vs first {first}");
+    // Week over week: at most +10 %, except the return from a recovery week to the level of the
+    // build week before it (not above). The first week is at most +10 % on the recent 60 km.
+    let mut previous = 60_000.0;
+    let mut last_build = 60_000.0;
+    let mut after_recovery = false;
+    for w in plan.weeks.iter().filter(|w| w.kind != WeekKind::Race) {
+        let d = w.distance_target_m;
+        if after_recovery {
+            assert!(
+                d <= last_build + 1e-6,
+                "{} above the last build level",
+                w.start
+            );
+        } else {
+            assert!(d <= previous * 1.10 + 1e-6, "{}: {previous} → {d}", w.start);
+        }
+        after_recovery = w.kind == WeekKind::Recovery;
+        if w.kind == WeekKind::Build {
+            last_build = d;
+        }
+        previous = d;
+    }
+    // The peak comes late: the last build week before the taper is within 2 % of it.
+    let last = build.last().unwrap().distance_target_m;
+    assert!(last >= 0.98 * peak, "last build {last}, peak {peak}");
+}
