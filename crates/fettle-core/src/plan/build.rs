@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use super::{
-    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_MAX_MINUTES,
-    LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE,
-    PEAK_GROWTH_OVER_RECENT, PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M,
-    PEAK_WEEKLY_DISTANCE_MAX_5K_M, PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Plan, PlanError,
-    PlanRequest, RACE_FORM_MAX, RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race,
-    SessionKind, StartingPoint, TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care,
-    check_distance, days_between, forecast, sessions, weekday_index,
+    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_CUTBACK,
+    LONG_RUN_MAX_MINUTES, LONG_RUN_PEAK_5K_M, LONG_RUN_PEAK_10K_M, LONG_RUN_PEAK_HALF_M,
+    LONG_RUN_PEAK_MARATHON_M, LONG_RUN_PEAK_SHARE, LONG_RUN_READINESS_SHARE, LONG_RUN_SHARE,
+    MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE, PEAK_GROWTH_OVER_RECENT,
+    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, PEAK_WEEKLY_DISTANCE_MAX_5K_M,
+    PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Plan, PlanError, PlanRequest, RACE_FORM_MAX,
+    RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind, StartingPoint,
+    TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
+    forecast, sessions, weekday_index,
 };
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
@@ -245,6 +247,70 @@ fn peak_weekly_distance(race_m: f64, recent_m: f64) -> f64 {
         .max(recent_m)
 }
 
+/// The peak long run for this race and athlete, metres: [`LONG_RUN_PEAK_SHARE`] of the peak
+/// week inside the distance's range (log-interpolated between the published ranges for 5 km,
+/// 10 km, half and marathon), and never beyond [`LONG_RUN_MAX_MINUTES`] at easy pace.
+pub(super) fn peak_long_run_m(ctx: &Context<'_>) -> f64 {
+    let anchors = [
+        (5_000.0, LONG_RUN_PEAK_5K_M),
+        (10_000.0, LONG_RUN_PEAK_10K_M),
+        (super::HALF_MARATHON_M, LONG_RUN_PEAK_HALF_M),
+        (MARATHON_M, LONG_RUN_PEAK_MARATHON_M),
+    ];
+    let d = ctx.req.race_distance_m.clamp(5_000.0, MARATHON_M);
+    let mut range = LONG_RUN_PEAK_MARATHON_M;
+    for pair in anchors.windows(2) {
+        let ((d0, r0), (d1, r1)) = (pair[0], pair[1]);
+        if d <= d1 {
+            let t = (d / d0).ln() / (d1 / d0).ln();
+            range = [r0[0] + t * (r1[0] - r0[0]), r0[1] + t * (r1[1] - r0[1])];
+            break;
+        }
+    }
+    (LONG_RUN_PEAK_SHARE * ctx.peak_distance_m)
+        .clamp(range[0], range[1])
+        .min(sessions::long_run_cap_m(ctx))
+}
+
+/// The long run of each week before the taper: progressive long runs climb evenly from the
+/// athlete's current long run ([`LONG_RUN_SHARE`] of the recent weekly distance) to the peak
+/// long run in the last build week; they alternate with cutback long runs
+/// ([`LONG_RUN_CUTBACK`] of the last progressive one), and recovery weeks take a cutback.
+/// Counted back from the taper, so the last build week carries the peak.
+fn long_run_schedule(ctx: &Context<'_>, slots: &[Slot]) -> Vec<Option<f64>> {
+    let peak = peak_long_run_m(ctx);
+    let start = (LONG_RUN_SHARE
+        * ctx
+            .start
+            .recent_weekly_distance_m
+            .max(BEGINNER_WEEKLY_DISTANCE_M))
+    .min(peak);
+    // Build weeks counted back from the last: even positions step up, odd ones cut back.
+    let n_builds = slots.iter().filter(|s| s.kind == WeekKind::Build).count();
+    let progressive_total = n_builds.div_ceil(2);
+    let mut builds_seen = 0;
+    let mut progressive_seen = 0;
+    let mut last_progressive = start;
+    slots
+        .iter()
+        .map(|slot| match slot.kind {
+            WeekKind::Build => {
+                let from_end = n_builds - 1 - builds_seen;
+                builds_seen += 1;
+                if from_end % 2 == 0 {
+                    progressive_seen += 1;
+                    last_progressive =
+                        start + (peak - start) * progressive_seen as f64 / progressive_total as f64;
+                    Some(last_progressive)
+                } else {
+                    Some(LONG_RUN_CUTBACK * last_progressive)
+                }
+            }
+            _ => Some(LONG_RUN_CUTBACK * last_progressive),
+        })
+        .collect()
+}
+
 /// Taper length in weeks, race week included (Bosquet 2007; SCIENCE.md §8).
 pub(super) fn nominal_taper_weeks(race_m: f64) -> usize {
     if race_m <= ONE_WEEK_TAPER_MAX_M {
@@ -339,9 +405,16 @@ fn week_days(
     slot: Slot,
     distance_m: f64,
     build_index: usize,
+    long_m: Option<f64>,
 ) -> Result<Vec<Day>, PlanError> {
-    let mut days =
-        sessions::layout_week(ctx, slot.window_start, slot.kind, distance_m, build_index)?;
+    let mut days = sessions::layout_week(
+        ctx,
+        slot.window_start,
+        slot.kind,
+        distance_m,
+        build_index,
+        long_m,
+    )?;
     days.retain(|d| d.date >= ctx.req.today);
     Ok(days)
 }
@@ -391,6 +464,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
             s.kind == WeekKind::Build && !(i > 0 && slots[i - 1].kind == WeekKind::Recovery)
         })
         .collect();
+    let long_runs = long_run_schedule(ctx, &slots[..pre_taper]);
     let mut peak_full_build: Option<f64> = None;
     let mut peak_any_build: Option<f64> = None;
     let mut weeks = Vec::with_capacity(slots.len());
@@ -410,7 +484,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
                     last_build
                 };
                 let ramp_of = |d: f64| -> Result<f64, PlanError> {
-                    let days = week_days(ctx, *slot, d, build_index)?;
+                    let days = week_days(ctx, *slot, d, build_index, long_runs[i])?;
                     Ok(state.run(&days).fitness - state.fitness)
                 };
                 let distance = if ramp_of(wanted)? <= req.max_ramp {
@@ -436,7 +510,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
                 distance
             }
         };
-        let days = week_days(ctx, *slot, distance, build_index)?;
+        let days = week_days(ctx, *slot, distance, build_index, long_runs[i])?;
         if slot.kind == WeekKind::Build {
             build_index += 1;
         }
@@ -456,7 +530,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
         let mut before_race = state;
         let mut taper = Vec::with_capacity(taper_slots.len());
         for (slot, g) in taper_slots.iter().zip(shape) {
-            let days = week_days(ctx, *slot, peak * (1.0 - cut * g), build_index)?;
+            let days = week_days(ctx, *slot, peak * (1.0 - cut * g), build_index, None)?;
             // Morning of race day = after every day but the race itself (the last day).
             before_race = s.run(&days[..days.len().saturating_sub(1)]);
             s = s.run(&days);
@@ -545,6 +619,27 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         }
     ));
 
+    let stretched = weeks
+        .iter()
+        .flat_map(|w| w.days.iter().map(move |d| (w, d)))
+        .filter(|(w, d)| {
+            d.session.kind == SessionKind::Long
+                && d.session.distance_m
+                    > super::LONG_RUN_MAX_SHARE * w.distance_target_m * (1.0 + 1e-9)
+        })
+        .count();
+    assumptions.push(format!(
+        "long runs build to {:.1} km, alternating with shorter cutback long runs{}",
+        peak_long_run_m(ctx) / 1000.0,
+        if stretched > 0 {
+            format!(
+                "; {stretched} of them are above the usual 30 % of their week (at most {:.0} %) because the race needs long runs of that length",
+                super::LONG_RUN_STRETCH_SHARE * 100.0
+            )
+        } else {
+            String::new()
+        }
+    ));
     care::assign(ctx, &mut weeks);
     let forecast = forecast::run(
         State {
@@ -576,7 +671,7 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         let ready = LONG_RUN_READINESS_SHARE * req.race_distance_m;
         if cap < ready {
             assumptions.push(format!(
-                "long runs are capped at {LONG_RUN_MAX_MINUTES:.0} min (Daniels), {:.1} km at your easy pace",
+                "long runs are capped at {LONG_RUN_MAX_MINUTES:.0} min, {:.1} km at your easy pace",
                 cap / 1000.0
             ));
         }

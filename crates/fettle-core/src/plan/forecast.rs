@@ -161,7 +161,7 @@ fn explain(
     };
     if let Some(r) = riegel_from_threshold {
         out.push_str(&format!(
-            " Riegel's formula from your threshold pace gives {}: the threshold is often estimated from training runs and then understates race fitness.",
+            " Riegel's formula from your threshold pace gives {}: a threshold pace is often estimated from training runs, so it is a rougher guide than a race.",
             format_duration(r)
         ));
     }

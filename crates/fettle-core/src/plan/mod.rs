@@ -58,12 +58,34 @@ pub const RECOVERY_WEEK_FRACTION: f64 = 0.7;
 /// 2014 (JOSPT 44:739) linked > 30 % over two weeks to injuries and the 10 % rule has no good
 /// evidence (SCIENCE.md §4); 10 % per loading week keeps any two-week rise ≤ 21 %, well under 30 %.
 pub const MAX_WEEKLY_DISTANCE_INCREASE: f64 = 0.10;
-/// Planned share of the week's distance for the long run (SCIENCE.md §8: at most about 25–30 %).
+/// Share of the week's distance for a long run outside the build's progression (taper weeks, a
+/// plan too short to progress), and the athlete's current long run when the build starts.
 pub const LONG_RUN_SHARE: f64 = 0.28;
-/// Hard upper bound on the long run's share of the week's distance (SCIENCE.md §8).
+/// The usual upper bound on the long run's share of the week's distance; above it the session
+/// and the plan say so.
 pub const LONG_RUN_MAX_SHARE: f64 = 0.30;
-/// Longest long run in minutes: Daniels (Daniels' Running Formula) caps it at 150 minutes.
-pub const LONG_RUN_MAX_MINUTES: f64 = 150.0;
+/// Hard upper bound on the long run's share of the week: the peak long runs of published
+/// marathon plans reach about 36 % of their week (Pfitzinger & Douglas, Advanced Marathoning:
+/// 20 miles in a 55-mile week); never more than this.
+pub const LONG_RUN_STRETCH_SHARE: f64 = 0.38;
+/// The peak long run as a share of the peak week, before the distance's range is applied
+/// (Advanced Marathoning's 20–22 mile long runs in 55–70 mile weeks).
+pub const LONG_RUN_PEAK_SHARE: f64 = 0.36;
+/// A cutback long run is this share of the last progressive one: long runs alternate between a
+/// step up and a shorter one (Pfitzinger & Douglas alternate long and medium-long runs).
+pub const LONG_RUN_CUTBACK: f64 = 0.75;
+/// Peak long-run range for a 5 km race, metres (published 5 km plans: 12–16 km).
+pub const LONG_RUN_PEAK_5K_M: [f64; 2] = [12_000.0, 16_000.0];
+/// Peak long-run range for a 10 km race, metres (14–18 km).
+pub const LONG_RUN_PEAK_10K_M: [f64; 2] = [14_000.0, 18_000.0];
+/// Peak long-run range for a half marathon, metres (18–24 km).
+pub const LONG_RUN_PEAK_HALF_M: [f64; 2] = [18_000.0, 24_000.0];
+/// Peak long-run range for a marathon, metres (29–35 km: Pfitzinger & Douglas, Daniels,
+/// Hudson).
+pub const LONG_RUN_PEAK_MARATHON_M: [f64; 2] = [29_000.0, 35_000.0];
+/// Longest long run in minutes: about 3 hours (Hudson; Advanced Marathoning's longest runs at
+/// easy pace), beyond which the extra time adds fatigue more than fitness.
+pub const LONG_RUN_MAX_MINUTES: f64 = 180.0;
 /// Smallest taper volume cut (Bosquet et al. 2007, MSSE 39:1358: 41–60 %).
 pub const TAPER_CUT_MIN: f64 = 0.41;
 /// Largest taper volume cut (Bosquet et al. 2007).

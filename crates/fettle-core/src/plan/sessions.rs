@@ -10,8 +10,8 @@ use jiff::civil::Date;
 
 use super::build::Context;
 use super::{
-    Day, LONG_RUN_MAX_MINUTES, LONG_RUN_SHARE, PlanError, Session, SessionKind, SessionPart,
-    Target, WeekKind, Zone, add_days, weekday_index,
+    Day, LONG_RUN_MAX_MINUTES, LONG_RUN_MAX_SHARE, LONG_RUN_SHARE, LONG_RUN_STRETCH_SHARE,
+    PlanError, Session, SessionKind, SessionPart, Target, WeekKind, Zone, add_days, weekday_index,
 };
 
 /// Easy running speed as fractions of threshold speed (about 75–85 %, the low-intensity zone
@@ -313,6 +313,7 @@ pub(super) fn layout_week(
     kind: WeekKind,
     week_m: f64,
     build_index: usize,
+    long_m: Option<f64>,
 ) -> Result<Vec<Day>, PlanError> {
     let mut dates = [window_start; 7];
     for (i, date) in dates.iter_mut().enumerate() {
@@ -357,14 +358,23 @@ pub(super) fn layout_week(
         }
     } else {
         let long_index = (0..7).find(|i| weekday_index(dates[*i].weekday()) == ctx.long_day);
-        let long_m = (LONG_RUN_SHARE * week_m).min(long_run_cap_m(ctx));
+        let long_m = long_m
+            .unwrap_or(LONG_RUN_SHARE * week_m)
+            .min(LONG_RUN_STRETCH_SHARE * week_m)
+            .min(long_run_cap_m(ctx));
         let mut remaining = week_m;
         if let Some(i) = long_index {
-            let s = run_session(
+            let mut s = run_session(
                 ctx,
                 SessionKind::Long,
                 &[("long run, easy", long_m, Zone::Easy)],
             );
+            if long_m > LONG_RUN_MAX_SHARE * week_m * (1.0 + 1e-9) {
+                s.description.push_str(&format!(
+                    " This long run is {:.0} % of the week's distance, above the usual 30 %: the long run has to reach race-specific length (Pfitzinger & Douglas); keep it easy and the next day easy.",
+                    100.0 * long_m / week_m
+                ));
+            }
             remaining -= s.distance_m;
             sessions[i] = Some(s);
         }

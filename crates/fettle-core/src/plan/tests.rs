@@ -600,7 +600,11 @@ proptest! {
             }
             if full(w) && w.kind != WeekKind::Race {
                 for d in w.days.iter().filter(|d| d.session.kind == SessionKind::Long) {
-                    prop_assert!(d.session.distance_m <= LONG_RUN_MAX_SHARE * w.distance_target_m + 1e-6);
+                    // Above the usual 30 % only when the session says so, and never above 38 %.
+                    prop_assert!(d.session.distance_m <= LONG_RUN_STRETCH_SHARE * w.distance_target_m + 1e-6);
+                    if d.session.distance_m > LONG_RUN_MAX_SHARE * w.distance_target_m + 1e-6 {
+                        prop_assert!(d.session.description.contains("above the usual 30 %"));
+                    }
                 }
             }
         }
@@ -721,4 +725,53 @@ fn the_build_rises_progressively_and_returns_to_the_last_level_after_recovery_we
     // The peak comes late: the last build week before the taper is within 2 % of it.
     let last = build.last().unwrap().distance_target_m;
     assert!(last >= 0.98 * peak, "last build {last}, peak {peak}");
+}
+
+#[test]
+fn long_runs_progress_to_the_marathon_peak_and_alternate_with_cutbacks() {
+    let plan = create_plan(&sixty_km_marathon_request()).unwrap();
+    let longs: Vec<(WeekKind, f64, f64, &str)> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| {
+            w.days
+                .iter()
+                .filter(|d| d.session.kind == SessionKind::Long)
+                .map(move |d| {
+                    (
+                        w.kind,
+                        d.session.distance_m,
+                        w.distance_target_m,
+                        d.session.description.as_str(),
+                    )
+                })
+        })
+        .collect();
+    let peak = longs.iter().map(|l| l.1).fold(0.0, f64::max);
+    // Published marathon plans peak at 29–35 km (the done-when).
+    assert!(
+        (29_000.0..=35_000.0).contains(&peak),
+        "peak long run {peak}"
+    );
+    // It comes in the last build block, not in the first weeks.
+    let at = longs.iter().position(|l| l.1 == peak).unwrap();
+    assert!(at * 3 >= longs.len() * 2, "peak at {at} of {}", longs.len());
+    // The first long run is about what the athlete runs now (28 % of 60 km = 16.8 km, plus one
+    // step), well below the peak: the long run progresses.
+    assert!(longs[0].1 < 0.7 * peak, "{}", longs[0].1);
+    // Cutbacks: among build weeks, the long run goes down at least twice before the taper.
+    let build: Vec<f64> = longs
+        .iter()
+        .filter(|l| l.0 == WeekKind::Build)
+        .map(|l| l.1)
+        .collect();
+    let downs = build.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(downs >= 2, "{build:?}");
+    // Above 30 % of the week only when the session says so; never above 38 %.
+    for (_, long, week, text) in &longs {
+        assert!(*long <= 0.38 * week + 1e-6);
+        if *long > 0.30 * week + 1e-6 {
+            assert!(text.contains("above the usual 30 %"), "{text}");
+        }
+    }
 }
