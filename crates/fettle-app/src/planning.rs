@@ -57,6 +57,9 @@ pub struct PlanParams {
     pub training_days: BTreeSet<u8>,
     /// Long-run day as a Monday-zero index; `None` = the last training day of the week.
     pub long_run_day: Option<u8>,
+    /// First day of the plan's weeks as a Monday-zero index; `None` = Monday.
+    #[serde(default)]
+    pub week_start: Option<u8>,
     /// Loading:recovery cycle.
     pub cycle: Cycle,
     /// Ramp cap, fitness points per week.
@@ -77,6 +80,10 @@ pub struct PlanInput {
     pub days: Option<String>,
     /// Long-run day, e.g. `sun`.
     pub long_run_day: Option<String>,
+    /// Rest days, e.g. `wed,fri`: the training days are the others (instead of `days`).
+    pub rest_days: Option<String>,
+    /// First day of the plan's weeks, e.g. `sun` (default Monday).
+    pub week_start: Option<String>,
     /// Loading:recovery cycle, `3:1` or `2:1`.
     pub cycle: Option<String>,
     /// Ramp cap, fitness points per week (1–20).
@@ -98,10 +105,24 @@ impl PlanInput {
             .as_deref()
             .map(plan::parse_goal_time)
             .transpose()?;
-        let training_days = match self.days.as_deref() {
-            Some(text) => plan::parse_weekdays(text)?,
-            None => plan::default_training_days(),
+        let training_days = match (self.days.as_deref(), self.rest_days.as_deref()) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::Invalid(
+                    "give either the training days or the rest days, not both".into(),
+                ));
+            }
+            (Some(text), None) => plan::parse_weekdays(text)?,
+            (None, Some(text)) => {
+                let rest = plan::parse_weekdays(text)?;
+                (0..7).filter(|d| !rest.contains(d)).collect()
+            }
+            (None, None) => plan::default_training_days(),
         };
+        let week_start = self
+            .week_start
+            .as_deref()
+            .map(|t| plan::parse_weekday(t).map(plan::weekday_index))
+            .transpose()?;
         let long_run_day = self
             .long_run_day
             .as_deref()
@@ -119,6 +140,7 @@ impl PlanInput {
             goal_time_s,
             training_days,
             long_run_day,
+            week_start,
             cycle,
             max_ramp: self.max_ramp.unwrap_or(plan::DEFAULT_MAX_RAMP),
         })
@@ -389,6 +411,9 @@ fn build(
     request.goal_time_s = params.goal_time_s;
     request.training_days = params.training_days.clone();
     request.long_run_day = params.long_run_day.map(weekday_from_index).transpose()?;
+    if let Some(start) = params.week_start {
+        request.week_start = weekday_from_index(start)?;
+    }
     request.cycle = params.cycle;
     request.max_ramp = params.max_ramp;
     request.start = starting_point(store, athlete, &history, today, &tz)?;
@@ -667,6 +692,7 @@ mod tests {
             long_run_day: Some("sat".into()),
             cycle: Some("2:1".into()),
             max_ramp: Some(5.0),
+            ..PlanInput::default()
         }
         .parse()
         .unwrap();

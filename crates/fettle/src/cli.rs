@@ -436,6 +436,12 @@ pub(crate) struct PlanCreateArgs {
     /// Long-run day (default: the last training day of the week).
     #[arg(long, value_name = "DAY")]
     pub(crate) long_run_day: Option<String>,
+    /// Rest days, e.g. wed,fri: every other day is a training day (instead of --days).
+    #[arg(long, value_name = "DAYS", conflicts_with = "days")]
+    pub(crate) rest_days: Option<String>,
+    /// First day of the plan's weeks (default mon).
+    #[arg(long, value_name = "DAY")]
+    pub(crate) week_start: Option<String>,
     /// Loading:recovery cycle, 3:1 (default) or 2:1.
     #[arg(long)]
     pub(crate) cycle: Option<String>,

@@ -43,6 +43,8 @@ fn create_plan(ctx: &Context, args: &PlanCreateArgs, today: Date) -> anyhow::Res
         goal_time: args.goal_time.clone(),
         days: args.days.clone(),
         long_run_day: args.long_run_day.clone(),
+        rest_days: args.rest_days.clone(),
+        week_start: args.week_start.clone(),
         cycle: args.cycle.clone(),
         max_ramp: args.max_ramp,
     }
@@ -147,7 +149,11 @@ fn print_overview(view: &PlanView) {
         table.row(vec![
             (i + 1).to_string(),
             w.start.to_string(),
-            kind_name(w.kind).to_string(),
+            if w.partial {
+                format!("{} (partial week)", kind_name(w.kind))
+            } else {
+                kind_name(w.kind).to_string()
+            },
             format!("{:.1}", w.distance_target_m / 1000.0),
             format!("{:.0}", w.load_target),
             runs.to_string(),
@@ -160,8 +166,9 @@ fn print_overview(view: &PlanView) {
 
 fn print_week(number: usize, count: usize, week: &Week) {
     println!(
-        "Week {number} of {count} ({}), from {}: {:.1} km, load {:.0}",
+        "Week {number} of {count} ({}{}), from {}: {:.1} km, load {:.0}",
         kind_name(week.kind),
+        if week.partial { ", partial week" } else { "" },
         week.start,
         week.distance_target_m / 1000.0,
         week.load_target

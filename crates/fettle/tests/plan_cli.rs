@@ -743,3 +743,96 @@ fn following_the_first_eight_weeks_as_written_raises_no_weekly_distance_warning(
         );
     }
 }
+
+#[test]
+fn weeks_start_on_monday_or_the_week_start_given_and_rest_and_long_run_days_are_honoured() {
+    let env = Env::new();
+    // 2026-12-09 is a Wednesday; the race is on Saturday 2027-03-20.
+    let wednesday: Date = "2026-12-09".parse().unwrap();
+    let race: Date = "2027-03-20".parse().unwrap();
+    let args = ["plan", "--today", "2026-12-09"];
+    env.ok(&[
+        &args[..],
+        &["create", "--race", "2027-03-20", "--distance", "half"],
+    ]
+    .concat());
+    let plan = env.json(&[&args[..], &["show"]].concat());
+    let weeks = plan["weeks"].as_array().unwrap();
+    // First week: Wednesday to Sunday, 5 days, labelled partial.
+    assert_eq!(date(&weeks[0]["start"]), wednesday);
+    assert_eq!(weeks[0]["days"].as_array().unwrap().len(), 5);
+    assert_eq!(weeks[0]["partial"], true);
+    // Every other week starts on a Monday; the race week ends on race day (Mon–Sat, partial).
+    for w in &weeks[1..] {
+        assert_eq!(date(&w["start"]).weekday(), jiff::civil::Weekday::Monday);
+    }
+    let last = weeks.last().unwrap();
+    assert_eq!(
+        date(&last["days"].as_array().unwrap().last().unwrap()["date"]),
+        race
+    );
+    assert_eq!(last["partial"], true);
+    assert!(
+        weeks[1..weeks.len() - 1]
+            .iter()
+            .all(|w| w["partial"] == false)
+    );
+    let (text, _) = env.ok(&[&args[..], &["show"]].concat());
+    assert!(text.contains("(partial week)"), "{text}");
+
+    // Weeks from Sunday, rest on Wednesday and Friday, long run on Saturday.
+    env.ok(&[
+        &args[..],
+        &[
+            "create",
+            "--race",
+            "2027-03-20",
+            "--distance",
+            "half",
+            "--week-start",
+            "sun",
+            "--rest-days",
+            "wed,fri",
+            "--long-run-day",
+            "sat",
+        ],
+    ]
+    .concat());
+    let plan = env.json(&[&args[..], &["show"]].concat());
+    let weeks = plan["weeks"].as_array().unwrap();
+    for w in &weeks[1..] {
+        assert_eq!(date(&w["start"]).weekday(), jiff::civil::Weekday::Sunday);
+    }
+    let mut longs = 0;
+    for day in days(&plan) {
+        let weekday = date(&day["date"]).weekday();
+        if matches!(
+            weekday,
+            jiff::civil::Weekday::Wednesday | jiff::civil::Weekday::Friday
+        ) {
+            assert_eq!(day["session"]["kind"], "rest", "{}", day["date"]);
+        }
+        if day["session"]["kind"] == "long" {
+            assert_eq!(weekday, jiff::civil::Weekday::Saturday);
+            longs += 1;
+        }
+    }
+    assert!(longs >= 10, "{longs}");
+    // --days and --rest-days together are a usage error.
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        "2027-03-20",
+        "--distance",
+        "half",
+        "--days",
+        "mon,tue,thu",
+        "--rest-days",
+        "wed",
+    ]);
+    assert!(
+        err.contains("--rest-days") || err.contains("cannot be used"),
+        "{err}"
+    );
+}

@@ -206,7 +206,12 @@ impl<'a> Context<'a> {
                 (None, None, None) => (1000.0 / DEFAULT_THRESHOLD_PACE_S_PER_KM, false),
             };
         let n_days = days_between(req.today, req.race_date) + 1;
-        let n_weeks = usize::try_from((n_days + 6) / 7).map_err(|_| PlanError::DateRange)?;
+        // Weeks on the calendar: they start on `week_start`; the first one from today (partial
+        // when today is not the week's first day), the last one ends on race day.
+        let first_week_start = week_start_on_or_before(req.today, req.week_start)?;
+        let race_week_start = week_start_on_or_before(req.race_date, req.week_start)?;
+        let n_weeks = usize::try_from(days_between(first_week_start, race_week_start) / 7 + 1)
+            .map_err(|_| PlanError::DateRange)?;
         let weeks_to_race = n_days as f64 / 7.0;
         let (predictions, goal_unrealistic) =
             forecast::predictions(req, threshold_speed, pace_known, weeks_to_race);
@@ -348,10 +353,10 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
     let pre_taper = n - taper;
     let cycle_len = ctx.req.cycle.loading_weeks() + 1;
     let mut slots = Vec::with_capacity(n);
+    let race_week_start = week_start_on_or_before(ctx.req.race_date, ctx.req.week_start)?;
     for i in 0..n {
         let weeks_after = i64::try_from(n - 1 - i).map_err(|_| PlanError::DateRange)?;
-        let end = add_days(ctx.req.race_date, -7 * weeks_after)?;
-        let window_start = add_days(end, -6)?;
+        let window_start = add_days(race_week_start, -7 * weeks_after)?;
         let kind = if i == n - 1 {
             WeekKind::Race
         } else if i >= pre_taper {
@@ -373,10 +378,19 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
     Ok(slots)
 }
 
-/// First date of the first plan week's 7-day window (before today when that week is shortened).
+/// First date of the first plan week's 7-day window (before today when that week is partial).
 fn first_window_start(ctx: &Context<'_>) -> Result<Date, PlanError> {
-    let weeks_after = i64::try_from(ctx.n_weeks).map_err(|_| PlanError::DateRange)?;
-    add_days(ctx.req.race_date, 1 - 7 * weeks_after)
+    week_start_on_or_before(ctx.req.today, ctx.req.week_start)
+}
+
+/// The last `week_start` weekday on or before `date`: the first day of the calendar week holding
+/// it.
+pub(super) fn week_start_on_or_before(
+    date: Date,
+    week_start: jiff::civil::Weekday,
+) -> Result<Date, PlanError> {
+    let back = i64::from(date.weekday().since(week_start));
+    add_days(date, -back)
 }
 
 /// Fitness and fatigue carried day by day.
@@ -415,13 +429,14 @@ fn week_days(
         build_index,
         long_m,
     )?;
-    days.retain(|d| d.date >= ctx.req.today);
+    days.retain(|d| d.date >= ctx.req.today && d.date <= ctx.req.race_date);
     Ok(days)
 }
 
 fn week_of(slot: Slot, days: Vec<Day>, today: Date) -> Week {
     Week {
         start: slot.window_start.max(today),
+        partial: days.len() < 7,
         kind: slot.kind,
         load_target: days.iter().map(|d| d.load).sum(),
         distance_target_m: days.iter().map(|d| d.session.distance_m).sum(),

@@ -1,8 +1,9 @@
 //! The training planner: from the athlete's current state to a goal race, day by day.
 //!
 //! A plan is built in four steps (SCIENCE.md §3, §6, §7, §8):
-//! 1. **Weeks.** Weeks end on race day (the last is the `race` week) and are counted back in
-//!    7-day blocks; the first block may be shorter (it starts today). The last weeks are the
+//! 1. **Weeks.** Weeks are calendar weeks starting on `week_start` (Monday by default); the first
+//!    runs from today to the end of its week (`partial` when today is not its first day) and the
+//!    last, the `race` week, ends on race day. The last weeks are the
 //!    taper (1 week for 5–10 km, 2 for a half, 3 for a marathon, race week included; a week
 //!    shorter or longer, within 1–3, only when that is what brings race-morning form into range); the weeks
 //!    before it follow the loading:recovery cycle counted back from the taper, so the final build
@@ -399,6 +400,8 @@ pub struct PlanRequest {
     pub training_days: BTreeSet<u8>,
     /// Long-run day; `None` = the last training day of the week.
     pub long_run_day: Option<Weekday>,
+    /// First day of the plan's weeks (Monday by default).
+    pub week_start: Weekday,
     /// Loading:recovery cycle.
     pub cycle: Cycle,
     /// Ramp cap, fitness points per week ([`DEFAULT_MAX_RAMP`]).
@@ -429,6 +432,7 @@ impl PlanRequest {
             goal_time_s: None,
             training_days: default_training_days(),
             long_run_day: None,
+            week_start: Weekday::Monday,
             cycle: Cycle::default(),
             max_ramp: DEFAULT_MAX_RAMP,
             start: None,
@@ -577,8 +581,12 @@ pub struct Day {
 /// One planned week.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Week {
-    /// First day of the week in the plan (today for a shortened first week).
+    /// First day of the week in the plan (today for a partial first week).
     pub start: Date,
+    /// Fewer than 7 days: the first week when the plan starts mid-week, or a race week whose
+    /// race falls before the week's last day.
+    #[serde(default)]
+    pub partial: bool,
     /// What the week is for.
     pub kind: WeekKind,
     /// Planned load of the week, load points.
@@ -695,6 +703,7 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
                 days.append(&mut first.days);
                 first.days = days;
                 first.start = week.start;
+                first.partial = first.days.len() < 7;
                 first.load_target = first.days.iter().map(|d| d.load).sum();
                 first.distance_target_m = first.days.iter().map(|d| d.session.distance_m).sum();
             }

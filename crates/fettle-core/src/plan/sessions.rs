@@ -324,13 +324,17 @@ pub(super) fn layout_week(
     let mut sessions: Vec<Option<Session>> = vec![None; 7];
 
     if kind == WeekKind::Race {
-        let race_date = dates[6];
-        sessions[6] = Some(run_session(
+        // The race week ends on race day, which may fall before the week's last day.
+        let race_date = ctx.req.race_date;
+        let race_index = usize::try_from(super::days_between(window_start, race_date))
+            .unwrap_or(6)
+            .min(6);
+        sessions[race_index] = Some(run_session(
             ctx,
             SessionKind::Race,
             &[("race", ctx.req.race_distance_m, Zone::Race)],
         ));
-        let runs: Vec<usize> = (0..6).filter(|i| is_training(dates[*i])).collect();
+        let runs: Vec<usize> = (0..race_index).filter(|i| is_training(dates[*i])).collect();
         // One sharpening session early in the week keeps the intensity (Bosquet 2007).
         let quality = runs.iter().copied().find(|i| {
             super::days_between(dates[*i], race_date) >= RACE_WEEK_QUALITY_MIN_DAYS_BEFORE
@@ -346,7 +350,13 @@ pub(super) fn layout_week(
             .copied()
             .filter(|i| Some(*i) != quality)
             .collect();
-        let weight = |i: usize| if i == 5 { SHAKEOUT_WEIGHT } else { 1.0 };
+        let weight = |i: usize| {
+            if i + 1 == race_index {
+                SHAKEOUT_WEIGHT
+            } else {
+                1.0
+            }
+        };
         let total: f64 = easy.iter().map(|i| weight(*i)).sum();
         for i in easy {
             let d = remaining.max(0.0) * weight(i) / total;
