@@ -369,13 +369,14 @@ pub fn adherence(
     })
 }
 
-/// The saved plan as an iCalendar document (RFC 5545) in the athlete's time zone, sessions at
-/// `session_start` local time ([`DEFAULT_SESSION_START`] when `None`). UIDs depend only on the
+/// The saved plan as an iCalendar document (RFC 5545) in the athlete's time zone: the sessions,
+/// and with `with_recovery` the recovery items too; sessions at `session_start` local time ([`DEFAULT_SESSION_START`] when `None`). UIDs depend only on the
 /// race and the day, so exporting again updates the same calendar events; `now` is the DTSTAMP.
 pub fn export_ical(
     store: &dyn Store,
     athlete: AthleteId,
     session_start: Option<Time>,
+    with_recovery: bool,
     now: Timestamp,
 ) -> Result<String, AppError> {
     let saved = load(store, athlete)?;
@@ -384,6 +385,7 @@ pub fn export_ical(
         dtstamp: now,
         time_zone,
         session_start: session_start.unwrap_or(DEFAULT_SESSION_START),
+        with_recovery,
     };
     plan::ical::to_ical(&saved.plan, &options).map_err(|e| match e {
         PlanError::UnnamedTimeZone => AppError::Invalid(

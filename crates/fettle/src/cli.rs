@@ -467,6 +467,9 @@ pub(crate) struct PlanExportArgs {
     /// Local start time of the sessions, HH:MM (default 07:00).
     #[arg(long, value_name = "TIME")]
     pub(crate) start: Option<String>,
+    /// Also add the recovery items (sleep, refuelling, foam rolling …) as events.
+    #[arg(long)]
+    pub(crate) with_recovery: bool,
 }
 
 /// `fettle serve`

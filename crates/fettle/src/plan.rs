@@ -355,7 +355,13 @@ fn export(ctx: &Context, args: &PlanExportArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|_| anyhow::anyhow!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
         })
         .transpose()?;
-    let ics = planning::export_ical(ctx.store.as_ref(), ctx.athlete, start, Timestamp::now())?;
+    let ics = planning::export_ical(
+        ctx.store.as_ref(),
+        ctx.athlete,
+        start,
+        args.with_recovery,
+        Timestamp::now(),
+    )?;
     std::fs::write(&args.path, &ics)
         .with_context(|| format!("cannot write {}", args.path.display()))?;
     let events = ics.matches("BEGIN:VEVENT").count();

@@ -421,7 +421,7 @@ fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
     let plan = env.json(&["plan", "show"]);
     let first = env.path("plan.ics");
     let second = env.path("again.ics");
-    let (text, _) = env.ok(&["plan", "export", first.to_str().unwrap()]);
+    let (text, _) = env.ok(&["plan", "export", first.to_str().unwrap(), "--with-recovery"]);
     assert!(text.starts_with("Wrote "), "{text}");
     env.ok(&[
         "plan",
@@ -429,6 +429,7 @@ fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
         second.to_str().unwrap(),
         "--start",
         "18:30",
+        "--with-recovery",
     ]);
 
     // RFC 5545 §3.1: CRLF line ends, physical lines of at most 75 octets.
@@ -499,6 +500,22 @@ fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
             .unwrap()
             .contains(&format!("{race_compact}T183000"))
     );
+
+    // By default the calendar holds the sessions only: one event per run, and no sleep, foam
+    // rolling or other care items (the plan has them: the recovery export above counted them).
+    assert!(items > 0);
+    let sessions_only = env.path("sessions.ics");
+    env.ok(&["plan", "export", sessions_only.to_str().unwrap()]);
+    let cal = parse_ics(&sessions_only);
+    assert_eq!(cal.events.len(), runs);
+    for event in &cal.events {
+        let summary = property(&event.properties, "SUMMARY").unwrap();
+        for care in ["Sleep", "Foam rolling", "Refuel", "Rest day"] {
+            assert!(!summary.starts_with(care), "{summary}");
+        }
+        let uid = property(&event.properties, "UID").unwrap();
+        assert!(uid.ends_with("-session@fettle"), "{uid}");
+    }
 }
 
 #[test]
