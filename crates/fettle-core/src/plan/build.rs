@@ -11,7 +11,7 @@ use super::{
     LONG_RUN_PEAK_MARATHON_M, LONG_RUN_PEAK_SHARE, LONG_RUN_READINESS_SHARE, LONG_RUN_SHARE,
     MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE, PEAK_GROWTH_OVER_RECENT,
     PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, PEAK_WEEKLY_DISTANCE_MAX_5K_M,
-    PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Plan, PlanError, PlanRequest, RACE_FORM_MAX,
+    PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Phase, Plan, PlanError, PlanRequest, RACE_FORM_MAX,
     RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind, StartingPoint,
     TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
     forecast, sessions, weekday_index,
@@ -282,7 +282,7 @@ pub(super) fn peak_long_run_m(ctx: &Context<'_>) -> f64 {
 /// long run in the last build week; they alternate with cutback long runs
 /// ([`LONG_RUN_CUTBACK`] of the last progressive one), and recovery weeks take a cutback.
 /// Counted back from the taper, so the last build week carries the peak.
-fn long_run_schedule(ctx: &Context<'_>, slots: &[Slot]) -> Vec<Option<f64>> {
+fn long_run_schedule(ctx: &Context<'_>, slots: &[Slot]) -> Vec<Option<(f64, bool)>> {
     let peak = peak_long_run_m(ctx);
     let start = (LONG_RUN_SHARE
         * ctx
@@ -306,12 +306,12 @@ fn long_run_schedule(ctx: &Context<'_>, slots: &[Slot]) -> Vec<Option<f64>> {
                     progressive_seen += 1;
                     last_progressive =
                         start + (peak - start) * progressive_seen as f64 / progressive_total as f64;
-                    Some(last_progressive)
+                    Some((last_progressive, true))
                 } else {
-                    Some(LONG_RUN_CUTBACK * last_progressive)
+                    Some((LONG_RUN_CUTBACK * last_progressive, false))
                 }
             }
-            _ => Some(LONG_RUN_CUTBACK * last_progressive),
+            _ => Some((LONG_RUN_CUTBACK * last_progressive, false)),
         })
         .collect()
 }
@@ -343,6 +343,7 @@ struct Slot {
     /// First date of the 7-day window (may be before today).
     window_start: Date,
     kind: WeekKind,
+    phase: Phase,
 }
 
 /// The weeks from today to race day, with their kinds. Pure layout; see the module doc of
@@ -373,7 +374,18 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
                 WeekKind::Build
             }
         };
-        slots.push(Slot { window_start, kind });
+        // Phases: the weeks before the taper split in thirds, base → build → specific.
+        let phase = match kind {
+            WeekKind::Taper | WeekKind::Race => Phase::Taper,
+            _ if 3 * i < pre_taper => Phase::Base,
+            _ if 3 * i < 2 * pre_taper => Phase::Build,
+            _ => Phase::Specific,
+        };
+        slots.push(Slot {
+            window_start,
+            kind,
+            phase,
+        });
     }
     Ok(slots)
 }
@@ -419,16 +431,16 @@ fn week_days(
     slot: Slot,
     distance_m: f64,
     build_index: usize,
-    long_m: Option<f64>,
+    long_run: Option<(f64, bool)>,
 ) -> Result<Vec<Day>, PlanError> {
-    let mut days = sessions::layout_week(
-        ctx,
-        slot.window_start,
-        slot.kind,
-        distance_m,
+    let shape = sessions::WeekShape {
+        kind: slot.kind,
+        phase: slot.phase,
         build_index,
-        long_m,
-    )?;
+        long_m: long_run.map(|l| l.0),
+        long_step: long_run.is_some_and(|l| l.1),
+    };
+    let mut days = sessions::layout_week(ctx, slot.window_start, distance_m, &shape)?;
     days.retain(|d| d.date >= ctx.req.today && d.date <= ctx.req.race_date);
     Ok(days)
 }
@@ -437,6 +449,7 @@ fn week_of(slot: Slot, days: Vec<Day>, today: Date) -> Week {
     Week {
         start: slot.window_start.max(today),
         partial: days.len() < 7,
+        phase: slot.phase,
         kind: slot.kind,
         load_target: days.iter().map(|d| d.load).sum(),
         distance_target_m: days.iter().map(|d| d.session.distance_m).sum(),

@@ -529,11 +529,107 @@ pub struct SessionPart {
     pub target: Target,
 }
 
+/// The training phase a week belongs to: the session mix changes across them (Daniels'
+/// Running Formula's four phases; Pfitzinger & Douglas' base, lactate threshold, race
+/// preparation and taper mesocycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Foundation: easy volume, hills, strides, progression runs.
+    Base,
+    /// Threshold and VO2max intervals at VDOT paces.
+    #[default]
+    Build,
+    /// Race-specific: race-pace work (marathon-pace segments in long runs and mid-week for the
+    /// longer races, race-pace repetitions for the shorter ones).
+    Specific,
+    /// Volume cut, intensity kept.
+    Taper,
+}
+
+/// What a session is for, finer than its [`SessionKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workout {
+    /// Rest.
+    Rest,
+    /// Easy run.
+    Easy,
+    /// Easy run finished with strides.
+    Strides,
+    /// Long run at easy pace.
+    Long,
+    /// Long run with a race-pace (marathon-pace) segment.
+    LongRacePace,
+    /// Threshold (cruise intervals).
+    Threshold,
+    /// VO2max intervals.
+    Intervals,
+    /// Hill repetitions.
+    Hills,
+    /// Progression run: easy, then the last part at threshold effort.
+    Progression,
+    /// Race-pace session (marathon pace mid-week, or race-pace repetitions).
+    RacePace,
+    /// The race.
+    Race,
+}
+
+/// What a structured step is, for a watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepRole {
+    /// Warm-up.
+    WarmUp,
+    /// Work.
+    Active,
+    /// Recovery between repetitions.
+    Recovery,
+    /// Cool-down.
+    CoolDown,
+}
+
+/// One structured step: a distance or a time at a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// What the step is.
+    pub role: StepRole,
+    /// In words.
+    pub label: String,
+    /// Distance, metres (the step ends after it), when the step is by distance.
+    pub distance_m: Option<f64>,
+    /// Time, seconds, when the step is by time.
+    pub time_s: Option<f64>,
+    /// Target.
+    pub target: Target,
+}
+
+/// A step, or a group of steps repeated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum StepItem {
+    /// One step.
+    Step(Step),
+    /// `times` × the steps.
+    Repeat {
+        /// How many times.
+        times: u32,
+        /// The steps repeated (work, then recovery).
+        steps: Vec<Step>,
+    },
+}
+
 /// A day's session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     /// Kind.
     pub kind: SessionKind,
+    /// What the session is for.
+    #[serde(default = "default_workout")]
+    pub workout: Workout,
+    /// The structured steps, as a watch runs them.
+    #[serde(default)]
+    pub steps: Vec<StepItem>,
     /// Short title, e.g. `Long run 18.0 km` (the calendar event's summary).
     pub title: String,
     /// Distance, metres (0 on rest days).
@@ -546,6 +642,10 @@ pub struct Session {
     pub parts: Vec<SessionPart>,
     /// One-line human description with the targets.
     pub description: String,
+}
+
+fn default_workout() -> Workout {
+    Workout::Easy
 }
 
 /// A recovery item prescribed for a day (SCIENCE.md §6, §7).
@@ -589,6 +689,9 @@ pub struct Week {
     pub partial: bool,
     /// What the week is for.
     pub kind: WeekKind,
+    /// The training phase.
+    #[serde(default)]
+    pub phase: Phase,
     /// Planned load of the week, load points.
     pub load_target: f64,
     /// Planned distance of the week, metres (including the race in the race week).

@@ -775,3 +775,104 @@ fn long_runs_progress_to_the_marathon_peak_and_alternate_with_cutbacks() {
         }
     }
 }
+
+#[test]
+fn marathon_sessions_vary_by_phase_with_marathon_pace_work_and_structured_steps() {
+    let plan = create_plan(&sixty_km_marathon_request()).unwrap();
+    // Marathon-pace work: sessions other than the race with a part at race pace.
+    let race_pace_sessions: Vec<&Session> = plan
+        .days()
+        .map(|d| &d.session)
+        .filter(|s| s.kind != SessionKind::Race)
+        .filter(|s| s.parts.iter().any(|p| p.target.zone == Zone::Race))
+        .collect();
+    assert!(
+        race_pace_sessions.len() >= 4,
+        "{:?}",
+        race_pace_sessions
+            .iter()
+            .map(|s| &s.title)
+            .collect::<Vec<_>>()
+    );
+    // Some in long runs and some mid-week.
+    assert!(
+        race_pace_sessions
+            .iter()
+            .any(|s| s.workout == Workout::LongRacePace)
+    );
+    assert!(
+        race_pace_sessions
+            .iter()
+            .any(|s| s.workout == Workout::RacePace)
+    );
+    // Phases run base → build → specific → taper, in that order.
+    let phases: Vec<Phase> = plan.weeks.iter().map(|w| w.phase).collect();
+    assert_eq!(phases.first(), Some(&Phase::Base));
+    assert_eq!(phases.last(), Some(&Phase::Taper));
+    assert!(
+        phases.windows(2).all(|w| w[0] as u8 <= w[1] as u8),
+        "{phases:?}"
+    );
+    // The session mix of the first build block differs from the last one's.
+    let mix = |weeks: &[Week]| -> std::collections::BTreeSet<String> {
+        weeks
+            .iter()
+            .filter(|w| w.kind == WeekKind::Build)
+            .flat_map(|w| w.days.iter())
+            .map(|d| format!("{:?}", d.session.workout))
+            .collect()
+    };
+    let blocks: Vec<&[Week]> = plan
+        .weeks
+        .split(|w| w.kind != WeekKind::Build)
+        .filter(|b| !b.is_empty())
+        .collect();
+    let (first, last) = (mix(blocks[0]), mix(blocks[blocks.len() - 1]));
+    assert_ne!(first, last);
+    assert!(
+        first.contains("Hills") || first.contains("Progression"),
+        "{first:?}"
+    );
+    assert!(
+        last.contains("LongRacePace") || last.contains("RacePace"),
+        "{last:?}"
+    );
+    // Every quality session is structured: warm-up, work (reps or a block), cool-down, and the
+    // steps add up to the session's distance where they are given by distance.
+    for s in plan.days().map(|d| &d.session) {
+        if matches!(s.kind, SessionKind::Tempo | SessionKind::Intervals)
+            && s.workout != Workout::Progression
+        {
+            let first = match &s.steps[0] {
+                StepItem::Step(st) => st.role,
+                StepItem::Repeat { .. } => StepRole::Active,
+            };
+            let last = match s.steps.last().unwrap() {
+                StepItem::Step(st) => st.role,
+                StepItem::Repeat { .. } => StepRole::Active,
+            };
+            assert_eq!(
+                (first, last),
+                (StepRole::WarmUp, StepRole::CoolDown),
+                "{}",
+                s.title
+            );
+        }
+        if s.kind != SessionKind::Rest {
+            assert!(!s.steps.is_empty(), "{}", s.title);
+        }
+    }
+    // Threshold reps are Daniels' cruise intervals: about a mile at threshold with 1 min jogs.
+    let threshold = plan
+        .days()
+        .map(|d| &d.session)
+        .find(|s| s.workout == Workout::Threshold && s.title.contains("× 1600 m"))
+        .expect("a threshold session of mile reps");
+    let StepItem::Repeat { times, steps } = &threshold.steps[1] else {
+        panic!("{:?}", threshold.steps[1]);
+    };
+    assert!(*times >= 2);
+    assert_eq!(steps[0].distance_m, Some(1600.0));
+    assert_eq!(steps[1].time_s, Some(60.0));
+    assert_eq!(steps[1].role, StepRole::Recovery);
+}
