@@ -15,7 +15,7 @@ fn field<'a>(record: &'a FitDataRecord, name: &str) -> Option<&'a Value> {
 
 fn text(record: &FitDataRecord, name: &str) -> String {
     field(record, name)
-        .map(|v| v.to_string())
+        .map(std::string::ToString::to_string)
         .unwrap_or_default()
 }
 
