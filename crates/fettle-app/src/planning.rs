@@ -395,6 +395,129 @@ pub fn export_ical(
     })
 }
 
+/// One workout file written by [`export_workouts`].
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkoutFile {
+    /// The session's day.
+    pub date: Date,
+    /// The session's title (the workout's name on the watch).
+    pub title: String,
+    /// File name inside the folder.
+    pub file: String,
+    /// Number of `workout_step` messages.
+    pub steps: usize,
+}
+
+/// Writes every planned running session from `today` on as a FIT workout file in `dir` (created
+/// when missing), named `YYYY-MM-DD-<workout>.fit`; copy them to a watch's `NewFiles` folder.
+/// Each file is written whole to a temporary name and renamed, so a failure never leaves half a
+/// file.
+pub fn export_workouts(
+    store: &dyn Store,
+    athlete: AthleteId,
+    dir: &std::path::Path,
+    today: Date,
+) -> Result<Vec<WorkoutFile>, AppError> {
+    let saved = load(store, athlete)?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::Invalid(format!("cannot create the folder {}: {e}", dir.display()))
+    })?;
+    let mut written = Vec::new();
+    for day in saved.plan.days().filter(|d| d.date >= today) {
+        let session = &day.session;
+        if session.kind == plan::SessionKind::Rest || session.steps.is_empty() {
+            continue;
+        }
+        let steps = workout_steps(&session.steps);
+        let created = jiff::tz::TimeZone::UTC
+            .to_timestamp(day.date.to_datetime(Time::midnight()))
+            .map(|t| t.as_second() - FIT_EPOCH_UNIX_S)
+            .ok()
+            .and_then(|s| u32::try_from(s).ok())
+            .unwrap_or(0);
+        let bytes = fettle_formats::fit::encode_workout(&session.title, &steps, created);
+        let workout = serde_json::to_value(session.workout)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "run".to_owned())
+            .replace('_', "-");
+        let file = format!("{}-{workout}.fit", day.date);
+        let path = dir.join(&file);
+        let temporary = dir.join(format!(".{file}.partial"));
+        std::fs::write(&temporary, &bytes)
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", path.display())))?;
+        written.push(WorkoutFile {
+            date: day.date,
+            title: session.title.clone(),
+            file,
+            steps: steps.len(),
+        });
+    }
+    Ok(written)
+}
+
+/// Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
+const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
+
+/// A session's structured steps as FIT workout steps: a repeat group becomes its steps followed
+/// by a repeat step pointing back at the first of them.
+fn workout_steps(items: &[plan::StepItem]) -> Vec<fettle_formats::fit::WorkoutStep> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            plan::StepItem::Step(step) => out.push(workout_step(step)),
+            plan::StepItem::Repeat { times, steps } => {
+                let from = u16::try_from(out.len()).unwrap_or(u16::MAX);
+                out.extend(steps.iter().map(workout_step));
+                out.push(fettle_formats::fit::WorkoutStep {
+                    name: format!("repeat {times} times"),
+                    duration: fettle_formats::fit::StepDuration::Repeat {
+                        from,
+                        times: *times,
+                    },
+                    target: fettle_formats::fit::StepTarget::Open,
+                    intensity: fettle_formats::fit::StepIntensity::Active,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn workout_step(step: &plan::Step) -> fettle_formats::fit::WorkoutStep {
+    use fettle_formats::fit::{StepDuration, StepIntensity, StepTarget};
+    let duration = match (step.distance_m, step.time_s) {
+        (Some(m), _) => StepDuration::Distance(m),
+        (None, Some(s)) => StepDuration::Time(s),
+        (None, None) => StepDuration::Open,
+    };
+    // Pace when there is one (a range of speeds), else heart rate, else open (effort only).
+    let target = match (step.target.pace_s_per_km, step.target.heart_rate_bpm) {
+        (Some([fast, slow]), _) => StepTarget::Speed {
+            low_mps: 1000.0 / slow,
+            high_mps: 1000.0 / fast,
+        },
+        (None, Some([low, high])) => StepTarget::HeartRate {
+            low_bpm: low,
+            high_bpm: high,
+        },
+        (None, None) => StepTarget::Open,
+    };
+    let intensity = match step.role {
+        plan::StepRole::WarmUp => StepIntensity::WarmUp,
+        plan::StepRole::CoolDown => StepIntensity::CoolDown,
+        plan::StepRole::Recovery => StepIntensity::Recovery,
+        plan::StepRole::Active => StepIntensity::Active,
+    };
+    fettle_formats::fit::WorkoutStep {
+        name: step.label.clone(),
+        duration,
+        target,
+        intensity,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building
 

@@ -414,8 +414,20 @@ pub(crate) enum PlanAction {
     Adherence,
     /// Rebuild the rest of the plan from what was actually done, keeping the race goal.
     Replan,
-    /// Write the plan's sessions and scheduled recovery as an iCalendar (.ics) file.
+    /// Write the plan's sessions (and with --with-recovery the recovery items) as an iCalendar
+    /// (.ics) file.
     Export(PlanExportArgs),
+    /// Write each planned session from today on as a FIT workout file for a watch (copy them to
+    /// its NewFiles folder).
+    ExportWorkouts(PlanExportWorkoutsArgs),
+}
+
+/// `fettle plan export-workouts`
+#[derive(Debug, Args)]
+pub(crate) struct PlanExportWorkoutsArgs {
+    /// The folder to write the .fit files into (created when missing).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
 }
 
 /// `fettle plan create`

@@ -12,7 +12,9 @@ use fettle_core::plan::{SessionKind, Week, WeekKind};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::cli::{PlanAction, PlanArgs, PlanCreateArgs, PlanExportArgs, PlanShowArgs};
+use crate::cli::{
+    PlanAction, PlanArgs, PlanCreateArgs, PlanExportArgs, PlanExportWorkoutsArgs, PlanShowArgs,
+};
 use crate::dates::{format_hms, parse_date};
 use crate::output::{Table, opt, print_json};
 use crate::settings::Context;
@@ -33,6 +35,7 @@ pub(crate) fn run(ctx: &Context, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         PlanAction::Adherence => adherence(ctx, today),
         PlanAction::Replan => replan(ctx, today),
         PlanAction::Export(args) => export(ctx, args),
+        PlanAction::ExportWorkouts(args) => export_workouts(ctx, args, today),
     }
 }
 
@@ -376,5 +379,23 @@ fn export(ctx: &Context, args: &PlanExportArgs) -> anyhow::Result<ExitCode> {
             args.path.display()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_workouts(
+    ctx: &Context,
+    args: &PlanExportWorkoutsArgs,
+    today: Date,
+) -> anyhow::Result<ExitCode> {
+    let files = planning::export_workouts(ctx.store.as_ref(), ctx.athlete, &args.dir, today)?;
+    if ctx.json {
+        print_json(&files)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Wrote {} workout file(s) to {}; copy them to your watch's NewFiles folder.",
+        files.len(),
+        args.dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

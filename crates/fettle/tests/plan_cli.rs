@@ -853,3 +853,89 @@ fn weeks_start_on_monday_or_the_week_start_given_and_rest_and_long_run_days_are_
         "{err}"
     );
 }
+
+#[test]
+fn export_workouts_writes_fit_workout_files_an_independent_decoder_reads_step_by_step() {
+    let env = Env::new();
+    let today = today();
+    month_at_60_km(&env, today);
+    // A recent 5 km gives the VDOT paces the targets are made of.
+    let five_k_day = (today - 7.days()).to_string();
+    env.ok(&[
+        "race",
+        "add",
+        "--date",
+        &five_k_day,
+        "--distance",
+        "5km",
+        "--time",
+        "20:16",
+    ]);
+    let race = (today + 140.days()).to_string();
+    env.ok(&["plan", "create", "--race", &race, "--distance", "marathon"]);
+    let plan = env.json(&["plan", "show"]);
+    let dir = env.path("NewFiles");
+    let files = env.json(&["plan", "export-workouts", dir.to_str().unwrap()]);
+    let files = files.as_array().unwrap();
+    // One file per planned running session from today on.
+    let runs: Vec<&Value> = days(&plan)
+        .into_iter()
+        .filter(|d| is_run(d) && date(&d["date"]) >= today)
+        .collect();
+    assert_eq!(files.len(), runs.len());
+    let mut repeats_seen = 0;
+    for (file, day) in files.iter().zip(&runs) {
+        let bytes = std::fs::read(dir.join(file["file"].as_str().unwrap())).unwrap();
+        let records = fitparser::from_bytes(&bytes).expect("fitparser reads the workout");
+        let kind_of = |r: &fitparser::FitDataRecord, name: &str| {
+            r.fields()
+                .iter()
+                .find(|f| f.name() == name)
+                .map(|f| f.value().to_string())
+        };
+        let file_id = records
+            .iter()
+            .find(|r| r.kind() == fitparser::profile::MesgNum::FileId)
+            .unwrap();
+        assert_eq!(kind_of(file_id, "type").as_deref(), Some("workout"));
+        let steps: Vec<&fitparser::FitDataRecord> = records
+            .iter()
+            .filter(|r| r.kind() == fitparser::profile::MesgNum::WorkoutStep)
+            .collect();
+        // One workout_step per structured step, plus one repeat step per repeat group.
+        let expected: usize = day["session"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| match s["type"].as_str().unwrap() {
+                "repeat" => s["steps"].as_array().unwrap().len() + 1,
+                _ => 1,
+            })
+            .sum();
+        assert_eq!(steps.len(), expected, "{}", day["session"]["title"]);
+        for (i, s) in day["session"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            if s["type"] == "repeat" {
+                repeats_seen += 1;
+                assert!(i > 0);
+            }
+        }
+        // Paces become speed ranges (the athlete's VDOT paces are known here).
+        assert!(steps.iter().all(|s| {
+            matches!(
+                kind_of(s, "target_type").as_deref(),
+                Some("speed") | Some("open")
+            )
+        }));
+        assert!(
+            steps
+                .iter()
+                .any(|s| kind_of(s, "target_type").as_deref() == Some("speed"))
+        );
+    }
+    assert!(repeats_seen > 0, "some sessions have repetitions");
+}
