@@ -77,6 +77,9 @@ fn print_made(ctx: &Context, view: &PlanView, what: &str) -> anyhow::Result<Exit
         return Ok(ExitCode::SUCCESS);
     }
     println!("{what}.");
+    for change in &view.plan.changes {
+        println!("changed: {change}");
+    }
     print_overview(view);
     Ok(ExitCode::SUCCESS)
 }

@@ -939,3 +939,49 @@ fn export_workouts_writes_fit_workout_files_an_independent_decoder_reads_step_by
     }
     assert!(repeats_seen > 0, "some sessions have repetitions");
 }
+
+#[test]
+fn replan_after_two_missed_weeks_lowers_the_next_weeks_and_says_what_changed() {
+    let env = Env::new();
+    let real_today = today();
+    let this_monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    let start = this_monday - 14.days();
+    month_at_60_km(&env, start);
+    let race = (start + 139.days()).to_string();
+    let start_text = start.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let before = env.json(&["plan", "--today", &start_text, "show"]);
+    // Nothing was run in the plan's first two weeks; re-plan on the third Monday.
+    let third = this_monday.to_string();
+    let after = env.json(&["plan", "--today", &third, "replan"]);
+    let week3 = |plan: &Value| num(&plan["weeks"][2]["distance_target_m"]);
+    // The last 28 days hold two weeks at 60 km and two at 0: 30 km a week, so the week that
+    // starts today may be at most 10 % above it (33 km), far below the original plan's week.
+    assert!(week3(&after) <= 33_000.0 + 1.0, "{}", week3(&after));
+    assert!(week3(&after) < 0.75 * week3(&before));
+    let changes: Vec<&str> = after["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.contains(&format!("the week from {third}"))
+                && c.contains("ran less than planned")),
+        "{changes:?}"
+    );
+    assert!(changes.iter().any(|c| c.contains("lowered")), "{changes:?}");
+    let (text, _) = env.ok(&["plan", "--today", &third, "replan"]);
+    assert!(text.contains("changed: "), "{text}");
+}

@@ -738,6 +738,7 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         feasible: warnings.is_empty(),
         warnings,
         assumptions,
+        changes: Vec::new(),
     })
 }
 

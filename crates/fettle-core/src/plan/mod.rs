@@ -764,6 +764,9 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// The assumptions and defaults used, in words.
     pub assumptions: Vec<String>,
+    /// After a re-plan: what changed from the plan it replaced, in words (empty otherwise).
+    #[serde(default)]
+    pub changes: Vec<String>,
 }
 
 impl Plan {
@@ -817,6 +820,7 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
             });
         }
     }
+    fresh.changes = changes(original, &fresh, request.today);
     weeks.append(&mut fresh.weeks);
     fresh.weeks = weeks;
     fresh.assumptions.push(format!(
@@ -824,6 +828,75 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
         request.today
     ));
     Ok(fresh)
+}
+
+/// A re-planned week differs from the original when its distance moved by more than this share.
+const REPLAN_CHANGE_SHARE: f64 = 0.05;
+
+/// What a re-plan changed, in words: the weeks from today on whose distance moved by more than
+/// [`REPLAN_CHANGE_SHARE`], the peak week and the race pace.
+fn changes(original: &Plan, fresh: &Plan, today: Date) -> Vec<String> {
+    let mut out = Vec::new();
+    let old_week = |start: Date| {
+        original
+            .weeks
+            .iter()
+            .find(|w| w.days.iter().any(|d| d.date == start))
+    };
+    let (mut lowered, mut raised) = (0, 0);
+    for week in &fresh.weeks {
+        let Some(first) = week.days.first().filter(|d| d.date >= today) else {
+            continue;
+        };
+        let Some(old) = old_week(first.date) else {
+            continue;
+        };
+        // Compare the same days: the original week's days from this week's first day on.
+        let old_m: f64 = old
+            .days
+            .iter()
+            .filter(|d| d.date >= first.date)
+            .map(|d| d.session.distance_m)
+            .sum();
+        let new_m = week.distance_target_m;
+        if (new_m - old_m).abs() > REPLAN_CHANGE_SHARE * old_m.max(1.0) {
+            if new_m < old_m {
+                lowered += 1;
+            } else {
+                raised += 1;
+            }
+            if out.is_empty() {
+                out.push(format!(
+                    "the week from {} goes from {:.1} km to {:.1} km ({})",
+                    first.date,
+                    old_m / 1000.0,
+                    new_m / 1000.0,
+                    if new_m < old_m {
+                        "you ran less than planned lately, so the build picks up from where you are"
+                    } else {
+                        "you ran more than planned lately"
+                    }
+                ));
+            }
+        }
+    }
+    if lowered + raised > 0 {
+        out.push(format!(
+            "{lowered} week(s) lowered and {raised} raised by more than {:.0} %",
+            REPLAN_CHANGE_SHARE * 100.0
+        ));
+    } else {
+        out.push("the remaining weeks stay within 5 % of the previous plan".to_owned());
+    }
+    let target = |p: &Plan| p.predictions.target_time_s;
+    if (target(fresh) - target(original)).abs() >= 60.0 {
+        out.push(format!(
+            "race pace now aims at {} (was {})",
+            sessions::format_duration(target(fresh)),
+            sessions::format_duration(target(original))
+        ));
+    }
+    out
 }
 
 /// `date + days`, or [`PlanError::DateRange`].
