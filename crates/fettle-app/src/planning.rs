@@ -217,7 +217,7 @@ pub fn create_plan(
     today: Date,
     now: Timestamp,
 ) -> Result<PlanView, AppError> {
-    let plan = build(store, athlete, params, today, now, None)?;
+    let plan = build(store, athlete, params, today, now, None, None)?;
     let saved = SavedPlan {
         version: SAVED_PLAN_VERSION,
         params: params.clone(),
@@ -245,7 +245,15 @@ pub fn replan(
             saved.params.race_date
         )));
     }
-    let plan = build(store, athlete, &saved.params, today, now, Some(&saved.plan))?;
+    let plan = build(
+        store,
+        athlete,
+        &saved.params,
+        today,
+        now,
+        Some(&saved.plan),
+        None,
+    )?;
     let saved = SavedPlan {
         plan,
         replanned_at: Some(now),
@@ -253,6 +261,96 @@ pub fn replan(
     };
     save(store, athlete, &saved)?;
     Ok(PlanView::new(saved, today))
+}
+
+/// Pauses the saved plan from `from` to `to` (inclusive; illness, injury, a trip): those days
+/// become rest days and the weeks after the pause are rebuilt from the fitness and weekly
+/// distance left by the pause — the actual history up to yesterday, then the plan as paused.
+/// Saves and returns the new plan; `changes` says what moved.
+pub fn pause(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Date,
+    to: Date,
+    today: Date,
+    now: Timestamp,
+) -> Result<PlanView, AppError> {
+    let mut saved = load(store, athlete)?;
+    if to < from {
+        return Err(AppError::Invalid(format!(
+            "the pause ends ({to}) before it starts ({from}); give --from before --to"
+        )));
+    }
+    if to >= saved.params.race_date {
+        return Err(AppError::Invalid(format!(
+            "the pause reaches race day ({}); to skip the race, make a new plan with `fettle plan create`",
+            saved.params.race_date
+        )));
+    }
+    let dropped = plan::pause(&mut saved.plan, from, to);
+    let restart = to
+        .tomorrow()
+        .map_err(|_| AppError::Invalid(format!("{to} is out of range")))?
+        .max(today);
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let history = training::day_totals(store, athlete, &tz)?;
+    // The morning after the pause: the actual history up to yesterday, then the paused plan.
+    let days = history_then_plan(&history, &saved.plan, today);
+    let start = if restart > today {
+        starting_point_from_days(&days, restart)?
+    } else {
+        None
+    };
+    let mut plan = build(
+        store,
+        athlete,
+        &saved.params,
+        restart,
+        now,
+        Some(&saved.plan),
+        start,
+    )?;
+    plan.changes.insert(
+        0,
+        format!("paused from {from} to {to}: {dropped} planned run(s) dropped"),
+    );
+    let saved = SavedPlan {
+        plan,
+        replanned_at: Some(now),
+        ..saved
+    };
+    save(store, athlete, &saved)?;
+    Ok(PlanView::new(saved, today))
+}
+
+/// The starting point on the morning of `day` from a day series (history then plan): fitness
+/// and fatigue at the end of the day before, and the running distance of the last
+/// [`RECENT_DISTANCE_DAYS`] days (or of the series, when shorter, but at least a week) per week.
+/// `None` when the series holds nothing before `day`.
+fn starting_point_from_days(
+    days: &[DayTotals],
+    day: Date,
+) -> Result<Option<StartingPoint>, AppError> {
+    let Some(first) = days.iter().map(|d| d.date).find(|d| *d < day) else {
+        return Ok(None);
+    };
+    let status = status_on(days, day_before(day)?, &SeriesParams::default());
+    let window_start = day
+        .checked_sub(RECENT_DISTANCE_DAYS.days())
+        .map_err(|_| AppError::Invalid(format!("{day} is out of range")))?;
+    let metres: f64 = days
+        .iter()
+        .filter(|d| window_start <= d.date && d.date < day)
+        .map(|d| d.distance_m)
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .sum();
+    let covered = i64::from(first.until(day).map(|s| s.get_days()).unwrap_or(0))
+        .clamp(7, RECENT_DISTANCE_DAYS);
+    Ok(Some(StartingPoint {
+        fitness: status.fitness.max(0.0),
+        fatigue: status.fatigue.max(0.0),
+        recent_weekly_distance_m: metres * 7.0 / covered as f64,
+    }))
 }
 
 /// The saved plan. `NotFound` when there is none.
@@ -529,6 +627,7 @@ fn build(
     today: Date,
     now: Timestamp,
     original: Option<&Plan>,
+    start: Option<StartingPoint>,
 ) -> Result<Plan, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
     let history = training::day_totals(store, athlete, &tz)?;
@@ -541,7 +640,10 @@ fn build(
     }
     request.cycle = params.cycle;
     request.max_ramp = params.max_ramp;
-    request.start = starting_point(store, athlete, &history, today, &tz)?;
+    request.start = match start {
+        Some(start) => Some(start),
+        None => starting_point(store, athlete, &history, today, &tz)?,
+    };
     let profile = training::show_profile(store, athlete, today)?.resolved;
     let evidence = best_evidence(store, athlete, today)?;
     let value = |r: &Option<fettle_core::profile::Resolved>| r.as_ref().map(|r| r.value);

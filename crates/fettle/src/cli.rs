@@ -414,12 +414,26 @@ pub(crate) enum PlanAction {
     Adherence,
     /// Rebuild the rest of the plan from what was actually done, keeping the race goal.
     Replan,
+    /// Pause the plan (illness, injury, a trip): rest from --from to --to, then rebuild the
+    /// weeks after it.
+    Pause(PlanPauseArgs),
     /// Write the plan's sessions (and with --with-recovery the recovery items) as an iCalendar
     /// (.ics) file.
     Export(PlanExportArgs),
     /// Write each planned session from today on as a FIT workout file for a watch (copy them to
     /// its NewFiles folder).
     ExportWorkouts(PlanExportWorkoutsArgs),
+}
+
+/// `fettle plan pause`
+#[derive(Debug, Args)]
+pub(crate) struct PlanPauseArgs {
+    /// First day of the pause, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: String,
+    /// Last day of the pause, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: String,
 }
 
 /// `fettle plan export-workouts`

@@ -13,7 +13,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::cli::{
-    PlanAction, PlanArgs, PlanCreateArgs, PlanExportArgs, PlanExportWorkoutsArgs, PlanShowArgs,
+    PlanAction, PlanArgs, PlanCreateArgs, PlanExportArgs, PlanExportWorkoutsArgs, PlanPauseArgs,
+    PlanShowArgs,
 };
 use crate::dates::{format_hms, parse_date};
 use crate::output::{Table, opt, print_json};
@@ -34,6 +35,7 @@ pub(crate) fn run(ctx: &Context, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         PlanAction::Forecast => forecast(ctx, today),
         PlanAction::Adherence => adherence(ctx, today),
         PlanAction::Replan => replan(ctx, today),
+        PlanAction::Pause(args) => pause(ctx, args, today),
         PlanAction::Export(args) => export(ctx, args),
         PlanAction::ExportWorkouts(args) => export_workouts(ctx, args, today),
     }
@@ -65,6 +67,20 @@ fn create_plan(ctx: &Context, args: &PlanCreateArgs, today: Date) -> anyhow::Res
 fn replan(ctx: &Context, today: Date) -> anyhow::Result<ExitCode> {
     let view = planning::replan(ctx.store.as_ref(), ctx.athlete, today, Timestamp::now())?;
     print_made(ctx, &view, "Plan rebuilt from what you actually did")
+}
+
+fn pause(ctx: &Context, args: &PlanPauseArgs, today: Date) -> anyhow::Result<ExitCode> {
+    let from = parse_date(&args.from)?;
+    let to = parse_date(&args.to)?;
+    let view = planning::pause(
+        ctx.store.as_ref(),
+        ctx.athlete,
+        from,
+        to,
+        today,
+        Timestamp::now(),
+    )?;
+    print_made(ctx, &view, "Plan paused and the weeks after it rebuilt")
 }
 
 /// Prints a plan just made: its warnings on stderr, then the plan (JSON or overview).

@@ -985,3 +985,75 @@ fn replan_after_two_missed_weeks_lowers_the_next_weeks_and_says_what_changed() {
     let (text, _) = env.ok(&["plan", "--today", &third, "replan"]);
     assert!(text.contains("changed: "), "{text}");
 }
+
+#[test]
+fn pause_rests_through_the_dates_and_rebuilds_the_weeks_after_from_lower_fitness() {
+    let env = Env::new();
+    let real_today = today();
+    let monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    month_at_60_km(&env, monday);
+    let race = (monday + 139.days()).to_string();
+    let today_text = monday.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &today_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let before = env.json(&["plan", "--today", &today_text, "show"]);
+    // Ill for the whole second week.
+    let (from, to) = (monday + 7.days(), monday + 13.days());
+    let after = env.json(&[
+        "plan",
+        "--today",
+        &today_text,
+        "pause",
+        "--from",
+        &from.to_string(),
+        "--to",
+        &to.to_string(),
+    ]);
+    let runs_in = |plan: &Value, week: usize| {
+        plan["weeks"][week]["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| is_run(d))
+            .count()
+    };
+    assert!(runs_in(&before, 1) > 0);
+    assert_eq!(runs_in(&after, 1), 0);
+    assert_eq!(num(&after["weeks"][1]["distance_target_m"]), 0.0);
+    // Week 1 is untouched; week 3 starts from what the pause left: the 28 days before it hold
+    // two history weeks (120 km), week 1 as planned and nothing, so at most 10 % above a quarter
+    // of that, and below the original week 3.
+    assert_eq!(
+        num(&after["weeks"][0]["distance_target_m"]),
+        num(&before["weeks"][0]["distance_target_m"])
+    );
+    let quarter = (120_000.0 + num(&before["weeks"][0]["distance_target_m"])) / 4.0;
+    let week3 = num(&after["weeks"][2]["distance_target_m"]);
+    assert!(week3 <= 1.1 * quarter + 1.0, "{week3} vs {quarter}");
+    assert!(week3 < num(&before["weeks"][2]["distance_target_m"]));
+    let runs_dropped = runs_in(&before, 1);
+    assert_eq!(
+        after["changes"][0].as_str().unwrap(),
+        format!("paused from {from} to {to}: {runs_dropped} planned run(s) dropped")
+    );
+    // A pause that ends before it starts is refused plainly.
+    let err = env.fails(&[
+        "plan",
+        "--today",
+        &today_text,
+        "pause",
+        "--from",
+        &to.to_string(),
+        "--to",
+        &from.to_string(),
+    ]);
+    assert!(err.contains("before it starts"), "{err}");
+}

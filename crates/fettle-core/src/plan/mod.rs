@@ -830,6 +830,34 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
     Ok(fresh)
 }
 
+/// Turns the days from `from` to `to` (inclusive) into rest days — an illness, an injury, a trip
+/// — and updates the weeks' totals. Returns how many planned runs were dropped. The caller then
+/// re-plans from the day after `to`, so the weeks after the pause start from the lower fitness.
+pub fn pause(plan: &mut Plan, from: Date, to: Date) -> usize {
+    let mut dropped = 0;
+    for week in &mut plan.weeks {
+        for day in week
+            .days
+            .iter_mut()
+            .filter(|d| from <= d.date && d.date <= to)
+        {
+            if day.session.kind != SessionKind::Rest {
+                dropped += 1;
+            }
+            day.session = sessions::rest_session();
+            day.session.description = format!(
+                "Paused ({from} to {to}): no running. {}",
+                day.session.description
+            );
+            day.load = 0.0;
+            day.recovery.clear();
+        }
+        week.load_target = week.days.iter().map(|d| d.load).sum();
+        week.distance_target_m = week.days.iter().map(|d| d.session.distance_m).sum();
+    }
+    dropped
+}
+
 /// A re-planned week differs from the original when its distance moved by more than this share.
 const REPLAN_CHANGE_SHARE: f64 = 0.05;
 

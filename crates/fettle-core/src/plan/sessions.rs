@@ -240,7 +240,7 @@ fn role_of(label: &str) -> StepRole {
     }
 }
 
-fn rest_session() -> Session {
+pub(super) fn rest_session() -> Session {
     Session {
         kind: SessionKind::Rest,
         workout: Workout::Rest,
