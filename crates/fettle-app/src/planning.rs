@@ -217,7 +217,7 @@ pub fn create_plan(
     today: Date,
     now: Timestamp,
 ) -> Result<PlanView, AppError> {
-    let plan = build(store, athlete, params, today, now, None, None)?;
+    let plan = build(store, athlete, params, today, now, None, Adjust::default())?;
     let saved = SavedPlan {
         version: SAVED_PLAN_VERSION,
         params: params.clone(),
@@ -245,15 +245,30 @@ pub fn replan(
             saved.params.race_date
         )));
     }
-    let plan = build(
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let history = training::day_totals(store, athlete, &tz)?;
+    let harder = harder_than_planned(&history, &saved.plan, today)?;
+    let mut plan = build(
         store,
         athlete,
         &saved.params,
         today,
         now,
         Some(&saved.plan),
-        None,
+        Adjust {
+            start: None,
+            first_week_easier: harder.is_some(),
+        },
     )?;
+    if let Some((done, planned)) = harder {
+        plan.changes.insert(
+            0,
+            format!(
+                "the last 7 days carried a load of {done:.0}, {:.0} % above the {planned:.0} planned: this week is a recovery week to absorb it",
+                (done / planned - 1.0) * 100.0
+            ),
+        );
+    }
     let saved = SavedPlan {
         plan,
         replanned_at: Some(now),
@@ -308,7 +323,10 @@ pub fn pause(
         restart,
         now,
         Some(&saved.plan),
-        start,
+        Adjust {
+            start,
+            first_week_easier: false,
+        },
     )?;
     plan.changes.insert(
         0,
@@ -351,6 +369,43 @@ fn starting_point_from_days(
         fatigue: status.fatigue.max(0.0),
         recent_weekly_distance_m: metres * 7.0 / covered as f64,
     }))
+}
+
+/// How a rebuild departs from the stored history.
+#[derive(Debug, Clone, Copy, Default)]
+struct Adjust {
+    /// The starting point to use instead of the one from the stored history.
+    start: Option<StartingPoint>,
+    /// Make the first week a recovery week.
+    first_week_easier: bool,
+}
+
+/// A week counts as much harder than planned when its load is more than this share above the
+/// plan's: 25 %, well beyond day-to-day noise in session loads.
+pub const HARDER_THAN_PLANNED: f64 = 0.25;
+
+/// `(done, planned)` load of the 7 days before `today` when what was done exceeds the plan by
+/// more than [`HARDER_THAN_PLANNED`]; `None` otherwise (or when the plan had no load then).
+fn harder_than_planned(
+    history: &[DayTotals],
+    plan: &Plan,
+    today: Date,
+) -> Result<Option<(f64, f64)>, AppError> {
+    let week_ago = today
+        .checked_sub(7.days())
+        .map_err(|_| AppError::Invalid(format!("{today} is out of range")))?;
+    let in_week = |d: Date| week_ago <= d && d < today;
+    let done: f64 = history
+        .iter()
+        .filter(|d| in_week(d.date))
+        .map(|d| d.load)
+        .sum();
+    let planned: f64 = plan
+        .days()
+        .filter(|d| in_week(d.date))
+        .map(|d| d.load)
+        .sum();
+    Ok((planned > 0.0 && done > (1.0 + HARDER_THAN_PLANNED) * planned).then_some((done, planned)))
 }
 
 /// The saved plan. `NotFound` when there is none.
@@ -627,7 +682,7 @@ fn build(
     today: Date,
     now: Timestamp,
     original: Option<&Plan>,
-    start: Option<StartingPoint>,
+    adjust: Adjust,
 ) -> Result<Plan, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
     let history = training::day_totals(store, athlete, &tz)?;
@@ -640,7 +695,8 @@ fn build(
     }
     request.cycle = params.cycle;
     request.max_ramp = params.max_ramp;
-    request.start = match start {
+    request.first_week_easier = adjust.first_week_easier;
+    request.start = match adjust.start {
         Some(start) => Some(start),
         None => starting_point(store, athlete, &history, today, &tz)?,
     };

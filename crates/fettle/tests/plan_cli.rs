@@ -1057,3 +1057,74 @@ fn pause_rests_through_the_dates_and_rebuilds_the_weeks_after_from_lower_fitness
     ]);
     assert!(err.contains("before it starts"), "{err}");
 }
+
+#[test]
+fn replan_after_a_week_much_harder_than_planned_makes_this_week_a_recovery_week() {
+    let env = Env::new();
+    let real_today = today();
+    let this_monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    let start = this_monday - 7.days();
+    month_at_60_km(&env, start);
+    let race = (start + 146.days()).to_string();
+    let start_text = start.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let before = env.json(&["plan", "--today", &start_text, "show"]);
+    assert_eq!(before["weeks"][1]["kind"], "build");
+    // The first week run at twice its planned distance, at a harder effort.
+    for day in before["weeks"][0]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| is_run(d))
+    {
+        let km = 2.0 * num(&day["session"]["distance_m"]) / 1000.0;
+        let minutes = (2.0 * num(&day["session"]["duration_s"]) / 60.0).round();
+        env.ok(&[
+            "add",
+            "--date",
+            day["date"].as_str().unwrap(),
+            "--start",
+            "06:00",
+            "--duration",
+            &format!("{minutes}m"),
+            "--distance",
+            &format!("{km:.2}km"),
+            "--rpe",
+            "7",
+        ]);
+    }
+    let today_text = this_monday.to_string();
+    let after = env.json(&["plan", "--today", &today_text, "replan"]);
+    assert_eq!(after["weeks"][1]["kind"], "recovery");
+    assert_eq!(after["weeks"][2]["kind"], "build");
+    let first = after["changes"][0].as_str().unwrap();
+    assert!(
+        first.contains("above the") && first.contains("recovery week"),
+        "{first}"
+    );
+    // The rule needs more load than planned: the same athlete who ran nothing that week gets
+    // no recovery week (the build picks up from the lower volume instead).
+    let calm = Env::new();
+    month_at_60_km(&calm, start);
+    calm.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let calm_after = calm.json(&["plan", "--today", &today_text, "replan"]);
+    assert_eq!(calm_after["weeks"][1]["kind"], "build");
+}

@@ -368,7 +368,15 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
             // (or the second, when the first is shortened) stays a build week.
             let j = pre_taper - i;
             let first_full = usize::from(first_window_start(ctx)? < ctx.req.today);
-            if j.is_multiple_of(cycle_len) && i > first_full {
+            if ctx.req.first_week_easier && pre_taper > 1 && i <= 1 {
+                // After a week much harder than planned the first week absorbs it; the next
+                // one is a build week so that two recovery weeks never touch.
+                if i == 0 {
+                    WeekKind::Recovery
+                } else {
+                    WeekKind::Build
+                }
+            } else if j.is_multiple_of(cycle_len) && i > first_full {
                 WeekKind::Recovery
             } else {
                 WeekKind::Build

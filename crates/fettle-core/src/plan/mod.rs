@@ -419,6 +419,9 @@ pub struct PlanRequest {
     pub body_mass_kg: Option<f64>,
     /// The personal model's predicted VDOT on race day, when it has a fit.
     pub model_race_day_vdot: Option<f64>,
+    /// The athlete just ran a week much harder than planned: the first week is a recovery week
+    /// (at [`RECOVERY_WEEK_FRACTION`] of the recent weekly distance) to absorb it.
+    pub first_week_easier: bool,
 }
 
 impl PlanRequest {
@@ -441,6 +444,7 @@ impl PlanRequest {
             strength_block: false,
             body_mass_kg: None,
             model_race_day_vdot: None,
+            first_week_easier: false,
         }
     }
 }
