@@ -389,6 +389,22 @@ fn structured(
         Amount::Metres(m) => m,
         Amount::Seconds(s) => s * zone_speed(ctx, z),
     };
+    // Race pace in training feels easier than racing it: Daniels' M pace is "comfortably
+    // steady", half-marathon pace comfortably hard, shorter race paces hard.
+    let training_rpe: [u8; 2] = if ctx.req.race_distance_m >= super::MARATHON_M * 0.9 {
+        [5, 6]
+    } else if ctx.req.race_distance_m >= LONG_RACE_M {
+        [6, 7]
+    } else {
+        [7, 8]
+    };
+    let target = |ctx: &Context<'_>, z: Zone| {
+        let mut t = target(ctx, z);
+        if z == Zone::Race {
+            t.rpe = training_rpe;
+        }
+        t
+    };
     let step = |role: StepRole, label: &str, a: Amount, z: Zone| Step {
         role,
         label: label.to_owned(),
@@ -442,6 +458,13 @@ fn structured(
     }
     let refs: Vec<(&str, f64, Zone)> = parts.iter().map(|(l, m, z)| (l.as_str(), *m, *z)).collect();
     let mut session = run_session(ctx, kind, &refs);
+    for part in session
+        .parts
+        .iter_mut()
+        .filter(|p| p.target.zone == Zone::Race)
+    {
+        part.target.rpe = training_rpe;
+    }
     session.description = format!(
         "{title} ({:.1} km), about {}: {}. Expected load {:.0}.",
         session.distance_m / 1000.0,

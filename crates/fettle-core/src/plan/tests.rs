@@ -794,6 +794,12 @@ fn marathon_sessions_vary_by_phase_with_marathon_pace_work_and_structured_steps(
             .map(|s| &s.title)
             .collect::<Vec<_>>()
     );
+    // Marathon pace in training is "comfortably steady" (RPE 5–6), not a race effort.
+    for s in &race_pace_sessions {
+        for p in s.parts.iter().filter(|p| p.target.zone == Zone::Race) {
+            assert_eq!(p.target.rpe, [5, 6], "{}", s.title);
+        }
+    }
     // Some in long runs and some mid-week.
     assert!(
         race_pace_sessions
