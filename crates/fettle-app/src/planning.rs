@@ -19,11 +19,12 @@
 
 use std::collections::BTreeSet;
 
+use fettle_core::performance::{Performance, best_recent_vdot};
 use fettle_core::plan::{
     self, Adherence, Cycle, ForecastPoint, Plan, PlanError, PlanRequest, Predictions, Race,
     StartingPoint, Thresholds, Week, ical::IcalOptions,
 };
-use fettle_core::series::{DayTotals, daily_series, status_on};
+use fettle_core::series::{DayTotals, SeriesParams, daily_series, status_on};
 use fettle_store::{AthleteId, Store, StringSet};
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan};
@@ -56,6 +57,9 @@ pub struct PlanParams {
     pub training_days: BTreeSet<u8>,
     /// Long-run day as a Monday-zero index; `None` = the last training day of the week.
     pub long_run_day: Option<u8>,
+    /// First day of the plan's weeks as a Monday-zero index; `None` = Monday.
+    #[serde(default)]
+    pub week_start: Option<u8>,
     /// Loading:recovery cycle.
     pub cycle: Cycle,
     /// Ramp cap, fitness points per week.
@@ -76,6 +80,10 @@ pub struct PlanInput {
     pub days: Option<String>,
     /// Long-run day, e.g. `sun`.
     pub long_run_day: Option<String>,
+    /// Rest days, e.g. `wed,fri`: the training days are the others (instead of `days`).
+    pub rest_days: Option<String>,
+    /// First day of the plan's weeks, e.g. `sun` (default Monday).
+    pub week_start: Option<String>,
     /// Loading:recovery cycle, `3:1` or `2:1`.
     pub cycle: Option<String>,
     /// Ramp cap, fitness points per week (1–20).
@@ -97,10 +105,24 @@ impl PlanInput {
             .as_deref()
             .map(plan::parse_goal_time)
             .transpose()?;
-        let training_days = match self.days.as_deref() {
-            Some(text) => plan::parse_weekdays(text)?,
-            None => plan::default_training_days(),
+        let training_days = match (self.days.as_deref(), self.rest_days.as_deref()) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::Invalid(
+                    "give either the training days or the rest days, not both".into(),
+                ));
+            }
+            (Some(text), None) => plan::parse_weekdays(text)?,
+            (None, Some(text)) => {
+                let rest = plan::parse_weekdays(text)?;
+                (0..7).filter(|d| !rest.contains(d)).collect()
+            }
+            (None, None) => plan::default_training_days(),
         };
+        let week_start = self
+            .week_start
+            .as_deref()
+            .map(|t| plan::parse_weekday(t).map(plan::weekday_index))
+            .transpose()?;
         let long_run_day = self
             .long_run_day
             .as_deref()
@@ -118,6 +140,7 @@ impl PlanInput {
             goal_time_s,
             training_days,
             long_run_day,
+            week_start,
             cycle,
             max_ramp: self.max_ramp.unwrap_or(plan::DEFAULT_MAX_RAMP),
         })
@@ -194,7 +217,7 @@ pub fn create_plan(
     today: Date,
     now: Timestamp,
 ) -> Result<PlanView, AppError> {
-    let plan = build(store, athlete, params, today, now, None)?;
+    let plan = build(store, athlete, params, today, now, None, Adjust::default())?;
     let saved = SavedPlan {
         version: SAVED_PLAN_VERSION,
         params: params.clone(),
@@ -222,7 +245,30 @@ pub fn replan(
             saved.params.race_date
         )));
     }
-    let plan = build(store, athlete, &saved.params, today, now, Some(&saved.plan))?;
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let history = training::day_totals(store, athlete, &tz)?;
+    let harder = harder_than_planned(&history, &saved.plan, today)?;
+    let mut plan = build(
+        store,
+        athlete,
+        &saved.params,
+        today,
+        now,
+        Some(&saved.plan),
+        Adjust {
+            start: None,
+            first_week_easier: harder.is_some(),
+        },
+    )?;
+    if let Some((done, planned)) = harder {
+        plan.changes.insert(
+            0,
+            format!(
+                "the last 7 days carried a load of {done:.0}, {:.0} % above the {planned:.0} planned: this week is a recovery week to absorb it",
+                (done / planned - 1.0) * 100.0
+            ),
+        );
+    }
     let saved = SavedPlan {
         plan,
         replanned_at: Some(now),
@@ -230,6 +276,140 @@ pub fn replan(
     };
     save(store, athlete, &saved)?;
     Ok(PlanView::new(saved, today))
+}
+
+/// Pauses the saved plan from `from` to `to` (inclusive; illness, injury, a trip): those days
+/// become rest days and the weeks after the pause are rebuilt from the fitness and weekly
+/// distance left by the pause — the actual history up to yesterday, then the plan as paused.
+/// Saves and returns the new plan; `changes` says what moved.
+pub fn pause(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Date,
+    to: Date,
+    today: Date,
+    now: Timestamp,
+) -> Result<PlanView, AppError> {
+    let mut saved = load(store, athlete)?;
+    if to < from {
+        return Err(AppError::Invalid(format!(
+            "the pause ends ({to}) before it starts ({from}); give --from before --to"
+        )));
+    }
+    if to >= saved.params.race_date {
+        return Err(AppError::Invalid(format!(
+            "the pause reaches race day ({}); to skip the race, make a new plan with `fettle plan create`",
+            saved.params.race_date
+        )));
+    }
+    let dropped = plan::pause(&mut saved.plan, from, to);
+    let restart = to
+        .tomorrow()
+        .map_err(|_| AppError::Invalid(format!("{to} is out of range")))?
+        .max(today);
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let history = training::day_totals(store, athlete, &tz)?;
+    // The morning after the pause: the actual history up to yesterday, then the paused plan.
+    let days = history_then_plan(&history, &saved.plan, today);
+    let start = if restart > today {
+        // Seeded as `fettle status` is: the recorded history's starting load.
+        let params = training::athlete_series_params(store, athlete, &history)?
+            .resolved(&history, day_before(today)?);
+        starting_point_from_days(&days, restart, &params)?
+    } else {
+        None
+    };
+    let mut plan = build(
+        store,
+        athlete,
+        &saved.params,
+        restart,
+        now,
+        Some(&saved.plan),
+        Adjust {
+            start,
+            first_week_easier: false,
+        },
+    )?;
+    plan.changes.insert(
+        0,
+        format!("paused from {from} to {to}: {dropped} planned run(s) dropped"),
+    );
+    let saved = SavedPlan {
+        plan,
+        replanned_at: Some(now),
+        ..saved
+    };
+    save(store, athlete, &saved)?;
+    Ok(PlanView::new(saved, today))
+}
+
+/// The starting point on the morning of `day` from a day series (history then plan): fitness
+/// and fatigue at the end of the day before, and the running distance of the last
+/// [`RECENT_DISTANCE_DAYS`] days (or of the series, when shorter, but at least a week) per week.
+/// `None` when the series holds nothing before `day`.
+fn starting_point_from_days(
+    days: &[DayTotals],
+    day: Date,
+    params: &SeriesParams,
+) -> Result<Option<StartingPoint>, AppError> {
+    let Some(first) = days.iter().map(|d| d.date).find(|d| *d < day) else {
+        return Ok(None);
+    };
+    let status = status_on(days, day_before(day)?, params);
+    let window_start = day
+        .checked_sub(RECENT_DISTANCE_DAYS.days())
+        .map_err(|_| AppError::Invalid(format!("{day} is out of range")))?;
+    let metres: f64 = days
+        .iter()
+        .filter(|d| window_start <= d.date && d.date < day)
+        .map(|d| d.distance_m)
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .sum();
+    let covered = i64::from(first.until(day).map(|s| s.get_days()).unwrap_or(0))
+        .clamp(7, RECENT_DISTANCE_DAYS);
+    Ok(Some(StartingPoint {
+        fitness: status.fitness.max(0.0),
+        fatigue: status.fatigue.max(0.0),
+        recent_weekly_distance_m: metres * 7.0 / covered as f64,
+    }))
+}
+
+/// How a rebuild departs from the stored history.
+#[derive(Debug, Clone, Copy, Default)]
+struct Adjust {
+    /// The starting point to use instead of the one from the stored history.
+    start: Option<StartingPoint>,
+    /// Make the first week a recovery week.
+    first_week_easier: bool,
+}
+
+/// A week counts as much harder than planned when its load is more than this share above the
+/// plan's: 25 %, well beyond day-to-day noise in session loads.
+pub const HARDER_THAN_PLANNED: f64 = 0.25;
+
+/// `(done, planned)` load of the 7 days before `today` when what was done exceeds the plan by
+/// more than [`HARDER_THAN_PLANNED`]; `None` otherwise (or when the plan had no load then).
+fn harder_than_planned(
+    history: &[DayTotals],
+    plan: &Plan,
+    today: Date,
+) -> Result<Option<(f64, f64)>, AppError> {
+    let week_ago = today
+        .checked_sub(7.days())
+        .map_err(|_| AppError::Invalid(format!("{today} is out of range")))?;
+    let in_week = |d: Date| week_ago <= d && d < today;
+    let done: f64 = history
+        .iter()
+        .filter(|d| in_week(d.date))
+        .map(|d| d.load)
+        .sum();
+    let planned: f64 = plan
+        .days()
+        .filter(|d| in_week(d.date))
+        .map(|d| d.load)
+        .sum();
+    Ok((planned > 0.0 && done > (1.0 + HARDER_THAN_PLANNED) * planned).then_some((done, planned)))
 }
 
 /// The saved plan. `NotFound` when there is none.
@@ -351,13 +531,14 @@ pub fn adherence(
     })
 }
 
-/// The saved plan as an iCalendar document (RFC 5545) in the athlete's time zone, sessions at
-/// `session_start` local time ([`DEFAULT_SESSION_START`] when `None`). UIDs depend only on the
+/// The saved plan as an iCalendar document (RFC 5545) in the athlete's time zone: the sessions,
+/// and with `with_recovery` the recovery items too; sessions at `session_start` local time ([`DEFAULT_SESSION_START`] when `None`). UIDs depend only on the
 /// race and the day, so exporting again updates the same calendar events; `now` is the DTSTAMP.
 pub fn export_ical(
     store: &dyn Store,
     athlete: AthleteId,
     session_start: Option<Time>,
+    with_recovery: bool,
     now: Timestamp,
 ) -> Result<String, AppError> {
     let saved = load(store, athlete)?;
@@ -366,6 +547,7 @@ pub fn export_ical(
         dtstamp: now,
         time_zone,
         session_start: session_start.unwrap_or(DEFAULT_SESSION_START),
+        with_recovery,
     };
     plan::ical::to_ical(&saved.plan, &options).map_err(|e| match e {
         PlanError::UnnamedTimeZone => AppError::Invalid(
@@ -373,6 +555,129 @@ pub fn export_ical(
         ),
         other => other.into(),
     })
+}
+
+/// One workout file written by [`export_workouts`].
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkoutFile {
+    /// The session's day.
+    pub date: Date,
+    /// The session's title (the workout's name on the watch).
+    pub title: String,
+    /// File name inside the folder.
+    pub file: String,
+    /// Number of `workout_step` messages.
+    pub steps: usize,
+}
+
+/// Writes every planned running session from `today` on as a FIT workout file in `dir` (created
+/// when missing), named `YYYY-MM-DD-<workout>.fit`; copy them to a watch's `NewFiles` folder.
+/// Each file is written whole to a temporary name and renamed, so a failure never leaves half a
+/// file.
+pub fn export_workouts(
+    store: &dyn Store,
+    athlete: AthleteId,
+    dir: &std::path::Path,
+    today: Date,
+) -> Result<Vec<WorkoutFile>, AppError> {
+    let saved = load(store, athlete)?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::Invalid(format!("cannot create the folder {}: {e}", dir.display()))
+    })?;
+    let mut written = Vec::new();
+    for day in saved.plan.days().filter(|d| d.date >= today) {
+        let session = &day.session;
+        if session.kind == plan::SessionKind::Rest || session.steps.is_empty() {
+            continue;
+        }
+        let steps = workout_steps(&session.steps);
+        let created = jiff::tz::TimeZone::UTC
+            .to_timestamp(day.date.to_datetime(Time::midnight()))
+            .map(|t| t.as_second() - FIT_EPOCH_UNIX_S)
+            .ok()
+            .and_then(|s| u32::try_from(s).ok())
+            .unwrap_or(0);
+        let bytes = fettle_formats::fit::encode_workout(&session.title, &steps, created);
+        let workout = serde_json::to_value(session.workout)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "run".to_owned())
+            .replace('_', "-");
+        let file = format!("{}-{workout}.fit", day.date);
+        let path = dir.join(&file);
+        let temporary = dir.join(format!(".{file}.partial"));
+        std::fs::write(&temporary, &bytes)
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", path.display())))?;
+        written.push(WorkoutFile {
+            date: day.date,
+            title: session.title.clone(),
+            file,
+            steps: steps.len(),
+        });
+    }
+    Ok(written)
+}
+
+/// Seconds from the Unix epoch to the FIT epoch (1989-12-31T00:00:00Z).
+const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
+
+/// A session's structured steps as FIT workout steps: a repeat group becomes its steps followed
+/// by a repeat step pointing back at the first of them.
+fn workout_steps(items: &[plan::StepItem]) -> Vec<fettle_formats::fit::WorkoutStep> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            plan::StepItem::Step(step) => out.push(workout_step(step)),
+            plan::StepItem::Repeat { times, steps } => {
+                let from = u16::try_from(out.len()).unwrap_or(u16::MAX);
+                out.extend(steps.iter().map(workout_step));
+                out.push(fettle_formats::fit::WorkoutStep {
+                    name: format!("repeat {times} times"),
+                    duration: fettle_formats::fit::StepDuration::Repeat {
+                        from,
+                        times: *times,
+                    },
+                    target: fettle_formats::fit::StepTarget::Open,
+                    intensity: fettle_formats::fit::StepIntensity::Active,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn workout_step(step: &plan::Step) -> fettle_formats::fit::WorkoutStep {
+    use fettle_formats::fit::{StepDuration, StepIntensity, StepTarget};
+    let duration = match (step.distance_m, step.time_s) {
+        (Some(m), _) => StepDuration::Distance(m),
+        (None, Some(s)) => StepDuration::Time(s),
+        (None, None) => StepDuration::Open,
+    };
+    // Pace when there is one (a range of speeds), else heart rate, else open (effort only).
+    let target = match (step.target.pace_s_per_km, step.target.heart_rate_bpm) {
+        (Some([fast, slow]), _) => StepTarget::Speed {
+            low_mps: 1000.0 / slow,
+            high_mps: 1000.0 / fast,
+        },
+        (None, Some([low, high])) => StepTarget::HeartRate {
+            low_bpm: low,
+            high_bpm: high,
+        },
+        (None, None) => StepTarget::Open,
+    };
+    let intensity = match step.role {
+        plan::StepRole::WarmUp => StepIntensity::WarmUp,
+        plan::StepRole::CoolDown => StepIntensity::CoolDown,
+        plan::StepRole::Recovery => StepIntensity::Recovery,
+        plan::StepRole::Active => StepIntensity::Active,
+    };
+    fettle_formats::fit::WorkoutStep {
+        name: step.label.clone(),
+        duration,
+        target,
+        intensity,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +691,7 @@ fn build(
     today: Date,
     now: Timestamp,
     original: Option<&Plan>,
+    adjust: Adjust,
 ) -> Result<Plan, AppError> {
     let tz = crate::athlete_time_zone(store, athlete)?;
     let history = training::day_totals(store, athlete, &tz)?;
@@ -393,10 +699,18 @@ fn build(
     request.goal_time_s = params.goal_time_s;
     request.training_days = params.training_days.clone();
     request.long_run_day = params.long_run_day.map(weekday_from_index).transpose()?;
+    if let Some(start) = params.week_start {
+        request.week_start = weekday_from_index(start)?;
+    }
     request.cycle = params.cycle;
     request.max_ramp = params.max_ramp;
-    request.start = starting_point(store, athlete, &history, today, &tz)?;
+    request.first_week_easier = adjust.first_week_easier;
+    request.start = match adjust.start {
+        Some(start) => Some(start),
+        None => starting_point(store, athlete, &history, today, &tz)?,
+    };
     let profile = training::show_profile(store, athlete, today)?.resolved;
+    let evidence = best_evidence(store, athlete, today)?;
     let value = |r: &Option<fettle_core::profile::Resolved>| r.as_ref().map(|r| r.value);
     request.thresholds = Thresholds {
         threshold_pace_s_per_km: value(&profile.threshold_speed_mps)
@@ -404,7 +718,8 @@ fn build(
             .map(|s| 1000.0 / s),
         lthr_bpm: value(&profile.lthr),
         hrmax_bpm: value(&profile.hr_max),
-        current_vdot: None,
+        current_vdot: evidence.map(|e| e.vdot),
+        vdot_evidence: evidence,
     };
     request.body_mass_kg = value(&profile.body_mass_kg);
     request.access = store
@@ -449,6 +764,27 @@ fn run_planner(
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// The best evidence of current fitness among the stored races and time trials
+/// ([`fettle_core::performance::best_recent_vdot`]): a race the athlete entered beats a best
+/// effort found in the data; `None` when there is neither, and the threshold pace is used.
+fn best_evidence(
+    store: &dyn Store,
+    athlete: AthleteId,
+    today: Date,
+) -> Result<Option<fettle_core::performance::VdotEvidence>, AppError> {
+    let performances: Vec<Performance> = store
+        .races(athlete)?
+        .into_iter()
+        .map(|r| Performance {
+            date: r.race.date,
+            distance_m: r.race.distance_m,
+            time_s: r.race.time_s,
+            is_race: r.race.kind == "race",
+        })
+        .collect();
+    Ok(best_recent_vdot(&performances, today))
 }
 
 fn weekday_from_index(index: u8) -> Result<jiff::civil::Weekday, AppError> {
@@ -665,6 +1001,7 @@ mod tests {
             long_run_day: Some("sat".into()),
             cycle: Some("2:1".into()),
             max_ramp: Some(5.0),
+            ..PlanInput::default()
         }
         .parse()
         .unwrap();

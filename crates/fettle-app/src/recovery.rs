@@ -1428,6 +1428,7 @@ mod tests {
             long_run_day: None,
             cycle: plan::Cycle::default(),
             max_ramp: plan::DEFAULT_MAX_RAMP,
+            week_start: None,
         };
         let saved = crate::planning::create_plan(&store, athlete, &params, d(2026, 3, 1), end)
             .unwrap()

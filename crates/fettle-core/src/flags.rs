@@ -6,7 +6,7 @@
 //! | `steep_ramp` | fitness rose more than [`STEEP_RAMP_POINTS_PER_WEEK`] in 7 days | coaching guidance, ~3–8 points/week sustainable |
 //! | `acwr_high` | ACWR ≥ [`ACWR_HIGH`] | Gabbett 2016; caveat Impellizzeri et al. 2020 |
 //! | `monotony_high` | monotony > [`MONOTONY_HIGH`] | Foster 1998 |
-//! | `weekly_distance_jump` | weekly distance > +[`WEEKLY_DISTANCE_JUMP`] | Nielsen et al. 2014 |
+//! | `weekly_distance_jump` | weekly distance > +[`WEEKLY_DISTANCE_JUMP`] over the highest of the 3 weeks before | Nielsen et al. 2014 |
 //! | `deep_negative_form` | form < [`DEEP_NEGATIVE_FORM`] on each of the last [`DEEP_NEGATIVE_FORM_DAYS`] mornings | overreaching guidance |
 //!
 //! Fitness starts from 0 at the first activity, so in the first [`WARM_UP_DAYS`] of a history
@@ -127,12 +127,12 @@ pub fn flags_on(series: &[DayState]) -> Vec<Flag> {
         flags.push(Flag {
             code: FlagCode::WeeklyDistanceJump,
             message: format!(
-                "Running distance over the last 7 days is {:.1} km, {:+.0} % on the week \
-                 before ({:.1} km); increases above 30 % were linked to distance-related \
-                 injuries in novice runners.",
+                "Running distance over the last 7 days is {:.1} km, {:+.0} % on your highest \
+                 week of the three before ({:.1} km); increases above 30 % were linked to \
+                 distance-related injuries in novice runners.",
                 today.week_distance_m / 1000.0,
                 change * 100.0,
-                today.previous_week_distance_m / 1000.0
+                today.reference_week_distance_m / 1000.0
             ),
             source: "Nielsen et al. 2014, JOSPT 44:739".to_owned(),
         });

@@ -32,8 +32,13 @@
 //!   monotonous) and `None` for an all-rest week (nothing to be monotonous about).
 //!   **Strain** = weekly load × monotony, and 0 for an all-rest week. Both `None` until 7 days
 //!   of history exist.
-//! - **Weekly distance change** = last 7 days' distance / the 7 days before − 1, `None` until
-//!   14 days of history or when the earlier week had no distance.
+//! - **Weekly distance change** = last 7 days' distance / the reference week − 1, where the
+//!   reference is the highest 7-day distance among the [`DISTANCE_REFERENCE_WEEKS`] weeks
+//!   before (the windows ending 7, 14 and 21 days ago). Coming back after a recovery week (or a
+//!   lighter week) to a level already run is not a jump; rising above it is. This is the rule the
+//!   planner builds by (a week after a recovery week returns to the last build level), so a plan
+//!   followed as written never raises the flag. `None` until 14 days of history or when the
+//!   reference has no distance.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -57,6 +62,9 @@ pub const ACWR_UNCOUPLING_DAYS: usize = 7;
 pub const MIN_CHRONIC_LOAD_FOR_ACWR: f64 = 1.0;
 /// Days in the monotony/strain and weekly-distance windows (Foster 1998; Nielsen et al. 2014).
 pub const WEEK_DAYS: usize = 7;
+/// Weeks looked back for the weekly-distance reference: one loading:recovery cycle of 3:1 minus
+/// the current week, so a level held before a recovery week still counts.
+pub const DISTANCE_REFERENCE_WEEKS: usize = 3;
 /// Upper bound of monotony; also its value when every day of the week had the same positive
 /// load (SD = 0). Foster's athletes rarely exceed 4, so 10 reads unambiguously as "maximal".
 pub const MONOTONY_CAP: f64 = 10.0;
@@ -300,7 +308,10 @@ pub struct DayState {
     pub week_distance_m: f64,
     /// Distance over the 7 days before those, metres.
     pub previous_week_distance_m: f64,
-    /// Relative change of weekly distance (0.3 = +30 %).
+    /// The highest 7-day distance among the [`DISTANCE_REFERENCE_WEEKS`] weeks before, metres:
+    /// the level the change is measured from.
+    pub reference_week_distance_m: f64,
+    /// Relative change of weekly distance over the reference (0.3 = +30 %).
     pub week_distance_change: Option<f64>,
 }
 
@@ -396,8 +407,17 @@ pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) ->
                 .map(|d| d.1)
                 .sum()
         });
-        let week_distance_change = (i + 1 >= 2 * WEEK_DAYS && previous_week_distance_m > 0.0)
-            .then(|| week_distance_m / previous_week_distance_m - 1.0);
+        let reference_week_distance_m = (1..=DISTANCE_REFERENCE_WEEKS)
+            .filter_map(|k| i.checked_sub(k * WEEK_DAYS))
+            .map(|j| {
+                dense[j.saturating_sub(WEEK_DAYS - 1)..=j]
+                    .iter()
+                    .map(|d| d.1)
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max);
+        let week_distance_change = (i + 1 >= 2 * WEEK_DAYS && reference_week_distance_m > 0.0)
+            .then(|| week_distance_m / reference_week_distance_m - 1.0);
         out.push(DayState {
             date,
             history_days: i + 1,
@@ -419,6 +439,7 @@ pub fn daily_series(days: &[DayTotals], through: Date, params: &SeriesParams) ->
             strain,
             week_distance_m,
             previous_week_distance_m,
+            reference_week_distance_m,
             week_distance_change,
         });
         match date.tomorrow() {

@@ -417,8 +417,34 @@ pub(crate) enum PlanAction {
     Adherence,
     /// Rebuild the rest of the plan from what was actually done, keeping the race goal.
     Replan,
-    /// Write the plan's sessions and scheduled recovery as an iCalendar (.ics) file.
+    /// Pause the plan (illness, injury, a trip): rest from --from to --to, then rebuild the
+    /// weeks after it.
+    Pause(PlanPauseArgs),
+    /// Write the plan's sessions (and with --with-recovery the recovery items) as an iCalendar
+    /// (.ics) file.
     Export(PlanExportArgs),
+    /// Write each planned session from today on as a FIT workout file for a watch (copy them to
+    /// its NewFiles folder).
+    ExportWorkouts(PlanExportWorkoutsArgs),
+}
+
+/// `fettle plan pause`
+#[derive(Debug, Args)]
+pub(crate) struct PlanPauseArgs {
+    /// First day of the pause, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: String,
+    /// Last day of the pause, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: String,
+}
+
+/// `fettle plan export-workouts`
+#[derive(Debug, Args)]
+pub(crate) struct PlanExportWorkoutsArgs {
+    /// The folder to write the .fit files into (created when missing).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
 }
 
 /// `fettle plan create`
@@ -439,6 +465,12 @@ pub(crate) struct PlanCreateArgs {
     /// Long-run day (default: the last training day of the week).
     #[arg(long, value_name = "DAY")]
     pub(crate) long_run_day: Option<String>,
+    /// Rest days, e.g. wed,fri: every other day is a training day (instead of --days).
+    #[arg(long, value_name = "DAYS", conflicts_with = "days")]
+    pub(crate) rest_days: Option<String>,
+    /// First day of the plan's weeks (default mon).
+    #[arg(long, value_name = "DAY")]
+    pub(crate) week_start: Option<String>,
     /// Loading:recovery cycle, 3:1 (default) or 2:1.
     #[arg(long)]
     pub(crate) cycle: Option<String>,
@@ -464,6 +496,9 @@ pub(crate) struct PlanExportArgs {
     /// Local start time of the sessions, HH:MM (default 07:00).
     #[arg(long, value_name = "TIME")]
     pub(crate) start: Option<String>,
+    /// Also add the recovery items (sleep, refuelling, foam rolling …) as events.
+    #[arg(long)]
+    pub(crate) with_recovery: bool,
 }
 
 /// `fettle serve`

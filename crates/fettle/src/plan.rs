@@ -12,7 +12,10 @@ use fettle_core::plan::{SessionKind, Week, WeekKind};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::cli::{PlanAction, PlanArgs, PlanCreateArgs, PlanExportArgs, PlanShowArgs};
+use crate::cli::{
+    PlanAction, PlanArgs, PlanCreateArgs, PlanExportArgs, PlanExportWorkoutsArgs, PlanPauseArgs,
+    PlanShowArgs,
+};
 use crate::dates::{format_hms, parse_date};
 use crate::output::{Table, opt, print_json};
 use crate::settings::Context;
@@ -32,7 +35,9 @@ pub(crate) fn run(ctx: &Context, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         PlanAction::Forecast => forecast(ctx, today),
         PlanAction::Adherence => adherence(ctx, today),
         PlanAction::Replan => replan(ctx, today),
+        PlanAction::Pause(args) => pause(ctx, args, today),
         PlanAction::Export(args) => export(ctx, args),
+        PlanAction::ExportWorkouts(args) => export_workouts(ctx, args, today),
     }
 }
 
@@ -43,6 +48,8 @@ fn create_plan(ctx: &Context, args: &PlanCreateArgs, today: Date) -> anyhow::Res
         goal_time: args.goal_time.clone(),
         days: args.days.clone(),
         long_run_day: args.long_run_day.clone(),
+        rest_days: args.rest_days.clone(),
+        week_start: args.week_start.clone(),
         cycle: args.cycle.clone(),
         max_ramp: args.max_ramp,
     }
@@ -62,6 +69,20 @@ fn replan(ctx: &Context, today: Date) -> anyhow::Result<ExitCode> {
     print_made(ctx, &view, "Plan rebuilt from what you actually did")
 }
 
+fn pause(ctx: &Context, args: &PlanPauseArgs, today: Date) -> anyhow::Result<ExitCode> {
+    let from = parse_date(&args.from)?;
+    let to = parse_date(&args.to)?;
+    let view = planning::pause(
+        ctx.store.as_ref(),
+        ctx.athlete,
+        from,
+        to,
+        today,
+        Timestamp::now(),
+    )?;
+    print_made(ctx, &view, "Plan paused and the weeks after it rebuilt")
+}
+
 /// Prints a plan just made: its warnings on stderr, then the plan (JSON or overview).
 fn print_made(ctx: &Context, view: &PlanView, what: &str) -> anyhow::Result<ExitCode> {
     for warning in &view.plan.warnings {
@@ -72,6 +93,9 @@ fn print_made(ctx: &Context, view: &PlanView, what: &str) -> anyhow::Result<Exit
         return Ok(ExitCode::SUCCESS);
     }
     println!("{what}.");
+    for change in &view.plan.changes {
+        println!("changed: {change}");
+    }
     print_overview(view);
     Ok(ExitCode::SUCCESS)
 }
@@ -129,6 +153,9 @@ fn print_overview(view: &PlanView) {
         fettle_core::plan::RACE_FORM_MIN,
         fettle_core::plan::RACE_FORM_MAX,
     );
+    if !plan.predictions.explanation.is_empty() {
+        println!("{}", plan.predictions.explanation);
+    }
     let mut table = Table::new(&["week", "start", "kind", "km", "load", "runs", ""]);
     for (i, w) in plan.weeks.iter().enumerate() {
         let runs = w
@@ -144,7 +171,11 @@ fn print_overview(view: &PlanView) {
         table.row(vec![
             (i + 1).to_string(),
             w.start.to_string(),
-            kind_name(w.kind).to_string(),
+            if w.partial {
+                format!("{} (partial week)", kind_name(w.kind))
+            } else {
+                kind_name(w.kind).to_string()
+            },
             format!("{:.1}", w.distance_target_m / 1000.0),
             format!("{:.0}", w.load_target),
             runs.to_string(),
@@ -157,8 +188,9 @@ fn print_overview(view: &PlanView) {
 
 fn print_week(number: usize, count: usize, week: &Week) {
     println!(
-        "Week {number} of {count} ({}), from {}: {:.1} km, load {:.0}",
+        "Week {number} of {count} ({}{}), from {}: {:.1} km, load {:.0}",
         kind_name(week.kind),
+        if week.partial { ", partial week" } else { "" },
         week.start,
         week.distance_target_m / 1000.0,
         week.load_target
@@ -230,7 +262,11 @@ fn print_forecast(view: &ForecastView) {
         None => println!("No forecast for race morning."),
     }
     let p = &view.predictions;
-    println!("Predicted race time:");
+    if let Some(lead) = p.lead_time_s {
+        println!("Predicted race time: {}.", format_hms(lead));
+    }
+    println!("{}", p.explanation);
+    println!("All predictions, for context:");
     let time = |t: Option<f64>| t.map_or("-".to_string(), format_hms);
     let mut table = Table::new(&["  from", "vdot", "time"]);
     let rows = [
@@ -341,7 +377,13 @@ fn export(ctx: &Context, args: &PlanExportArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|_| usage!("bad start time {t:?}: write it as HH:MM, e.g. 07:30"))
         })
         .transpose()?;
-    let ics = planning::export_ical(ctx.store.as_ref(), ctx.athlete, start, Timestamp::now())?;
+    let ics = planning::export_ical(
+        ctx.store.as_ref(),
+        ctx.athlete,
+        start,
+        args.with_recovery,
+        Timestamp::now(),
+    )?;
     std::fs::write(&args.path, &ics)
         .with_context(|| format!("cannot write {}", args.path.display()))?;
     let events = ics.matches("BEGIN:VEVENT").count();
@@ -356,5 +398,23 @@ fn export(ctx: &Context, args: &PlanExportArgs) -> anyhow::Result<ExitCode> {
             args.path.display()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_workouts(
+    ctx: &Context,
+    args: &PlanExportWorkoutsArgs,
+    today: Date,
+) -> anyhow::Result<ExitCode> {
+    let files = planning::export_workouts(ctx.store.as_ref(), ctx.athlete, &args.dir, today)?;
+    if ctx.json {
+        print_json(&files)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Wrote {} workout file(s) to {}; copy them to your watch's NewFiles folder.",
+        files.len(),
+        args.dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -307,7 +307,10 @@ pub(crate) fn print_status(s: &Status) {
         s.week_distance_m / 1000.0,
         s.week_load,
         s.week_distance_change
-            .map(|c| format!(", distance {:+.0} % on the week before", c * 100.0))
+            .map(|c| format!(
+                ", distance {:+.0} % on the highest of the 3 weeks before",
+                c * 100.0
+            ))
             .unwrap_or_default()
     );
     match s.rest_days_to_fresh {

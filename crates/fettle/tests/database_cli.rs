@@ -61,7 +61,8 @@ fn passwords_in_database_urls_and_connection_strings_are_never_printed() {
                 .args(["--database", &database, "status"])
                 .output()
                 .unwrap();
-            assert_eq!(out.status.code(), Some(2), "{database}");
+            // An unreachable server is a runtime failure (1), not a usage error.
+            assert_eq!(out.status.code(), Some(1), "{database}");
             let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), stderr(&out));
             assert!(
                 !stderr.contains(SECRET) && !stdout.contains(SECRET),
@@ -82,7 +83,11 @@ fn a_connection_string_is_postgresql_and_never_a_file() {
         .args(["--database", &conninfo, "status"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused connection is a runtime failure"
+    );
     let error = stderr(&out);
     assert!(
         error.contains("cannot connect to postgres://fettle@127.0.0.1:1/club"),

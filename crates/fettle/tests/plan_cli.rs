@@ -421,7 +421,7 @@ fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
     let plan = env.json(&["plan", "show"]);
     let first = env.path("plan.ics");
     let second = env.path("again.ics");
-    let (text, _) = env.ok(&["plan", "export", first.to_str().unwrap()]);
+    let (text, _) = env.ok(&["plan", "export", first.to_str().unwrap(), "--with-recovery"]);
     assert!(text.starts_with("Wrote "), "{text}");
     env.ok(&[
         "plan",
@@ -429,6 +429,7 @@ fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
         second.to_str().unwrap(),
         "--start",
         "18:30",
+        "--with-recovery",
     ]);
 
     // RFC 5545 §3.1: CRLF line ends, physical lines of at most 75 octets.
@@ -499,6 +500,22 @@ fn export_writes_an_ics_an_independent_parser_reads_with_stable_uids() {
             .unwrap()
             .contains(&format!("{race_compact}T183000"))
     );
+
+    // By default the calendar holds the sessions only: one event per run, and no sleep, foam
+    // rolling or other care items (the plan has them: the recovery export above counted them).
+    assert!(items > 0);
+    let sessions_only = env.path("sessions.ics");
+    env.ok(&["plan", "export", sessions_only.to_str().unwrap()]);
+    let cal = parse_ics(&sessions_only);
+    assert_eq!(cal.events.len(), runs);
+    for event in &cal.events {
+        let summary = property(&event.properties, "SUMMARY").unwrap();
+        for care in ["Sleep", "Foam rolling", "Refuel", "Rest day"] {
+            assert!(!summary.starts_with(care), "{summary}");
+        }
+        let uid = property(&event.properties, "UID").unwrap();
+        assert!(uid.ends_with("-session@fettle"), "{uid}");
+    }
 }
 
 #[test]
@@ -614,4 +631,503 @@ fn forecast_starts_from_what_was_actually_done_not_from_the_plan() {
     assert!((num(&first["form"]) - num(&planned_today["form"])).abs() > 0.1);
     let last = forecast["points"].as_array().unwrap().last().unwrap();
     assert_eq!(last["date"], forecast["race"]["date"]);
+}
+
+/// A runner's month at 60 km a week before today: each week Monday 10, Tuesday 12,
+/// Thursday 10, Saturday 8 and Sunday 20 km at an easy 5:30/km.
+fn month_at_60_km(env: &Env, today: Date) {
+    let week = [(0, 10.0), (1, 12.0), (3, 10.0), (5, 8.0), (6, 20.0)];
+    let monday = today - i64::from(today.weekday().to_monday_zero_offset()).days();
+    for w in 1..=4 {
+        for (offset, km) in week {
+            let d = monday - (7 * w).days() + offset.days();
+            let minutes = (km * 5.5_f64).round();
+            env.ok(&[
+                "add",
+                "--date",
+                &d.to_string(),
+                "--start",
+                "06:00",
+                "--duration",
+                &format!("{minutes}m"),
+                "--distance",
+                &format!("{km}km"),
+                "--rpe",
+                "4",
+            ]);
+        }
+    }
+}
+
+#[test]
+fn a_recent_race_sets_the_vdot_and_the_plan_says_so() {
+    let env = Env::new();
+    let today = today();
+    month_at_60_km(&env, today);
+    let race_day = today - 7.days();
+    env.ok(&[
+        "race",
+        "add",
+        "--date",
+        &race_day.to_string(),
+        "--distance",
+        "5km",
+        "--time",
+        "20:16",
+    ]);
+    let race = (today + 140.days()).to_string();
+    env.ok(&["plan", "create", "--race", &race, "--distance", "marathon"]);
+    let plan = env.json(&["plan", "show"]);
+    let p = &plan["predictions"];
+    // Daniels–Gilbert for 5 km in 1216 s, computed independently in Python: VDOT 49.04.
+    let vdot = num(&p["current_vdot"]);
+    assert!((vdot - 49.0).abs() < 1.0, "{vdot}");
+    assert!(
+        (vdot - 49.04).abs() < 0.05,
+        "a week-old race is not discounted: {vdot}"
+    );
+    assert_eq!(p["vdot_evidence"]["source"], "race");
+    assert_eq!(date(&p["vdot_evidence"]["date"]), race_day);
+    // The lead prediction is the marathon at VDOT 49.04: solving Daniels–Gilbert for the time
+    // in Python gives 11 628 s (3:13:48), the ≈ 3:13 the issue expects.
+    let lead = num(&p["lead_time_s"]);
+    assert!((lead - 11_628.0).abs() < 5.0, "{lead}");
+    let why = p["explanation"].as_str().unwrap();
+    assert!(why.contains("race of 5.0 km in 20:16"), "{why}");
+}
+
+#[test]
+fn following_the_first_eight_weeks_as_written_raises_no_weekly_distance_warning() {
+    let env = Env::new();
+    // Plan made on a Monday 13 weeks ago, after a month at 60 km; marathon 20 weeks later.
+    let real_today = today();
+    let this_monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    let start = this_monday - (13 * 7).days();
+    month_at_60_km(&env, start);
+    let race = (start + 139.days()).to_string();
+    let start_text = start.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+        "--cycle",
+        "3:1",
+        "--max-ramp",
+        "6",
+    ]);
+    let plan = env.json(&["plan", "--today", &start_text, "show"]);
+    let weeks = plan["weeks"].as_array().unwrap();
+    assert_eq!(date(&weeks[0]["start"]), start);
+    // Run every planned session of the first 8 weeks exactly as written.
+    let executed: Vec<&Value> = weeks[..8]
+        .iter()
+        .flat_map(|w| w["days"].as_array().unwrap())
+        .collect();
+    for day in executed.iter().filter(|d| is_run(d)) {
+        let km = num(&day["session"]["distance_m"]) / 1000.0;
+        let minutes = (num(&day["session"]["duration_s"]) / 60.0).round();
+        env.ok(&[
+            "add",
+            "--date",
+            day["date"].as_str().unwrap(),
+            "--start",
+            "06:00",
+            "--duration",
+            &format!("{minutes}m"),
+            "--distance",
+            &format!("{km:.2}km"),
+            "--rpe",
+            "5",
+        ]);
+    }
+    // The plan rises: week 8 carries more than week 1 (the flag test is not vacuous).
+    assert!(num(&weeks[7]["distance_target_m"]) > num(&weeks[0]["distance_target_m"]));
+    assert!(weeks[..8].iter().any(|w| w["kind"] == "recovery"));
+    for day in &executed {
+        let status = env.json(&["status", "--date", day["date"].as_str().unwrap()]);
+        let codes: Vec<&str> = status["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            !codes.contains(&"weekly_distance_jump"),
+            "{}: {status}",
+            day["date"]
+        );
+    }
+}
+
+#[test]
+fn weeks_start_on_monday_or_the_week_start_given_and_rest_and_long_run_days_are_honoured() {
+    let env = Env::new();
+    // 2026-12-09 is a Wednesday; the race is on Saturday 2027-03-20.
+    let wednesday: Date = "2026-12-09".parse().unwrap();
+    let race: Date = "2027-03-20".parse().unwrap();
+    let args = ["plan", "--today", "2026-12-09"];
+    env.ok(&[
+        &args[..],
+        &["create", "--race", "2027-03-20", "--distance", "half"],
+    ]
+    .concat());
+    let plan = env.json(&[&args[..], &["show"]].concat());
+    let weeks = plan["weeks"].as_array().unwrap();
+    // First week: Wednesday to Sunday, 5 days, labelled partial.
+    assert_eq!(date(&weeks[0]["start"]), wednesday);
+    assert_eq!(weeks[0]["days"].as_array().unwrap().len(), 5);
+    assert_eq!(weeks[0]["partial"], true);
+    // Every other week starts on a Monday; the race week ends on race day (Mon–Sat, partial).
+    for w in &weeks[1..] {
+        assert_eq!(date(&w["start"]).weekday(), jiff::civil::Weekday::Monday);
+    }
+    let last = weeks.last().unwrap();
+    assert_eq!(
+        date(&last["days"].as_array().unwrap().last().unwrap()["date"]),
+        race
+    );
+    assert_eq!(last["partial"], true);
+    assert!(
+        weeks[1..weeks.len() - 1]
+            .iter()
+            .all(|w| w["partial"] == false)
+    );
+    let (text, _) = env.ok(&[&args[..], &["show"]].concat());
+    assert!(text.contains("(partial week)"), "{text}");
+
+    // Weeks from Sunday, rest on Wednesday and Friday, long run on Saturday.
+    env.ok(&[
+        &args[..],
+        &[
+            "create",
+            "--race",
+            "2027-03-20",
+            "--distance",
+            "half",
+            "--week-start",
+            "sun",
+            "--rest-days",
+            "wed,fri",
+            "--long-run-day",
+            "sat",
+        ],
+    ]
+    .concat());
+    let plan = env.json(&[&args[..], &["show"]].concat());
+    let weeks = plan["weeks"].as_array().unwrap();
+    for w in &weeks[1..] {
+        assert_eq!(date(&w["start"]).weekday(), jiff::civil::Weekday::Sunday);
+    }
+    let mut longs = 0;
+    for day in days(&plan) {
+        let weekday = date(&day["date"]).weekday();
+        if matches!(
+            weekday,
+            jiff::civil::Weekday::Wednesday | jiff::civil::Weekday::Friday
+        ) {
+            assert_eq!(day["session"]["kind"], "rest", "{}", day["date"]);
+        }
+        if day["session"]["kind"] == "long" {
+            assert_eq!(weekday, jiff::civil::Weekday::Saturday);
+            longs += 1;
+        }
+    }
+    assert!(longs >= 10, "{longs}");
+    // --days and --rest-days together are a usage error.
+    let err = env.fails(&[
+        "plan",
+        "create",
+        "--race",
+        "2027-03-20",
+        "--distance",
+        "half",
+        "--days",
+        "mon,tue,thu",
+        "--rest-days",
+        "wed",
+    ]);
+    assert!(
+        err.contains("--rest-days") || err.contains("cannot be used"),
+        "{err}"
+    );
+}
+
+#[test]
+fn export_workouts_writes_fit_workout_files_an_independent_decoder_reads_step_by_step() {
+    let env = Env::new();
+    let today = today();
+    month_at_60_km(&env, today);
+    // A recent 5 km gives the VDOT paces the targets are made of.
+    let five_k_day = (today - 7.days()).to_string();
+    env.ok(&[
+        "race",
+        "add",
+        "--date",
+        &five_k_day,
+        "--distance",
+        "5km",
+        "--time",
+        "20:16",
+    ]);
+    let race = (today + 140.days()).to_string();
+    env.ok(&["plan", "create", "--race", &race, "--distance", "marathon"]);
+    let plan = env.json(&["plan", "show"]);
+    let dir = env.path("NewFiles");
+    let files = env.json(&["plan", "export-workouts", dir.to_str().unwrap()]);
+    let files = files.as_array().unwrap();
+    // One file per planned running session from today on.
+    let runs: Vec<&Value> = days(&plan)
+        .into_iter()
+        .filter(|d| is_run(d) && date(&d["date"]) >= today)
+        .collect();
+    assert_eq!(files.len(), runs.len());
+    let mut repeats_seen = 0;
+    for (file, day) in files.iter().zip(&runs) {
+        let bytes = std::fs::read(dir.join(file["file"].as_str().unwrap())).unwrap();
+        let records = fitparser::from_bytes(&bytes).expect("fitparser reads the workout");
+        let kind_of = |r: &fitparser::FitDataRecord, name: &str| {
+            r.fields()
+                .iter()
+                .find(|f| f.name() == name)
+                .map(|f| f.value().to_string())
+        };
+        let file_id = records
+            .iter()
+            .find(|r| r.kind() == fitparser::profile::MesgNum::FileId)
+            .unwrap();
+        assert_eq!(kind_of(file_id, "type").as_deref(), Some("workout"));
+        let steps: Vec<&fitparser::FitDataRecord> = records
+            .iter()
+            .filter(|r| r.kind() == fitparser::profile::MesgNum::WorkoutStep)
+            .collect();
+        // One workout_step per structured step, plus one repeat step per repeat group.
+        let expected: usize = day["session"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| match s["type"].as_str().unwrap() {
+                "repeat" => s["steps"].as_array().unwrap().len() + 1,
+                _ => 1,
+            })
+            .sum();
+        assert_eq!(steps.len(), expected, "{}", day["session"]["title"]);
+        for (i, s) in day["session"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            if s["type"] == "repeat" {
+                repeats_seen += 1;
+                assert!(i > 0);
+            }
+        }
+        // Paces become speed ranges (the athlete's VDOT paces are known here).
+        assert!(steps.iter().all(|s| {
+            matches!(
+                kind_of(s, "target_type").as_deref(),
+                Some("speed") | Some("open")
+            )
+        }));
+        assert!(
+            steps
+                .iter()
+                .any(|s| kind_of(s, "target_type").as_deref() == Some("speed"))
+        );
+    }
+    assert!(repeats_seen > 0, "some sessions have repetitions");
+}
+
+#[test]
+fn replan_after_two_missed_weeks_lowers_the_next_weeks_and_says_what_changed() {
+    let env = Env::new();
+    let real_today = today();
+    let this_monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    let start = this_monday - 14.days();
+    month_at_60_km(&env, start);
+    let race = (start + 139.days()).to_string();
+    let start_text = start.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let before = env.json(&["plan", "--today", &start_text, "show"]);
+    // Nothing was run in the plan's first two weeks; re-plan on the third Monday.
+    let third = this_monday.to_string();
+    let after = env.json(&["plan", "--today", &third, "replan"]);
+    let week3 = |plan: &Value| num(&plan["weeks"][2]["distance_target_m"]);
+    // The last 28 days hold two weeks at 60 km and two at 0: 30 km a week, so the week that
+    // starts today may be at most 10 % above it (33 km), far below the original plan's week.
+    assert!(week3(&after) <= 33_000.0 + 1.0, "{}", week3(&after));
+    assert!(week3(&after) < 0.75 * week3(&before));
+    let changes: Vec<&str> = after["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.contains(&format!("the week from {third}"))
+                && c.contains("ran less than planned")),
+        "{changes:?}"
+    );
+    assert!(changes.iter().any(|c| c.contains("lowered")), "{changes:?}");
+    let (text, _) = env.ok(&["plan", "--today", &third, "replan"]);
+    assert!(text.contains("changed: "), "{text}");
+}
+
+#[test]
+fn pause_rests_through_the_dates_and_rebuilds_the_weeks_after_from_lower_fitness() {
+    let env = Env::new();
+    let real_today = today();
+    let monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    month_at_60_km(&env, monday);
+    let race = (monday + 139.days()).to_string();
+    let today_text = monday.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &today_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let before = env.json(&["plan", "--today", &today_text, "show"]);
+    // Ill for the whole second week.
+    let (from, to) = (monday + 7.days(), monday + 13.days());
+    let after = env.json(&[
+        "plan",
+        "--today",
+        &today_text,
+        "pause",
+        "--from",
+        &from.to_string(),
+        "--to",
+        &to.to_string(),
+    ]);
+    let runs_in = |plan: &Value, week: usize| {
+        plan["weeks"][week]["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| is_run(d))
+            .count()
+    };
+    assert!(runs_in(&before, 1) > 0);
+    assert_eq!(runs_in(&after, 1), 0);
+    assert_eq!(num(&after["weeks"][1]["distance_target_m"]), 0.0);
+    // Week 1 is untouched; week 3 starts from what the pause left: the 28 days before it hold
+    // two history weeks (120 km), week 1 as planned and nothing, so at most 10 % above a quarter
+    // of that, and below the original week 3.
+    assert_eq!(
+        num(&after["weeks"][0]["distance_target_m"]),
+        num(&before["weeks"][0]["distance_target_m"])
+    );
+    let quarter = (120_000.0 + num(&before["weeks"][0]["distance_target_m"])) / 4.0;
+    let week3 = num(&after["weeks"][2]["distance_target_m"]);
+    assert!(week3 <= 1.1 * quarter + 1.0, "{week3} vs {quarter}");
+    assert!(week3 < num(&before["weeks"][2]["distance_target_m"]));
+    let runs_dropped = runs_in(&before, 1);
+    assert_eq!(
+        after["changes"][0].as_str().unwrap(),
+        format!("paused from {from} to {to}: {runs_dropped} planned run(s) dropped")
+    );
+    // A pause that ends before it starts is refused plainly.
+    let err = env.fails(&[
+        "plan",
+        "--today",
+        &today_text,
+        "pause",
+        "--from",
+        &to.to_string(),
+        "--to",
+        &from.to_string(),
+    ]);
+    assert!(err.contains("before it starts"), "{err}");
+}
+
+#[test]
+fn replan_after_a_week_much_harder_than_planned_makes_this_week_a_recovery_week() {
+    let env = Env::new();
+    let real_today = today();
+    let this_monday = real_today - i64::from(real_today.weekday().to_monday_zero_offset()).days();
+    let start = this_monday - 7.days();
+    month_at_60_km(&env, start);
+    let race = (start + 146.days()).to_string();
+    let start_text = start.to_string();
+    env.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let before = env.json(&["plan", "--today", &start_text, "show"]);
+    assert_eq!(before["weeks"][1]["kind"], "build");
+    // The first week run at twice its planned distance, at a harder effort.
+    for day in before["weeks"][0]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| is_run(d))
+    {
+        let km = 2.0 * num(&day["session"]["distance_m"]) / 1000.0;
+        let minutes = (2.0 * num(&day["session"]["duration_s"]) / 60.0).round();
+        env.ok(&[
+            "add",
+            "--date",
+            day["date"].as_str().unwrap(),
+            "--start",
+            "06:00",
+            "--duration",
+            &format!("{minutes}m"),
+            "--distance",
+            &format!("{km:.2}km"),
+            "--rpe",
+            "7",
+        ]);
+    }
+    let today_text = this_monday.to_string();
+    let after = env.json(&["plan", "--today", &today_text, "replan"]);
+    assert_eq!(after["weeks"][1]["kind"], "recovery");
+    assert_eq!(after["weeks"][2]["kind"], "build");
+    let first = after["changes"][0].as_str().unwrap();
+    assert!(
+        first.contains("above the") && first.contains("recovery week"),
+        "{first}"
+    );
+    // The rule needs more load than planned: the same athlete who ran nothing that week gets
+    // no recovery week (the build picks up from the lower volume instead).
+    let calm = Env::new();
+    month_at_60_km(&calm, start);
+    calm.ok(&[
+        "plan",
+        "--today",
+        &start_text,
+        "create",
+        "--race",
+        &race,
+        "--distance",
+        "marathon",
+    ]);
+    let calm_after = calm.json(&["plan", "--today", &today_text, "replan"]);
+    assert_eq!(calm_after["weeks"][1]["kind"], "build");
 }

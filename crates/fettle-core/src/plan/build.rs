@@ -6,12 +6,15 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use super::{
-    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_MAX_MINUTES,
-    LONG_RUN_READINESS_SHARE, MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE,
-    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, Plan, PlanError, PlanRequest,
-    RACE_FORM_MAX, RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind,
-    StartingPoint, TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance,
-    days_between, forecast, sessions, weekday_index,
+    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_CUTBACK,
+    LONG_RUN_MAX_MINUTES, LONG_RUN_PEAK_5K_M, LONG_RUN_PEAK_10K_M, LONG_RUN_PEAK_HALF_M,
+    LONG_RUN_PEAK_MARATHON_M, LONG_RUN_PEAK_SHARE, LONG_RUN_READINESS_SHARE, LONG_RUN_SHARE,
+    MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE, PEAK_GROWTH_OVER_RECENT,
+    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, PEAK_WEEKLY_DISTANCE_MAX_5K_M,
+    PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Phase, Plan, PlanError, PlanRequest, RACE_FORM_MAX,
+    RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind, StartingPoint,
+    TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
+    forecast, sessions, weekday_index,
 };
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
@@ -193,18 +196,31 @@ impl<'a> Context<'a> {
                 None => return Err(PlanError::UnknownAccess(item.clone())),
             }
         }
-        let (threshold_speed, pace_known) = match (t.threshold_pace_s_per_km, t.current_vdot) {
-            (Some(pace), _) => (1000.0 / pace, true),
-            (None, Some(v)) => (forecast::threshold_speed_for_vdot(v), true),
-            (None, None) => (1000.0 / DEFAULT_THRESHOLD_PACE_S_PER_KM, false),
-        };
+        // A race or time trial is better evidence than a threshold pace (often an estimate).
+        let measured_vdot = t
+            .vdot_evidence
+            .filter(|e| e.source != super::VdotSource::ThresholdPace)
+            .and(t.current_vdot);
+        let (threshold_speed, pace_known) =
+            match (measured_vdot, t.threshold_pace_s_per_km, t.current_vdot) {
+                (Some(v), _, _) | (None, None, Some(v)) => {
+                    (forecast::threshold_speed_for_vdot(v), true)
+                }
+                (None, Some(pace), _) => (1000.0 / pace, true),
+                (None, None, None) => (1000.0 / DEFAULT_THRESHOLD_PACE_S_PER_KM, false),
+            };
         let n_days = days_between(req.today, req.race_date) + 1;
-        let n_weeks = usize::try_from((n_days + 6) / 7).map_err(|_| PlanError::DateRange)?;
+        // Weeks on the calendar: they start on `week_start`; the first one from today (partial
+        // when today is not the week's first day), the last one ends on race day.
+        let first_week_start = week_start_on_or_before(req.today, req.week_start)?;
+        let race_week_start = week_start_on_or_before(req.race_date, req.week_start)?;
+        let n_weeks = usize::try_from(days_between(first_week_start, race_week_start) / 7 + 1)
+            .map_err(|_| PlanError::DateRange)?;
         let weeks_to_race = n_days as f64 / 7.0;
         let (predictions, goal_unrealistic) =
             forecast::predictions(req, threshold_speed, pace_known, weeks_to_race);
         let peak_distance_m =
-            peak_weekly_distance(req.race_distance_m).max(start.recent_weekly_distance_m);
+            peak_weekly_distance(req.race_distance_m, start.recent_weekly_distance_m);
         Ok(Context {
             req,
             start,
@@ -226,12 +242,82 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Peak weekly distance for a race distance: log-interpolated between the 5 km and marathon
-/// peaks, clamped to them.
-fn peak_weekly_distance(race_m: f64) -> f64 {
+/// Peak weekly distance for this race and athlete: [`PEAK_GROWTH_OVER_RECENT`] × what the
+/// athlete runs now, kept inside the range of established plans for the distance (both ends
+/// log-interpolated between the 5 km and marathon values), and never below the current volume.
+fn peak_weekly_distance(race_m: f64, recent_m: f64) -> f64 {
     let share = ((race_m / 5000.0).ln() / (MARATHON_M / 5000.0).ln()).clamp(0.0, 1.0);
-    PEAK_WEEKLY_DISTANCE_5K_M
-        + share * (PEAK_WEEKLY_DISTANCE_MARATHON_M - PEAK_WEEKLY_DISTANCE_5K_M)
+    let low = PEAK_WEEKLY_DISTANCE_5K_M
+        + share * (PEAK_WEEKLY_DISTANCE_MARATHON_M - PEAK_WEEKLY_DISTANCE_5K_M);
+    let high = PEAK_WEEKLY_DISTANCE_MAX_5K_M
+        + share * (PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M - PEAK_WEEKLY_DISTANCE_MAX_5K_M);
+    (PEAK_GROWTH_OVER_RECENT * recent_m)
+        .clamp(low, high)
+        .max(recent_m)
+}
+
+/// The peak long run for this race and athlete, metres: [`LONG_RUN_PEAK_SHARE`] of the peak
+/// week inside the distance's range (log-interpolated between the published ranges for 5 km,
+/// 10 km, half and marathon), and never beyond [`LONG_RUN_MAX_MINUTES`] at easy pace.
+pub(super) fn peak_long_run_m(ctx: &Context<'_>) -> f64 {
+    let anchors = [
+        (5_000.0, LONG_RUN_PEAK_5K_M),
+        (10_000.0, LONG_RUN_PEAK_10K_M),
+        (super::HALF_MARATHON_M, LONG_RUN_PEAK_HALF_M),
+        (MARATHON_M, LONG_RUN_PEAK_MARATHON_M),
+    ];
+    let d = ctx.req.race_distance_m.clamp(5_000.0, MARATHON_M);
+    let mut range = LONG_RUN_PEAK_MARATHON_M;
+    for pair in anchors.windows(2) {
+        let ((d0, r0), (d1, r1)) = (pair[0], pair[1]);
+        if d <= d1 {
+            let t = (d / d0).ln() / (d1 / d0).ln();
+            range = [r0[0] + t * (r1[0] - r0[0]), r0[1] + t * (r1[1] - r0[1])];
+            break;
+        }
+    }
+    (LONG_RUN_PEAK_SHARE * ctx.peak_distance_m)
+        .clamp(range[0], range[1])
+        .min(sessions::long_run_cap_m(ctx))
+}
+
+/// The long run of each week before the taper: progressive long runs climb evenly from the
+/// athlete's current long run ([`LONG_RUN_SHARE`] of the recent weekly distance) to the peak
+/// long run in the last build week; they alternate with cutback long runs
+/// ([`LONG_RUN_CUTBACK`] of the last progressive one), and recovery weeks take a cutback.
+/// Counted back from the taper, so the last build week carries the peak.
+fn long_run_schedule(ctx: &Context<'_>, slots: &[Slot]) -> Vec<Option<(f64, bool)>> {
+    let peak = peak_long_run_m(ctx);
+    let start = (LONG_RUN_SHARE
+        * ctx
+            .start
+            .recent_weekly_distance_m
+            .max(BEGINNER_WEEKLY_DISTANCE_M))
+    .min(peak);
+    // Build weeks counted back from the last: even positions step up, odd ones cut back.
+    let n_builds = slots.iter().filter(|s| s.kind == WeekKind::Build).count();
+    let progressive_total = n_builds.div_ceil(2);
+    let mut builds_seen = 0;
+    let mut progressive_seen = 0;
+    let mut last_progressive = start;
+    slots
+        .iter()
+        .map(|slot| match slot.kind {
+            WeekKind::Build => {
+                let from_end = n_builds - 1 - builds_seen;
+                builds_seen += 1;
+                if from_end % 2 == 0 {
+                    progressive_seen += 1;
+                    last_progressive =
+                        start + (peak - start) * progressive_seen as f64 / progressive_total as f64;
+                    Some((last_progressive, true))
+                } else {
+                    Some((LONG_RUN_CUTBACK * last_progressive, false))
+                }
+            }
+            _ => Some((LONG_RUN_CUTBACK * last_progressive, false)),
+        })
+        .collect()
 }
 
 /// Taper length in weeks, race week included (Bosquet 2007; SCIENCE.md §8).
@@ -261,6 +347,7 @@ struct Slot {
     /// First date of the 7-day window (may be before today).
     window_start: Date,
     kind: WeekKind,
+    phase: Phase,
 }
 
 /// The weeks from today to race day, with their kinds. Pure layout; see the module doc of
@@ -271,10 +358,10 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
     let pre_taper = n - taper;
     let cycle_len = ctx.req.cycle.loading_weeks() + 1;
     let mut slots = Vec::with_capacity(n);
+    let race_week_start = week_start_on_or_before(ctx.req.race_date, ctx.req.week_start)?;
     for i in 0..n {
         let weeks_after = i64::try_from(n - 1 - i).map_err(|_| PlanError::DateRange)?;
-        let end = add_days(ctx.req.race_date, -7 * weeks_after)?;
-        let window_start = add_days(end, -6)?;
+        let window_start = add_days(race_week_start, -7 * weeks_after)?;
         let kind = if i == n - 1 {
             WeekKind::Race
         } else if i >= pre_taper {
@@ -285,21 +372,49 @@ fn layout_weeks(ctx: &Context<'_>, taper_weeks: usize) -> Result<Vec<Slot>, Plan
             // (or the second, when the first is shortened) stays a build week.
             let j = pre_taper - i;
             let first_full = usize::from(first_window_start(ctx)? < ctx.req.today);
-            if j.is_multiple_of(cycle_len) && i > first_full {
+            if ctx.req.first_week_easier && pre_taper > 1 && i <= 1 {
+                // After a week much harder than planned the first week absorbs it; the next
+                // one is a build week so that two recovery weeks never touch.
+                if i == 0 {
+                    WeekKind::Recovery
+                } else {
+                    WeekKind::Build
+                }
+            } else if j.is_multiple_of(cycle_len) && i > first_full {
                 WeekKind::Recovery
             } else {
                 WeekKind::Build
             }
         };
-        slots.push(Slot { window_start, kind });
+        // Phases: the weeks before the taper split in thirds, base → build → specific.
+        let phase = match kind {
+            WeekKind::Taper | WeekKind::Race => Phase::Taper,
+            _ if 3 * i < pre_taper => Phase::Base,
+            _ if 3 * i < 2 * pre_taper => Phase::Build,
+            _ => Phase::Specific,
+        };
+        slots.push(Slot {
+            window_start,
+            kind,
+            phase,
+        });
     }
     Ok(slots)
 }
 
-/// First date of the first plan week's 7-day window (before today when that week is shortened).
+/// First date of the first plan week's 7-day window (before today when that week is partial).
 fn first_window_start(ctx: &Context<'_>) -> Result<Date, PlanError> {
-    let weeks_after = i64::try_from(ctx.n_weeks).map_err(|_| PlanError::DateRange)?;
-    add_days(ctx.req.race_date, 1 - 7 * weeks_after)
+    week_start_on_or_before(ctx.req.today, ctx.req.week_start)
+}
+
+/// The last `week_start` weekday on or before `date`: the first day of the calendar week holding
+/// it.
+pub(super) fn week_start_on_or_before(
+    date: Date,
+    week_start: jiff::civil::Weekday,
+) -> Result<Date, PlanError> {
+    let back = i64::from(date.weekday().since(week_start));
+    add_days(date, -back)
 }
 
 /// Fitness and fatigue carried day by day.
@@ -328,16 +443,25 @@ fn week_days(
     slot: Slot,
     distance_m: f64,
     build_index: usize,
+    long_run: Option<(f64, bool)>,
 ) -> Result<Vec<Day>, PlanError> {
-    let mut days =
-        sessions::layout_week(ctx, slot.window_start, slot.kind, distance_m, build_index)?;
-    days.retain(|d| d.date >= ctx.req.today);
+    let shape = sessions::WeekShape {
+        kind: slot.kind,
+        phase: slot.phase,
+        build_index,
+        long_m: long_run.map(|l| l.0),
+        long_step: long_run.is_some_and(|l| l.1),
+    };
+    let mut days = sessions::layout_week(ctx, slot.window_start, distance_m, &shape)?;
+    days.retain(|d| d.date >= ctx.req.today && d.date <= ctx.req.race_date);
     Ok(days)
 }
 
 fn week_of(slot: Slot, days: Vec<Day>, today: Date) -> Week {
     Week {
         start: slot.window_start.max(today),
+        partial: days.len() < 7,
+        phase: slot.phase,
         kind: slot.kind,
         load_target: days.iter().map(|d| d.load).sum(),
         distance_target_m: days.iter().map(|d| d.session.distance_m).sum(),
@@ -366,24 +490,41 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
         fitness: ctx.start.fitness,
         fatigue: ctx.start.fatigue,
     };
-    let mut previous_build = ctx
+    let mut last_build = ctx
         .start
         .recent_weekly_distance_m
         .max(BEGINNER_WEEKLY_DISTANCE_M);
+    // A build week right after a recovery week returns to the last build level; every other
+    // build week may rise. The rise is spread evenly over the rising weeks left, so the volume
+    // climbs through the whole build instead of reaching the peak early and holding it.
+    let rises: Vec<bool> = slots[..pre_taper]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.kind == WeekKind::Build && !(i > 0 && slots[i - 1].kind == WeekKind::Recovery)
+        })
+        .collect();
+    let long_runs = long_run_schedule(ctx, &slots[..pre_taper]);
     let mut peak_full_build: Option<f64> = None;
     let mut peak_any_build: Option<f64> = None;
     let mut weeks = Vec::with_capacity(slots.len());
     let mut build_index = 0;
     let mut ramp_limited = 0;
-    for slot in &slots[..pre_taper] {
+    for (i, slot) in slots[..pre_taper].iter().enumerate() {
         let full = slot.window_start >= req.today;
         let distance = match slot.kind {
-            WeekKind::Recovery => RECOVERY_WEEK_FRACTION * previous_build,
+            WeekKind::Recovery => RECOVERY_WEEK_FRACTION * last_build,
             _ => {
-                let wanted = (previous_build * (1.0 + MAX_WEEKLY_DISTANCE_INCREASE))
-                    .min(ctx.peak_distance_m.max(previous_build));
+                let rises_left = rises[i..].iter().filter(|r| **r).count();
+                let peak = ctx.peak_distance_m.max(last_build);
+                let wanted = if rises[i] && rises_left > 0 {
+                    let step = (peak / last_build).powf(1.0 / rises_left as f64) - 1.0;
+                    last_build * (1.0 + step.clamp(0.0, MAX_WEEKLY_DISTANCE_INCREASE))
+                } else {
+                    last_build
+                };
                 let ramp_of = |d: f64| -> Result<f64, PlanError> {
-                    let days = week_days(ctx, *slot, d, build_index)?;
+                    let days = week_days(ctx, *slot, d, build_index, long_runs[i])?;
                     Ok(state.run(&days).fitness - state.fitness)
                 };
                 let distance = if ramp_of(wanted)? <= req.max_ramp {
@@ -401,7 +542,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
                     }
                     lo
                 };
-                previous_build = distance;
+                last_build = distance;
                 peak_any_build = Some(peak_any_build.unwrap_or(0.0).max(distance));
                 if full {
                     peak_full_build = Some(peak_full_build.unwrap_or(0.0).max(distance));
@@ -409,7 +550,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
                 distance
             }
         };
-        let days = week_days(ctx, *slot, distance, build_index)?;
+        let days = week_days(ctx, *slot, distance, build_index, long_runs[i])?;
         if slot.kind == WeekKind::Build {
             build_index += 1;
         }
@@ -418,7 +559,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
     }
 
     // Taper: the cut (41–60 % of peak volume) that lands race-morning form nearest the target.
-    let peak = peak_full_build.or(peak_any_build).unwrap_or(previous_build);
+    let peak = peak_full_build.or(peak_any_build).unwrap_or(last_build);
     let taper_slots = &slots[pre_taper..];
     let shape = taper_shape(taper_slots.len());
     let mut best: Option<(f64, f64, f64, Vec<Week>)> = None;
@@ -429,7 +570,7 @@ fn draft(ctx: &Context<'_>, taper_weeks: usize) -> Result<Draft, PlanError> {
         let mut before_race = state;
         let mut taper = Vec::with_capacity(taper_slots.len());
         for (slot, g) in taper_slots.iter().zip(shape) {
-            let days = week_days(ctx, *slot, peak * (1.0 - cut * g), build_index)?;
+            let days = week_days(ctx, *slot, peak * (1.0 - cut * g), build_index, None)?;
             // Morning of race day = after every day but the race itself (the last day).
             before_race = s.run(&days[..days.len().saturating_sub(1)]);
             s = s.run(&days);
@@ -518,6 +659,27 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         }
     ));
 
+    let stretched = weeks
+        .iter()
+        .flat_map(|w| w.days.iter().map(move |d| (w, d)))
+        .filter(|(w, d)| {
+            d.session.kind == SessionKind::Long
+                && d.session.distance_m
+                    > super::LONG_RUN_MAX_SHARE * w.distance_target_m * (1.0 + 1e-9)
+        })
+        .count();
+    assumptions.push(format!(
+        "long runs build to {:.1} km, alternating with shorter cutback long runs{}",
+        peak_long_run_m(ctx) / 1000.0,
+        if stretched > 0 {
+            format!(
+                "; {stretched} of them are above the usual 30 % of their week (at most {:.0} %) because the race needs long runs of that length",
+                super::LONG_RUN_STRETCH_SHARE * 100.0
+            )
+        } else {
+            String::new()
+        }
+    ));
     care::assign(ctx, &mut weeks);
     let forecast = forecast::run(
         State {
@@ -549,7 +711,7 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         let ready = LONG_RUN_READINESS_SHARE * req.race_distance_m;
         if cap < ready {
             assumptions.push(format!(
-                "long runs are capped at {LONG_RUN_MAX_MINUTES:.0} min (Daniels), {:.1} km at your easy pace",
+                "long runs are capped at {LONG_RUN_MAX_MINUTES:.0} min, {:.1} km at your easy pace",
                 cap / 1000.0
             ));
         }
@@ -588,6 +750,7 @@ pub(super) fn build_plan(ctx: &Context<'_>) -> Result<Plan, PlanError> {
         feasible: warnings.is_empty(),
         warnings,
         assumptions,
+        changes: Vec::new(),
     })
 }
 
@@ -617,9 +780,9 @@ fn assumptions(ctx: &Context<'_>) -> Vec<String> {
         ));
     }
     out.push(format!(
-        "build weeks grow by at most {:.0} % over the previous build week up to a peak of {:.0} km, with fitness rising at most {:.1} points per week; recovery weeks at {:.0} % ({})",
-        MAX_WEEKLY_DISTANCE_INCREASE * 100.0,
+        "weekly distance rises evenly towards a peak of {:.0} km, by at most {:.0} % a week and with fitness rising at most {:.1} points per week; recovery weeks at {:.0} % of the last build week, and the week after one returns to that level, not above it ({})",
         ctx.peak_distance_m / 1000.0,
+        MAX_WEEKLY_DISTANCE_INCREASE * 100.0,
         req.max_ramp,
         RECOVERY_WEEK_FRACTION * 100.0,
         match req.cycle {

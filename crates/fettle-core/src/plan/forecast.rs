@@ -3,7 +3,9 @@
 use super::build::State;
 use super::sessions::format_duration;
 use super::{ForecastPoint, MAX_VDOT_GAIN_PER_WEEK, PlanRequest, Predictions, Week};
-use crate::performance::{fraction_vo2max, race_time_for_vdot, riegel, vdot};
+use crate::performance::{
+    VdotEvidence, VdotSource, fraction_vo2max, race_time_for_vdot, riegel, vdot,
+};
 
 /// Threshold pace is the pace held for about an hour (SCIENCE.md §2), minutes.
 const THRESHOLD_EFFORT_MIN: f64 = 60.0;
@@ -31,7 +33,13 @@ pub(super) fn predictions(
     weeks_to_race: f64,
 ) -> (Predictions, Option<String>) {
     let d = req.race_distance_m;
-    let hour_m = threshold_speed * THRESHOLD_EFFORT_MIN * 60.0;
+    // Riegel runs from the threshold pace itself when the athlete has one, so that it stays an
+    // independent second opinion when the paces come from a race VDOT.
+    let riegel_speed = req
+        .thresholds
+        .threshold_pace_s_per_km
+        .map_or(threshold_speed, |p| 1000.0 / p);
+    let hour_m = riegel_speed * THRESHOLD_EFFORT_MIN * 60.0;
     let current_vdot = req.thresholds.current_vdot.or_else(|| {
         pace_known
             .then(|| vdot(hour_m, THRESHOLD_EFFORT_MIN * 60.0))
@@ -45,6 +53,27 @@ pub(super) fn predictions(
     let model_time_s = req
         .model_race_day_vdot
         .and_then(|v| race_time_for_vdot(v, d));
+    let vdot_evidence = match (req.thresholds.vdot_evidence, current_vdot) {
+        (Some(e), _) => Some(e),
+        (None, Some(v)) if req.thresholds.current_vdot.is_none() => Some(VdotEvidence {
+            source: VdotSource::ThresholdPace,
+            vdot: v,
+            raw_vdot: v,
+            date: None,
+            distance_m: hour_m,
+            time_s: THRESHOLD_EFFORT_MIN * 60.0,
+        }),
+        _ => None,
+    };
+    let lead_time_s = vdot_time_s.or(riegel_time_s);
+    let explanation = explain(
+        vdot_evidence.as_ref(),
+        lead_time_s,
+        riegel_time_s
+            .filter(|_| vdot_evidence.is_some_and(|e| e.source != VdotSource::ThresholdPace)),
+        reachable_time_s,
+        model_time_s,
+    );
 
     let mut warning = None;
     let realistic_goal = match (req.goal_time_s, goal_vdot, reachable_vdot) {
@@ -78,9 +107,77 @@ pub(super) fn predictions(
             riegel_time_s,
             model_time_s,
             target_time_s,
+            vdot_evidence,
+            lead_time_s,
+            explanation,
         },
         warning,
     )
+}
+
+/// One sentence or a few: what the lead prediction rests on, and why each other prediction
+/// differs from it.
+fn explain(
+    evidence: Option<&VdotEvidence>,
+    lead: Option<f64>,
+    riegel_from_threshold: Option<f64>,
+    reachable: Option<f64>,
+    model: Option<f64>,
+) -> String {
+    let (Some(lead), Some(e)) = (lead, evidence) else {
+        return "No race, time trial or threshold pace is known, so no race time is predicted; \
+                enter a recent race with `fettle race add` for paces and a prediction."
+            .to_owned();
+    };
+    let mut out = match e.source {
+        VdotSource::Race | VdotSource::TimeTrial => {
+            let what = if e.source == VdotSource::Race {
+                "race"
+            } else {
+                "time trial"
+            };
+            let discount = if e.raw_vdot - e.vdot > 0.05 {
+                format!(
+                    ", counted as {:.1} because it is more than 4 weeks old",
+                    e.vdot
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "Predicted time {} from your {what} of {:.1} km in {}{} (VDOT {:.1}{discount}; Daniels & Gilbert): a recent race is the best evidence of what you can run now.",
+                format_duration(lead),
+                e.distance_m / 1000.0,
+                format_duration(e.time_s),
+                e.date.map(|d| format!(" on {d}")).unwrap_or_default(),
+                e.raw_vdot,
+            )
+        }
+        VdotSource::ThresholdPace => format!(
+            "Predicted time {} from your threshold pace taken as a one-hour effort (VDOT {:.1}): enter a recent race with `fettle race add` for a firmer prediction.",
+            format_duration(lead),
+            e.vdot
+        ),
+    };
+    if let Some(r) = riegel_from_threshold {
+        out.push_str(&format!(
+            " Riegel's formula from your threshold pace gives {}: a threshold pace is often estimated from training runs, so it is a rougher guide than a race.",
+            format_duration(r)
+        ));
+    }
+    if let Some(r) = reachable {
+        out.push_str(&format!(
+            " {} is the best you could reach by race day if fitness keeps rising about a point every 4 weeks (Daniels): a ceiling, not a forecast.",
+            format_duration(r)
+        ));
+    }
+    if let Some(m) = model {
+        out.push_str(&format!(
+            " Your personal model gives {}: it is fitted to your own history of training and results, and is only as good as the results it has seen.",
+            format_duration(m)
+        ));
+    }
+    out
 }
 
 /// Runs fitness and fatigue day by day over the planned loads from `start` (this morning's

@@ -35,6 +35,9 @@ pub struct IcalOptions {
     pub time_zone: TimeZone,
     /// Local start time of every session.
     pub session_start: Time,
+    /// Also export the recovery items (sleep, refuelling, foam rolling …) as events. Off by
+    /// default in the faces: a calendar full of care items buries the sessions.
+    pub with_recovery: bool,
 }
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11).
@@ -194,7 +197,12 @@ struct Event {
     category: &'static str,
 }
 
-fn day_events(plan: &Plan, day: &Day, start: Time) -> Result<Vec<Event>, PlanError> {
+fn day_events(
+    plan: &Plan,
+    day: &Day,
+    start: Time,
+    with_recovery: bool,
+) -> Result<Vec<Event>, PlanError> {
     let prefix = format!("{}-{}", fmt_date(plan.race.date), fmt_date(day.date));
     let mut events = Vec::new();
     let session_start = day.date.to_datetime(start);
@@ -209,7 +217,8 @@ fn day_events(plan: &Plan, day: &Day, start: Time) -> Result<Vec<Event>, PlanErr
             category: "Training",
         });
     }
-    for item in &day.recovery {
+    let recovery: &[RecoveryItem] = if with_recovery { &day.recovery } else { &[] };
+    for item in recovery {
         let description = format!("{}, {}. Why: {}.", item.dose, item.when, item.reason);
         let when = match (item.start_after_session_min, item.duration_min) {
             (Some(after), Some(duration)) if day.session.kind != SessionKind::Rest => {
@@ -267,7 +276,7 @@ pub fn to_ical(plan: &Plan, options: &IcalOptions) -> Result<String, PlanError> 
     push_folded(&mut out, &format!("X-WR-TIMEZONE:{name}"));
     vtimezone(&mut out, tz, &name, from, to);
     for day in plan.days() {
-        for event in day_events(plan, day, options.session_start)? {
+        for event in day_events(plan, day, options.session_start, options.with_recovery)? {
             push_folded(&mut out, "BEGIN:VEVENT");
             push_folded(&mut out, &format!("UID:{}", event.uid));
             push_folded(&mut out, &format!("DTSTAMP:{stamp}"));
@@ -369,6 +378,7 @@ mod tests {
             dtstamp: stamp.parse().unwrap(),
             time_zone: TimeZone::get("Europe/Paris").unwrap(),
             session_start: time(7, 0, 0, 0),
+            with_recovery: true,
         }
     }
 

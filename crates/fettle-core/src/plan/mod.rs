@@ -1,18 +1,23 @@
 //! The training planner: from the athlete's current state to a goal race, day by day.
 //!
 //! A plan is built in four steps (SCIENCE.md §3, §6, §7, §8):
-//! 1. **Weeks.** Weeks end on race day (the last is the `race` week) and are counted back in
-//!    7-day blocks; the first block may be shorter (it starts today). The last weeks are the
+//! 1. **Weeks.** Weeks are calendar weeks starting on `week_start` (Monday by default); the first
+//!    runs from today to the end of its week (`partial` when today is not its first day) and the
+//!    last, the `race` week, ends on race day. The last weeks are the
 //!    taper (1 week for 5–10 km, 2 for a half, 3 for a marathon, race week included; a week
 //!    shorter or longer, within 1–3, only when that is what brings race-morning form into range); the weeks
 //!    before it follow the loading:recovery cycle counted back from the taper, so the final build
 //!    block ends at the peak. A plan never opens with a recovery week (the athlete's recent
 //!    training is the block before it), and the first recovery week follows at least one full
 //!    build week.
-//! 2. **Volume.** Each build week's distance grows by at most [`MAX_WEEKLY_DISTANCE_INCREASE`]
-//!    over the previous build week, up to a peak volume for the race distance, and is cut further
-//!    when the forecast fitness (CTL) would rise by more than `max_ramp` points in the week.
-//!    Recovery weeks run at [`RECOVERY_WEEK_FRACTION`] of the previous build week. The taper cut
+//! 2. **Volume.** Weekly distance rises from what the athlete runs now towards a peak for the
+//!    race distance and the athlete's history ([`PEAK_GROWTH_OVER_RECENT`] × now, inside the
+//!    range of established plans), spread evenly over the build weeks that may rise, by at most
+//!    [`MAX_WEEKLY_DISTANCE_INCREASE`] a week, and cut further when the forecast fitness (CTL)
+//!    would rise by more than `max_ramp` points in the week. Recovery weeks run at
+//!    [`RECOVERY_WEEK_FRACTION`] of the last build week; the week after a recovery week returns to
+//!    that build level, not above it — the rule Fettle's weekly-distance flag measures by, so a
+//!    plan followed as written never raises it. The taper cut
 //!    (within Bosquet's 41–60 %) is chosen so that race-morning form lands in
 //!    [`RACE_FORM_MIN`]…[`RACE_FORM_MAX`].
 //! 3. **Days.** Every day gets a session (rest on non-training days) with targets and expected
@@ -40,6 +45,7 @@ use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::log::RecoveryMethod;
+pub use crate::performance::{VdotEvidence, VdotSource};
 
 pub use adherence::{Adherence, AdherenceSummary, WeekAdherence, adherence};
 
@@ -53,12 +59,34 @@ pub const RECOVERY_WEEK_FRACTION: f64 = 0.7;
 /// 2014 (JOSPT 44:739) linked > 30 % over two weeks to injuries and the 10 % rule has no good
 /// evidence (SCIENCE.md §4); 10 % per loading week keeps any two-week rise ≤ 21 %, well under 30 %.
 pub const MAX_WEEKLY_DISTANCE_INCREASE: f64 = 0.10;
-/// Planned share of the week's distance for the long run (SCIENCE.md §8: at most about 25–30 %).
+/// Share of the week's distance for a long run outside the build's progression (taper weeks, a
+/// plan too short to progress), and the athlete's current long run when the build starts.
 pub const LONG_RUN_SHARE: f64 = 0.28;
-/// Hard upper bound on the long run's share of the week's distance (SCIENCE.md §8).
+/// The usual upper bound on the long run's share of the week's distance; above it the session
+/// and the plan say so.
 pub const LONG_RUN_MAX_SHARE: f64 = 0.30;
-/// Longest long run in minutes: Daniels (Daniels' Running Formula) caps it at 150 minutes.
-pub const LONG_RUN_MAX_MINUTES: f64 = 150.0;
+/// Hard upper bound on the long run's share of the week: the peak long runs of published
+/// marathon plans reach about 36 % of their week (Pfitzinger & Douglas, Advanced Marathoning:
+/// 20 miles in a 55-mile week); never more than this.
+pub const LONG_RUN_STRETCH_SHARE: f64 = 0.38;
+/// The peak long run as a share of the peak week, before the distance's range is applied
+/// (Advanced Marathoning's 20–22 mile long runs in 55–70 mile weeks).
+pub const LONG_RUN_PEAK_SHARE: f64 = 0.36;
+/// A cutback long run is this share of the last progressive one: long runs alternate between a
+/// step up and a shorter one (Pfitzinger & Douglas alternate long and medium-long runs).
+pub const LONG_RUN_CUTBACK: f64 = 0.75;
+/// Peak long-run range for a 5 km race, metres (published 5 km plans: 12–16 km).
+pub const LONG_RUN_PEAK_5K_M: [f64; 2] = [12_000.0, 16_000.0];
+/// Peak long-run range for a 10 km race, metres (14–18 km).
+pub const LONG_RUN_PEAK_10K_M: [f64; 2] = [14_000.0, 18_000.0];
+/// Peak long-run range for a half marathon, metres (18–24 km).
+pub const LONG_RUN_PEAK_HALF_M: [f64; 2] = [18_000.0, 24_000.0];
+/// Peak long-run range for a marathon, metres (29–35 km: Pfitzinger & Douglas, Daniels,
+/// Hudson).
+pub const LONG_RUN_PEAK_MARATHON_M: [f64; 2] = [29_000.0, 35_000.0];
+/// Longest long run in minutes: about 3 hours (Hudson; Advanced Marathoning's longest runs at
+/// easy pace), beyond which the extra time adds fatigue more than fitness.
+pub const LONG_RUN_MAX_MINUTES: f64 = 180.0;
 /// Smallest taper volume cut (Bosquet et al. 2007, MSSE 39:1358: 41–60 %).
 pub const TAPER_CUT_MIN: f64 = 0.41;
 /// Largest taper volume cut (Bosquet et al. 2007).
@@ -76,13 +104,23 @@ pub const BEGINNER_WEEKLY_DISTANCE_M: f64 = 15_000.0;
 /// (5:30/km, a one-hour effort of a VDOT ≈ 36 recreational runner). Only used to turn loads into
 /// distances; no pace targets are shown from it.
 pub const DEFAULT_THRESHOLD_PACE_S_PER_KM: f64 = 330.0;
-/// Peak weekly distance planned for a 5 km race, metres. Fettle's convention, in line with
-/// published intermediate plans (Daniels, Higdon); peaks for other distances are interpolated on
-/// log(distance) up to [`PEAK_WEEKLY_DISTANCE_MARATHON_M`]. A runner already above it keeps
-/// their volume.
+/// Lowest peak weekly distance planned for a 5 km race, metres: the peak of published
+/// intermediate 5 km plans (Daniels' Running Formula, Higdon). The ends of the peak range for
+/// other distances are interpolated on log(distance) up to the marathon's.
 pub const PEAK_WEEKLY_DISTANCE_5K_M: f64 = 40_000.0;
-/// Peak weekly distance planned for a marathon, metres (see [`PEAK_WEEKLY_DISTANCE_5K_M`]).
+/// Lowest peak weekly distance planned for a marathon, metres (≈ 50 miles: Pfitzinger &
+/// Douglas' lightest schedules in Advanced Marathoning peak at 55 miles).
 pub const PEAK_WEEKLY_DISTANCE_MARATHON_M: f64 = 80_000.0;
+/// Highest peak planned for a 5 km race, metres (≈ 40 miles, Pfitzinger's Faster Road Racing
+/// lower schedules); a runner already above it keeps their volume.
+pub const PEAK_WEEKLY_DISTANCE_MAX_5K_M: f64 = 65_000.0;
+/// Highest peak planned for a marathon, metres (70 miles: Advanced Marathoning's 55–70 mile
+/// schedules); a runner already above it keeps their volume.
+pub const PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M: f64 = 113_000.0;
+/// The peak aimed for, as a multiple of what the athlete runs now (inside the range above): a
+/// build of about a third, the rise of Advanced Marathoning's schedules from their first weeks to
+/// their peak.
+pub const PEAK_GROWTH_OVER_RECENT: f64 = 1.35;
 /// Fastest plausible VDOT gain per week of training: Daniels advises raising the training VDOT
 /// by about one point every 4–6 weeks; the faster end is used to judge a goal.
 pub const MAX_VDOT_GAIN_PER_WEEK: f64 = 0.25;
@@ -338,8 +376,13 @@ pub struct Thresholds {
     pub lthr_bpm: Option<f64>,
     /// Maximum heart rate, bpm.
     pub hrmax_bpm: Option<f64>,
-    /// Current VDOT when known (e.g. from a recent race); used when there is no threshold pace.
+    /// Current VDOT when known (e.g. from a recent race).
     pub current_vdot: Option<f64>,
+    /// Where `current_vdot` comes from. A race or time trial is better evidence of fitness than
+    /// a threshold pace, so with one the training paces come from the VDOT; otherwise the
+    /// threshold pace sets them and the VDOT is used only when there is no threshold pace.
+    #[serde(default)]
+    pub vdot_evidence: Option<VdotEvidence>,
 }
 
 /// Everything the planner needs. Build it with [`PlanRequest::new`] and adjust the fields.
@@ -357,6 +400,8 @@ pub struct PlanRequest {
     pub training_days: BTreeSet<u8>,
     /// Long-run day; `None` = the last training day of the week.
     pub long_run_day: Option<Weekday>,
+    /// First day of the plan's weeks (Monday by default).
+    pub week_start: Weekday,
     /// Loading:recovery cycle.
     pub cycle: Cycle,
     /// Ramp cap, fitness points per week ([`DEFAULT_MAX_RAMP`]).
@@ -375,6 +420,9 @@ pub struct PlanRequest {
     pub body_mass_kg: Option<f64>,
     /// The personal model's predicted VDOT on race day, when it has a fit.
     pub model_race_day_vdot: Option<f64>,
+    /// The athlete just ran a week much harder than planned: the first week is a recovery week
+    /// (at [`RECOVERY_WEEK_FRACTION`] of the recent weekly distance) to absorb it.
+    pub first_week_easier: bool,
 }
 
 impl PlanRequest {
@@ -388,6 +436,7 @@ impl PlanRequest {
             goal_time_s: None,
             training_days: default_training_days(),
             long_run_day: None,
+            week_start: Weekday::Monday,
             cycle: Cycle::default(),
             max_ramp: DEFAULT_MAX_RAMP,
             start: None,
@@ -396,6 +445,7 @@ impl PlanRequest {
             strength_block: false,
             body_mass_kg: None,
             model_race_day_vdot: None,
+            first_week_easier: false,
         }
     }
 }
@@ -484,11 +534,107 @@ pub struct SessionPart {
     pub target: Target,
 }
 
+/// The training phase a week belongs to: the session mix changes across them (Daniels'
+/// Running Formula's four phases; Pfitzinger & Douglas' base, lactate threshold, race
+/// preparation and taper mesocycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Foundation: easy volume, hills, strides, progression runs.
+    Base,
+    /// Threshold and VO2max intervals at VDOT paces.
+    #[default]
+    Build,
+    /// Race-specific: race-pace work (marathon-pace segments in long runs and mid-week for the
+    /// longer races, race-pace repetitions for the shorter ones).
+    Specific,
+    /// Volume cut, intensity kept.
+    Taper,
+}
+
+/// What a session is for, finer than its [`SessionKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workout {
+    /// Rest.
+    Rest,
+    /// Easy run.
+    Easy,
+    /// Easy run finished with strides.
+    Strides,
+    /// Long run at easy pace.
+    Long,
+    /// Long run with a race-pace (marathon-pace) segment.
+    LongRacePace,
+    /// Threshold (cruise intervals).
+    Threshold,
+    /// VO2max intervals.
+    Intervals,
+    /// Hill repetitions.
+    Hills,
+    /// Progression run: easy, then the last part at threshold effort.
+    Progression,
+    /// Race-pace session (marathon pace mid-week, or race-pace repetitions).
+    RacePace,
+    /// The race.
+    Race,
+}
+
+/// What a structured step is, for a watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepRole {
+    /// Warm-up.
+    WarmUp,
+    /// Work.
+    Active,
+    /// Recovery between repetitions.
+    Recovery,
+    /// Cool-down.
+    CoolDown,
+}
+
+/// One structured step: a distance or a time at a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// What the step is.
+    pub role: StepRole,
+    /// In words.
+    pub label: String,
+    /// Distance, metres (the step ends after it), when the step is by distance.
+    pub distance_m: Option<f64>,
+    /// Time, seconds, when the step is by time.
+    pub time_s: Option<f64>,
+    /// Target.
+    pub target: Target,
+}
+
+/// A step, or a group of steps repeated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum StepItem {
+    /// One step.
+    Step(Step),
+    /// `times` × the steps.
+    Repeat {
+        /// How many times.
+        times: u32,
+        /// The steps repeated (work, then recovery).
+        steps: Vec<Step>,
+    },
+}
+
 /// A day's session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     /// Kind.
     pub kind: SessionKind,
+    /// What the session is for.
+    #[serde(default = "default_workout")]
+    pub workout: Workout,
+    /// The structured steps, as a watch runs them.
+    #[serde(default)]
+    pub steps: Vec<StepItem>,
     /// Short title, e.g. `Long run 18.0 km` (the calendar event's summary).
     pub title: String,
     /// Distance, metres (0 on rest days).
@@ -501,6 +647,10 @@ pub struct Session {
     pub parts: Vec<SessionPart>,
     /// One-line human description with the targets.
     pub description: String,
+}
+
+fn default_workout() -> Workout {
+    Workout::Easy
 }
 
 /// A recovery item prescribed for a day (SCIENCE.md §6, §7).
@@ -536,10 +686,17 @@ pub struct Day {
 /// One planned week.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Week {
-    /// First day of the week in the plan (today for a shortened first week).
+    /// First day of the week in the plan (today for a partial first week).
     pub start: Date,
+    /// Fewer than 7 days: the first week when the plan starts mid-week, or a race week whose
+    /// race falls before the week's last day.
+    #[serde(default)]
+    pub partial: bool,
     /// What the week is for.
     pub kind: WeekKind,
+    /// The training phase.
+    #[serde(default)]
+    pub phase: Phase,
     /// Planned load of the week, load points.
     pub load_target: f64,
     /// Planned distance of the week, metres (including the race in the race week).
@@ -581,6 +738,16 @@ pub struct Predictions {
     pub model_time_s: Option<f64>,
     /// The race-pace target used for the race session, seconds.
     pub target_time_s: f64,
+    /// What the current VDOT was taken from (a race, a time trial or the threshold pace).
+    #[serde(default)]
+    pub vdot_evidence: Option<VdotEvidence>,
+    /// The one predicted time to believe first, seconds: the time at the current VDOT from the
+    /// best evidence (else Riegel from the threshold pace).
+    #[serde(default)]
+    pub lead_time_s: Option<f64>,
+    /// In words: what the lead prediction rests on and why the other predictions differ.
+    #[serde(default)]
+    pub explanation: String,
 }
 
 /// A complete plan.
@@ -602,6 +769,9 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// The assumptions and defaults used, in words.
     pub assumptions: Vec<String>,
+    /// After a re-plan: what changed from the plan it replaced, in words (empty otherwise).
+    #[serde(default)]
+    pub changes: Vec<String>,
 }
 
 impl Plan {
@@ -644,6 +814,7 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
                 days.append(&mut first.days);
                 first.days = days;
                 first.start = week.start;
+                first.partial = first.days.len() < 7;
                 first.load_target = first.days.iter().map(|d| d.load).sum();
                 first.distance_target_m = first.days.iter().map(|d| d.session.distance_m).sum();
             }
@@ -654,6 +825,7 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
             });
         }
     }
+    fresh.changes = changes(original, &fresh, request.today);
     weeks.append(&mut fresh.weeks);
     fresh.weeks = weeks;
     fresh.assumptions.push(format!(
@@ -661,6 +833,103 @@ pub fn replan(original: &Plan, request: &PlanRequest) -> Result<Plan, PlanError>
         request.today
     ));
     Ok(fresh)
+}
+
+/// Turns the days from `from` to `to` (inclusive) into rest days — an illness, an injury, a trip
+/// — and updates the weeks' totals. Returns how many planned runs were dropped. The caller then
+/// re-plans from the day after `to`, so the weeks after the pause start from the lower fitness.
+pub fn pause(plan: &mut Plan, from: Date, to: Date) -> usize {
+    let mut dropped = 0;
+    for week in &mut plan.weeks {
+        for day in week
+            .days
+            .iter_mut()
+            .filter(|d| from <= d.date && d.date <= to)
+        {
+            if day.session.kind != SessionKind::Rest {
+                dropped += 1;
+            }
+            day.session = sessions::rest_session();
+            day.session.description = format!(
+                "Paused ({from} to {to}): no running. {}",
+                day.session.description
+            );
+            day.load = 0.0;
+            day.recovery.clear();
+        }
+        week.load_target = week.days.iter().map(|d| d.load).sum();
+        week.distance_target_m = week.days.iter().map(|d| d.session.distance_m).sum();
+    }
+    dropped
+}
+
+/// A re-planned week differs from the original when its distance moved by more than this share.
+const REPLAN_CHANGE_SHARE: f64 = 0.05;
+
+/// What a re-plan changed, in words: the weeks from today on whose distance moved by more than
+/// [`REPLAN_CHANGE_SHARE`], the peak week and the race pace.
+fn changes(original: &Plan, fresh: &Plan, today: Date) -> Vec<String> {
+    let mut out = Vec::new();
+    let old_week = |start: Date| {
+        original
+            .weeks
+            .iter()
+            .find(|w| w.days.iter().any(|d| d.date == start))
+    };
+    let (mut lowered, mut raised) = (0, 0);
+    for week in &fresh.weeks {
+        let Some(first) = week.days.first().filter(|d| d.date >= today) else {
+            continue;
+        };
+        let Some(old) = old_week(first.date) else {
+            continue;
+        };
+        // Compare the same days: the original week's days from this week's first day on.
+        let old_m: f64 = old
+            .days
+            .iter()
+            .filter(|d| d.date >= first.date)
+            .map(|d| d.session.distance_m)
+            .sum();
+        let new_m = week.distance_target_m;
+        if (new_m - old_m).abs() > REPLAN_CHANGE_SHARE * old_m.max(1.0) {
+            if new_m < old_m {
+                lowered += 1;
+            } else {
+                raised += 1;
+            }
+            if out.is_empty() {
+                out.push(format!(
+                    "the week from {} goes from {:.1} km to {:.1} km ({})",
+                    first.date,
+                    old_m / 1000.0,
+                    new_m / 1000.0,
+                    if new_m < old_m {
+                        "you ran less than planned lately, so the build picks up from where you are"
+                    } else {
+                        "you ran more than planned lately"
+                    }
+                ));
+            }
+        }
+    }
+    if lowered + raised > 0 {
+        out.push(format!(
+            "{lowered} week(s) lowered and {raised} raised by more than {:.0} %",
+            REPLAN_CHANGE_SHARE * 100.0
+        ));
+    } else {
+        out.push("the remaining weeks stay within 5 % of the previous plan".to_owned());
+    }
+    let target = |p: &Plan| p.predictions.target_time_s;
+    if (target(fresh) - target(original)).abs() >= 60.0 {
+        out.push(format!(
+            "race pace now aims at {} (was {})",
+            sessions::format_duration(target(fresh)),
+            sessions::format_duration(target(original))
+        ));
+    }
+    out
 }
 
 /// `date + days`, or [`PlanError::DateRange`].

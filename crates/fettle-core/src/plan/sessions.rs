@@ -10,8 +10,9 @@ use jiff::civil::Date;
 
 use super::build::Context;
 use super::{
-    Day, LONG_RUN_MAX_MINUTES, LONG_RUN_SHARE, PlanError, Session, SessionKind, SessionPart,
-    Target, WeekKind, Zone, add_days, weekday_index,
+    Day, LONG_RUN_MAX_MINUTES, LONG_RUN_MAX_SHARE, LONG_RUN_SHARE, LONG_RUN_STRETCH_SHARE, Phase,
+    PlanError, Session, SessionKind, SessionPart, Step, StepItem, StepRole, Target, WeekKind,
+    Workout, Zone, add_days, weekday_index,
 };
 
 /// Easy running speed as fractions of threshold speed (about 75–85 %, the low-intensity zone
@@ -199,8 +200,29 @@ pub(super) fn run_session(
         steps.join("; "),
         load
     );
+    let steps = out
+        .iter()
+        .map(|p| {
+            StepItem::Step(Step {
+                role: role_of(&p.label),
+                label: p.label.clone(),
+                distance_m: Some(p.distance_m),
+                time_s: None,
+                target: p.target.clone(),
+            })
+        })
+        .collect();
     Session {
         kind,
+        workout: match kind {
+            SessionKind::Rest => Workout::Rest,
+            SessionKind::Easy => Workout::Easy,
+            SessionKind::Long => Workout::Long,
+            SessionKind::Tempo => Workout::Threshold,
+            SessionKind::Intervals => Workout::Intervals,
+            SessionKind::Race => Workout::Race,
+        },
+        steps,
         title,
         distance_m: distance,
         duration_s: duration,
@@ -210,9 +232,19 @@ pub(super) fn run_session(
     }
 }
 
-fn rest_session() -> Session {
+fn role_of(label: &str) -> StepRole {
+    match label {
+        WARM_UP => StepRole::WarmUp,
+        COOL_DOWN => StepRole::CoolDown,
+        _ => StepRole::Active,
+    }
+}
+
+pub(super) fn rest_session() -> Session {
     Session {
         kind: SessionKind::Rest,
+        workout: Workout::Rest,
+        steps: Vec::new(),
         title: kind_name(SessionKind::Rest).to_owned(),
         distance_m: 0.0,
         duration_s: 0.0,
@@ -265,39 +297,446 @@ fn quality_days(training: &[u8], long_day: u8, wanted: usize) -> Vec<u8> {
     best.map(|(_, d)| vec![d]).unwrap_or_default()
 }
 
-/// A quality session of `kind` in a week of `week_m` metres.
-fn quality_session(ctx: &Context<'_>, kind: SessionKind, week_m: f64) -> Session {
-    let (work, zone, label) = match kind {
-        SessionKind::Intervals => (
-            (INTERVAL_BLOCK_SHARE * week_m).min(INTERVAL_BLOCK_MAX_M),
-            Zone::Interval,
-            "intervals in reps of 800–1000 m",
-        ),
-        _ => (TEMPO_BLOCK_SHARE * week_m, Zone::Tempo, "tempo"),
+/// How a week is shaped besides its distance: its kind and phase, its place in the build and its
+/// long run.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WeekShape {
+    /// What the week is for.
+    pub(super) kind: WeekKind,
+    /// Its training phase.
+    pub(super) phase: Phase,
+    /// How many build weeks came before it (rotates the session menu).
+    pub(super) build_index: usize,
+    /// Planned long run, metres (`None` = [`LONG_RUN_SHARE`] of the week).
+    pub(super) long_m: Option<f64>,
+    /// Whether the long run is a step up of the progression (the ones that carry race-pace
+    /// work in the specific phase).
+    pub(super) long_step: bool,
+}
+
+/// Label of a warm-up step.
+const WARM_UP: &str = "warm-up";
+/// Label of a cool-down step.
+const COOL_DOWN: &str = "cool-down";
+/// Faster-than-easy running of a week, at most this share of its distance, so that about 80 %
+/// of the running stays easy (Seiler 2010).
+const HARD_SHARE: f64 = 0.18;
+/// The same in recovery and race weeks: a little intensity, much less volume.
+const RECOVERY_HARD_SHARE: f64 = 0.10;
+/// Cruise-interval repetition, metres (Daniels: threshold reps of about a mile, 1 min rest).
+const THRESHOLD_REP_M: f64 = 1600.0;
+/// Rest between cruise intervals, seconds (Daniels).
+const THRESHOLD_REST_S: f64 = 60.0;
+/// VO2max interval repetition, metres (Daniels' I-pace reps of 800–1200 m, jog of equal time).
+const INTERVAL_REP_M: f64 = 1000.0;
+/// Hill repetition, seconds of hard uphill running (Hudson; Pfitzinger's hill sprints are
+/// shorter, the 60–90 s reps are the classic hill-strength session).
+const HILL_REP_S: f64 = 75.0;
+/// Jog back down after each hill, seconds.
+const HILL_REST_S: f64 = 90.0;
+/// Strides per session (Daniels: 6–8 × about 20 s, full recovery).
+const STRIDES: u32 = 6;
+/// Length of a stride, seconds.
+const STRIDE_S: f64 = 20.0;
+/// Easy jog or walk between strides, seconds.
+const STRIDE_REST_S: f64 = 60.0;
+/// Race-pace segment of a long run: at most this share of it (Pfitzinger & Douglas put up to
+/// about half of a long run at marathon pace; Hudson's race-pace long runs) …
+const LONG_RACE_PACE_SHARE: f64 = 0.4;
+/// … and at most this many metres in one go.
+const RACE_PACE_MAX_M: f64 = 16_000.0;
+/// Races from this distance on get continuous race-pace segments (marathon or half-marathon
+/// pace); shorter races get race-pace repetitions.
+const LONG_RACE_M: f64 = 20_000.0;
+/// Share of a progression run's distance that finishes at threshold effort.
+const PROGRESSION_FINISH_SHARE: f64 = 1.0 / 3.0;
+
+/// An amount of running in a step: metres or seconds.
+#[derive(Debug, Clone, Copy)]
+enum Amount {
+    Metres(f64),
+    Seconds(f64),
+}
+
+/// A piece of a structured session.
+enum Piece {
+    One(StepRole, String, f64, Zone),
+    Reps {
+        times: u32,
+        work: (String, Amount, Zone),
+        rest: (String, Amount, Zone),
+    },
+}
+
+fn amount_text(a: Amount) -> String {
+    match a {
+        Amount::Metres(m) if m >= 1000.0 => format!("{:.1} km", m / 1000.0),
+        Amount::Metres(m) => format!("{m:.0} m"),
+        Amount::Seconds(s) if s >= 60.0 && s % 60.0 == 0.0 => format!("{:.0} min", s / 60.0),
+        Amount::Seconds(s) => format!("{s:.0} s"),
+    }
+}
+
+/// A structured session: the parts (for distance, duration and load) and the steps a watch runs.
+fn structured(
+    ctx: &Context<'_>,
+    kind: SessionKind,
+    workout: Workout,
+    title: String,
+    pieces: &[Piece],
+) -> Session {
+    let metres = |a: Amount, z: Zone| match a {
+        Amount::Metres(m) => m,
+        Amount::Seconds(s) => s * zone_speed(ctx, z),
     };
-    // Interval reps are separated by jogs of equal time, run at easy pace.
-    let jog = if zone == Zone::Interval {
-        work * zone_speed(ctx, Zone::Easy) / zone_speed(ctx, Zone::Interval)
+    // Race pace in training feels easier than racing it: Daniels' M pace is "comfortably
+    // steady", half-marathon pace comfortably hard, shorter race paces hard.
+    let training_rpe: [u8; 2] = if ctx.req.race_distance_m >= super::MARATHON_M * 0.9 {
+        [5, 6]
+    } else if ctx.req.race_distance_m >= LONG_RACE_M {
+        [6, 7]
     } else {
-        0.0
+        [7, 8]
     };
+    let target = |ctx: &Context<'_>, z: Zone| {
+        let mut t = target(ctx, z);
+        if z == Zone::Race {
+            t.rpe = training_rpe;
+        }
+        t
+    };
+    let step = |role: StepRole, label: &str, a: Amount, z: Zone| Step {
+        role,
+        label: label.to_owned(),
+        distance_m: match a {
+            Amount::Metres(m) => Some(m),
+            Amount::Seconds(_) => None,
+        },
+        time_s: match a {
+            Amount::Seconds(s) => Some(s),
+            Amount::Metres(_) => None,
+        },
+        target: target(ctx, z),
+    };
+    let mut parts: Vec<(String, f64, Zone)> = Vec::new();
+    let mut steps = Vec::new();
+    let mut words = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::One(role, label, m, zone) if *m > 0.0 => {
+                parts.push((label.clone(), *m, *zone));
+                let st = step(*role, label, Amount::Metres(*m), *zone);
+                words.push(format!(
+                    "{label} {} ({})",
+                    amount_text(Amount::Metres(*m)),
+                    describe_target(&st.target)
+                ));
+                steps.push(StepItem::Step(st));
+            }
+            Piece::One(..) => {}
+            Piece::Reps { times, work, rest } if *times > 0 => {
+                let n = f64::from(*times);
+                parts.push((work.0.clone(), n * metres(work.1, work.2), work.2));
+                parts.push((rest.0.clone(), n * metres(rest.1, rest.2), rest.2));
+                let w = step(StepRole::Active, &work.0, work.1, work.2);
+                let r = step(StepRole::Recovery, &rest.0, rest.1, rest.2);
+                words.push(format!(
+                    "{times} × {} {} ({}) with {} {}",
+                    amount_text(work.1),
+                    work.0,
+                    describe_target(&w.target),
+                    amount_text(rest.1),
+                    rest.0
+                ));
+                steps.push(StepItem::Repeat {
+                    times: *times,
+                    steps: vec![w, r],
+                });
+            }
+            Piece::Reps { .. } => {}
+        }
+    }
+    let refs: Vec<(&str, f64, Zone)> = parts.iter().map(|(l, m, z)| (l.as_str(), *m, *z)).collect();
+    let mut session = run_session(ctx, kind, &refs);
+    for part in session
+        .parts
+        .iter_mut()
+        .filter(|p| p.target.zone == Zone::Race)
+    {
+        part.target.rpe = training_rpe;
+    }
+    session.description = format!(
+        "{title} ({:.1} km), about {}: {}. Expected load {:.0}.",
+        session.distance_m / 1000.0,
+        format_duration(session.duration_s),
+        words.join("; "),
+        session.load
+    );
+    session.title = title;
+    session.workout = workout;
+    session.steps = steps;
+    session
+}
+
+/// Name of race-pace work for this race.
+fn race_pace_name(ctx: &Context<'_>) -> &'static str {
+    if ctx.req.race_distance_m >= super::MARATHON_M * 0.9 {
+        "marathon pace"
+    } else if ctx.req.race_distance_m >= LONG_RACE_M {
+        "half-marathon pace"
+    } else {
+        "race pace"
+    }
+}
+
+/// A quality session: `hard_m` is the most faster-than-easy running it may hold, `week_m` the
+/// week's distance, `rotation` varies its details from week to week.
+fn workout_session(
+    ctx: &Context<'_>,
+    workout: Workout,
+    hard_m: f64,
+    week_m: f64,
+    rotation: usize,
+) -> Session {
+    // A quality session stays within its share of the week: when the work asked for would not
+    // fit (a small week), ask for less until it does.
     let cap = QUALITY_SESSION_MAX_SHARE * week_m;
-    let scale = (cap / (work + jog + WARMUP_COOLDOWN_M)).min(1.0);
-    let half_wu = 0.5 * WARMUP_COOLDOWN_M * scale;
-    run_session(
+    let mut hard = hard_m.max(0.0);
+    let mut session = workout_at(ctx, workout, hard, week_m, rotation);
+    for _ in 0..8 {
+        if session.distance_m <= cap * (1.0 + 1e-9) || hard <= 0.0 {
+            break;
+        }
+        hard *= 0.8 * cap / session.distance_m;
+        session = workout_at(ctx, workout, hard, week_m, rotation);
+    }
+    session
+}
+
+fn workout_at(
+    ctx: &Context<'_>,
+    workout: Workout,
+    hard_m: f64,
+    week_m: f64,
+    rotation: usize,
+) -> Session {
+    // Warm-up and cool-down scaled so that the whole session stays within its share of the week.
+    let wu = (0.5 * WARMUP_COOLDOWN_M).min(0.5 * QUALITY_SESSION_MAX_SHARE * week_m / 2.0);
+    let warm = Piece::One(StepRole::WarmUp, WARM_UP.into(), wu, Zone::Easy);
+    let cool = Piece::One(StepRole::CoolDown, COOL_DOWN.into(), wu, Zone::Easy);
+    let jog = |s: f64| ("jog".to_owned(), Amount::Seconds(s), Zone::Easy);
+    let reps = |work: f64, rep: f64| -> (u32, f64) {
+        let rep = if work >= 2.0 * rep {
+            rep
+        } else {
+            (work / 2.0).max(200.0)
+        };
+        (((work / rep).round() as u32).max(1), rep)
+    };
+    match workout {
+        Workout::Hills => {
+            let times = (8 + (rotation % 3) as u32)
+                .min((hard_m / (HILL_REP_S * zone_speed(ctx, Zone::Interval))).floor() as u32);
+            structured(
+                ctx,
+                SessionKind::Intervals,
+                workout,
+                format!("Hills {times} × {HILL_REP_S:.0} s"),
+                &[
+                    warm,
+                    Piece::Reps {
+                        times,
+                        work: (
+                            "uphill, hard but controlled".into(),
+                            Amount::Seconds(HILL_REP_S),
+                            Zone::Interval,
+                        ),
+                        rest: (
+                            "jog back down".into(),
+                            Amount::Seconds(HILL_REST_S),
+                            Zone::Easy,
+                        ),
+                    },
+                    cool,
+                ],
+            )
+        }
+        Workout::Intervals => {
+            let work = (INTERVAL_BLOCK_SHARE * week_m)
+                .min(INTERVAL_BLOCK_MAX_M)
+                .min(hard_m);
+            let (times, rep) = reps(work, INTERVAL_REP_M);
+            let rest = rep / zone_speed(ctx, Zone::Interval);
+            structured(
+                ctx,
+                SessionKind::Intervals,
+                workout,
+                format!("Intervals {times} × {rep:.0} m"),
+                &[
+                    warm,
+                    Piece::Reps {
+                        times,
+                        work: (
+                            "at interval pace".into(),
+                            Amount::Metres(rep),
+                            Zone::Interval,
+                        ),
+                        rest: jog(rest.round()),
+                    },
+                    cool,
+                ],
+            )
+        }
+        Workout::Progression => {
+            let total = (week_m / ctx.training_days().len().max(1) as f64)
+                .min(QUALITY_SESSION_MAX_SHARE * week_m);
+            let finish = (PROGRESSION_FINISH_SHARE * total).min(hard_m);
+            structured(
+                ctx,
+                SessionKind::Tempo,
+                workout,
+                format!("Progression run {:.1} km", total / 1000.0),
+                &[
+                    Piece::One(StepRole::Active, "easy".into(), total - finish, Zone::Easy),
+                    Piece::One(
+                        StepRole::Active,
+                        "finish at threshold effort".into(),
+                        finish,
+                        Zone::Tempo,
+                    ),
+                ],
+            )
+        }
+        Workout::RacePace if ctx.req.race_distance_m >= LONG_RACE_M => {
+            let work = (0.2 * week_m).min(RACE_PACE_MAX_M).min(hard_m);
+            let name = race_pace_name(ctx);
+            structured(
+                ctx,
+                SessionKind::Tempo,
+                workout,
+                format!("{:.1} km at {name}", work / 1000.0),
+                &[
+                    warm,
+                    Piece::One(StepRole::Active, format!("at {name}"), work, Zone::Race),
+                    cool,
+                ],
+            )
+        }
+        Workout::RacePace => {
+            let rep_m = if ctx.req.race_distance_m <= 6_000.0 {
+                1000.0
+            } else {
+                2000.0
+            };
+            let work = (INTERVAL_BLOCK_SHARE * week_m).min(hard_m);
+            let (times, rep) = reps(work, rep_m);
+            structured(
+                ctx,
+                SessionKind::Intervals,
+                workout,
+                format!("Race pace {times} × {rep:.0} m"),
+                &[
+                    warm,
+                    Piece::Reps {
+                        times,
+                        work: ("at race pace".into(), Amount::Metres(rep), Zone::Race),
+                        rest: jog(if rep_m > 1000.0 { 120.0 } else { 90.0 }),
+                    },
+                    cool,
+                ],
+            )
+        }
+        _ => {
+            let work = (TEMPO_BLOCK_SHARE * week_m).min(hard_m);
+            let (times, rep) = reps(work, THRESHOLD_REP_M);
+            structured(
+                ctx,
+                SessionKind::Tempo,
+                Workout::Threshold,
+                format!("Threshold {times} × {rep:.0} m"),
+                &[
+                    warm,
+                    Piece::Reps {
+                        times,
+                        work: ("at threshold pace".into(), Amount::Metres(rep), Zone::Tempo),
+                        rest: jog(THRESHOLD_REST_S),
+                    },
+                    cool,
+                ],
+            )
+        }
+    }
+}
+
+/// Distance of the strides with their recoveries, metres.
+fn strides_block_m(ctx: &Context<'_>) -> f64 {
+    f64::from(STRIDES)
+        * (STRIDE_S * zone_speed(ctx, Zone::Interval) + STRIDE_REST_S * zone_speed(ctx, Zone::Easy))
+}
+
+/// An easy run of `total_m` finished with strides.
+fn strides_session(ctx: &Context<'_>, total_m: f64) -> Session {
+    let stride_m = strides_block_m(ctx);
+    structured(
         ctx,
-        kind,
+        SessionKind::Easy,
+        Workout::Strides,
+        format!("Easy run {:.1} km + {STRIDES} strides", total_m / 1000.0),
         &[
-            ("warm-up", half_wu, Zone::Easy),
-            (label, work * scale, zone),
-            (
-                "jog recoveries between reps, equal time",
-                jog * scale,
+            Piece::One(
+                StepRole::Active,
+                "easy".into(),
+                (total_m - stride_m).max(0.0),
                 Zone::Easy,
             ),
-            ("cool-down", half_wu, Zone::Easy),
+            Piece::Reps {
+                times: STRIDES,
+                work: (
+                    "stride, fast and relaxed".into(),
+                    Amount::Seconds(STRIDE_S),
+                    Zone::Interval,
+                ),
+                rest: (
+                    "easy jog or walk".into(),
+                    Amount::Seconds(STRIDE_REST_S),
+                    Zone::Easy,
+                ),
+            },
         ],
     )
+}
+
+/// The quality session of a week by phase (Daniels' phases; Pfitzinger & Douglas' mesocycles):
+/// base → hills, progression runs and threshold; build → threshold, VO2max intervals and, for
+/// the longer races, race pace; specific → race pace (mid-week when the long run carries none)
+/// and threshold or intervals; taper → race pace or intervals.
+fn quality_menu(
+    ctx: &Context<'_>,
+    shape: &WeekShape,
+    rotation: usize,
+    long_has_race_pace: bool,
+) -> Workout {
+    let long_race = ctx.req.race_distance_m >= LONG_RACE_M;
+    match (shape.kind, shape.phase) {
+        (WeekKind::Recovery, _) => Workout::Threshold,
+        (_, Phase::Base) => {
+            [Workout::Hills, Workout::Progression, Workout::Threshold][rotation % 3]
+        }
+        (_, Phase::Build) if long_race => {
+            [Workout::Threshold, Workout::Intervals, Workout::RacePace][rotation % 3]
+        }
+        (_, Phase::Build) => [Workout::Threshold, Workout::Intervals][rotation % 2],
+        (_, Phase::Specific) if long_race => {
+            if long_has_race_pace {
+                Workout::Threshold
+            } else {
+                Workout::RacePace
+            }
+        }
+        (_, Phase::Specific) => [Workout::RacePace, Workout::Intervals][rotation % 2],
+        (_, Phase::Taper) if long_race => Workout::RacePace,
+        (_, Phase::Taper) => [Workout::Intervals, Workout::RacePace][rotation % 2],
+    }
 }
 
 /// The longest long run allowed by [`LONG_RUN_MAX_MINUTES`] at the athlete's easy pace, metres.
@@ -310,10 +749,11 @@ pub(super) fn long_run_cap_m(ctx: &Context<'_>) -> f64 {
 pub(super) fn layout_week(
     ctx: &Context<'_>,
     window_start: Date,
-    kind: WeekKind,
     week_m: f64,
-    build_index: usize,
+    shape: &WeekShape,
 ) -> Result<Vec<Day>, PlanError> {
+    let kind = shape.kind;
+    let build_index = shape.build_index;
     let mut dates = [window_start; 7];
     for (i, date) in dates.iter_mut().enumerate() {
         *date = add_days(window_start, i as i64)?;
@@ -323,20 +763,30 @@ pub(super) fn layout_week(
     let mut sessions: Vec<Option<Session>> = vec![None; 7];
 
     if kind == WeekKind::Race {
-        let race_date = dates[6];
-        sessions[6] = Some(run_session(
+        // The race week ends on race day, which may fall before the week's last day.
+        let race_date = ctx.req.race_date;
+        let race_index = usize::try_from(super::days_between(window_start, race_date))
+            .unwrap_or(6)
+            .min(6);
+        sessions[race_index] = Some(run_session(
             ctx,
             SessionKind::Race,
             &[("race", ctx.req.race_distance_m, Zone::Race)],
         ));
-        let runs: Vec<usize> = (0..6).filter(|i| is_training(dates[*i])).collect();
+        let runs: Vec<usize> = (0..race_index).filter(|i| is_training(dates[*i])).collect();
         // One sharpening session early in the week keeps the intensity (Bosquet 2007).
         let quality = runs.iter().copied().find(|i| {
             super::days_between(dates[*i], race_date) >= RACE_WEEK_QUALITY_MIN_DAYS_BEFORE
         });
         let mut remaining = week_m;
         if let Some(q) = quality {
-            let s = quality_session(ctx, SessionKind::Tempo, week_m);
+            let s = workout_session(
+                ctx,
+                Workout::RacePace,
+                RECOVERY_HARD_SHARE * week_m,
+                week_m,
+                0,
+            );
             remaining -= s.distance_m;
             sessions[q] = Some(s);
         }
@@ -345,7 +795,13 @@ pub(super) fn layout_week(
             .copied()
             .filter(|i| Some(*i) != quality)
             .collect();
-        let weight = |i: usize| if i == 5 { SHAKEOUT_WEIGHT } else { 1.0 };
+        let weight = |i: usize| {
+            if i + 1 == race_index {
+                SHAKEOUT_WEIGHT
+            } else {
+                1.0
+            }
+        };
         let total: f64 = easy.iter().map(|i| weight(*i)).sum();
         for i in easy {
             let d = remaining.max(0.0) * weight(i) / total;
@@ -357,14 +813,61 @@ pub(super) fn layout_week(
         }
     } else {
         let long_index = (0..7).find(|i| weekday_index(dates[*i].weekday()) == ctx.long_day);
-        let long_m = (LONG_RUN_SHARE * week_m).min(long_run_cap_m(ctx));
+        let long_m = shape
+            .long_m
+            .unwrap_or(LONG_RUN_SHARE * week_m)
+            .min(LONG_RUN_STRETCH_SHARE * week_m)
+            .min(long_run_cap_m(ctx));
+        let mut hard_left = if kind == WeekKind::Build {
+            HARD_SHARE * week_m
+        } else {
+            RECOVERY_HARD_SHARE * week_m
+        };
+        let long_race = ctx.req.race_distance_m >= LONG_RACE_M;
+        let long_has_race_pace = long_race
+            && kind == WeekKind::Build
+            && shape.phase == Phase::Specific
+            && shape.long_step;
         let mut remaining = week_m;
         if let Some(i) = long_index {
-            let s = run_session(
-                ctx,
-                SessionKind::Long,
-                &[("long run, easy", long_m, Zone::Easy)],
-            );
+            let mut s = if long_has_race_pace {
+                let rp = (LONG_RACE_PACE_SHARE * long_m)
+                    .min(RACE_PACE_MAX_M)
+                    .min(0.6 * hard_left);
+                hard_left -= rp;
+                let name = race_pace_name(ctx);
+                structured(
+                    ctx,
+                    SessionKind::Long,
+                    Workout::LongRacePace,
+                    format!(
+                        "Long run {:.1} km with {:.1} km at {name}",
+                        long_m / 1000.0,
+                        rp / 1000.0
+                    ),
+                    &[
+                        Piece::One(
+                            StepRole::Active,
+                            "long run, easy".into(),
+                            long_m - rp,
+                            Zone::Easy,
+                        ),
+                        Piece::One(StepRole::Active, format!("at {name}"), rp, Zone::Race),
+                    ],
+                )
+            } else {
+                run_session(
+                    ctx,
+                    SessionKind::Long,
+                    &[("long run, easy", long_m, Zone::Easy)],
+                )
+            };
+            if long_m > LONG_RUN_MAX_SHARE * week_m * (1.0 + 1e-9) {
+                s.description.push_str(&format!(
+                    " This long run is {:.0} % of the week's distance, above the usual 30 %: the long run has to reach race-specific length (Pfitzinger & Douglas); keep it easy and the next day easy.",
+                    100.0 * long_m / week_m
+                ));
+            }
             remaining -= s.distance_m;
             sessions[i] = Some(s);
         }
@@ -373,15 +876,19 @@ pub(super) fn layout_week(
             _ => 1,
         };
         let q_days = quality_days(&training, ctx.long_day, wanted);
-        let q_kinds: Vec<SessionKind> = match (kind, q_days.len()) {
-            (WeekKind::Build, 2) => vec![SessionKind::Intervals, SessionKind::Tempo],
-            (WeekKind::Build, _) if build_index % 2 == 1 => vec![SessionKind::Intervals],
-            (WeekKind::Taper, _) => vec![SessionKind::Intervals],
-            _ => vec![SessionKind::Tempo],
-        };
-        for (day, q_kind) in q_days.iter().zip(q_kinds) {
+        let n_quality = q_days.len().max(1);
+        for (k, day) in q_days.iter().enumerate() {
             if let Some(i) = (0..7).find(|i| weekday_index(dates[*i].weekday()) == *day) {
-                let s = quality_session(ctx, q_kind, week_m);
+                let workout = quality_menu(ctx, shape, build_index + k, long_has_race_pace);
+                let budget = hard_left / (n_quality - k) as f64;
+                let s = workout_session(ctx, workout, budget, week_m, build_index);
+                let hard: f64 = s
+                    .parts
+                    .iter()
+                    .filter(|p| p.target.zone != Zone::Easy)
+                    .map(|p| p.distance_m)
+                    .sum();
+                hard_left -= hard;
                 remaining -= s.distance_m;
                 sessions[i] = Some(s);
             }
@@ -390,12 +897,17 @@ pub(super) fn layout_week(
             .filter(|i| is_training(dates[*i]) && sessions[*i].is_none())
             .collect();
         let each = remaining.max(0.0) / easy.len().max(1) as f64;
+        // Strides on the first easy day of the week, outside the race-specific phase (Daniels
+        // keeps them in every phase; the specific phase has its race-pace work instead).
+        let strides_day = (shape.phase != Phase::Specific && each >= 2.0 * strides_block_m(ctx))
+            .then(|| easy.first().copied())
+            .flatten();
         for i in easy {
-            sessions[i] = Some(run_session(
-                ctx,
-                SessionKind::Easy,
-                &[("easy", each, Zone::Easy)],
-            ));
+            sessions[i] = Some(if Some(i) == strides_day {
+                strides_session(ctx, each)
+            } else {
+                run_session(ctx, SessionKind::Easy, &[("easy", each, Zone::Easy)])
+            });
         }
     }
 

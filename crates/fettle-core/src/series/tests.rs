@@ -116,6 +116,35 @@ fn weekly_distance_change_and_its_flag() {
 }
 
 #[test]
+fn returning_to_the_level_before_a_recovery_week_is_not_a_jump() {
+    // 3:1 cycle: 60, 66, 72 km, a recovery week at 70 % of 72 = 50.4 km, then 72 km again.
+    // Against the week before that is +42.9 %, but the highest of the three weeks before is
+    // 72 km: change 0, no flag. A week of 79.2 km (+10 %) after the 72 stays under 30 %.
+    let weeks = [60_000.0, 66_000.0, 72_000.0, 50_400.0, 72_000.0];
+    let dist: Vec<f64> = weeks.iter().flat_map(|w| [w / 7.0; 7]).collect();
+    let days = days_from(&[50.0; 35], &dist);
+    let st = status_on(&days, last_date(&days), &SeriesParams::default());
+    assert!(st.week_distance_change.unwrap().abs() < 1e-9);
+    assert!(
+        !st.flags
+            .iter()
+            .any(|f| f.code == FlagCode::WeeklyDistanceJump)
+    );
+    // Going beyond the old level by more than 30 % still raises it: 72 → 50.4 → 95 km is
+    // 95 / 72 − 1 = +31.9 % over the highest of the three weeks before.
+    let weeks = [60_000.0, 66_000.0, 72_000.0, 50_400.0, 95_000.0];
+    let dist: Vec<f64> = weeks.iter().flat_map(|w| [w / 7.0; 7]).collect();
+    let days = days_from(&[50.0; 35], &dist);
+    let st = status_on(&days, last_date(&days), &SeriesParams::default());
+    assert!((st.week_distance_change.unwrap() - (95.0 / 72.0 - 1.0)).abs() < 1e-9);
+    assert!(
+        st.flags
+            .iter()
+            .any(|f| f.code == FlagCode::WeeklyDistanceJump)
+    );
+}
+
+#[test]
 fn rest_days_until_fresh_by_the_closed_form() {
     // CTL 50, ATL 80: n = ln(80/50)/(1/7 − 1/42) = 0.470004/0.119048 = 3.948 → 4 days.
     // Check: after 4 rest days 50·e^(−4/42) = 45.458 ≥ 80·e^(−4/7) = 45.175; after 3 it is

@@ -26,11 +26,13 @@ mod crc;
 mod decode;
 mod encode;
 pub mod profile;
+pub mod workout;
 
 pub use decode::{MAX_LAPS, MAX_SESSIONS, decode};
 pub use encode::{
     DevFieldDef, FieldDef, FieldValue, Finish, FitBuilder, encode_activities, encode_activity,
 };
+pub use workout::{StepDuration, StepIntensity, StepTarget, WorkoutStep, encode_workout};
 
 /// The FIT CRC-16 of `bytes` (as stored in FIT headers and at the end of FIT files).
 pub fn crc16(bytes: &[u8]) -> u16 {

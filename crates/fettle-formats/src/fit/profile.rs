@@ -32,6 +32,10 @@ pub mod mesg {
     pub const ACTIVITY: u16 = 34;
     /// `hrv`: beat-to-beat intervals.
     pub const HRV: u16 = 78;
+    /// `workout`: a planned workout's header (name, sport, step count).
+    pub const WORKOUT: u16 = 26;
+    /// `workout_step`: one step of a planned workout.
+    pub const WORKOUT_STEP: u16 = 27;
     /// `field_description` (developer fields).
     pub const FIELD_DESCRIPTION: u16 = 206;
     /// `developer_data_id`.
