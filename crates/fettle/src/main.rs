@@ -15,6 +15,7 @@ mod plan;
 mod recovery;
 mod serve;
 mod settings;
+mod today;
 mod training;
 
 use std::process::ExitCode;
@@ -49,6 +50,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let ctx = || settings::Context::from_cli(cli);
     match &cli.command {
         Command::Demo(args) => demo::run(cli, args),
+        Command::Today(args) => today::run(&ctx()?, args),
         Command::Import(args) => import::run(&ctx()?, args),
         Command::Activities(args) => activities::list(&ctx()?, args),
         Command::Activity(args) => activities::show(&ctx()?, args),
