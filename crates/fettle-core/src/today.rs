@@ -190,8 +190,13 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
     if let Some(hard) = input.last_hard {
         let hours = input.now.timestamp().duration_since(hard.end).as_secs_f64() / 3600.0;
         if (0.0..RECENT_HARD_H).contains(&hours) && ceiling < Recommendation::TrainHard {
+            let ago = if hours < 1.0 {
+                "less than an hour ago".to_owned()
+            } else {
+                format!("{hours:.0} h ago")
+            };
             why.push(format!(
-                "your last hard session ({}) was {hours:.0} h ago",
+                "your last hard session ({}) was {ago}",
                 hard.kind.as_str()
             ));
         }

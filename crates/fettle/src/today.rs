@@ -85,7 +85,7 @@ fn print_today(view: &TodayView) {
             } else if item.open {
                 "open"
             } else {
-                "missed"
+                "past"
             };
             println!(
                 "  [{state}] {} {}–{}: {}",

@@ -399,7 +399,10 @@ fn today_api_is_exactly_the_today_command_json_and_wellness_can_be_logged_over_h
     assert_eq!(code, 200, "{body}");
     let after = cli_json(&db, &["today", "--json"]);
     let answered: Value = serde_json::from_str(&body).expect("API JSON");
-    assert!(answered == before || answered == after, "{answered}\n{before}");
+    assert!(
+        answered == before || answered == after,
+        "{answered}\n{before}"
+    );
     assert!(
         !answered["planned"].is_null(),
         "the plan starts today: {answered}"
