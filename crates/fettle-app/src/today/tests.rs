@@ -241,8 +241,10 @@ fn today_readiness_and_recover_say_the_same_thing_where_they_overlap() {
         );
         assert_eq!(due.done, recover.compliance[i].done);
     }
-    // One day: status is about the same local day.
+    // One day and one form: status is about the same local day, and its morning form is the
+    // form today and readiness show.
     assert_eq!(status.date, view.date);
+    assert_eq!(view.form, Some(status.form));
 }
 
 #[test]
