@@ -18,6 +18,7 @@ pub mod planning;
 pub mod plausible;
 pub mod recovery;
 pub mod squad;
+pub mod today;
 pub mod training;
 pub mod validate;
 

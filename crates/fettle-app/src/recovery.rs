@@ -82,12 +82,12 @@ pub const MORNING_HRV_HOURS: std::ops::Range<i8> = 4..12;
 /// The `source` of wellness entries made from FIT R-R intervals.
 pub const FIT_RR_SOURCE: &str = "fit-rr";
 
-fn to_local_rfc3339(t: Timestamp, tz: &TimeZone) -> String {
+pub(crate) fn to_local_rfc3339(t: Timestamp, tz: &TimeZone) -> String {
     let z = t.to_zoned_datetime(tz.clone());
     t.display_with_offset(z.offset()).to_string()
 }
 
-fn today(tz: &TimeZone, now: Timestamp) -> Date {
+pub(crate) fn today(tz: &TimeZone, now: Timestamp) -> Date {
     tz.to_datetime(now).date()
 }
 
@@ -388,9 +388,9 @@ fn parse_health_words(words: &[String]) -> Result<Vec<HealthCondition>, AppError
 // Shared inputs
 
 /// What every recovery use case reads once: the zone, the daily series and the lists.
-struct Inputs {
-    tz: TimeZone,
-    series: Vec<DayState>,
+pub(crate) struct Inputs {
+    pub(crate) tz: TimeZone,
+    pub(crate) series: Vec<DayState>,
     params: SeriesParams,
     /// Read on first need, then shared by every activity of the use case.
     lists: OnceCell<Lists>,
@@ -399,13 +399,13 @@ struct Inputs {
 /// What the prescription rules read about the athlete besides the series. A use case that
 /// builds the context of many activities (compliance over two weeks) reads these once, not
 /// once per activity.
-struct Lists {
+pub(crate) struct Lists {
     /// What classifying a session needs.
-    sessions: crate::training::SessionContext,
+    pub(crate) sessions: crate::training::SessionContext,
     access: BTreeSet<Access>,
     health: BTreeSet<HealthCondition>,
     /// The saved plan, when there is one and this version can read it.
-    plan: Option<Plan>,
+    pub(crate) plan: Option<Plan>,
     /// Known body masses: (date, source rank: 0 profile, 1 wellness, mass).
     masses: Vec<(Date, u8, f64)>,
     /// Every wellness entry.
@@ -465,7 +465,11 @@ impl Lists {
 }
 
 impl Inputs {
-    fn load(store: &dyn Store, athlete: AthleteId, through: Date) -> Result<Inputs, AppError> {
+    pub(crate) fn load(
+        store: &dyn Store,
+        athlete: AthleteId,
+        through: Date,
+    ) -> Result<Inputs, AppError> {
         let tz = crate::athlete_time_zone(store, athlete)?;
         let days = crate::training::day_totals(store, athlete, &tz)?;
         let params = crate::training::athlete_series_params(store, athlete, &days)?;
@@ -482,7 +486,7 @@ impl Inputs {
         })
     }
 
-    fn lists(&self, store: &dyn Store, athlete: AthleteId) -> Result<&Lists, AppError> {
+    pub(crate) fn lists(&self, store: &dyn Store, athlete: AthleteId) -> Result<&Lists, AppError> {
         if let Some(lists) = self.lists.get() {
             return Ok(lists);
         }
@@ -500,12 +504,12 @@ impl Inputs {
     /// The load state on the morning of `date` ([`readiness::load_state`]): yesterday's
     /// fitness and fatigue, the morning form, whether they are provisional, and the athlete's
     /// usual values. `None` before any training.
-    fn morning_load(&self, date: Date) -> Option<LoadState> {
+    pub(crate) fn morning_load(&self, date: Date) -> Option<LoadState> {
         readiness::load_state(&self.series, date)
     }
 }
 
-fn assess_readiness(
+pub(crate) fn assess_readiness(
     store: &dyn Store,
     athlete: AthleteId,
     inputs: &Inputs,
@@ -696,7 +700,7 @@ pub fn recover(
 /// elapsed time that is not a finite number of seconds, or that would end past the last
 /// representable instant, is not trusted and the activity ends when it started (a stored
 /// `1e19` s once made this panic and took the athlete's pages and their coach's squad down).
-fn activity_end(s: &ActivitySummary) -> Timestamp {
+pub(crate) fn activity_end(s: &ActivitySummary) -> Timestamp {
     SignedDuration::try_from_secs_f64(s.elapsed_s.max(0.0))
         .ok()
         .and_then(|elapsed| s.start.checked_add(elapsed).ok())
@@ -704,7 +708,7 @@ fn activity_end(s: &ActivitySummary) -> Timestamp {
 }
 
 /// The activity that ended last, at or before `now`.
-fn latest_ended_activity(
+pub(crate) fn latest_ended_activity(
     store: &dyn Store,
     athlete: AthleteId,
     now: Timestamp,
@@ -725,7 +729,7 @@ fn latest_ended_activity(
 
 /// Logged entries that follow this activity: from its end to the end of the compliance window,
 /// and before the next activity ends (an entry belongs to the latest activity before it).
-fn recovery_log_after(
+pub(crate) fn recovery_log_after(
     store: &dyn Store,
     athlete: AthleteId,
     this: &ActivitySummary,
@@ -769,13 +773,13 @@ fn log_until(this: &ActivitySummary, end: Timestamp, activities: &[ActivitySumma
 }
 
 /// A prescription's context plus what the views show beside it.
-struct Built {
-    context: RecoveryContext,
-    activity: ActivityRef,
-    recovery_time: RecoveryTime,
+pub(crate) struct Built {
+    pub(crate) context: RecoveryContext,
+    pub(crate) activity: ActivityRef,
+    pub(crate) recovery_time: RecoveryTime,
 }
 
-fn build_context(
+pub(crate) fn build_context(
     store: &dyn Store,
     athlete: AthleteId,
     inputs: &Inputs,

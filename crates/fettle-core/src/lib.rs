@@ -26,4 +26,5 @@ pub mod profile;
 pub mod readiness;
 pub mod recovery;
 pub mod series;
+pub mod today;
 pub mod wellness;

@@ -229,6 +229,91 @@ function countdown(deadline) {
   return out;
 }
 
+/** What each verdict of the day means, in a few words. */
+const verdictWords = {
+  rest: 'Rest',
+  easy: 'Easy',
+  as_planned: 'As planned',
+  hard_ok: 'Ready for quality',
+};
+
+/** The day's one answer (`GET /today`): the verdict, the session, why, and readiness in one line. */
+async function renderVerdict(box) {
+  const t = await api('/today');
+  const s = t.suggested;
+  const r = t.readiness;
+  const planned = t.planned && (!s || s.title !== t.planned.title) ? t.planned : null;
+  box.replaceChildren(el('div', { class: 'card verdict', 'data-verdict': t.verdict },
+    el('p', { class: 'verdict-word', text: verdictWords[t.verdict] || t.verdict }),
+    el('p', { class: 'headline' }, el('strong', { text: t.headline })),
+    s ? el('p', { class: 'session', 'data-kind': s.kind },
+      el('strong', { text: s.title }), s.description ? ` — ${s.description}` : '') : null,
+    planned ? el('p', { class: 'muted planned', text: `Planned: ${planned.title}` }) : null,
+    el('p', { class: 'readiness-line', 'data-score': r ? r.score : '' }, r
+      ? `Readiness ${fixed(r.score, 0)} / 100 — ${recommendations[r.band] || r.band}`
+      : 'Readiness: no score this morning — log your morning below.'),
+    t.next_hard ? el('p', { class: 'muted', text: `Hard work from ${when(t.next_hard)}.` }) : null,
+    t.reasons.length ? el('ul', { class: 'reasons' }, t.reasons.map((reason) => el('li', { text: reason }))) : null));
+}
+
+/** One recovery item with its tick (only the athlete ticks: a viewing coach reads). */
+function recoveryItem(item, i) {
+  const id = `rx-${i}`;
+  const note = el('span', { class: 'muted' });
+  let checkbox = null;
+  if (!viewing) {
+    checkbox = el('input', { type: 'checkbox', id, 'data-method': item.method });
+    checkbox.addEventListener('change', () => { if (checkbox.checked) logPrescription(item, checkbox, note); });
+  }
+  return el('li', {}, checkbox, el('div', {},
+    el(checkbox ? 'label' : 'span', { for: checkbox ? id : null }, el('strong', { text: methodName(item.method) }), item.dose ? ` — ${item.dose}` : ''),
+    el('div', { class: 'muted', text: [item.start ? `${when(item.start)} – ${when(item.end)}` : '', item.reason, item.evidence ? `Evidence: ${item.evidence}` : ''].filter(Boolean).join(' · ') }),
+    note));
+}
+
+/** The morning check-in: a short form posted to `/wellness`; `onSaved` runs after a save. */
+function morningForm(onSaved) {
+  const status = el('p', { role: 'status' });
+  const fields = [
+    ['sleep_h', 'Sleep (h)', '0.1', 'e.g. 7.5'],
+    ['sleep_quality', 'Sleep quality (1 poor – 5 good)', '1', '1–5'],
+    ['soreness', 'Soreness (1 none – 5 very)', '1', '1–5'],
+    ['fatigue', 'Fatigue (1 none – 5 very)', '1', '1–5'],
+    ['stress', 'Stress (1 none – 5 very)', '1', '1–5'],
+    ['mood', 'Mood (1 low – 5 good)', '1', '1–5'],
+    ['rmssd_ms', 'rMSSD (ms, optional)', 'any', 'from your HRV app'],
+    ['rest_hr', 'Resting HR (bpm, optional)', '1', 'e.g. 48'],
+  ];
+  const form = el('form', { class: 'grid card', id: 'wellness-form' });
+  for (const [name, label, step, placeholder] of fields) {
+    form.append(el('label', {}, label, el('input', { name, type: 'number', step, inputmode: 'decimal', placeholder })));
+  }
+  form.append(el('button', { type: 'submit', text: 'Save this morning' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const input of form.querySelectorAll('input')) {
+      if (input.value.trim() !== '') body[input.name] = Number(input.value);
+    }
+    if (Object.keys(body).length === 0) {
+      status.className = 'error';
+      status.textContent = 'Nothing to save: fill in at least one value.';
+      return;
+    }
+    try {
+      await api('/wellness', { method: 'POST', body: JSON.stringify(body) });
+      form.reset();
+      status.className = 'ok';
+      status.textContent = 'Saved.';
+      await onSaved();
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = error.message;
+    }
+  });
+  return [form, status];
+}
+
 async function pageToday(root) {
   const today = localDay();
   const recent = await api('/activities?limit=1').catch(() => null);
@@ -239,31 +324,14 @@ async function pageToday(root) {
         'Welcome to Fettle. Import your activities (FIT, GPX, TCX files or a Strava or Garmin export) to see your readiness, training load and recovery advice.',
         { href: '/import', text: 'Import activities' }));
   }
-  // Recovery first: the refuelling window is the one thing on this page that runs out. The
-  // sections are placed in order at once and filled as their answers arrive.
-  await Promise.all([section(root, 'Recovery', async (box) => {
-    // `null` until the first activity: there is nothing to recover from yet.
-    const plan = await api('/recover');
-    if (!plan || !plan.items || plan.items.length === 0) {
-      box.append(emptyState('No recovery prescriptions right now.'));
-      return;
-    }
-    const refuel = plan.items.find((i) => i.deadline);
-    if (refuel) box.append(countdown(refuel.deadline));
-    box.append(el('ul', { class: 'checks' }, plan.items.map((item, i) => {
-      const id = `rx-${i}`;
-      const note = el('span', { class: 'muted' });
-      // A viewing coach reads the prescriptions; only the athlete ticks them off.
-      let checkbox = null;
-      if (!viewing) {
-        checkbox = el('input', { type: 'checkbox', id, 'data-method': item.method });
-        checkbox.addEventListener('change', () => { if (checkbox.checked) logPrescription(item, checkbox, note); });
-      }
-      return el('li', {}, checkbox, el('div', {},
-        el(checkbox ? 'label' : 'span', { for: checkbox ? id : null }, el('strong', { text: methodName(item.method) }), item.dose ? ` — ${item.dose}` : ''),
-        el('div', { class: 'muted', text: [item.start ? `${when(item.start)} – ${when(item.end)}` : '', item.reason, item.evidence ? `Evidence: ${item.evidence}` : ''].filter(Boolean).join(' · ') }),
-        note));
-    })));
+  // The day's answer first (verdict, session, readiness in a line), then readiness in detail,
+  // then recovery (open items first, expired ones under "Earlier"). The sections are placed in
+  // order at once and filled as their answers arrive.
+  let verdictBox = null;
+  await Promise.all([section(root, 'What to do', async (box) => {
+    verdictBox = el('div', { id: 'today-verdict' });
+    box.append(verdictBox);
+    await renderVerdict(verdictBox);
   }),
   section(root, 'Readiness', async (box) => {
     const r = await api(`/readiness?date=${today}`);
@@ -278,6 +346,29 @@ async function pageToday(root) {
       r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
         [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
       r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
+  }),
+  section(root, 'Recovery', async (box) => {
+    // `null` until the first activity: there is nothing to recover from yet.
+    const plan = await api('/recover');
+    if (!plan || !plan.items || plan.items.length === 0) {
+      box.append(emptyState('No recovery prescriptions right now.'));
+      return;
+    }
+    const refuel = plan.items.find((i) => i.deadline && Date.parse(i.end) > Date.now());
+    if (refuel) box.append(countdown(refuel.deadline));
+    const numbered = plan.items.map((item, i) => [item, i]);
+    const open = numbered.filter(([item]) => !item.end || Date.parse(item.end) > Date.now());
+    const earlier = numbered.filter(([item]) => item.end && Date.parse(item.end) <= Date.now());
+    if (open.length) box.append(el('ul', { class: 'checks' }, open.map(([item, i]) => recoveryItem(item, i))));
+    else box.append(el('p', { class: 'muted', text: 'Nothing left to do for the last session.' }));
+    if (earlier.length) {
+      box.append(el('details', { class: 'earlier' }, el('summary', { text: `Earlier (${earlier.length})` }),
+        el('ul', { class: 'checks' }, earlier.map(([item, i]) => recoveryItem(item, i)))));
+    }
+  }),
+  viewing ? null : section(root, 'This morning', async (box) => {
+    // A saved morning changes readiness, so the verdict is asked again.
+    box.append(...morningForm(async () => { if (verdictBox) await renderVerdict(verdictBox); }));
   }),
   section(root, 'Training state', async (box) => {
     const s = await api(`/status?date=${today}`);

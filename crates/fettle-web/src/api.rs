@@ -16,7 +16,7 @@ use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
-use fettle_core::log::{RecoveryEntry, RecoveryMethod};
+use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -114,6 +114,9 @@ fn json_table<B: Backend>() -> RouteTable<B> {
     RouteTable::new()
         .add(Method::GET, "/api/v1/openapi.json", openapi)
         .athlete_get("/api/v1/status", status::<B>)
+        .athlete_get("/api/v1/today", today::<B>)
+        .athlete_get("/api/v1/wellness", wellness::<B>)
+        .add(Method::POST, "/api/v1/wellness", log_wellness::<B>)
         .athlete_get("/api/v1/load", load::<B>)
         .athlete_get("/api/v1/activities", activities::<B>)
         .athlete_get("/api/v1/activities/{id}", activity::<B>)
@@ -248,6 +251,70 @@ async fn status<B: Backend>(
 ) -> Response {
     let now = Timestamp::now();
     run(&state, move |b| b.status(athlete, query.date, now)).await
+}
+
+async fn today<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let now = Timestamp::now();
+    run(&state, move |b| b.today(athlete, query.date, now)).await
+}
+
+async fn wellness<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Query(range): Query<DateRange>,
+) -> Response {
+    let now = Timestamp::now();
+    run(&state, move |b| b.wellness(athlete, range, now)).await
+}
+
+/// The body of `POST /api/v1/wellness`: one morning, every field optional (the date defaults
+/// to today in the athlete's zone). Only the shape is read here; the values are checked by
+/// `fettle_app::recovery::add_wellness`, the path `fettle wellness add` takes too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WellnessLog {
+    date: Option<Date>,
+    sleep_h: Option<f64>,
+    sleep_quality: Option<f64>,
+    soreness: Option<f64>,
+    fatigue: Option<f64>,
+    stress: Option<f64>,
+    mood: Option<f64>,
+    rmssd_ms: Option<f64>,
+    rest_hr: Option<f64>,
+    mass_kg: Option<f64>,
+    #[serde(default)]
+    sick: bool,
+    #[serde(default)]
+    injured: bool,
+}
+
+async fn log_wellness<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Json(log): Json<WellnessLog>,
+) -> Response {
+    let now = Timestamp::now();
+    let entry = WellnessEntry {
+        date: log.date,
+        sleep_h: log.sleep_h,
+        sleep_quality: log.sleep_quality,
+        soreness: log.soreness,
+        fatigue: log.fatigue,
+        stress: log.stress,
+        mood: log.mood,
+        rmssd_ms: log.rmssd_ms,
+        rest_hr: log.rest_hr,
+        mass_kg: log.mass_kg,
+        sick: log.sick,
+        injured: log.injured,
+        source: Some("web".to_owned()),
+    };
+    run(&state, move |b| b.log_wellness(athlete, entry, now)).await
 }
 
 async fn load<B: Backend>(

@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use fettle_app::squad::SquadMember;
-use fettle_core::log::RecoveryEntry;
+use fettle_core::log::{RecoveryEntry, WellnessEntry};
 use fettle_store::{AthleteId, Invitation};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -32,6 +32,16 @@ pub trait Backend: Send + Sync + 'static {
     /// `GET /api/v1/status`: training state on `on` (today in the athlete's time zone when
     /// `None`) as of `now`: the same object as `fettle status --json`.
     fn status(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
+    /// `GET /api/v1/today`: the day's one answer (verdict, reasons, the planned and suggested
+    /// session, readiness, recovery due, next hard session) on `on` (today when `None`) as of
+    /// `now`: the same object as `fettle today --json`.
+    fn today(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
+    /// `GET /api/v1/wellness`: the wellness entries between the two days (the last 30 days
+    /// when open).
+    fn wellness(&self, athlete: Self::Athlete, range: DateRange, now: Timestamp) -> Reply;
+    /// `POST /api/v1/wellness`: validates and stores (merges into the day's entry) one
+    /// morning's wellness; returns the day's entry as stored.
+    fn log_wellness(&self, athlete: Self::Athlete, entry: WellnessEntry, now: Timestamp) -> Reply;
     /// `GET /api/v1/load`: the daily series between the two days, inclusive (up to today in
     /// the athlete's time zone as of `now` when `to` is open).
     fn load(&self, athlete: Self::Athlete, range: DateRange, now: Timestamp) -> Reply;

@@ -28,7 +28,7 @@ use fettle_app::squad::{SquadMember, SquadRow};
 use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
 use fettle_app::{planning, recovery};
-use fettle_core::log::RecoveryEntry;
+use fettle_core::log::{RecoveryEntry, WellnessEntry};
 use fettle_core::recovery::{Access, HealthCondition};
 use fettle_store::{AthleteId, Invitation, Store};
 use jiff::Timestamp;
@@ -452,6 +452,26 @@ impl Backend for StoreBackend {
                 entry: &entry,
                 warnings: logged.warnings,
             })
+        })
+    }
+
+    fn today(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {
+        to_json(fettle_app::today::today(&*self.store, athlete, on, now))
+    }
+
+    fn wellness(&self, athlete: AthleteId, range: DateRange, now: Timestamp) -> Reply {
+        to_json(recovery::list_wellness(
+            &*self.store,
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    }
+
+    fn log_wellness(&self, athlete: AthleteId, entry: WellnessEntry, now: Timestamp) -> Reply {
+        self.writing(athlete, || {
+            to_json(recovery::add_wellness(&*self.store, athlete, &entry, now))
         })
     }
 

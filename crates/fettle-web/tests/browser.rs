@@ -375,6 +375,7 @@ async fn dashboard_works_in_headless_chromium() {
     every_page_loads_cleanly_and_draws_its_charts(&browser, &server, &pages).await;
     charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(&browser, &server).await;
     today_counts_down_the_refuelling_window_and_logs_a_tick(&browser, &server, &db).await;
+    today_leads_with_the_verdict_and_takes_a_morning(&browser, &server, &db).await;
     recovery_logged_through_the_form_is_listed(&browser, &server).await;
     profile_saved_through_the_form_applies(&browser, &server).await;
     upload_imports_a_file(&browser, &server, &db).await;
@@ -531,8 +532,9 @@ fn add_run_that_just_ended(db: &TestDb) {
         start: Some(time),
         duration_s: 45.0 * 60.0 + lost,
         distance_m: Some(9000.0),
-        // RPE 8 ("very hard" on CR-10) makes it a hard session: it gets the refuelling window
-        // (an easy run under an hour gets a normal meal instead).
+        // Rated 8/10: a hard session (`classify::HARD_MIN_RPE` is 7), so the 30-minute
+        // refuelling window applies; since sessions are classified by what they contained, a
+        // 45-minute run at 6/10 is easy and gets a normal meal instead.
         rpe: Some(8.0),
         sport: None,
         name: Some("Run that just ended".to_owned()),
@@ -578,6 +580,91 @@ async fn today_counts_down_the_refuelling_window_and_logs_a_tick(
             "the tick to be logged",
         )
         .await;
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "today: console errors {errors:?}");
+}
+
+/// The Today page leads with the day's verdict (the one `GET /api/v1/today` gives), readiness
+/// and the session on the first screen of a 390-px phone, and takes a morning's wellness.
+async fn today_leads_with_the_verdict_and_takes_a_morning(
+    browser: &Browser,
+    server: &Server,
+    db: &TestDb,
+) {
+    let verdict_shown = "return !!document.querySelector('#today-verdict .verdict[data-verdict]');";
+    browser
+        .client
+        .set_window_size(1400, 1000)
+        .await
+        .expect("resizes");
+    browser.open(&server.url("/")).await;
+    browser.wait_for_js(verdict_shown, "the verdict").await;
+    browser.screenshot("desktop-today-1400").await;
+    let expected = fettle_app::today::today(db.store(), db.athlete(), None, jiff::Timestamp::now())
+        .expect("today");
+    let shown = browser
+        .js("return document.querySelector('#today-verdict .verdict').dataset.verdict;")
+        .await;
+    assert_eq!(shown, serde_json::to_value(expected.verdict).expect("JSON"));
+    // The verdict comes before readiness in detail, which comes before recovery.
+    let order = browser
+        .js("const at = (l) => document.querySelector(`section[aria-label='${l}']`);
+             const before = (a, b) => !!(at(a).compareDocumentPosition(at(b)) & Node.DOCUMENT_POSITION_FOLLOWING);
+             return before('What to do', 'Readiness') && before('Readiness', 'Recovery');")
+        .await;
+    assert_eq!(order, json!(true));
+    // A poor morning through the form: stored for today, and the verdict is asked again.
+    browser
+        .type_into("#wellness-form input[name=sleep_h]", "4.5")
+        .await;
+    browser
+        .type_into("#wellness-form input[name=soreness]", "5")
+        .await;
+    browser
+        .type_into("#wellness-form input[name=fatigue]", "5")
+        .await;
+    browser.click("#wellness-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return document.querySelector('#wellness-form + [role=status]').textContent === 'Saved.';",
+            "the morning to be saved",
+        )
+        .await;
+    let tz = fettle_app::athlete_time_zone(db.store(), db.athlete()).expect("zone");
+    let day = tz.to_datetime(jiff::Timestamp::now()).date();
+    let stored = db.store().wellness(db.athlete(), day, day).expect("read");
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].sleep_h, Some(4.5));
+    assert_eq!(stored[0].soreness, Some(5.0));
+    // On a 390 × 844 phone the verdict, the session and the readiness line are on the first
+    // screen.
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("resizes");
+    browser.open(&server.url("/")).await;
+    browser.wait_for_js(verdict_shown, "the verdict").await;
+    let bottom = browser
+        .js("const v = document.querySelector('#today-verdict .verdict');
+             const line = v.querySelector('.readiness-line');
+             return [Math.round(line.getBoundingClientRect().bottom), Math.round(v.querySelector('.headline').getBoundingClientRect().bottom), window.innerHeight];")
+        .await;
+    let (readiness_bottom, headline_bottom, height) = (
+        bottom[0].as_i64().unwrap_or(i64::MAX),
+        bottom[1].as_i64().unwrap_or(i64::MAX),
+        bottom[2].as_i64().unwrap_or(0),
+    );
+    assert!(
+        readiness_bottom <= height && headline_bottom <= height,
+        "first screen: {bottom}"
+    );
+    browser.screenshot("phone-today-390").await;
+    browser
+        .client
+        .set_window_size(1280, 1000)
+        .await
+        .expect("resizes");
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "today: console errors {errors:?}");
 }

@@ -267,6 +267,7 @@ fn valid_request(method: &str, url: &str, auth: Auth<'_>) -> Request<Body> {
         ("GET" | "DELETE", _) => None,
         ("POST", "/api/v1/import") => return upload(url, auth, &[("ride.fit", &fit)]),
         ("POST", "/api/v1/recovery") => Some(json!({"method": "massage", "minutes": 30})),
+        ("POST", "/api/v1/wellness") => Some(json!({"sleep_h": 7.5, "soreness": 2})),
         ("PUT", "/api/v1/profile") => Some(json!({"mass_kg": 61.5})),
         ("PUT", "/api/v1/profile/access") => Some(json!({"items": ["foam_roller"]})),
         ("PUT", "/api/v1/profile/health") => Some(json!({"items": ["heart_disease"]})),
@@ -487,9 +488,9 @@ async fn a_coach_reads_members_through_the_prefix_and_nobody_else() {
             path
         })
         .collect();
-    // status, load, activities, activities/{id}, readiness, recover, recovery, insights,
-    // plan, plan/adherence, profile, profile/access, profile/health.
-    assert_eq!(scoped.len(), 13, "{scoped:?}");
+    // status, today, wellness, load, activities, activities/{id}, readiness, recover,
+    // recovery, insights, plan, plan/adherence, profile, profile/access, profile/health.
+    assert_eq!(scoped.len(), 15, "{scoped:?}");
     let coach = Auth::Bearer(&world.c.token);
     for path in &scoped {
         let of = |athlete: &Person, activity: i64| {

@@ -46,6 +46,9 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// What to do today: one verdict (rest, easy, as planned, ready for quality) with its
+    /// reasons, the session, readiness and the recovery still due.
+    Today(TodayArgs),
     /// Import activity files, folders, .gz files and Strava or Garmin Connect export zips.
     Import(ImportArgs),
     /// List activities, newest first.
@@ -297,6 +300,14 @@ pub(crate) struct DateRangeArgs {
     /// Last local date (default today).
     #[arg(long, value_name = "DATE")]
     pub(crate) to: Option<String>,
+}
+
+/// `fettle today`
+#[derive(Debug, Args)]
+pub(crate) struct TodayArgs {
+    /// The local date (default today; a past day is decided as of its end).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: Option<String>,
 }
 
 /// `fettle readiness`

@@ -30,6 +30,7 @@ mod plan;
 mod recovery;
 mod serve;
 mod settings;
+mod today;
 mod training;
 
 use std::process::ExitCode;
@@ -64,6 +65,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let ctx = || settings::Context::from_cli(cli);
     match &cli.command {
         Command::Demo(args) => demo::run(cli, args),
+        Command::Today(args) => today::run(&ctx()?, args),
         Command::Import(args) => import::run(&ctx()?, args),
         Command::Activities(args) => activities::list(&ctx()?, args),
         Command::Activity(args) => activities::show(&ctx()?, args),

@@ -312,3 +312,126 @@ fn secure_cookies_need_multi_user_mode() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--multi-user"), "{stderr}");
 }
+
+/// One HTTP/1.1 POST of a JSON body; returns the status code and the body.
+fn post_json(addr: &str, path: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout set");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("request written");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer read");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status code");
+    (code, body.to_owned())
+}
+
+fn cli_json(db: &Path, args: &[&str]) -> Value {
+    let out = fettle(db).args(args).output().expect("fettle runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("CLI JSON")
+}
+
+#[test]
+fn today_api_is_exactly_the_today_command_json_and_wellness_can_be_logged_over_http() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let db = dir.path().join("fettle.sqlite");
+    let demo = fettle(&db)
+        .args(["demo", "--days", "42", "--json"])
+        .output()
+        .expect("demo runs");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let now: Value = cli_json(&db, &["today", "--json"]);
+    let today: jiff::civil::Date = now["date"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .expect("a date");
+    let race = today
+        .checked_add(jiff::Span::new().days(70))
+        .expect("a date");
+    cli_json(
+        &db,
+        &[
+            "plan",
+            "create",
+            "--race",
+            &race.to_string(),
+            "--distance",
+            "10k",
+            "--json",
+        ],
+    );
+    let served = serve(&db);
+    // Past days are decided as of their end: the same answer whenever asked.
+    for days_ago in [1, 7] {
+        let day = today
+            .checked_sub(jiff::Span::new().days(days_ago))
+            .expect("a date");
+        let printed = cli_json(&db, &["today", "--date", &day.to_string(), "--json"]);
+        let (code, body) = get(&served.addr, &format!("/api/v1/today?date={day}"));
+        assert_eq!(code, 200, "{body}");
+        let answered: Value = serde_json::from_str(&body).expect("API JSON");
+        assert_eq!(answered, printed, "{day}");
+        assert_eq!(printed["date"], day.to_string());
+    }
+    // Today, with the plan: the API's answer is the command's, asked just before or just
+    // after (a recovery window could close between two calls).
+    let before = cli_json(&db, &["today", "--json"]);
+    let (code, body) = get(&served.addr, "/api/v1/today");
+    assert_eq!(code, 200, "{body}");
+    let after = cli_json(&db, &["today", "--json"]);
+    let answered: Value = serde_json::from_str(&body).expect("API JSON");
+    assert!(
+        answered == before || answered == after,
+        "{answered}\n{before}"
+    );
+    assert!(
+        !answered["planned"].is_null(),
+        "the plan starts today: {answered}"
+    );
+    // A morning from the page: stored through the same validation as `fettle wellness add`.
+    let (code, body) = post_json(&served.addr, "/api/v1/wellness", r#"{"sleep_h": 30}"#);
+    assert_eq!(code, 422, "{body}");
+    assert!(body.contains("sleep_h"), "{body}");
+    let (code, body) = post_json(
+        &served.addr,
+        "/api/v1/wellness",
+        r#"{"sleep_h": 6.5, "soreness": 4, "rmssd_ms": 48}"#,
+    );
+    assert_eq!(code, 200, "{body}");
+    let stored: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(stored["date"], today.to_string());
+    assert_eq!(stored["sleep_h"], 6.5);
+    assert_eq!(stored["soreness"], 4.0);
+    let listed = cli_json(&db, &["wellness", "list", "--json"]);
+    let (code, body) = get(&served.addr, "/api/v1/wellness");
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).expect("JSON"), listed);
+    let todays: Vec<&Value> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|e| e["date"] == today.to_string())
+        .collect();
+    assert_eq!(todays.len(), 1, "{listed}");
+    // The 30 h night was refused, not stored.
+    assert_eq!(todays[0]["sleep_h"], 6.5);
+}
