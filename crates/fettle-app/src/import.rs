@@ -146,6 +146,24 @@ pub struct Problem {
     pub reason: String,
 }
 
+/// The stored activity a duplicate matched.
+#[derive(Debug, Serialize)]
+pub struct StoredMatch {
+    /// Its id (as `fettle activity ID` takes it).
+    pub activity_id: i64,
+    /// The file it was imported from.
+    pub source: String,
+}
+
+/// One activity not stored because the same session is already stored.
+#[derive(Debug, Serialize)]
+pub struct Duplicate {
+    /// The new file (with `@leg` for a leg of a multisport file).
+    pub source: String,
+    /// The stored activity it records again.
+    pub duplicate_of: StoredMatch,
+}
+
 /// What an import did, printed at the end (as a table or JSON).
 #[derive(Debug, Default, Serialize)]
 pub struct ImportSummary {
@@ -157,6 +175,10 @@ pub struct ImportSummary {
     pub imported_ids: Vec<i64>,
     /// Activities already in the database, plus whole files imported before.
     pub duplicates: usize,
+    /// Each activity counted in `duplicates` because the same session is already stored, with
+    /// the stored activity it matched (files whose very bytes were imported before are counted
+    /// but not listed: nothing of them was decoded).
+    pub duplicate_activities: Vec<Duplicate>,
     /// Files that are not activities, plus transition legs.
     pub skipped: usize,
     /// Files that could not be read, or were refused (an implausible activity, a file past a
@@ -604,10 +626,50 @@ fn write_all(
                         }
                     }
                 }
+                if let FileOutcome::Imported {
+                    activities: ref outcomes,
+                    ..
+                } = outcome
+                {
+                    name_duplicates(store, athlete, outcomes, &activities, progress, summary)?;
+                }
                 record_outcome(summary, outcome);
             }
         }
         progress.file_done(summary);
+    }
+    Ok(())
+}
+
+/// Lists each activity of a file found to duplicate a stored one, with that activity's id and
+/// source, and names it to the progress (shown with `--verbose`).
+fn name_duplicates(
+    store: &dyn Store,
+    athlete: AthleteId,
+    outcomes: &[ActivityOutcome],
+    activities: &[(Activity, String, String)],
+    progress: &dyn ImportProgress,
+    summary: &mut ImportSummary,
+) -> Result<(), AppError> {
+    for (outcome, (_, source, _)) in outcomes.iter().zip(activities) {
+        let ActivityOutcome::Duplicate { of } = outcome else {
+            continue;
+        };
+        // The match was found in this very transaction's snapshot; should it be gone since
+        // (deleted by another face), the id alone still says what was matched.
+        let stored_source = store
+            .get_activity(athlete, *of)?
+            .map_or_else(|| "(since deleted)".to_owned(), |a| a.summary.source);
+        progress.note(&format!(
+            "duplicate {source}: the same session as activity {of} ({stored_source}), not stored again"
+        ));
+        summary.duplicate_activities.push(Duplicate {
+            source: source.clone(),
+            duplicate_of: StoredMatch {
+                activity_id: of.0,
+                source: stored_source,
+            },
+        });
     }
     Ok(())
 }

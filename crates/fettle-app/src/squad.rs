@@ -16,7 +16,13 @@
 //!   almost no chronic load ([`fettle_core::series`]).
 //! - `readiness`: today's score (0–100) and its band (the recommendation: `train_hard`, `easy`,
 //!   `rest`). `null` when nothing at all is known (no wellness entry and no training history);
-//!   the score alone is `null` when only a sick or injured report set the band to `rest`.
+//!   the score alone is `null` when only a sick or injured report set the band to `rest`. Also
+//!   `null` when nothing was logged in the last [`WELLNESS_RECENT_DAYS`] days (`recent_wellness`
+//!   false): a score from training load alone is not a readiness a coach should read as one (an
+//!   athlete who stopped training years ago would be "ready to train hard"), so the row says
+//!   "no wellness" instead; the load itself is in fitness, fatigue, form and the ACWR.
+//! - `recent_wellness`: whether any wellness entry was logged in the last
+//!   [`WELLNESS_RECENT_DAYS`] days (today included).
 //! - `recovery_compliance`: the share (0–1) of the recovery items prescribed after the
 //!   activities of the last [`COMPLIANCE_WINDOW_DAYS`] days that were logged as done, counting
 //!   only items already decided ([`recovery::recovery_compliance`]); `null` when none is.
@@ -37,7 +43,8 @@
 //! | each other risk flag (steep ramp, monotony, weekly distance jump, deep negative form) | [`POINTS_PER_FLAG`] |
 //! | form < [`DEEP_NEGATIVE_FORM`] this morning, when the `deep_negative_form` flag (several such mornings) is not raised | [`POINTS_DEEP_FORM`] |
 //! | recovery compliance < [`LOW_COMPLIANCE`] | [`POINTS_LOW_COMPLIANCE`] |
-//! | no activity in the last [`INACTIVE_DAYS`] days (or none ever) | [`POINTS_INACTIVE`] |
+//! | no wellness logged in the last [`WELLNESS_RECENT_DAYS`] days (readiness cannot be read) | [`POINTS_NO_WELLNESS`] |
+//! | no activity in the last [`INACTIVE_DAYS`] days (or none ever); past two months its age is said in months or years ("last activity 11 years ago") | [`POINTS_INACTIVE`] |
 //!
 //! Rows are sorted: rows with an error first, then by attention score (highest first), then by
 //! name (case-insensitive), then by athlete id.
@@ -80,6 +87,12 @@ pub const POINTS_LOW_COMPLIANCE: u32 = 1;
 pub const INACTIVE_DAYS: i64 = 7;
 /// Points when there was no activity in the last [`INACTIVE_DAYS`] days.
 pub const POINTS_INACTIVE: u32 = 1;
+
+/// Days a wellness entry counts as recent (today and the six before: a week, like
+/// [`INACTIVE_DAYS`]): without one, the row shows no readiness score.
+pub const WELLNESS_RECENT_DAYS: i64 = 7;
+/// Points when no wellness was logged in the last [`WELLNESS_RECENT_DAYS`] days.
+pub const POINTS_NO_WELLNESS: u32 = 1;
 
 /// A member of the coach's squad, as the accounts know them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,8 +152,11 @@ pub struct SquadRow {
     pub name: String,
     /// The athlete's local today.
     pub date: Option<Date>,
-    /// Today's readiness, `null` when nothing is known.
+    /// Today's readiness, `null` when nothing is known or no wellness is recent.
     pub readiness: Option<SquadReadiness>,
+    /// Whether any wellness was logged in the last [`WELLNESS_RECENT_DAYS`] days; without it
+    /// the row shows "no wellness" instead of a readiness.
+    pub recent_wellness: bool,
     /// Fitness (CTL) at the end of today, load points.
     pub fitness: Option<f64>,
     /// Fatigue (ATL) at the end of today, load points.
@@ -253,6 +269,7 @@ fn error_row(m: &SquadMember, e: &AppError) -> SquadRow {
         name: m.name.clone(),
         date: None,
         readiness: None,
+        recent_wellness: false,
         fitness: None,
         fatigue: None,
         form: None,
@@ -284,9 +301,15 @@ fn row(store: &dyn Store, m: &SquadMember, now: Timestamp) -> Result<SquadRow, A
     let last_activity = latest
         .first()
         .map(|s| training::local_date(s.start, s.utc_offset_s, &tz));
+    let recent_from = today
+        .checked_sub(jiff::Span::new().days(WELLNESS_RECENT_DAYS - 1))
+        .unwrap_or(today);
+    let recent_wellness = !store.wellness(m.athlete, recent_from, today)?.is_empty();
     // The "no data" branch of the readiness rules is the only one with neither a score nor
-    // the sick/injured override (which always says rest).
+    // the sick/injured override (which always says rest). Without recent wellness the score
+    // would come from training load alone: not shown (module doc).
     let readiness = match (readiness.score, readiness.recommendation) {
+        _ if !recent_wellness => None,
         (None, band) if band != Recommendation::Rest => None,
         (score, band) => Some(SquadReadiness { score, band }),
     };
@@ -303,6 +326,7 @@ fn row(store: &dyn Store, m: &SquadMember, now: Timestamp) -> Result<SquadRow, A
         name: m.name.clone(),
         date: Some(today),
         readiness,
+        recent_wellness,
         fitness: Some(status.fitness),
         fatigue: Some(status.fatigue),
         form: Some(status.form),
@@ -400,22 +424,50 @@ fn attention(row: &SquadRow, compliance: &recovery::ComplianceRate, today: Date)
             ),
         );
     }
+    if !row.recent_wellness {
+        add(
+            POINTS_NO_WELLNESS,
+            format!(
+                "no wellness logged in the last {WELLNESS_RECENT_DAYS} days, so no readiness \
+                 score"
+            ),
+        );
+    }
     match row.last_activity {
         None => add(POINTS_INACTIVE, "no activity recorded yet".to_string()),
         Some(last) => {
             let days = (today - last).get_days();
             if i64::from(days) >= INACTIVE_DAYS {
-                add(
-                    POINTS_INACTIVE,
-                    format!(
+                let why = match age_in_words(last, today) {
+                    Some(age) => format!(
+                        "last activity {age} ago (on {last}; attention after {INACTIVE_DAYS} \
+                         days)"
+                    ),
+                    None => format!(
                         "no activity for {days} days (the last on {last}; attention after \
                          {INACTIVE_DAYS})"
                     ),
-                );
+                };
+                add(POINTS_INACTIVE, why);
             }
         }
     }
     Attention { score, reasons }
+}
+
+/// How long ago `last` was, in whole calendar years ("11 years") or months ("3 months") when
+/// that is at least two months; `None` for shorter gaps, which read best in days.
+fn age_in_words(last: Date, today: Date) -> Option<String> {
+    let span = last.until((jiff::Unit::Year, today)).ok()?;
+    let (years, months) = (span.get_years(), span.get_months());
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if years >= 1 {
+        Some(plural(years.into(), "year"))
+    } else if months >= 2 {
+        Some(plural(months.into(), "month"))
+    } else {
+        None
+    }
 }
 
 /// The first sentence of a flag's message (the numbers; the rest is background).

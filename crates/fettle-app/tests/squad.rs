@@ -153,14 +153,15 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
     let report = squad(&store, &members, now()).unwrap();
     let rows = &report.athletes;
     let order: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    // The error first; Spiky 7; Sick 4; Ada, bea and Lapsed 1 each, by name whatever the
-    // case; Keen 0.
+    // The error first; Spiky 5 (ACWR 3, compliance 1, no wellness 1: with no wellness its
+    // load-only readiness is not shown and so not counted); Sick 4; Ada, bea and Lapsed 2
+    // each, by name whatever the case; Keen 1 (no wellness).
     assert_eq!(
         order,
         ["Broken", "Spiky", "Sick", "Ada", "bea", "Lapsed", "Keen"]
     );
     let scores: Vec<u32> = rows.iter().map(|r| r.attention.score).collect();
-    assert_eq!(scores, [0, 7, 4, 1, 1, 1, 0]);
+    assert_eq!(scores, [0, 5, 4, 2, 2, 2, 1]);
 
     // A time zone nobody knows: the row says so instead of failing the squad.
     let b = find(rows, "Broken");
@@ -168,10 +169,12 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
     assert!(error.contains("Mars/Olympus"), "{error}");
     assert_eq!((b.date, b.fitness, b.readiness.clone()), (None, None, None));
 
-    // Fresh athletes: nothing to say but that they have not trained.
+    // Fresh athletes: nothing to say but that they log no wellness and have not trained.
     let a = find(rows, "Ada");
-    assert_eq!(a.attention.reasons.len(), 1);
-    assert!(a.attention.reasons[0].contains("no activity recorded"));
+    assert_eq!(a.attention.reasons.len(), 2);
+    assert!(a.attention.reasons[0].contains("no wellness logged in the last 7 days"));
+    assert!(a.attention.reasons[1].contains("no activity recorded"));
+    assert!(!a.recent_wellness);
     assert_eq!(a.date, Some(TODAY));
     assert_eq!(
         (a.readiness.clone(), a.acwr, a.recovery_compliance),
@@ -197,7 +200,7 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
     let l = find(rows, "Lapsed");
     assert_eq!(l.recovery_compliance, Some(0.0));
     assert_eq!(l.last_activity, Some(days_before(5)));
-    assert_eq!(l.attention.reasons.len(), 1);
+    assert_eq!(l.attention.reasons.len(), 2);
     assert!(
         l.attention.reasons[0].contains("0 of 3"),
         "{:?}",
@@ -207,7 +210,11 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
 
     let k = find(rows, "Keen");
     assert!((k.recovery_compliance.unwrap() - 2.0 / 3.0).abs() < 1e-12);
-    assert!(k.attention.reasons.is_empty());
+    assert_eq!(
+        k.attention.reasons,
+        ["no wellness logged in the last 7 days, so no readiness score (+1)"]
+    );
+    assert!(find(rows, "Sick").recent_wellness);
 }
 
 #[test]
@@ -215,6 +222,18 @@ fn a_load_spike_is_explained_with_its_numbers() {
     let (_dir, store) = open();
     let spiky = athlete(&store, "spiky");
     spike(&store, spiky);
+    // A check-in yesterday makes the wellness recent without adding anything to today's score
+    // (sleep counts only on its own morning), so the readiness below is from load alone.
+    store
+        .upsert_wellness(
+            spiky,
+            &WellnessEntry {
+                date: Some(days_before(1)),
+                sleep_h: Some(8.0),
+                ..WellnessEntry::default()
+            },
+        )
+        .unwrap();
     let report = squad(&store, &[member(spiky, "Spiky")], now()).unwrap();
     let s = &report.athletes[0];
 
@@ -306,6 +325,79 @@ fn a_week_without_training_gets_attention_and_six_days_do_not() {
 }
 
 #[test]
+fn without_recent_wellness_no_readiness_and_a_long_silence_is_said_in_years_or_months() {
+    let (_dir, store) = open();
+    // Today is 2026-06-10. 2015-03-01 is 11 years 3 months 9 days before; 2025-05-01 1 year
+    // 1 month 9 days; 2026-03-01 3 months 9 days; 2026-05-01 40 days (31 in May + 9).
+    let gone = athlete(&store, "gone");
+    let year = athlete(&store, "year");
+    let spring = athlete(&store, "spring");
+    let april = athlete(&store, "april");
+    let logger = athlete(&store, "logger");
+    run(&store, gone, date(2015, 3, 1), 45.0, None);
+    run(&store, year, date(2025, 5, 1), 45.0, None);
+    run(&store, spring, date(2026, 3, 1), 45.0, None);
+    run(&store, april, date(2026, 5, 1), 45.0, None);
+    run(&store, logger, date(2015, 3, 1), 45.0, None);
+    // Six days ago is the oldest day still in the 7-day window (today and the six before).
+    store
+        .upsert_wellness(
+            logger,
+            &WellnessEntry {
+                date: Some(days_before(6)),
+                sleep_h: Some(7.5),
+                ..WellnessEntry::default()
+            },
+        )
+        .unwrap();
+    let members = [
+        member(gone, "gone"),
+        member(year, "year"),
+        member(spring, "spring"),
+        member(april, "april"),
+        member(logger, "logger"),
+    ];
+    let report = squad(&store, &members, now()).unwrap();
+    let rows = &report.athletes;
+    let reasons = |name: &str| find(rows, name).attention.reasons.clone();
+    let no_wellness = "no wellness logged in the last 7 days, so no readiness score (+1)";
+
+    // Eleven years without training, no wellness: the old rule showed readiness 75, "ready to
+    // train hard" (form 0 scores 75); now no readiness, and both facts in the attention.
+    let g = find(rows, "gone");
+    assert_eq!((g.readiness.clone(), g.recent_wellness), (None, false));
+    assert_eq!(g.attention.score, 2);
+    assert_eq!(
+        reasons("gone"),
+        [
+            no_wellness,
+            "last activity 11 years ago (on 2015-03-01; attention after 7 days) (+1)"
+        ]
+    );
+    assert_eq!(
+        reasons("year")[1],
+        "last activity 1 year ago (on 2025-05-01; attention after 7 days) (+1)"
+    );
+    assert_eq!(
+        reasons("spring")[1],
+        "last activity 3 months ago (on 2026-03-01; attention after 7 days) (+1)"
+    );
+    // Under two months the days read best.
+    assert_eq!(
+        reasons("april")[1],
+        "no activity for 40 days (the last on 2026-05-01; attention after 7) (+1)"
+    );
+
+    // Wellness six days ago is recent: a readiness is shown (from what there is) and only the
+    // silence gets a point.
+    let l = find(rows, "logger");
+    assert!(l.recent_wellness);
+    assert!(l.readiness.is_some());
+    assert_eq!(l.attention.score, 1);
+    assert!(reasons("logger")[0].starts_with("last activity 11 years ago"));
+}
+
+#[test]
 fn a_member_listed_twice_is_refused() {
     let (_dir, store) = open();
     let a = athlete(&store, "a");
@@ -357,6 +449,7 @@ fn the_json_has_the_documented_field_names() {
             "last_activity",
             "name",
             "readiness",
+            "recent_wellness",
             "recovery_compliance",
         ]
     );
@@ -366,6 +459,7 @@ fn the_json_has_the_documented_field_names() {
     assert!(row["acwr"].is_null());
     assert!(row["error"].is_null());
     assert!(row["readiness"]["score"].is_number());
+    assert_eq!(row["recent_wellness"], true);
     assert!(row["readiness"]["band"].is_string());
     assert!(row["attention"]["score"].is_u64());
     assert!(row["attention"]["reasons"].is_array());

@@ -1313,12 +1313,13 @@ const squadColumns = [
   { key: 'name', label: 'Athlete', value: (r) => (r.name || '').toLowerCase(),
     cell: (r) => el('div', {}, el('a', { href: `/?athlete=${r.athlete_id}`, text: r.name }),
       r.error ? el('div', { class: 'error', text: r.error }) : null) },
-  // The score is null when only a sick or injured report set the band to rest.
+  // The score is null when only a sick or injured report set the band to rest; there is no
+  // readiness at all without wellness in the last days (a score from load alone would mislead).
   { key: 'readiness', label: 'Readiness', num: true, value: (r) => (r.readiness ? r.readiness.score : null),
     cell: (r) => (r.readiness
       ? [r.readiness.score == null ? null : el('strong', { text: fixed(r.readiness.score, 0) }),
         el('div', { class: 'muted', text: bandNames[r.readiness.band] || r.readiness.band })]
-      : '—') },
+      : (!r.error && r.recent_wellness === false ? el('span', { class: 'muted', text: 'no wellness' }) : '—')) },
   { key: 'form', label: 'Form', num: true, value: (r) => r.form, cell: (r) => fixed(r.form, 1) },
   { key: 'acwr', label: 'ACWR', num: true, value: (r) => r.acwr, cell: (r) => fixed(r.acwr, 2) },
   // Short names here; each flag's sentence is among the attention reasons.
@@ -1327,7 +1328,10 @@ const squadColumns = [
       : el('ul', { class: 'flags compact' }, r.flags.map((f) => el('li', { 'data-code': f.code, title: f.message, text: flagNames[f.code] || f.code })))) },
   { key: 'recovery', label: 'Recovery compliance', num: true, value: (r) => r.recovery_compliance,
     cell: (r) => (r.recovery_compliance == null ? '—' : `${fixed(r.recovery_compliance * 100, 0)} %`) },
-  { key: 'last', label: 'Last activity', value: (r) => r.last_activity, cell: (r) => el('span', { class: 'nowrap', text: r.last_activity || '—' }) },
+  { key: 'last', label: 'Last activity', value: (r) => r.last_activity,
+    cell: (r) => (r.last_activity
+      ? [el('span', { class: 'nowrap', text: r.last_activity }), agoNote(r.date, r.last_activity)]
+      : '—') },
   // Points first (what the table is ordered by), the reasons folded: they are long sentences.
   { key: 'attention', label: 'Attention', value: (r) => (r.attention ? r.attention.score : null),
     cell: (r) => {
@@ -1339,6 +1343,25 @@ const squadColumns = [
         el('ul', { class: 'flags compact' }, reasons.map((reason) => el('li', { text: reason })))) : null);
     } },
 ];
+
+/**
+ * How long before `today` the day `last` was, as a muted note ("11 years ago", "3 months ago",
+ * "9 days ago"); nothing for today or yesterday. Whole calendar years or months, as the squad's
+ * attention reasons count them.
+ */
+function agoNote(today, last) {
+  if (!today || !last) return null;
+  const [ty, tm, td] = today.split('-').map(Number);
+  const [ly, lm, ld] = last.split('-').map(Number);
+  const months = (ty - ly) * 12 + (tm - lm) - (td < ld ? 1 : 0);
+  const days = Math.round((Date.UTC(ty, tm - 1, td) - Date.UTC(ly, lm - 1, ld)) / 86400000);
+  const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  let text = null;
+  if (months >= 12) text = plural(Math.floor(months / 12), 'year');
+  else if (months >= 2) text = plural(months, 'month');
+  else if (days >= 2) text = plural(days, 'day');
+  return text ? el('div', { class: 'muted', text }) : null;
+}
 
 /** Whether a row asks for the coach's attention: some rule gave it points (0 = nothing to look at). */
 const needsAttention = (r) => !!(r.attention && r.attention.score > 0);

@@ -2,7 +2,8 @@
 //!
 //! The bar is drawn on stderr only when stderr is a terminal; piped or in CI it stays quiet.
 //! Failed files are always named with their reason (on stderr); `--verbose` also names every
-//! skipped file and every decoder warning. Exit status: 0 when nothing failed, 1 otherwise.
+//! skipped file, every decoder warning and every duplicate with the stored activity it
+//! duplicates (id and source file); `--json` always lists the duplicates. Exit status: 0 when nothing failed, 1 otherwise.
 
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -95,8 +96,8 @@ fn print_summary(ctx: &Context, summary: &ImportSummary) -> anyhow::Result<()> {
             summary.hrv_mornings
         );
     }
-    if !summary.skips.is_empty() && !ctx.verbose {
-        println!("(run with --verbose to name the skipped files and why)");
+    if (!summary.skips.is_empty() || !summary.duplicate_activities.is_empty()) && !ctx.verbose {
+        println!("(run with --verbose to name the skipped and duplicate files and why)");
     }
     Ok(())
 }

@@ -176,6 +176,54 @@ fn importing_the_same_files_twice_and_the_same_run_as_gpx_are_duplicates() {
 }
 
 #[test]
+fn verbose_import_names_each_duplicate_with_the_stored_activity_it_duplicates() {
+    let env = Env::new();
+    let run = steady_run("2026-10-11T06:30:00Z", 30, 2.9, 140.0);
+    let fit = env.path("forerunner.fit");
+    let gpx = env.path("fenix.gpx");
+    write_fit(&fit, &run);
+    write_gpx(&gpx, &run);
+    let (fit, gpx) = (fit.to_str().unwrap(), gpx.to_str().unwrap());
+
+    let first = env.json(&["import", fit]);
+    assert_eq!(first["imported"], 1);
+    assert_eq!(first["duplicate_activities"], serde_json::json!([]));
+    let stored_id = first["imported_ids"][0].as_i64().unwrap();
+
+    // Text: the duplicate, the id and the file it duplicates, on one line.
+    let out = env
+        .fettle()
+        .args(["import", "--verbose", gpx])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("fenix.gpx"))
+        .unwrap_or_else(|| panic!("the duplicate is not named: {stderr}"));
+    assert!(line.contains(&format!("activity {stored_id} ")), "{line}");
+    assert!(line.contains(fit), "{line}");
+
+    // JSON: the same, structured (the GPX was recorded as a file, so it goes by its bytes now;
+    // a copy under another name is the same session again).
+    let copy = env.path("fenix-copy.gpx");
+    let mut bytes = std::fs::read(gpx).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&copy, bytes).unwrap();
+    let again = env.json(&["import", "--verbose", copy.to_str().unwrap()]);
+    assert_eq!(again["duplicates"], 1);
+    assert_eq!(
+        again["duplicate_activities"],
+        serde_json::json!([{
+            "source": copy.to_str().unwrap(),
+            "duplicate_of": {"activity_id": stored_id, "source": fit},
+        }])
+    );
+    assert_eq!(env.json(&["activities"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn a_broken_file_is_named_the_others_are_imported_and_the_exit_status_is_1() {
     let env = Env::new();
     let folder = env.path("mixed");
