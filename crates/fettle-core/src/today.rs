@@ -15,6 +15,8 @@
 //!    or injured is already `rest` there).
 //! 2. A recovery time that runs past the end of today lowers the ceiling to easy (form has not
 //!    come back to the athlete's hard-session threshold, [`crate::recovery::time`]).
+//!    The day of a race and the day after it also cap the ceiling at easy (the recovery advice
+//!    prescribes rest or very easy running after racing), whatever readiness says.
 //! 3. A planned rest day is kept ([`Verdict::AsPlanned`]). An easy run is kept unless the
 //!    ceiling is `rest`. A long run, tempo, intervals or a race needs `train_hard`: a long run
 //!    is easy in pace but a load the body must absorb.
@@ -36,6 +38,10 @@ use crate::readiness::{Component, Readiness, Recommendation};
 /// minutes of easy running keeps the routine and the aerobic stimulus without adding fatigue
 /// to a body that is already short of recovery (the issue's own example of a good answer).
 pub const EASY_INSTEAD_MIN: f64 = 40.0;
+/// The longest easy run suggested on the day of a race or the day after, minutes: the
+/// recovery advice's "rest or 20–30 min of very easy running" after racing (Meeusen et al.
+/// 2013).
+pub const AFTER_RACE_EASY_MAX_MIN: f64 = 30.0;
 /// A hard session this recent is named among the reasons for going easy, hours. Fettle's
 /// choice: two days, the usual spacing between quality sessions.
 pub const RECENT_HARD_H: f64 = 48.0;
@@ -176,6 +182,26 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
         ceiling = ceiling.min(Recommendation::Easy);
     }
 
+    // The day of a race and the day after belong to recovery whatever the morning says: the
+    // recovery advice prescribes a rest or very easy day after racing (rule 2b).
+    let raced_on = input
+        .last_hard
+        .filter(|hard| hard.kind == Kind::Race)
+        .map(|hard| {
+            hard.end
+                .to_zoned_datetime(input.now.time_zone().clone())
+                .date()
+        })
+        .filter(|race_day| *race_day == input.date || race_day.tomorrow().ok() == Some(input.date));
+    if raced_on.is_some() {
+        ceiling = ceiling.min(Recommendation::Easy);
+    }
+    let easy_cap_min = if raced_on.is_some() {
+        AFTER_RACE_EASY_MAX_MIN
+    } else {
+        EASY_INSTEAD_MIN
+    };
+
     // Why the ceiling is below hard, as clauses ("readiness 41 (…)", "your recovery time …").
     let mut why: Vec<String> = Vec::new();
     if readiness.recommendation < Recommendation::TrainHard {
@@ -187,7 +213,12 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
             when(from)
         ));
     }
-    if let Some(hard) = input.last_hard {
+    if let Some(race_day) = raced_on {
+        why.push(format!(
+            "you raced on {race_day}: the day after a race is for rest or 20–30 min of very easy \
+             running"
+        ));
+    } else if let Some(hard) = input.last_hard {
         let hours = input.now.timestamp().duration_since(hard.end).as_secs_f64() / 3600.0;
         if (0.0..RECENT_HARD_H).contains(&hours) && ceiling < Recommendation::TrainHard {
             let ago = if hours < 1.0 {
@@ -261,7 +292,7 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
                     swap,
                 )
             } else {
-                let easy = easy_instead(Some(session));
+                let easy = easy_instead(Some(session), easy_cap_min);
                 reasons.push(conflict(session, &easy.title.to_lowercase(), &why));
                 (
                     Verdict::Easy,
@@ -282,7 +313,7 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
             }
             Recommendation::Easy => {
                 reasons.push(format!("Easy today: {}.", join_clauses(&why)));
-                let easy = easy_instead(None);
+                let easy = easy_instead(None, easy_cap_min);
                 (
                     Verdict::Easy,
                     format!("{} today.", easy.title),
@@ -324,7 +355,7 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
                      soreness and HRV to know whether you are ready for quality."
                         .to_owned(),
                 );
-                let easy = easy_instead(None);
+                let easy = easy_instead(None, easy_cap_min);
                 (
                     Verdict::Easy,
                     format!("{} today.", easy.title),
@@ -485,11 +516,11 @@ fn from_plan(session: &plan::Session) -> Suggested {
 
 /// An easy run in place of `planned` (its easy-zone target, when the plan gives one), at most
 /// [`EASY_INSTEAD_MIN`] minutes.
-fn easy_instead(planned: Option<&plan::Session>) -> Suggested {
+fn easy_instead(planned: Option<&plan::Session>, cap_min: f64) -> Suggested {
     let minutes = planned
         .map(|s| s.duration_s / 60.0)
         .filter(|m| m.is_finite() && *m > 0.0)
-        .map_or(EASY_INSTEAD_MIN, |m| m.min(EASY_INSTEAD_MIN))
+        .map_or(cap_min, |m| m.min(cap_min))
         .round();
     let target = planned.and_then(|s| {
         s.parts

@@ -315,7 +315,10 @@ pub(crate) fn print_status(s: &Status) {
     );
     match s.rest_days_to_fresh {
         Some(0) => println!("  fresh: form is already ≥ 0 tomorrow"),
-        Some(n) => println!("  {n} rest day(s) until form ≥ 0"),
+        // A projection, not advice: what to do today is `fettle today`'s to say.
+        Some(n) => println!(
+            "  fresh    form would be back to ≥ 0 after {n} day(s) without training (see `fettle today` for what to do)"
+        ),
         None => {}
     }
     if let Some(l) = s.max_load_today_for_fresh_tomorrow {

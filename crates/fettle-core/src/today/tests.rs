@@ -351,3 +351,65 @@ fn planned_rest_and_easy_days_stand_on_an_easy_morning() {
         assert_eq!(decision.suggested.is_some(), suggested, "{kind:?}");
     }
 }
+
+#[test]
+fn the_day_after_a_race_is_easy_whatever_the_morning_says() {
+    // A ready morning (76, train hard) with no plan would be "hard_ok"; a 5 km race that ended
+    // yesterday at 09:50 makes it an easy day, and the reason names the race.
+    let r = readiness(
+        Some(76.0),
+        Recommendation::TrainHard,
+        vec![component("sleep", 8.0, None, 100.0, 1.0)],
+    );
+    let now = morning();
+    let race_end = TODAY
+        .yesterday()
+        .expect("date")
+        .at(9, 50, 0, 0)
+        .to_zoned_datetime(TimeZone::UTC)
+        .expect("zoned")
+        .timestamp();
+    let input = DayInput {
+        date: TODAY,
+        now: &now,
+        readiness: &r,
+        planned: None,
+        upcoming: &[],
+        last_hard: Some(LastHard {
+            end: race_end,
+            kind: Kind::Race,
+        }),
+        next_hard_from: None,
+    };
+    let decision = decide(&input);
+    assert_eq!(decision.verdict, Verdict::Easy);
+    assert!(
+        decision
+            .reasons
+            .iter()
+            .any(|r| r.contains("you raced on 2026-11-29")),
+        "{:?}",
+        decision.reasons
+    );
+    // Two days later the race no longer caps the day: ready and unplanned is hard_ok again.
+    let later = TODAY.checked_add(2.days()).expect("date");
+    let later_morning = later
+        .at(7, 0, 0, 0)
+        .to_zoned_datetime(TimeZone::UTC)
+        .expect("zoned");
+    let decision = decide(&DayInput {
+        date: later,
+        now: &later_morning,
+        ..input
+    });
+    assert_eq!(decision.verdict, Verdict::HardOk);
+    // A hard session that was not a race does not cap a ready morning by itself.
+    let decision = decide(&DayInput {
+        last_hard: Some(LastHard {
+            end: race_end,
+            kind: Kind::Intervals,
+        }),
+        ..input
+    });
+    assert_eq!(decision.verdict, Verdict::HardOk);
+}
