@@ -94,7 +94,7 @@ fn join_messages(violations: &[Violation]) -> String {
 }
 
 /// The athlete's time zone: the profile's `tz` value when set, else this machine's zone.
-/// Days (for the daily series, "today", deadlines) belong to this zone (SCIENCE.md §1).
+/// Days (for the daily series, "today", deadlines) belong to this zone (docs/science.md).
 pub fn athlete_time_zone(
     store: &dyn fettle_store::Store,
     athlete: fettle_store::AthleteId,

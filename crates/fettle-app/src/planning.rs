@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::{AppError, training};
 
 /// Days of history whose running distance gives the starting weekly distance: four weeks, long
-/// enough to smooth one recovery or one big week of a 3:1 cycle (SCIENCE.md §8).
+/// enough to smooth one recovery or one big week of a 3:1 cycle (docs/science.md).
 pub const RECENT_DISTANCE_DAYS: i64 = 28;
 
 /// Local start time of sessions in the calendar export when none is given: 07:00, Fettle's
@@ -429,7 +429,7 @@ pub struct ForecastView {
     pub points: Vec<ForecastPoint>,
     /// Form on race morning.
     pub race_day_form: Option<f64>,
-    /// The race-morning form the plan aims for, `[low, high]` (SCIENCE.md §8).
+    /// The race-morning form the plan aims for, `[low, high]` (docs/science.md).
     pub target_form: [f64; 2],
     /// Whether race-morning form falls in `target_form`.
     pub race_day_form_in_target: bool,
@@ -1046,7 +1046,7 @@ mod tests {
         .parse()
         .unwrap();
         let view = create_plan(&store, athlete, &params, TODAY, now()).unwrap();
-        // SCIENCE.md §7: boots after long runs and the race, only for an athlete who has them.
+        // docs/science.md: boots after long runs and the race, only for an athlete who has them.
         let boots = view
             .plan
             .days()

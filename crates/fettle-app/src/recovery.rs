@@ -66,7 +66,7 @@ use crate::AppError;
 
 /// Days listed by default by [`list_wellness`] and [`list_recovery`], ending today.
 pub const DEFAULT_LIST_DAYS: i64 = 30;
-/// Wellness history read for readiness: the 60-day baseline plus margin (SCIENCE.md §5).
+/// Wellness history read for readiness: the 60-day baseline plus margin (docs/science.md).
 const READINESS_HISTORY_DAYS: i64 = 70;
 /// A FIT recording with R-R intervals is a morning HRV measurement only when it lasts at most
 /// this many minutes: HRV apps record 1–5 min (Plews et al. 2014 used ultra-short 1-min

@@ -70,7 +70,7 @@ pub const POINTS_READINESS_EASY: u32 = 1;
 /// Points when the ACWR is at or above [`ACWR_HIGH`].
 pub const POINTS_ACWR_HIGH: u32 = 3;
 /// ACWR below which load is "well under usual": the bottom of Gabbett 2016's 0.8–1.3 range
-/// (SCIENCE.md §4).
+/// (docs/science.md).
 pub const ACWR_LOW: f64 = 0.8;
 /// Points when the ACWR is below [`ACWR_LOW`].
 pub const POINTS_ACWR_LOW: u32 = 1;

@@ -608,7 +608,7 @@ pub fn recompute_loads(
 /// The athlete's activities as local-day totals (loads not yet computed count as 0), one entry
 /// per activity: the series sums entries that share a day. An activity belongs to the day of
 /// its recorded UTC offset when known (a run at 00:30 local counts for that day even when
-/// travelling), else of the athlete's zone (SCIENCE.md §1).
+/// travelling), else of the athlete's zone (docs/science.md).
 pub fn day_totals(
     store: &dyn Store,
     athlete: AthleteId,

@@ -115,7 +115,7 @@ fn who_needs_attention_comes_first_and_ties_go_by_name() {
         .unwrap();
     // Lapsed and Keen: one easy 40-minute run five days ago, without a load. With no access to
     // equipment, no race and no readiness saying rest, its prescription is the three free
-    // items (SCIENCE.md §6): refuelling, foam rolling and sleep; all three windows (4 h for the
+    // items (docs/science.md): refuelling, foam rolling and sleep; all three windows (4 h for the
     // meal, 72 h for the rest) are over now. Lapsed logs nothing: 0 of 3. Keen logs a meal 20
     // minutes and foam rolling an hour after the run: 2 of 3.
     run(&store, lapsed, days_before(5), 40.0, None);

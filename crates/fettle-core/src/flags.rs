@@ -1,4 +1,4 @@
-//! Load-risk flags (SCIENCE.md §3–4): plain-language warnings with their source. They
+//! Load-risk flags (docs/science.md): plain-language warnings with their source. They
 //! inform; they never block anything.
 //!
 //! | code | raised when | source |
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::series::{DayState, WARM_UP_DAYS};
 
 /// Ramp (fitness points per week) above which `steep_ramp` is raised: the upper end of the
-/// common coaching guidance of about 3–8 points/week (SCIENCE.md §3).
+/// common coaching guidance of about 3–8 points/week (docs/science.md).
 pub const STEEP_RAMP_POINTS_PER_WEEK: f64 = 8.0;
 /// ACWR at or above which `acwr_high` is raised (Gabbett 2016, BJSM 50:273: ≥ 1.5 high risk).
 pub const ACWR_HIGH: f64 = 1.5;
@@ -27,7 +27,7 @@ pub const MONOTONY_HIGH: f64 = 2.0;
 /// Relative weekly-distance increase above which `weekly_distance_jump` is raised (Nielsen et
 /// al. 2014, JOSPT 44:739: > 30 % linked to distance-related injuries in novices).
 pub const WEEKLY_DISTANCE_JUMP: f64 = 0.30;
-/// Form below which a morning counts towards `deep_negative_form` (SCIENCE.md §4).
+/// Form below which a morning counts towards `deep_negative_form` (docs/science.md).
 pub const DEEP_NEGATIVE_FORM: f64 = -30.0;
 /// Consecutive mornings of deep negative form before the flag: "more than a few days".
 pub const DEEP_NEGATIVE_FORM_DAYS: usize = 3;
@@ -73,7 +73,7 @@ pub struct Flag {
     pub source: String,
 }
 
-/// The caveat that must reach the user with every ACWR (SCIENCE.md §4).
+/// The caveat that must reach the user with every ACWR (docs/science.md).
 pub const ACWR_CAVEAT: &str = "Impellizzeri et al. 2020 showed the ratio adds little beyond \
      the acute load itself: take it as context, never as the only reason for a decision.";
 

@@ -1,5 +1,5 @@
 //! Heart-rate variability: rMSSD from R-R intervals with artefact filtering, and the personal
-//! baselines readiness compares against (SCIENCE.md §5).
+//! baselines readiness compares against (docs/science.md).
 //!
 //! - [`rmssd_from_rr`] turns a morning recording's R-R intervals (from a FIT file's HRV messages
 //!   or an Elite HRV text export) into rMSSD after dropping artefacts.
@@ -11,12 +11,12 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 /// Shortest plausible R-R interval, ms (200 bpm). Beats shorter than this are artefacts.
-/// SCIENCE.md §5: "drop beats outside 300–2000 ms".
+/// docs/science.md: "drop beats outside 300–2000 ms".
 pub const RR_MIN_MS: f32 = 300.0;
-/// Longest plausible R-R interval, ms (30 bpm). SCIENCE.md §5.
+/// Longest plausible R-R interval, ms (30 bpm). docs/science.md.
 pub const RR_MAX_MS: f32 = 2000.0;
 /// A beat differing from the previous accepted beat by more than this fraction is an artefact
-/// (ectopic or missed beat). SCIENCE.md §5: "> 20 % from the previous one".
+/// (ectopic or missed beat). docs/science.md: "> 20 % from the previous one".
 pub const RR_MAX_RELATIVE_CHANGE: f32 = 0.20;
 /// After this many consecutive beats rejected only by the 20 % rule, the filter accepts the
 /// current beat as the new reference: the rhythm itself has changed (or the first accepted beat

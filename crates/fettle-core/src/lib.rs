@@ -8,7 +8,7 @@
 //! holds what the athlete records by hand (wellness, recovery sessions, meals, races).
 //!
 //! Invariant: no I/O, no database, no HTTP, no terminal, no wall clock. "Today" is always a
-//! parameter. Every constant is named and cites its source (SCIENCE.md), so every number shown
+//! parameter. Every constant is named and cites its source (docs/science.md), so every number shown
 //! to a user traces to a formula and its inputs.
 
 pub mod classify;

@@ -1,5 +1,5 @@
 //! The personal model: Banister's impulse–response fitted to the athlete's performance markers
-//! (Clarke & Skiba 2013, Adv Physiol Educ 37:134; SCIENCE.md §3).
+//! (Clarke & Skiba 2013, Adv Physiol Educ 37:134; docs/science.md).
 //!
 //! `p(t) = p0 + k1·F(t) − k2·G(t)`, `F(t) = Σ_(s<t) w(s)·e^(−(t−s)/τ1)`,
 //! `G(t) = Σ_(s<t) w(s)·e^(−(t−s)/τ2)`, with `w` the daily load (load points) and `p` the

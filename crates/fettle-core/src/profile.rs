@@ -8,7 +8,7 @@
 //! day; [`ProfileHistory::resolve_on`] fills the gaps with [`Estimates`] and says, for every
 //! value, where it came from ([`Source`]).
 //!
-//! # Estimates (SCIENCE.md §2, "Threshold estimation")
+//! # Estimates (docs/science.md, "Threshold estimation")
 //! The importer stores [`EffortFeatures`] per activity ([`effort_features`], O(n) per window);
 //! the estimators work on those, never on raw streams:
 //! - **HRmax**: the [`HR_MAX_PERCENTILE`] percentile of the per-session peak HR held for
@@ -49,7 +49,7 @@ use crate::load::{PLAUSIBLE_HR_BPM, Sex, Thresholds};
 use crate::performance::RIEGEL_EXPONENT;
 
 /// Percentile of session peak HRs taken as HRmax. A high percentile rather than the maximum
-/// (SCIENCE.md §2: "a high percentile of observed session maxima").
+/// (docs/science.md: "a high percentile of observed session maxima").
 pub const HR_MAX_PERCENTILE: f64 = 0.95;
 /// Window over which a session's peak HR is measured, seconds.
 pub const PEAK_HR_WINDOW_S: f64 = 10.0;
@@ -713,7 +713,7 @@ pub fn threshold_speed_for_vdot(vdot: f64) -> Option<f64> {
     (disc >= 0.0).then(|| (-c1 + disc.sqrt()) / (2.0 * c2) / 60.0)
 }
 
-/// Threshold speed from the best recent race (SCIENCE.md §2: the strongest evidence): among
+/// Threshold speed from the best recent race (docs/science.md: the strongest evidence): among
 /// the races of at least [`MIN_RACE_DISTANCE_M`] within [`RACE_EVIDENCE_DAYS`] of the newest
 /// one, the highest VDOT, converted to the speed it holds for an hour.
 pub fn estimate_threshold_speed_from_races(races: &[crate::log::RaceResult]) -> Option<Estimate> {

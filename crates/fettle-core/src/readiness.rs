@@ -1,5 +1,5 @@
 //! Readiness: an explainable 0–100 score and a recommendation (train hard, easy, rest) from the
-//! athlete's own baselines (SCIENCE.md §5).
+//! athlete's own baselines (docs/science.md).
 //!
 //! # The formula
 //!
@@ -73,7 +73,7 @@ pub const TRAIN_HARD_MIN_SCORE: f64 = 70.0;
 /// Score at or above which easy training (below it: rest) is recommended. Fettle's choice: 45
 /// is reached e.g. by HRV one SD under baseline together with a resting HR 5 bpm up.
 pub const EASY_MIN_SCORE: f64 = 45.0;
-/// Resting HR this far above baseline caps the recommendation at easy (SCIENCE.md §5: "more than
+/// Resting HR this far above baseline caps the recommendation at easy (docs/science.md: "more than
 /// ~5 bpm over its baseline").
 pub const RESTING_HR_ELEVATED_BPM: f64 = 5.0;
 /// Sleep target, hours (Milewski et al. 2014: < 8 h/night, relative injury risk 1.7).

@@ -1,7 +1,7 @@
 //! Daily series: fitness (CTL), fatigue (ATL), form (TSB), ramp rate, ACWR, monotony, strain
-//! and weekly distance, one pass over the days (SCIENCE.md §3–4).
+//! and weekly distance, one pass over the days (docs/science.md).
 //!
-//! # Conventions (each a choice SCIENCE.md asks us to make and write down)
+//! # Conventions (each a choice docs/science.md asks us to make and write down)
 //! - **Smoothing.** `X_d = X_(d−1) + λ·(load_d − X_(d−1))` with `λ = 1 − e^(−1/N)` (the
 //!   TrainingPeaks, GoldenCheetah and intervals.icu convention; `2/(N+1)` would be twice as
 //!   reactive at N = 42). Fitness N = 42, fatigue N = 7, both configurable ([`SeriesParams`]).
@@ -16,7 +16,7 @@
 //!   [`WARM_UP_DAYS`] days are **provisional** ([`DayState::provisional`]), and flags that
 //!   depend on fitness wait for them.
 //! - **Days** are the athlete's local days; the caller buckets activities with
-//!   [`bucket_by_local_day`]. A day without activity has load 0 (SCIENCE.md §1).
+//!   [`bucket_by_local_day`]. A day without activity has load 0 (docs/science.md).
 //! - **Form** on day d is the *morning* form: `CTL_(d−1) − ATL_(d−1)`, "how fresh you are this
 //!   morning", as TrainingPeaks shows it. `fitness` and `fatigue` of day d are end-of-day values
 //!   (they include day d's sessions), so `fitness − fatigue` of a row is tomorrow morning's form
@@ -237,7 +237,7 @@ pub struct DayTotals {
 }
 
 /// Buckets activities into the athlete's local days (an activity starting at 00:30 local counts
-/// for that local day, SCIENCE.md §1). Returns the days in date order, one entry per day with
+/// for that local day, docs/science.md). Returns the days in date order, one entry per day with
 /// activity. Non-finite or negative numbers count as 0.
 pub fn bucket_by_local_day(activities: &[ActivityTotals], tz: &TimeZone) -> Vec<DayTotals> {
     let clean = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
@@ -469,7 +469,7 @@ pub(crate) fn day_number(date: Date) -> i64 {
 
 /// Rest days until form is back at 0 or above, from end-of-day `fitness` and `fatigue`:
 /// after n days of rest the end-of-day values are `CTL·(1−λc)^n` and `ATL·(1−λa)^n`, so
-/// `n = ⌈ln(ATL/CTL) / ln((1−λc)/(1−λa))⌉` (SCIENCE.md §3; the same as
+/// `n = ⌈ln(ATL/CTL) / ln((1−λc)/(1−λa))⌉` (docs/science.md; the same as
 /// `ln(CTL/ATL)/ln((1−λa)/(1−λc))`). Form is then ≥ 0 on the morning after the n-th rest
 /// day. `Some(0)` when form is already ≥ 0; `None` when fitness is 0 (form then only
 /// approaches 0 from below) or the fatigue time constant is not shorter than fitness's.

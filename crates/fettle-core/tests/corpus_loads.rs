@@ -4,7 +4,7 @@
 //! The input is python-fitparse's record oracle for `compressed-speed-distance.fit` (a 65-min
 //! run, 754 records every ~5 s, HR, speed and distance, no altitude), read with std only so the
 //! core needs no decoder. The expected numbers came from a throwaway Python script that reads the
-//! same CSV and applies SCIENCE.md §2 directly: segments of ≤ 30 s carry the HR of their start
+//! same CSV and applies docs/science.md directly: segments of ≤ 30 s carry the HR of their start
 //! and the speed of their end; TRIMP Σ Δt/60·x·0.64·e^(1.92x) with HRrest 50, HRmax 190;
 //! Edwards Σ Δt/60·zone; hrTSS = TRIMP / (60·x_L·0.64·e^(1.92x_L)) · 100 with LTHR 170;
 //! NGP with a trailing 30 s window (segments dropped from the front while the rest still spans

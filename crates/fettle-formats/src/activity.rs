@@ -5,7 +5,7 @@
 //!
 //! Sample streams are columnar ([`Streams`]): one `Vec` per channel, all the same length as
 //! `time_s`, or empty when the channel was never recorded. A sample that is missing inside a
-//! recorded channel is `NaN`. Missing is never zero (SCIENCE.md §1).
+//! recorded channel is `NaN`. Missing is never zero (docs/science.md).
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

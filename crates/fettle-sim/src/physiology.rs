@@ -1,15 +1,15 @@
 //! The simulated runner's hidden physiology: fitness and fatigue, threshold speed, heart rate.
 //!
-//! Fitness and fatigue are the exponentially weighted averages of daily load of SCIENCE.md §3
+//! Fitness and fatigue are the exponentially weighted averages of daily load of docs/science.md
 //! (`fettle_core::series`, λ = 1 − e^(−1/N), N = 42 and 7 days). Performance follows a
-//! Banister-shaped law on the VDOT scale (Daniels & Gilbert 1979, SCIENCE.md §3):
+//! Banister-shaped law on the VDOT scale (Daniels & Gilbert 1979, docs/science.md):
 //!
 //! - the VDOT that sets the threshold speed grows with fitness:
 //!   `vdot_fitness = vdot_initial + FITNESS_VDOT_PER_POINT · (CTL − CTL_initial)`;
 //! - on race day, form adds or subtracts: `vdot_race = vdot_fitness + FORM_VDOT_PER_POINT · (CTL − ATL)`.
 //!
 //! Written out, `vdot_race = p0 + (k_fit + k_form)·CTL − k_form·ATL`: the impulse–response model
-//! with a positive fitness gain and a smaller, faster fatigue gain (SCIENCE.md §3). The gains are
+//! with a positive fitness gain and a smaller, faster fatigue gain (docs/science.md). The gains are
 //! the simulator's own choices, set so that a 20-point rise in fitness over a build is worth about
 //! 4 VDOT (roughly 70 s over 5 km for a 20-minute runner), the size of improvement coaches report
 //! for a season of structured training after an easy spell.
@@ -23,13 +23,13 @@ pub const FITNESS_VDOT_PER_POINT: f64 = 0.2;
 pub const FORM_VDOT_PER_POINT: f64 = 0.05;
 
 /// Duration of the effort that defines threshold speed: "the pace one can hold for about an
-/// hour" (SCIENCE.md §2).
+/// hour" (docs/science.md).
 const THRESHOLD_EFFORT_S: f64 = 3600.0;
 
 /// Minetti et al. 2002 (J Appl Physiol 93:1039): energy cost of running on the flat,
 /// J·kg⁻¹·m⁻¹, the constant term of the polynomial.
 pub(crate) const MINETTI_FLAT_COST: f64 = 3.6;
-/// The grade range over which Minetti's polynomial holds (SCIENCE.md §2: clamp to about ±0.45).
+/// The grade range over which Minetti's polynomial holds (docs/science.md: clamp to about ±0.45).
 const MINETTI_GRADE_LIMIT: f64 = 0.45;
 
 /// Minetti et al. 2002 cost of running on grade `grade` (decimal), J·kg⁻¹·m⁻¹:

@@ -1,7 +1,7 @@
 //! The simulated runner's training plan: 16-week blocks of loading and recovery weeks, a taper
 //! and a goal race, with tune-up races and the odd ride or swim.
 //!
-//! Block layout (SCIENCE.md §8: 3 loading weeks : 1 recovery week, recovery week at 60–80 % of
+//! Block layout (docs/science.md: 3 loading weeks : 1 recovery week, recovery week at 60–80 % of
 //! the previous loading week; long run ≤ ~25–30 % of the week; taper cuts volume 41–60 % and
 //! keeps intensity):
 //!
@@ -25,14 +25,14 @@ use crate::session::{Mode, Segment, SegmentEnd, SessionSpec};
 
 /// Weeks in one training block.
 pub(crate) const BLOCK_WEEKS: u32 = 16;
-/// Recovery-week volume as a fraction of the previous loading week (SCIENCE.md §8: 60–80 %).
+/// Recovery-week volume as a fraction of the previous loading week (docs/science.md: 60–80 %).
 const RECOVERY_WEEK_FRACTION: f64 = 0.7;
-/// Taper volumes as fractions of the block's peak week (SCIENCE.md §8: down 41–60 % over
+/// Taper volumes as fractions of the block's peak week (docs/science.md: down 41–60 % over
 /// about two weeks).
 const TAPER_FRACTIONS: [f64; 2] = [0.75, 0.55];
 /// Transition weeks' volumes as fractions of the block's peak.
 const TRANSITION_FRACTIONS: [f64; 2] = [0.45, 0.65];
-/// Long run as a fraction of the week (SCIENCE.md §8: at most about 25–30 %).
+/// Long run as a fraction of the week (docs/science.md: at most about 25–30 %).
 const LONG_RUN_FRACTION: f64 = 0.28;
 /// Longest long run, km.
 const LONG_RUN_MAX_KM: f64 = 32.0;

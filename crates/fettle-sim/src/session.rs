@@ -12,7 +12,7 @@
 //! 0.2 m altitude, mm/s speed, cm distance, whole °C), so summaries computed here equal the
 //! summaries recomputed from a decoded file.
 //!
-//! The session's load (for the hidden truth) is the rTSS of SCIENCE.md §2 computed with the true
+//! The session's load (for the hidden truth) is the rTSS of docs/science.md computed with the true
 //! threshold speed: grade-adjusted intensity, 30 s rolling mean, 4th-power mean, 4th root =
 //! IF, load = moving hours × IF² × 100.
 
@@ -66,7 +66,7 @@ fn grade_pace_factor(grade: f64) -> f64 {
 }
 /// The most a downhill speeds a runner up (braking on steep descents).
 const MAX_DOWNHILL_GAIN: f64 = 1.12;
-/// Window of the rolling mean in the rTSS normalisation (SCIENCE.md §2: 30 s).
+/// Window of the rolling mean in the rTSS normalisation (docs/science.md: 30 s).
 const ROLLING_WINDOW_S: usize = 30;
 
 /// Steps per minute at zero speed and per m/s: 2.8 m/s → 169 spm, 4.5 m/s → 182 spm,
@@ -687,7 +687,7 @@ mod tests {
 
     #[test]
     fn hr_in_the_last_20_minutes_of_a_30_minute_threshold_run_is_about_lthr() {
-        // Friel's LTHR test (SCIENCE.md §2): the simulated athlete's LTHR is 170; cardiac drift
+        // Friel's LTHR test (docs/science.md): the simulated athlete's LTHR is 170; cardiac drift
         // adds 0.04 · 140 bpm per hour, i.e. 5.6 · (10..30 min)/60 ≈ 0.9–2.8 bpm, ≈ 1.9 on average.
         let spec = flat_run(vec![steady(1.0, 1800.0)]);
         let g = generate_moving(&spec, &conditions(0.0), &mut Rng::new(2, 1));

@@ -3,14 +3,14 @@
 //! Every morning's latent state is driven by yesterday's load, accumulated fatigue (fatigue above
 //! fitness), illness, sleep and whatever recovery was done yesterday. The true effects of the
 //! recovery methods ([`true_effects`]) are added on the latent scale before the 1–5 scores are
-//! rounded, so an insights engine that adjusts for load and fatigue (SCIENCE.md §9) should find
+//! rounded, so an insights engine that adjusts for load and fatigue (docs/science.md) should find
 //! them again. The methods are not used at random: ice baths follow the hardest days, so a naive
 //! with/without comparison makes them look harmful although their true effect is zero.
 //!
 //! All coefficients here are the simulator's choices, picked to give the sizes reported in the
 //! HRV literature (a hard day lowers next-morning ln rMSSD by ~0.1–0.2, day-to-day SD ~0.1;
 //! Plews et al. 2014) and the recovery literature (massage has the strongest effect on soreness,
-//! Dupuy et al. 2018; boots mostly on how one feels, Hoffman et al. 2016; SCIENCE.md §6).
+//! Dupuy et al. 2018; boots mostly on how one feels, Hoffman et al. 2016; docs/science.md).
 
 use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
 use jiff::civil::{Date, Weekday};
@@ -45,7 +45,7 @@ const ICE_BATH_EFFECT: (f64, f64, f64) = (0.0, 0.0, 0.0);
 const FOAM_ROLLING_EFFECT: (f64, f64, f64) = (-0.1, 0.0, 0.0);
 /// Next-morning effect of refuelling within [`REFUEL_WINDOW_MIN`] after a hard or long session.
 const TIMELY_MEAL_EFFECT: (f64, f64, f64) = (-0.1, -0.2, 0.0);
-/// The refuelling window, minutes after the end of the session (SCIENCE.md §7: 30 minutes).
+/// The refuelling window, minutes after the end of the session (docs/science.md: 30 minutes).
 pub const REFUEL_WINDOW_MIN: f64 = 30.0;
 
 /// The true next-morning effects of the logged recovery methods.

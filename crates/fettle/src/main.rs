@@ -41,7 +41,7 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{Cli, Command, DatabaseSources};
 
 // mimalloc: decoding allocates output columns in bursts on several threads; the system
-// allocator's contention showed up in profiles of the import (ENGINEERING.md §2).
+// allocator's contention showed up in profiles of the import (BENCHMARKS.md, FIT decoding).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,4 +1,4 @@
-//! Per-session training load (SCIENCE.md §2): Banister TRIMP, Edwards TRIMP, session-RPE,
+//! Per-session training load (docs/science.md): Banister TRIMP, Edwards TRIMP, session-RPE,
 //! rTSS and hrTSS, and the one primary `load` in **load points** (100 = one hour at threshold).
 //!
 //! # Inputs
@@ -30,7 +30,7 @@
 //!
 //! HR methods need the HR stream to cover at least [`MIN_CHANNEL_COVERAGE`] of the moving
 //! time; rTSS needs the same coverage of speed (running only). Missing HR is never replaced by
-//! a "typical" HR: a session without enough HR falls back to the next method (SCIENCE.md §2),
+//! a "typical" HR: a session without enough HR falls back to the next method (docs/science.md),
 //! and in a session that has enough, the dropped-out stretches (at most 20 %) add nothing —
 //! an underestimate we prefer to an invented heart rate.
 //!
@@ -63,7 +63,7 @@ pub use calibration::{Calibration, Factor};
 /// J Appl Physiol 69:1171).
 pub const BANISTER_MALE: (f64, f64) = (0.64, 1.92);
 /// Banister's weighting constants `(a, b)` for women (Morton, Fitz-Clarke & Banister 1990).
-/// One open implementation keeps a = 0.64 for women; SCIENCE.md §2 settles on 0.86/1.67.
+/// One open implementation keeps a = 0.64 for women; docs/science.md settles on 0.86/1.67.
 pub const BANISTER_FEMALE: (f64, f64) = (0.86, 1.67);
 /// Lower bounds of Edwards' five zones as fractions of HRmax (50–60 … 90–100 %), weighted
 /// 1 … 5 (Edwards 1993). Above HRmax counts as zone 5; below 50 % counts nothing.
@@ -72,13 +72,13 @@ pub const EDWARDS_ZONE_LOWER_BOUNDS: [f64; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
 /// a sample every 1–8 s while moving; a longer gap is a pause (see the module docs).
 pub const MAX_SAMPLE_GAP_S: f64 = 30.0;
 /// Fraction of the moving time a channel (HR, speed) must cover for the methods built on it
-/// to be computed: "valid for most of the session" (SCIENCE.md §2). Below it the method is
+/// to be computed: "valid for most of the session" (docs/science.md). Below it the method is
 /// `null` and the load falls back to the next method.
 pub const MIN_CHANNEL_COVERAGE: f64 = 0.8;
 /// Heart rates outside this range (bpm) are strap artefacts, treated as missing samples.
 pub const PLAUSIBLE_HR_BPM: (f64, f64) = (25.0, 250.0);
 /// Load points for one hour at threshold intensity: the TrainingPeaks TSS scale
-/// (SCIENCE.md §1).
+/// (docs/science.md).
 pub const LOAD_POINTS_PER_THRESHOLD_HOUR: f64 = 100.0;
 
 /// Biological sex, which selects Banister's TRIMP constants.
@@ -361,7 +361,7 @@ fn plausible_hr(hr: f64) -> bool {
     hr >= PLAUSIBLE_HR_BPM.0 && hr <= PLAUSIBLE_HR_BPM.1
 }
 
-/// Computes every method's value for one session (SCIENCE.md §2). Never panics; methods
+/// Computes every method's value for one session (docs/science.md). Never panics; methods
 /// whose inputs are missing are `None`. Same as [`method_loads_from_features`] over
 /// [`load_features`].
 pub fn method_loads(input: &SessionInput<'_>, th: &Thresholds) -> MethodLoads {

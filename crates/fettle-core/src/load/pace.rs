@@ -1,4 +1,4 @@
-//! Grade-adjusted normalised pace (NGP) for rTSS (SCIENCE.md §2).
+//! Grade-adjusted normalised pace (NGP) for rTSS (docs/science.md).
 //!
 //! Steps, each O(n) in the number of samples with three scratch vectors per session:
 //! 1. Cumulative distance: the distance stream (NaN forward-filled, forced non-decreasing),
@@ -15,7 +15,7 @@
 //!    difference is below 1 % for any session longer than a few minutes).
 //!
 //! The 4th-power mean is what keeps interval sessions from being under-weighted, the known
-//! flaw of average-pace load (SCIENCE.md §2).
+//! flaw of average-pace load (docs/science.md).
 
 use super::{MAX_SAMPLE_GAP_S, SessionInput};
 

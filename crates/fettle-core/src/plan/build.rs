@@ -22,7 +22,7 @@ use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 const ONE_WEEK_TAPER_MAX_M: f64 = 15_000.0;
 /// Race distances up to this many metres get a two-week taper (half marathon); longer get three.
 const TWO_WEEK_TAPER_MAX_M: f64 = 30_000.0;
-/// Longest taper, race week included (Bosquet 2007; SCIENCE.md §8: marathon up to three weeks).
+/// Longest taper, race week included (Bosquet 2007; docs/science.md: marathon up to three weeks).
 const MAX_TAPER_WEEKS: usize = 3;
 /// In the taper search, a point of form outside the range weighs this many points of distance
 /// from the target inside it: any cut that lands in range beats every cut that does not.
@@ -320,7 +320,7 @@ fn long_run_schedule(ctx: &Context<'_>, slots: &[Slot]) -> Vec<Option<(f64, bool
         .collect()
 }
 
-/// Taper length in weeks, race week included (Bosquet 2007; SCIENCE.md §8).
+/// Taper length in weeks, race week included (Bosquet 2007; docs/science.md).
 pub(super) fn nominal_taper_weeks(race_m: f64) -> usize {
     if race_m <= ONE_WEEK_TAPER_MAX_M {
         1

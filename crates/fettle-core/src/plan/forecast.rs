@@ -7,7 +7,7 @@ use crate::performance::{
     VdotEvidence, VdotSource, fraction_vo2max, race_time_for_vdot, riegel, vdot,
 };
 
-/// Threshold pace is the pace held for about an hour (SCIENCE.md §2), minutes.
+/// Threshold pace is the pace held for about an hour (docs/science.md), minutes.
 const THRESHOLD_EFFORT_MIN: f64 = 60.0;
 /// Oxygen-cost polynomial of Daniels & Gilbert, `VO2 = C0 + C1·v + C2·v²` (v in m/min).
 const VO2_C0: f64 = -4.60;

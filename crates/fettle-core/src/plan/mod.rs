@@ -1,6 +1,6 @@
 //! The training planner: from the athlete's current state to a goal race, day by day.
 //!
-//! A plan is built in four steps (SCIENCE.md §3, §6, §7, §8):
+//! A plan is built in four steps (docs/science.md):
 //! 1. **Weeks.** Weeks are calendar weeks starting on `week_start` (Monday by default); the first
 //!    runs from today to the end of its week (`partial` when today is not its first day) and the
 //!    last, the `race` week, ends on race day. The last weeks are the
@@ -25,8 +25,8 @@
 //! 4. **Forecast.** Fitness, fatigue and form are run forward day by day through race day, with
 //!    race-time predictions and plain warnings when the date is too close or the goal unrealistic.
 //!
-//! Load is in load points (100 = one hour at threshold, SCIENCE.md §1); a session's expected
-//! load is `hours × IF² × 100` with IF = pace speed / threshold speed (rTSS, SCIENCE.md §2).
+//! Load is in load points (100 = one hour at threshold, docs/science.md); a session's expected
+//! load is `hours × IF² × 100` with IF = pace speed / threshold speed (rTSS, docs/science.md).
 //! Everything here is pure: today is a parameter, nothing reads the clock or a file.
 
 mod adherence;
@@ -49,15 +49,15 @@ pub use crate::performance::{VdotEvidence, VdotSource};
 
 pub use adherence::{Adherence, AdherenceSummary, WeekAdherence, adherence};
 
-/// Default ramp cap in fitness (CTL) points per week. SCIENCE.md §3: "about 3–8 points/week
+/// Default ramp cap in fitness (CTL) points per week. docs/science.md: "about 3–8 points/week
 /// sustainable"; 6 lets a plan build while staying inside that band.
 pub const DEFAULT_MAX_RAMP: f64 = 6.0;
 /// Recovery-week distance as a fraction of the previous loading week: the middle of the 60–80 %
-/// in SCIENCE.md §8.
+/// in docs/science.md.
 pub const RECOVERY_WEEK_FRACTION: f64 = 0.7;
 /// Largest planned increase of weekly distance from one loading week to the next. Nielsen et al.
 /// 2014 (JOSPT 44:739) linked > 30 % over two weeks to injuries and the 10 % rule has no good
-/// evidence (SCIENCE.md §4); 10 % per loading week keeps any two-week rise ≤ 21 %, well under 30 %.
+/// evidence (docs/science.md); 10 % per loading week keeps any two-week rise ≤ 21 %, well under 30 %.
 pub const MAX_WEEKLY_DISTANCE_INCREASE: f64 = 0.10;
 /// Share of the week's distance for a long run outside the build's progression (taper weeks, a
 /// plan too short to progress), and the athlete's current long run when the build starts.
@@ -91,9 +91,9 @@ pub const LONG_RUN_MAX_MINUTES: f64 = 180.0;
 pub const TAPER_CUT_MIN: f64 = 0.41;
 /// Largest taper volume cut (Bosquet et al. 2007).
 pub const TAPER_CUT_MAX: f64 = 0.60;
-/// Lowest race-morning form aimed for (SCIENCE.md §8: roughly +5 to +25).
+/// Lowest race-morning form aimed for (docs/science.md: roughly +5 to +25).
 pub const RACE_FORM_MIN: f64 = 5.0;
-/// Highest race-morning form aimed for (SCIENCE.md §8).
+/// Highest race-morning form aimed for (docs/science.md).
 pub const RACE_FORM_MAX: f64 = 25.0;
 /// The form the taper aims at inside the range: its middle.
 pub const RACE_FORM_TARGET: f64 = 15.0;
@@ -322,7 +322,7 @@ pub fn default_training_days() -> BTreeSet<u8> {
     [0, 1, 3, 5, 6].into_iter().collect()
 }
 
-/// Loading:recovery cycle (SCIENCE.md §8).
+/// Loading:recovery cycle (docs/science.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cycle {
@@ -653,7 +653,7 @@ fn default_workout() -> Workout {
     Workout::Easy
 }
 
-/// A recovery item prescribed for a day (SCIENCE.md §6, §7).
+/// A recovery item prescribed for a day (docs/science.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryItem {
     /// The method.

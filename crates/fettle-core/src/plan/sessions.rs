@@ -2,7 +2,7 @@
 //! and expected load.
 //!
 //! Zones are fractions of threshold speed (threshold pace ≈ the pace held for about an hour,
-//! SCIENCE.md §2); a part's expected load is `hours × IF² × 100` with IF = its speed / threshold
+//! docs/science.md); a part's expected load is `hours × IF² × 100` with IF = its speed / threshold
 //! speed (rTSS). Heart-rate zones come from LTHR (Friel's running zones) or, without it, from
 //! HRmax (Edwards' zones).
 

@@ -42,7 +42,7 @@ pub const GARMENTS_MAX_MIN: f64 = 24.0 * 60.0;
 pub const BOOTS_MIN_MIN: f64 = 5.0;
 /// Longest compression-boots session accepted, minutes (devices run 20–60 min programmes).
 pub const BOOTS_MAX_MIN: f64 = 90.0;
-/// Body zones compression boots treat (SCIENCE.md §6: feet → calves → quads → hips).
+/// Body zones compression boots treat (docs/science.md: feet → calves → quads → hips).
 pub const BOOT_ZONES: [&str; 4] = ["feet", "calves", "quads", "hips"];
 /// Longest massage accepted, minutes.
 pub const MASSAGE_MAX_MIN: f64 = 120.0;

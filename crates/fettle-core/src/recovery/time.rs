@@ -1,4 +1,4 @@
-//! Recovery time after an activity and "next hard session from …" (SCIENCE.md §5).
+//! Recovery time after an activity and "next hard session from …" (docs/science.md).
 //!
 //! Definition (also returned as [`RecoveryTime::definition`]): the time, from the end of the
 //! activity, until form (fitness − fatigue), projected forward with no further training using
@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use serde::Serialize;
 
 /// Longest recovery time reported, hours (commercial watches cap at about four days;
-/// SCIENCE.md §5).
+/// docs/science.md).
 pub const RECOVERY_CAP_H: f64 = 96.0;
 /// Default form threshold for a hard session, load points. Fettle's choice: −10 is inside the
 /// usual "productive training" range of the form chart; a personal value should replace it.

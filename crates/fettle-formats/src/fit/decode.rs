@@ -7,7 +7,7 @@
 //! size. Nothing is allocated per message or per field. The second pass cuts the columns into one
 //! [`Activity`] per session.
 //!
-//! Robustness rules (ENGINEERING.md §1 invariant): a bad CRC, a truncated tail, a developer field
+//! Robustness rules (the crate invariant in ARCHITECTURE.md): a bad CRC, a truncated tail, a developer field
 //! without a description, or a data message whose local type was never defined each end in a
 //! warning and keep what was read; the file fails only when nothing trustworthy is left.
 
