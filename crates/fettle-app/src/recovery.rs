@@ -820,6 +820,9 @@ pub(crate) fn build_context(
             warm_up_cap_h: today_state
                 .is_none_or(|d| d.provisional)
                 .then(|| warm_up_cap_h(classification.as_ref().map(|c| c.kind))),
+            after_race: classification
+                .as_ref()
+                .is_some_and(|c| c.kind == fettle_core::classify::Kind::Race),
         },
         tz,
     );

@@ -207,7 +207,12 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
     if readiness.recommendation < Recommendation::TrainHard {
         why.push(readiness_clause(readiness));
     }
-    if recovering_all_day && let Some(from) = input.next_hard_from {
+    // After a race the recovery time runs at least to the second morning (recovery/time.rs);
+    // the race clause below says why, once.
+    if recovering_all_day
+        && raced_on.is_none()
+        && let Some(from) = input.next_hard_from
+    {
         why.push(format!(
             "your recovery time after the last session runs until {}",
             when(from)

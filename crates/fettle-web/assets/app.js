@@ -208,7 +208,7 @@ async function logPrescription(item, checkbox, note) {
 const recommendations = {
   rest: 'Rest or very light movement today.',
   easy: 'Easy aerobic training only today.',
-  train_hard: 'Ready for the planned hard session.',
+  train_hard: 'Ready for hard training.',
 };
 
 /** Counts down to `deadline` every second. */

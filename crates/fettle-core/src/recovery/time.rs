@@ -76,6 +76,26 @@ pub struct RecoveryTimeInput {
     /// While the series warms up: the longest time the session itself justifies
     /// ([`warm_up_cap_h`]); `None` once the history is long enough.
     pub warm_up_cap_h: Option<f64>,
+    /// Whether the activity was a race: the next hard session is then not before the second
+    /// morning after it ([`after_race_floor`]), whatever form says.
+    pub after_race: bool,
+}
+
+/// The earliest hard session after a race that ended at `race_end`: local midnight starting
+/// the second day after the race day. The day after a race is for rest or 20–30 minutes of
+/// very easy running (the recovery advice and the daily decision say so: Meeusen et al. 2013,
+/// docs/science.md); a short race can bring form back above the threshold within hours, and
+/// "hard session from tonight" would contradict that advice.
+pub fn after_race_floor(race_end: Timestamp, tz: &TimeZone) -> Option<ZonedDateTime> {
+    race_end
+        .to_zoned_datetime(tz.clone())
+        .date()
+        .tomorrow()
+        .ok()?
+        .tomorrow()
+        .ok()?
+        .to_zoned_datetime(tz.clone())
+        .ok()
 }
 
 /// Recovery time and when the next hard session can be done.
@@ -101,8 +121,9 @@ pub struct RecoveryTime {
 pub const RECOVERY_TIME_DEFINITION: &str = "Recovery time = hours from the end of the activity \
 until form (fitness − fatigue), projected forward with no further training, is back at or \
 above your hard-session threshold (your usual morning form less its usual spread, at most \
-−10); ×1.25 if today's readiness says easy, ×1.5 if rest; capped at 96 h. \"Next hard session \
-from\" is the end of the activity plus that time, in your local time.";
+−10); ×1.25 if today's readiness says easy, ×1.5 if rest; capped at 96 h; after a race, not \
+before the second morning after it. \"Next hard session from\" is the end of the activity plus \
+that time, in your local time.";
 
 /// The definition while the series warms up.
 pub const RECOVERY_TIME_DEFINITION_WARM_UP: &str = "Recovery time = hours from the end of the \
@@ -111,8 +132,8 @@ or above your hard-session threshold (−10 until your usual form is known); ×1
 readiness says easy, ×1.5 if rest. Your training history is still short, so fitness and form \
 are provisional: the time is also capped by what the session was (12 h after a recovery run, \
 24 h after an easy run, 36 h after a long run, 48 h after threshold or interval work, 72 h \
-after a race). \"Next hard session from\" is the end of the activity plus that time, in your \
-local time.";
+after a race) and, after a race, not before the second morning after it. \"Next hard session \
+from\" is the end of the activity plus that time, in your local time.";
 
 /// Computes the recovery time. Form is projected continuously: after t days without training,
 /// fitness·(1 − λc)^t − fatigue·(1 − λa)^t; the first t (searched in 0.1 h steps up to the cap)
@@ -154,13 +175,29 @@ pub fn recovery_time(input: &RecoveryTimeInput, tz: &TimeZone) -> RecoveryTime {
         .warm_up_cap_h
         .filter(|c| c.is_finite() && *c >= 0.0)
         .map_or(RECOVERY_CAP_H, |c| c.min(RECOVERY_CAP_H));
-    let hours = adjusted.min(warm_up_cap);
-    let whole_minutes = (hours * 60.0).round() as i64;
-    let next = input
+    let by_form = adjusted.min(warm_up_cap);
+    let whole_minutes = (by_form * 60.0).round() as i64;
+    let by_form_next = input
         .activity_end
         .saturating_add(SignedDuration::from_mins(whole_minutes))
         .unwrap_or(input.activity_end)
         .to_zoned_datetime(tz.clone());
+    // After a race the second morning is the floor, shown exactly (not rounded to minutes).
+    let (hours, next) = match input
+        .after_race
+        .then(|| after_race_floor(input.activity_end, tz))
+        .flatten()
+    {
+        Some(floor) if floor.timestamp() > by_form_next.timestamp() => {
+            let floor_h = floor
+                .timestamp()
+                .duration_since(input.activity_end)
+                .as_secs_f64()
+                / 3600.0;
+            (floor_h, floor)
+        }
+        _ => (by_form, by_form_next),
+    };
     RecoveryTime {
         hours,
         hours_from_form,
@@ -189,6 +226,7 @@ mod tests {
             form_threshold: -10.0,
             readiness,
             warm_up_cap_h: None,
+            after_race: false,
         }
     }
 
@@ -273,6 +311,28 @@ mod tests {
         // A fresh-running athlete (median +2 ± 5 → −3) keeps the default −10.
         assert_eq!(personal_form_threshold(Some(&typical(2.0, 5.0))), -10.0);
         assert_eq!(personal_form_threshold(None), -10.0);
+    }
+
+    #[test]
+    fn after_a_race_hard_waits_for_the_second_morning() {
+        // A 5 km race ending 2026-03-01 09:00 in London (UTC+0 in March before the change)
+        // by a fit athlete: form alone says fresh at once (fitness 50, fatigue 45: 0 h).
+        let mut i = input(50.0, 45.0, None);
+        let tz = TimeZone::get("Europe/London").unwrap();
+        assert_eq!(recovery_time(&i, &tz).hours, 0.0);
+        // As a race: not before 2026-03-03 00:00 local, 39 h after 09:00 on the 1st.
+        i.after_race = true;
+        let r = recovery_time(&i, &tz);
+        assert!((r.hours - 39.0).abs() < 1e-9, "{}", r.hours);
+        assert_eq!(
+            r.next_hard_session_from.datetime(),
+            jiff::civil::date(2026, 3, 3).at(0, 0, 0, 0)
+        );
+        // A longer form-based time stands (fitness 50, fatigue 80: 56 h > 39 h).
+        let mut deep = input(50.0, 80.0, None);
+        deep.after_race = true;
+        assert!((recovery_time(&deep, &tz).hours - 56.08).abs() < 0.15);
+        assert!(r.definition.contains("after a race"));
     }
 
     #[test]
