@@ -21,6 +21,7 @@ pub mod squad;
 pub mod today;
 pub mod training;
 pub mod validate;
+pub mod watch;
 
 use fettle_core::limits::Violation;
 
