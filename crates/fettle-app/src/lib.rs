@@ -22,6 +22,7 @@ pub mod today;
 pub mod training;
 pub mod validate;
 pub mod watch;
+pub mod wellness_export;
 
 use fettle_core::limits::Violation;
 

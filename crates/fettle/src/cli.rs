@@ -227,7 +227,8 @@ pub(crate) struct WellnessArgs {
 pub(crate) enum WellnessAction {
     /// Log this morning's wellness (merged into the day's entry).
     Add(WellnessAddArgs),
-    /// Import an HRV app's export: HRV4Training CSV, an Elite HRV R-R text file, or Fettle's CSV.
+    /// Import wellness exports: HRV4Training or Oura CSV, an Elite HRV R-R text file, Fettle's
+    /// CSV, or a Garmin Connect export (zip or folder: sleep, resting HR, HRV).
     Import(WellnessImportArgs),
     /// List stored wellness entries (default: the last 30 days).
     List(DateRangeArgs),
@@ -281,7 +282,8 @@ pub(crate) struct WellnessAddArgs {
 /// `fettle wellness import`
 #[derive(Debug, Args)]
 pub(crate) struct WellnessImportArgs {
-    /// The exported file.
+    /// The exported file (HRV4Training or Oura CSV, Elite HRV R-R text, Fettle CSV), or a
+    /// Garmin Connect export's zip or folder.
     #[arg(value_name = "PATH")]
     pub(crate) path: PathBuf,
 }
