@@ -578,12 +578,10 @@ impl Watcher<'_> {
         let mut ready = Vec::new();
         let mut done = Vec::new();
         for (path, pending) in &mut self.pending {
-            let meta = match std::fs::metadata(path) {
-                Ok(meta) => meta,
-                Err(_) => {
-                    done.push(path.clone());
-                    continue;
-                }
+            let Ok(meta) = std::fs::metadata(path) else {
+                // Gone (renamed or deleted before it settled): nothing to import.
+                done.push(path.clone());
+                continue;
             };
             if !meta.is_file() {
                 if !meta.is_dir() {

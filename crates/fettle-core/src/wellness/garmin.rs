@@ -144,12 +144,10 @@ pub fn parse_garmin_export(
                                 taken.rmssd_ms = number(metric, "value").filter(|v| *v > 0.0);
                             }
                             Some("HR") => saw_night_hr = true,
-                            Some(other) => {
-                                if !other_metrics.iter().any(|m| m == other) {
-                                    other_metrics.push(other.to_string());
-                                }
+                            Some(other) if !other_metrics.iter().any(|m| m == other) => {
+                                other_metrics.push(other.to_string());
                             }
-                            None => {}
+                            Some(_) | None => {}
                         }
                     }
                 }
