@@ -191,15 +191,18 @@ fn watch_imports_what_appears_and_survives_fifos_bad_and_half_written_files() {
     drop(writer);
     watcher.wait_for("imported half", |e| is(e, "imported", &half));
 
-    // A Garmin device mounted under the mount root.
-    let device = mounts.join("FORERUNNER");
-    let activity_folder = device.join("GARMIN").join("Activity");
-    std::fs::create_dir_all(&activity_folder).unwrap();
+    // A Garmin device mounted under the mount root: it appears whole, as a mount does (built
+    // beside the mount root, then moved in with one rename).
+    let staging = tmp.path().join("FORERUNNER");
+    std::fs::create_dir_all(staging.join("GARMIN").join("Activity")).unwrap();
     std::fs::copy(
         corpus("compressed-speed-distance.fit"),
-        activity_folder.join("B8F81530.FIT"),
+        staging.join("GARMIN").join("Activity").join("B8F81530.FIT"),
     )
     .unwrap();
+    let device = mounts.join("FORERUNNER");
+    std::fs::rename(&staging, &device).unwrap();
+    let activity_folder = device.join("GARMIN").join("Activity");
     watcher.wait_for("device found", |e| e["event"] == "device_found");
     let device_scan = watcher.wait_for("device scan", |e| {
         e["event"] == "scanned" && e["folder"].as_str() == activity_folder.to_str()
