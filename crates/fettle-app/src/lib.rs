@@ -21,6 +21,8 @@ pub mod squad;
 pub mod today;
 pub mod training;
 pub mod validate;
+pub mod watch;
+pub mod wellness_export;
 
 use fettle_core::limits::Violation;
 

@@ -137,8 +137,8 @@ pub fn add_wellness(
 /// What a wellness file import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct WellnessImportView {
-    /// The layout the file was read as: `hrv4training`, `elitehrv` or `csv` (the value stored
-    /// in each entry's `source`).
+    /// The layout the file was read as: `hrv4training`, `elitehrv`, `oura`, `garmin` or `csv`
+    /// (the value stored in each entry's `source`).
     pub source: String,
     /// Days stored (merged into existing entries).
     pub imported: usize,
@@ -146,13 +146,20 @@ pub struct WellnessImportView {
     pub first: Option<Date>,
     /// Last day stored.
     pub last: Option<Date>,
+    /// Every day stored, oldest first.
+    pub days: Vec<Date>,
+    /// The wellness fields the stored days carry (`sleep_h`, `rmssd_ms`, `rest_hr` …).
+    pub fields: Vec<String>,
+    /// What the file held that was not taken (columns, scores, files), with why.
+    pub ignored: Vec<String>,
     /// Lines skipped, with why.
     pub skipped: Vec<RowError>,
 }
 
-/// Imports a wellness file (HRV4Training CSV, an Elite HRV R-R text file or Fettle's CSV; see
-/// [`fettle_core::wellness`]). `file_name` (no directories) dates Elite HRV files. Rows that
-/// fail validation (e.g. a day in the future) are skipped and reported; the rest are stored.
+/// Imports a wellness file (HRV4Training CSV, an Elite HRV R-R text file, Oura's Trends CSV or
+/// Fettle's CSV; see [`fettle_core::wellness`]). `file_name` (no directories) dates Elite HRV
+/// files. Rows that fail validation (e.g. a day in the future) are skipped and reported; the
+/// rest are stored.
 pub fn import_wellness(
     store: &dyn Store,
     athlete: AthleteId,
@@ -160,13 +167,26 @@ pub fn import_wellness(
     text: &str,
     now: Timestamp,
 ) -> Result<WellnessImportView, AppError> {
-    let tz = crate::athlete_time_zone(store, athlete)?;
-    let today = today(&tz, now);
     let parsed = wellness::parse_wellness_file(file_name, text)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
+    store_wellness_import(store, athlete, file_name, parsed, now)
+}
+
+/// Stores what a wellness reader read, each entry through the same validation as a typed
+/// entry ([`wellness::validate_wellness`]): refused entries are reported, the rest merged into
+/// their days. An import of which nothing could be stored is an error naming the first reasons.
+pub(crate) fn store_wellness_import(
+    store: &dyn Store,
+    athlete: AthleteId,
+    file_name: &str,
+    parsed: wellness::WellnessImport,
+    now: Timestamp,
+) -> Result<WellnessImportView, AppError> {
+    let tz = crate::athlete_time_zone(store, athlete)?;
+    let today = today(&tz, now);
     let mut skipped = parsed.errors;
-    let mut imported = 0;
-    let (mut first, mut last): (Option<Date>, Option<Date>) = (None, None);
+    let mut days = Vec::new();
+    let mut stored = Vec::new();
     for (i, entry) in parsed.entries.iter().enumerate() {
         let mut entry = entry.clone();
         entry
@@ -180,13 +200,12 @@ pub fn import_wellness(
             continue;
         }
         store.upsert_wellness(athlete, &entry)?;
-        imported += 1;
         if let Some(d) = entry.date {
-            first = Some(first.map_or(d, |f| f.min(d)));
-            last = Some(last.map_or(d, |l| l.max(d)));
+            days.push(d);
         }
+        stored.push(entry);
     }
-    if imported == 0 {
+    if stored.is_empty() {
         let why: Vec<String> = skipped
             .iter()
             .take(3)
@@ -201,11 +220,19 @@ pub fn import_wellness(
             }
         )));
     }
+    days.sort_unstable();
+    days.dedup();
     Ok(WellnessImportView {
         source: parsed.source.as_str().to_string(),
-        imported,
-        first,
-        last,
+        imported: stored.len(),
+        first: days.first().copied(),
+        last: days.last().copied(),
+        days,
+        fields: wellness::fields_taken(&stored)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        ignored: parsed.ignored,
         skipped,
     })
 }

@@ -21,8 +21,26 @@
 //!   rMSSD with [`crate::hrv::rmssd_from_rr`] and the resting HR from the mean accepted R-R
 //!   interval. The processed CSV of Elite HRV's team web dashboard has no published column
 //!   layout, so it is not guessed at: such a file is reported as an unknown layout.
+//! - **Oura** "Trends" CSV (Oura's web dashboard → Export, a file named like
+//!   `oura_2019-01-01_2023-09-09_trends.csv`): one row per day, a `date` column (`YYYY-MM-DD`,
+//!   the morning the night ended on) and titled columns such as `Sleep Score`, `Total Sleep
+//!   Duration` (seconds; `Total Sleep Time` in older exports), `Total Bedtime`, `Awake Time`,
+//!   `Average Resting Heart Rate`, `Lowest Resting Heart Rate`, `Average HRV` (ms),
+//!   `Temperature Deviation (°C)`, `Readiness Score`, `Steps`. Sources: the column lists of
+//!   public analysis scripts of these exports (one names all 58 columns) and notebooks that
+//!   divide `Total Sleep Duration` by 3600 to get hours. Fettle takes the sleep duration, the
+//!   *lowest* resting heart rate (Oura's resting heart rate; the average when the lowest is
+//!   missing) and `Average HRV` — Oura's HRV is the night's rMSSD, so it is stored as rMSSD
+//!   but is a night-time value: compare it with nights, not with morning readings. The scores
+//!   are Oura's own and are not mapped onto Fettle's scales: they are listed as ignored.
+//! - **Garmin Connect** bulk export: see [`garmin`].
 //! - **Fettle** CSV: `date,sleep_h,sleep_quality,soreness,fatigue,stress,mood,rmssd_ms,rest_hr,
 //!   mass_kg,sick,injured` (only `date` is required; the scales are those of [`WellnessEntry`]).
+//!
+//! Every reader says which of the file's columns it took and which it ignored
+//! ([`WellnessImport::ignored`]); which fields the stored entries carry is [`fields_taken`].
+
+pub mod garmin;
 
 use crate::hrv::rmssd_from_rr;
 use crate::log::WellnessEntry;
@@ -37,6 +55,10 @@ pub enum WellnessSource {
     Hrv4Training,
     /// One Elite HRV R-R text export file.
     EliteHrvRr,
+    /// Oura's "Trends" CSV export.
+    Oura,
+    /// The wellness files of a Garmin Connect bulk ("Export Your Data") export.
+    GarminConnect,
     /// Fettle's own CSV layout.
     Fettle,
 }
@@ -47,6 +69,8 @@ impl WellnessSource {
         match self {
             WellnessSource::Hrv4Training => "hrv4training",
             WellnessSource::EliteHrvRr => "elitehrv",
+            WellnessSource::Oura => "oura",
+            WellnessSource::GarminConnect => "garmin",
             WellnessSource::Fettle => "csv",
         }
     }
@@ -70,6 +94,32 @@ pub struct WellnessImport {
     pub entries: Vec<WellnessEntry>,
     /// Rows that were skipped, with the reason.
     pub errors: Vec<RowError>,
+    /// What the file holds that Fettle did not take (columns, files, scores), with why.
+    pub ignored: Vec<String>,
+}
+
+/// The [`WellnessEntry`] fields (by their CLI/JSON names) that at least one entry carries, in
+/// the entry's order: what an import took.
+pub fn fields_taken(entries: &[WellnessEntry]) -> Vec<&'static str> {
+    type Has = fn(&WellnessEntry) -> bool;
+    let fields: [(&'static str, Has); 11] = [
+        ("sleep_h", |e| e.sleep_h.is_some()),
+        ("sleep_quality", |e| e.sleep_quality.is_some()),
+        ("soreness", |e| e.soreness.is_some()),
+        ("fatigue", |e| e.fatigue.is_some()),
+        ("stress", |e| e.stress.is_some()),
+        ("mood", |e| e.mood.is_some()),
+        ("rmssd_ms", |e| e.rmssd_ms.is_some()),
+        ("rest_hr", |e| e.rest_hr.is_some()),
+        ("mass_kg", |e| e.mass_kg.is_some()),
+        ("sick", |e| e.sick),
+        ("injured", |e| e.injured),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, has)| entries.iter().any(has))
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// A file that could not be read at all.
@@ -81,8 +131,10 @@ pub enum WellnessImportError {
          (columns `date`, `rMSSD` and/or `HR`, optional `sleep_time`, `sleep_quality`, \
          `muscle_soreness`, `fatigue`, `sickness`); Fettle CSV (columns `date` plus any of \
          `sleep_h`, `sleep_quality`, `soreness`, `fatigue`, `stress`, `mood`, `rmssd_ms`, \
-         `rest_hr`, `mass_kg`, `sick`, `injured`); or an Elite HRV R-R text export (one interval \
-         in ms per line, file named `YYYY-MM-DD HH-MM-SS.txt`)"
+         `rest_hr`, `mass_kg`, `sick`, `injured`); Oura's Trends CSV (`date` plus `Average HRV`, \
+         `Lowest Resting Heart Rate` or `Total Sleep Duration`); or an Elite HRV R-R text export \
+         (one interval in ms per line, file named `YYYY-MM-DD HH-MM-SS.txt`). A Garmin Connect \
+         export is imported as its zip or folder"
     )]
     UnknownLayout {
         /// The first line of the file.
@@ -138,6 +190,8 @@ pub fn parse_wellness_file(
     let has = |name: &str| headers.iter().any(|h| h == name);
     if has("date") && (has("rMSSD") || has("HR") || has("HRV4T_Recovery_Points")) {
         parse_csv(text, WellnessSource::Hrv4Training)
+    } else if has("date") && OURA_COLUMNS.iter().any(|c| has(c)) {
+        parse_csv(text, WellnessSource::Oura)
     } else if has("date")
         && headers
             .iter()
@@ -150,6 +204,15 @@ pub fn parse_wellness_file(
         })
     }
 }
+
+/// The Oura Trends columns Fettle reads (any one of them, with `date`, marks the layout).
+const OURA_COLUMNS: [&str; 5] = [
+    "Total Sleep Duration",
+    "Total Sleep Time",
+    "Lowest Resting Heart Rate",
+    "Average Resting Heart Rate",
+    "Average HRV",
+];
 
 /// Fettle's own CSV columns.
 const FETTLE_COLUMNS: [&str; 12] = [
@@ -203,6 +266,7 @@ pub fn parse_elitehrv_rr(
         source: WellnessSource::EliteHrvRr,
         entries: vec![entry],
         errors,
+        ignored: Vec::new(),
     })
 }
 
@@ -356,6 +420,8 @@ struct Columns {
     mass: Option<usize>,
     sick: Option<usize>,
     injured: Option<usize>,
+    /// The sleep column counts seconds (Oura), not hours.
+    sleep_in_seconds: bool,
 }
 
 fn columns_for(headers: &[String], source: WellnessSource) -> Columns {
@@ -372,6 +438,15 @@ fn columns_for(headers: &[String], source: WellnessSource) -> Columns {
             sick: find("sickness"),
             ..Columns::default()
         },
+        WellnessSource::Oura => Columns {
+            date: find("date"),
+            sleep_h: find("Total Sleep Duration").or_else(|| find("Total Sleep Time")),
+            rmssd: find("Average HRV"),
+            rest_hr: find("Lowest Resting Heart Rate")
+                .or_else(|| find("Average Resting Heart Rate")),
+            sleep_in_seconds: true,
+            ..Columns::default()
+        },
         _ => Columns {
             date: find("date"),
             sleep_h: find("sleep_h"),
@@ -385,7 +460,31 @@ fn columns_for(headers: &[String], source: WellnessSource) -> Columns {
             mass: find("mass_kg"),
             sick: find("sick"),
             injured: find("injured"),
+            sleep_in_seconds: false,
         },
+    }
+}
+
+impl Columns {
+    /// The column indices taken.
+    fn used(&self) -> Vec<usize> {
+        [
+            self.date,
+            self.sleep_h,
+            self.sleep_quality,
+            self.soreness,
+            self.fatigue,
+            self.stress,
+            self.mood,
+            self.rmssd,
+            self.rest_hr,
+            self.mass,
+            self.sick,
+            self.injured,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -406,6 +505,13 @@ fn parse_csv(text: &str, source: WellnessSource) -> Result<WellnessImport, Welln
         .map(str::to_string)
         .collect();
     let cols = columns_for(&headers, source);
+    let used = cols.used();
+    let ignored: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !used.contains(i) && !h.is_empty())
+        .map(|(_, h)| format!("column `{h}`"))
+        .collect();
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -433,6 +539,7 @@ fn parse_csv(text: &str, source: WellnessSource) -> Result<WellnessImport, Welln
         source,
         entries,
         errors,
+        ignored,
     })
 }
 
@@ -467,7 +574,11 @@ fn parse_row(
     };
     let entry = WellnessEntry {
         date: Some(date),
-        sleep_h: sleep_hours(cell(cols.sleep_h))?,
+        sleep_h: if cols.sleep_in_seconds {
+            number("Total Sleep Duration", cols.sleep_h)?.map(|s| s / 3600.0)
+        } else {
+            sleep_hours(cell(cols.sleep_h))?
+        },
         sleep_quality: number("sleep_quality", cols.sleep_quality)?,
         soreness: number("soreness", cols.soreness)?,
         fatigue: number("fatigue", cols.fatigue)?,
@@ -557,6 +668,44 @@ mod tests {
         let e2 = &imp.entries[1];
         assert_eq!(e2.rmssd_ms, None);
         assert!(e2.sick);
+    }
+
+    /// A file written to the Oura Trends layout (module docs: `date`, scores, `Total Sleep
+    /// Duration` in seconds, resting heart rates, `Average HRV`), cut to a few columns.
+    #[test]
+    fn oura_trends_export_gives_sleep_lowest_resting_hr_and_hrv() {
+        let csv = "date,Sleep Score,Total Sleep Duration,Average Resting Heart Rate,Lowest Resting Heart Rate,Average HRV,Readiness Score\n\
+                   2026-01-01,80,27000,47.1,42,78,85\n\
+                   2026-01-02,82,,,,,\n\
+                   2026-01-03,85,25200,45.0,40,90,88\n";
+        let imp = parse_wellness_file("oura_2026-01-01_2026-01-03_trends.csv", csv).unwrap();
+        assert_eq!(imp.source, WellnessSource::Oura);
+        assert!(imp.errors.is_empty(), "{:?}", imp.errors);
+        // 27 000 s = 7.5 h; 25 200 s = 7 h. The lowest resting HR is taken, not the average.
+        let e = &imp.entries[0];
+        assert_eq!(e.date, Some(date(2026, 1, 1)));
+        assert_eq!(e.sleep_h, Some(7.5));
+        assert_eq!(e.rest_hr, Some(42.0));
+        assert_eq!(e.rmssd_ms, Some(78.0));
+        assert_eq!(e.source.as_deref(), Some("oura"));
+        assert_eq!(imp.entries[1].sleep_h, None);
+        assert_eq!(imp.entries[2].sleep_h, Some(7.0));
+        assert_eq!(
+            fields_taken(&imp.entries),
+            vec!["sleep_h", "rmssd_ms", "rest_hr"]
+        );
+        assert_eq!(
+            imp.ignored,
+            vec![
+                "column `Sleep Score`",
+                "column `Average Resting Heart Rate`",
+                "column `Readiness Score`"
+            ]
+        );
+        // Without the lowest, the average resting heart rate is taken.
+        let csv = "date,Average Resting Heart Rate\n2026-01-01,47\n";
+        let imp = parse_wellness_file("oura.csv", csv).unwrap();
+        assert_eq!(imp.entries[0].rest_hr, Some(47.0));
     }
 
     #[test]

@@ -231,7 +231,9 @@ fn classify(name: &str) -> Kind {
 }
 
 /// Why something on disk that is neither a folder nor a regular file is not read.
-fn not_a_regular_file(kind: &std::fs::FileType) -> String {
+/// Why a path that is not a regular file (a FIFO, socket or device) is not read, in words: the
+/// one wording the importer and `fettle watch` use.
+pub fn not_a_regular_file(kind: &std::fs::FileType) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -51,6 +51,9 @@ pub(crate) enum Command {
     Today(TodayArgs),
     /// Import activity files, folders, .gz files and Strava or Garmin Connect export zips.
     Import(ImportArgs),
+    /// Watch folders (and mounted Garmin devices) and import new and changed files as they
+    /// appear, until Ctrl-C.
+    Watch(WatchArgs),
     /// List activities, newest first.
     Activities(ActivitiesArgs),
     /// Show one activity: summary, laps and stream statistics.
@@ -224,7 +227,8 @@ pub(crate) struct WellnessArgs {
 pub(crate) enum WellnessAction {
     /// Log this morning's wellness (merged into the day's entry).
     Add(WellnessAddArgs),
-    /// Import an HRV app's export: HRV4Training CSV, an Elite HRV R-R text file, or Fettle's CSV.
+    /// Import wellness exports: HRV4Training or Oura CSV, an Elite HRV R-R text file, Fettle's
+    /// CSV, or a Garmin Connect export (zip or folder: sleep, resting HR, HRV).
     Import(WellnessImportArgs),
     /// List stored wellness entries (default: the last 30 days).
     List(DateRangeArgs),
@@ -278,7 +282,8 @@ pub(crate) struct WellnessAddArgs {
 /// `fettle wellness import`
 #[derive(Debug, Args)]
 pub(crate) struct WellnessImportArgs {
-    /// The exported file.
+    /// The exported file (HRV4Training or Oura CSV, Elite HRV R-R text, Fettle CSV), or a
+    /// Garmin Connect export's zip or folder.
     #[arg(value_name = "PATH")]
     pub(crate) path: PathBuf,
 }
@@ -772,6 +777,24 @@ pub(crate) struct ImportArgs {
     /// Also bring back activities you deleted from these files (a plain import skips them).
     #[arg(long)]
     pub(crate) include_deleted: bool,
+}
+
+/// `fettle watch`
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// Folders to watch (recursively). A Garmin device's folder is read in GARMIN/Activity.
+    #[arg(value_name = "DIR")]
+    pub(crate) folders: Vec<PathBuf>,
+    /// Do not look for mounted Garmin devices.
+    #[arg(long)]
+    pub(crate) no_devices: bool,
+    /// Where devices are mounted (repeatable; default: /media/$USER, /run/media/$USER and
+    /// /media on Linux, /Volumes on macOS).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_devices")]
+    pub(crate) mount_root: Vec<PathBuf>,
+    /// Number of decoding threads for a folder or device read whole (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
 }
 
 /// `fettle activities`

@@ -32,6 +32,7 @@ mod serve;
 mod settings;
 mod today;
 mod training;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -67,6 +68,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(cli, args),
         Command::Today(args) => today::run(&ctx()?, args),
         Command::Import(args) => import::run(&ctx()?, args),
+        Command::Watch(args) => watch::run(&ctx()?, args),
         Command::Activities(args) => activities::list(&ctx()?, args),
         Command::Activity(args) => activities::show(&ctx()?, args),
         Command::Profile(args) => training::profile(&ctx()?, args),

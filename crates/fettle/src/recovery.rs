@@ -53,24 +53,34 @@ pub(crate) fn wellness(ctx: &Context, args: &WellnessArgs) -> anyhow::Result<Exi
     match &args.action {
         WellnessAction::Add(add) => wellness_add(ctx, add),
         WellnessAction::Import(import) => {
-            let text = std::fs::read_to_string(&import.path).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot read {}: {e} (give the CSV or text file your HRV app exported)",
-                    import.path.display()
-                )
-            })?;
-            let name = import
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let view = app::import_wellness(
-                ctx.store.as_ref(),
-                ctx.athlete,
-                &name,
-                &text,
-                Timestamp::now(),
-            )?;
+            let view = if fettle_app::wellness_export::is_export(&import.path) {
+                fettle_app::wellness_export::import_garmin_export(
+                    ctx.store.as_ref(),
+                    ctx.athlete,
+                    &import.path,
+                    Timestamp::now(),
+                )?
+            } else {
+                let text = std::fs::read_to_string(&import.path).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot read {}: {e} (give the CSV or text file your HRV app \
+                         exported, or a Garmin Connect export's zip or folder)",
+                        import.path.display()
+                    )
+                })?;
+                let name = import
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                app::import_wellness(
+                    ctx.store.as_ref(),
+                    ctx.athlete,
+                    &name,
+                    &text,
+                    Timestamp::now(),
+                )?
+            };
             if ctx.json {
                 print_json(&view)?;
             } else {
@@ -84,6 +94,10 @@ pub(crate) fn wellness(ctx: &Context, args: &WellnessArgs) -> anyhow::Result<Exi
                         _ => String::new(),
                     }
                 );
+                println!("  took: {}", view.fields.join(", "));
+                for ignored in &view.ignored {
+                    println!("  ignored: {ignored}");
+                }
                 for e in &view.skipped {
                     println!("  skipped line {}: {}", e.line, e.message);
                 }
