@@ -69,6 +69,7 @@ pub struct PlanParams {
 /// The options of a plan as a person types them (CLI flags, a web form). Every field but the
 /// race date and distance is optional and falls back to the planner's defaults.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanInput {
     /// Race day, `YYYY-MM-DD`.
     pub race: String,

@@ -344,7 +344,7 @@ async function pageToday(root) {
       el('p', { class: 'recommendation', 'data-recommendation': r.recommendation, text: recommendations[r.recommendation] || '' }),
       r.reasons && r.reasons.length ? el('ul', {}, r.reasons.map((reason) => el('li', { text: reason }))) : null,
       r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
-        [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
+        [c.label, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
       r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
   }),
   section(root, 'Recovery', async (box) => {
