@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use crate::log::RecoveryMethod;
 pub use crate::performance::{VdotEvidence, VdotSource};
 
-pub use adherence::{Adherence, AdherenceSummary, WeekAdherence, adherence};
+pub use adherence::{Adherence, AdherenceSummary, DayMark, Mark, WeekAdherence, adherence};
 
 /// Default ramp cap in fitness (CTL) points per week. docs/science.md: "about 3–8 points/week
 /// sustainable"; 6 lets a plan build while staying inside that band.

@@ -445,6 +445,29 @@ fn adherence_counts_planned_against_done_by_hand() {
     assert_eq!(w1.done_load, 0.0);
     assert_eq!(w1.load_pct, Some(0.0));
     assert!((a.summary.done_load - w.done_load).abs() < 1e-9);
+    // Day marks: week 0's run days done and its first rest day an extra run; in week 1 the
+    // past run days missed, today's run due, its rest days rest.
+    use super::Mark;
+    for (day, marked) in week0.days.iter().zip(&w.days) {
+        assert_eq!(marked.date, day.date);
+        let expected = if day.session.kind != SessionKind::Rest {
+            Mark::Done
+        } else if day.date == rest.date {
+            Mark::Extra
+        } else {
+            Mark::Rest
+        };
+        assert_eq!(marked.mark, expected, "{}", day.date);
+    }
+    assert_eq!(w1.days.len(), 3);
+    for (day, marked) in plan.weeks[1].days.iter().zip(&w1.days) {
+        let expected = match (day.session.kind == SessionKind::Rest, day.date == today) {
+            (true, _) => Mark::Rest,
+            (false, true) => Mark::Due,
+            (false, false) => Mark::Missed,
+        };
+        assert_eq!(marked.mark, expected, "{}", day.date);
+    }
 }
 
 #[test]
