@@ -4,8 +4,8 @@
 //! FIT files, and a plan), every page is
 //! loaded and checked for console errors (Chromium's browser log: uncaught exceptions,
 //! `console.error`, CSP violations, failed loads), charts must have drawn, the recovery form
-//! and the upload must work through the UI. Screenshots go to `$FETTLE_TEST_ARTIFACTS` or
-//! `target/artifacts/browser`.
+//! and the upload must work through the UI. Screenshots go to `$FETTLE_SCREENSHOT_DIR` or
+//! `target/screenshots` (`.ci/run` keeps them and says where).
 //!
 //! A second test runs a multi-user server (a coach and three athletes in a temporary SQLite
 //! database): the login form and its error, invitations on the account page, API tokens, a
@@ -89,8 +89,8 @@ fn browser_programs() -> Option<(PathBuf, PathBuf)> {
 
 /// Where screenshots go.
 fn artifacts_dir() -> PathBuf {
-    let dir = std::env::var_os("FETTLE_TEST_ARTIFACTS").map_or_else(
-        || Path::new(env!("CARGO_TARGET_TMPDIR")).join("../artifacts/browser"),
+    let dir = std::env::var_os("FETTLE_SCREENSHOT_DIR").map_or_else(
+        || Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots"),
         PathBuf::from,
     );
     std::fs::create_dir_all(&dir).expect("artifacts folder can be created");
@@ -385,6 +385,7 @@ async fn dashboard_works_in_headless_chromium() {
     let empty = TestDb::empty();
     let new_user = Server::start(empty.state()).await;
     new_user_sees_empty_states_without_errors(&browser, &new_user, &pages).await;
+    plan_made_through_the_form(&browser, &new_user, &empty).await;
     let _ = writeln!(
         std::io::stderr(),
         "browser tests took {:.1} s; screenshots in {}",
@@ -398,6 +399,70 @@ async fn dashboard_works_in_headless_chromium() {
         .close()
         .await
         .expect("session closes");
+}
+
+/// A new user makes a plan through the Plan page's form: it is stored with the options given
+/// (the same validation as `fettle plan create`: a bad goal time is refused with the
+/// planner's words first), and the weeks show with today highlighted.
+async fn plan_made_through_the_form(browser: &Browser, server: &Server, db: &TestDb) {
+    browser.open(&server.url("/plan")).await;
+    let race = jiff::ZonedDateTime::now()
+        .date()
+        .checked_add(jiff::Span::new().days(84))
+        .expect("a date");
+    browser
+        .js(&format!(
+            "document.querySelector('#plan-form input[name=race]').value = '{race}'; return true;"
+        ))
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#plan-form select[name=distance]"))
+        .await
+        .expect("distance")
+        .select_by_value("10k")
+        .await
+        .expect("selects");
+    browser
+        .type_into("#plan-form input[name=goal_time]", "fast")
+        .await;
+    browser.click("#plan-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return document.querySelector('#plan-form [role=status]').className === 'error';",
+            "the bad goal time to be refused",
+        )
+        .await;
+    // The refusal is the only error the browser saw (it logs a 422 as a failed load).
+    let refused = browser.console_errors().await;
+    assert!(
+        refused.len() == 1 && refused[0].contains("/api/v1/plan") && refused[0].contains("422"),
+        "{refused:?}"
+    );
+    assert!(
+        matches!(
+            fettle_app::planning::show_plan(db.store(), db.athlete(), race),
+            Err(fettle_app::AppError::NotFound(_))
+        ),
+        "nothing stored"
+    );
+    browser
+        .type_into("#plan-form input[name=goal_time]", "49:30")
+        .await;
+    browser.click("#plan-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return !!document.querySelector('#plan-edit') && !!document.querySelector('[aria-current=date]');",
+            "the new plan's weeks with today marked",
+        )
+        .await;
+    browser.screenshot("desktop-plan-made").await;
+    let stored = fettle_app::planning::show_plan(db.store(), db.athlete(), race).expect("stored");
+    assert_eq!(stored.plan.race.date, race);
+    assert_eq!(stored.plan.race.distance_m, 10_000.0);
+    assert_eq!(stored.plan.race.goal_time_s, Some(49.0 * 60.0 + 30.0));
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "plan form: console errors {errors:?}");
 }
 
 /// The harness's own check: an error logged by a page must be reported, or "no console errors"
@@ -731,6 +796,10 @@ async fn today_leads_with_the_verdict_and_takes_a_morning(
     browser.open(&server.url("/")).await;
     browser.wait_for_js(verdict_shown, "the verdict").await;
     browser.screenshot("desktop-today-1400").await;
+    // Times are shown in the athlete's zone (the demo athlete's profile names one).
+    let zone = fettle_app::athlete_time_zone(db.store(), db.athlete()).expect("zone");
+    let shown_zone = browser.js("return document.body.dataset.timeZone;").await;
+    assert_eq!(shown_zone, json!(zone.iana_name().expect("a named zone")));
     let expected = fettle_app::today::today(db.store(), db.athlete(), None, jiff::Timestamp::now())
         .expect("today");
     let shown = browser
