@@ -413,6 +413,26 @@ fn harder_than_planned(
     Ok((planned > 0.0 && done > (1.0 + HARDER_THAN_PLANNED) * planned).then_some((done, planned)))
 }
 
+/// Exchanges the sessions of `from` and `to` in the saved plan (an accepted swap of the daily
+/// decision, [`crate::today::accept_swap`]), notes `change` among the plan's changes and saves
+/// it. `Invalid` when either day is not in the plan.
+pub(crate) fn swap_saved_days(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Date,
+    to: Date,
+    change: String,
+) -> Result<(), AppError> {
+    let mut saved = load(store, athlete)?;
+    if !plan::swap_days(&mut saved.plan, from, to) {
+        return Err(AppError::Invalid(format!(
+            "the plan does not hold both {from} and {to}: nothing was moved"
+        )));
+    }
+    saved.plan.changes.insert(0, change);
+    save(store, athlete, &saved)
+}
+
 /// The saved plan. `NotFound` when there is none.
 pub fn show_plan(store: &dyn Store, athlete: AthleteId, today: Date) -> Result<PlanView, AppError> {
     Ok(PlanView::new(load(store, athlete)?, today))

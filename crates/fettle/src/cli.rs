@@ -415,7 +415,7 @@ pub(crate) struct PlanArgs {
     pub(crate) action: PlanAction,
 }
 
-/// `fettle plan create|show|forecast|adherence|replan|export`
+/// `fettle plan create|show|forecast|adherence|replan|pause|accept-swap|export|export-workouts`
 #[derive(Debug, Subcommand)]
 pub(crate) enum PlanAction {
     /// Build a plan to a race from your history and save it (replacing the previous one).
@@ -431,6 +431,9 @@ pub(crate) enum PlanAction {
     /// Pause the plan (illness, injury, a trip): rest from --from to --to, then rebuild the
     /// weeks after it.
     Pause(PlanPauseArgs),
+    /// Accept the move `fettle today` proposes: the session it displaced and the easy day it
+    /// offered trade places in the plan.
+    AcceptSwap,
     /// Write the plan's sessions (and with --with-recovery the recovery items) as an iCalendar
     /// (.ics) file.
     Export(PlanExportArgs),

@@ -863,6 +863,34 @@ pub fn pause(plan: &mut Plan, from: Date, to: Date) -> usize {
     dropped
 }
 
+/// Exchanges the sessions of two days (a swap the daily decision proposed and the athlete
+/// accepted, [`crate::today::Swap`]): each day keeps its date and takes the other's session,
+/// load and recovery items, and the weeks' totals follow. Returns `false`, changing nothing,
+/// when either day is not in the plan.
+pub fn swap_days(plan: &mut Plan, from: Date, to: Date) -> bool {
+    let find = |plan: &Plan, date: Date| {
+        plan.weeks.iter().enumerate().find_map(|(w, week)| {
+            week.days
+                .iter()
+                .position(|d| d.date == date)
+                .map(|d| (w, d))
+        })
+    };
+    let (Some((wa, da)), Some((wb, db))) = (find(plan, from), find(plan, to)) else {
+        return false;
+    };
+    let a = plan.weeks[wa].days[da].clone();
+    let b = plan.weeks[wb].days[db].clone();
+    plan.weeks[wa].days[da] = Day { date: a.date, ..b };
+    plan.weeks[wb].days[db] = Day { date: to, ..a };
+    for w in [wa, wb] {
+        let week = &mut plan.weeks[w];
+        week.load_target = week.days.iter().map(|d| d.load).sum();
+        week.distance_target_m = week.days.iter().map(|d| d.session.distance_m).sum();
+    }
+    true
+}
+
 /// A re-planned week differs from the original when its distance moved by more than this share.
 const REPLAN_CHANGE_SHARE: f64 = 0.05;
 

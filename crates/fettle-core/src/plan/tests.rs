@@ -939,3 +939,36 @@ fn marathon_sessions_vary_by_phase_with_marathon_pace_work_and_structured_steps(
     assert_eq!(steps[1].time_s, Some(60.0));
     assert_eq!(steps[1].role, StepRole::Recovery);
 }
+
+#[test]
+fn an_accepted_swap_exchanges_two_days_and_the_weeks_follow() {
+    let mut plan = create_plan(&marathon_request()).unwrap();
+    let before = plan.clone();
+    // The first demanding session of the second week and the first easy day after it.
+    let days: Vec<&Day> = before.weeks[1].days.iter().collect();
+    let hard = days
+        .iter()
+        .find(|d| matches!(d.session.kind, SessionKind::Intervals | SessionKind::Tempo))
+        .expect("a hard day in week 2");
+    let easy = before
+        .days()
+        .find(|d| d.date > hard.date && d.session.kind == SessionKind::Easy)
+        .expect("an easy day after it");
+    assert!(swap_days(&mut plan, hard.date, easy.date));
+    let after = |date: Date| plan.days().find(|d| d.date == date).unwrap().clone();
+    assert_eq!(after(hard.date).session, easy.session);
+    assert_eq!(after(hard.date).load, easy.load);
+    assert_eq!(after(easy.date).session, hard.session);
+    assert_eq!(after(easy.date).date, easy.date);
+    // Every week's load is still the sum of its days, and the plan's total is unchanged.
+    for week in &plan.weeks {
+        let sum: f64 = week.days.iter().map(|d| d.load).sum();
+        assert!((week.load_target - sum).abs() < 1e-9);
+    }
+    let total = |p: &Plan| p.days().map(|d| d.load).sum::<f64>();
+    assert!((total(&plan) - total(&before)).abs() < 1e-9);
+    // A day outside the plan changes nothing.
+    let copy = plan.clone();
+    assert!(!swap_days(&mut plan, hard.date, date(2001, 1, 1)));
+    assert_eq!(plan, copy);
+}
