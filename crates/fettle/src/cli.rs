@@ -426,7 +426,8 @@ pub(crate) enum PlanAction {
     Forecast,
     /// Planned against done, week by week.
     Adherence,
-    /// Rebuild the rest of the plan from what was actually done, keeping the race goal.
+    /// Rebuild the rest of the plan from what was actually done, keeping the race (its goal
+    /// moves to a realistic time when the gap cannot be closed safely).
     Replan,
     /// Pause the plan (illness, injury, a trip): rest from --from to --to, then rebuild the
     /// weeks after it.
