@@ -848,15 +848,23 @@ async fn today_leads_with_the_verdict_and_takes_a_morning(
     let bottom = browser
         .js("const v = document.querySelector('#today-verdict .verdict');
              const line = v.querySelector('.readiness-line');
-             return [Math.round(line.getBoundingClientRect().bottom), Math.round(v.querySelector('.headline').getBoundingClientRect().bottom), window.innerHeight];")
+             const session = v.querySelector('.session') || v.querySelector('.headline');
+             return [Math.round(line.getBoundingClientRect().bottom), Math.round(v.querySelector('.headline').getBoundingClientRect().bottom), window.innerHeight, Math.round(session.getBoundingClientRect().top), Math.round(v.querySelector('.verdict-word').getBoundingClientRect().top)];")
         .await;
     let (readiness_bottom, headline_bottom, height) = (
         bottom[0].as_i64().unwrap_or(i64::MAX),
         bottom[1].as_i64().unwrap_or(i64::MAX),
         bottom[2].as_i64().unwrap_or(0),
     );
+    // The session line starts on the first screen too, and the verdict word is at the top of
+    // it (a rest day has no session line: the headline stands for it).
+    let session_top = bottom[3].as_i64().unwrap_or(i64::MAX);
+    let verdict_top = bottom[4].as_i64().unwrap_or(i64::MAX);
     assert!(
-        readiness_bottom <= height && headline_bottom <= height,
+        readiness_bottom <= height
+            && headline_bottom <= height
+            && session_top < height
+            && (0..height).contains(&verdict_top),
         "first screen: {bottom}"
     );
     browser.screenshot("phone-today-390").await;
