@@ -121,6 +121,16 @@ pub const PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M: f64 = 113_000.0;
 /// build of about a third, the rise of Advanced Marathoning's schedules from their first weeks to
 /// their peak.
 pub const PEAK_GROWTH_OVER_RECENT: f64 = 1.35;
+/// The peak aimed for when the goal asks for the most improvement a plan can bring
+/// ([`AMBITIOUS_GOAL_VDOT_GAIN`] or more above the current VDOT): half as much again as now,
+/// still inside the distance's range — the step from Advanced Marathoning's 55–70-mile to its
+/// 70–85-mile schedules, which the authors advise for runners chasing a faster time.
+pub const PEAK_GROWTH_AMBITIOUS: f64 = 1.5;
+/// The VDOT gain above the current one at which a goal counts as fully ambitious: three
+/// points, what twelve weeks bring at [`MAX_VDOT_GAIN_PER_WEEK`]. Between no gain and this,
+/// the peak's growth rises in proportion from [`PEAK_GROWTH_OVER_RECENT`] to
+/// [`PEAK_GROWTH_AMBITIOUS`]; a goal at or below the current fitness changes nothing.
+pub const AMBITIOUS_GOAL_VDOT_GAIN: f64 = 3.0;
 /// Fastest plausible VDOT gain per week of training: Daniels advises raising the training VDOT
 /// by about one point every 4–6 weeks; the faster end is used to judge a goal.
 pub const MAX_VDOT_GAIN_PER_WEEK: f64 = 0.25;

@@ -972,3 +972,32 @@ fn an_accepted_swap_exchanges_two_days_and_the_weeks_follow() {
     assert!(!swap_days(&mut plan, hard.date, date(2001, 1, 1)));
     assert_eq!(plan, copy);
 }
+
+#[test]
+fn a_goal_asking_for_more_than_current_fitness_raises_the_peak_week() {
+    let peak = |goal: Option<f64>| {
+        let mut req = sixty_km_marathon_request();
+        req.goal_time_s = goal;
+        let plan = create_plan(&req).unwrap();
+        let current = plan.predictions.current_vdot.unwrap();
+        let peak = plan
+            .weeks
+            .iter()
+            .filter(|w| w.kind == WeekKind::Build)
+            .map(|w| w.distance_target_m)
+            .fold(0.0, f64::max);
+        (peak, current, plan.predictions.goal_vdot)
+    };
+    let (plain, current, _) = peak(None);
+    // A goal slower than today's fitness predicts (4:00:00 needs VDOT ≈ 38; a 4:30/km
+    // threshold is ≈ 45 or more): the same peak as no goal.
+    let (modest, _, modest_vdot) = peak(Some(4.0 * 3600.0));
+    assert!(modest_vdot.unwrap() < current);
+    assert!((modest - plain).abs() < 1e-6, "{modest} vs {plain}");
+    // 2:59:00 needs VDOT ≈ 53.5, well over three points more: the peak aims at 1.5 × 60 km =
+    // 90 km instead of 1.35 × 60 = 81 km (both inside the marathon's 80–113 km range).
+    let (ambitious, _, ambitious_vdot) = peak(Some(2.0 * 3600.0 + 59.0 * 60.0));
+    assert!(ambitious_vdot.unwrap() >= current + AMBITIOUS_GOAL_VDOT_GAIN);
+    assert!(ambitious >= plain * 1.08, "{ambitious} vs {plain}");
+    assert!(ambitious <= 90_000.0 * 1.02, "{ambitious}");
+}
