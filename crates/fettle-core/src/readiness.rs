@@ -831,7 +831,7 @@ mod tests {
         assert!(
             r.missing
                 .iter()
-                .any(|m| m.starts_with("form") && m.contains("provisional"))
+                .any(|m| m.starts_with(component_label("form")) && m.contains("provisional"))
         );
         assert!(r.reasons.iter().any(|m| m.contains("provisional")));
         // With wellness it is the wellness that decides: a bad night still caps the day.
@@ -861,7 +861,7 @@ mod tests {
         assert!(j["score"].is_number());
         assert!(["train_hard", "easy", "rest"].contains(&j["recommendation"].as_str().unwrap()));
         for c in j["components"].as_array().unwrap() {
-            for key in ["name", "value", "baseline", "weight"] {
+            for key in ["name", "label", "value", "baseline", "weight"] {
                 assert!(c.get(key).is_some(), "{key} in {c}");
             }
         }
@@ -870,7 +870,7 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|m| m.as_str().unwrap().starts_with("soreness"))
+                .any(|m| m.as_str().unwrap().starts_with("Soreness"))
         );
     }
 
