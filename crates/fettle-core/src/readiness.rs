@@ -228,7 +228,7 @@ pub fn load_state(series: &[crate::series::DayState], date: Date) -> Option<Load
 }
 
 /// What a runner calls a component, from its stable name (`resting_hr` → "Resting heart
-/// rate"): the one place the words are defined; an unknown name is returned as it is.
+/// rate"): the one place the words are defined (an unknown name is "Other").
 pub fn component_label(name: &str) -> &'static str {
     match name {
         "hrv" => "Heart-rate variability (HRV)",
