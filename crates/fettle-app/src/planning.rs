@@ -69,6 +69,7 @@ pub struct PlanParams {
 /// The options of a plan as a person types them (CLI flags, a web form). Every field but the
 /// race date and distance is optional and falls back to the planner's defaults.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanInput {
     /// Race day, `YYYY-MM-DD`.
     pub race: String,
@@ -231,7 +232,8 @@ pub fn create_plan(
 
 /// Rebuilds the rest of the saved plan from what was actually done (the history up to
 /// yesterday), keeping the race, its goal and the options; days before today stay as they were
-/// planned. Saves and returns the new plan.
+/// planned. A goal the rebuilt plan cannot reach safely moves to the realistic time
+/// ([`realistic_goal`]), and `changes` says so. Saves and returns the new plan.
 pub fn replan(
     store: &dyn Store,
     athlete: AthleteId,
@@ -248,18 +250,35 @@ pub fn replan(
     let tz = crate::athlete_time_zone(store, athlete)?;
     let history = training::day_totals(store, athlete, &tz)?;
     let harder = harder_than_planned(&history, &saved.plan, today)?;
+    let adjust = Adjust {
+        start: None,
+        first_week_easier: harder.is_some(),
+    };
+    let mut params = saved.params.clone();
     let mut plan = build(
         store,
         athlete,
-        &saved.params,
+        &params,
         today,
         now,
         Some(&saved.plan),
-        Adjust {
-            start: None,
-            first_week_easier: harder.is_some(),
-        },
+        adjust,
     )?;
+    // The gap to the goal cannot be closed safely from here: the goal moves to what the
+    // current fitness makes realistic, and the plan says so.
+    if let Some((goal, sentence)) = realistic_goal(&params, &plan) {
+        params.goal_time_s = Some(goal);
+        plan = build(
+            store,
+            athlete,
+            &params,
+            today,
+            now,
+            Some(&saved.plan),
+            adjust,
+        )?;
+        plan.changes.insert(0, sentence);
+    }
     if let Some((done, planned)) = harder {
         plan.changes.insert(
             0,
@@ -271,11 +290,35 @@ pub fn replan(
     }
     let saved = SavedPlan {
         plan,
+        params,
         replanned_at: Some(now),
         ..saved
     };
     save(store, athlete, &saved)?;
     Ok(PlanView::new(saved, today))
+}
+
+/// When the plan's goal needs a VDOT above the one realistic by race day (the current VDOT
+/// plus the documented gain per week, [`plan::MAX_VDOT_GAIN_PER_WEEK`]), the time that
+/// realistic VDOT predicts (whole seconds, rounded up) and a sentence saying the goal moved.
+/// `None` when the goal is within reach, or there is no goal or no evidence of fitness.
+fn realistic_goal(params: &PlanParams, plan: &Plan) -> Option<(f64, String)> {
+    let goal = params.goal_time_s?;
+    let p = &plan.predictions;
+    let (needed, reachable, time) = (p.goal_vdot?, p.reachable_vdot?, p.reachable_time_s?);
+    if needed <= reachable {
+        return None;
+    }
+    let realistic = time.ceil();
+    let sentence = format!(
+        "the goal of {} needs a VDOT of {needed:.1}, and from your current {:.1} about \
+         {reachable:.1} is realistic by race day: the gap cannot be closed safely, so the goal \
+         moves to {}, the time that fitness predicts",
+        crate::validate::hms(goal),
+        p.current_vdot.unwrap_or(reachable),
+        crate::validate::hms(realistic)
+    );
+    Some((realistic, sentence))
 }
 
 /// Pauses the saved plan from `from` to `to` (inclusive; illness, injury, a trip): those days
@@ -410,6 +453,26 @@ fn harder_than_planned(
         .map(|d| d.load)
         .sum();
     Ok((planned > 0.0 && done > (1.0 + HARDER_THAN_PLANNED) * planned).then_some((done, planned)))
+}
+
+/// Exchanges the sessions of `from` and `to` in the saved plan (an accepted swap of the daily
+/// decision, [`crate::today::accept_swap`]), notes `change` among the plan's changes and saves
+/// it. `Invalid` when either day is not in the plan.
+pub(crate) fn swap_saved_days(
+    store: &dyn Store,
+    athlete: AthleteId,
+    from: Date,
+    to: Date,
+    change: String,
+) -> Result<(), AppError> {
+    let mut saved = load(store, athlete)?;
+    if !plan::swap_days(&mut saved.plan, from, to) {
+        return Err(AppError::Invalid(format!(
+            "the plan does not hold both {from} and {to}: nothing was moved"
+        )));
+    }
+    saved.plan.changes.insert(0, change);
+    save(store, athlete, &saved)
 }
 
 /// The saved plan. `NotFound` when there is none.
@@ -953,6 +1016,45 @@ mod tests {
         let tz = crate::athlete_time_zone(store, athlete).unwrap();
         let history = training::day_totals(store, athlete, &tz).unwrap();
         starting_point(store, athlete, &history, TODAY, &tz).unwrap()
+    }
+
+    #[test]
+    fn replan_moves_a_goal_out_of_safe_reach_to_the_realistic_time_and_says_so() {
+        let (store, athlete) = store();
+        // A 5 km in 25:00 a week ago: VDOT ≈ 38.3 (Daniels' tables). A 10 km goal of 40:00
+        // needs ≈ 51.9; twelve weeks at 0.25 a week reach ≈ 41.3 at most.
+        crate::training::add_race(&store, athlete, TODAY - 7.days(), 5000.0, 1500.0, now())
+            .unwrap();
+        let params = PlanInput {
+            race: (TODAY + 84.days()).to_string(),
+            distance: "10k".into(),
+            goal_time: Some("40:00".into()),
+            ..PlanInput::default()
+        }
+        .parse()
+        .unwrap();
+        let made = create_plan(&store, athlete, &params, TODAY, now()).unwrap();
+        // Making the plan keeps the athlete's goal (and warns); only a re-plan moves it.
+        assert_eq!(made.params.goal_time_s, Some(2400.0));
+        let replanned = replan(&store, athlete, TODAY, now()).unwrap();
+        let goal = replanned.params.goal_time_s.unwrap();
+        // Daniels' tables: a 10 km at VDOT 40 is 50:03 and at VDOT 42 is 48:01, so a VDOT of
+        // about 41.3 runs it in 48:30–49:00; allow the table's rounding.
+        assert!((47.5 * 60.0..=50.0 * 60.0).contains(&goal), "{goal}");
+        assert_eq!(replanned.plan.race.goal_time_s, Some(goal));
+        let first = &replanned.plan.changes[0];
+        assert!(
+            first.contains("the goal of 40:00") && first.contains("goal moves to"),
+            "{first}"
+        );
+        // Now within reach: a second re-plan keeps it.
+        let again = replan(&store, athlete, TODAY, now()).unwrap();
+        assert_eq!(again.params.goal_time_s, Some(goal));
+        assert!(
+            again.plan.changes.iter().all(|c| !c.contains("goal moves")),
+            "{:?}",
+            again.plan.changes
+        );
     }
 
     #[test]

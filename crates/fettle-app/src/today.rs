@@ -233,5 +233,69 @@ pub fn today(
     })
 }
 
+/// What accepting the day's proposed swap changed in the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct SwapAccepted {
+    /// The session moved (its title in the plan).
+    pub session: String,
+    /// The day it was planned on.
+    pub from: Date,
+    /// The day it moved to.
+    pub to: Date,
+    /// The session `from` holds now (the one that was planned on `to`).
+    pub instead: String,
+    /// What changed, in one sentence.
+    pub message: String,
+}
+
+/// Accepts the swap the day's decision proposes ([`today`]'s `swap`): the displaced session
+/// and the easy day it was offered trade places in the saved plan, which says so in its
+/// changes. Nothing changes, with an `Invalid` error saying why, when the decision proposes no
+/// move (the morning agrees with the plan, or the proposal is to skip the session).
+pub fn accept_swap(
+    store: &dyn Store,
+    athlete: AthleteId,
+    date: Option<Date>,
+    now: Timestamp,
+) -> Result<SwapAccepted, AppError> {
+    let view = today(store, athlete, date, now)?;
+    let Some(swap) = view.swap else {
+        return Err(AppError::Invalid(format!(
+            "today's decision on {} proposes no swap ({}): there is nothing to accept",
+            view.date, view.headline
+        )));
+    };
+    let Some(to) = swap.to else {
+        return Err(AppError::Invalid(format!(
+            "the proposal for {} is not a move: {}",
+            swap.from, swap.sentence
+        )));
+    };
+    let instead = crate::planning::saved_plan(store, athlete)?
+        .and_then(|p| {
+            p.days()
+                .find(|d| d.date == to)
+                .map(|d| d.session.title.clone())
+        })
+        .unwrap_or_default();
+    let day = |d: Date| d.strftime("%A %Y-%m-%d").to_string();
+    let message = format!(
+        "moved {} from {} to {}; {} is now: {}",
+        swap.session,
+        day(swap.from),
+        day(to),
+        day(swap.from),
+        instead
+    );
+    crate::planning::swap_saved_days(store, athlete, swap.from, to, message.clone())?;
+    Ok(SwapAccepted {
+        session: swap.session,
+        from: swap.from,
+        to,
+        instead,
+        message,
+    })
+}
+
 #[cfg(test)]
 mod tests;

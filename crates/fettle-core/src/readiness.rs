@@ -227,12 +227,33 @@ pub fn load_state(series: &[crate::series::DayState], date: Date) -> Option<Load
     })
 }
 
+/// What a runner calls a component, from its stable name (`resting_hr` → "Resting heart
+/// rate"): the one place the words are defined (an unknown name is "Other").
+pub fn component_label(name: &str) -> &'static str {
+    match name {
+        "hrv" => "Heart-rate variability (HRV)",
+        "resting_hr" => "Resting heart rate",
+        "sleep" => "Sleep",
+        "sleep_quality" => "Sleep quality",
+        "soreness" => "Soreness",
+        "fatigue" => "Fatigue",
+        "stress" => "Stress",
+        "mood" => "Mood",
+        "form" => "Form (fitness − fatigue)",
+        "recent_load" => "Recent load (fatigue ÷ fitness)",
+        _ => "Other",
+    }
+}
+
 /// One component of the score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Component {
     /// Stable name: `hrv`, `resting_hr`, `sleep`, `sleep_quality`, `soreness`, `fatigue`,
     /// `stress`, `mood`, `form`, `recent_load`.
     pub name: &'static str,
+    /// What a runner calls it ("Resting heart rate"): [`component_label`] of `name`, for every
+    /// face to show instead of the stable name.
+    pub label: &'static str,
     /// Today's value (units in `unit`).
     pub value: f64,
     /// The athlete's baseline or the reference the value is compared with.
@@ -312,6 +333,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                 parts.push((
                     Component {
                         name: "hrv",
+                        label: component_label("hrv"),
                         value: recent,
                         baseline: Some(b.ln_mean_60d),
                         sd: Some(b.ln_sd_60d),
@@ -324,14 +346,16 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                 ));
             }
             None => missing.push(format!(
-                "hrv: only {} morning rMSSD value(s) in the last {RECENT_DAYS} days (need \
+                "{}: only {} morning rMSSD value(s) in the last {RECENT_DAYS} days (need \
                  {MIN_RECENT_VALUES})",
+                component_label("hrv"),
                 b.n_7d
             )),
         },
         None => missing.push(format!(
-            "hrv: fewer than {MIN_BASELINE_VALUES} morning rMSSD values in the last \
-                 {BASELINE_DAYS} days (no baseline yet)"
+            "{}: fewer than {MIN_BASELINE_VALUES} morning rMSSD values in the last \
+                 {BASELINE_DAYS} days (no baseline yet)",
+            component_label("hrv")
         )),
     }
 
@@ -378,6 +402,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                     parts.push((
                         Component {
                             name: "resting_hr",
+                            label: component_label("resting_hr"),
                             value: hr,
                             baseline: Some(mean),
                             sd: Some(sd),
@@ -390,18 +415,23 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                     ));
                 }
                 None => missing.push(format!(
-                    "resting_hr: fewer than {MIN_SUBJECTIVE_BASELINE_VALUES} earlier mornings \
-                     to form a baseline"
+                    "{}: fewer than {MIN_SUBJECTIVE_BASELINE_VALUES} earlier mornings \
+                     to form a baseline",
+                    component_label("resting_hr")
                 )),
             }
         }
-        None => missing.push("resting_hr: no value this morning".into()),
+        None => missing.push(format!(
+            "{}: no value this morning",
+            component_label("resting_hr")
+        )),
     }
 
     match today_value(|e| e.sleep_h) {
         Some(h) => parts.push((
             Component {
                 name: "sleep",
+                label: component_label("sleep"),
                 value: h,
                 baseline: Some(SLEEP_TARGET_H),
                 sd: None,
@@ -414,7 +444,10 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
             },
             WEIGHT_SLEEP,
         )),
-        None => missing.push("sleep: no sleep duration this morning".into()),
+        None => missing.push(format!(
+            "{}: no duration this morning",
+            component_label("sleep")
+        )),
     }
 
     type Getter = fn(&WellnessEntry) -> Option<f64>;
@@ -443,6 +476,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                 parts.push((
                     Component {
                         name,
+                        label: component_label(name),
                         value: v,
                         baseline: base.map(|b| b.0),
                         sd: base.map(|b| b.1),
@@ -454,7 +488,10 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                     weight,
                 ));
             }
-            None => missing.push(format!("{name}: not reported this morning")),
+            None => missing.push(format!(
+                "{}: not reported this morning",
+                component_label(name)
+            )),
         }
     }
 
@@ -471,6 +508,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
             };
             let mut load_parts = vec![Component {
                 name: "form",
+                label: component_label("form"),
                 value: l.form,
                 baseline: Some(form_baseline),
                 sd: form_sd,
@@ -492,6 +530,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                 };
                 load_parts.push(Component {
                     name: "recent_load",
+                    label: component_label("recent_load"),
                     value: ratio,
                     baseline: Some(baseline),
                     sd,
@@ -502,8 +541,9 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                 });
             } else {
                 missing.push(format!(
-                    "recent_load: fitness {:.1} is below {MIN_FITNESS_FOR_RATIO}, too little \
+                    "{}: fitness {:.1} is below {MIN_FITNESS_FOR_RATIO}, too little \
                      history to compare recent load with",
+                    component_label("recent_load"),
                     l.fitness
                 ));
             }
@@ -512,7 +552,7 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
                     missing.push(format!(
                         "{}: {:.1} is provisional while your training history is short \
                          (fitness and fatigue are still warming up), so it is not counted",
-                        c.name, c.value
+                        c.label, c.value
                     ));
                 }
             } else {
@@ -523,8 +563,12 @@ pub fn assess(history: &[WellnessEntry], today: Date, load: Option<LoadState>) -
             }
         }
         _ => {
-            missing.push("form: no training-load history".into());
-            missing.push("recent_load: no training-load history".into());
+            for name in ["form", "recent_load"] {
+                missing.push(format!(
+                    "{}: no training-load history",
+                    component_label(name)
+                ));
+            }
         }
     }
 
@@ -664,7 +708,9 @@ mod tests {
             "recent_load",
         ] {
             assert!(
-                r.missing.iter().any(|m| m.starts_with(name)),
+                r.missing
+                    .iter()
+                    .any(|m| m.starts_with(component_label(name))),
                 "{name} not in missing"
             );
         }
@@ -785,7 +831,7 @@ mod tests {
         assert!(
             r.missing
                 .iter()
-                .any(|m| m.starts_with("form") && m.contains("provisional"))
+                .any(|m| m.starts_with(component_label("form")) && m.contains("provisional"))
         );
         assert!(r.reasons.iter().any(|m| m.contains("provisional")));
         // With wellness it is the wellness that decides: a bad night still caps the day.
@@ -815,7 +861,7 @@ mod tests {
         assert!(j["score"].is_number());
         assert!(["train_hard", "easy", "rest"].contains(&j["recommendation"].as_str().unwrap()));
         for c in j["components"].as_array().unwrap() {
-            for key in ["name", "value", "baseline", "weight"] {
+            for key in ["name", "label", "value", "baseline", "weight"] {
                 assert!(c.get(key).is_some(), "{key} in {c}");
             }
         }
@@ -824,7 +870,7 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|m| m.as_str().unwrap().starts_with("soreness"))
+                .any(|m| m.as_str().unwrap().starts_with("Soreness"))
         );
     }
 
@@ -941,7 +987,11 @@ mod tests {
         let weighted: f64 = r.components.iter().map(|c| c.score * c.weight).sum();
         assert!((r.score.unwrap() - weighted).abs() < 1e-9);
         // resting HR is missing today and is listed as such.
-        assert!(r.missing.iter().any(|m| m.starts_with("resting_hr")));
+        assert!(
+            r.missing
+                .iter()
+                .any(|m| m.starts_with("Resting heart rate"))
+        );
     }
 
     mod properties {

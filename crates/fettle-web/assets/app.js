@@ -151,10 +151,63 @@ const methodNames = {
 const methodName = (m) => methodNames[m] || m;
 /** `trail_running` → `Trail running`. */
 const sportName = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, ' ') : 'Activity');
-const localDay = (date = new Date()) =>
+/** A civil date of the calendar grid (no time zone involved) as `YYYY-MM-DD`. */
+const localDay = (date) =>
   `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 const addDays = (isoDay, n) => new Date(daySeconds(isoDay) * 1000 + n * 86400000).toISOString().slice(0, 10);
-const when = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : '—');
+
+/**
+ * The athlete's time zone: the profile's, else the browser's (set in `prepare` before any page
+ * draws). Every time on every page is shown in it, so a browser in Tokyo shows an athlete in
+ * Paris the times `fettle` prints.
+ */
+let athleteZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** The wall-clock parts of an instant in the athlete's zone. */
+function zoneParts(instant) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone: athleteZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  });
+  for (const p of format.formatToParts(instant)) parts[p.type] = p.value;
+  return parts;
+}
+
+/**
+ * The one date/time format of the dashboard, in the athlete's zone: `2026-12-07 09:50`
+ * (`part` 'date' → `2026-12-07`, 'time' → `09:50`). `iso` is an RFC 3339 instant or a Date.
+ */
+function when(iso, part = 'datetime') {
+  if (iso == null || iso === '') return '—';
+  const instant = iso instanceof Date ? iso : new Date(iso);
+  if (Number.isNaN(instant.getTime())) return String(iso);
+  const p = zoneParts(instant);
+  const date = `${p.year}-${p.month}-${p.day}`;
+  const time = `${p.hour}:${p.minute}`;
+  return part === 'date' ? date : part === 'time' ? time : `${date} ${time}`;
+}
+
+/** Today's date in the athlete's zone. */
+const todayInZone = () => when(new Date(), 'date');
+
+/** An instant as a `datetime-local` value (`2026-12-07T09:50`) in the athlete's zone. */
+const wallClock = (instant = new Date()) => when(instant).replace(' ', 'T');
+
+/**
+ * A `datetime-local` value read as wall-clock time in the athlete's zone, as an ISO instant:
+ * the zone's offset is found by formatting a first guess back (twice, for a guess across a
+ * change of offset).
+ */
+function zoneInstant(wall) {
+  const target = Date.parse(`${wall}:00Z`);
+  if (Number.isNaN(target)) return null;
+  let guess = target;
+  for (let i = 0; i < 2; i += 1) {
+    const shown = Date.parse(`${wallClock(new Date(guess))}:00Z`);
+    guess += target - shown;
+  }
+  return new Date(guess).toISOString();
+}
 
 /** A list of label/value tiles. */
 function tiles(items) {
@@ -180,28 +233,68 @@ function flagList(flags) {
 
 // ---------------------------------------------------------------- Today
 
-/** Logs one prescribed item as done. */
-async function logPrescription(item, checkbox, note) {
-  checkbox.disabled = true;
-  const body = { method: item.method };
+/**
+ * When a ticked item is logged by default: now (the actual time), or the start of its window
+ * when that is still ahead (sleep tonight), so the entry counts as done inside the window.
+ */
+function tickTime(item) {
+  const now = Date.now();
+  const start = item.start ? Date.parse(item.start) : NaN;
+  return new Date(Number.isFinite(start) && start > now ? start : now);
+}
+
+/**
+ * The form a tick opens: the prescribed dose (minutes, temperature, grams) and the time,
+ * editable before saving; saving posts to `/recovery` (the dose, not the window's length).
+ */
+function tickForm(item, checkbox, note) {
+  const number = (name, label, value, attrs = {}) => el('label', {}, label,
+    el('input', { name, type: 'number', step: 'any', inputmode: 'decimal', value: value == null ? '' : String(value), ...attrs }));
+  const fields = [];
   if (item.method === 'nutrition') {
-    if (item.carbs_g != null) body.carbs_g = item.carbs_g;
-    if (item.protein_g != null) body.protein_g = item.protein_g;
-  } else {
-    // The prescribed dose (its window can be hours long: it is not the duration).
-    if (item.minutes != null) body.minutes = item.minutes;
-    if (item.temp_c != null) body.temp_c = item.temp_c;
+    fields.push(
+      number('carbs_g', 'Carbohydrate g', item.carbs_g == null ? null : Math.round(item.carbs_g), { min: '0', max: '500' }),
+      number('protein_g', 'Protein g', item.protein_g == null ? null : Math.round(item.protein_g), { min: '0', max: '500' }));
+  } else if (item.minutes != null) {
+    fields.push(number('minutes', item.method === 'compression_garments' ? 'Minutes worn' : 'Minutes', item.minutes, { min: '0' }));
   }
-  try {
-    await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
-    note.textContent = 'Logged.';
-    note.className = 'ok';
-  } catch (error) {
+  if (item.temp_c != null) fields.push(number('temp_c', 'Temperature °C', item.temp_c));
+  const at = tickTime(item);
+  const atInput = el('input', { name: 'at', type: 'datetime-local', value: wallClock(at), required: true });
+  fields.push(el('label', {}, 'When', atInput));
+  const cancel = el('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+  const form = el('form', { class: 'tick-form grid', 'data-method': item.method }, fields,
+    el('button', { type: 'submit', text: 'Log it' }), cancel);
+  cancel.addEventListener('click', () => {
+    form.remove();
     checkbox.checked = false;
     checkbox.disabled = false;
-    note.textContent = error.message;
-    note.className = 'error';
-  }
+    note.textContent = '';
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = { method: item.method };
+    for (const key of ['minutes', 'temp_c', 'carbs_g', 'protein_g']) {
+      const input = form.querySelector(`input[name=${key}]`);
+      if (input && input.value.trim() !== '') body[key] = Number(input.value);
+    }
+    // Unchanged, the time is the exact default (not rounded down to the minute, which could
+    // fall before the window opened).
+    body.at = atInput.value === wallClock(at) ? at.toISOString() : zoneInstant(atInput.value);
+    const submit = form.querySelector('button[type=submit]');
+    submit.disabled = true;
+    try {
+      await api('/recovery', { method: 'POST', body: JSON.stringify(body) });
+      form.remove();
+      note.textContent = 'Logged.';
+      note.className = 'ok';
+    } catch (error) {
+      submit.disabled = false;
+      note.textContent = error.message;
+      note.className = 'error';
+    }
+  });
+  return form;
 }
 
 /** What each readiness recommendation means, in words. */
@@ -263,12 +356,17 @@ function recoveryItem(item, i) {
   let checkbox = null;
   if (!viewing) {
     checkbox = el('input', { type: 'checkbox', id, 'data-method': item.method });
-    checkbox.addEventListener('change', () => { if (checkbox.checked) logPrescription(item, checkbox, note); });
+    checkbox.addEventListener('change', () => {
+      if (!checkbox.checked) return;
+      checkbox.disabled = true;
+      body.append(tickForm(item, checkbox, note));
+    });
   }
-  return el('li', {}, checkbox, el('div', {},
+  const body = el('div', {},
     el(checkbox ? 'label' : 'span', { for: checkbox ? id : null }, el('strong', { text: methodName(item.method) }), item.dose ? ` — ${item.dose}` : ''),
     el('div', { class: 'muted', text: [item.start ? `${when(item.start)} – ${when(item.end)}` : '', item.reason, item.evidence ? `Evidence: ${item.evidence}` : ''].filter(Boolean).join(' · ') }),
-    note));
+    note);
+  return el('li', { 'data-method': item.method }, checkbox, body);
 }
 
 /** The morning check-in: a short form posted to `/wellness`; `onSaved` runs after a save. */
@@ -315,7 +413,7 @@ function morningForm(onSaved) {
 }
 
 async function pageToday(root) {
-  const today = localDay();
+  const today = todayInZone();
   const recent = await api('/activities?limit=1').catch(() => null);
   if (recent && recent.length === 0) {
     root.append(viewing
@@ -344,7 +442,7 @@ async function pageToday(root) {
       el('p', { class: 'recommendation', 'data-recommendation': r.recommendation, text: recommendations[r.recommendation] || '' }),
       r.reasons && r.reasons.length ? el('ul', {}, r.reasons.map((reason) => el('li', { text: reason }))) : null,
       r.components.length ? table(['Component', 'Today ', 'Baseline ', 'Weight '], r.components.map((c) =>
-        [c.name, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
+        [c.label, fixed(c.value, 1), fixed(c.baseline, 1), fixed(c.weight, 2)])) : null,
       r.missing && r.missing.length ? el('p', { class: 'muted', text: `Missing: ${r.missing.join(', ')}` }) : null));
   }),
   section(root, 'Recovery', async (box) => {
@@ -397,7 +495,7 @@ function weeklyVolume(days) {
 }
 
 async function pageTraining(root) {
-  const today = localDay();
+  const today = todayInZone();
   const from = addDays(today, -365);
   const days = await api(`/load?from=${from}&to=${today}`).catch((error) => { root.append(failure(error)); return null; });
   if (!days) return;
@@ -445,7 +543,7 @@ async function pageTraining(root) {
 
 function activityRows(list) {
   return list.map((a) => [
-    el('a', { href: href(`/activities/${a.id}`), text: a.start ? a.start.slice(0, 16).replace('T', ' ') : `#${a.id}` }),
+    el('a', { href: href(`/activities/${a.id}`), text: a.start ? when(a.start) : `#${a.id}` }),
     a.sport, km(a.distance_m), clock(a.timer_s ?? a.elapsed_s),
     a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—',
     fixed(a.avg_hr, 0), fixed(a.load, 0),
@@ -503,7 +601,7 @@ async function pageActivity(root) {
     root.append(failure(error), el('p', {}, el('a', { href: href('/activities'), text: 'All activities' })));
     return;
   }
-  document.querySelector('h1').textContent = `${sportName(a.sport)} · ${a.start ? a.start.slice(0, 16).replace('T', ' ') : ''}`;
+  document.querySelector('h1').textContent = `${sportName(a.sport)} · ${a.start ? when(a.start) : ''}`;
   root.append(el('dl', { class: 'facts card' },
     [['Sport', sportName(a.sport)], ['Distance', km(a.distance_m)], ['Moving time', clock(a.timer_s)], ['Elapsed', clock(a.elapsed_s)],
       ['Pace', a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—'], ['Ascent', a.ascent_m == null ? '—' : `${fixed(a.ascent_m, 0)} m`],
@@ -539,14 +637,14 @@ async function pageActivity(root) {
 function calendar(sessions, year, month) {
   const byDay = new Map();
   for (const s of sessions) {
-    const day = localDay(new Date(s.at));
+    const day = when(s.at, 'date');
     if (!byDay.has(day)) byDay.set(day, []);
     byDay.get(day).push(s);
   }
   const first = new Date(year, month, 1);
   const daysIn = new Date(year, month + 1, 0).getDate();
   const pad = (first.getDay() + 6) % 7;
-  const today = localDay();
+  const today = todayInZone();
   const cells = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => el('div', { class: 'dow', 'aria-hidden': 'true', text: d }));
   for (let i = 0; i < pad; i += 1) cells.push(el('div', { class: 'day pad', 'aria-hidden': 'true' }));
   for (let d = 1; d <= daysIn; d += 1) {
@@ -612,7 +710,7 @@ async function pageRecovery(root) {
     }
   };
 
-  const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  const now = wallClock();
   const status = el('p', { role: 'status' });
   const number = (name, label, attrs) => el('label', {}, label, el('input', { name, type: 'number', inputmode: 'decimal', step: 'any', ...attrs }));
   const form = el('form', { class: 'grid card', id: 'recovery-form' },
@@ -631,7 +729,7 @@ async function pageRecovery(root) {
     const data = new FormData(form);
     const body = { method: data.get('method') };
     const at = data.get('at');
-    if (at) body.at = new Date(at).toISOString();
+    if (at) body.at = zoneInstant(at);
     for (const key of ['minutes', 'temp_c', 'carbs_g', 'protein_g']) {
       const v = String(data.get(key) || '').trim();
       if (v !== '') body[key] = Number(v);
@@ -676,8 +774,52 @@ async function pageRecovery(root) {
 
 // ---------------------------------------------------------------- Plan
 
+/** Words for a day's mark on the plan (`GET /plan/adherence`). */
+const markWords = { done: '✓ done', missed: '✗ missed', due: 'today', rest: 'rest', extra: '+ extra run' };
+
+/**
+ * The plan form: the options `fettle plan create` takes, posted to `/plan` (the server
+ * validates them as the CLI does and says what to write); `onMade` redraws the page.
+ */
+function planForm(plan, onMade) {
+  const status = el('p', { role: 'status' });
+  const option = (value, text, selected) => el('option', { value, text, selected: selected || null });
+  const weekdays = [['', 'default'], ['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
+  const select = (name, label, options) => el('label', {}, label, el('select', { name }, options));
+  const distance = plan && plan.race ? plan.race.distance_m : null;
+  const form = el('form', { class: 'grid card', id: 'plan-form' },
+    el('label', {}, 'Race day', el('input', { name: 'race', type: 'date', required: true, value: plan && plan.race ? plan.race.date : '' })),
+    select('distance', 'Distance', [['5km', '5 km', 5000], ['10k', '10 km', 10000], ['half', 'Half marathon', 21097.5], ['marathon', 'Marathon', 42195]]
+      .map(([value, text, m]) => option(value, text, distance != null && Math.abs(distance - m) < 1))),
+    el('label', {}, 'Goal time (h:mm:ss, optional)', el('input', { name: 'goal_time', type: 'text', placeholder: '3:15:00', value: plan && plan.race && plan.race.goal_time_s ? clock(plan.race.goal_time_s) : '' })),
+    select('long_run_day', 'Long-run day', weekdays.map(([v, t]) => option(v, t))),
+    el('label', {}, 'Rest days (optional)', el('input', { name: 'rest_days', type: 'text', placeholder: 'wed,fri' })),
+    select('week_start', 'Weeks start on', weekdays.map(([v, t]) => option(v, t))),
+    select('cycle', 'Loading:recovery weeks', [option('3:1', '3:1'), option('2:1', '2:1')]),
+    el('button', { type: 'submit', text: plan ? 'Make a new plan' : 'Make the plan' }), status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const [key, value] of new FormData(form)) {
+      if (String(value).trim() !== '') body[key] = String(value).trim();
+    }
+    status.className = 'muted';
+    status.textContent = 'Building the plan…';
+    try {
+      await api('/plan', { method: 'POST', body: JSON.stringify(body) });
+      status.className = 'ok';
+      status.textContent = 'Plan made.';
+      await onMade();
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = error.message;
+    }
+  });
+  return form;
+}
+
 async function pagePlan(root) {
-  const today = localDay();
+  const today = todayInZone();
   let plan;
   try {
     plan = await api(`/plan?date=${today}`);
@@ -685,15 +827,43 @@ async function pagePlan(root) {
     root.append(failure(error));
     return;
   }
+  const redraw = async () => {
+    const fresh = el('div');
+    root.replaceWith(fresh);
+    await pagePlan(fresh);
+  };
   // `null` when there is no plan.
   if (!plan || (!plan.race && (!plan.weeks || plan.weeks.length === 0))) {
-    root.append(emptyState(viewing
-      ? 'This athlete has no training plan.'
-      : 'No plan yet: create one with `fettle plan create --race YYYY-MM-DD --distance marathon` to get weekly targets and a forecast.'));
+    if (viewing) {
+      root.append(emptyState('This athlete has no training plan.'));
+    } else {
+      root.append(emptyState('No plan yet: give your race below to get weekly targets, sessions and a forecast (or `fettle plan create`).'));
+      root.append(planForm(null, redraw));
+    }
     return;
   }
   if (plan.race) {
     root.append(tiles([['Race day', plan.race.date], ['Distance', km(plan.race.distance_m)], ['Goal', clock(plan.race.goal_time_s)]]));
+  }
+  if (!viewing) {
+    const status = el('p', { role: 'status', id: 'replan-status' });
+    root.append(el('details', { class: 'card', id: 'plan-edit' }, el('summary', { text: 'Re-plan or make a new plan' }),
+      el('p', {}, el('button', { type: 'button', id: 'replan', text: 'Re-plan from what I did', onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          const replanned = await api('/plan/replan', { method: 'POST' });
+          status.className = 'ok';
+          status.textContent = replanned.changes && replanned.changes.length ? replanned.changes.join(' ') : 'Re-planned: nothing needed to change.';
+          await redraw();
+        } catch (error) {
+          event.target.disabled = false;
+          status.className = 'error';
+          status.textContent = error.message;
+        }
+      } })), status, planForm(plan, redraw)));
+  }
+  if (plan.changes && plan.changes.length) {
+    root.append(el('ul', { class: 'card', id: 'plan-changes' }, plan.changes.map((c) => el('li', { text: c }))));
   }
   if (plan.forecast && plan.forecast.length) {
     drawChart(root, {
@@ -706,13 +876,23 @@ async function pagePlan(root) {
       ],
     });
   }
-  root.append(el('h2', { text: 'Weeks' }), ...plan.weeks.map((w) => el('details', { class: 'card' },
+  // Each day up to today marked done or missed (from adherence), today highlighted.
+  const adherence = await api(`/plan/adherence?date=${today}`).catch(() => null);
+  const marks = new Map();
+  for (const w of (adherence && adherence.weeks) || []) {
+    for (const d of w.days || []) marks.set(d.date, d.mark);
+  }
+  const dayCell = (date) => {
+    const mark = marks.get(date);
+    return el('span', { class: date === today ? 'today' : null, 'aria-current': date === today ? 'date' : null, 'data-mark': mark || null },
+      date, mark ? el('span', { class: `mark mark-${mark}`, text: ` ${markWords[mark] || mark}` }) : null);
+  };
+  root.append(el('h2', { text: 'Weeks' }), ...plan.weeks.map((w) => el('details', { class: 'card', open: (w.days || []).some((d) => d.date === today) || null },
     el('summary', {}, el('strong', { text: `Week of ${w.start}` }), ` · ${w.kind} · load ${fixed(w.load_target, 0)} · ${km(w.distance_target_m)}`),
-    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [d.date,
+    table(['Day', 'Session', 'Load ', 'Recovery'], (w.days || []).map((d) => [dayCell(d.date),
       d.session && typeof d.session === 'object' ? d.session.description || d.session.title : d.session, fixed(d.load, 0),
       (d.recovery || []).map((r) => (typeof r === 'string' ? methodName(r) : methodName(r.method))).join(', ')])))));
   await section(root, 'Adherence', async (box) => {
-    const adherence = await api(`/plan/adherence?date=${today}`);
     const weeks = (adherence && adherence.weeks) || [];
     if (weeks.length === 0) {
       box.append(emptyState('Adherence appears after the plan’s first week.'));
@@ -1519,6 +1699,17 @@ async function prepare(root, page) {
     return;
   }
   if (viewing) await viewingBanner();
+  // Times are shown in the athlete's zone (the profile's), the browser's only without one.
+  try {
+    const profile = await api('/profile');
+    if (profile && profile.time_zone) {
+      new Intl.DateTimeFormat('en-GB', { timeZone: profile.time_zone });
+      athleteZone = profile.time_zone;
+    }
+  } catch {
+    // No profile to read (or a zone the browser does not know): the browser's zone stays.
+  }
+  document.body.dataset.timeZone = athleteZone;
   const current = page === 'activity' ? 'activities' : page;
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === current) link.setAttribute('aria-current', 'page');

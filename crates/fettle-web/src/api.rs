@@ -126,6 +126,8 @@ fn json_table<B: Backend>() -> RouteTable<B> {
         .add(Method::POST, "/api/v1/recovery", log_recovery::<B>)
         .athlete_get("/api/v1/insights", insights::<B>)
         .athlete_get("/api/v1/plan", plan::<B>)
+        .add(Method::POST, "/api/v1/plan", create_plan::<B>)
+        .add(Method::POST, "/api/v1/plan/replan", replan::<B>)
         .athlete_get("/api/v1/plan/adherence", adherence::<B>)
         .athlete_get("/api/v1/profile", profile::<B>)
         .add(Method::PUT, "/api/v1/profile", put_profile::<B>)
@@ -487,6 +489,25 @@ async fn plan<B: Backend>(
 ) -> Response {
     let now = Timestamp::now();
     run(&state, move |b| b.plan(athlete, query.date, now)).await
+}
+
+/// `POST /api/v1/plan`: the body is the plan's options as `fettle plan create` takes them;
+/// only the shape is read here, the values are checked by the planning use case.
+async fn create_plan<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+    Json(input): Json<fettle_app::planning::PlanInput>,
+) -> Response {
+    let now = Timestamp::now();
+    run(&state, move |b| b.create_plan(athlete, input, now)).await
+}
+
+async fn replan<B: Backend>(
+    State(state): State<AppState<B>>,
+    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+) -> Response {
+    let now = Timestamp::now();
+    run(&state, move |b| b.replan(athlete, now)).await
 }
 
 async fn adherence<B: Backend>(

@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+use fettle_app::planning::PlanInput;
 use fettle_app::squad::SquadMember;
 use fettle_core::log::{RecoveryEntry, WellnessEntry};
 use fettle_store::{AthleteId, Invitation};
@@ -65,6 +66,13 @@ pub trait Backend: Send + Sync + 'static {
     /// `GET /api/v1/plan`: the plan to the goal race, with the forecast, as of `on` (today
     /// in the athlete's time zone when `None`).
     fn plan(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
+    /// `POST /api/v1/plan`: builds a plan to the race in `input` (validated as `fettle plan
+    /// create` validates it: `fettle_app::planning::PlanInput::parse`), saves it in place of
+    /// the previous one and returns it as `GET /api/v1/plan` does.
+    fn create_plan(&self, athlete: Self::Athlete, input: PlanInput, now: Timestamp) -> Reply;
+    /// `POST /api/v1/plan/replan`: rebuilds the rest of the saved plan from what was done
+    /// (`fettle plan replan`), saves it and returns it with `changes` saying what moved.
+    fn replan(&self, athlete: Self::Athlete, now: Timestamp) -> Reply;
     /// `GET /api/v1/plan/adherence`: planned against done, up to `on` (today when `None`).
     fn adherence(&self, athlete: Self::Athlete, on: Option<Date>, now: Timestamp) -> Reply;
     /// `GET /api/v1/profile`: the profile as it applies today, each value given or estimated.

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use fettle_app::activities::{self, ListQuery};
 use fettle_app::import::{NoProgress, import_named};
+use fettle_app::planning::PlanInput;
 use fettle_app::squad::{SquadMember, SquadRow};
 use fettle_app::training::{self, ProfileUpdate};
 use fettle_app::{AppError, athlete_time_zone};
@@ -485,6 +486,27 @@ impl Backend for StoreBackend {
             None => self.today(athlete, now)?,
         };
         or_null(planning::show_plan(&*self.store, athlete, today))
+    }
+
+    fn create_plan(&self, athlete: AthleteId, input: PlanInput, now: Timestamp) -> Reply {
+        let today = self.today(athlete, now)?;
+        let params = input.parse()?;
+        self.writing(athlete, || {
+            to_json(planning::create_plan(
+                &*self.store,
+                athlete,
+                &params,
+                today,
+                now,
+            ))
+        })
+    }
+
+    fn replan(&self, athlete: AthleteId, now: Timestamp) -> Reply {
+        let today = self.today(athlete, now)?;
+        self.writing(athlete, || {
+            to_json(planning::replan(&*self.store, athlete, today, now))
+        })
     }
 
     fn adherence(&self, athlete: AthleteId, on: Option<Date>, now: Timestamp) -> Reply {

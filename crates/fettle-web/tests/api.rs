@@ -1407,3 +1407,50 @@ async fn an_edit_is_validated_once_and_refused_whole() {
         (Value::Null, json!(6.0))
     );
 }
+
+/// A plan made through `POST /api/v1/plan` is the one `GET /api/v1/plan` then shows; a value
+/// the CLI refuses is refused the same way (422 naming it) and leaves the saved plan alone;
+/// `POST /api/v1/plan/replan` rebuilds it and stamps when.
+#[tokio::test]
+async fn plans_are_made_and_replanned_over_the_api() {
+    let db = TestDb::empty();
+    let race = jiff::ZonedDateTime::now()
+        .date()
+        .checked_add(jiff::Span::new().days(70))
+        .expect("a date");
+    // No plan yet: nothing to re-plan.
+    let response = send(db.state(), post_json("/api/v1/plan/replan", "")).await;
+    assert_json_error(response, StatusCode::NOT_FOUND, "not_found").await;
+
+    let body = json!({"race": race.to_string(), "distance": "10k", "goal_time": "45:00", "long_run_day": "sat"});
+    let response = send(db.state(), post_json("/api/v1/plan", &body.to_string())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let made = json_body(response).await;
+    assert_eq!(made["race"]["date"], race.to_string());
+    assert_eq!(made["race"]["distance_m"], 10_000.0);
+    assert_eq!(made["race"]["goal_time_s"], 45.0 * 60.0);
+    let shown = json_body(send(db.state(), get("/api/v1/plan")).await).await;
+    assert_eq!(shown["race"], made["race"]);
+    assert_eq!(shown["weeks"], made["weeks"]);
+
+    // The CLI's validation: a distance it does not know is refused, and the plan stays.
+    let bad = json!({"race": race.to_string(), "distance": "11 parsecs"});
+    let response = send(db.state(), post_json("/api/v1/plan", &bad.to_string())).await;
+    let message = assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert!(message.contains("parsecs"), "{message}");
+    let unknown = json!({"race": race.to_string(), "distance": "10k", "colour": "red"});
+    let response = send(db.state(), post_json("/api/v1/plan", &unknown.to_string())).await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    let still = json_body(send(db.state(), get("/api/v1/plan")).await).await;
+    assert_eq!(still["race"]["distance_m"], 10_000.0);
+
+    let response = send(db.state(), post_json("/api/v1/plan/replan", "")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let replanned = json_body(response).await;
+    assert_eq!(replanned["race"], made["race"]);
+    assert!(
+        replanned["replanned_at"].is_string(),
+        "{}",
+        replanned["replanned_at"]
+    );
+}

@@ -4,8 +4,8 @@
 //! FIT files, and a plan), every page is
 //! loaded and checked for console errors (Chromium's browser log: uncaught exceptions,
 //! `console.error`, CSP violations, failed loads), charts must have drawn, the recovery form
-//! and the upload must work through the UI. Screenshots go to `$FETTLE_TEST_ARTIFACTS` or
-//! `target/artifacts/browser`.
+//! and the upload must work through the UI. Screenshots go to `$FETTLE_SCREENSHOT_DIR` or
+//! `target/screenshots` (`.ci/run` keeps them and says where).
 //!
 //! A second test runs a multi-user server (a coach and three athletes in a temporary SQLite
 //! database): the login form and its error, invitations on the account page, API tokens, a
@@ -89,8 +89,8 @@ fn browser_programs() -> Option<(PathBuf, PathBuf)> {
 
 /// Where screenshots go.
 fn artifacts_dir() -> PathBuf {
-    let dir = std::env::var_os("FETTLE_TEST_ARTIFACTS").map_or_else(
-        || Path::new(env!("CARGO_TARGET_TMPDIR")).join("../artifacts/browser"),
+    let dir = std::env::var_os("FETTLE_SCREENSHOT_DIR").map_or_else(
+        || Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots"),
         PathBuf::from,
     );
     std::fs::create_dir_all(&dir).expect("artifacts folder can be created");
@@ -374,7 +374,7 @@ async fn dashboard_works_in_headless_chromium() {
     the_console_error_check_sees_errors(&browser, &server).await;
     every_page_loads_cleanly_and_draws_its_charts(&browser, &server, &pages).await;
     charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(&browser, &server).await;
-    today_counts_down_the_refuelling_window_and_logs_a_tick(&browser, &server, &db).await;
+    today_counts_down_the_refuelling_window_and_logs_every_tick(&browser, &server, &db).await;
     today_leads_with_the_verdict_and_takes_a_morning(&browser, &server, &db).await;
     recovery_logged_through_the_form_is_listed(&browser, &server).await;
     profile_saved_through_the_form_applies(&browser, &server).await;
@@ -385,6 +385,7 @@ async fn dashboard_works_in_headless_chromium() {
     let empty = TestDb::empty();
     let new_user = Server::start(empty.state()).await;
     new_user_sees_empty_states_without_errors(&browser, &new_user, &pages).await;
+    plan_made_through_the_form(&browser, &new_user, &empty).await;
     let _ = writeln!(
         std::io::stderr(),
         "browser tests took {:.1} s; screenshots in {}",
@@ -398,6 +399,70 @@ async fn dashboard_works_in_headless_chromium() {
         .close()
         .await
         .expect("session closes");
+}
+
+/// A new user makes a plan through the Plan page's form: it is stored with the options given
+/// (the same validation as `fettle plan create`: a bad goal time is refused with the
+/// planner's words first), and the weeks show with today highlighted.
+async fn plan_made_through_the_form(browser: &Browser, server: &Server, db: &TestDb) {
+    browser.open(&server.url("/plan")).await;
+    let race = jiff::ZonedDateTime::now()
+        .date()
+        .checked_add(jiff::Span::new().days(84))
+        .expect("a date");
+    browser
+        .js(&format!(
+            "document.querySelector('#plan-form input[name=race]').value = '{race}'; return true;"
+        ))
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#plan-form select[name=distance]"))
+        .await
+        .expect("distance")
+        .select_by_value("10k")
+        .await
+        .expect("selects");
+    browser
+        .type_into("#plan-form input[name=goal_time]", "fast")
+        .await;
+    browser.click("#plan-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return document.querySelector('#plan-form [role=status]').className === 'error';",
+            "the bad goal time to be refused",
+        )
+        .await;
+    // The refusal is the only error the browser saw (it logs a 422 as a failed load).
+    let refused = browser.console_errors().await;
+    assert!(
+        refused.len() == 1 && refused[0].contains("/api/v1/plan") && refused[0].contains("422"),
+        "{refused:?}"
+    );
+    assert!(
+        matches!(
+            fettle_app::planning::show_plan(db.store(), db.athlete(), race),
+            Err(fettle_app::AppError::NotFound(_))
+        ),
+        "nothing stored"
+    );
+    browser
+        .type_into("#plan-form input[name=goal_time]", "49:30")
+        .await;
+    browser.click("#plan-form button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return !!document.querySelector('#plan-edit') && !!document.querySelector('[aria-current=date]');",
+            "the new plan's weeks with today marked",
+        )
+        .await;
+    browser.screenshot("desktop-plan-made").await;
+    let stored = fettle_app::planning::show_plan(db.store(), db.athlete(), race).expect("stored");
+    assert_eq!(stored.plan.race.date, race);
+    assert_eq!(stored.plan.race.distance_m, 10_000.0);
+    assert_eq!(stored.plan.race.goal_time_s, Some(49.0 * 60.0 + 30.0));
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "plan form: console errors {errors:?}");
 }
 
 /// The harness's own check: an error logged by a page must be reported, or "no console errors"
@@ -517,8 +582,11 @@ async fn charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(
     );
 }
 
-/// Adds a 45-minute manual run that ended ten minutes ago, so the refuelling window is open.
-fn add_run_that_just_ended(db: &TestDb) {
+/// Adds a 45-minute race that ended ten minutes ago, so the refuelling window is open and
+/// every recovery method is indicated (a race calls for refuelling, cold, boots, garments,
+/// massage, foam rolling, sleep and a rest day; `fettle_core::recovery::protocol`). Returns
+/// when it ended.
+fn add_race_that_just_ended(db: &TestDb) -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
     let end = now - jiff::SignedDuration::from_mins(10);
     let start = end - jiff::SignedDuration::from_mins(45);
@@ -531,27 +599,98 @@ fn add_run_that_just_ended(db: &TestDb) {
         date: local.date(),
         start: Some(time),
         duration_s: 45.0 * 60.0 + lost,
-        distance_m: Some(9000.0),
-        // Rated 8/10: a hard session (`classify::HARD_MIN_RPE` is 7), so the 30-minute
-        // refuelling window applies; since sessions are classified by what they contained, a
-        // 45-minute run at 6/10 is easy and gets a normal meal instead.
-        rpe: Some(8.0),
+        distance_m: Some(10_000.0),
+        rpe: Some(9.0),
         sport: None,
-        name: Some("Run that just ended".to_owned()),
+        // "race" in the name marks it as one (`classify.rs`).
+        name: Some("10 km race".to_owned()),
     };
     fettle_app::training::add_manual(db.store(), db.athlete(), &session, now)
-        .expect("the run is stored");
+        .expect("the race is stored");
+    end
 }
 
-async fn today_counts_down_the_refuelling_window_and_logs_a_tick(
+/// Ticks the open item of `method` on the Today page: the tick opens the dose (editable),
+/// `edit` changes one field first, and saving must say "Logged.".
+async fn tick(browser: &Browser, method: &str, edit: Option<(&str, &str)>) {
+    let item = format!(".checks li[data-method={method}]");
+    browser
+        .js(&format!(
+            "document.querySelectorAll('details.earlier').forEach(d => d.open = true);
+             document.querySelector('{item}').scrollIntoView(); return true;"
+        ))
+        .await;
+    browser.click(&format!("{item} input[type=checkbox]")).await;
+    browser
+        .wait_for_js(
+            &format!("return !!document.querySelector('{item} form.tick-form');"),
+            &format!("the {method} tick's form"),
+        )
+        .await;
+    if let Some((field, value)) = edit {
+        browser
+            .type_into(&format!("{item} form.tick-form input[name={field}]"), value)
+            .await;
+    }
+    browser
+        .click(&format!("{item} form.tick-form button[type=submit]"))
+        .await;
+    browser
+        .wait_for_js(
+            &format!(
+                "const n = document.querySelector('{item} .ok, {item} .error');
+                 if (n && n.className === 'error') throw new Error('{method}: ' + n.textContent);
+                 return !!n && n.textContent === 'Logged.';"
+            ),
+            &format!("the {method} tick to be logged"),
+        )
+        .await;
+}
+
+/// The methods the Today page offers to tick, in order.
+async fn offered_methods(browser: &Browser) -> Vec<String> {
+    let listed = browser
+        .js("return [...document.querySelectorAll('.checks li[data-method]')].map(li => li.dataset.method);")
+        .await;
+    listed
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// After a race that just ended: the refuelling countdown runs, and every item of every
+/// recovery method ticks through the page, each logged with its prescribed dose (not its
+/// window's length) at the time of the tick — a meal inside the window counts as inside.
+async fn today_counts_down_the_refuelling_window_and_logs_every_tick(
     browser: &Browser,
     server: &Server,
     db: &TestDb,
 ) {
-    add_run_that_just_ended(db);
+    // Access to everything but an ice bath: cryotherapy is the cold method (one per session).
+    let everything_but_the_bath = [
+        "compression-boots",
+        "compression-garments",
+        "cryo-centre",
+        "massage",
+        "foam-roller",
+    ]
+    .map(str::to_owned);
+    fettle_app::recovery::add_access(db.store(), db.athlete(), &everything_but_the_bath)
+        .expect("access stored");
+    let race_end = add_race_that_just_ended(db);
     browser.open(&server.url("/")).await;
     browser.screenshot("desktop-today-refuelling").await;
-    // The run ended 10 minutes ago and the refuelling window lasts 30 (REFUEL_WINDOW_MIN,
+    browser
+        .wait_for_js(
+            "return !!document.querySelector('.countdown');",
+            "the refuelling countdown",
+        )
+        .await;
+    // The race ended 10 minutes ago and the refuelling window lasts 30 (REFUEL_WINDOW_MIN,
     // Kerksick 2008): 20 × 60 = 1200 s remain, less the few seconds the page took.
     let left: u64 = browser
         .js("return Number(document.querySelector('.countdown').dataset.secondsLeft);")
@@ -565,21 +704,78 @@ async fn today_counts_down_the_refuelling_window_and_logs_a_tick(
             .await
             .contains("refuelling window")
     );
-    // Tick the refuelling item: it is logged as a nutrition session with its grams.
-    browser
-        .client
-        .find(Locator::Css("input[data-method=nutrition]"))
-        .await
-        .expect("a tick for refuelling")
-        .click()
-        .await
-        .expect("ticks");
-    browser
-        .wait_for_js(
-            "return [...document.querySelectorAll('.checks .ok')].some(e => e.textContent === 'Logged.');",
-            "the tick to be logged",
+    let mut ticked = std::collections::BTreeSet::new();
+    for method in offered_methods(browser).await {
+        // Foam rolling is edited before saving: 12 min instead of the 10 prescribed.
+        let edit = (method == "foam_rolling").then_some(("minutes", "12"));
+        tick(browser, &method, edit).await;
+        ticked.insert(method);
+    }
+    browser.screenshot("desktop-today-ticked").await;
+    // With an ice bath, the bath replaces cryotherapy: tick it too.
+    fettle_app::recovery::add_access(db.store(), db.athlete(), &["ice-bath".to_owned()])
+        .expect("access stored");
+    browser.open(&server.url("/")).await;
+    tick(browser, "cold_water_immersion", None).await;
+    ticked.insert("cold_water_immersion".to_owned());
+    let every: std::collections::BTreeSet<String> = fettle_core::log::RecoveryMethod::ALL
+        .iter()
+        .map(|m| m.as_str().to_owned())
+        .collect();
+    assert_eq!(ticked, every, "every method is offered and ticked");
+
+    // What was stored: each method once, with its dose. The doses by hand: refuelling is
+    // grams (no minutes); foam rolling as edited; boots 30 min, garments 3 h worn, massage
+    // 30 min, sleep 8 h, cryotherapy 3 min at −110 °C, an ice bath 12 min at 12 °C
+    // (`recovery::protocol`, from the studies cited there); a rest day has no dose.
+    let logged = db
+        .store()
+        .recovery(
+            db.athlete(),
+            race_end,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48),
         )
-        .await;
+        .expect("read");
+    let dose = |method: &str| {
+        let entries: Vec<_> = logged
+            .iter()
+            .filter(|r| r.entry.method.as_str() == method)
+            .collect();
+        assert_eq!(entries.len(), 1, "{method}: {entries:?}");
+        (entries[0].entry.minutes, entries[0].entry.temp_c)
+    };
+    assert_eq!(dose("foam_rolling"), (Some(12.0), None));
+    assert_eq!(dose("compression_boots"), (Some(30.0), None));
+    assert_eq!(dose("compression_garments"), (Some(180.0), None));
+    assert_eq!(dose("massage"), (Some(30.0), None));
+    assert_eq!(dose("sleep"), (Some(480.0), None));
+    assert_eq!(dose("cryotherapy"), (Some(3.0), Some(-110.0)));
+    assert_eq!(dose("cold_water_immersion"), (Some(12.0), Some(12.0)));
+    assert_eq!(dose("rest"), (None, None));
+    let meal = logged
+        .iter()
+        .find(|r| r.entry.method.as_str() == "nutrition")
+        .expect("the meal");
+    assert!(
+        meal.entry.carbs_g.is_some_and(|g| g > 0.0) && meal.entry.minutes.is_none(),
+        "{meal:?}"
+    );
+    // Ticked within the window, the meal counts as inside it.
+    let day = fettle_app::today::today(db.store(), db.athlete(), None, jiff::Timestamp::now())
+        .expect("today");
+    let refuel = day
+        .recovery
+        .iter()
+        .find(|r| r.method.as_str() == "nutrition")
+        .expect("the refuelling item");
+    assert!(
+        refuel.done && refuel.summary.contains("inside the 30-minute window"),
+        "{refuel:?}"
+    );
+    // The access list as it was, for the profile test that ticks it through its form.
+    let mut added = everything_but_the_bath.to_vec();
+    added.push("ice-bath".to_owned());
+    fettle_app::recovery::remove_access(db.store(), db.athlete(), &added).expect("removed");
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "today: console errors {errors:?}");
 }
@@ -600,6 +796,10 @@ async fn today_leads_with_the_verdict_and_takes_a_morning(
     browser.open(&server.url("/")).await;
     browser.wait_for_js(verdict_shown, "the verdict").await;
     browser.screenshot("desktop-today-1400").await;
+    // Times are shown in the athlete's zone (the demo athlete's profile names one).
+    let zone = fettle_app::athlete_time_zone(db.store(), db.athlete()).expect("zone");
+    let shown_zone = browser.js("return document.body.dataset.timeZone;").await;
+    assert_eq!(shown_zone, json!(zone.iana_name().expect("a named zone")));
     let expected = fettle_app::today::today(db.store(), db.athlete(), None, jiff::Timestamp::now())
         .expect("today");
     let shown = browser
@@ -648,15 +848,23 @@ async fn today_leads_with_the_verdict_and_takes_a_morning(
     let bottom = browser
         .js("const v = document.querySelector('#today-verdict .verdict');
              const line = v.querySelector('.readiness-line');
-             return [Math.round(line.getBoundingClientRect().bottom), Math.round(v.querySelector('.headline').getBoundingClientRect().bottom), window.innerHeight];")
+             const session = v.querySelector('.session') || v.querySelector('.headline');
+             return [Math.round(line.getBoundingClientRect().bottom), Math.round(v.querySelector('.headline').getBoundingClientRect().bottom), window.innerHeight, Math.round(session.getBoundingClientRect().top), Math.round(v.querySelector('.verdict-word').getBoundingClientRect().top)];")
         .await;
     let (readiness_bottom, headline_bottom, height) = (
         bottom[0].as_i64().unwrap_or(i64::MAX),
         bottom[1].as_i64().unwrap_or(i64::MAX),
         bottom[2].as_i64().unwrap_or(0),
     );
+    // The session line starts on the first screen too, and the verdict word is at the top of
+    // it (a rest day has no session line: the headline stands for it).
+    let session_top = bottom[3].as_i64().unwrap_or(i64::MAX);
+    let verdict_top = bottom[4].as_i64().unwrap_or(i64::MAX);
     assert!(
-        readiness_bottom <= height && headline_bottom <= height,
+        readiness_bottom <= height
+            && headline_bottom <= height
+            && session_top < height
+            && (0..height).contains(&verdict_top),
         "first screen: {bottom}"
     );
     browser.screenshot("phone-today-390").await;
@@ -698,19 +906,26 @@ async fn recovery_logged_through_the_form_is_listed(browser: &Browser, server: &
         .expect("submits");
     browser
         .wait_for_js(
-            "return !!document.querySelector('#recovery-list li[data-method=cold_water_immersion]');",
+            "return [...document.querySelectorAll('#recovery-list li[data-method=cold_water_immersion]')].some(li => li.innerText.includes('11 °C'));",
             "the logged session in the list",
         )
         .await;
     browser.screenshot("recovery-logged").await;
     // Still there after a reload: it was stored, not just drawn.
     browser.open(&server.url("/recovery")).await;
-    let item = browser
-        .text_of("#recovery-list li[data-method=cold_water_immersion]")
+    // (Today's ticks logged an ice bath at 12 °C too: this one is told by its 11 °C.)
+    let items = browser
+        .js("return [...document.querySelectorAll('#recovery-list li[data-method=cold_water_immersion]')].map(li => li.innerText);")
         .await;
     assert!(
-        item.contains("Cold-water immersion") && item.contains("12 min") && item.contains("11 °C"),
-        "{item}"
+        items
+            .as_array()
+            .is_some_and(|all| all.iter().filter_map(Value::as_str).any(|item| {
+                item.contains("Cold-water immersion")
+                    && item.contains("12 min")
+                    && item.contains("11 °C")
+            })),
+        "{items}"
     );
     let calendar = browser
         .js("return [...document.querySelectorAll('.calendar .m')].some(e => e.textContent === 'Cold-water immersion');")

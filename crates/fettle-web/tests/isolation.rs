@@ -268,6 +268,14 @@ fn valid_request(method: &str, url: &str, auth: Auth<'_>) -> Request<Body> {
         ("POST", "/api/v1/import") => return upload(url, auth, &[("ride.fit", &fit)]),
         ("POST", "/api/v1/recovery") => Some(json!({"method": "massage", "minutes": 30})),
         ("POST", "/api/v1/wellness") => Some(json!({"sleep_h": 7.5, "soreness": 2})),
+        // A 10 km ten weeks away (the route table lists it before the replan, which needs it).
+        ("POST", "/api/v1/plan") => {
+            let race = jiff::ZonedDateTime::now()
+                .date()
+                .checked_add(jiff::Span::new().days(70))
+                .expect("a date");
+            Some(json!({"race": race.to_string(), "distance": "10k"}))
+        }
         ("PUT", "/api/v1/profile") => Some(json!({"mass_kg": 61.5})),
         ("PUT", "/api/v1/profile/access") => Some(json!({"items": ["foam_roller"]})),
         ("PUT", "/api/v1/profile/health") => Some(json!({"items": ["heart_disease"]})),

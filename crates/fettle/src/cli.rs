@@ -420,7 +420,7 @@ pub(crate) struct PlanArgs {
     pub(crate) action: PlanAction,
 }
 
-/// `fettle plan create|show|forecast|adherence|replan|export`
+/// `fettle plan create|show|forecast|adherence|replan|pause|accept-swap|export|export-workouts`
 #[derive(Debug, Subcommand)]
 pub(crate) enum PlanAction {
     /// Build a plan to a race from your history and save it (replacing the previous one).
@@ -431,11 +431,15 @@ pub(crate) enum PlanAction {
     Forecast,
     /// Planned against done, week by week.
     Adherence,
-    /// Rebuild the rest of the plan from what was actually done, keeping the race goal.
+    /// Rebuild the rest of the plan from what was actually done, keeping the race (its goal
+    /// moves to a realistic time when the gap cannot be closed safely).
     Replan,
     /// Pause the plan (illness, injury, a trip): rest from --from to --to, then rebuild the
     /// weeks after it.
     Pause(PlanPauseArgs),
+    /// Accept the move `fettle today` proposes: the session it displaced and the easy day it
+    /// offered trade places in the plan.
+    AcceptSwap,
     /// Write the plan's sessions (and with --with-recovery the recovery items) as an iCalendar
     /// (.ics) file.
     Export(PlanExportArgs),

@@ -1,4 +1,4 @@
-//! `fettle plan create|show|forecast|adherence|replan|export`: tables and JSON over the planning
+//! `fettle plan create|show|forecast|adherence|replan|pause|accept-swap|export`: tables and JSON over the planning
 //! use cases ([`fettle_app::planning`]).
 //!
 //! The plan's warnings (race too close, goal out of reach, race-morning form out of range) are
@@ -36,6 +36,7 @@ pub(crate) fn run(ctx: &Context, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         PlanAction::Adherence => adherence(ctx, today),
         PlanAction::Replan => replan(ctx, today),
         PlanAction::Pause(args) => pause(ctx, args, today),
+        PlanAction::AcceptSwap => accept_swap(ctx, args.today.is_some().then_some(today)),
         PlanAction::Export(args) => export(ctx, args),
         PlanAction::ExportWorkouts(args) => export_workouts(ctx, args, today),
     }
@@ -81,6 +82,18 @@ fn pause(ctx: &Context, args: &PlanPauseArgs, today: Date) -> anyhow::Result<Exi
         Timestamp::now(),
     )?;
     print_made(ctx, &view, "Plan paused and the weeks after it rebuilt")
+}
+
+/// `fettle plan accept-swap`: the day's proposed move, made in the plan, and what changed.
+fn accept_swap(ctx: &Context, day: Option<Date>) -> anyhow::Result<ExitCode> {
+    let accepted =
+        fettle_app::today::accept_swap(ctx.store.as_ref(), ctx.athlete, day, Timestamp::now())?;
+    if ctx.json {
+        print_json(&accepted)?;
+    } else {
+        println!("Plan changed: {}.", accepted.message);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints a plan just made: its warnings on stderr, then the plan (JSON or overview).

@@ -236,7 +236,7 @@ fn print_readiness(view: &ReadinessView) {
         let mut t = Table::new(&["component", "value", "baseline", "unit", "score", "weight"]);
         for c in &r.components {
             t.row(vec![
-                c.name.to_string(),
+                c.label.to_string(),
                 format!("{:.2}", c.value),
                 opt(c.baseline, 2),
                 c.unit.to_string(),

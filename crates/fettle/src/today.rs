@@ -63,6 +63,9 @@ fn print_today(view: &TodayView) {
     for reason in &view.reasons {
         println!("Why: {reason}");
     }
+    if view.swap.as_ref().is_some_and(|s| s.to.is_some()) {
+        println!("To make the move in your plan: fettle plan accept-swap");
+    }
     match &view.readiness {
         Some(r) => println!(
             "Readiness: {:.0}/100 → {}",

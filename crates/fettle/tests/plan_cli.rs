@@ -1131,3 +1131,20 @@ fn replan_after_a_week_much_harder_than_planned_makes_this_week_a_recovery_week(
     let calm_after = calm.json(&["plan", "--today", &today_text, "replan"]);
     assert_eq!(calm_after["weeks"][1]["kind"], "build");
 }
+
+/// With nothing proposed (no plan, so nothing displaced) `plan accept-swap` changes nothing and
+/// says why, as a usage error (exit 2) with a JSON error under `--json`.
+#[test]
+fn accept_swap_without_a_proposal_says_there_is_nothing_to_accept() {
+    let env = Env::new();
+    let out = env
+        .fettle()
+        .args(["plan", "accept-swap", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("nothing to accept"), "{message}");
+    assert!(out.stdout.is_empty());
+}

@@ -491,9 +491,17 @@ fn readiness_without_data_says_what_is_missing() {
         assert!(v.get(key).is_some(), "no {key}: {v}");
     }
     let missing = v["missing"].to_string();
-    for what in ["hrv", "sleep", "soreness", "form"] {
+    // Each named in a runner's words, not by its key (`resting_hr`, `hrv`…).
+    for what in [
+        "Heart-rate variability (HRV)",
+        "Resting heart rate",
+        "Sleep",
+        "Soreness",
+        "Form",
+    ] {
         assert!(missing.contains(what), "{what} not in {missing}");
     }
+    assert!(!missing.contains("resting_hr"), "{missing}");
     let text = env.ok(&["readiness"]);
     assert!(
         text.contains("no score (no data)") && text.contains("Missing:"),

@@ -262,3 +262,63 @@ fn a_future_day_is_refused_and_a_past_day_is_decided_as_of_its_end() {
         answer(morning(a.day + 9.days()))
     );
 }
+
+#[test]
+fn an_accepted_swap_moves_the_intervals_and_leaves_nothing_more_to_accept() {
+    let a = athlete();
+    log_morning(
+        &a,
+        &WellnessEntry {
+            sleep_h: Some(4.5),
+            sleep_quality: Some(1.0),
+            soreness: Some(5.0),
+            fatigue: Some(4.0),
+            rmssd_ms: Some(51.0),
+            rest_hr: Some(50.0),
+            ..WellnessEntry::default()
+        },
+    );
+    let view = today(&a.store, a.athlete, None, morning(a.day)).expect("today");
+    let proposed = view.swap.clone().expect("a swap is proposed");
+    let to = proposed.to.expect("an easy day to move to");
+    let before = crate::planning::show_plan(&a.store, a.athlete, a.day).expect("plan");
+    let easy_there = before
+        .plan
+        .days()
+        .find(|d| d.date == to)
+        .expect("the day")
+        .session
+        .clone();
+    assert_eq!(easy_there.kind, SessionKind::Easy);
+
+    let accepted = accept_swap(&a.store, a.athlete, None, morning(a.day)).expect("accepted");
+    assert_eq!((accepted.from, accepted.to), (a.day, to));
+    assert_eq!(accepted.instead, easy_there.title);
+    let after = crate::planning::show_plan(&a.store, a.athlete, a.day).expect("plan");
+    let on = |d: Date| {
+        after
+            .plan
+            .days()
+            .find(|x| x.date == d)
+            .expect("day")
+            .session
+            .clone()
+    };
+    assert_eq!(on(to).kind, SessionKind::Intervals);
+    assert_eq!(on(a.day), easy_there);
+    assert_eq!(after.plan.changes.first(), Some(&accepted.message));
+    assert!(accepted.message.contains("moved"), "{}", accepted.message);
+
+    // Today is now an easy day: the decision proposes no move, and accepting again changes
+    // nothing.
+    let again = today(&a.store, a.athlete, None, morning(a.day)).expect("today");
+    assert_eq!(
+        again.planned.as_ref().map(|s| s.kind),
+        Some(SessionKind::Easy)
+    );
+    assert!(again.swap.is_none(), "{:?}", again.swap);
+    let refused = accept_swap(&a.store, a.athlete, None, morning(a.day));
+    assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+    let unchanged = crate::planning::show_plan(&a.store, a.athlete, a.day).expect("plan");
+    assert_eq!(unchanged.plan.weeks, after.plan.weeks);
+}

@@ -32,6 +32,34 @@ pub struct WeekAdherence {
     pub distance_pct: Option<f64>,
     /// Whether the week is complete (all its days are before or on today).
     pub complete: bool,
+    /// Each day up to today with its mark, for the plan's calendar.
+    #[serde(default)]
+    pub days: Vec<DayMark>,
+}
+
+/// How one day of the plan went, up to today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    /// A planned session and something was done that day.
+    Done,
+    /// A planned session, nothing done, and the day is over.
+    Missed,
+    /// Today's planned session, not done yet.
+    Due,
+    /// A planned rest day kept.
+    Rest,
+    /// Training on a planned rest day.
+    Extra,
+}
+
+/// One day's mark.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DayMark {
+    /// The day.
+    pub date: Date,
+    /// How it went.
+    pub mark: Mark,
 }
 
 /// Totals over the counted weeks.
@@ -95,6 +123,7 @@ pub fn adherence(plan: &Plan, actual: &[(Date, f64, f64)], today: Date) -> Adher
             load_pct: None,
             distance_pct: None,
             complete: week.days.iter().all(|d| d.date <= today),
+            days: Vec::new(),
         };
         for day in week.days.iter().filter(|d| d.date <= today) {
             w.planned_load += day.load;
@@ -102,13 +131,27 @@ pub fn adherence(plan: &Plan, actual: &[(Date, f64, f64)], today: Date) -> Adher
             if day.session.kind != SessionKind::Rest {
                 w.planned_sessions += 1;
             }
+            let mut trained = false;
             if let Some(&(load, distance)) = done.get(&day.date) {
                 w.done_load += load;
                 w.done_distance_m += distance;
                 if load > 0.0 || distance > 0.0 {
                     w.done_sessions += 1;
+                    trained = true;
                 }
             }
+            let rest = day.session.kind == SessionKind::Rest;
+            let mark = match (rest, trained) {
+                (true, true) => Mark::Extra,
+                (true, false) => Mark::Rest,
+                (false, true) => Mark::Done,
+                (false, false) if day.date < today => Mark::Missed,
+                (false, false) => Mark::Due,
+            };
+            w.days.push(DayMark {
+                date: day.date,
+                mark,
+            });
         }
         w.load_pct = pct(w.done_load, w.planned_load);
         w.distance_pct = pct(w.done_distance_m, w.planned_distance_m);

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use super::{
-    BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM, Day, LONG_RUN_CUTBACK,
-    LONG_RUN_MAX_MINUTES, LONG_RUN_PEAK_5K_M, LONG_RUN_PEAK_10K_M, LONG_RUN_PEAK_HALF_M,
-    LONG_RUN_PEAK_MARATHON_M, LONG_RUN_PEAK_SHARE, LONG_RUN_READINESS_SHARE, LONG_RUN_SHARE,
-    MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE, PEAK_GROWTH_OVER_RECENT,
-    PEAK_WEEKLY_DISTANCE_5K_M, PEAK_WEEKLY_DISTANCE_MARATHON_M, PEAK_WEEKLY_DISTANCE_MAX_5K_M,
+    AMBITIOUS_GOAL_VDOT_GAIN, BEGINNER_WEEKLY_DISTANCE_M, Cycle, DEFAULT_THRESHOLD_PACE_S_PER_KM,
+    Day, LONG_RUN_CUTBACK, LONG_RUN_MAX_MINUTES, LONG_RUN_PEAK_5K_M, LONG_RUN_PEAK_10K_M,
+    LONG_RUN_PEAK_HALF_M, LONG_RUN_PEAK_MARATHON_M, LONG_RUN_PEAK_SHARE, LONG_RUN_READINESS_SHARE,
+    LONG_RUN_SHARE, MARATHON_M, MAX_PLAN_WEEKS, MAX_WEEKLY_DISTANCE_INCREASE,
+    PEAK_GROWTH_AMBITIOUS, PEAK_GROWTH_OVER_RECENT, PEAK_WEEKLY_DISTANCE_5K_M,
+    PEAK_WEEKLY_DISTANCE_MARATHON_M, PEAK_WEEKLY_DISTANCE_MAX_5K_M,
     PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M, Phase, Plan, PlanError, PlanRequest, RACE_FORM_MAX,
     RACE_FORM_MIN, RACE_FORM_TARGET, RECOVERY_WEEK_FRACTION, Race, SessionKind, StartingPoint,
     TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
@@ -219,8 +220,15 @@ impl<'a> Context<'a> {
         let weeks_to_race = n_days as f64 / 7.0;
         let (predictions, goal_unrealistic) =
             forecast::predictions(req, threshold_speed, pace_known, weeks_to_race);
-        let peak_distance_m =
-            peak_weekly_distance(req.race_distance_m, start.recent_weekly_distance_m);
+        let goal_gain = predictions
+            .goal_vdot
+            .zip(predictions.current_vdot)
+            .map(|(goal, now)| goal - now);
+        let peak_distance_m = peak_weekly_distance(
+            req.race_distance_m,
+            start.recent_weekly_distance_m,
+            goal_gain,
+        );
         Ok(Context {
             req,
             start,
@@ -242,18 +250,21 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Peak weekly distance for this race and athlete: [`PEAK_GROWTH_OVER_RECENT`] × what the
-/// athlete runs now, kept inside the range of established plans for the distance (both ends
-/// log-interpolated between the 5 km and marathon values), and never below the current volume.
-fn peak_weekly_distance(race_m: f64, recent_m: f64) -> f64 {
+/// Peak weekly distance for this race, athlete and goal: [`PEAK_GROWTH_OVER_RECENT`] × what
+/// the athlete runs now — up to [`PEAK_GROWTH_AMBITIOUS`] × when the goal needs a VDOT above
+/// the current one (`goal_gain`, in proportion up to [`AMBITIOUS_GOAL_VDOT_GAIN`]) — kept inside
+/// the range of established plans for the distance (both ends log-interpolated between the
+/// 5 km and marathon values), and never below the current volume.
+fn peak_weekly_distance(race_m: f64, recent_m: f64, goal_gain: Option<f64>) -> f64 {
+    let ambition = goal_gain.map_or(0.0, |g| (g / AMBITIOUS_GOAL_VDOT_GAIN).clamp(0.0, 1.0));
+    let growth =
+        PEAK_GROWTH_OVER_RECENT + ambition * (PEAK_GROWTH_AMBITIOUS - PEAK_GROWTH_OVER_RECENT);
     let share = ((race_m / 5000.0).ln() / (MARATHON_M / 5000.0).ln()).clamp(0.0, 1.0);
     let low = PEAK_WEEKLY_DISTANCE_5K_M
         + share * (PEAK_WEEKLY_DISTANCE_MARATHON_M - PEAK_WEEKLY_DISTANCE_5K_M);
     let high = PEAK_WEEKLY_DISTANCE_MAX_5K_M
         + share * (PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M - PEAK_WEEKLY_DISTANCE_MAX_5K_M);
-    (PEAK_GROWTH_OVER_RECENT * recent_m)
-        .clamp(low, high)
-        .max(recent_m)
+    (growth * recent_m).clamp(low, high).max(recent_m)
 }
 
 /// The peak long run for this race and athlete, metres: [`LONG_RUN_PEAK_SHARE`] of the peak

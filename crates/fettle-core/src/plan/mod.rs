@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use crate::log::RecoveryMethod;
 pub use crate::performance::{VdotEvidence, VdotSource};
 
-pub use adherence::{Adherence, AdherenceSummary, WeekAdherence, adherence};
+pub use adherence::{Adherence, AdherenceSummary, DayMark, Mark, WeekAdherence, adherence};
 
 /// Default ramp cap in fitness (CTL) points per week. docs/science.md: "about 3–8 points/week
 /// sustainable"; 6 lets a plan build while staying inside that band.
@@ -121,6 +121,16 @@ pub const PEAK_WEEKLY_DISTANCE_MAX_MARATHON_M: f64 = 113_000.0;
 /// build of about a third, the rise of Advanced Marathoning's schedules from their first weeks to
 /// their peak.
 pub const PEAK_GROWTH_OVER_RECENT: f64 = 1.35;
+/// The peak aimed for when the goal asks for the most improvement a plan can bring
+/// ([`AMBITIOUS_GOAL_VDOT_GAIN`] or more above the current VDOT): half as much again as now,
+/// still inside the distance's range — the step from Advanced Marathoning's 55–70-mile to its
+/// 70–85-mile schedules, which the authors advise for runners chasing a faster time.
+pub const PEAK_GROWTH_AMBITIOUS: f64 = 1.5;
+/// The VDOT gain above the current one at which a goal counts as fully ambitious: three
+/// points, what twelve weeks bring at [`MAX_VDOT_GAIN_PER_WEEK`]. Between no gain and this,
+/// the peak's growth rises in proportion from [`PEAK_GROWTH_OVER_RECENT`] to
+/// [`PEAK_GROWTH_AMBITIOUS`]; a goal at or below the current fitness changes nothing.
+pub const AMBITIOUS_GOAL_VDOT_GAIN: f64 = 3.0;
 /// Fastest plausible VDOT gain per week of training: Daniels advises raising the training VDOT
 /// by about one point every 4–6 weeks; the faster end is used to judge a goal.
 pub const MAX_VDOT_GAIN_PER_WEEK: f64 = 0.25;
@@ -861,6 +871,34 @@ pub fn pause(plan: &mut Plan, from: Date, to: Date) -> usize {
         week.distance_target_m = week.days.iter().map(|d| d.session.distance_m).sum();
     }
     dropped
+}
+
+/// Exchanges the sessions of two days (a swap the daily decision proposed and the athlete
+/// accepted, [`crate::today::Swap`]): each day keeps its date and takes the other's session,
+/// load and recovery items, and the weeks' totals follow. Returns `false`, changing nothing,
+/// when either day is not in the plan.
+pub fn swap_days(plan: &mut Plan, from: Date, to: Date) -> bool {
+    let find = |plan: &Plan, date: Date| {
+        plan.weeks.iter().enumerate().find_map(|(w, week)| {
+            week.days
+                .iter()
+                .position(|d| d.date == date)
+                .map(|d| (w, d))
+        })
+    };
+    let (Some((wa, da)), Some((wb, db))) = (find(plan, from), find(plan, to)) else {
+        return false;
+    };
+    let a = plan.weeks[wa].days[da].clone();
+    let b = plan.weeks[wb].days[db].clone();
+    plan.weeks[wa].days[da] = Day { date: a.date, ..b };
+    plan.weeks[wb].days[db] = Day { date: to, ..a };
+    for w in [wa, wb] {
+        let week = &mut plan.weeks[w];
+        week.load_target = week.days.iter().map(|d| d.load).sum();
+        week.distance_target_m = week.days.iter().map(|d| d.session.distance_m).sum();
+    }
+    true
 }
 
 /// A re-planned week differs from the original when its distance moved by more than this share.

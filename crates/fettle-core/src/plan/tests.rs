@@ -445,6 +445,29 @@ fn adherence_counts_planned_against_done_by_hand() {
     assert_eq!(w1.done_load, 0.0);
     assert_eq!(w1.load_pct, Some(0.0));
     assert!((a.summary.done_load - w.done_load).abs() < 1e-9);
+    // Day marks: week 0's run days done and its first rest day an extra run; in week 1 the
+    // past run days missed, today's run due, its rest days rest.
+    use super::Mark;
+    for (day, marked) in week0.days.iter().zip(&w.days) {
+        assert_eq!(marked.date, day.date);
+        let expected = if day.session.kind != SessionKind::Rest {
+            Mark::Done
+        } else if day.date == rest.date {
+            Mark::Extra
+        } else {
+            Mark::Rest
+        };
+        assert_eq!(marked.mark, expected, "{}", day.date);
+    }
+    assert_eq!(w1.days.len(), 3);
+    for (day, marked) in plan.weeks[1].days.iter().zip(&w1.days) {
+        let expected = match (day.session.kind == SessionKind::Rest, day.date == today) {
+            (true, _) => Mark::Rest,
+            (false, true) => Mark::Due,
+            (false, false) => Mark::Missed,
+        };
+        assert_eq!(marked.mark, expected, "{}", day.date);
+    }
 }
 
 #[test]
@@ -915,4 +938,66 @@ fn marathon_sessions_vary_by_phase_with_marathon_pace_work_and_structured_steps(
     assert_eq!(steps[0].distance_m, Some(1600.0));
     assert_eq!(steps[1].time_s, Some(60.0));
     assert_eq!(steps[1].role, StepRole::Recovery);
+}
+
+#[test]
+fn an_accepted_swap_exchanges_two_days_and_the_weeks_follow() {
+    let mut plan = create_plan(&marathon_request()).unwrap();
+    let before = plan.clone();
+    // The first demanding session of the second week and the first easy day after it.
+    let days: Vec<&Day> = before.weeks[1].days.iter().collect();
+    let hard = days
+        .iter()
+        .find(|d| matches!(d.session.kind, SessionKind::Intervals | SessionKind::Tempo))
+        .expect("a hard day in week 2");
+    let easy = before
+        .days()
+        .find(|d| d.date > hard.date && d.session.kind == SessionKind::Easy)
+        .expect("an easy day after it");
+    assert!(swap_days(&mut plan, hard.date, easy.date));
+    let after = |date: Date| plan.days().find(|d| d.date == date).unwrap().clone();
+    assert_eq!(after(hard.date).session, easy.session);
+    assert_eq!(after(hard.date).load, easy.load);
+    assert_eq!(after(easy.date).session, hard.session);
+    assert_eq!(after(easy.date).date, easy.date);
+    // Every week's load is still the sum of its days, and the plan's total is unchanged.
+    for week in &plan.weeks {
+        let sum: f64 = week.days.iter().map(|d| d.load).sum();
+        assert!((week.load_target - sum).abs() < 1e-9);
+    }
+    let total = |p: &Plan| p.days().map(|d| d.load).sum::<f64>();
+    assert!((total(&plan) - total(&before)).abs() < 1e-9);
+    // A day outside the plan changes nothing.
+    let copy = plan.clone();
+    assert!(!swap_days(&mut plan, hard.date, date(2001, 1, 1)));
+    assert_eq!(plan, copy);
+}
+
+#[test]
+fn a_goal_asking_for_more_than_current_fitness_raises_the_peak_week() {
+    let peak = |goal: Option<f64>| {
+        let mut req = sixty_km_marathon_request();
+        req.goal_time_s = goal;
+        let plan = create_plan(&req).unwrap();
+        let current = plan.predictions.current_vdot.unwrap();
+        let peak = plan
+            .weeks
+            .iter()
+            .filter(|w| w.kind == WeekKind::Build)
+            .map(|w| w.distance_target_m)
+            .fold(0.0, f64::max);
+        (peak, current, plan.predictions.goal_vdot)
+    };
+    let (plain, current, _) = peak(None);
+    // A goal slower than today's fitness predicts (4:00:00 needs VDOT ≈ 38; a 4:30/km
+    // threshold is ≈ 45 or more): the same peak as no goal.
+    let (modest, _, modest_vdot) = peak(Some(4.0 * 3600.0));
+    assert!(modest_vdot.unwrap() < current);
+    assert!((modest - plain).abs() < 1e-6, "{modest} vs {plain}");
+    // 2:59:00 needs VDOT ≈ 53.5, well over three points more: the peak aims at 1.5 × 60 km =
+    // 90 km instead of 1.35 × 60 = 81 km (both inside the marathon's 80–113 km range).
+    let (ambitious, _, ambitious_vdot) = peak(Some(2.0 * 3600.0 + 59.0 * 60.0));
+    assert!(ambitious_vdot.unwrap() >= current + AMBITIOUS_GOAL_VDOT_GAIN);
+    assert!(ambitious >= plain * 1.08, "{ambitious} vs {plain}");
+    assert!(ambitious <= 90_000.0 * 1.02, "{ambitious}");
 }

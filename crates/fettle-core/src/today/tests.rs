@@ -69,6 +69,7 @@ fn component(
 ) -> Component {
     Component {
         name,
+        label: crate::readiness::component_label(name),
         value,
         baseline,
         sd: None,
