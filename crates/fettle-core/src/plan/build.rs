@@ -16,6 +16,7 @@ use super::{
     TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
     forecast, sessions, weekday_index,
 };
+use crate::recovery::Access;
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
 /// Race distances up to this many metres get a one-week taper (5–10 km, Bosquet 2007).
@@ -32,16 +33,6 @@ const TAPER_CUT_STEP: f64 = 0.01;
 /// Bisection steps when the ramp cap limits a week's volume (2⁻⁴⁰ of the candidate: exact enough).
 const RAMP_BISECTION_STEPS: usize = 40;
 
-/// Which recovery means the athlete has (free ones are always there).
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Access {
-    pub(super) boots: bool,
-    pub(super) garments: bool,
-    pub(super) ice_bath: bool,
-    pub(super) cryo: bool,
-    pub(super) massage: bool,
-}
-
 /// The validated request with everything derived from it.
 pub(super) struct Context<'a> {
     pub(super) req: &'a PlanRequest,
@@ -52,7 +43,8 @@ pub(super) struct Context<'a> {
     /// Whether the threshold speed comes from the athlete (so pace targets can be shown).
     pub(super) pace_known: bool,
     pub(super) long_day: u8,
-    pub(super) access: Access,
+    /// The recovery equipment and services the athlete has (free methods are always there).
+    pub(super) access: BTreeSet<Access>,
     /// Race time used for the race session, seconds.
     pub(super) race_time_s: f64,
     pub(super) predictions: super::Predictions,
@@ -182,20 +174,12 @@ impl<'a> Context<'a> {
         if let Some(m) = req.body_mass_kg {
             check_range("the body mass", "between 25 and 250 kg", m, 25.0..=250.0)?;
         }
-        // The access words are the recovery module's (one list).
-        let mut access = Access::default();
-        for item in &req.access {
-            use crate::recovery::Access as A;
-            match A::parse(item) {
-                Some(A::CompressionBoots) => access.boots = true,
-                Some(A::CompressionGarments) => access.garments = true,
-                Some(A::IceBath) => access.ice_bath = true,
-                Some(A::CryoCentre) => access.cryo = true,
-                Some(A::Massage) => access.massage = true,
-                Some(A::FoamRoller) => {}
-                None => return Err(PlanError::UnknownAccess(item.clone())),
-            }
-        }
+        // The access words are the recovery catalogue's (one list, one parser).
+        let access = req
+            .access
+            .iter()
+            .map(|item| Access::parse(item).ok_or_else(|| PlanError::UnknownAccess(item.clone())))
+            .collect::<Result<BTreeSet<Access>, PlanError>>()?;
         // A race or time trial is better evidence than a threshold pace (often an estimate).
         let measured_vdot = t
             .vdot_evidence

@@ -180,7 +180,8 @@ pub enum PlanError {
     },
     /// An access item is not known.
     #[error(
-        "unknown recovery access {0:?}; use compression-boots, compression-garments, ice-bath, cryo-centre, massage or foam-roller"
+        "unknown recovery access {0:?}; use {words}",
+        words = crate::recovery::Access::words()
     )]
     UnknownAccess(String),
     /// Text could not be parsed.
