@@ -913,15 +913,7 @@ fn next_planned_hard_session(
         .iter()
         .flat_map(|w| &w.days)
         .filter(|d| d.date > day)
-        .filter(|d| {
-            matches!(
-                d.session.kind,
-                plan::SessionKind::Long
-                    | plan::SessionKind::Tempo
-                    | plan::SessionKind::Intervals
-                    | plan::SessionKind::Race
-            )
-        })
+        .filter(|d| d.session.kind.is_demanding())
         .filter_map(|d| {
             d.date
                 .to_zoned_datetime(tz.clone())

@@ -56,20 +56,14 @@ fn from_catalogue(spec: &MethodSpec, because: Option<&str>) -> RecoveryItem {
 /// A planned session that is hard or long: what "the next hard session" means for the rules
 /// (the same kinds `fettle recover` reads from a saved plan).
 fn is_hard_or_long(kind: SessionKind) -> bool {
-    matches!(
-        kind,
-        SessionKind::Long | SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
-    )
+    kind.is_demanding()
 }
 
 /// What a planned session demands, for the shared indications; `next_hard_in_days` is the
 /// number of days to the next hard or long session, if any.
 fn demand(kind: SessionKind, next_hard_in_days: Option<usize>) -> Demand {
     Demand {
-        hard: matches!(
-            kind,
-            SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
-        ),
+        hard: kind.is_hard(),
         long: kind == SessionKind::Long,
         race: kind == SessionKind::Race,
         strength: false,

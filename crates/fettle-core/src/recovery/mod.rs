@@ -41,21 +41,9 @@ use protocol::{Demand, Timing};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeSet;
 
-/// What kind of session just ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionKind {
-    /// An easy run.
-    Easy,
-    /// A long run.
-    Long,
-    /// A hard session (intervals, tempo, hills).
-    Hard,
-    /// A race.
-    Race,
-    /// Strength training.
-    Strength,
-}
+/// What kind of session just ended: the planner's kind (one type), of which the advice sees
+/// `easy`, `long`, `hard`, `race` and `strength`.
+pub use crate::plan::SessionKind;
 
 /// Health conditions that exclude methods (`fettle profile health add …`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -259,7 +247,7 @@ pub struct SessionDemand {
 /// (refuelling, cold, boots, garments, massage, sleep) asks here.
 pub fn session_demand(session: &SessionInfo) -> SessionDemand {
     SessionDemand {
-        hard: matches!(session.kind, SessionKind::Hard | SessionKind::Race),
+        hard: session.kind.is_hard(),
         long: session.kind == SessionKind::Long,
     }
 }
