@@ -16,6 +16,7 @@ use super::{
     TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
     forecast, sessions, weekday_index,
 };
+use crate::limits;
 use crate::recovery::Access;
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
@@ -55,17 +56,17 @@ pub(super) struct Context<'a> {
     pub(super) n_weeks: usize,
 }
 
-fn bad(what: &'static str, expected: &'static str, value: f64) -> PlanError {
+fn bad(what: &'static str, expected: impl Into<String>, value: f64) -> PlanError {
     PlanError::BadNumber {
         what,
-        expected,
+        expected: expected.into(),
         value,
     }
 }
 
 fn check_range(
     what: &'static str,
-    expected: &'static str,
+    expected: impl Into<String>,
     value: f64,
     range: std::ops::RangeInclusive<f64>,
 ) -> Result<(), PlanError> {
@@ -146,23 +147,35 @@ impl<'a> Context<'a> {
             0.0..=400_000.0,
         )?;
         let t = req.thresholds;
+        // The profile's bounds (crate::limits), so that a profile the athlete could save
+        // never makes a plan refuse it.
         if let Some(p) = t.threshold_pace_s_per_km {
+            // Pace in s/km is 1000 / speed: the fastest speed gives the lowest pace.
+            let (slow_mps, fast_mps) = limits::THRESHOLD_SPEED_MPS;
+            let (fast_pace, slow_pace) = (1000.0 / fast_mps, 1000.0 / slow_mps);
             check_range(
                 "the threshold pace",
-                "between 120 and 900 s/km",
+                format!("between {:.0} and {:.0} s/km", fast_pace.ceil(), slow_pace),
                 p,
-                120.0..=900.0,
+                fast_pace..=slow_pace,
             )?;
         }
         if let Some(h) = t.lthr_bpm {
-            check_range("the LTHR", "between 80 and 230 bpm", h, 80.0..=230.0)?;
+            let (low, high) = limits::LTHR_BPM;
+            check_range(
+                "the LTHR",
+                limits::between(limits::LTHR_BPM, "bpm"),
+                h,
+                low..=high,
+            )?;
         }
         if let Some(h) = t.hrmax_bpm {
+            let (low, high) = limits::HR_MAX_BPM;
             check_range(
                 "the maximum heart rate",
-                "between 100 and 240 bpm",
+                limits::between(limits::HR_MAX_BPM, "bpm"),
                 h,
-                100.0..=240.0,
+                low..=high,
             )?;
         }
         for v in [t.current_vdot, req.model_race_day_vdot]
@@ -172,7 +185,13 @@ impl<'a> Context<'a> {
             check_range("a VDOT", "between 15 and 90", v, 15.0..=90.0)?;
         }
         if let Some(m) = req.body_mass_kg {
-            check_range("the body mass", "between 25 and 250 kg", m, 25.0..=250.0)?;
+            let (low, high) = limits::BODY_MASS_KG;
+            check_range(
+                "the body mass",
+                limits::between(limits::BODY_MASS_KG, "kg"),
+                m,
+                low..=high,
+            )?;
         }
         // The access words are the recovery catalogue's (one list, one parser).
         let access = req
