@@ -44,7 +44,7 @@ use std::collections::BTreeSet;
 
 use fettle_core::insights::{self, DailyLoad, Insight};
 use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
-use fettle_core::plan::{self, Plan};
+use fettle_core::plan::Plan;
 use fettle_core::readiness::{self, LoadState, Readiness, Recommendation};
 use fettle_core::recovery::logging::{self, ComplianceItem};
 use fettle_core::recovery::time::{
@@ -1283,6 +1283,7 @@ pub fn insights(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fettle_core::plan;
     use fettle_store::SqliteStore;
 
     fn utc() -> TimeZone {
