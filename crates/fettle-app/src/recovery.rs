@@ -44,7 +44,7 @@ use std::collections::BTreeSet;
 
 use fettle_core::insights::{self, DailyLoad, Insight};
 use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
-use fettle_core::plan::{self, Plan};
+use fettle_core::plan::Plan;
 use fettle_core::readiness::{self, LoadState, Readiness, Recommendation};
 use fettle_core::recovery::logging::{self, ComplianceItem};
 use fettle_core::recovery::time::{
@@ -943,15 +943,7 @@ fn next_planned_hard_session(
         .iter()
         .flat_map(|w| &w.days)
         .filter(|d| d.date > day)
-        .filter(|d| {
-            matches!(
-                d.session.kind,
-                plan::SessionKind::Long
-                    | plan::SessionKind::Tempo
-                    | plan::SessionKind::Intervals
-                    | plan::SessionKind::Race
-            )
-        })
+        .filter(|d| d.session.kind.is_demanding())
         .filter_map(|d| {
             d.date
                 .to_zoned_datetime(tz.clone())
@@ -1321,6 +1313,7 @@ pub fn insights(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fettle_core::plan;
     use fettle_store::SqliteStore;
 
     fn utc() -> TimeZone {

@@ -124,6 +124,21 @@ pub const THRESHOLD_SPEED_MPS: (f64, f64) = (1.0, 7.0);
 /// Plausible body mass, kg.
 pub const BODY_MASS_KG: (f64, f64) = (20.0, 300.0);
 
+/// Hours of sleep accepted for one night (a wellness entry).
+pub const SLEEP_H: (f64, f64) = (0.0, 24.0);
+
+/// The 1–5 subjective scale of a wellness entry (Hooper & Mackinnon 1995).
+pub const SUBJECTIVE_SCALE: (f64, f64) = (1.0, 5.0);
+
+/// Morning rMSSD accepted, ms: values outside are measurement errors (resting rMSSD in
+/// athletes spans roughly 10–250 ms).
+pub const RMSSD_MS: (f64, f64) = (3.0, 400.0);
+
+/// `(low, high)` in words for a message: "between 20 and 300 kg".
+pub fn between(range: (f64, f64), unit: &str) -> String {
+    format!("between {} and {} {unit}", range.0, range.1)
+}
+
 /// 1989-01-01T00:00:00Z as seconds since the Unix epoch: 6,940 days (19 years, 5 of them
 /// leap) × 86,400 s.
 const EARLIEST_UNIX_S: i64 = 599_616_000;

@@ -139,10 +139,7 @@ pub struct Decision {
 
 /// Whether a planned session needs a body ready for hard work (see the module doc, rule 3).
 pub fn demanding(kind: SessionKind) -> bool {
-    matches!(
-        kind,
-        SessionKind::Long | SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
-    )
+    kind.is_demanding()
 }
 
 /// The stable word for a planned session's kind, as the plan's JSON writes it.
@@ -154,6 +151,8 @@ pub fn kind_word(kind: SessionKind) -> &'static str {
         SessionKind::Tempo => "tempo run",
         SessionKind::Intervals => "intervals",
         SessionKind::Race => "race",
+        SessionKind::Hard => "hard session",
+        SessionKind::Strength => "strength session",
     }
 }
 

@@ -285,13 +285,12 @@ pub fn entry_from_rr(date: Date, rr_ms: &[f32], source: &str) -> Option<Wellness
     })
 }
 
-/// Hours of sleep accepted for one night.
-pub const SLEEP_H_RANGE: (f64, f64) = (0.0, 24.0);
-/// The 1–5 subjective scale of [`WellnessEntry`] (Hooper & Mackinnon 1995).
-pub const SUBJECTIVE_RANGE: (f64, f64) = (1.0, 5.0);
-/// Morning rMSSD accepted, ms: values outside are measurement errors (resting rMSSD in
-/// athletes spans roughly 10–250 ms).
-pub const RMSSD_RANGE_MS: (f64, f64) = (3.0, 400.0);
+/// Hours of sleep accepted for one night: the one bound of [`crate::limits`].
+pub const SLEEP_H_RANGE: (f64, f64) = crate::limits::SLEEP_H;
+/// The 1–5 subjective scale of [`WellnessEntry`]: the one bound of [`crate::limits`].
+pub const SUBJECTIVE_RANGE: (f64, f64) = crate::limits::SUBJECTIVE_SCALE;
+/// Morning rMSSD accepted, ms: the one bound of [`crate::limits`].
+pub const RMSSD_RANGE_MS: (f64, f64) = crate::limits::RMSSD_MS;
 /// Resting heart rate accepted, bpm: the one bound of [`crate::limits`], as for the profile.
 pub const REST_HR_RANGE: (f64, f64) = crate::limits::REST_HR_BPM;
 /// Body mass accepted, kg: the one bound of [`crate::limits`], as for the profile.

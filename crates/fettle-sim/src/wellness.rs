@@ -45,8 +45,9 @@ const ICE_BATH_EFFECT: (f64, f64, f64) = (0.0, 0.0, 0.0);
 const FOAM_ROLLING_EFFECT: (f64, f64, f64) = (-0.1, 0.0, 0.0);
 /// Next-morning effect of refuelling within [`REFUEL_WINDOW_MIN`] after a hard or long session.
 const TIMELY_MEAL_EFFECT: (f64, f64, f64) = (-0.1, -0.2, 0.0);
-/// The refuelling window, minutes after the end of the session (docs/science.md: 30 minutes).
-pub const REFUEL_WINDOW_MIN: f64 = 30.0;
+/// The refuelling window, minutes after the end of the session: the core's (docs/science.md:
+/// 30 minutes).
+pub const REFUEL_WINDOW_MIN: f64 = fettle_core::nutrition::REFUEL_WINDOW_MIN as f64;
 
 /// The true next-morning effects of the logged recovery methods.
 pub fn true_effects() -> Vec<TrueEffect> {
@@ -333,9 +334,15 @@ impl WellnessModel {
                     after(end, rng.range(90.0, 180.0)),
                 );
                 boots.minutes = Some(30.0);
-                boots.zones = ["feet", "calves", "quads", "hips"]
-                    .map(str::to_owned)
-                    .to_vec();
+                // Every zone the catalogue accepts for boots (feet, calves, quads, hips).
+                boots.zones = RecoveryMethod::CompressionBoots
+                    .spec()
+                    .log
+                    .zones
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|z| (*z).to_owned())
+                    .collect();
                 log.push(boots);
                 effect.add(BOOTS_EFFECT);
             }

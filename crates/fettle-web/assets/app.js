@@ -137,18 +137,14 @@ async function section(parent, title, render) {
 const km = (m) => (m == null ? '—' : `${(m / 1000).toFixed(m >= 100000 ? 0 : 1)} km`);
 /** Pace in min/km from metres per second. */
 const pace = (mps) => (mps == null || mps < 0.3 ? '—' : `${clock(1000 / mps)} /km`);
-const methodNames = {
-  nutrition: 'Refuelling',
-  compression_boots: 'Compression boots',
-  compression_garments: 'Compression garments (minutes worn)',
-  cold_water_immersion: 'Cold-water immersion',
-  cryotherapy: 'Cryotherapy',
-  massage: 'Massage',
-  foam_rolling: 'Foam rolling',
-  sleep: 'Sleep',
-  rest: 'Rest day',
-};
-const methodName = (m) => methodNames[m] || m;
+/**
+ * The recovery method catalogue (`GET /api/v1/vocabulary`): methods, access and health words
+ * with their titles, and the logging limits. Loaded once by `prepare`; the script keeps no copy.
+ */
+let vocabulary = { methods: [], access: [], health: [], shared_limits: null };
+/** `{word: title}` for one of the vocabulary's lists. */
+const titles = (list, key) => Object.fromEntries(list.map((item) => [item[key], item.title]));
+const methodName = (m) => titles(vocabulary.methods, 'name')[m] || m;
 /** `trail_running` → `Trail running`. */
 const sportName = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, ' ') : 'Activity');
 /** A civil date of the calendar grid (no time zone involved) as `YYYY-MM-DD`. */
@@ -713,16 +709,19 @@ async function pageRecovery(root) {
   const now = wallClock();
   const status = el('p', { role: 'status' });
   const number = (name, label, attrs) => el('label', {}, label, el('input', { name, type: 'number', inputmode: 'decimal', step: 'any', ...attrs }));
+  const limits = vocabulary.shared_limits;
   const form = el('form', { class: 'grid card', id: 'recovery-form' },
     el('label', {}, 'Method', el('select', { name: 'method', required: true },
-      Object.entries(methodNames).map(([value, text]) => el('option', { value, text })))),
+      vocabulary.methods.map((m) => el('option', { value: m.name, text: m.title })))),
     el('label', {}, 'Started', el('input', { name: 'at', type: 'datetime-local', value: now, required: true })),
-    number('minutes', 'Minutes', { min: '1', max: '1440' }),
-    number('temp_c', 'Temperature °C', { min: '-196', max: '120' }),
+    // The bounds every method shares (the server's, from the vocabulary); each method's own
+    // tighter ones are checked by the server, which says which and why.
+    number('minutes', 'Minutes', { min: String(limits.minutes[0]), max: String(limits.minutes[1]) }),
+    number('temp_c', 'Temperature °C', { min: String(limits.temp_c[0]), max: String(limits.temp_c[1]) }),
     el('label', {}, 'Zones (comma-separated)', el('input', { name: 'zones', type: 'text', placeholder: 'calves, quads' })),
-    number('carbs_g', 'Carbohydrate g', { min: '0', max: '500' }),
-    number('protein_g', 'Protein g', { min: '0', max: '500' }),
-    el('label', {}, 'Note', el('input', { name: 'note', type: 'text', maxlength: '2000' })),
+    number('carbs_g', 'Carbohydrate g', { min: String(limits.grams[0]), max: String(limits.grams[1]) }),
+    number('protein_g', 'Protein g', { min: String(limits.grams[0]), max: String(limits.grams[1]) }),
+    el('label', {}, 'Note', el('input', { name: 'note', type: 'text', maxlength: String(limits.note_max_chars) })),
     el('button', { type: 'submit', text: 'Log session' }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -999,30 +998,6 @@ function sourceText(source) {
   return source.kind || '';
 }
 
-/** Names for the access words (`GET /profile/access` choices). */
-const accessNames = {
-  'compression-boots': 'Compression boots',
-  'compression-garments': 'Compression garments (socks, calf sleeves, tights)',
-  'ice-bath': 'Ice bath (cold-water immersion)',
-  'cryo-centre': 'Whole-body cryotherapy centre',
-  massage: 'Sports massage',
-  'foam-roller': 'Foam roller or massage ball',
-};
-/** Names for the health words (`GET /profile/health` choices). */
-const healthNames = {
-  'uncontrolled-hypertension': 'Uncontrolled high blood pressure',
-  'heart-disease': 'Heart disease',
-  raynauds: "Raynaud's phenomenon",
-  'cold-urticaria': 'Cold urticaria',
-  cryoglobulinaemia: 'Cryoglobulinaemia',
-  pregnancy: 'Pregnancy',
-  'open-wounds': 'Open wounds',
-  'dvt-risk': 'Risk of deep-vein thrombosis',
-  'acute-injury': 'Acute injury',
-  inflammation: 'Acute inflammation',
-  'peripheral-arterial-disease': 'Peripheral arterial disease',
-  'skin-lesions': 'Skin lesions on the legs',
-};
 
 /** A form of checkboxes for one whole list (`/profile/access` or `/profile/health`), saved at once. */
 async function optionList(box, { path, id, legend, note, names, save }) {
@@ -1149,7 +1124,7 @@ async function pageProfile(root) {
     id: 'access-form',
     legend: viewing ? 'What they can use' : 'What you can use',
     note: 'Prescriptions only suggest methods you have access to.',
-    names: accessNames,
+    names: titles(vocabulary.access, 'word'),
     save: 'Save equipment',
   }));
   await section(root, 'Health exclusions', (box) => optionList(box, {
@@ -1157,7 +1132,7 @@ async function pageProfile(root) {
     id: 'health-form',
     legend: viewing ? 'Conditions that apply to them' : 'Conditions that apply to you',
     note: 'Each condition removes the recovery methods it makes unsafe (e.g. cold treatments with Raynaud\'s) from your prescriptions.',
-    names: healthNames,
+    names: titles(vocabulary.health, 'word'),
     save: 'Save exclusions',
   }));
 }
@@ -1685,6 +1660,8 @@ async function start() {
 async function prepare(root, page) {
   try {
     me = await account('/me');
+    // The catalogue's lists are the server's, not the caller's data: never athlete-scoped.
+    vocabulary = await account('/vocabulary');
   } catch (error) {
     root.append(failure(error));
     return;

@@ -113,6 +113,7 @@ fn method_filter(method: &Method) -> MethodFilter {
 fn json_table<B: Backend>() -> RouteTable<B> {
     RouteTable::new()
         .add(Method::GET, "/api/v1/openapi.json", openapi)
+        .add(Method::GET, "/api/v1/vocabulary", vocabulary)
         .athlete_get("/api/v1/status", status::<B>)
         .athlete_get("/api/v1/today", today::<B>)
         .athlete_get("/api/v1/wellness", wellness::<B>)
@@ -244,6 +245,13 @@ async fn openapi() -> Response {
         HeaderValue::from_static(JSON_CONTENT_TYPE),
     );
     response
+}
+
+/// `GET /api/v1/vocabulary`: the recovery method catalogue (methods with their words and what
+/// can be logged, access items, health conditions, the shared limits) — what the dashboard's
+/// lists and forms are built from, so the script holds no copy of them.
+async fn vocabulary() -> Reply {
+    crate::error::JsonBody::new(&fettle_core::recovery::catalogue::vocabulary())
 }
 
 async fn status<B: Backend>(

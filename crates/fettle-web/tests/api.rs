@@ -149,6 +149,71 @@ async fn json_body_without_json_content_type_is_a_json_415() {
     .await;
 }
 
+/// The web's lists are the core's recovery catalogue: `GET /vocabulary` names every method with
+/// its words, and every word it lists is one `POST /recovery` and `PUT /profile/access` accept.
+#[tokio::test]
+async fn the_vocabulary_is_the_recovery_catalogue_and_every_listed_word_is_accepted() {
+    use fettle_core::log::RecoveryMethod;
+    use fettle_core::recovery::{Access, HealthCondition};
+    let response = send(history(), get("/api/v1/vocabulary")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let vocabulary = json_body(response).await;
+    let strings = |list: &Value, key: &str| -> Vec<String> {
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .map(|item| item[key].as_str().expect("a string").to_owned())
+            .collect()
+    };
+    // The stable names, in display order, as docs/science.md and the API document list them.
+    assert_eq!(
+        strings(&vocabulary["methods"], "name"),
+        [
+            "nutrition",
+            "compression_boots",
+            "compression_garments",
+            "cold_water_immersion",
+            "cryotherapy",
+            "massage",
+            "foam_rolling",
+            "sleep",
+            "rest"
+        ]
+    );
+    for method in vocabulary["methods"].as_array().expect("methods") {
+        let name = method["name"].as_str().expect("a name");
+        let parsed = RecoveryMethod::parse(name).expect("the name parses");
+        assert_eq!(parsed.as_str(), name);
+        let spec = parsed.spec();
+        assert_eq!(method["cli_word"], spec.cli_word);
+        let aliases: Vec<&str> = method["aliases"]
+            .as_array()
+            .expect("aliases")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(aliases, spec.aliases, "{name}");
+        for word in aliases.iter().chain([&spec.cli_word]) {
+            assert_eq!(RecoveryMethod::parse(word), Some(parsed), "{word}");
+        }
+    }
+    let access = strings(&vocabulary["access"], "word");
+    let catalogue: Vec<&str> = Access::ALL.iter().map(|a| a.as_str()).collect();
+    assert_eq!(access, catalogue);
+    let health = strings(&vocabulary["health"], "word");
+    let conditions: Vec<&str> = HealthCondition::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(health, conditions);
+    // The access page offers the same words, and takes every one of them.
+    let db = TestDb::empty();
+    let page = json_body(send(db.state(), get("/api/v1/profile/access")).await).await;
+    assert_eq!(page["choices"], json!(access));
+    let body = json!({ "items": access }).to_string();
+    let saved = json_body(send(db.state(), put_json("/api/v1/profile/access", &body)).await).await;
+    let mut sorted = access.clone();
+    sorted.sort();
+    assert_eq!(saved["items"], json!(sorted));
+}
+
 #[tokio::test]
 async fn unknown_recovery_method_is_422_naming_the_valid_ones() {
     let response = send(

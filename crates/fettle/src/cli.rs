@@ -5,7 +5,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
+use fettle_core::log::RecoveryMethod;
 
 /// Fettle: a local-first training-load and recovery coach for runners.
 #[derive(Debug, Parser)]
@@ -342,7 +345,7 @@ pub(crate) struct RecoveryArgs {
 /// `fettle recovery log|list|delete`
 #[derive(Debug, Subcommand)]
 pub(crate) enum RecoveryAction {
-    /// Log a session or meal: boots, ice-bath, cryo, massage, foam-roll, meal, sleep, rest.
+    /// Log a session or meal (a method of the recovery catalogue: see `recovery log --help`).
     Log(RecoveryLogArgs),
     /// List what was logged, with compliance against each activity's prescription.
     List(DateRangeArgs),
@@ -353,9 +356,10 @@ pub(crate) enum RecoveryAction {
 /// `fettle recovery log METHOD`
 #[derive(Debug, Args)]
 pub(crate) struct RecoveryLogArgs {
-    /// boots, garments, ice-bath, cryo, massage, foam-roll, meal, sleep or rest.
-    #[arg(value_name = "METHOD")]
-    pub(crate) method: String,
+    /// The method: one of the recovery catalogue's words (boots, garments, ice-bath, cryo,
+    /// massage, foam-roll, meal, sleep or rest; their aliases work too).
+    #[arg(value_name = "METHOD", value_parser = MethodParser)]
+    pub(crate) method: RecoveryMethod,
     /// Duration, minutes (not for meals).
     #[arg(long, value_name = "MIN", conflicts_with = "hours")]
     pub(crate) minutes: Option<f64>,
@@ -873,4 +877,109 @@ pub(crate) struct ActivityDeleteArgs {
     /// The ids of the activities to delete.
     #[arg(required = true, value_name = "ID")]
     pub(crate) ids: Vec<i64>,
+}
+
+/// Reads a recovery method through the catalogue (`RecoveryMethod::parse`: its CLI word, its
+/// stable name or any alias) and offers the catalogue's CLI words as clap's possible values, so
+/// help and completions list exactly what the catalogue holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MethodParser;
+
+impl TypedValueParser for MethodParser {
+    type Value = RecoveryMethod;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<RecoveryMethod, clap::Error> {
+        let text = value.to_string_lossy();
+        RecoveryMethod::parse(&text).ok_or_else(|| {
+            clap::Error::raw(
+                ErrorKind::InvalidValue,
+                format!(
+                    "unknown recovery method {text:?}: use {}\n",
+                    RecoveryMethod::cli_words()
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(RecoveryMethod::ALL.into_iter().map(|method| {
+            let spec = method.spec();
+            PossibleValue::new(spec.cli_word)
+                .help(spec.title)
+                .aliases(method.words().filter(|w| *w != spec.cli_word))
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn logged_method(word: &str) -> Result<RecoveryMethod, clap::Error> {
+        let cli = Cli::try_parse_from(["fettle", "recovery", "log", word])?;
+        match cli.command {
+            Command::Recovery(RecoveryArgs {
+                action: RecoveryAction::Log(args),
+            }) => Ok(args.method),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn recovery_log_offers_and_accepts_exactly_the_catalogues_words() {
+        let cli = Cli::command();
+        let log = cli
+            .find_subcommand("recovery")
+            .and_then(|c| c.find_subcommand("log"))
+            .expect("recovery log");
+        let method = log
+            .get_arguments()
+            .find(|a| a.get_id() == "method")
+            .expect("the METHOD argument");
+        let offered: Vec<String> = method
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        // The words the CLI has always shown, in the catalogue's order.
+        assert_eq!(
+            offered,
+            [
+                "meal",
+                "boots",
+                "garments",
+                "ice-bath",
+                "cryo",
+                "massage",
+                "foam-roll",
+                "sleep",
+                "rest"
+            ]
+        );
+        let from_catalogue: Vec<&str> = RecoveryMethod::ALL
+            .iter()
+            .map(|m| m.spec().cli_word)
+            .collect();
+        assert_eq!(offered, from_catalogue);
+        // Every word of every method (stable name, CLI word, aliases, access word) is taken.
+        for m in RecoveryMethod::ALL {
+            for word in m.words() {
+                assert_eq!(logged_method(word).ok(), Some(m), "{word}");
+            }
+        }
+        let refused = logged_method("sauna")
+            .expect_err("not a method")
+            .to_string();
+        assert!(
+            refused.contains("unknown recovery method \"sauna\": use meal, boots"),
+            "{refused}"
+        );
+    }
 }

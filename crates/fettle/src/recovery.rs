@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use fettle_app::recovery::{self as app, ReadinessView, RecoverView, RecoveryListView};
-use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
+use fettle_core::log::{RecoveryEntry, WellnessEntry};
 use fettle_core::recovery::time::RecoveryTime;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
@@ -439,13 +439,8 @@ fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> anyhow::Result<Timesta
 }
 
 fn recovery_log(ctx: &Context, args: &RecoveryLogArgs) -> anyhow::Result<ExitCode> {
-    let method = RecoveryMethod::parse(&args.method).ok_or_else(|| {
-        usage!(
-            "unknown recovery method {:?}: use boots, garments, ice-bath, cryo, massage, \
-             foam-roll, meal, sleep or rest",
-            args.method
-        )
-    })?;
+    // Parsed by clap through the catalogue (`cli::MethodParser`).
+    let method = args.method;
     // Hours are stored as minutes: one duration field for every method.
     let minutes = args.minutes.or(args.hours.map(|h| h * 60.0));
     let now = Timestamp::now();

@@ -402,7 +402,7 @@ fn invalid_recovery_logs_exit_non_zero_with_clear_messages_and_store_nothing() {
         &future,
     ]);
     assert!(err.contains("is in the future"), "{err}");
-    let err = env.fails(&["recovery", "log", "sauna", "--minutes", "10"]);
+    let err = env.fails(&["recovery", "log", "yoga", "--minutes", "10"]);
     assert!(err.contains("unknown recovery method"), "{err}");
     let err = env.fails(&[
         "recovery",

@@ -17,6 +17,8 @@ use super::{
     TAPER_CUT_MAX, TAPER_CUT_MIN, Week, WeekKind, add_days, care, check_distance, days_between,
     forecast, sessions, weekday_index,
 };
+use crate::limits;
+use crate::recovery::Access;
 use crate::series::{FATIGUE_DAYS, FITNESS_DAYS, ewma_next, lambda};
 
 /// Race distances up to this many metres get a one-week taper (5–10 km, Bosquet 2007).
@@ -33,16 +35,6 @@ const TAPER_CUT_STEP: f64 = 0.01;
 /// Bisection steps when the ramp cap limits a week's volume (2⁻⁴⁰ of the candidate: exact enough).
 const RAMP_BISECTION_STEPS: usize = 40;
 
-/// Which recovery means the athlete has (free ones are always there).
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Access {
-    pub(super) boots: bool,
-    pub(super) garments: bool,
-    pub(super) ice_bath: bool,
-    pub(super) cryo: bool,
-    pub(super) massage: bool,
-}
-
 /// The validated request with everything derived from it.
 pub(super) struct Context<'a> {
     pub(super) req: &'a PlanRequest,
@@ -53,7 +45,8 @@ pub(super) struct Context<'a> {
     /// Whether the threshold speed comes from the athlete (so pace targets can be shown).
     pub(super) pace_known: bool,
     pub(super) long_day: u8,
-    pub(super) access: Access,
+    /// The recovery equipment and services the athlete has (free methods are always there).
+    pub(super) access: BTreeSet<Access>,
     /// Race time used for the race session, seconds.
     pub(super) race_time_s: f64,
     pub(super) predictions: super::Predictions,
@@ -64,17 +57,17 @@ pub(super) struct Context<'a> {
     pub(super) n_weeks: usize,
 }
 
-fn bad(what: &'static str, expected: &'static str, value: f64) -> PlanError {
+fn bad(what: &'static str, expected: impl Into<String>, value: f64) -> PlanError {
     PlanError::BadNumber {
         what,
-        expected,
+        expected: expected.into(),
         value,
     }
 }
 
 fn check_range(
     what: &'static str,
-    expected: &'static str,
+    expected: impl Into<String>,
     value: f64,
     range: std::ops::RangeInclusive<f64>,
 ) -> Result<(), PlanError> {
@@ -155,23 +148,35 @@ impl<'a> Context<'a> {
             0.0..=400_000.0,
         )?;
         let t = req.thresholds;
+        // The profile's bounds (crate::limits), so that a profile the athlete could save
+        // never makes a plan refuse it.
         if let Some(p) = t.threshold_pace_s_per_km {
+            // Pace in s/km is 1000 / speed: the fastest speed gives the lowest pace.
+            let (slow_mps, fast_mps) = limits::THRESHOLD_SPEED_MPS;
+            let (fast_pace, slow_pace) = (1000.0 / fast_mps, 1000.0 / slow_mps);
             check_range(
                 "the threshold pace",
-                "between 120 and 900 s/km",
+                format!("between {:.0} and {:.0} s/km", fast_pace.ceil(), slow_pace),
                 p,
-                120.0..=900.0,
+                fast_pace..=slow_pace,
             )?;
         }
         if let Some(h) = t.lthr_bpm {
-            check_range("the LTHR", "between 80 and 230 bpm", h, 80.0..=230.0)?;
+            let (low, high) = limits::LTHR_BPM;
+            check_range(
+                "the LTHR",
+                limits::between(limits::LTHR_BPM, "bpm"),
+                h,
+                low..=high,
+            )?;
         }
         if let Some(h) = t.hrmax_bpm {
+            let (low, high) = limits::HR_MAX_BPM;
             check_range(
                 "the maximum heart rate",
-                "between 100 and 240 bpm",
+                limits::between(limits::HR_MAX_BPM, "bpm"),
                 h,
-                100.0..=240.0,
+                low..=high,
             )?;
         }
         for v in [t.current_vdot, req.model_race_day_vdot]
@@ -181,22 +186,20 @@ impl<'a> Context<'a> {
             check_range("a VDOT", "between 15 and 90", v, 15.0..=90.0)?;
         }
         if let Some(m) = req.body_mass_kg {
-            check_range("the body mass", "between 25 and 250 kg", m, 25.0..=250.0)?;
+            let (low, high) = limits::BODY_MASS_KG;
+            check_range(
+                "the body mass",
+                limits::between(limits::BODY_MASS_KG, "kg"),
+                m,
+                low..=high,
+            )?;
         }
-        // The access words are the recovery module's (one list).
-        let mut access = Access::default();
-        for item in &req.access {
-            use crate::recovery::Access as A;
-            match A::parse(item) {
-                Some(A::CompressionBoots) => access.boots = true,
-                Some(A::CompressionGarments) => access.garments = true,
-                Some(A::IceBath) => access.ice_bath = true,
-                Some(A::CryoCentre) => access.cryo = true,
-                Some(A::Massage) => access.massage = true,
-                Some(A::FoamRoller) => {}
-                None => return Err(PlanError::UnknownAccess(item.clone())),
-            }
-        }
+        // The access words are the recovery catalogue's (one list, one parser).
+        let access = req
+            .access
+            .iter()
+            .map(|item| Access::parse(item).ok_or_else(|| PlanError::UnknownAccess(item.clone())))
+            .collect::<Result<BTreeSet<Access>, PlanError>>()?;
         // A race or time trial is better evidence than a threshold pace (often an estimate).
         let measured_vdot = t
             .vdot_evidence

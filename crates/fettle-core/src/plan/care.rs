@@ -1,12 +1,15 @@
 //! Recovery items for each planned day: only the methods the athlete has, free methods (food,
-//! foam roller, sleep, rest) always. Doses, timings and indications are the recovery module's
-//! ([`crate::recovery::protocol`]), so the plan and `fettle recover` say the same thing.
+//! foam roller, sleep, rest) always. Doses, timings, indications and reasons are the recovery
+//! method catalogue's ([`crate::recovery::catalogue`], [`crate::recovery::protocol`]), so the
+//! plan and `fettle recover` say the same thing.
 
 use super::build::Context;
 use super::{RecoveryItem, SessionKind, Week, WeekKind};
 use crate::log::RecoveryMethod;
 use crate::nutrition::{self, REFUEL_REPEAT_HOURS};
+use crate::recovery::catalogue::{METHODS, MethodSpec, Prescribed, or_list};
 use crate::recovery::protocol::{self, Demand, Timing};
+use crate::recovery::{Access, HealthCondition};
 
 /// Sleep per night in heavy weeks, hours (Milewski et al. 2014).
 const SLEEP_HOURS: u32 = 8;
@@ -33,23 +36,34 @@ fn item(
     }
 }
 
+/// A catalogue method's item: its dose, timing, minutes and plan reason (after `because`, when
+/// given).
+fn from_catalogue(spec: &MethodSpec, because: Option<&str>) -> RecoveryItem {
+    let reason = match because {
+        Some(because) => format!("{because}: {}", spec.plan_reason),
+        None => spec.plan_reason.to_owned(),
+    };
+    item(
+        spec.method,
+        spec.dose.to_owned(),
+        spec.timing,
+        "",
+        spec.dose_minutes,
+        &reason,
+    )
+}
+
 /// A planned session that is hard or long: what "the next hard session" means for the rules
 /// (the same kinds `fettle recover` reads from a saved plan).
 fn is_hard_or_long(kind: SessionKind) -> bool {
-    matches!(
-        kind,
-        SessionKind::Long | SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
-    )
+    kind.is_demanding()
 }
 
 /// What a planned session demands, for the shared indications; `next_hard_in_days` is the
 /// number of days to the next hard or long session, if any.
 fn demand(kind: SessionKind, next_hard_in_days: Option<usize>) -> Demand {
     Demand {
-        hard: matches!(
-            kind,
-            SessionKind::Tempo | SessionKind::Intervals | SessionKind::Race
-        ),
+        hard: kind.is_hard(),
         long: kind == SessionKind::Long,
         race: kind == SessionKind::Race,
         strength: false,
@@ -86,13 +100,14 @@ pub(super) fn assign(ctx: &Context<'_>, weeks: &mut [Week]) {
             let d = demand(kind, next_hard_in_days);
             let items = &mut day.recovery;
             if kind == SessionKind::Rest {
+                let rest = RecoveryMethod::Rest.spec();
                 items.push(item(
-                    RecoveryMethod::Rest,
+                    rest.method,
                     "no running; an easy walk is fine".to_owned(),
                     None,
                     "all day",
                     None,
-                    "planned rest lets the fatigue of the previous days decay (Meeusen et al. 2013)",
+                    rest.plan_reason,
                 ));
             }
             if protocol::refuel_window(&d) {
@@ -132,65 +147,36 @@ pub(super) fn assign(ctx: &Context<'_>, weeks: &mut [Week]) {
                 && !ctx.req.strength_block
             {
                 let because = why.because();
-                if ctx.access.ice_bath {
-                    items.push(item(
-                        RecoveryMethod::ColdWaterImmersion,
-                        protocol::ICE_BATH_DOSE.to_owned(),
-                        Some(protocol::ICE_BATH),
-                        "",
-                        Some(protocol::ICE_BATH_MIN),
-                        &format!("{because}: less soreness and better perceived recovery at 24 h (Versey et al. 2013; Machado et al. 2016); not within a day of strength work (Roberts et al. 2015)"),
-                    ));
-                } else if ctx.access.cryo {
-                    items.push(item(
-                        RecoveryMethod::Cryotherapy,
-                        format!("{}; not with uncontrolled high blood pressure, heart disease, Raynaud's, cold urticaria, cryoglobulinaemia, pregnancy or open wounds", protocol::CRYO_DOSE),
-                        Some(protocol::CRYO),
-                        "",
-                        Some(protocol::CRYO_MIN),
-                        &format!("{because}: it may improve perceived recovery; the effects are small (Poppendieck et al. 2013)"),
-                    ));
+                let (bath, cryo) = (
+                    RecoveryMethod::ColdWaterImmersion.spec(),
+                    RecoveryMethod::Cryotherapy.spec(),
+                );
+                if ctx.access.contains(&Access::IceBath) {
+                    items.push(from_catalogue(bath, Some(because)));
+                } else if ctx.access.contains(&Access::CryoCentre) {
+                    // The plan cannot see the athlete's health list: it says who should not.
+                    let mut cryo_item = from_catalogue(cryo, Some(because));
+                    cryo_item.dose = format!(
+                        "{}; not with {}",
+                        cryo.dose,
+                        or_list(cryo.exclusions.iter().map(|c| HealthCondition::label(*c)))
+                    );
+                    items.push(cryo_item);
                 }
             }
-            if ctx.access.boots && protocol::boots_indicated(&d) {
-                items.push(item(
-                    RecoveryMethod::CompressionBoots,
-                    protocol::BOOTS_DOSE.to_owned(),
-                    Some(protocol::BOOTS),
-                    "",
-                    Some(protocol::BOOTS_MIN),
-                    "less fatigue right after (Hoffman et al. 2016): the benefit is how you feel, not a faster functional recovery",
-                ));
-            }
-            if ctx.access.garments && protocol::garments_indicated(&d) {
-                items.push(item(
-                    RecoveryMethod::CompressionGarments,
-                    protocol::GARMENTS_DOSE.to_owned(),
-                    Some(protocol::GARMENTS),
-                    "",
-                    Some(protocol::GARMENTS_MIN),
-                    "a small benefit for strength and soreness recovery (Brown et al. 2017 meta-analysis)",
-                ));
-            }
-            if ctx.access.massage && protocol::massage_indicated(&d) {
-                items.push(item(
-                    RecoveryMethod::Massage,
-                    protocol::MASSAGE_DOSE.to_owned(),
-                    Some(protocol::MASSAGE),
-                    "",
-                    Some(protocol::MASSAGE_MIN),
-                    "the strongest evidence of all methods for soreness and perceived fatigue (Dupuy et al. 2018)",
-                ));
+            // The methods prescribed whenever their indication holds, in the catalogue's order.
+            for spec in &METHODS {
+                if let Prescribed::WhenIndicated(rule) = spec.prescribed
+                    && (rule.indicated)(&d)
+                    && spec
+                        .access
+                        .is_none_or(|a| !a.required || ctx.access.contains(&a.access))
+                {
+                    items.push(from_catalogue(spec, None));
+                }
             }
             if kind != SessionKind::Rest {
-                items.push(item(
-                    RecoveryMethod::FoamRolling,
-                    protocol::FOAM_ROLLING_DOSE.to_owned(),
-                    Some(protocol::FOAM_ROLLING),
-                    "",
-                    Some(protocol::FOAM_ROLLING_MIN),
-                    "eases pain perception; free and quick (Wiewelhove et al. 2019)",
-                ));
+                items.push(from_catalogue(RecoveryMethod::FoamRolling.spec(), None));
             }
             if heavy {
                 items.push(item(
@@ -199,7 +185,7 @@ pub(super) fn assign(ctx: &Context<'_>, weeks: &mut [Week]) {
                     None,
                     "tonight",
                     None,
-                    "one of your heaviest weeks: under 8 h a night goes with more injuries (Milewski et al. 2014)",
+                    RecoveryMethod::Sleep.spec().plan_reason,
                 ));
             }
         }

@@ -174,18 +174,7 @@ fn method_name(item: &RecoveryItem) -> &'static str {
 }
 
 fn method_title(item: &RecoveryItem) -> &'static str {
-    use crate::log::RecoveryMethod as M;
-    match item.method {
-        M::Nutrition => "Refuel",
-        M::CompressionBoots => "Compression boots",
-        M::CompressionGarments => "Compression garments",
-        M::ColdWaterImmersion => "Ice bath",
-        M::Cryotherapy => "Cryotherapy",
-        M::Massage => "Sports massage",
-        M::FoamRolling => "Foam rolling",
-        M::Sleep => "Sleep",
-        M::Rest => "Rest day",
-    }
+    item.method.spec().calendar_title
 }
 
 struct Event {

@@ -184,13 +184,14 @@ pub enum PlanError {
         /// Which input.
         what: &'static str,
         /// What is allowed.
-        expected: &'static str,
+        expected: String,
         /// What was given.
         value: f64,
     },
     /// An access item is not known.
     #[error(
-        "unknown recovery access {0:?}; use compression-boots, compression-garments, ice-bath, cryo-centre, massage or foam-roller"
+        "unknown recovery access {0:?}; use {words}",
+        words = crate::recovery::Access::words()
     )]
     UnknownAccess(String),
     /// Text could not be parsed.
@@ -485,8 +486,13 @@ pub enum WeekKind {
     Race,
 }
 
-/// What a session is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a session is: the one kind the planner, today's decision and the recovery advice share.
+///
+/// The planner lays out `rest` … `race`; the advice after a session (`recovery::prescribe`) sees
+/// a done session coarser — an easy, long or `hard` run (tempo and intervals, from
+/// [`crate::classify`]), a race, or `strength` work — so [`SessionKind::Hard`] and
+/// [`SessionKind::Strength`] never appear in a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     /// No running.
@@ -501,6 +507,26 @@ pub enum SessionKind {
     Intervals,
     /// The race.
     Race,
+    /// A hard session (intervals, tempo, hills) as the recovery advice sees a done one.
+    Hard,
+    /// Strength training (done, never planned).
+    Strength,
+}
+
+impl SessionKind {
+    /// A hard session: tempo, intervals, a race (or a done session classified hard).
+    pub fn is_hard(self) -> bool {
+        matches!(
+            self,
+            SessionKind::Tempo | SessionKind::Intervals | SessionKind::Hard | SessionKind::Race
+        )
+    }
+
+    /// A session that needs a body ready for hard work, and that the recovery rules count as
+    /// "the next hard session": a hard one or a long run.
+    pub fn is_demanding(self) -> bool {
+        self.is_hard() || self == SessionKind::Long
+    }
 }
 
 /// Intensity zone of a part of a session.

@@ -147,6 +147,9 @@ fn kind_name(kind: SessionKind) -> &'static str {
         SessionKind::Tempo => "Tempo run",
         SessionKind::Intervals => "Intervals",
         SessionKind::Race => "Race",
+        // Never planned (the advice's view of a done session).
+        SessionKind::Hard => "Hard session",
+        SessionKind::Strength => "Strength session",
     }
 }
 
@@ -221,6 +224,9 @@ pub(super) fn run_session(
             SessionKind::Tempo => Workout::Threshold,
             SessionKind::Intervals => Workout::Intervals,
             SessionKind::Race => Workout::Race,
+            // Never planned: the nearest workouts, should a caller ask.
+            SessionKind::Hard => Workout::Threshold,
+            SessionKind::Strength => Workout::Rest,
         },
         steps,
         title,

@@ -1001,3 +1001,26 @@ fn a_goal_asking_for_more_than_current_fitness_raises_the_peak_week() {
     assert!(ambitious >= plain * 1.08, "{ambitious} vs {plain}");
     assert!(ambitious <= 90_000.0 * 1.02, "{ambitious}");
 }
+
+#[test]
+fn the_planner_takes_every_body_mass_and_pace_the_profile_accepts() {
+    // The profile's bounds (limits::BODY_MASS_KG 20–300 kg, THRESHOLD_SPEED_MPS 1–7 m/s, i.e.
+    // 142.9–1000 s/km); the planner used to refuse under 25 kg or over 900 s/km on its own.
+    let mut req = marathon_request();
+    req.body_mass_kg = Some(22.0);
+    assert!(create_plan(&req).is_ok());
+    req.body_mass_kg = Some(19.0);
+    assert!(matches!(
+        create_plan(&req),
+        Err(PlanError::BadNumber { .. })
+    ));
+    req.body_mass_kg = None;
+    req.thresholds.threshold_pace_s_per_km = Some(950.0);
+    assert!(create_plan(&req).is_ok());
+    req.thresholds.threshold_pace_s_per_km = Some(130.0);
+    let refused = create_plan(&req).expect_err("faster than 7 m/s");
+    assert!(
+        refused.to_string().contains("between 143 and 1000 s/km"),
+        "{refused}"
+    );
+}

@@ -224,137 +224,40 @@ pub fn validate(entry: &RecoveryEntry, now: Timestamp) -> Result<(), ValidationE
     if let Some(note) = &entry.note {
         limits::check_text("note", note, limits::NOTE_MAX_CHARS, Lines::Multi).map_err(limit)?;
     }
-    let minutes = |method, example| required(entry.minutes, method, "a duration", example);
-    match entry.method {
-        RecoveryMethod::ColdWaterImmersion => {
-            let m = minutes("an ice bath", "--minutes 10")?;
-            range(
-                "ice-bath duration",
-                m,
-                1.0,
-                ICE_BATH_MAX_MIN,
-                "min",
-                "an ice bath lasts minutes (10–15 is the protocol); check the time you entered",
-            )?;
-            let t = required(
-                entry.temp_c,
-                "an ice bath",
-                "the water temperature",
-                "--temp 12",
-            )?;
-            range(
-                "ice-bath water temperature",
-                t,
-                ICE_BATH_MIN_C,
-                ICE_BATH_MAX_C,
-                "°C",
-                "above 20 °C the water is not cold, so it is not an ice bath (the protocol is \
-                 10–15 °C, Machado et al. 2016)",
-            )?;
-        }
-        RecoveryMethod::Cryotherapy => {
-            let m = minutes("cryotherapy", "--minutes 3")?;
-            range(
-                "cryotherapy exposure",
-                m,
-                0.5,
-                CRYO_MAX_MIN,
-                "min",
-                "chambers and cabins run sessions of a few minutes; check the time you entered",
-            )?;
-            let t = required(
-                entry.temp_c,
-                "cryotherapy",
-                "the chamber temperature",
-                "--temp -110",
-            )?;
-            range(
-                "cryotherapy chamber temperature",
-                t,
-                CRYO_MIN_C,
-                CRYO_WARMEST_C,
-                "°C",
-                "air warmer than −50 °C is a cold room, not cryotherapy (cabins run at about −90 \
-                 °C and colder)",
-            )?;
-        }
-        RecoveryMethod::CompressionGarments => {
-            let m = minutes("compression garments", "--hours 3")?;
-            range(
-                "compression-garment wear",
-                m,
-                5.0,
-                GARMENTS_MAX_MIN,
-                "min",
-                "the time worn, up to a day (give hours with --hours)",
-            )?;
-        }
-        RecoveryMethod::CompressionBoots => {
-            let m = minutes("compression boots", "--minutes 30")?;
-            range(
-                "boots session",
-                m,
-                BOOTS_MIN_MIN,
-                BOOTS_MAX_MIN,
-                "min",
-                "sessions run 20–30 min (Hoffman et al. 2016)",
-            )?;
-            for zone in &entry.zones {
-                let z = zone.trim().to_ascii_lowercase();
-                if !BOOT_ZONES.contains(&z.as_str()) {
-                    return Err(ValidationError::UnknownZone { zone: zone.clone() });
-                }
+    // The method's own fields and bounds, from its catalogue row.
+    let log = entry.method.spec().log;
+    if let Some(bound) = log.minutes {
+        let m = required(entry.minutes, log.needs, bound.missing, bound.example)?;
+        range(bound.what, m, bound.min, bound.max, "min", bound.why)?;
+    }
+    if let Some(bound) = log.temp_c {
+        let t = required(entry.temp_c, log.needs, bound.missing, bound.example)?;
+        range(bound.what, t, bound.min, bound.max, "°C", bound.why)?;
+    }
+    if let Some(allowed) = log.zones {
+        for zone in &entry.zones {
+            let z = zone.trim().to_ascii_lowercase();
+            if !allowed.contains(&z.as_str()) {
+                return Err(ValidationError::UnknownZone { zone: zone.clone() });
             }
         }
-        RecoveryMethod::Massage => {
-            let m = minutes("a massage", "--minutes 45")?;
-            range(
-                "massage",
-                m,
-                5.0,
-                MASSAGE_MAX_MIN,
-                "min",
-                "a session is 20–60 min",
-            )?;
+    }
+    if log.grams {
+        if entry.carbs_g.is_none() && entry.protein_g.is_none() {
+            return Err(ValidationError::Missing {
+                method: log.needs,
+                what: "its carbohydrate and/or protein grams",
+                example: "--carbs 60 --protein 15",
+            });
         }
-        RecoveryMethod::FoamRolling => {
-            let m = minutes("foam rolling", "--minutes 10")?;
-            range(
-                "foam rolling",
-                m,
-                1.0,
-                FOAM_ROLLING_MAX_MIN,
-                "min",
-                "about 10 min is the dose (Wiewelhove et al. 2019)",
-            )?;
-        }
-        RecoveryMethod::Sleep => {
-            let m = minutes("sleep", "--minutes 480")?;
-            range("sleep", m, 30.0, SLEEP_MAX_MIN, "min", "one night's sleep")?;
-        }
-        RecoveryMethod::Rest => {}
-        RecoveryMethod::Nutrition => {
-            if entry.carbs_g.is_none() && entry.protein_g.is_none() {
-                return Err(ValidationError::Missing {
-                    method: "a meal",
-                    what: "its carbohydrate and/or protein grams",
-                    example: "--carbs 60 --protein 15",
-                });
-            }
-            if let Some(c) = entry.carbs_g {
+        for (what, grams) in [
+            ("carbohydrate", entry.carbs_g),
+            ("protein", entry.protein_g),
+        ] {
+            if let Some(g) = grams {
                 range(
-                    "carbohydrate",
-                    c,
-                    0.0,
-                    MEAL_MAX_G,
-                    "g",
-                    "grams cannot be negative; one meal holds at most a few hundred",
-                )?;
-            }
-            if let Some(p) = entry.protein_g {
-                range(
-                    "protein",
-                    p,
+                    what,
+                    g,
                     0.0,
                     MEAL_MAX_G,
                     "g",

@@ -19,111 +19,31 @@
 //! the local offset (e.g. `2026-03-01T10:30:00+01:00`): `start`–`end` is the window in which to
 //! do the item, not the duration of the session itself (that is in `dose`).
 
+pub mod catalogue;
 pub mod logging;
 pub mod protocol;
 pub mod time;
 
-use crate::log::RecoveryMethod;
 use crate::nutrition::{
     self, DailyCarbTarget, FluidTarget, FoodCombo, REFUEL_REPEAT_HOURS, REFUEL_WINDOW_MIN,
     RefuelServing, WINDOW_MATTERS_LESS,
 };
 use crate::readiness::Recommendation;
+pub use catalogue::{
+    Access, BOOTS_EXCLUSIONS, CRYO_EXCLUSIONS, CWI_EXCLUSIONS, EVIDENCE_BOOTS, EVIDENCE_CRYO,
+    EVIDENCE_CWI, EVIDENCE_FOAM, EVIDENCE_GARMENTS, EVIDENCE_MASSAGE, EVIDENCE_NUTRITION,
+    EVIDENCE_REST, EVIDENCE_SLEEP, GARMENTS_EXCLUSIONS, MASSAGE_EXCLUSIONS, MethodSpec, Prescribed,
+    RecoveryMethod,
+};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use protocol::{Demand, Timing};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeSet;
 
-/// What kind of session just ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionKind {
-    /// An easy run.
-    Easy,
-    /// A long run.
-    Long,
-    /// A hard session (intervals, tempo, hills).
-    Hard,
-    /// A race.
-    Race,
-    /// Strength training.
-    Strength,
-}
-
-/// Recovery equipment or services the athlete can use (`fettle profile access add …`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Access {
-    /// Pneumatic compression boots.
-    CompressionBoots,
-    /// Compression garments: socks, calf sleeves or tights.
-    CompressionGarments,
-    /// A bath or tub for cold-water immersion.
-    IceBath,
-    /// A whole-body cryotherapy centre.
-    CryoCentre,
-    /// A sports masseur.
-    Massage,
-    /// A foam roller (not required: a massage ball or a bottle works, so foam rolling is free).
-    FoamRoller,
-}
-
-impl Access {
-    /// Every access word, in the order lists show them: the one list every face uses.
-    pub const ALL: [Access; 6] = [
-        Access::CompressionBoots,
-        Access::CompressionGarments,
-        Access::IceBath,
-        Access::CryoCentre,
-        Access::Massage,
-        Access::FoamRoller,
-    ];
-
-    /// The CLI word (`compression-boots`, `compression-garments`, `ice-bath`, `cryo-centre`,
-    /// `massage`, `foam-roller`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::CompressionBoots => "compression-boots",
-            Access::CompressionGarments => "compression-garments",
-            Access::IceBath => "ice-bath",
-            Access::CryoCentre => "cryo-centre",
-            Access::Massage => "massage",
-            Access::FoamRoller => "foam-roller",
-        }
-    }
-
-    /// The access words joined for a message ("compression-boots, …, massage or foam-roller").
-    pub fn words() -> String {
-        let words: Vec<&str> = Access::ALL.iter().map(|a| a.as_str()).collect();
-        match words.split_last() {
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => String::new(),
-        }
-    }
-
-    /// Parses a CLI word (hyphens or underscores; `boots`, `garments`, `socks`, `cryo`,
-    /// `cryo-center` also work).
-    pub fn parse(word: &str) -> Option<Access> {
-        Some(
-            match word.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-                "compression-boots" | "boots" => Access::CompressionBoots,
-                "compression-garments"
-                | "garments"
-                | "compression-socks"
-                | "socks"
-                | "calf-sleeves"
-                | "compression-tights"
-                | "tights" => Access::CompressionGarments,
-                "ice-bath" | "cold-water" | "cold-water-immersion" | "cwi" => Access::IceBath,
-                "cryo-centre" | "cryo-center" | "cryo" | "cryotherapy" => Access::CryoCentre,
-                "massage" | "masseur" => Access::Massage,
-                "foam-roller" | "foam-roll" | "foam-rolling" | "massage-ball" => Access::FoamRoller,
-                _ => return None,
-            },
-        )
-    }
-}
+/// What kind of session just ended: the planner's kind (one type), of which the advice sees
+/// `easy`, `long`, `hard`, `race` and `strength`.
+pub use crate::plan::SessionKind;
 
 /// Health conditions that exclude methods (`fettle profile health add …`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -190,13 +110,27 @@ impl HealthCondition {
         }
     }
 
+    /// The condition's name in lists (the dashboard's checkboxes).
+    pub fn title(self) -> &'static str {
+        match self {
+            HealthCondition::UncontrolledHypertension => "Uncontrolled high blood pressure",
+            HealthCondition::HeartDisease => "Heart disease",
+            HealthCondition::Raynauds => "Raynaud's phenomenon",
+            HealthCondition::ColdUrticaria => "Cold urticaria",
+            HealthCondition::Cryoglobulinaemia => "Cryoglobulinaemia",
+            HealthCondition::Pregnancy => "Pregnancy",
+            HealthCondition::OpenWounds => "Open wounds",
+            HealthCondition::DvtRisk => "Risk of deep-vein thrombosis",
+            HealthCondition::AcuteInjury => "Acute injury",
+            HealthCondition::Inflammation => "Acute inflammation",
+            HealthCondition::PeripheralArterialDisease => "Peripheral arterial disease",
+            HealthCondition::SkinLesions => "Skin lesions on the legs",
+        }
+    }
+
     /// The condition words joined for a message ("…, skin-lesions").
     pub fn words() -> String {
-        let words: Vec<&str> = HealthCondition::ALL.iter().map(|c| c.as_str()).collect();
-        match words.split_last() {
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => String::new(),
-        }
+        catalogue::or_list(HealthCondition::ALL.iter().map(|c| c.as_str()))
     }
 
     /// The CLI word (e.g. `raynauds`, `dvt-risk`).
@@ -247,38 +181,6 @@ impl HealthCondition {
     }
 }
 
-/// Hard exclusions for whole-body cryotherapy (cold contraindications; Bleakley et al. 2014,
-/// Open Access J Sports Med 5:25, and the chamber operators' screening lists).
-pub const CRYO_EXCLUSIONS: [HealthCondition; 7] = [
-    HealthCondition::UncontrolledHypertension,
-    HealthCondition::HeartDisease,
-    HealthCondition::Raynauds,
-    HealthCondition::ColdUrticaria,
-    HealthCondition::Cryoglobulinaemia,
-    HealthCondition::Pregnancy,
-    HealthCondition::OpenWounds,
-];
-/// Exclusions for cold-water immersion: Fettle applies the cryotherapy list to immersion as a
-/// precaution (the same cold shock).
-pub const CWI_EXCLUSIONS: [HealthCondition; 7] = CRYO_EXCLUSIONS;
-/// Exclusions for compression boots: open wounds, a risk of deep-vein thrombosis, an acute
-/// injury.
-pub const BOOTS_EXCLUSIONS: [HealthCondition; 3] = [
-    HealthCondition::OpenWounds,
-    HealthCondition::DvtRisk,
-    HealthCondition::AcuteInjury,
-];
-/// Exclusions for compression garments: peripheral arterial disease (external compression
-/// lowers perfusion further) and skin lesions or open wounds under the garment.
-pub const GARMENTS_EXCLUSIONS: [HealthCondition; 3] = [
-    HealthCondition::PeripheralArterialDisease,
-    HealthCondition::SkinLesions,
-    HealthCondition::OpenWounds,
-];
-/// Exclusions for sports massage: acute injury, inflammation.
-pub const MASSAGE_EXCLUSIONS: [HealthCondition; 2] =
-    [HealthCondition::AcuteInjury, HealthCondition::Inflammation];
-
 /// No cold-water immersion or cryotherapy within this many hours after strength work: cold
 /// blunts strength and hypertrophy gains (Roberts et al. 2015, J Physiol 593:4285). Roberts
 /// applied CWI minutes after each session; Fettle's 24 h is a conservative choice.
@@ -310,41 +212,6 @@ pub const MASSAGE_WINDOW_H: i64 = (protocol::MASSAGE.until_min / 60) as i64;
 pub const SAME_DAY_WINDOW_H: i64 = 12;
 /// Cold-water immersion as soon as possible after the run: within this many hours.
 pub const CWI_WINDOW_H: i64 = (protocol::ICE_BATH.until_min / 60) as i64;
-
-/// Evidence for the nutrition item.
-pub const EVIDENCE_NUTRITION: &str = "Carbohydrate + protein at about 4:1 soon after long or \
-hard runs restores glycogen and starts repair: Kerksick et al. 2017 (JISSN 14:33); amounts: \
-Burke et al. 2011 (J Sports Sci 29:S17) and Jäger et al. 2017 (JISSN 14:20); fluids: ACSM 2007 \
-position stand; timing matters less when the next session is far: Aragon & Schoenfeld 2013 \
-(JISSN 10:5). Method: docs/science.md.";
-/// Evidence for compression boots.
-pub const EVIDENCE_BOOTS: &str = "Hoffman et al. 2016 (JOSPT 46:320): less perceived fatigue and \
-soreness right after; no functional gain over the following days. Benefit: how you feel.";
-/// Evidence for compression garments.
-pub const EVIDENCE_GARMENTS: &str = "Brown et al. 2017 (Sports Med 47:2245–2267), a \
-meta-analysis: a small benefit for the recovery of strength and for soreness, clearest from \
-24 h on.";
-/// Evidence for cold-water immersion.
-pub const EVIDENCE_CWI: &str = "Versey et al. 2013 (Sports Med 43:1101); Machado et al. 2016 \
-(Sports Med 46:503): 10–15 °C for 10–15 min is best for soreness at 24 h; regular cold after \
-training can blunt adaptation, and after strength work it blunts strength gains (Roberts et al. \
-2015, J Physiol 593:4285), so it is kept for races, congested schedules and heat.";
-/// Evidence for whole-body cryotherapy.
-pub const EVIDENCE_CRYO: &str = "Poppendieck et al. 2013 (Int J Sports Physiol Perform 8:227): \
-small effects on perceived recovery (g ≈ 0.25). Chambers run at −110 °C or colder for 2–3 min.";
-/// Evidence for sports massage.
-pub const EVIDENCE_MASSAGE: &str = "Dupuy et al. 2018 (Front Physiol 9:403): the strongest \
-evidence of all methods for DOMS and perceived fatigue.";
-/// Evidence for foam rolling.
-pub const EVIDENCE_FOAM: &str = "Wiewelhove et al. 2019 (Front Physiol 10:376): less pain \
-perception, small sprint and strength gains.";
-/// Evidence for sleep.
-pub const EVIDENCE_SLEEP: &str = "Milewski et al. 2014 (J Pediatr Orthop 34:129): athletes \
-sleeping under 8 h a night had 1.7× the injury risk.";
-/// Evidence for a rest day.
-pub const EVIDENCE_REST: &str = "Meeusen et al. 2013 (Eur J Sport Sci 13:1), the joint \
-consensus on overtraining: recovery days when readiness is low, after races and when fatigue \
-far outweighs fitness. How Fettle decides: docs/science.md.";
 
 /// The session that just ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -380,7 +247,7 @@ pub struct SessionDemand {
 /// (refuelling, cold, boots, garments, massage, sleep) asks here.
 pub fn session_demand(session: &SessionInfo) -> SessionDemand {
     SessionDemand {
-        hard: matches!(session.kind, SessionKind::Hard | SessionKind::Race),
+        hard: session.kind.is_hard(),
         long: session.kind == SessionKind::Long,
     }
 }
@@ -597,8 +464,8 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
         fluids: None,
         daily_target: None,
         foods: Vec::new(),
-        minutes: protocol::dose_to_log(method).0,
-        temp_c: protocol::dose_to_log(method).1,
+        minutes: RecoveryMethod::spec(method).dose_minutes,
+        temp_c: RecoveryMethod::spec(method).dose_temp_c,
     };
 
     // Nutrition: always (food is free). After long or hard sessions the 30-minute window with
@@ -764,9 +631,10 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
                 None
             }
         };
+        let bath = RecoveryMethod::ColdWaterImmersion.spec();
         if ctx.access.contains(&Access::IceBath) {
-            let method = RecoveryMethod::ColdWaterImmersion;
-            if let Some((rule, reason)) = cold_block(method, &CWI_EXCLUSIONS) {
+            let method = bath.method;
+            if let Some((rule, reason)) = cold_block(method, bath.exclusions) {
                 excluded.push(Exclusion {
                     method,
                     rule,
@@ -776,7 +644,7 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
                 cold_prescribed = true;
                 items.push(blank(
                     method,
-                    protocol::ICE_BATH_DOSE.into(),
+                    bath.dose.into(),
                     window(protocol::ICE_BATH),
                     "cold.ice_bath",
                     format!(
@@ -784,15 +652,16 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
                         capitalise(why.because()),
                         protocol::ICE_BATH.when
                     ),
-                    EVIDENCE_CWI,
+                    bath.evidence,
                 ));
             }
-        } else {
-            notes.push("no ice bath suggested: you have not listed access to one".into());
+        } else if let Some(access) = bath.access {
+            notes.push(access.missing_note.into());
         }
+        let cryo = RecoveryMethod::Cryotherapy.spec();
         if ctx.access.contains(&Access::CryoCentre) {
-            let method = RecoveryMethod::Cryotherapy;
-            if let Some((rule, reason)) = cold_block(method, &CRYO_EXCLUSIONS) {
+            let method = cryo.method;
+            if let Some((rule, reason)) = cold_block(method, cryo.exclusions) {
                 excluded.push(Exclusion {
                     method,
                     rule,
@@ -807,119 +676,59 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
             } else {
                 items.push(blank(
                     method,
-                    protocol::CRYO_DOSE.into(),
+                    cryo.dose.into(),
                     window(protocol::CRYO),
                     "cold.cryotherapy",
                     format!(
                         "{}: it may improve how recovered you feel (a small effect)",
                         capitalise(why.because())
                     ),
-                    EVIDENCE_CRYO,
+                    cryo.evidence,
                 ));
             }
         }
     }
 
-    // Compression boots after long runs, races, or hard sessions in a congested schedule.
-    if protocol::boots_indicated(&demand) {
-        let method = RecoveryMethod::CompressionBoots;
-        if !ctx.access.contains(&Access::CompressionBoots) {
-            notes.push("no compression boots suggested: you have not listed access to them".into());
-        } else if let Some(c) = health_block(&ctx.health, &BOOTS_EXCLUSIONS) {
-            excluded.push(Exclusion {
-                method,
-                rule: "boots.health_exclusion",
-                reason: health_reason(method, c),
-            });
-        } else {
-            let why = if is_race {
-                "after a race"
-            } else if is_long {
-                "after a long run"
-            } else {
-                "with your next hard session within 48 h"
-            };
-            items.push(blank(
-                method,
-                protocol::BOOTS_DOSE.into(),
-                window(protocol::BOOTS),
-                "boots.after_long_or_race",
-                format!(
-                    "{}, they ease perceived fatigue and soreness; {}",
-                    capitalise(why),
-                    protocol::BOOTS.when
-                ),
-                EVIDENCE_BOOTS,
-            ));
+    // The methods prescribed whenever their indication holds (compression boots, garments,
+    // massage …): each from its catalogue row, in the catalogue's order.
+    for spec in &catalogue::METHODS {
+        let Prescribed::WhenIndicated(rule) = spec.prescribed else {
+            continue;
+        };
+        if !(rule.indicated)(&demand) {
+            continue;
         }
-    }
-
-    // Compression garments after long or hard sessions and races, worn for hours.
-    if protocol::garments_indicated(&demand) {
-        let method = RecoveryMethod::CompressionGarments;
-        if !ctx.access.contains(&Access::CompressionGarments) {
-            notes.push(
-                "no compression garments suggested: you have not listed any (socks, calf \
-                 sleeves or tights: `fettle profile access add compression-garments`)"
-                    .into(),
-            );
-        } else if let Some(c) = health_block(&ctx.health, &GARMENTS_EXCLUSIONS) {
+        let method = spec.method;
+        let needed = spec.access.filter(|a| a.required);
+        if let Some(access) = needed.filter(|a| !ctx.access.contains(&a.access)) {
+            notes.push(access.missing_note.into());
+        } else if let Some(c) = health_block(&ctx.health, spec.exclusions) {
             excluded.push(Exclusion {
                 method,
-                rule: "garments.health_exclusion",
+                rule: rule.health_rule,
                 reason: health_reason(method, c),
             });
         } else {
             items.push(blank(
                 method,
-                protocol::GARMENTS_DOSE.into(),
-                window(protocol::GARMENTS),
-                "garments.after_long_or_hard",
-                format!(
-                    "after a long or hard session they help strength and soreness recover (a \
-                     small effect); {}",
-                    protocol::GARMENTS.when
-                ),
-                EVIDENCE_GARMENTS,
-            ));
-        }
-    }
-
-    // Massage after races and long runs, within 48 h.
-    if protocol::massage_indicated(&demand) {
-        let method = RecoveryMethod::Massage;
-        if !ctx.access.contains(&Access::Massage) {
-            notes.push("no massage suggested: you have not listed access to a masseur".into());
-        } else if let Some(c) = health_block(&ctx.health, &MASSAGE_EXCLUSIONS) {
-            excluded.push(Exclusion {
-                method,
-                rule: "massage.health_exclusion",
-                reason: health_reason(method, c),
-            });
-        } else {
-            items.push(blank(
-                method,
-                protocol::MASSAGE_DOSE.into(),
-                window(protocol::MASSAGE),
-                "massage.after_race_or_long",
-                format!(
-                    "after a {} it eases soreness and perceived fatigue; {}",
-                    if is_race { "race" } else { "long run" },
-                    protocol::MASSAGE.when
-                ),
-                EVIDENCE_MASSAGE,
+                spec.dose.into(),
+                window(spec.timing.unwrap_or(protocol::SAME_DAY)),
+                rule.rule,
+                (rule.reason)(&demand),
+                spec.evidence,
             ));
         }
     }
 
     // Foam rolling: free, always.
+    let foam = RecoveryMethod::FoamRolling.spec();
     items.push(blank(
-        RecoveryMethod::FoamRolling,
-        protocol::FOAM_ROLLING_DOSE.into(),
+        foam.method,
+        foam.dose.into(),
         window(protocol::FOAM_ROLLING),
         "foam_rolling.always",
         "free and quick, it eases pain perception; daily or after runs".into(),
-        EVIDENCE_FOAM,
+        foam.evidence,
     ));
 
     // Sleep: free, always; stressed in heavy blocks.
@@ -1016,19 +825,9 @@ pub fn prescribe(ctx: &RecoveryContext) -> Prescription {
     }
 }
 
-/// The health conditions that exclude a method (none for the free methods).
+/// The health conditions that exclude a method (none for the free methods): its catalogue row's.
 pub fn exclusions(method: RecoveryMethod) -> &'static [HealthCondition] {
-    match method {
-        RecoveryMethod::ColdWaterImmersion => &CWI_EXCLUSIONS,
-        RecoveryMethod::Cryotherapy => &CRYO_EXCLUSIONS,
-        RecoveryMethod::CompressionBoots => &BOOTS_EXCLUSIONS,
-        RecoveryMethod::CompressionGarments => &GARMENTS_EXCLUSIONS,
-        RecoveryMethod::Massage => &MASSAGE_EXCLUSIONS,
-        RecoveryMethod::Nutrition
-        | RecoveryMethod::FoamRolling
-        | RecoveryMethod::Sleep
-        | RecoveryMethod::Rest => &[],
-    }
+    method.spec().exclusions
 }
 
 /// The sentence with its first letter in capitals.

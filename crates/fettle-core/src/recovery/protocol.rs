@@ -16,8 +16,6 @@
 //! - **compression garments** after long or hard sessions and races (and after long travel);
 //! - **sports massage** after a race or a long run, within 48 h.
 
-use crate::log::RecoveryMethod;
-
 /// When an item is done, relative to the end of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
@@ -66,6 +64,12 @@ pub const MASSAGE: Timing = Timing {
     until_min: 48 * 60,
     when: "the same day or within 48 h",
 };
+/// The same day: the window of a method that names no timing of its own.
+pub const SAME_DAY: Timing = Timing {
+    from_min: 0,
+    until_min: 12 * 60,
+    when: "the same day",
+};
 /// Foam rolling: after the run, the same day.
 pub const FOAM_ROLLING: Timing = Timing {
     from_min: 0,
@@ -102,21 +106,6 @@ pub const FOAM_ROLLING_DOSE: &str = "about 10 min, 30–60 s per muscle group (c
 works too";
 /// Foam-rolling duration for calendars, minutes.
 pub const FOAM_ROLLING_MIN: u32 = 10;
-
-/// The prescribed dose as it would be logged when done as prescribed: minutes (time worn for
-/// garments) and, for the cold methods, the temperature. `None` for what has no duration.
-pub fn dose_to_log(method: RecoveryMethod) -> (Option<u32>, Option<f64>) {
-    match method {
-        RecoveryMethod::ColdWaterImmersion => (Some(ICE_BATH_MIN), Some(ICE_BATH_DOSE_TEMP_C)),
-        RecoveryMethod::Cryotherapy => (Some(CRYO_MIN), Some(CRYO_DOSE_TEMP_C)),
-        RecoveryMethod::CompressionBoots => (Some(BOOTS_MIN), None),
-        RecoveryMethod::CompressionGarments => (Some(GARMENTS_MIN), None),
-        RecoveryMethod::Massage => (Some(MASSAGE_MIN), None),
-        RecoveryMethod::FoamRolling => (Some(FOAM_ROLLING_MIN), None),
-        RecoveryMethod::Sleep => (Some(SLEEP_MIN), None),
-        RecoveryMethod::Nutrition | RecoveryMethod::Rest => (None, None),
-    }
-}
 
 /// Ice-bath water for logging the prescribed dose, °C (the middle of 10–15).
 pub const ICE_BATH_DOSE_TEMP_C: f64 = 12.0;

@@ -5,7 +5,7 @@ use super::logging::{ValidationError, compliance, validate};
 use super::*;
 use crate::log::RecoveryEntry;
 
-const ALL_ACCESS: [Access; 6] = Access::ALL;
+const ALL_ACCESS: [Access; Access::ALL.len()] = Access::ALL;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
