@@ -1,6 +1,7 @@
 //! The account endpoints of the API: who am I, password, API tokens, a coach's invitations and
-//! squad, an athlete's coaches. One handler per endpoint, each one `fettle_app::accounts` call
-//! or one `fettle_store::Accounts` method, on the blocking pool.
+//! squad, an athlete's coaches. One handler per endpoint, each one `fettle_app::accounts` use
+//! case (the ones `fettle user …` and `fettle token …` call) on the blocking pool: the rules
+//! and their refusals (422 with `violations`) are the use cases', never this module's.
 //!
 //! They exist only in multi-user mode; a single-user server answers them 404 saying so, except
 //! `GET /api/v1/me`, which tells the pages which mode they run in. Everything acts on the
@@ -13,17 +14,13 @@ use axum::extract::{FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fettle_app::accounts::{
-    CreatedToken, change_password, check_new_password, create_token, normalize_email,
-};
-use fettle_app::squad::SquadMember;
+use fettle_app::accounts::{self as app, CreatedToken, change_password, check_new_password};
 use fettle_store::{AthleteId, Role, TokenId, UserId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::api::run;
 use crate::auth::{Caller, ClientAddr, blocking, unauthorized};
-use crate::backend::Backend;
 use crate::error::{ApiError, JsonBody, to_json};
 use crate::login::too_many_attempts;
 use crate::state::{AppState, MultiUser};
@@ -35,12 +32,12 @@ pub(crate) struct Account {
     multi: std::sync::Arc<MultiUser>,
 }
 
-impl<B: Backend> FromRequestParts<AppState<B>> for Account {
+impl FromRequestParts<AppState> for Account {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState<B>,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Some(multi) = state.multi() else {
             return Err(ApiError::not_found(format!(
@@ -79,12 +76,15 @@ impl Account {
     }
 }
 
-/// `204 No Content` when `done`, else the 404 `missing` describes.
-fn done_or_404(done: bool, missing: &str) -> Response {
-    if done {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        ApiError::not_found(missing.to_owned()).into_response()
+/// `204 No Content` when the use case did it; its "not found" as the 404 `missing` describes
+/// (the use case's hint is the CLI's, this one points at the API); any other error as is.
+fn done_or_404(done: Result<(), ApiError>, missing: &str) -> Response {
+    match done {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) if e.status() == StatusCode::NOT_FOUND => {
+            ApiError::not_found(missing.to_owned()).into_response()
+        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -117,10 +117,7 @@ struct SingleUserMe {
 
 /// `GET /api/v1/me`: who the caller is, and the mode (the pages show the account links only
 /// in multi-user mode).
-pub(crate) async fn me<B: Backend>(
-    State(state): State<AppState<B>>,
-    extensions: Extensions,
-) -> Response {
+pub(crate) async fn me(State(state): State<AppState>, extensions: Extensions) -> Response {
     let reply = match extensions.get::<Caller>() {
         Some(caller) => JsonBody::new(&Me {
             mode: "multi-user",
@@ -229,8 +226,7 @@ pub(crate) async fn put_password(
 /// `GET /api/v1/tokens`: the caller's API tokens (never their secrets).
 pub(crate) async fn tokens(account: Account) -> Response {
     let user = account.user();
-    let reply = blocking(&account.multi, move |db| Ok(db.tokens(user)?)).await;
-    render(reply)
+    render(blocking(&account.multi, move |db| app::list_tokens(db, user)).await)
 }
 
 /// The body of `POST /api/v1/tokens`.
@@ -241,10 +237,15 @@ pub(crate) struct NewToken {
 }
 
 /// `POST /api/v1/tokens`: a new API token for the caller → 201 with its secret.
-pub(crate) async fn post_token(account: Account, Json(new): Json<NewToken>) -> Response {
+pub(crate) async fn post_token(
+    State(state): State<AppState>,
+    account: Account,
+    Json(new): Json<NewToken>,
+) -> Response {
     let user = account.user();
+    let now = state.now();
     let reply = blocking(&account.multi, move |db| {
-        let (token, secret) = create_token(db, user, &new.name, Timestamp::now())?;
+        let (token, secret) = app::create_token(db, user, &new.name, now)?;
         Ok(CreatedToken::new(&token, &secret))
     })
     .await;
@@ -267,41 +268,37 @@ pub(crate) struct CoachPath {
 /// has no such token (another user's token id included, which stays valid).
 pub(crate) async fn delete_token(account: Account, UrlPath(path): UrlPath<IdPath>) -> Response {
     let user = account.user();
-    match blocking(&account.multi, move |db| {
-        Ok(db.revoke_token(user, TokenId(path.id))?)
+    let done = blocking(&account.multi, move |db| {
+        app::revoke_token(db, user, TokenId(path.id))
     })
-    .await
-    {
-        Ok(done) => done_or_404(done, "no such token: list yours at /api/v1/tokens"),
-        Err(e) => e.into_response(),
-    }
+    .await;
+    done_or_404(done, "no such token: list yours at /api/v1/tokens")
 }
 
 /// `GET /api/v1/invitations`: the coaches' invitations waiting for the caller's answer.
 pub(crate) async fn invitations(account: Account) -> Response {
     let user = account.user();
-    render(blocking(&account.multi, move |db| Ok(db.invitations_for(user)?)).await)
+    render(blocking(&account.multi, move |db| app::invitations_for(db, user)).await)
 }
 
 /// `POST /api/v1/invitations/{coach_id}/accept`: the coach may now read the caller's data → 204;
 /// 404 when that coach has not invited the caller.
 pub(crate) async fn accept_invitation(
+    State(state): State<AppState>,
     account: Account,
     UrlPath(path): UrlPath<CoachPath>,
 ) -> Response {
     let user = account.user();
     let coach = UserId(path.coach_id);
-    match blocking(&account.multi, move |db| {
-        Ok(db.accept_invitation(user, coach, Timestamp::now())?)
+    let now = state.now();
+    let done = blocking(&account.multi, move |db| {
+        app::accept_invitation(db, user, coach, now)
     })
-    .await
-    {
-        Ok(done) => done_or_404(
-            done,
-            "no invitation from this coach: list yours at /api/v1/invitations",
-        ),
-        Err(e) => e.into_response(),
-    }
+    .await;
+    done_or_404(
+        done,
+        "no invitation from this coach: list yours at /api/v1/invitations",
+    )
 }
 
 /// `DELETE /api/v1/invitations/{coach_id}` (decline) and `DELETE /api/v1/coaches/{coach_id}`
@@ -309,48 +306,57 @@ pub(crate) async fn accept_invitation(
 pub(crate) async fn leave_coach(account: Account, UrlPath(path): UrlPath<CoachPath>) -> Response {
     let user = account.user();
     let coach = UserId(path.coach_id);
-    match blocking(&account.multi, move |db| Ok(db.leave_coach(user, coach)?)).await {
-        Ok(done) => done_or_404(
-            done,
-            "no invitation from or membership with this coach: see /api/v1/coaches",
-        ),
-        Err(e) => e.into_response(),
-    }
+    let done = blocking(&account.multi, move |db| app::leave_coach(db, user, coach)).await;
+    done_or_404(
+        done,
+        "no invitation from or membership with this coach: see /api/v1/coaches",
+    )
 }
 
 /// `GET /api/v1/coaches`: the coaches who see the caller's data.
 pub(crate) async fn coaches(account: Account) -> Response {
     let user = account.user();
-    render(blocking(&account.multi, move |db| Ok(db.coaches_of(user)?)).await)
+    render(blocking(&account.multi, move |db| app::coaches_of(db, user)).await)
 }
 
 /// `GET /api/v1/squad` (coaches): the squad report, who needs attention first, with the
 /// invitations still waiting.
-pub(crate) async fn squad<B: Backend>(
-    State(state): State<AppState<B>>,
-    account: Account,
-) -> Response {
+pub(crate) async fn squad(State(state): State<AppState>, account: Account) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,
         Err(e) => return e.into_response(),
     };
-    let lookup = blocking(&account.multi, move |db| {
-        Ok((db.squad(coach)?, db.invitations_by(coach)?))
-    })
-    .await;
+    let lookup = blocking(&account.multi, move |db| app::squad_of(db, coach)).await;
     let (members, waiting) = match lookup {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
-    let members: Vec<SquadMember> = members
-        .into_iter()
-        .map(|member| SquadMember {
-            athlete: member.athlete,
-            name: member.email,
+    let now = state.now();
+    run(&state, move |db| {
+        let report = fettle_app::squad::assemble(&members, now, |member| {
+            let row = db.squad_row(member, now);
+            (row.0, row.1.clone())
+        })?;
+        JsonBody::new(&SquadAnswer {
+            report: &report,
+            invitations: waiting
+                .iter()
+                .map(|invitation| Invited {
+                    email: invitation.email.clone(),
+                    invited: invitation.invited,
+                })
+                .collect(),
         })
-        .collect();
-    let now = Timestamp::now();
-    run(&state, move |b| b.squad(&members, &waiting, now)).await
+    })
+    .await
+}
+
+/// `GET /api/v1/squad`: the squad report with the waiting invitations beside its fields.
+#[derive(Serialize)]
+struct SquadAnswer<'a, R: Serialize> {
+    #[serde(flatten)]
+    report: &'a R,
+    invitations: Vec<Invited>,
 }
 
 /// The body of `POST /api/v1/squad/invitations`.
@@ -360,7 +366,8 @@ pub(crate) struct NewInvitation {
     email: String,
 }
 
-/// What an invitation answers.
+/// An invitation a coach made: who, since when (what an invitation answers, and each waiting
+/// one in the squad report).
 #[derive(Serialize)]
 struct Invited {
     email: String,
@@ -369,15 +376,18 @@ struct Invited {
 
 /// `POST /api/v1/squad/invitations` (coaches): invites an e-mail address → 201. The answer is
 /// the same whether the address has an account or not (no enumeration).
-pub(crate) async fn invite(account: Account, Json(new): Json<NewInvitation>) -> Response {
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    account: Account,
+    Json(new): Json<NewInvitation>,
+) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,
         Err(e) => return e.into_response(),
     };
+    let now = state.now();
     let reply = blocking(&account.multi, move |db| {
-        let email = normalize_email(&new.email)?;
-        let now = Timestamp::now();
-        db.invite(coach, &email, now)?;
+        let email = app::invite(db, coach, &new.email, now)?;
         Ok(Invited {
             email,
             invited: now,
@@ -401,17 +411,13 @@ pub(crate) async fn remove_member(account: Account, UrlPath(path): UrlPath<Email
         Err(e) => return e.into_response(),
     };
     let removed = blocking(&account.multi, move |db| {
-        let email = normalize_email(&path.email)?;
-        Ok(db.remove_member(coach, &email)?)
+        app::remove_member(db, coach, &path.email)
     })
     .await;
-    match removed {
-        Ok(done) => done_or_404(
-            done,
-            "nobody with this address is in your squad or invited: see /api/v1/squad",
-        ),
-        Err(e) => e.into_response(),
-    }
+    done_or_404(
+        removed,
+        "nobody with this address is in your squad or invited: see /api/v1/squad",
+    )
 }
 
 /// Renders a lookup's value as JSON.

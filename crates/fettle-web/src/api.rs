@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`: routes, request validation and the upload.
 //!
-//! Each handler extracts and validates its input, then calls one [`Backend`] method on the
-//! blocking pool through [`run`]. Routes are registered through [`RouteTable`], which also
+//! Each handler extracts and validates its input (the request's shape; the values are the use
+//! cases'), then calls the `fettle_app` use case on the blocking pool through [`run`], over the
+//! state's [`CachedStore`], with the state's clock for "now". Routes are registered through [`RouteTable`], which also
 //! records them, so a test can hold the registered routes against the OpenAPI document.
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,13 @@ use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use fettle_app::activities::ListQuery;
+use fettle_app::import::{NoProgress, import_named};
+use fettle_app::training::{self, ProfileUpdate};
+use fettle_app::{AppError, athlete_time_zone, planning, recovery};
+use fettle_core::limits::Violation;
 use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
+use fettle_store::AthleteId;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -25,8 +32,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyDeadlineLayer;
 
 use crate::account_api as account;
-use crate::backend::{ActivityFilter, Backend, DateRange};
-use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply, internal_error, on_blocking_pool};
+use crate::cache::{AnswerKey, CachedStore};
+use crate::error::{
+    ApiError, JSON_CONTENT_TYPE, JsonBody, Reply, internal_error, on_blocking_pool, to_json,
+};
+use crate::lists::{ACCESS_LIST, HEALTH_LIST};
 use crate::state::{AppState, CurrentAthlete, TempCharge, TempExhausted};
 
 /// Where the API lives; the version is in the path so a v2 can live beside it.
@@ -42,12 +52,12 @@ const MAX_UPLOAD_NAME_CHARS: usize = 100;
 const UPLOAD_FIELD: &str = "file";
 
 /// A route table that records what it registers (method and full path).
-pub(crate) struct RouteTable<B: Backend> {
-    routes: Vec<(String, MethodRouter<AppState<B>>)>,
+pub(crate) struct RouteTable {
+    routes: Vec<(String, MethodRouter<AppState>)>,
     listed: Vec<(Method, String)>,
 }
 
-impl<B: Backend> RouteTable<B> {
+impl RouteTable {
     fn new() -> Self {
         Self {
             routes: Vec::new(),
@@ -58,7 +68,7 @@ impl<B: Backend> RouteTable<B> {
     /// Registers `handler` for `method` on `path` (a full path, `{name}` for parameters).
     fn add<H, T>(mut self, method: Method, path: impl Into<String>, handler: H) -> Self
     where
-        H: Handler<T, AppState<B>>,
+        H: Handler<T, AppState>,
         T: 'static,
     {
         let path = path.into();
@@ -79,7 +89,7 @@ impl<B: Backend> RouteTable<B> {
     /// handler is the same; path parameters are read by name, so the extra one is ignored.
     fn athlete_get<H, T>(self, path: &'static str, handler: H) -> Self
     where
-        H: Handler<T, AppState<B>>,
+        H: Handler<T, AppState>,
         T: 'static,
     {
         let own = path.strip_prefix(API_PREFIX).unwrap_or(path);
@@ -89,7 +99,7 @@ impl<B: Backend> RouteTable<B> {
     }
 
     /// The router of every registered route.
-    fn into_router(self) -> Router<AppState<B>> {
+    fn into_router(self) -> Router<AppState> {
         self.routes
             .into_iter()
             .fold(Router::new(), |router, (path, methods)| {
@@ -110,30 +120,30 @@ fn method_filter(method: &Method) -> MethodFilter {
 }
 
 /// Every JSON route except the upload (which has its own, larger, body limit).
-fn json_table<B: Backend>() -> RouteTable<B> {
+fn json_table() -> RouteTable {
     RouteTable::new()
         .add(Method::GET, "/api/v1/openapi.json", openapi)
-        .athlete_get("/api/v1/status", status::<B>)
-        .athlete_get("/api/v1/today", today::<B>)
-        .athlete_get("/api/v1/wellness", wellness::<B>)
-        .add(Method::POST, "/api/v1/wellness", log_wellness::<B>)
-        .athlete_get("/api/v1/load", load::<B>)
-        .athlete_get("/api/v1/activities", activities::<B>)
-        .athlete_get("/api/v1/activities/{id}", activity::<B>)
-        .athlete_get("/api/v1/readiness", readiness::<B>)
-        .athlete_get("/api/v1/recover", recover::<B>)
-        .athlete_get("/api/v1/recovery", recovery_sessions::<B>)
-        .add(Method::POST, "/api/v1/recovery", log_recovery::<B>)
-        .athlete_get("/api/v1/insights", insights::<B>)
-        .athlete_get("/api/v1/plan", plan::<B>)
-        .athlete_get("/api/v1/plan/adherence", adherence::<B>)
-        .athlete_get("/api/v1/profile", profile::<B>)
-        .add(Method::PUT, "/api/v1/profile", put_profile::<B>)
-        .athlete_get("/api/v1/profile/access", access::<B>)
-        .add(Method::PUT, "/api/v1/profile/access", put_access::<B>)
-        .athlete_get("/api/v1/profile/health", health::<B>)
-        .add(Method::PUT, "/api/v1/profile/health", put_health::<B>)
-        .add(Method::GET, "/api/v1/me", account::me::<B>)
+        .athlete_get("/api/v1/status", status)
+        .athlete_get("/api/v1/today", today)
+        .athlete_get("/api/v1/wellness", wellness)
+        .add(Method::POST, "/api/v1/wellness", log_wellness)
+        .athlete_get("/api/v1/load", load)
+        .athlete_get("/api/v1/activities", activities)
+        .athlete_get("/api/v1/activities/{id}", activity)
+        .athlete_get("/api/v1/readiness", readiness)
+        .athlete_get("/api/v1/recover", recover)
+        .athlete_get("/api/v1/recovery", recovery_sessions)
+        .add(Method::POST, "/api/v1/recovery", log_recovery)
+        .athlete_get("/api/v1/insights", insights)
+        .athlete_get("/api/v1/plan", plan)
+        .athlete_get("/api/v1/plan/adherence", adherence)
+        .athlete_get("/api/v1/profile", profile)
+        .add(Method::PUT, "/api/v1/profile", put_profile)
+        .athlete_get("/api/v1/profile/access", access)
+        .add(Method::PUT, "/api/v1/profile/access", put_access)
+        .athlete_get("/api/v1/profile/health", health)
+        .add(Method::PUT, "/api/v1/profile/health", put_health)
+        .add(Method::GET, "/api/v1/me", account::me)
         .add(Method::PUT, "/api/v1/me/password", account::put_password)
         .add(Method::GET, "/api/v1/tokens", account::tokens)
         .add(Method::POST, "/api/v1/tokens", account::post_token)
@@ -155,32 +165,28 @@ fn json_table<B: Backend>() -> RouteTable<B> {
             "/api/v1/coaches/{coach_id}",
             account::leave_coach,
         )
-        .add(Method::GET, "/api/v1/squad", account::squad::<B>)
+        .add(Method::GET, "/api/v1/squad", account::squad)
         .add(Method::POST, "/api/v1/squad/invitations", account::invite)
         .add(
             Method::DELETE,
             "/api/v1/squad/members/{email}",
             account::remove_member,
         )
-        .add(Method::PATCH, "/api/v1/activities/{id}", edit_activity::<B>)
-        .add(
-            Method::DELETE,
-            "/api/v1/activities/{id}",
-            delete_activity::<B>,
-        )
-        .add(Method::DELETE, "/api/v1/races/{id}", delete_race::<B>)
+        .add(Method::PATCH, "/api/v1/activities/{id}", edit_activity)
+        .add(Method::DELETE, "/api/v1/activities/{id}", delete_activity)
+        .add(Method::DELETE, "/api/v1/races/{id}", delete_race)
 }
 
 /// The upload route.
-fn upload_table<B: Backend>() -> RouteTable<B> {
-    RouteTable::new().add(Method::POST, "/api/v1/import", import::<B>)
+fn upload_table() -> RouteTable {
+    RouteTable::new().add(Method::POST, "/api/v1/import", import)
 }
 
 /// The API router with its body limits.
-pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
+pub(crate) fn router(limits: crate::Limits) -> Router<AppState> {
     // A JSON body is small: it must arrive whole within the body timeout, however it trickles
     // (a client sending a byte every few seconds would hold the connection for ever otherwise).
-    let json = json_table::<B>()
+    let json = json_table()
         .into_router()
         .layer(DefaultBodyLimit::max(limits.json_body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.json_body_bytes))
@@ -188,36 +194,58 @@ pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
     // Not tower-http's layer here: its limit error reaches the multipart reader as an opaque
     // stream error (a 500). axum's own limit makes the reader answer 413; the handler refuses
     // a too-large Content-Length before reading anything.
-    let upload = upload_table::<B>()
+    let upload = upload_table()
         .into_router()
         .layer(DefaultBodyLimit::max(limits.upload_bytes));
     json.merge(upload)
 }
 
 /// Every API route as `(METHOD, path)`, e.g. `("GET", "/api/v1/activities/{id}")`, exactly as
-/// registered in the router (path parameters in OpenAPI's `{name}` form). `B` only fixes the
-/// handlers' types: the list is the same for every backend.
-pub fn api_routes<B: Backend>() -> Vec<(String, String)> {
-    json_table::<B>()
+/// registered in the router (path parameters in OpenAPI's `{name}` form).
+pub fn api_routes() -> Vec<(String, String)> {
+    json_table()
         .listed
         .into_iter()
-        .chain(upload_table::<B>().listed)
+        .chain(upload_table().listed)
         .map(|(method, path)| (method.to_string(), path))
         .collect()
 }
 
-/// Runs one backend call on the blocking pool (the store is synchronous) and renders its
-/// answer.
-pub(crate) async fn run<B, F>(state: &AppState<B>, call: F) -> Response
+/// Runs a use case on the blocking pool (the store is synchronous) with the state's store, and
+/// renders its answer.
+pub(crate) async fn run<F>(state: &AppState, call: F) -> Response
 where
-    B: Backend,
-    F: FnOnce(&B) -> Reply + Send + 'static,
+    F: FnOnce(&CachedStore) -> Reply + Send + 'static,
 {
-    let backend = Arc::clone(state.backend());
-    match on_blocking_pool(move || call(&backend)).await {
+    let db = Arc::clone(state.store());
+    match on_blocking_pool(move || call(&db)).await {
         Ok(body) => body.into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+/// An inclusive range of local days; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// First day included.
+    pub from: Option<Date>,
+    /// Last day included.
+    pub to: Option<Date>,
+}
+
+/// Which activities to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityFilter {
+    /// Only on or after this local day.
+    pub from: Option<Date>,
+    /// Only on or before this local day.
+    pub to: Option<Date>,
+    /// Only this sport (`running`, `cycling` …).
+    pub sport: Option<String>,
+    /// At most this many, newest first.
+    pub limit: Option<usize>,
 }
 
 /// `?date=` for endpoints that describe one day.
@@ -244,31 +272,74 @@ async fn openapi() -> Response {
     response
 }
 
-async fn status<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-    Query(query): Query<DayQuery>,
-) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.status(athlete, query.date, now)).await
+/// The athlete's "today" (their time zone's, the profile's else this machine's) as of `now`,
+/// unless the request named a day.
+fn day_or_today(
+    db: &CachedStore,
+    athlete: AthleteId,
+    on: Option<Date>,
+    now: Timestamp,
+) -> Result<Date, ApiError> {
+    match on {
+        Some(day) => Ok(day),
+        None => Ok(athlete_time_zone(db.store(), athlete)?
+            .to_datetime(now)
+            .date()),
+    }
 }
 
-async fn today<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/status`: training state on `date` (today when absent): the same object as
+/// `fettle status --json`. Cached ([`CachedStore::cached`]).
+async fn status(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.today(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        db.cached(AnswerKey::Status(athlete, query.date), || {
+            to_json(training::status(db.store(), athlete, query.date, now))
+        })
+    })
+    .await
 }
 
-async fn wellness<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/today`: the day's one answer: the same object as `fettle today --json`.
+async fn today(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(fettle_app::today::today(
+            db.store(),
+            athlete,
+            query.date,
+            now,
+        ))
+    })
+    .await
+}
+
+/// `GET /api/v1/wellness`: the wellness entries between the two days (the last 30 days when
+/// open).
+async fn wellness(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(range): Query<DateRange>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.wellness(athlete, range, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::list_wellness(
+            db.store(),
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    })
+    .await
 }
 
 /// The body of `POST /api/v1/wellness`: one morning, every field optional (the date defaults
@@ -293,12 +364,14 @@ struct WellnessLog {
     injured: bool,
 }
 
-async fn log_wellness<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `POST /api/v1/wellness`: validates and stores (merges into the day's entry) one morning's
+/// wellness; answers the day's entry as stored.
+async fn log_wellness(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(log): Json<WellnessLog>,
 ) -> Response {
-    let now = Timestamp::now();
+    let now = state.now();
     let entry = WellnessEntry {
         date: log.date,
         sleep_h: log.sleep_h,
@@ -314,28 +387,69 @@ async fn log_wellness<B: Backend>(
         injured: log.injured,
         source: Some("web".to_owned()),
     };
-    run(&state, move |b| b.log_wellness(athlete, entry, now)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            to_json(recovery::add_wellness(db.store(), athlete, &entry, now))
+        })
+    })
+    .await
 }
 
-async fn load<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/load`: the daily series between the two days, inclusive (up to today when
+/// `to` is open). Cached.
+async fn load(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(range): Query<DateRange>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.load(athlete, range, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        db.cached(AnswerKey::Load(athlete, range.from, range.to), || {
+            to_json(training::series(
+                db.store(),
+                athlete,
+                range.from,
+                range.to,
+                now,
+            ))
+        })
+    })
+    .await
 }
 
-async fn activities<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/activities`: activities matching the filter, newest first.
+async fn activities(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(filter): Query<ActivityFilter>,
 ) -> Response {
     if filter.limit == Some(0) {
-        return ApiError::invalid("`limit` must be at least 1 (leave it out for all)")
-            .into_response();
+        return ApiError::violations(vec![Violation::new(
+            "limit",
+            "0",
+            "at least 1",
+            "`limit` must be at least 1 (leave it out for all)",
+        )])
+        .into_response();
     }
-    run(&state, move |b| b.activities(athlete, &filter)).await
+    run(&state, move |db| {
+        let tz = athlete_time_zone(db.store(), athlete)?;
+        let query = ListQuery {
+            from: filter.from,
+            to: filter.to,
+            sport: filter.sport,
+            // More than u32::MAX activities cannot exist: saturating is "all of them".
+            limit: filter.limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            offset: 0,
+        };
+        to_json(fettle_app::activities::list(
+            db.store(),
+            athlete,
+            &tz,
+            &query,
+        ))
+    })
+    .await
 }
 
 /// The activity id of `/activities/{id}` (by name: the athlete-scoped variant also has
@@ -345,66 +459,140 @@ struct ActivityPath {
     id: i64,
 }
 
-async fn activity<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// The use case's "not found" hint names the CLI; the web's list of activities is elsewhere.
+fn web_not_found(error: AppError, id: i64) -> ApiError {
+    match error {
+        AppError::NotFound(_) => {
+            ApiError::not_found(format!("no activity {id}: list them at /api/v1/activities"))
+        }
+        other => ApiError::from(other),
+    }
+}
+
+/// `GET /api/v1/activities/{id}`: one activity with laps and downsampled streams; a 404 when
+/// it does not exist for this athlete.
+async fn activity(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.activity(athlete, path.id)).await
+    run(&state, move |db| {
+        let tz = athlete_time_zone(db.store(), athlete)?;
+        let detail = fettle_app::activities::show(db.store(), athlete, &tz, path.id, true)
+            .map_err(|e| web_not_found(e, path.id))?;
+        JsonBody::new(&detail)
+    })
+    .await
 }
 
 /// `PATCH /api/v1/activities/{id}`: the body is [`fettle_app::corrections::ActivityChanges`]
-/// (a field left out stays, `null` clears); the values are checked by the use case.
-async fn edit_activity<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// (a field left out stays, `null` clears); the values are checked by the use case (a refused
+/// value is a 422); answers the activity as it now is.
+async fn edit_activity(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
     Json(changes): Json<fettle_app::corrections::ActivityChanges>,
 ) -> Response {
-    run(&state, move |b| b.edit_activity(athlete, path.id, changes)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let tz = athlete_time_zone(db.store(), athlete)?;
+            let edited =
+                fettle_app::corrections::edit_activity(db.store(), athlete, &tz, path.id, &changes)
+                    .map_err(|e| web_not_found(e, path.id))?;
+            JsonBody::new(&edited)
+        })
+    })
+    .await
 }
 
-async fn delete_activity<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `DELETE /api/v1/activities/{id}`: deletes the activity (its file stays recorded so a
+/// re-import does not bring it back) and recomputes the loads.
+async fn delete_activity(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.delete_activity(athlete, path.id)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let deleted =
+                fettle_app::corrections::delete_activities(db.store(), athlete, &[path.id])
+                    .map_err(|e| web_not_found(e, path.id))?;
+            JsonBody::new(&deleted)
+        })
+    })
+    .await
 }
 
-async fn delete_race<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `DELETE /api/v1/races/{id}`: deletes a race result.
+async fn delete_race(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.delete_race(athlete, path.id)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            match fettle_app::corrections::delete_race(db.store(), athlete, path.id) {
+                Err(AppError::NotFound(_)) => Err(ApiError::not_found(format!(
+                    "no race {} for this athlete",
+                    path.id
+                ))),
+                result => to_json(result),
+            }
+        })
+    })
+    .await
 }
 
-async fn readiness<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/readiness`: the readiness score on `date` (today when absent) with its
+/// components.
+async fn readiness(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.readiness(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::readiness(db.store(), athlete, query.date, now))
+    })
+    .await
 }
 
-async fn recover<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/recover`: recovery prescriptions after `activity` (the latest when absent).
+async fn recover(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<RecoverQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.recover(athlete, query.activity, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        match recovery::recover(db.store(), athlete, query.activity, now) {
+            // Nothing to recover from yet (no activity): the truthful answer is "none", not
+            // an error; a missing activity that was named stays a 404.
+            Err(AppError::NotFound(_)) if query.activity.is_none() => JsonBody::new(&()),
+            result => to_json(result),
+        }
+    })
+    .await
 }
 
-async fn recovery_sessions<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/recovery`: logged recovery sessions between the two days.
+async fn recovery_sessions(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(range): Query<DateRange>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.recovery_sessions(athlete, range, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::list_recovery(
+            db.store(),
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    })
+    .await
 }
 
 /// The body of `POST /api/v1/recovery`.
@@ -460,62 +648,162 @@ impl RecoveryLog {
     }
 }
 
-async fn log_recovery<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// A logged recovery session as answered: its id and the entry as stored.
+#[derive(serde::Serialize)]
+struct LoggedRecovery<'a> {
+    id: i64,
+    #[serde(flatten)]
+    entry: &'a RecoveryEntry,
+    /// Outside the evidence-based dose, or against a health condition: logged anyway.
+    warnings: Vec<String>,
+}
+
+/// `POST /api/v1/recovery`: logs one session and answers it as stored, with warnings.
+async fn log_recovery(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(log): Json<RecoveryLog>,
 ) -> Response {
-    let now = Timestamp::now();
-    match log.into_entry(now) {
-        Ok(entry) => run(&state, move |b| b.log_recovery(athlete, entry, now)).await,
-        Err(e) => e.into_response(),
+    let now = state.now();
+    let entry = match log.into_entry(now) {
+        Ok(entry) => entry,
+        Err(e) => return e.into_response(),
+    };
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let logged = recovery::log_recovery_with_warnings(db.store(), athlete, &entry, now)?;
+            JsonBody::new(&LoggedRecovery {
+                id: logged.id,
+                entry: &entry,
+                warnings: logged.warnings,
+            })
+        })
+    })
+    .await
+}
+
+/// `GET /api/v1/insights`: what each recovery method did for this athlete.
+async fn insights(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+) -> Response {
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::insights(db.store(), athlete, now))
+    })
+    .await
+}
+
+/// A plan answer, or JSON `null` when the athlete has no plan: having none is a normal state
+/// (the page offers to make one), not a missing resource.
+fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
+    match result {
+        Ok(value) => JsonBody::new(&value),
+        Err(AppError::NotFound(_)) => JsonBody::new(&()),
+        Err(other) => Err(other.into()),
     }
 }
 
-async fn insights<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.insights(athlete, now)).await
-}
-
-async fn plan<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/plan`: the plan to the goal race, with the forecast, as of `date` (today when
+/// absent); `null` without a plan.
+async fn plan(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.plan(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, query.date, now)?;
+        or_null(planning::show_plan(db.store(), athlete, today))
+    })
+    .await
 }
 
-async fn adherence<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/plan/adherence`: planned against done, up to `date` (today when absent);
+/// `null` without a plan.
+async fn adherence(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.adherence(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, query.date, now)?;
+        or_null(planning::adherence(db.store(), athlete, today))
+    })
+    .await
 }
 
-async fn profile<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/profile`: the profile as it applies today, each value given or estimated.
+async fn profile(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.profile(athlete, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, None, now)?;
+        to_json(training::show_profile(db.store(), athlete, today))
+    })
+    .await
 }
 
-async fn put_profile<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-    Json(profile): Json<serde_json::Value>,
+/// The fields `PUT /api/v1/profile` accepts ([`ProfileUpdate`]'s): anything else is a typo
+/// that would otherwise be silently ignored.
+const PROFILE_FIELDS: [&str; 9] = [
+    "from",
+    "sex",
+    "mass_kg",
+    "max_hr",
+    "rest_hr",
+    "lthr",
+    "threshold_speed_mps",
+    "tz",
+    "strength_block",
+];
+
+/// `PUT /api/v1/profile`: sets the values given (a wrong field is a 422, the values are checked
+/// by the use case) and answers the profile as it now applies.
+async fn put_profile(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+    Json(update): Json<serde_json::Value>,
 ) -> Response {
-    if !profile.is_object() {
+    let Some(fields) = update.as_object() else {
         return ApiError::invalid("the profile must be a JSON object").into_response();
+    };
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !PROFILE_FIELDS.contains(&k.as_str()))
+    {
+        return ApiError::violations(vec![Violation::new(
+            unknown.as_str(),
+            fields[unknown].to_string(),
+            format!("one of {}", PROFILE_FIELDS.join(", ")),
+            format!(
+                "unknown profile field `{unknown}`: use {}",
+                PROFILE_FIELDS.join(", ")
+            ),
+        )])
+        .into_response();
     }
-    let now = Timestamp::now();
-    run(&state, move |b| b.put_profile(athlete, profile, now)).await
+    let update: ProfileUpdate = match serde_json::from_value(update) {
+        Ok(update) => update,
+        Err(e) => {
+            return ApiError::invalid(format!("the profile update is not valid: {e}"))
+                .into_response();
+        }
+    };
+    let now = state.now();
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let today = day_or_today(db, athlete, None, now)?;
+            training::update_profile(db.store(), athlete, &update, today)?;
+            // The zone may just have changed: "today" is the new zone's.
+            let today = day_or_today(db, athlete, None, now)?;
+            to_json(training::show_profile(db.store(), athlete, today))
+        })
+    })
+    .await
 }
 
 /// The body of `PUT /api/v1/profile/access` and `/health`: the whole new list.
@@ -525,34 +813,53 @@ struct ItemsUpdate {
     items: Vec<String>,
 }
 
-async fn access<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/profile/access`: the recovery equipment and services the athlete can use,
+/// with every accepted word.
+async fn access(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    run(&state, move |b| b.access(athlete)).await
+    run(&state, move |db| ACCESS_LIST.show(db.store(), athlete)).await
 }
 
-async fn put_access<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `PUT /api/v1/profile/access`: replaces the access list (every word checked before anything
+/// is stored: an unknown one is a 422) and answers it as stored.
+async fn put_access(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(update): Json<ItemsUpdate>,
 ) -> Response {
-    run(&state, move |b| b.put_access(athlete, update.items)).await
+    // The lists decide the prescriptions, so a squad row's compliance changes with them.
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            ACCESS_LIST.replace(db.store(), athlete, &update.items)
+        })
+    })
+    .await
 }
 
-async fn health<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/profile/health`: the health conditions that exclude recovery methods, with
+/// every accepted word.
+async fn health(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    run(&state, move |b| b.health(athlete)).await
+    run(&state, move |db| HEALTH_LIST.show(db.store(), athlete)).await
 }
 
-async fn put_health<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `PUT /api/v1/profile/health`: replaces the health list (checked like the access list) and
+/// answers it as stored.
+async fn put_health(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(update): Json<ItemsUpdate>,
 ) -> Response {
-    run(&state, move |b| b.put_health(athlete, update.items)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            HEALTH_LIST.replace(db.store(), athlete, &update.items)
+        })
+    })
+    .await
 }
 
 /// A multipart error as a JSON error with its own status: 413 when the size limit was hit, 400
@@ -723,9 +1030,9 @@ fn upload_refused(error: ApiError) -> Response {
 /// [`Limits::upload_bytes`](crate::Limits), per athlete and in all by the temporary-disk
 /// budgets, and by an idle timeout), then imported in the athlete's turn; the folder is deleted
 /// and its disk given back afterwards, whatever happened.
-async fn import<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+async fn import(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
@@ -744,7 +1051,7 @@ async fn import<B: Backend>(
     }
     // A declared length is held at once: an upload that cannot fit is refused before a byte
     // is read or written.
-    let mut charge = state.temp_budget().start(athlete.into());
+    let mut charge = state.temp_budget().start(athlete);
     if let Some(length) = declared
         && let Err(exhausted) = charge.add(length)
     {
@@ -771,12 +1078,20 @@ async fn import<B: Backend>(
     let threads = state.import_threads();
     // A second upload for the same athlete waits here (its files already on disk) until the
     // first is imported; other athletes' uploads wait only for a free slot.
-    let _turn = match state.imports().turn(athlete.into()).await {
+    let _turn = match state.imports().turn(athlete).await {
         Ok(turn) => turn,
         Err(e) => return e.into_response(),
     };
-    run(&state, move |b| {
-        let reply = b.import(athlete, &files, threads);
+    run(&state, move |db| {
+        let reply = db.writing(athlete, || {
+            to_json(import_named(
+                db.store(),
+                athlete,
+                &files,
+                threads,
+                &NoProgress,
+            ))
+        });
         // The files are gone once imported; an error removing them is not the client's. The
         // disk they held is given back after.
         drop(dir);

@@ -14,13 +14,13 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
-use fettle_web::{AppState, Limits, StoreBackend, api_routes, app};
+use fettle_web::{AppState, Limits, api_routes, app};
 use serde_json::{Value, json};
 use support::{TestDb, corpus_file, shared_history};
 use tower::ServiceExt;
 
 /// Sends one request to a fresh app over `state`.
-async fn send(state: AppState<StoreBackend>, request: Request<Body>) -> Response {
+async fn send(state: AppState, request: Request<Body>) -> Response {
     app(state)
         .oneshot(request)
         .await
@@ -78,7 +78,7 @@ async fn assert_json_error(response: Response, status: StatusCode, code: &str) -
 }
 
 /// State over the shared database with weeks of simulated training.
-fn history() -> AppState<StoreBackend> {
+fn history() -> AppState {
     shared_history().state()
 }
 
@@ -854,7 +854,7 @@ async fn openapi_document_lists_exactly_the_registered_routes() {
     let document = json_body(response).await;
     assert_eq!(document["openapi"], "3.1.0");
     let documented = documented_routes(&document);
-    let registered: BTreeSet<(String, String)> = api_routes::<StoreBackend>().into_iter().collect();
+    let registered: BTreeSet<(String, String)> = api_routes().into_iter().collect();
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let unregistered: Vec<_> = documented.difference(&registered).collect();
     assert!(
@@ -907,7 +907,7 @@ fn filled(path: &str, id: i64, athlete: fettle_store::AthleteId) -> String {
 
 #[tokio::test]
 async fn account_routes_answer_404_in_single_user_mode_saying_why() {
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if !multi_user_only(&path) {
             continue;
         }
@@ -959,7 +959,7 @@ async fn every_registered_get_route_answers_json() {
     let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
     let id = list[0]["id"].as_i64().expect("an activity");
     let athlete = shared_history().athlete();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || multi_user_only(&path) {
             continue;
         }
@@ -976,7 +976,7 @@ async fn a_new_user_gets_200_with_empty_values_from_every_get_route() {
     // The pages treat any failed request as an error: before the first import every
     // endpoint must answer, with empty lists and nulls where that is the truth.
     let db = TestDb::empty();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || path.contains("{id}") || multi_user_only(&path) {
             continue;
         }
@@ -1163,7 +1163,7 @@ async fn every_get_answer_matches_its_documented_schema() {
     let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
     let id = list[0]["id"].as_i64().expect("an activity");
     let empty = TestDb::empty();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || path.ends_with("openapi.json") || multi_user_only(&path) {
             continue;
         }
@@ -1241,7 +1241,7 @@ async fn multi_user_answers_match_their_documented_schemas() {
     let (coach_token, member_token, other_token) = (token(&coach), token(&member), token(&other));
     let store: Arc<dyn Store> = Arc::clone(&db) as Arc<dyn Store>;
     let accounts: Arc<dyn Accounts> = Arc::clone(&db) as Arc<dyn Accounts>;
-    let state = AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts);
+    let state = AppState::multi_user(store, accounts);
     let mut checked = BTreeSet::new();
     for (path, token) in [
         ("/api/v1/me", &coach_token),
@@ -1270,7 +1270,7 @@ async fn multi_user_answers_match_their_documented_schemas() {
         checked.insert(path);
     }
     // Every multi-user-only GET route is covered here.
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method == "GET" && multi_user_only(&path) {
             assert!(checked.contains(path.as_str()), "{path} is not checked");
         }
