@@ -497,14 +497,17 @@ pub fn logout(db: &dyn Accounts, cookie_secret: &str) -> Result<(), AppError> {
 /// A token just created: the only moment its secret is shown. Serialises as
 /// `{"id","name","created","token"}`.
 #[derive(Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     /// Its id, to revoke it.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: TokenId,
     /// Its name.
     pub name: String,
     /// When it was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created: Timestamp,
-    /// The secret to send as `Authorization: Bearer …`.
+    /// The secret for `Authorization: Bearer …`: shown only here, once.
     pub token: String,
 }
 

@@ -23,6 +23,7 @@ use crate::api::run;
 use crate::auth::{Caller, ClientAddr, blocking, unauthorized};
 use crate::error::{ApiError, JsonBody, to_json};
 use crate::login::too_many_attempts;
+use crate::openapi;
 use crate::state::{AppState, MultiUser};
 
 /// The authenticated user and the multi-user state, for the account endpoints. In single-user
@@ -117,6 +118,17 @@ struct SingleUserMe {
 
 /// `GET /api/v1/me`: who the caller is, and the mode (the pages show the account links only
 /// in multi-user mode).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    summary = "Who the caller is, the mode, and the session's CSRF token.",
+    responses(
+        (status = 200, description = "OK", body = openapi::Me),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn me(State(state): State<AppState>, extensions: Extensions) -> Response {
     let reply = match extensions.get::<Caller>() {
         Some(caller) => JsonBody::new(&Me {
@@ -142,21 +154,23 @@ pub(crate) async fn me(State(state): State<AppState>, extensions: Extensions) ->
 }
 
 /// The body of `PUT /api/v1/me/password`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
     current_password: String,
+    /// At least 10 characters, at most 1024 bytes.
     new_password: String,
 }
 
 /// What a password change answers: what ended with the old password.
-#[derive(Serialize)]
-struct PasswordChanged {
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChanged {
     changed: bool,
-    /// How many other sessions ended.
+    /// How many of the caller's other sessions ended.
     sessions_ended: u64,
-    /// How many API tokens were revoked (all of the caller's, including the one this request
-    /// came with, if any).
+    /// How many of the caller's API tokens were revoked: all of them, including the one this
+    /// request was made with.
     tokens_revoked: u64,
 }
 
@@ -169,6 +183,26 @@ struct PasswordChanged {
 /// account's address and the client in the login limiter, reserved before the argon2 work, and
 /// past the limit the answer is `429` with `Retry-After`. A new password the rules refuse is
 /// answered first, without counting.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/password",
+    operation_id = "changePassword",
+    summary = "Change the caller's password (the current one is checked); every other session ends and every API token of the caller is revoked. Multi-user mode only (404 in single-user mode).",
+    description = "A wrong `current_password` counts like a failed login; past the limit, 429 with Retry-After.",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "OK", body = PasswordChanged),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 429, response = openapi::TooManyRequests),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn put_password(
     account: Account,
     ClientAddr(client): ClientAddr,
@@ -224,19 +258,50 @@ pub(crate) async fn put_password(
 }
 
 /// `GET /api/v1/tokens`: the caller's API tokens (never their secrets).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    operation_id = "listTokens",
+    summary = "The caller's API tokens (never their secrets). Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::ApiToken>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn tokens(account: Account) -> Response {
     let user = account.user();
     render(blocking(&account.multi, move |db| app::list_tokens(db, user)).await)
 }
 
 /// The body of `POST /api/v1/tokens`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewToken {
+    /// Where the token is used (`laptop sync`), at most 100 characters.
     name: String,
 }
 
 /// `POST /api/v1/tokens`: a new API token for the caller → 201 with its secret.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    operation_id = "createToken",
+    summary = "Create an API token; the answer is the only time its secret is shown. Multi-user mode only (404 in single-user mode).",
+    request_body = NewToken,
+    responses(
+        (status = 201, description = "Created", body = fettle_app::accounts::CreatedToken),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn post_token(
     State(state): State<AppState>,
     account: Account,
@@ -266,6 +331,22 @@ pub(crate) struct CoachPath {
 
 /// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's tokens → 204; 404 when the caller
 /// has no such token (another user's token id included, which stays valid).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    operation_id = "revokeToken",
+    summary = "Revoke one of the caller's API tokens (404 for an id the caller does not own). Multi-user mode only (404 in single-user mode).",
+    params(
+        ("id" = i64, Path, description = "The token's id."),
+    ),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn delete_token(account: Account, UrlPath(path): UrlPath<IdPath>) -> Response {
     let user = account.user();
     let done = blocking(&account.multi, move |db| {
@@ -276,6 +357,18 @@ pub(crate) async fn delete_token(account: Account, UrlPath(path): UrlPath<IdPath
 }
 
 /// `GET /api/v1/invitations`: the coaches' invitations waiting for the caller's answer.
+#[utoipa::path(
+    get,
+    path = "/api/v1/invitations",
+    operation_id = "listInvitations",
+    summary = "Coaches' invitations waiting for the caller's answer. Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::Invitation>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn invitations(account: Account) -> Response {
     let user = account.user();
     render(blocking(&account.multi, move |db| app::invitations_for(db, user)).await)
@@ -283,6 +376,22 @@ pub(crate) async fn invitations(account: Account) -> Response {
 
 /// `POST /api/v1/invitations/{coach_id}/accept`: the coach may now read the caller's data → 204;
 /// 404 when that coach has not invited the caller.
+#[utoipa::path(
+    post,
+    path = "/api/v1/invitations/{coach_id}/accept",
+    operation_id = "acceptInvitation",
+    summary = "Accept a coach's invitation: the coach may then read (never change) the caller's data. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("coach_id" = i64, Path, description = "The coach's user id."),
+    ),
+    responses(
+        (status = 204, description = "Accepted."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn accept_invitation(
     State(state): State<AppState>,
     account: Account,
@@ -301,8 +410,47 @@ pub(crate) async fn accept_invitation(
     )
 }
 
-/// `DELETE /api/v1/invitations/{coach_id}` (decline) and `DELETE /api/v1/coaches/{coach_id}`
-/// (leave): the coach no longer sees the caller's data → 204; 404 when there was nothing.
+/// `DELETE /api/v1/invitations/{coach_id}`: declines a coach's invitation, as
+/// [`leave_coach`] (the same use case: the coach does not see the caller's data).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/invitations/{coach_id}",
+    operation_id = "declineInvitation",
+    summary = "Decline a coach's invitation. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("coach_id" = i64, Path, description = "The coach's user id."),
+    ),
+    responses(
+        (status = 204, description = "Declined."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+pub(crate) async fn decline_invitation(account: Account, path: UrlPath<CoachPath>) -> Response {
+    leave_coach(account, path).await
+}
+
+/// `DELETE /api/v1/coaches/{coach_id}` (leave) and, through [`decline_invitation`],
+/// `DELETE /api/v1/invitations/{coach_id}` (decline): the coach no longer sees the caller's
+/// data → 204; 404 when there was nothing.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/coaches/{coach_id}",
+    operation_id = "leaveCoach",
+    summary = "Leave a coach: they no longer see the caller's data. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("coach_id" = i64, Path, description = "The coach's user id."),
+    ),
+    responses(
+        (status = 204, description = "Left."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn leave_coach(account: Account, UrlPath(path): UrlPath<CoachPath>) -> Response {
     let user = account.user();
     let coach = UserId(path.coach_id);
@@ -314,6 +462,18 @@ pub(crate) async fn leave_coach(account: Account, UrlPath(path): UrlPath<CoachPa
 }
 
 /// `GET /api/v1/coaches`: the coaches who see the caller's data.
+#[utoipa::path(
+    get,
+    path = "/api/v1/coaches",
+    operation_id = "listCoaches",
+    summary = "The coaches who read the caller's data. Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::CoachLink>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn coaches(account: Account) -> Response {
     let user = account.user();
     render(blocking(&account.multi, move |db| app::coaches_of(db, user)).await)
@@ -321,6 +481,18 @@ pub(crate) async fn coaches(account: Account) -> Response {
 
 /// `GET /api/v1/squad` (coaches): the squad report, who needs attention first, with the
 /// invitations still waiting.
+#[utoipa::path(
+    get,
+    path = "/api/v1/squad",
+    operation_id = "squad",
+    summary = "Coaches: every member's readiness, form, ACWR, flags and recovery compliance, who needs attention first, and the invitations still waiting. 404 for an athlete. Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = openapi::Squad),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn squad(State(state): State<AppState>, account: Account) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,
@@ -360,7 +532,7 @@ struct SquadAnswer<'a, R: Serialize> {
 }
 
 /// The body of `POST /api/v1/squad/invitations`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewInvitation {
     email: String,
@@ -368,14 +540,35 @@ pub(crate) struct NewInvitation {
 
 /// An invitation a coach made: who, since when (what an invitation answers, and each waiting
 /// one in the squad report).
-#[derive(Serialize)]
-struct Invited {
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Invited {
+    /// The address as stored (trimmed, lower-case).
     email: String,
+    #[schema(value_type = String, format = DateTime)]
     invited: Timestamp,
 }
 
 /// `POST /api/v1/squad/invitations` (coaches): invites an e-mail address → 201. The answer is
 /// the same whether the address has an account or not (no enumeration).
+#[utoipa::path(
+    post,
+    path = "/api/v1/squad/invitations",
+    operation_id = "invite",
+    summary = "Coaches: invite an e-mail address (the same answer whether it has an account or not). Multi-user mode only (404 in single-user mode).",
+    request_body = NewInvitation,
+    responses(
+        (status = 201, description = "Invited", body = Invited),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn invite(
     State(state): State<AppState>,
     account: Account,
@@ -405,6 +598,22 @@ pub(crate) struct EmailPath {
 
 /// `DELETE /api/v1/squad/members/{email}` (coaches): removes the athlete or withdraws the
 /// invitation → 204; 404 when there was neither.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/squad/members/{email}",
+    operation_id = "removeMember",
+    summary = "Coaches: remove an athlete from the squad, or withdraw the invitation. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("email" = String, Path, description = "The athlete's e-mail address."),
+    ),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn remove_member(account: Account, UrlPath(path): UrlPath<EmailPath>) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,

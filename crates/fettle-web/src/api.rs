@@ -13,10 +13,9 @@ use axum::Json;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, Query, State};
-use axum::handler::Handler;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::MethodRouter;
 use fettle_app::activities::ListQuery;
 use fettle_app::import::{NoProgress, import_named};
 use fettle_app::training::{self, ProfileUpdate};
@@ -30,31 +29,40 @@ use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyDeadlineLayer;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa_axum::routes;
 
 use crate::account_api as account;
 use crate::cache::{AnswerKey, CachedStore};
 use crate::error::{
     ApiError, JSON_CONTENT_TYPE, JsonBody, Reply, internal_error, on_blocking_pool, to_json,
 };
-use crate::lists::{ACCESS_LIST, HEALTH_LIST};
+use crate::lists::{ACCESS_LIST, HEALTH_LIST, OptionsAnswer};
+use crate::openapi;
 use crate::state::{AppState, CurrentAthlete, TempCharge, TempExhausted};
 
 /// Where the API lives; the version is in the path so a v2 can live beside it.
 pub const API_PREFIX: &str = "/api/v1";
-
-/// The OpenAPI 3.1 document, hand-written (see `assets/openapi.json`): generating it would need
-/// a schema derive on every `fettle_app` type; a test holds it against [`api_routes`] instead.
-pub(crate) const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
 
 /// The longest file name kept from an upload (the rest is cut; the extension is kept).
 const MAX_UPLOAD_NAME_CHARS: usize = 100;
 /// The multipart field that carries files.
 const UPLOAD_FIELD: &str = "file";
 
-/// A route table that records what it registers (method and full path).
+/// A handler with its documentation, as [`routes!`] makes it from a handler carrying a
+/// `#[utoipa::path(...)]` attribute: the schemas it names, its path and operation, and the
+/// method router serving it.
+type Documented = utoipa_axum::router::UtoipaMethodRouter<AppState>;
+
+/// A route table that records what it registers: the routes, `(METHOD, path)` of each, and the
+/// OpenAPI operations and schemas of their handlers.
 pub(crate) struct RouteTable {
     routes: Vec<(String, MethodRouter<AppState>)>,
-    listed: Vec<(Method, String)>,
+    listed: Vec<(String, String)>,
+    /// `paths` of the OpenAPI document: path → method → operation.
+    paths: serde_json::Map<String, serde_json::Value>,
+    schemas: Vec<(String, RefOr<Schema>)>,
 }
 
 impl RouteTable {
@@ -62,40 +70,65 @@ impl RouteTable {
         Self {
             routes: Vec::new(),
             listed: Vec::new(),
+            paths: serde_json::Map::new(),
+            schemas: Vec::new(),
         }
     }
 
-    /// Registers `handler` for `method` on `path` (a full path, `{name}` for parameters).
-    fn add<H, T>(mut self, method: Method, path: impl Into<String>, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let path = path.into();
-        let filter = method_filter(&method);
-        self.listed.push((method, path.clone()));
-        if let Some((_, router)) = self.routes.iter_mut().find(|(p, _)| *p == path) {
-            let existing = std::mem::take(router);
-            *router = existing.on(filter, handler);
-        } else {
-            self.routes.push((path, on(filter, handler)));
+    /// Registers a documented handler (`routes!(handler)`) on the method and path of its
+    /// `#[utoipa::path]` attribute.
+    fn add(self, documented: Documented) -> Self {
+        self.register(documented, false)
+    }
+
+    /// Registers a documented read of the athlete's data twice: on its path for the caller's
+    /// own data, and under `/api/v1/athletes/{athlete_id}` for an athlete the caller may read
+    /// (a coach's member). The authentication middleware decides which athlete the handler
+    /// gets, so the handler is the same; path parameters are read by name, so the extra one is
+    /// ignored.
+    fn athlete_get(self, documented: Documented) -> Self {
+        self.register(documented, true)
+    }
+
+    fn register(mut self, (schemas, paths, router): Documented, scoped_too: bool) -> Self {
+        self.schemas.extend(schemas);
+        for (path, item) in paths.paths {
+            let item = serde_json::to_value(&item).unwrap_or_default();
+            let mut places = vec![(path.clone(), item.clone())];
+            if scoped_too {
+                let own = path.strip_prefix(API_PREFIX).unwrap_or(&path);
+                let scoped_item: serde_json::Map<String, serde_json::Value> = item
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(method, operation)| {
+                        (method.clone(), crate::openapi::scoped_operation(operation))
+                    })
+                    .collect();
+                places.push((
+                    format!("{API_PREFIX}/athletes/{{athlete_id}}{own}"),
+                    serde_json::Value::Object(scoped_item),
+                ));
+            }
+            for (path, item) in places {
+                let documented = self
+                    .paths
+                    .entry(path.clone())
+                    .or_insert_with(|| serde_json::json!({}));
+                for (method, operation) in item.as_object().into_iter().flatten() {
+                    self.listed
+                        .push((method.to_ascii_uppercase(), path.clone()));
+                    documented[method] = operation.clone();
+                }
+                if let Some((_, existing)) = self.routes.iter_mut().find(|(p, _)| *p == path) {
+                    let merged = std::mem::take(existing).merge(router.clone());
+                    *existing = merged;
+                } else {
+                    self.routes.push((path, router.clone()));
+                }
+            }
         }
         self
-    }
-
-    /// Registers a read of the athlete's data twice: on `path` for the caller's own data, and
-    /// under `/api/v1/athletes/{athlete_id}` for an athlete the caller may read (a coach's
-    /// member). The authentication middleware decides which athlete the handler gets, so the
-    /// handler is the same; path parameters are read by name, so the extra one is ignored.
-    fn athlete_get<H, T>(self, path: &'static str, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        let own = path.strip_prefix(API_PREFIX).unwrap_or(path);
-        let scoped = format!("{API_PREFIX}/athletes/{{athlete_id}}{own}");
-        self.add(Method::GET, path, handler.clone())
-            .add(Method::GET, scoped, handler)
     }
 
     /// The router of every registered route.
@@ -108,78 +141,56 @@ impl RouteTable {
     }
 }
 
-/// The method filter for the few methods the API uses.
-fn method_filter(method: &Method) -> MethodFilter {
-    match *method {
-        Method::POST => MethodFilter::POST,
-        Method::PUT => MethodFilter::PUT,
-        Method::DELETE => MethodFilter::DELETE,
-        Method::PATCH => MethodFilter::PATCH,
-        _ => MethodFilter::GET,
-    }
-}
-
 /// Every JSON route except the upload (which has its own, larger, body limit).
+///
+/// To add a route: write the handler with its `#[utoipa::path(...)]` attribute (method, path,
+/// summary, parameters, body, answers: the documentation integrators read) and add one line
+/// here, `.add(routes!(handler))` (`.athlete_get(…)` for a read of the athlete's data, which
+/// coaches also read under `/api/v1/athletes/{athlete_id}`).
 fn json_table() -> RouteTable {
     RouteTable::new()
-        .add(Method::GET, "/api/v1/openapi.json", openapi)
-        .athlete_get("/api/v1/status", status)
-        .athlete_get("/api/v1/today", today)
-        .athlete_get("/api/v1/wellness", wellness)
-        .add(Method::POST, "/api/v1/wellness", log_wellness)
-        .athlete_get("/api/v1/load", load)
-        .athlete_get("/api/v1/activities", activities)
-        .athlete_get("/api/v1/activities/{id}", activity)
-        .athlete_get("/api/v1/readiness", readiness)
-        .athlete_get("/api/v1/recover", recover)
-        .athlete_get("/api/v1/recovery", recovery_sessions)
-        .add(Method::POST, "/api/v1/recovery", log_recovery)
-        .athlete_get("/api/v1/insights", insights)
-        .athlete_get("/api/v1/plan", plan)
-        .athlete_get("/api/v1/plan/adherence", adherence)
-        .athlete_get("/api/v1/profile", profile)
-        .add(Method::PUT, "/api/v1/profile", put_profile)
-        .athlete_get("/api/v1/profile/access", access)
-        .add(Method::PUT, "/api/v1/profile/access", put_access)
-        .athlete_get("/api/v1/profile/health", health)
-        .add(Method::PUT, "/api/v1/profile/health", put_health)
-        .add(Method::GET, "/api/v1/me", account::me)
-        .add(Method::PUT, "/api/v1/me/password", account::put_password)
-        .add(Method::GET, "/api/v1/tokens", account::tokens)
-        .add(Method::POST, "/api/v1/tokens", account::post_token)
-        .add(Method::DELETE, "/api/v1/tokens/{id}", account::delete_token)
-        .add(Method::GET, "/api/v1/invitations", account::invitations)
-        .add(
-            Method::POST,
-            "/api/v1/invitations/{coach_id}/accept",
-            account::accept_invitation,
-        )
-        .add(
-            Method::DELETE,
-            "/api/v1/invitations/{coach_id}",
-            account::leave_coach,
-        )
-        .add(Method::GET, "/api/v1/coaches", account::coaches)
-        .add(
-            Method::DELETE,
-            "/api/v1/coaches/{coach_id}",
-            account::leave_coach,
-        )
-        .add(Method::GET, "/api/v1/squad", account::squad)
-        .add(Method::POST, "/api/v1/squad/invitations", account::invite)
-        .add(
-            Method::DELETE,
-            "/api/v1/squad/members/{email}",
-            account::remove_member,
-        )
-        .add(Method::PATCH, "/api/v1/activities/{id}", edit_activity)
-        .add(Method::DELETE, "/api/v1/activities/{id}", delete_activity)
-        .add(Method::DELETE, "/api/v1/races/{id}", delete_race)
+        .add(routes!(openapi))
+        .athlete_get(routes!(status))
+        .athlete_get(routes!(today))
+        .athlete_get(routes!(wellness))
+        .add(routes!(log_wellness))
+        .athlete_get(routes!(load))
+        .athlete_get(routes!(activities))
+        .athlete_get(routes!(activity))
+        .athlete_get(routes!(readiness))
+        .athlete_get(routes!(recover))
+        .athlete_get(routes!(recovery_sessions))
+        .add(routes!(log_recovery))
+        .athlete_get(routes!(insights))
+        .athlete_get(routes!(plan))
+        .athlete_get(routes!(adherence))
+        .athlete_get(routes!(profile))
+        .add(routes!(put_profile))
+        .athlete_get(routes!(access))
+        .add(routes!(put_access))
+        .athlete_get(routes!(health))
+        .add(routes!(put_health))
+        .add(routes!(account::me))
+        .add(routes!(account::put_password))
+        .add(routes!(account::tokens))
+        .add(routes!(account::post_token))
+        .add(routes!(account::delete_token))
+        .add(routes!(account::invitations))
+        .add(routes!(account::accept_invitation))
+        .add(routes!(account::decline_invitation))
+        .add(routes!(account::coaches))
+        .add(routes!(account::leave_coach))
+        .add(routes!(account::squad))
+        .add(routes!(account::invite))
+        .add(routes!(account::remove_member))
+        .add(routes!(edit_activity))
+        .add(routes!(delete_activity))
+        .add(routes!(delete_race))
 }
 
 /// The upload route.
 fn upload_table() -> RouteTable {
-    RouteTable::new().add(Method::POST, "/api/v1/import", import)
+    RouteTable::new().add(routes!(import))
 }
 
 /// The API router with its body limits.
@@ -207,8 +218,15 @@ pub fn api_routes() -> Vec<(String, String)> {
         .listed
         .into_iter()
         .chain(upload_table().listed)
-        .map(|(method, path)| (method.to_string(), path))
         .collect()
+}
+
+/// The OpenAPI document of every registered route (see `openapi.rs`).
+pub(crate) fn openapi_document() -> serde_json::Value {
+    let (mut json, upload) = (json_table(), upload_table());
+    json.paths.extend(upload.paths);
+    json.schemas.extend(upload.schemas);
+    crate::openapi::document(json.paths, json.schemas)
 }
 
 /// Runs a use case on the blocking pool (the store is synchronous) with the state's store, and
@@ -263,8 +281,18 @@ struct RecoverQuery {
 }
 
 /// Serves the OpenAPI document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    operation_id = "openapi",
+    summary = "This document.",
+    responses(
+        (status = 200, description = "OK", body = openapi::OpenApiDocument),
+        (status = 401, response = openapi::Unauthorized),
+    )
+)]
 async fn openapi() -> Response {
-    let mut response = OPENAPI_JSON.into_response();
+    let mut response = crate::openapi::DOCUMENT.as_str().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(JSON_CONTENT_TYPE),
@@ -290,6 +318,21 @@ fn day_or_today(
 
 /// `GET /api/v1/status`: training state on `date` (today when absent): the same object as
 /// `fettle status --json`. Cached ([`CachedStore::cached`]).
+#[utoipa::path(
+    get,
+    path = "/api/v1/status",
+    operation_id = "status",
+    summary = "Training state on a day (same as `fettle status --json`).",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::Status),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn status(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -305,6 +348,22 @@ async fn status(
 }
 
 /// `GET /api/v1/today`: the day's one answer: the same object as `fettle today --json`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/today",
+    operation_id = "today",
+    summary = "What to do today: one verdict with its reasons, the planned and suggested session, readiness, recovery due and the next hard session (as `fettle today --json`).",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day decided; today in the athlete's time zone (the profile's, else the server's) when absent. A past day is decided as of its last moment; a future day is refused (422)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::Today),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn today(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -324,6 +383,23 @@ async fn today(
 
 /// `GET /api/v1/wellness`: the wellness entries between the two days (the last 30 days when
 /// open).
+#[utoipa::path(
+    get,
+    path = "/api/v1/wellness",
+    operation_id = "listWellness",
+    summary = "Morning wellness entries (the last 30 days when no range is given).",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::WellnessList),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn wellness(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -345,18 +421,31 @@ async fn wellness(
 /// The body of `POST /api/v1/wellness`: one morning, every field optional (the date defaults
 /// to today in the athlete's zone). Only the shape is read here; the values are checked by
 /// `fettle_app::recovery::add_wellness`, the path `fettle wellness add` takes too.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "One morning's wellness; every field optional (the date defaults to today in the athlete's zone), at least one value given."
+)]
 struct WellnessLog {
+    #[schema(value_type = Option<String>, format = Date)]
     date: Option<Date>,
+    /// Hours slept the night before.
     sleep_h: Option<f64>,
+    /// 1 very poor … 5 very good.
     sleep_quality: Option<f64>,
+    /// 1 none … 5 very sore.
     soreness: Option<f64>,
+    /// 1 none … 5 very tired.
     fatigue: Option<f64>,
+    /// 1 none … 5 very stressed.
     stress: Option<f64>,
+    /// 1 very low … 5 very good.
     mood: Option<f64>,
+    /// Morning rMSSD, ms.
     rmssd_ms: Option<f64>,
+    /// Morning resting heart rate, bpm.
     rest_hr: Option<f64>,
+    /// Body mass, kg.
     mass_kg: Option<f64>,
     #[serde(default)]
     sick: bool,
@@ -366,6 +455,23 @@ struct WellnessLog {
 
 /// `POST /api/v1/wellness`: validates and stores (merges into the day's entry) one morning's
 /// wellness; answers the day's entry as stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/wellness",
+    operation_id = "logWellness",
+    summary = "Log this morning's wellness (as `fettle wellness add`): every field optional, at least one given; the values are checked against the plausibility limits (422 with the violations).",
+    request_body = WellnessLog,
+    responses(
+        (status = 200, description = "The day's entry as stored (merged with what was logged earlier that day).", body = openapi::WellnessEntry),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn log_wellness(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -397,6 +503,23 @@ async fn log_wellness(
 
 /// `GET /api/v1/load`: the daily series between the two days, inclusive (up to today when
 /// `to` is open). Cached.
+#[utoipa::path(
+    get,
+    path = "/api/v1/load",
+    operation_id = "load",
+    summary = "The daily load series with fitness, fatigue and form.",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::LoadDay>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn load(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -418,6 +541,25 @@ async fn load(
 }
 
 /// `GET /api/v1/activities`: activities matching the filter, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities",
+    operation_id = "listActivities",
+    summary = "Activities, newest first.",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+        ("sport" = Option<String>, Query, description = "Only this sport."),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "At most this many."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::Activity>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn activities(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -471,6 +613,22 @@ fn web_not_found(error: AppError, id: i64) -> ApiError {
 
 /// `GET /api/v1/activities/{id}`: one activity with laps and downsampled streams; a 404 when
 /// it does not exist for this athlete.
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}",
+    operation_id = "getActivity",
+    summary = "One activity with laps and downsampled streams.",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::ActivityDetail),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn activity(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -488,6 +646,27 @@ async fn activity(
 /// `PATCH /api/v1/activities/{id}`: the body is [`fettle_app::corrections::ActivityChanges`]
 /// (a field left out stays, `null` clears); the values are checked by the use case (a refused
 /// value is a 422); answers the activity as it now is.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/activities/{id}",
+    operation_id = "editActivity",
+    summary = "Correct an activity (name, sport, RPE, notes, whether it counts in the training load); loads, series and status update at once. Returns the activity as it now is. In a club server only its owner can: another athlete's id, a coach's included, is a 404.",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body = fettle_app::corrections::ActivityChanges,
+    responses(
+        (status = 200, description = "OK", body = openapi::ActivityDetail),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn edit_activity(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -508,6 +687,23 @@ async fn edit_activity(
 
 /// `DELETE /api/v1/activities/{id}`: deletes the activity (its file stays recorded so a
 /// re-import does not bring it back) and recomputes the loads.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/activities/{id}",
+    operation_id = "deleteActivity",
+    summary = "Delete an activity; loads, series and status are at once those of a database that never had it. Its file stays recorded, so importing it again does not bring it back (`fettle import --include-deleted` does). Only its owner can: another athlete's id is a 404.",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = fettle_app::corrections::Deleted),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn delete_activity(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -525,6 +721,23 @@ async fn delete_activity(
 }
 
 /// `DELETE /api/v1/races/{id}`: deletes a race result.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/races/{id}",
+    operation_id = "deleteRace",
+    summary = "Delete a race result (a marker of the personal model). Another athlete's id is a 404.",
+    params(
+        ("id" = i64, Path, description = "The race's id, as `fettle race list` shows it."),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = fettle_app::corrections::DeletedRace),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn delete_race(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -546,6 +759,21 @@ async fn delete_race(
 
 /// `GET /api/v1/readiness`: the readiness score on `date` (today when absent) with its
 /// components.
+#[utoipa::path(
+    get,
+    path = "/api/v1/readiness",
+    operation_id = "readiness",
+    summary = "Readiness score with its components.",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::Readiness),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn readiness(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -559,6 +787,22 @@ async fn readiness(
 }
 
 /// `GET /api/v1/recover`: recovery prescriptions after `activity` (the latest when absent).
+#[utoipa::path(
+    get,
+    path = "/api/v1/recover",
+    operation_id = "recover",
+    summary = "Recovery prescriptions after an activity (the latest by default), including the refuelling window.",
+    params(
+        ("activity" = Option<i64>, Query, description = "The activity; the latest when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK: `null` when no activity is given and none has ended yet.", body = Option<openapi::Recover>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn recover(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -577,6 +821,23 @@ async fn recover(
 }
 
 /// `GET /api/v1/recovery`: logged recovery sessions between the two days.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recovery",
+    operation_id = "listRecovery",
+    summary = "Logged recovery sessions.",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::RecoveryList),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn recovery_sessions(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -596,17 +857,27 @@ async fn recovery_sessions(
 }
 
 /// The body of `POST /api/v1/recovery`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RecoveryLog {
+    /// nutrition, compression_boots, compression_garments, cold_water_immersion, cryotherapy,
+    /// massage, foam_rolling, sleep, rest (CLI short words accepted). For compression
+    /// garments, `minutes` is the time worn.
     method: String,
+    /// More than 0, at most 1440.
     minutes: Option<f64>,
+    /// −200 to 120 °C.
     temp_c: Option<f64>,
     #[serde(default)]
     zones: Vec<String>,
+    /// 0 to 500 g per meal.
     carbs_g: Option<f64>,
+    /// 0 to 500 g per meal.
     protein_g: Option<f64>,
+    /// When it started; now when absent; at most 24 h ahead.
+    #[schema(value_type = Option<String>, format = DateTime)]
     at: Option<Timestamp>,
+    /// At most 2000 characters.
     note: Option<String>,
 }
 
@@ -659,6 +930,23 @@ struct LoggedRecovery<'a> {
 }
 
 /// `POST /api/v1/recovery`: logs one session and answers it as stored, with warnings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/recovery",
+    operation_id = "logRecovery",
+    summary = "Log a recovery session or meal.",
+    request_body = RecoveryLog,
+    responses(
+        (status = 200, description = "OK", body = openapi::LoggedRecovery),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn log_recovery(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -683,6 +971,18 @@ async fn log_recovery(
 }
 
 /// `GET /api/v1/insights`: what each recovery method did for this athlete.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights",
+    operation_id = "insights",
+    summary = "What each recovery method did for this athlete, with intervals.",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::Insight>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn insights(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -706,6 +1006,21 @@ fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
 
 /// `GET /api/v1/plan`: the plan to the goal race, with the forecast, as of `date` (today when
 /// absent); `null` without a plan.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plan",
+    operation_id = "plan",
+    summary = "The plan to the goal race with the fitness forecast.",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK: `null` when there is no plan.", body = Option<openapi::Plan>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn plan(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -721,6 +1036,21 @@ async fn plan(
 
 /// `GET /api/v1/plan/adherence`: planned against done, up to `date` (today when absent);
 /// `null` without a plan.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plan/adherence",
+    operation_id = "adherence",
+    summary = "Planned against done.",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK: `null` when there is no plan.", body = Option<openapi::Adherence>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn adherence(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -735,6 +1065,18 @@ async fn adherence(
 }
 
 /// `GET /api/v1/profile`: the profile as it applies today, each value given or estimated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile",
+    operation_id = "getProfile",
+    summary = "Settings, access and health exclusions.",
+    responses(
+        (status = 200, description = "OK", body = openapi::Profile),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn profile(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -763,6 +1105,22 @@ const PROFILE_FIELDS: [&str; 9] = [
 
 /// `PUT /api/v1/profile`: sets the values given (a wrong field is a 422, the values are checked
 /// by the use case) and answers the profile as it now applies.
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile",
+    operation_id = "putProfile",
+    summary = "Set profile values (each optional) from a day on; returns the profile as it now applies.",
+    request_body = openapi::ProfileUpdate,
+    responses(
+        (status = 200, description = "OK", body = openapi::Profile),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn put_profile(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -807,14 +1165,28 @@ async fn put_profile(
 }
 
 /// The body of `PUT /api/v1/profile/access` and `/health`: the whole new list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "The whole new list; unknown fields are a 422.")]
 struct ItemsUpdate {
+    /// The whole new list (empty clears it); spelling variants such as `ice_bath` are accepted.
     items: Vec<String>,
 }
 
 /// `GET /api/v1/profile/access`: the recovery equipment and services the athlete can use,
 /// with every accepted word.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile/access",
+    operation_id = "getAccess",
+    summary = "The recovery equipment and services the athlete can use as stored, with every accepted word.",
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn access(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -824,6 +1196,22 @@ async fn access(
 
 /// `PUT /api/v1/profile/access`: replaces the access list (every word checked before anything
 /// is stored: an unknown one is a 422) and answers it as stored.
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile/access",
+    operation_id = "putAccess",
+    summary = "Replace the whole recovery equipment and services the athlete can use list: every word is checked first (an unknown one is a 422 and nothing changes); returns it as stored.",
+    request_body = ItemsUpdate,
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn put_access(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -840,6 +1228,18 @@ async fn put_access(
 
 /// `GET /api/v1/profile/health`: the health conditions that exclude recovery methods, with
 /// every accepted word.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile/health",
+    operation_id = "getHealth",
+    summary = "The health conditions that exclude recovery methods as stored, with every accepted word. Each removes the methods it rules out from prescriptions.",
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn health(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -849,6 +1249,22 @@ async fn health(
 
 /// `PUT /api/v1/profile/health`: replaces the health list (checked like the access list) and
 /// answers it as stored.
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile/health",
+    operation_id = "putHealth",
+    summary = "Replace the whole health conditions that exclude recovery methods list: every word is checked first (an unknown one is a 422 and nothing changes); returns it as stored.",
+    request_body = ItemsUpdate,
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn put_health(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,
@@ -1030,6 +1446,24 @@ fn upload_refused(error: ApiError) -> Response {
 /// [`Limits::upload_bytes`](crate::Limits), per athlete and in all by the temporary-disk
 /// budgets, and by an idle timeout), then imported in the athlete's turn; the folder is deleted
 /// and its disk given back afterwards, whatever happened.
+#[utoipa::path(
+    post,
+    path = "/api/v1/import",
+    operation_id = "import",
+    summary = "Upload activity files, .gz files or an export zip (multipart field `file`, repeatable); streamed to disk, then imported.",
+    description = "Bounded: one upload's size (413), the temporary disk the athlete's uploads and all uploads may hold at once (429 with Retry-After), and an idle timeout (408). Files are recorded under their own names.",
+    request_body(content = openapi::ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "OK", body = fettle_app::import::ImportSummary),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 408, response = openapi::Timeout),
+        (status = 413, response = openapi::TooLarge),
+        (status = 429, response = openapi::TooManyRequests),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 async fn import(
     State(state): State<AppState>,
     CurrentAthlete(athlete): CurrentAthlete,

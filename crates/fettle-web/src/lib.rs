@@ -61,6 +61,7 @@ mod clock;
 mod error;
 mod lists;
 mod login;
+mod openapi;
 mod rate_limit;
 mod state;
 

@@ -53,9 +53,18 @@ pub(crate) const HEALTH_LIST: OptionList<HealthCondition> = OptionList {
 };
 
 /// A list as answered: the items stored and every word accepted (the page's checkboxes).
-#[derive(serde::Serialize)]
-struct OptionsAnswer {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(
+    as = OptionList,
+    description = "An access or health list as stored and the words it accepts."
+)]
+pub(crate) struct OptionsAnswer {
+    /// The words stored, sorted.
     items: Vec<String>,
+    /// Every word accepted, e.g. `compression-boots`, `ice-bath` (access) or `raynauds`
+    /// (health).
+    #[schema(value_type = Vec<String>)]
     choices: Vec<&'static str>,
 }
 
