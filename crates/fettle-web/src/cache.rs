@@ -85,7 +85,7 @@ impl CacheKey for AthleteId {
 pub(crate) type KeptRow = Arc<(Timestamp, SquadRow)>;
 
 /// Recently computed values of one kind, kept for `ttl`. An athlete's generation changes on
-/// every write of theirs through this backend, so a computation that raced the write is not
+/// every write of theirs through this server, so a computation that raced the write is not
 /// stored.
 struct Kept<K, V> {
     ttl: Duration,
