@@ -228,13 +228,32 @@ pub(crate) fn scoped_operation(operation: &Value) -> Value {
     scoped
 }
 
+/// Schemas the document holds that no operation names directly: the error answer (named by the
+/// reusable error responses) and the derived parts of hand-written schemas.
+fn extra_schemas() -> Vec<(String, RefOr<Schema>)> {
+    use utoipa::{PartialSchema, ToSchema};
+    let mut schemas = Vec::new();
+    schemas.push((
+        crate::error::ErrorDocument::name().into_owned(),
+        crate::error::ErrorDocument::schema(),
+    ));
+    crate::error::ErrorDocument::schemas(&mut schemas);
+    // The hand-written `Squad` lists these.
+    schemas.push((
+        fettle_app::squad::SquadRow::name().into_owned(),
+        fettle_app::squad::SquadRow::schema(),
+    ));
+    fettle_app::squad::SquadRow::schemas(&mut schemas);
+    schemas
+}
+
 /// The whole document from the routes' documentation: `paths` and the schemas they named
 /// (derived ones; placeholders of hand-written ones are replaced by [`ANSWER_SCHEMAS`]).
 pub(crate) fn document(paths: Map<String, Value>, schemas: Vec<(String, RefOr<Schema>)>) -> Value {
     let mut document = frame();
     document["paths"] = Value::Object(paths);
     let mut components = Map::new();
-    for (name, schema) in schemas {
+    for (name, schema) in schemas.into_iter().chain(extra_schemas()) {
         if let Ok(schema) = serde_json::to_value(schema) {
             components.insert(name, schema);
         }

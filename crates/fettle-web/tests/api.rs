@@ -1531,4 +1531,22 @@ async fn write_answers_match_their_documented_schemas() {
     .await;
     assert_eq!(access.status(), StatusCode::OK);
     check("put", "/api/v1/profile/access", &json_body(access).await);
+    // An error answer, with its violations, is the documented error.
+    let refused = send(
+        state.clone(),
+        post_json(
+            "/api/v1/recovery",
+            r#"{"method": "massage", "minutes": 5000}"#,
+        ),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = json_body(refused).await;
+    assert!(
+        refused["error"]["violations"][0]["limit"].is_string(),
+        "{refused}"
+    );
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let wrong = schema_mismatches(&document, &error, &refused, "$");
+    assert!(wrong.is_empty(), "{wrong:#?}\n{refused}");
 }
