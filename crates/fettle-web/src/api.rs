@@ -2,8 +2,9 @@
 //!
 //! Each handler extracts and validates its input (the request's shape; the values are the use
 //! cases'), then calls the `fettle_app` use case on the blocking pool through [`run`], over the
-//! state's [`CachedStore`], with the state's clock for "now". Routes are registered through [`RouteTable`], which also
-//! records them, so a test can hold the registered routes against the OpenAPI document.
+//! state's [`CachedStore`], with the state's clock for "now". Each carries its OpenAPI
+//! operation (`#[utoipa::path]`) and is registered with it by [`RouteTable`], which builds the
+//! router, the list of routes ([`api_routes`]) and the document's paths from the same calls.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
