@@ -97,22 +97,62 @@ fn with_status(status: StatusCode, reply: Result<JsonBody, ApiError>) -> Respons
     }
 }
 
+/// `GET /api/v1/me`: who the caller is. `mode` tells the pages whether accounts exist.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(
+    as = Me,
+    description = "Who the caller is. `mode` tells the pages whether accounts exist."
+)]
+pub(crate) enum MeAnswer<'a> {
+    /// A single-user server: no accounts, one athlete.
+    Single(SingleUserMe),
+    /// A multi-user server: the authenticated user.
+    Multi(MultiUserMe<'a>),
+}
+
+/// `"single-user"`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) enum SingleUserMode {
+    /// The only value.
+    #[serde(rename = "single-user")]
+    SingleUser,
+}
+
+/// `"multi-user"`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) enum MultiUserMode {
+    /// The only value.
+    #[serde(rename = "multi-user")]
+    MultiUser,
+}
+
 /// `GET /api/v1/me` in multi-user mode.
-#[derive(Serialize)]
-struct Me<'a> {
-    mode: &'static str,
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MultiUserMe<'a> {
+    mode: MultiUserMode,
+    #[schema(value_type = i64)]
     user_id: UserId,
     email: &'a str,
+    /// `athlete` or `coach`.
+    #[schema(value_type = String)]
     role: Role,
+    /// The user's own data partition.
+    #[schema(value_type = i64)]
     athlete_id: AthleteId,
-    /// The session's CSRF token (`null` with an API token, which needs none).
+    /// Send as `X-CSRF-Token` with cookie-authenticated changes; `null` with an API token,
+    /// which needs none.
+    #[schema(required = true)]
     csrf_token: Option<&'a str>,
 }
 
 /// `GET /api/v1/me` in single-user mode.
-#[derive(Serialize)]
-struct SingleUserMe {
-    mode: &'static str,
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SingleUserMe {
+    mode: SingleUserMode,
+    #[schema(value_type = i64)]
     athlete_id: AthleteId,
 }
 
@@ -124,26 +164,28 @@ struct SingleUserMe {
     operation_id = "me",
     summary = "Who the caller is, the mode, and the session's CSRF token.",
     responses(
-        (status = 200, description = "OK", body = openapi::Me),
+        (status = 200, description = "OK", body = MeAnswer<'static>),
         (status = 401, response = openapi::Unauthorized),
         (status = 500, response = openapi::Internal),
     )
 )]
 pub(crate) async fn me(State(state): State<AppState>, extensions: Extensions) -> Response {
     let reply = match extensions.get::<Caller>() {
-        Some(caller) => JsonBody::new(&Me {
-            mode: "multi-user",
+        Some(caller) => JsonBody::new(&MeAnswer::Multi(MultiUserMe {
+            mode: MultiUserMode::MultiUser,
             user_id: caller.user.id,
             email: &caller.user.email,
             role: caller.user.role,
             athlete_id: caller.user.athlete,
             csrf_token: caller.session.as_ref().map(|s| s.csrf.as_str()),
-        }),
+        })),
         None => match extensions.get::<crate::state::Acting>() {
-            Some(acting) if !state.is_multi_user() => JsonBody::new(&SingleUserMe {
-                mode: "single-user",
-                athlete_id: acting.0,
-            }),
+            Some(acting) if !state.is_multi_user() => {
+                JsonBody::new(&MeAnswer::Single(SingleUserMe {
+                    mode: SingleUserMode::SingleUser,
+                    athlete_id: acting.0,
+                }))
+            }
             _ => Err(unauthorized()),
         },
     };
@@ -487,7 +529,7 @@ pub(crate) async fn coaches(account: Account) -> Response {
     operation_id = "squad",
     summary = "Coaches: every member's readiness, form, ACWR, flags and recovery compliance, who needs attention first, and the invitations still waiting. 404 for an athlete. Multi-user mode only (404 in single-user mode).",
     responses(
-        (status = 200, description = "OK", body = openapi::Squad),
+        (status = 200, description = "OK", body = SquadAnswer),
         (status = 401, response = openapi::Unauthorized),
         (status = 404, response = openapi::NotFound),
         (status = 500, response = openapi::Internal),
@@ -510,7 +552,9 @@ pub(crate) async fn squad(State(state): State<AppState>, account: Account) -> Re
             (row.0, row.1.clone())
         })?;
         JsonBody::new(&SquadAnswer {
-            report: &report,
+            as_of: report.as_of,
+            recovery_compliance_days: report.recovery_compliance_days,
+            athletes: report.athletes,
             invitations: waiting
                 .iter()
                 .map(|invitation| Invited {
@@ -523,11 +567,23 @@ pub(crate) async fn squad(State(state): State<AppState>, account: Account) -> Re
     .await
 }
 
-/// `GET /api/v1/squad`: the squad report with the waiting invitations beside its fields.
-#[derive(Serialize)]
-struct SquadAnswer<'a, R: Serialize> {
-    #[serde(flatten)]
-    report: &'a R,
+/// `GET /api/v1/squad`: the squad report's fields (`fettle_app::squad::SquadReport`) with the
+/// invitations still waiting beside them.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(
+    as = Squad,
+    description = "The squad report, who needs attention first, with the invitations still waiting."
+)]
+pub(crate) struct SquadAnswer {
+    /// The instant the rows describe (the oldest row's, when rows were reused).
+    #[schema(value_type = String, format = DateTime)]
+    as_of: Timestamp,
+    /// The window of recovery compliance, days.
+    recovery_compliance_days: i64,
+    /// One row per member, who needs attention first.
+    athletes: Vec<fettle_app::squad::SquadRow>,
+    /// Invitations still waiting for an answer.
     invitations: Vec<Invited>,
 }
 

@@ -83,16 +83,12 @@ answer_schemas!(
     LoggedRecovery,
     /// The body of `PUT /api/v1/profile`.
     ProfileUpdate,
-    /// `GET /api/v1/me`.
-    Me,
     /// One of `GET /api/v1/tokens`.
     ApiToken,
     /// One of `GET /api/v1/invitations`.
     Invitation,
     /// One of `GET /api/v1/coaches`.
     CoachLink,
-    /// `GET /api/v1/squad`.
-    Squad,
     /// `GET /api/v1/openapi.json`: this document.
     OpenApiDocument,
 );
@@ -229,7 +225,7 @@ pub(crate) fn scoped_operation(operation: &Value) -> Value {
 }
 
 /// Schemas the document holds that no operation names directly: the error answer (named by the
-/// reusable error responses) and the derived parts of hand-written schemas.
+/// reusable error responses).
 fn extra_schemas() -> Vec<(String, RefOr<Schema>)> {
     use utoipa::{PartialSchema, ToSchema};
     let mut schemas = Vec::new();
@@ -238,12 +234,6 @@ fn extra_schemas() -> Vec<(String, RefOr<Schema>)> {
         crate::error::ErrorDocument::schema(),
     ));
     crate::error::ErrorDocument::schemas(&mut schemas);
-    // The hand-written `Squad` lists these.
-    schemas.push((
-        fettle_app::squad::SquadRow::name().into_owned(),
-        fettle_app::squad::SquadRow::schema(),
-    ));
-    fettle_app::squad::SquadRow::schemas(&mut schemas);
     schemas
 }
 
