@@ -23,9 +23,10 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use fettle_core::limits::Violation;
 use fettle_store::{
-    Accounts, ApiToken, CredentialsEnded, NewSession, NewUser, Role, SecretHash, Session,
-    StoreError, TokenId, User, UserId,
+    Accounts, ApiToken, CoachLink, CredentialsEnded, Invitation, NewSession, NewUser, Role,
+    SecretHash, Session, StoreError, TokenId, User, UserId,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -68,20 +69,33 @@ const SECRET_TEXT_LEN: usize = SECRET_PREFIX.len() + 2 * SECRET_BYTES;
 /// nothing stricter is needed: it is a login name that people recognise.
 pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     let email = raw.trim().to_lowercase();
+    let shape = "an address like coach@example.org";
     let invalid = |why: &str| {
-        Err(AppError::Invalid(format!(
-            "{email:?} is not an e-mail address ({why}): write it like coach@example.org"
+        Err(AppError::from(Violation::new(
+            "email",
+            email.as_str(),
+            shape,
+            format!("{email:?} is not an e-mail address ({why}): write it like coach@example.org"),
         )))
     };
     if email.is_empty() {
-        return Err(AppError::Invalid(
-            "the e-mail address is empty: write it like coach@example.org".to_owned(),
-        ));
+        return Err(AppError::from(Violation::new(
+            "email",
+            "",
+            shape,
+            "the e-mail address is empty: write it like coach@example.org",
+        )));
     }
     if email.len() > MAX_EMAIL_BYTES {
-        return Err(AppError::Invalid(format!(
-            "the e-mail address is {} bytes long; at most {MAX_EMAIL_BYTES} are accepted",
-            email.len()
+        // The value is its length: an over-long address is not echoed back whole.
+        return Err(AppError::from(Violation::new(
+            "email",
+            format!("{} bytes", email.len()),
+            format!("at most {MAX_EMAIL_BYTES} bytes"),
+            format!(
+                "the e-mail address is {} bytes long; at most {MAX_EMAIL_BYTES} are accepted",
+                email.len()
+            ),
         )));
     }
     if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -105,17 +119,30 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
 /// Checks a new password: at least [`MIN_PASSWORD_CHARS`] characters and at most
 /// [`MAX_PASSWORD_BYTES`] bytes. No composition rules (NIST SP 800-63B): length is what makes a
 /// password hard to guess.
+///
+/// A refusal is a [`Violation`] of the field `password` whose value is the password's length,
+/// never the password.
 pub fn check_new_password(password: &str) -> Result<(), AppError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(AppError::Invalid(format!(
-            "the password has {chars} characters; use at least {MIN_PASSWORD_CHARS} (a few unrelated words make a good one)"
+        return Err(AppError::from(Violation::new(
+            "password",
+            format!("{chars} characters"),
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+            format!(
+                "the password has {chars} characters; use at least {MIN_PASSWORD_CHARS} (a few unrelated words make a good one)"
+            ),
         )));
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(AppError::Invalid(format!(
-            "the password is {} bytes long; use at most {MAX_PASSWORD_BYTES}",
-            password.len()
+        return Err(AppError::from(Violation::new(
+            "password",
+            format!("{} bytes", password.len()),
+            format!("at most {MAX_PASSWORD_BYTES} bytes"),
+            format!(
+                "the password is {} bytes long; use at most {MAX_PASSWORD_BYTES}",
+                password.len()
+            ),
         )));
     }
     Ok(())
@@ -470,14 +497,17 @@ pub fn logout(db: &dyn Accounts, cookie_secret: &str) -> Result<(), AppError> {
 /// A token just created: the only moment its secret is shown. Serialises as
 /// `{"id","name","created","token"}`.
 #[derive(Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     /// Its id, to revoke it.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: TokenId,
     /// Its name.
     pub name: String,
     /// When it was created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created: Timestamp,
-    /// The secret to send as `Authorization: Bearer …`.
+    /// The secret for `Authorization: Bearer …`: shown only here, once.
     pub token: String,
 }
 
@@ -508,21 +538,33 @@ impl CreatedToken {
 /// characters, no control characters.
 fn check_token_name(name: &str) -> Result<&str, AppError> {
     let name = name.trim();
+    let limit = format!("1 to {MAX_TOKEN_NAME_CHARS} characters of plain text");
     if name.is_empty() {
-        return Err(AppError::Invalid(
-            "the token's name is empty: name it after where it is used, e.g. \"laptop sync\""
-                .to_owned(),
-        ));
+        return Err(AppError::from(Violation::new(
+            "name",
+            "",
+            limit,
+            "the token's name is empty: name it after where it is used, e.g. \"laptop sync\"",
+        )));
     }
-    if name.chars().count() > MAX_TOKEN_NAME_CHARS {
-        return Err(AppError::Invalid(format!(
-            "the token's name is longer than {MAX_TOKEN_NAME_CHARS} characters: shorten it"
+    let chars = name.chars().count();
+    if chars > MAX_TOKEN_NAME_CHARS {
+        return Err(AppError::from(Violation::new(
+            "name",
+            format!("{chars} characters"),
+            limit,
+            format!(
+                "the token's name is longer than {MAX_TOKEN_NAME_CHARS} characters: shorten it"
+            ),
         )));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::Invalid(
-            "the token's name contains a control character: use plain text".to_owned(),
-        ));
+        return Err(AppError::from(Violation::new(
+            "name",
+            name.escape_debug().to_string(),
+            limit,
+            "the token's name contains a control character: use plain text",
+        )));
     }
     Ok(name)
 }
@@ -548,6 +590,94 @@ pub fn revoke_token(db: &dyn Accounts, user: UserId, token: TokenId) -> Result<(
     } else {
         Err(AppError::NotFound(format!(
             "there is no token {token} of this user: list them to find its id"
+        )))
+    }
+}
+
+/// The user's API tokens (never their secrets), oldest first.
+pub fn list_tokens(db: &dyn Accounts, user: UserId) -> Result<Vec<ApiToken>, AppError> {
+    Ok(db.tokens(user)?)
+}
+
+/// The coaches' invitations waiting for the user's answer, oldest first.
+pub fn invitations_for(db: &dyn Accounts, user: UserId) -> Result<Vec<Invitation>, AppError> {
+    Ok(db.invitations_for(user)?)
+}
+
+/// The user accepts the coach's invitation (the coach may now read the user's data);
+/// [`AppError::NotFound`] when that coach has not invited the user.
+pub fn accept_invitation(
+    db: &dyn Accounts,
+    user: UserId,
+    coach: UserId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    if db.accept_invitation(user, coach, now)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "there is no invitation from coach {coach}: list the waiting ones to find it"
+        )))
+    }
+}
+
+/// The user leaves the coach, or declines the coach's waiting invitation (either way the coach
+/// no longer sees the user's data); [`AppError::NotFound`] when there was neither.
+pub fn leave_coach(db: &dyn Accounts, user: UserId, coach: UserId) -> Result<(), AppError> {
+    if db.leave_coach(user, coach)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "there is no invitation from, or membership with, coach {coach}"
+        )))
+    }
+}
+
+/// The coaches who see the user's data.
+pub fn coaches_of(db: &dyn Accounts, user: UserId) -> Result<Vec<CoachLink>, AppError> {
+    Ok(db.coaches_of(user)?)
+}
+
+/// A coach's squad as the squad report reads it (each active member's athlete, named by
+/// e-mail address), with the coach's invitations still waiting for an answer.
+pub fn squad_of(
+    db: &dyn Accounts,
+    coach: UserId,
+) -> Result<(Vec<crate::squad::SquadMember>, Vec<Invitation>), AppError> {
+    let members = db
+        .squad(coach)?
+        .into_iter()
+        .map(|member| crate::squad::SquadMember {
+            athlete: member.athlete,
+            name: member.email,
+        })
+        .collect();
+    Ok((members, db.invitations_by(coach)?))
+}
+
+/// A coach invites an e-mail address (checked and normalised by [`normalize_email`]; inviting
+/// twice changes nothing) at `now`; returns the address as stored. Whether the address has an
+/// account is not told (no enumeration).
+pub fn invite(
+    db: &dyn Accounts,
+    coach: UserId,
+    email: &str,
+    now: Timestamp,
+) -> Result<String, AppError> {
+    let email = normalize_email(email)?;
+    db.invite(coach, &email, now)?;
+    Ok(email)
+}
+
+/// A coach removes the athlete with this address from the squad, or withdraws the invitation;
+/// [`AppError::NotFound`] when there was neither.
+pub fn remove_member(db: &dyn Accounts, coach: UserId, email: &str) -> Result<(), AppError> {
+    let email = normalize_email(email)?;
+    if db.remove_member(coach, &email)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "nobody with the address {email} is in the squad or invited"
         )))
     }
 }
@@ -792,7 +922,12 @@ mod tests {
         );
         let error =
             add_user(&store, "other@example.org", Role::Coach, "too short", t0()).expect_err("9");
-        assert!(matches!(error, AppError::Invalid(_)), "{error:?}");
+        // The refusal is structured, and never holds the password itself.
+        let refused = error.violations();
+        assert_eq!(refused.len(), 1, "{error:?}");
+        assert_eq!(refused[0].field, "password");
+        assert_eq!(refused[0].value, "9 characters");
+        assert_eq!(refused[0].limit, "at least 10 characters");
         assert_eq!(store.users().expect("lists").len(), 1);
     }
 

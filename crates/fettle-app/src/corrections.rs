@@ -23,20 +23,31 @@ use crate::training::{recompute_loads, validate_rpe};
 /// command line, an empty value) clears a name, RPE or notes.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "Corrections to an activity. A field left out stays as it is; `null` clears a name, RPE or notes. Values are checked like a manual session's (422 with the refused values)."
+    )
+)]
 pub struct ActivityChanges {
-    /// New name; `null` clears it.
+    /// New name, at most 200 characters, one line; `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub name: Option<Option<String>>,
-    /// New sport (`running`, `cycling`, `walking` … or a custom name).
+    /// New sport: running, cycling, swimming, walking, hiking, training … or a custom name of
+    /// letters, digits and underscores.
     pub sport: Option<String>,
-    /// New session RPE on the CR-10 scale (0 rest … 10 maximal); `null` clears it.
+    /// New session RPE on the CR-10 scale, 0 (rest) … 10 (maximal); `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
     pub rpe: Option<Option<f64>>,
     /// `true` leaves the activity out of the training load (the daily series, the estimates,
     /// the personal model) while keeping it listed; `false` counts it again.
     pub exclude_from_load: Option<bool>,
-    /// The athlete's own notes; `null` clears them.
+    /// The athlete's own notes, at most 2,000 characters; `null` clears them.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub notes: Option<Option<String>>,
 }
 
@@ -58,6 +69,7 @@ where
 
 /// What deleting activities did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeletedActivities))]
 pub struct Deleted {
     /// The ids deleted, as asked.
     pub deleted: Vec<i64>,
@@ -67,6 +79,7 @@ pub struct Deleted {
 
 /// What deleting a race did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeletedRace {
     /// The race deleted.
     pub deleted: i64,

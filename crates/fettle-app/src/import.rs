@@ -139,6 +139,7 @@ enum Decoded {
 
 /// One named file and why it was not imported.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// The file, as given (with `#entry` inside an archive).
     pub source: String,
@@ -148,6 +149,7 @@ pub struct Problem {
 
 /// The stored activity a duplicate matched.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredMatch {
     /// Its id (as `fettle activity ID` takes it).
     pub activity_id: i64,
@@ -157,6 +159,7 @@ pub struct StoredMatch {
 
 /// One activity not stored because the same session is already stored.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Duplicate {
     /// The new file (with `@leg` for a leg of a multisport file).
     pub source: String,
@@ -166,6 +169,7 @@ pub struct Duplicate {
 
 /// What an import did, printed at the end (as a table or JSON).
 #[derive(Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     /// Files looked at (archive entries count one each).
     pub files: usize,
@@ -194,7 +198,7 @@ pub struct ImportSummary {
     /// Activities whose loads were recomputed after the import (0 when nothing was new).
     pub loads_recomputed: usize,
     /// Morning HRV recordings (short FIT files at rest with R-R intervals) stored as wellness
-    /// entries ([`crate::recovery::morning_hrv_entry`]).
+    /// entries (see `recovery::morning_hrv_entry`).
     pub hrv_mornings: usize,
 }
 

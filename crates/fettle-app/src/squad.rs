@@ -116,25 +116,30 @@ pub struct SquadReport {
 
 /// Today's readiness in a row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SquadReadiness {
     /// 0–100; `null` when only a sick or injured report decided the band.
     pub score: Option<f64>,
     /// The recommendation: `train_hard`, `easy` or `rest`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub band: Recommendation,
 }
 
 /// A risk flag in a row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SquadFlag {
     /// Stable code (`steep_ramp`, `acwr_high`, `monotony_high`, `weekly_distance_jump`,
     /// `deep_negative_form`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: FlagCode,
     /// Plain-language reason with the numbers.
     pub message: String,
 }
 
-/// Why a row needs attention.
+/// Why a row needs attention: points and their reasons (rows are sorted on them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attention {
     /// Sum of the points of the rules that fired (module doc); 0 = nothing to look at.
     pub score: u32,
@@ -142,15 +147,18 @@ pub struct Attention {
     pub reasons: Vec<String>,
 }
 
-/// One athlete's row. Every field but `athlete_id`, `name`, `attention` and `error` is `null`
-/// when `error` is set.
+/// One member of the squad on their own local today. Every field but `athlete_id`, `name`,
+/// `attention` and `error` is `null` when `error` is set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SquadRow {
-    /// The athlete.
+    /// The athlete; read more through `/api/v1/athletes/{athlete_id}/…`.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub athlete_id: AthleteId,
-    /// The name given.
+    /// The name given (the member's e-mail address on a server).
     pub name: String,
-    /// The athlete's local today.
+    /// The athlete's local today (`null` when their data could not be read).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub date: Option<Date>,
     /// Today's readiness, `null` when nothing is known or no wellness is recent.
     pub readiness: Option<SquadReadiness>,
@@ -161,19 +169,21 @@ pub struct SquadRow {
     pub fitness: Option<f64>,
     /// Fatigue (ATL) at the end of today, load points.
     pub fatigue: Option<f64>,
-    /// Form (TSB) this morning.
+    /// Form (TSB) this morning: yesterday's fitness − fatigue.
     pub form: Option<f64>,
-    /// Acute:chronic workload ratio (context, never a verdict: Impellizzeri et al. 2020).
+    /// Acute:chronic workload ratio, uncoupled EWMA 7/28 (context, never a verdict:
+    /// Impellizzeri et al. 2020); `null` for the first 28 days.
     pub acwr: Option<f64>,
     /// Today's risk flags.
     pub flags: Vec<SquadFlag>,
     /// Share of decided recovery items logged as done over the window, 0–1.
     pub recovery_compliance: Option<f64>,
     /// Local day of the latest activity.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub last_activity: Option<Date>,
     /// Who needs attention first, and why.
     pub attention: Attention,
-    /// Why this row could not be computed; `null` when it was.
+    /// Why this row could not be computed (such rows are listed first); `null` when it was.
     pub error: Option<String>,
 }
 

@@ -15,12 +15,15 @@ use serde::Serialize;
 
 /// One refused value: which field, what was given, the limit it broke, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Violation {
-    /// The field as the user knows it (`duration`, `distance`, `max_hr`, `date` …).
+    /// The field as sent (`max_hr`, `at`, `date`, `note`, `password` …).
     pub field: String,
-    /// The value as given, rendered for a person.
+    /// The value as given, rendered for a person (a password's is its length, never the
+    /// password).
     pub value: String,
-    /// The limit it broke, rendered for a person ("25–250 bpm", "on or after 1989-01-01").
+    /// The limit it broke, rendered for a person ("100–240 bpm", "1989-01-01 to 2026-12-08",
+    /// "at least 10 characters").
     pub limit: String,
     /// One sentence: what is wrong and what to do.
     pub message: String,

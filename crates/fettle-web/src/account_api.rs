@@ -1,6 +1,7 @@
 //! The account endpoints of the API: who am I, password, API tokens, a coach's invitations and
-//! squad, an athlete's coaches. One handler per endpoint, each one `fettle_app::accounts` call
-//! or one `fettle_store::Accounts` method, on the blocking pool.
+//! squad, an athlete's coaches. One handler per endpoint, each one `fettle_app::accounts` use
+//! case (the ones `fettle user …` and `fettle token …` call) on the blocking pool: the rules
+//! and their refusals (422 with `violations`) are the use cases', never this module's.
 //!
 //! They exist only in multi-user mode; a single-user server answers them 404 saying so, except
 //! `GET /api/v1/me`, which tells the pages which mode they run in. Everything acts on the
@@ -13,19 +14,16 @@ use axum::extract::{FromRequestParts, Path as UrlPath, State};
 use axum::http::request::Parts;
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fettle_app::accounts::{
-    CreatedToken, change_password, check_new_password, create_token, normalize_email,
-};
-use fettle_app::squad::SquadMember;
+use fettle_app::accounts::{self as app, CreatedToken, change_password, check_new_password};
 use fettle_store::{AthleteId, Role, TokenId, UserId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::api::run;
 use crate::auth::{Caller, ClientAddr, blocking, unauthorized};
-use crate::backend::Backend;
 use crate::error::{ApiError, JsonBody, to_json};
 use crate::login::too_many_attempts;
+use crate::openapi;
 use crate::state::{AppState, MultiUser};
 
 /// The authenticated user and the multi-user state, for the account endpoints. In single-user
@@ -35,12 +33,12 @@ pub(crate) struct Account {
     multi: std::sync::Arc<MultiUser>,
 }
 
-impl<B: Backend> FromRequestParts<AppState<B>> for Account {
+impl FromRequestParts<AppState> for Account {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState<B>,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Some(multi) = state.multi() else {
             return Err(ApiError::not_found(format!(
@@ -79,12 +77,15 @@ impl Account {
     }
 }
 
-/// `204 No Content` when `done`, else the 404 `missing` describes.
-fn done_or_404(done: bool, missing: &str) -> Response {
-    if done {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        ApiError::not_found(missing.to_owned()).into_response()
+/// `204 No Content` when the use case did it; its "not found" as the 404 `missing` describes
+/// (the use case's hint is the CLI's, this one points at the API); any other error as is.
+fn done_or_404(done: Result<(), ApiError>, missing: &str) -> Response {
+    match done {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) if e.status() == StatusCode::NOT_FOUND => {
+            ApiError::not_found(missing.to_owned()).into_response()
+        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -96,45 +97,95 @@ fn with_status(status: StatusCode, reply: Result<JsonBody, ApiError>) -> Respons
     }
 }
 
+/// `GET /api/v1/me`: who the caller is. `mode` tells the pages whether accounts exist.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(
+    as = Me,
+    description = "Who the caller is. `mode` tells the pages whether accounts exist."
+)]
+pub(crate) enum MeAnswer<'a> {
+    /// A single-user server: no accounts, one athlete.
+    Single(SingleUserMe),
+    /// A multi-user server: the authenticated user.
+    Multi(MultiUserMe<'a>),
+}
+
+/// `"single-user"`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) enum SingleUserMode {
+    /// The only value.
+    #[serde(rename = "single-user")]
+    SingleUser,
+}
+
+/// `"multi-user"`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) enum MultiUserMode {
+    /// The only value.
+    #[serde(rename = "multi-user")]
+    MultiUser,
+}
+
 /// `GET /api/v1/me` in multi-user mode.
-#[derive(Serialize)]
-struct Me<'a> {
-    mode: &'static str,
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MultiUserMe<'a> {
+    mode: MultiUserMode,
+    #[schema(value_type = i64)]
     user_id: UserId,
     email: &'a str,
+    /// `athlete` or `coach`.
+    #[schema(value_type = String)]
     role: Role,
+    /// The user's own data partition.
+    #[schema(value_type = i64)]
     athlete_id: AthleteId,
-    /// The session's CSRF token (`null` with an API token, which needs none).
+    /// Send as `X-CSRF-Token` with cookie-authenticated changes; `null` with an API token,
+    /// which needs none.
+    #[schema(required = true)]
     csrf_token: Option<&'a str>,
 }
 
 /// `GET /api/v1/me` in single-user mode.
-#[derive(Serialize)]
-struct SingleUserMe {
-    mode: &'static str,
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SingleUserMe {
+    mode: SingleUserMode,
+    #[schema(value_type = i64)]
     athlete_id: AthleteId,
 }
 
 /// `GET /api/v1/me`: who the caller is, and the mode (the pages show the account links only
 /// in multi-user mode).
-pub(crate) async fn me<B: Backend>(
-    State(state): State<AppState<B>>,
-    extensions: Extensions,
-) -> Response {
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    summary = "Who the caller is, the mode, and the session's CSRF token.",
+    responses(
+        (status = 200, description = "OK", body = MeAnswer<'static>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+pub(crate) async fn me(State(state): State<AppState>, extensions: Extensions) -> Response {
     let reply = match extensions.get::<Caller>() {
-        Some(caller) => JsonBody::new(&Me {
-            mode: "multi-user",
+        Some(caller) => JsonBody::new(&MeAnswer::Multi(MultiUserMe {
+            mode: MultiUserMode::MultiUser,
             user_id: caller.user.id,
             email: &caller.user.email,
             role: caller.user.role,
             athlete_id: caller.user.athlete,
             csrf_token: caller.session.as_ref().map(|s| s.csrf.as_str()),
-        }),
+        })),
         None => match extensions.get::<crate::state::Acting>() {
-            Some(acting) if !state.is_multi_user() => JsonBody::new(&SingleUserMe {
-                mode: "single-user",
-                athlete_id: acting.0,
-            }),
+            Some(acting) if !state.is_multi_user() => {
+                JsonBody::new(&MeAnswer::Single(SingleUserMe {
+                    mode: SingleUserMode::SingleUser,
+                    athlete_id: acting.0,
+                }))
+            }
             _ => Err(unauthorized()),
         },
     };
@@ -145,21 +196,23 @@ pub(crate) async fn me<B: Backend>(
 }
 
 /// The body of `PUT /api/v1/me/password`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
     current_password: String,
+    /// At least 10 characters, at most 1024 bytes.
     new_password: String,
 }
 
 /// What a password change answers: what ended with the old password.
-#[derive(Serialize)]
-struct PasswordChanged {
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChanged {
     changed: bool,
-    /// How many other sessions ended.
+    /// How many of the caller's other sessions ended.
     sessions_ended: u64,
-    /// How many API tokens were revoked (all of the caller's, including the one this request
-    /// came with, if any).
+    /// How many of the caller's API tokens were revoked: all of them, including the one this
+    /// request was made with.
     tokens_revoked: u64,
 }
 
@@ -172,6 +225,26 @@ struct PasswordChanged {
 /// account's address and the client in the login limiter, reserved before the argon2 work, and
 /// past the limit the answer is `429` with `Retry-After`. A new password the rules refuse is
 /// answered first, without counting.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/password",
+    operation_id = "changePassword",
+    summary = "Change the caller's password (the current one is checked); every other session ends and every API token of the caller is revoked. Multi-user mode only (404 in single-user mode).",
+    description = "A wrong `current_password` counts like a failed login; past the limit, 429 with Retry-After.",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "OK", body = PasswordChanged),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 429, response = openapi::TooManyRequests),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn put_password(
     account: Account,
     ClientAddr(client): ClientAddr,
@@ -227,24 +300,59 @@ pub(crate) async fn put_password(
 }
 
 /// `GET /api/v1/tokens`: the caller's API tokens (never their secrets).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    operation_id = "listTokens",
+    summary = "The caller's API tokens (never their secrets). Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::ApiToken>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn tokens(account: Account) -> Response {
     let user = account.user();
-    let reply = blocking(&account.multi, move |db| Ok(db.tokens(user)?)).await;
-    render(reply)
+    render(blocking(&account.multi, move |db| app::list_tokens(db, user)).await)
 }
 
 /// The body of `POST /api/v1/tokens`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewToken {
+    /// Where the token is used (`laptop sync`), at most 100 characters.
     name: String,
 }
 
 /// `POST /api/v1/tokens`: a new API token for the caller → 201 with its secret.
-pub(crate) async fn post_token(account: Account, Json(new): Json<NewToken>) -> Response {
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    operation_id = "createToken",
+    summary = "Create an API token; the answer is the only time its secret is shown. Multi-user mode only (404 in single-user mode).",
+    request_body = NewToken,
+    responses(
+        (status = 201, description = "Created", body = fettle_app::accounts::CreatedToken),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+pub(crate) async fn post_token(
+    State(state): State<AppState>,
+    account: Account,
+    Json(new): Json<NewToken>,
+) -> Response {
     let user = account.user();
+    let now = state.now();
     let reply = blocking(&account.multi, move |db| {
-        let (token, secret) = create_token(db, user, &new.name, Timestamp::now())?;
+        let (token, secret) = app::create_token(db, user, &new.name, now)?;
         Ok(CreatedToken::new(&token, &secret))
     })
     .await;
@@ -265,119 +373,270 @@ pub(crate) struct CoachPath {
 
 /// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's tokens → 204; 404 when the caller
 /// has no such token (another user's token id included, which stays valid).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    operation_id = "revokeToken",
+    summary = "Revoke one of the caller's API tokens (404 for an id the caller does not own). Multi-user mode only (404 in single-user mode).",
+    params(
+        ("id" = i64, Path, description = "The token's id."),
+    ),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn delete_token(account: Account, UrlPath(path): UrlPath<IdPath>) -> Response {
     let user = account.user();
-    match blocking(&account.multi, move |db| {
-        Ok(db.revoke_token(user, TokenId(path.id))?)
+    let done = blocking(&account.multi, move |db| {
+        app::revoke_token(db, user, TokenId(path.id))
     })
-    .await
-    {
-        Ok(done) => done_or_404(done, "no such token: list yours at /api/v1/tokens"),
-        Err(e) => e.into_response(),
-    }
+    .await;
+    done_or_404(done, "no such token: list yours at /api/v1/tokens")
 }
 
 /// `GET /api/v1/invitations`: the coaches' invitations waiting for the caller's answer.
+#[utoipa::path(
+    get,
+    path = "/api/v1/invitations",
+    operation_id = "listInvitations",
+    summary = "Coaches' invitations waiting for the caller's answer. Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::Invitation>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn invitations(account: Account) -> Response {
     let user = account.user();
-    render(blocking(&account.multi, move |db| Ok(db.invitations_for(user)?)).await)
+    render(blocking(&account.multi, move |db| app::invitations_for(db, user)).await)
 }
 
 /// `POST /api/v1/invitations/{coach_id}/accept`: the coach may now read the caller's data → 204;
 /// 404 when that coach has not invited the caller.
+#[utoipa::path(
+    post,
+    path = "/api/v1/invitations/{coach_id}/accept",
+    operation_id = "acceptInvitation",
+    summary = "Accept a coach's invitation: the coach may then read (never change) the caller's data. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("coach_id" = i64, Path, description = "The coach's user id."),
+    ),
+    responses(
+        (status = 204, description = "Accepted."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn accept_invitation(
+    State(state): State<AppState>,
     account: Account,
     UrlPath(path): UrlPath<CoachPath>,
 ) -> Response {
     let user = account.user();
     let coach = UserId(path.coach_id);
-    match blocking(&account.multi, move |db| {
-        Ok(db.accept_invitation(user, coach, Timestamp::now())?)
+    let now = state.now();
+    let done = blocking(&account.multi, move |db| {
+        app::accept_invitation(db, user, coach, now)
     })
-    .await
-    {
-        Ok(done) => done_or_404(
-            done,
-            "no invitation from this coach: list yours at /api/v1/invitations",
-        ),
-        Err(e) => e.into_response(),
-    }
+    .await;
+    done_or_404(
+        done,
+        "no invitation from this coach: list yours at /api/v1/invitations",
+    )
 }
 
-/// `DELETE /api/v1/invitations/{coach_id}` (decline) and `DELETE /api/v1/coaches/{coach_id}`
-/// (leave): the coach no longer sees the caller's data → 204; 404 when there was nothing.
+/// `DELETE /api/v1/invitations/{coach_id}`: declines a coach's invitation, as
+/// [`leave_coach`] (the same use case: the coach does not see the caller's data).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/invitations/{coach_id}",
+    operation_id = "declineInvitation",
+    summary = "Decline a coach's invitation. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("coach_id" = i64, Path, description = "The coach's user id."),
+    ),
+    responses(
+        (status = 204, description = "Declined."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+pub(crate) async fn decline_invitation(account: Account, path: UrlPath<CoachPath>) -> Response {
+    leave_coach(account, path).await
+}
+
+/// `DELETE /api/v1/coaches/{coach_id}` (leave) and, through [`decline_invitation`],
+/// `DELETE /api/v1/invitations/{coach_id}` (decline): the coach no longer sees the caller's
+/// data → 204; 404 when there was nothing.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/coaches/{coach_id}",
+    operation_id = "leaveCoach",
+    summary = "Leave a coach: they no longer see the caller's data. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("coach_id" = i64, Path, description = "The coach's user id."),
+    ),
+    responses(
+        (status = 204, description = "Left."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn leave_coach(account: Account, UrlPath(path): UrlPath<CoachPath>) -> Response {
     let user = account.user();
     let coach = UserId(path.coach_id);
-    match blocking(&account.multi, move |db| Ok(db.leave_coach(user, coach)?)).await {
-        Ok(done) => done_or_404(
-            done,
-            "no invitation from or membership with this coach: see /api/v1/coaches",
-        ),
-        Err(e) => e.into_response(),
-    }
+    let done = blocking(&account.multi, move |db| app::leave_coach(db, user, coach)).await;
+    done_or_404(
+        done,
+        "no invitation from or membership with this coach: see /api/v1/coaches",
+    )
 }
 
 /// `GET /api/v1/coaches`: the coaches who see the caller's data.
+#[utoipa::path(
+    get,
+    path = "/api/v1/coaches",
+    operation_id = "listCoaches",
+    summary = "The coaches who read the caller's data. Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::CoachLink>),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn coaches(account: Account) -> Response {
     let user = account.user();
-    render(blocking(&account.multi, move |db| Ok(db.coaches_of(user)?)).await)
+    render(blocking(&account.multi, move |db| app::coaches_of(db, user)).await)
 }
 
 /// `GET /api/v1/squad` (coaches): the squad report, who needs attention first, with the
 /// invitations still waiting.
-pub(crate) async fn squad<B: Backend>(
-    State(state): State<AppState<B>>,
-    account: Account,
-) -> Response {
+#[utoipa::path(
+    get,
+    path = "/api/v1/squad",
+    operation_id = "squad",
+    summary = "Coaches: every member's readiness, form, ACWR, flags and recovery compliance, who needs attention first, and the invitations still waiting. 404 for an athlete. Multi-user mode only (404 in single-user mode).",
+    responses(
+        (status = 200, description = "OK", body = SquadAnswer),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+pub(crate) async fn squad(State(state): State<AppState>, account: Account) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,
         Err(e) => return e.into_response(),
     };
-    let lookup = blocking(&account.multi, move |db| {
-        Ok((db.squad(coach)?, db.invitations_by(coach)?))
-    })
-    .await;
+    let lookup = blocking(&account.multi, move |db| app::squad_of(db, coach)).await;
     let (members, waiting) = match lookup {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
-    let members: Vec<SquadMember> = members
-        .into_iter()
-        .map(|member| SquadMember {
-            athlete: member.athlete,
-            name: member.email,
+    let now = state.now();
+    run(&state, move |db| {
+        let report = fettle_app::squad::assemble(&members, now, |member| {
+            let row = db.squad_row(member, now);
+            (row.0, row.1.clone())
+        })?;
+        JsonBody::new(&SquadAnswer {
+            as_of: report.as_of,
+            recovery_compliance_days: report.recovery_compliance_days,
+            athletes: report.athletes,
+            invitations: waiting
+                .iter()
+                .map(|invitation| Invited {
+                    email: invitation.email.clone(),
+                    invited: invitation.invited,
+                })
+                .collect(),
         })
-        .collect();
-    let now = Timestamp::now();
-    run(&state, move |b| b.squad(&members, &waiting, now)).await
+    })
+    .await
+}
+
+/// `GET /api/v1/squad`: the squad report's fields (`fettle_app::squad::SquadReport`) with the
+/// invitations still waiting beside them.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(
+    as = Squad,
+    description = "The squad report, who needs attention first, with the invitations still waiting."
+)]
+pub(crate) struct SquadAnswer {
+    /// The instant the rows describe (the oldest row's, when rows were reused).
+    #[schema(value_type = String, format = DateTime)]
+    as_of: Timestamp,
+    /// The window of recovery compliance, days.
+    recovery_compliance_days: i64,
+    /// One row per member, who needs attention first.
+    athletes: Vec<fettle_app::squad::SquadRow>,
+    /// Invitations still waiting for an answer.
+    invitations: Vec<Invited>,
 }
 
 /// The body of `POST /api/v1/squad/invitations`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewInvitation {
     email: String,
 }
 
-/// What an invitation answers.
-#[derive(Serialize)]
-struct Invited {
+/// An invitation a coach made: who, since when (what an invitation answers, and each waiting
+/// one in the squad report).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Invited {
+    /// The address as stored (trimmed, lower-case).
     email: String,
+    #[schema(value_type = String, format = DateTime)]
     invited: Timestamp,
 }
 
 /// `POST /api/v1/squad/invitations` (coaches): invites an e-mail address → 201. The answer is
 /// the same whether the address has an account or not (no enumeration).
-pub(crate) async fn invite(account: Account, Json(new): Json<NewInvitation>) -> Response {
+#[utoipa::path(
+    post,
+    path = "/api/v1/squad/invitations",
+    operation_id = "invite",
+    summary = "Coaches: invite an e-mail address (the same answer whether it has an account or not). Multi-user mode only (404 in single-user mode).",
+    request_body = NewInvitation,
+    responses(
+        (status = 201, description = "Invited", body = Invited),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    account: Account,
+    Json(new): Json<NewInvitation>,
+) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,
         Err(e) => return e.into_response(),
     };
+    let now = state.now();
     let reply = blocking(&account.multi, move |db| {
-        let email = normalize_email(&new.email)?;
-        let now = Timestamp::now();
-        db.invite(coach, &email, now)?;
+        let email = app::invite(db, coach, &new.email, now)?;
         Ok(Invited {
             email,
             invited: now,
@@ -395,23 +654,35 @@ pub(crate) struct EmailPath {
 
 /// `DELETE /api/v1/squad/members/{email}` (coaches): removes the athlete or withdraws the
 /// invitation → 204; 404 when there was neither.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/squad/members/{email}",
+    operation_id = "removeMember",
+    summary = "Coaches: remove an athlete from the squad, or withdraw the invitation. Multi-user mode only (404 in single-user mode).",
+    params(
+        ("email" = String, Path, description = "The athlete's e-mail address."),
+    ),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
 pub(crate) async fn remove_member(account: Account, UrlPath(path): UrlPath<EmailPath>) -> Response {
     let coach = match account.coach() {
         Ok(coach) => coach,
         Err(e) => return e.into_response(),
     };
     let removed = blocking(&account.multi, move |db| {
-        let email = normalize_email(&path.email)?;
-        Ok(db.remove_member(coach, &email)?)
+        app::remove_member(db, coach, &path.email)
     })
     .await;
-    match removed {
-        Ok(done) => done_or_404(
-            done,
-            "nobody with this address is in your squad or invited: see /api/v1/squad",
-        ),
-        Err(e) => e.into_response(),
-    }
+    done_or_404(
+        removed,
+        "nobody with this address is in your squad or invited: see /api/v1/squad",
+    )
 }
 
 /// Renders a lookup's value as JSON.

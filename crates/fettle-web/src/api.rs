@@ -1,8 +1,10 @@
 //! The JSON API under `/api/v1`: routes, request validation and the upload.
 //!
-//! Each handler extracts and validates its input, then calls one [`Backend`] method on the
-//! blocking pool through [`run`]. Routes are registered through [`RouteTable`], which also
-//! records them, so a test can hold the registered routes against the OpenAPI document.
+//! Each handler extracts and validates its input (the request's shape; the values are the use
+//! cases'), then calls the `fettle_app` use case on the blocking pool through [`run`], over the
+//! state's [`CachedStore`], with the state's clock for "now". Each carries its OpenAPI
+//! operation (`#[utoipa::path]`) and is registered with it by [`RouteTable`], which builds the
+//! router, the list of routes ([`api_routes`]) and the document's paths from the same calls.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,84 +14,126 @@ use axum::Json;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, Query, State};
-use axum::handler::Handler;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::MethodRouter;
+use fettle_app::activities::ListQuery;
+use fettle_app::import::{NoProgress, import_named};
+use fettle_app::training::{self, ProfileUpdate};
+use fettle_app::{AppError, athlete_time_zone, planning, recovery};
+use fettle_core::limits::Violation;
 use fettle_core::log::{RecoveryEntry, RecoveryMethod, WellnessEntry};
+use fettle_store::AthleteId;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyDeadlineLayer;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa_axum::routes;
 
 use crate::account_api as account;
-use crate::backend::{ActivityFilter, Backend, DateRange};
-use crate::error::{ApiError, JSON_CONTENT_TYPE, Reply, internal_error, on_blocking_pool};
+use crate::cache::{AnswerKey, CachedStore};
+use crate::error::{
+    ApiError, JSON_CONTENT_TYPE, JsonBody, Reply, internal_error, on_blocking_pool, to_json,
+};
+use crate::lists::{ACCESS_LIST, HEALTH_LIST, OptionsAnswer};
+use crate::openapi;
 use crate::state::{AppState, CurrentAthlete, TempCharge, TempExhausted};
 
 /// Where the API lives; the version is in the path so a v2 can live beside it.
 pub const API_PREFIX: &str = "/api/v1";
-
-/// The OpenAPI 3.1 document, hand-written (see `assets/openapi.json`): generating it would need
-/// a schema derive on every `fettle_app` type; a test holds it against [`api_routes`] instead.
-pub(crate) const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
 
 /// The longest file name kept from an upload (the rest is cut; the extension is kept).
 const MAX_UPLOAD_NAME_CHARS: usize = 100;
 /// The multipart field that carries files.
 const UPLOAD_FIELD: &str = "file";
 
-/// A route table that records what it registers (method and full path).
-pub(crate) struct RouteTable<B: Backend> {
-    routes: Vec<(String, MethodRouter<AppState<B>>)>,
-    listed: Vec<(Method, String)>,
+/// A handler with its documentation, as [`routes!`] makes it from a handler carrying a
+/// `#[utoipa::path(...)]` attribute: the schemas it names, its path and operation, and the
+/// method router serving it.
+type Documented = utoipa_axum::router::UtoipaMethodRouter<AppState>;
+
+/// A route table that records what it registers: the routes, `(METHOD, path)` of each, and the
+/// OpenAPI operations and schemas of their handlers.
+pub(crate) struct RouteTable {
+    routes: Vec<(String, MethodRouter<AppState>)>,
+    listed: Vec<(String, String)>,
+    /// `paths` of the OpenAPI document: path → method → operation.
+    paths: serde_json::Map<String, serde_json::Value>,
+    schemas: Vec<(String, RefOr<Schema>)>,
 }
 
-impl<B: Backend> RouteTable<B> {
+impl RouteTable {
     fn new() -> Self {
         Self {
             routes: Vec::new(),
             listed: Vec::new(),
+            paths: serde_json::Map::new(),
+            schemas: Vec::new(),
         }
     }
 
-    /// Registers `handler` for `method` on `path` (a full path, `{name}` for parameters).
-    fn add<H, T>(mut self, method: Method, path: impl Into<String>, handler: H) -> Self
-    where
-        H: Handler<T, AppState<B>>,
-        T: 'static,
-    {
-        let path = path.into();
-        let filter = method_filter(&method);
-        self.listed.push((method, path.clone()));
-        if let Some((_, router)) = self.routes.iter_mut().find(|(p, _)| *p == path) {
-            let existing = std::mem::take(router);
-            *router = existing.on(filter, handler);
-        } else {
-            self.routes.push((path, on(filter, handler)));
+    /// Registers a documented handler (`routes!(handler)`) on the method and path of its
+    /// `#[utoipa::path]` attribute.
+    fn add(self, documented: Documented) -> Self {
+        self.register(documented, false)
+    }
+
+    /// Registers a documented read of the athlete's data twice: on its path for the caller's
+    /// own data, and under `/api/v1/athletes/{athlete_id}` for an athlete the caller may read
+    /// (a coach's member). The authentication middleware decides which athlete the handler
+    /// gets, so the handler is the same; path parameters are read by name, so the extra one is
+    /// ignored.
+    fn athlete_get(self, documented: Documented) -> Self {
+        self.register(documented, true)
+    }
+
+    fn register(mut self, (schemas, paths, router): Documented, scoped_too: bool) -> Self {
+        self.schemas.extend(schemas);
+        for (path, item) in paths.paths {
+            let item = serde_json::to_value(&item).unwrap_or_default();
+            let mut places = vec![(path.clone(), item.clone())];
+            if scoped_too {
+                let own = path.strip_prefix(API_PREFIX).unwrap_or(&path);
+                let scoped_item: serde_json::Map<String, serde_json::Value> = item
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(method, operation)| {
+                        (method.clone(), crate::openapi::scoped_operation(operation))
+                    })
+                    .collect();
+                places.push((
+                    format!("{API_PREFIX}/athletes/{{athlete_id}}{own}"),
+                    serde_json::Value::Object(scoped_item),
+                ));
+            }
+            for (path, item) in places {
+                let documented = self
+                    .paths
+                    .entry(path.clone())
+                    .or_insert_with(|| serde_json::json!({}));
+                for (method, operation) in item.as_object().into_iter().flatten() {
+                    self.listed
+                        .push((method.to_ascii_uppercase(), path.clone()));
+                    documented[method] = operation.clone();
+                }
+                if let Some((_, existing)) = self.routes.iter_mut().find(|(p, _)| *p == path) {
+                    let merged = std::mem::take(existing).merge(router.clone());
+                    *existing = merged;
+                } else {
+                    self.routes.push((path, router.clone()));
+                }
+            }
         }
         self
     }
 
-    /// Registers a read of the athlete's data twice: on `path` for the caller's own data, and
-    /// under `/api/v1/athletes/{athlete_id}` for an athlete the caller may read (a coach's
-    /// member). The authentication middleware decides which athlete the handler gets, so the
-    /// handler is the same; path parameters are read by name, so the extra one is ignored.
-    fn athlete_get<H, T>(self, path: &'static str, handler: H) -> Self
-    where
-        H: Handler<T, AppState<B>>,
-        T: 'static,
-    {
-        let own = path.strip_prefix(API_PREFIX).unwrap_or(path);
-        let scoped = format!("{API_PREFIX}/athletes/{{athlete_id}}{own}");
-        self.add(Method::GET, path, handler.clone())
-            .add(Method::GET, scoped, handler)
-    }
-
     /// The router of every registered route.
-    fn into_router(self) -> Router<AppState<B>> {
+    fn into_router(self) -> Router<AppState> {
         self.routes
             .into_iter()
             .fold(Router::new(), |router, (path, methods)| {
@@ -98,92 +142,66 @@ impl<B: Backend> RouteTable<B> {
     }
 }
 
-/// The method filter for the few methods the API uses.
-fn method_filter(method: &Method) -> MethodFilter {
-    match *method {
-        Method::POST => MethodFilter::POST,
-        Method::PUT => MethodFilter::PUT,
-        Method::DELETE => MethodFilter::DELETE,
-        Method::PATCH => MethodFilter::PATCH,
-        _ => MethodFilter::GET,
-    }
-}
-
 /// Every JSON route except the upload (which has its own, larger, body limit).
-fn json_table<B: Backend>() -> RouteTable<B> {
+///
+/// To add a route: write the handler with its `#[utoipa::path(...)]` attribute (method, path,
+/// summary, parameters, body, answers: the documentation integrators read) and add one line
+/// here, `.add(routes!(handler))` (`.athlete_get(…)` for a read of the athlete's data, which
+/// coaches also read under `/api/v1/athletes/{athlete_id}`).
+fn json_table() -> RouteTable {
     RouteTable::new()
-        .add(Method::GET, "/api/v1/openapi.json", openapi)
-        .add(Method::GET, "/api/v1/vocabulary", vocabulary)
-        .athlete_get("/api/v1/status", status::<B>)
-        .athlete_get("/api/v1/today", today::<B>)
-        .athlete_get("/api/v1/wellness", wellness::<B>)
-        .add(Method::POST, "/api/v1/wellness", log_wellness::<B>)
-        .athlete_get("/api/v1/load", load::<B>)
-        .athlete_get("/api/v1/activities", activities::<B>)
-        .athlete_get("/api/v1/activities/{id}", activity::<B>)
-        .athlete_get("/api/v1/readiness", readiness::<B>)
-        .athlete_get("/api/v1/recover", recover::<B>)
-        .athlete_get("/api/v1/recovery", recovery_sessions::<B>)
-        .add(Method::POST, "/api/v1/recovery", log_recovery::<B>)
-        .athlete_get("/api/v1/insights", insights::<B>)
-        .athlete_get("/api/v1/plan", plan::<B>)
-        .add(Method::POST, "/api/v1/plan", create_plan::<B>)
-        .add(Method::POST, "/api/v1/plan/replan", replan::<B>)
-        .athlete_get("/api/v1/plan/adherence", adherence::<B>)
-        .athlete_get("/api/v1/profile", profile::<B>)
-        .add(Method::PUT, "/api/v1/profile", put_profile::<B>)
-        .athlete_get("/api/v1/profile/access", access::<B>)
-        .add(Method::PUT, "/api/v1/profile/access", put_access::<B>)
-        .athlete_get("/api/v1/profile/health", health::<B>)
-        .add(Method::PUT, "/api/v1/profile/health", put_health::<B>)
-        .add(Method::GET, "/api/v1/me", account::me::<B>)
-        .add(Method::PUT, "/api/v1/me/password", account::put_password)
-        .add(Method::GET, "/api/v1/tokens", account::tokens)
-        .add(Method::POST, "/api/v1/tokens", account::post_token)
-        .add(Method::DELETE, "/api/v1/tokens/{id}", account::delete_token)
-        .add(Method::GET, "/api/v1/invitations", account::invitations)
-        .add(
-            Method::POST,
-            "/api/v1/invitations/{coach_id}/accept",
-            account::accept_invitation,
-        )
-        .add(
-            Method::DELETE,
-            "/api/v1/invitations/{coach_id}",
-            account::leave_coach,
-        )
-        .add(Method::GET, "/api/v1/coaches", account::coaches)
-        .add(
-            Method::DELETE,
-            "/api/v1/coaches/{coach_id}",
-            account::leave_coach,
-        )
-        .add(Method::GET, "/api/v1/squad", account::squad::<B>)
-        .add(Method::POST, "/api/v1/squad/invitations", account::invite)
-        .add(
-            Method::DELETE,
-            "/api/v1/squad/members/{email}",
-            account::remove_member,
-        )
-        .add(Method::PATCH, "/api/v1/activities/{id}", edit_activity::<B>)
-        .add(
-            Method::DELETE,
-            "/api/v1/activities/{id}",
-            delete_activity::<B>,
-        )
-        .add(Method::DELETE, "/api/v1/races/{id}", delete_race::<B>)
+        .add(routes!(openapi))
+        .add(routes!(vocabulary))
+        .athlete_get(routes!(status))
+        .athlete_get(routes!(today))
+        .athlete_get(routes!(wellness))
+        .add(routes!(log_wellness))
+        .athlete_get(routes!(load))
+        .athlete_get(routes!(activities))
+        .athlete_get(routes!(activity))
+        .athlete_get(routes!(readiness))
+        .athlete_get(routes!(recover))
+        .athlete_get(routes!(recovery_sessions))
+        .add(routes!(log_recovery))
+        .athlete_get(routes!(insights))
+        .athlete_get(routes!(plan))
+        .add(routes!(create_plan))
+        .add(routes!(replan))
+        .athlete_get(routes!(adherence))
+        .athlete_get(routes!(profile))
+        .add(routes!(put_profile))
+        .athlete_get(routes!(access))
+        .add(routes!(put_access))
+        .athlete_get(routes!(health))
+        .add(routes!(put_health))
+        .add(routes!(account::me))
+        .add(routes!(account::put_password))
+        .add(routes!(account::tokens))
+        .add(routes!(account::post_token))
+        .add(routes!(account::delete_token))
+        .add(routes!(account::invitations))
+        .add(routes!(account::accept_invitation))
+        .add(routes!(account::decline_invitation))
+        .add(routes!(account::coaches))
+        .add(routes!(account::leave_coach))
+        .add(routes!(account::squad))
+        .add(routes!(account::invite))
+        .add(routes!(account::remove_member))
+        .add(routes!(edit_activity))
+        .add(routes!(delete_activity))
+        .add(routes!(delete_race))
 }
 
 /// The upload route.
-fn upload_table<B: Backend>() -> RouteTable<B> {
-    RouteTable::new().add(Method::POST, "/api/v1/import", import::<B>)
+fn upload_table() -> RouteTable {
+    RouteTable::new().add(routes!(import))
 }
 
 /// The API router with its body limits.
-pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
+pub(crate) fn router(limits: crate::Limits) -> Router<AppState> {
     // A JSON body is small: it must arrive whole within the body timeout, however it trickles
     // (a client sending a byte every few seconds would hold the connection for ever otherwise).
-    let json = json_table::<B>()
+    let json = json_table()
         .into_router()
         .layer(DefaultBodyLimit::max(limits.json_body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.json_body_bytes))
@@ -191,36 +209,65 @@ pub(crate) fn router<B: Backend>(limits: crate::Limits) -> Router<AppState<B>> {
     // Not tower-http's layer here: its limit error reaches the multipart reader as an opaque
     // stream error (a 500). axum's own limit makes the reader answer 413; the handler refuses
     // a too-large Content-Length before reading anything.
-    let upload = upload_table::<B>()
+    let upload = upload_table()
         .into_router()
         .layer(DefaultBodyLimit::max(limits.upload_bytes));
     json.merge(upload)
 }
 
 /// Every API route as `(METHOD, path)`, e.g. `("GET", "/api/v1/activities/{id}")`, exactly as
-/// registered in the router (path parameters in OpenAPI's `{name}` form). `B` only fixes the
-/// handlers' types: the list is the same for every backend.
-pub fn api_routes<B: Backend>() -> Vec<(String, String)> {
-    json_table::<B>()
+/// registered in the router (path parameters in OpenAPI's `{name}` form).
+pub fn api_routes() -> Vec<(String, String)> {
+    json_table()
         .listed
         .into_iter()
-        .chain(upload_table::<B>().listed)
-        .map(|(method, path)| (method.to_string(), path))
+        .chain(upload_table().listed)
         .collect()
 }
 
-/// Runs one backend call on the blocking pool (the store is synchronous) and renders its
-/// answer.
-pub(crate) async fn run<B, F>(state: &AppState<B>, call: F) -> Response
+/// The OpenAPI document of every registered route (see `openapi.rs`).
+pub(crate) fn openapi_document() -> serde_json::Value {
+    let (mut json, upload) = (json_table(), upload_table());
+    json.paths.extend(upload.paths);
+    json.schemas.extend(upload.schemas);
+    crate::openapi::document(json.paths, json.schemas)
+}
+
+/// Runs a use case on the blocking pool (the store is synchronous) with the state's store, and
+/// renders its answer.
+pub(crate) async fn run<F>(state: &AppState, call: F) -> Response
 where
-    B: Backend,
-    F: FnOnce(&B) -> Reply + Send + 'static,
+    F: FnOnce(&CachedStore) -> Reply + Send + 'static,
 {
-    let backend = Arc::clone(state.backend());
-    match on_blocking_pool(move || call(&backend)).await {
+    let db = Arc::clone(state.store());
+    match on_blocking_pool(move || call(&db)).await {
         Ok(body) => body.into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+/// An inclusive range of local days; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// First day included.
+    pub from: Option<Date>,
+    /// Last day included.
+    pub to: Option<Date>,
+}
+
+/// Which activities to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityFilter {
+    /// Only on or after this local day.
+    pub from: Option<Date>,
+    /// Only on or before this local day.
+    pub to: Option<Date>,
+    /// Only this sport (`running`, `cycling` …).
+    pub sport: Option<String>,
+    /// At most this many, newest first.
+    pub limit: Option<usize>,
 }
 
 /// `?date=` for endpoints that describe one day.
@@ -238,8 +285,18 @@ struct RecoverQuery {
 }
 
 /// Serves the OpenAPI document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    operation_id = "openapi",
+    summary = "This document.",
+    responses(
+        (status = 200, description = "OK", body = openapi::OpenApiDocument),
+        (status = 401, response = openapi::Unauthorized),
+    )
+)]
 async fn openapi() -> Response {
-    let mut response = OPENAPI_JSON.into_response();
+    let mut response = crate::openapi::DOCUMENT.as_str().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(JSON_CONTENT_TYPE),
@@ -250,52 +307,166 @@ async fn openapi() -> Response {
 /// `GET /api/v1/vocabulary`: the recovery method catalogue (methods with their words and what
 /// can be logged, access items, health conditions, the shared limits) — what the dashboard's
 /// lists and forms are built from, so the script holds no copy of them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/vocabulary",
+    operation_id = "vocabulary",
+    summary = "The recovery method catalogue the dashboard's lists and forms are built from: every method with its stable name, CLI word, accepted aliases, titles, the access it needs, the health conditions that exclude it and what can be logged for it (with bounds); every access item and health condition with its title; the bounds every logged entry shares. The same words `fettle recovery log` and `fettle profile access|health` accept.",
+    responses(
+        (status = 200, description = "OK", body = openapi::Vocabulary),
+        (status = 401, response = openapi::Unauthorized),
+    )
+)]
 async fn vocabulary() -> Reply {
     crate::error::JsonBody::new(&fettle_core::recovery::catalogue::vocabulary())
 }
 
-async fn status<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-    Query(query): Query<DayQuery>,
-) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.status(athlete, query.date, now)).await
+/// The athlete's "today" (their time zone's, the profile's else this machine's) as of `now`,
+/// unless the request named a day.
+fn day_or_today(
+    db: &CachedStore,
+    athlete: AthleteId,
+    on: Option<Date>,
+    now: Timestamp,
+) -> Result<Date, ApiError> {
+    match on {
+        Some(day) => Ok(day),
+        None => Ok(athlete_time_zone(db.store(), athlete)?
+            .to_datetime(now)
+            .date()),
+    }
 }
 
-async fn today<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/status`: training state on `date` (today when absent): the same object as
+/// `fettle status --json`. Cached ([`CachedStore::cached`]).
+#[utoipa::path(
+    get,
+    path = "/api/v1/status",
+    operation_id = "status",
+    summary = "Training state on a day (same as `fettle status --json`).",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::Status),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn status(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.today(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        db.cached(AnswerKey::Status(athlete, query.date), || {
+            to_json(training::status(db.store(), athlete, query.date, now))
+        })
+    })
+    .await
 }
 
-async fn wellness<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/today`: the day's one answer: the same object as `fettle today --json`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/today",
+    operation_id = "today",
+    summary = "What to do today: one verdict with its reasons, the planned and suggested session, readiness, recovery due and the next hard session (as `fettle today --json`).",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day decided; today in the athlete's time zone (the profile's, else the server's) when absent. A past day is decided as of its last moment; a future day is refused (422)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::Today),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn today(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(fettle_app::today::today(
+            db.store(),
+            athlete,
+            query.date,
+            now,
+        ))
+    })
+    .await
+}
+
+/// `GET /api/v1/wellness`: the wellness entries between the two days (the last 30 days when
+/// open).
+#[utoipa::path(
+    get,
+    path = "/api/v1/wellness",
+    operation_id = "listWellness",
+    summary = "Morning wellness entries (the last 30 days when no range is given).",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::WellnessList),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn wellness(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(range): Query<DateRange>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.wellness(athlete, range, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::list_wellness(
+            db.store(),
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    })
+    .await
 }
 
 /// The body of `POST /api/v1/wellness`: one morning, every field optional (the date defaults
 /// to today in the athlete's zone). Only the shape is read here; the values are checked by
 /// `fettle_app::recovery::add_wellness`, the path `fettle wellness add` takes too.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    description = "One morning's wellness; every field optional (the date defaults to today in the athlete's zone), at least one value given."
+)]
 struct WellnessLog {
+    #[schema(value_type = Option<String>, format = Date)]
     date: Option<Date>,
+    /// Hours slept the night before.
     sleep_h: Option<f64>,
+    /// 1 very poor … 5 very good.
     sleep_quality: Option<f64>,
+    /// 1 none … 5 very sore.
     soreness: Option<f64>,
+    /// 1 none … 5 very tired.
     fatigue: Option<f64>,
+    /// 1 none … 5 very stressed.
     stress: Option<f64>,
+    /// 1 very low … 5 very good.
     mood: Option<f64>,
+    /// Morning rMSSD, ms.
     rmssd_ms: Option<f64>,
+    /// Morning resting heart rate, bpm.
     rest_hr: Option<f64>,
+    /// Body mass, kg.
     mass_kg: Option<f64>,
     #[serde(default)]
     sick: bool,
@@ -303,12 +474,31 @@ struct WellnessLog {
     injured: bool,
 }
 
-async fn log_wellness<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `POST /api/v1/wellness`: validates and stores (merges into the day's entry) one morning's
+/// wellness; answers the day's entry as stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/wellness",
+    operation_id = "logWellness",
+    summary = "Log this morning's wellness (as `fettle wellness add`): every field optional, at least one given; the values are checked against the plausibility limits (422 with the violations).",
+    request_body = WellnessLog,
+    responses(
+        (status = 200, description = "The day's entry as stored (merged with what was logged earlier that day).", body = openapi::WellnessEntry),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn log_wellness(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(log): Json<WellnessLog>,
 ) -> Response {
-    let now = Timestamp::now();
+    let now = state.now();
     let entry = WellnessEntry {
         date: log.date,
         sleep_h: log.sleep_h,
@@ -324,28 +514,105 @@ async fn log_wellness<B: Backend>(
         injured: log.injured,
         source: Some("web".to_owned()),
     };
-    run(&state, move |b| b.log_wellness(athlete, entry, now)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            to_json(recovery::add_wellness(db.store(), athlete, &entry, now))
+        })
+    })
+    .await
 }
 
-async fn load<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/load`: the daily series between the two days, inclusive (up to today when
+/// `to` is open). Cached.
+#[utoipa::path(
+    get,
+    path = "/api/v1/load",
+    operation_id = "load",
+    summary = "The daily load series with fitness, fatigue and form.",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::LoadDay>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn load(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(range): Query<DateRange>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.load(athlete, range, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        db.cached(AnswerKey::Load(athlete, range.from, range.to), || {
+            to_json(training::series(
+                db.store(),
+                athlete,
+                range.from,
+                range.to,
+                now,
+            ))
+        })
+    })
+    .await
 }
 
-async fn activities<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/activities`: activities matching the filter, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities",
+    operation_id = "listActivities",
+    summary = "Activities, newest first.",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+        ("sport" = Option<String>, Query, description = "Only this sport."),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "At most this many."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::Activity>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn activities(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(filter): Query<ActivityFilter>,
 ) -> Response {
     if filter.limit == Some(0) {
-        return ApiError::invalid("`limit` must be at least 1 (leave it out for all)")
-            .into_response();
+        return ApiError::violations(vec![Violation::new(
+            "limit",
+            "0",
+            "at least 1",
+            "`limit` must be at least 1 (leave it out for all)",
+        )])
+        .into_response();
     }
-    run(&state, move |b| b.activities(athlete, &filter)).await
+    run(&state, move |db| {
+        let tz = athlete_time_zone(db.store(), athlete)?;
+        let query = ListQuery {
+            from: filter.from,
+            to: filter.to,
+            sport: filter.sport,
+            // More than u32::MAX activities cannot exist: saturating is "all of them".
+            limit: filter.limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            offset: 0,
+        };
+        to_json(fettle_app::activities::list(
+            db.store(),
+            athlete,
+            &tz,
+            &query,
+        ))
+    })
+    .await
 }
 
 /// The activity id of `/activities/{id}` (by name: the athlete-scoped variant also has
@@ -355,80 +622,283 @@ struct ActivityPath {
     id: i64,
 }
 
-async fn activity<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// The use case's "not found" hint names the CLI; the web's list of activities is elsewhere.
+fn web_not_found(error: AppError, id: i64) -> ApiError {
+    match error {
+        AppError::NotFound(_) => {
+            ApiError::not_found(format!("no activity {id}: list them at /api/v1/activities"))
+        }
+        other => ApiError::from(other),
+    }
+}
+
+/// `GET /api/v1/activities/{id}`: one activity with laps and downsampled streams; a 404 when
+/// it does not exist for this athlete.
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}",
+    operation_id = "getActivity",
+    summary = "One activity with laps and downsampled streams.",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::ActivityDetail),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn activity(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.activity(athlete, path.id)).await
+    run(&state, move |db| {
+        let tz = athlete_time_zone(db.store(), athlete)?;
+        let detail = fettle_app::activities::show(db.store(), athlete, &tz, path.id, true)
+            .map_err(|e| web_not_found(e, path.id))?;
+        JsonBody::new(&detail)
+    })
+    .await
 }
 
 /// `PATCH /api/v1/activities/{id}`: the body is [`fettle_app::corrections::ActivityChanges`]
-/// (a field left out stays, `null` clears); the values are checked by the use case.
-async fn edit_activity<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// (a field left out stays, `null` clears); the values are checked by the use case (a refused
+/// value is a 422); answers the activity as it now is.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/activities/{id}",
+    operation_id = "editActivity",
+    summary = "Correct an activity (name, sport, RPE, notes, whether it counts in the training load); loads, series and status update at once. Returns the activity as it now is. In a club server only its owner can: another athlete's id, a coach's included, is a 404.",
+    params(
+        ("id" = i64, Path),
+    ),
+    request_body = fettle_app::corrections::ActivityChanges,
+    responses(
+        (status = 200, description = "OK", body = openapi::ActivityDetail),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn edit_activity(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
     Json(changes): Json<fettle_app::corrections::ActivityChanges>,
 ) -> Response {
-    run(&state, move |b| b.edit_activity(athlete, path.id, changes)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let tz = athlete_time_zone(db.store(), athlete)?;
+            let edited =
+                fettle_app::corrections::edit_activity(db.store(), athlete, &tz, path.id, &changes)
+                    .map_err(|e| web_not_found(e, path.id))?;
+            JsonBody::new(&edited)
+        })
+    })
+    .await
 }
 
-async fn delete_activity<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `DELETE /api/v1/activities/{id}`: deletes the activity (its file stays recorded so a
+/// re-import does not bring it back) and recomputes the loads.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/activities/{id}",
+    operation_id = "deleteActivity",
+    summary = "Delete an activity; loads, series and status are at once those of a database that never had it. Its file stays recorded, so importing it again does not bring it back (`fettle import --include-deleted` does). Only its owner can: another athlete's id is a 404.",
+    params(
+        ("id" = i64, Path),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = fettle_app::corrections::Deleted),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn delete_activity(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.delete_activity(athlete, path.id)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let deleted =
+                fettle_app::corrections::delete_activities(db.store(), athlete, &[path.id])
+                    .map_err(|e| web_not_found(e, path.id))?;
+            JsonBody::new(&deleted)
+        })
+    })
+    .await
 }
 
-async fn delete_race<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `DELETE /api/v1/races/{id}`: deletes a race result.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/races/{id}",
+    operation_id = "deleteRace",
+    summary = "Delete a race result (a marker of the personal model). Another athlete's id is a 404.",
+    params(
+        ("id" = i64, Path, description = "The race's id, as `fettle race list` shows it."),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = fettle_app::corrections::DeletedRace),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn delete_race(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     UrlPath(path): UrlPath<ActivityPath>,
 ) -> Response {
-    run(&state, move |b| b.delete_race(athlete, path.id)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            match fettle_app::corrections::delete_race(db.store(), athlete, path.id) {
+                Err(AppError::NotFound(_)) => Err(ApiError::not_found(format!(
+                    "no race {} for this athlete",
+                    path.id
+                ))),
+                result => to_json(result),
+            }
+        })
+    })
+    .await
 }
 
-async fn readiness<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/readiness`: the readiness score on `date` (today when absent) with its
+/// components.
+#[utoipa::path(
+    get,
+    path = "/api/v1/readiness",
+    operation_id = "readiness",
+    summary = "Readiness score with its components.",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::Readiness),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn readiness(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.readiness(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::readiness(db.store(), athlete, query.date, now))
+    })
+    .await
 }
 
-async fn recover<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/recover`: recovery prescriptions after `activity` (the latest when absent).
+#[utoipa::path(
+    get,
+    path = "/api/v1/recover",
+    operation_id = "recover",
+    summary = "Recovery prescriptions after an activity (the latest by default), including the refuelling window.",
+    params(
+        ("activity" = Option<i64>, Query, description = "The activity; the latest when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK: `null` when no activity is given and none has ended yet.", body = Option<openapi::Recover>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 404, response = openapi::NotFound),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn recover(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<RecoverQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.recover(athlete, query.activity, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        match recovery::recover(db.store(), athlete, query.activity, now) {
+            // Nothing to recover from yet (no activity): the truthful answer is "none", not
+            // an error; a missing activity that was named stays a 404.
+            Err(AppError::NotFound(_)) if query.activity.is_none() => JsonBody::new(&()),
+            result => to_json(result),
+        }
+    })
+    .await
 }
 
-async fn recovery_sessions<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/recovery`: logged recovery sessions between the two days.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recovery",
+    operation_id = "listRecovery",
+    summary = "Logged recovery sessions.",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First local day included (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = openapi::RecoveryList),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn recovery_sessions(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(range): Query<DateRange>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.recovery_sessions(athlete, range, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::list_recovery(
+            db.store(),
+            athlete,
+            range.from,
+            range.to,
+            now,
+        ))
+    })
+    .await
 }
 
 /// The body of `POST /api/v1/recovery`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RecoveryLog {
+    /// nutrition, compression_boots, compression_garments, cold_water_immersion, cryotherapy,
+    /// massage, foam_rolling, sleep, rest (CLI short words accepted). For compression
+    /// garments, `minutes` is the time worn.
     method: String,
+    /// More than 0, at most 1440.
     minutes: Option<f64>,
+    /// −200 to 120 °C.
     temp_c: Option<f64>,
     #[serde(default)]
     zones: Vec<String>,
+    /// 0 to 500 g per meal.
     carbs_g: Option<f64>,
+    /// 0 to 500 g per meal.
     protein_g: Option<f64>,
+    /// When it started; now when absent; at most 24 h ahead.
+    #[schema(value_type = Option<String>, format = DateTime)]
     at: Option<Timestamp>,
+    /// At most 2000 characters.
     note: Option<String>,
 }
 
@@ -470,118 +940,434 @@ impl RecoveryLog {
     }
 }
 
-async fn log_recovery<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// A logged recovery session as answered: its id and the entry as stored.
+#[derive(serde::Serialize)]
+struct LoggedRecovery<'a> {
+    id: i64,
+    #[serde(flatten)]
+    entry: &'a RecoveryEntry,
+    /// Outside the evidence-based dose, or against a health condition: logged anyway.
+    warnings: Vec<String>,
+}
+
+/// `POST /api/v1/recovery`: logs one session and answers it as stored, with warnings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/recovery",
+    operation_id = "logRecovery",
+    summary = "Log a recovery session or meal.",
+    request_body = RecoveryLog,
+    responses(
+        (status = 200, description = "OK", body = openapi::LoggedRecovery),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn log_recovery(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(log): Json<RecoveryLog>,
 ) -> Response {
-    let now = Timestamp::now();
-    match log.into_entry(now) {
-        Ok(entry) => run(&state, move |b| b.log_recovery(athlete, entry, now)).await,
-        Err(e) => e.into_response(),
+    let now = state.now();
+    let entry = match log.into_entry(now) {
+        Ok(entry) => entry,
+        Err(e) => return e.into_response(),
+    };
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let logged = recovery::log_recovery_with_warnings(db.store(), athlete, &entry, now)?;
+            JsonBody::new(&LoggedRecovery {
+                id: logged.id,
+                entry: &entry,
+                warnings: logged.warnings,
+            })
+        })
+    })
+    .await
+}
+
+/// `GET /api/v1/insights`: what each recovery method did for this athlete.
+#[utoipa::path(
+    get,
+    path = "/api/v1/insights",
+    operation_id = "insights",
+    summary = "What each recovery method did for this athlete, with intervals.",
+    responses(
+        (status = 200, description = "OK", body = Vec<openapi::Insight>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn insights(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+) -> Response {
+    let now = state.now();
+    run(&state, move |db| {
+        to_json(recovery::insights(db.store(), athlete, now))
+    })
+    .await
+}
+
+/// A plan answer, or JSON `null` when the athlete has no plan: having none is a normal state
+/// (the page offers to make one), not a missing resource.
+fn or_null<T: serde::Serialize>(result: Result<T, AppError>) -> Reply {
+    match result {
+        Ok(value) => JsonBody::new(&value),
+        Err(AppError::NotFound(_)) => JsonBody::new(&()),
+        Err(other) => Err(other.into()),
     }
 }
 
-async fn insights<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.insights(athlete, now)).await
-}
-
-async fn plan<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/plan`: the plan to the goal race, with the forecast, as of `date` (today when
+/// absent); `null` without a plan.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plan",
+    operation_id = "plan",
+    summary = "The plan to the goal race with the fitness forecast.",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK: `null` when there is no plan.", body = Option<openapi::Plan>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn plan(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.plan(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, query.date, now)?;
+        or_null(planning::show_plan(db.store(), athlete, today))
+    })
+    .await
 }
 
 /// `POST /api/v1/plan`: the body is the plan's options as `fettle plan create` takes them;
 /// only the shape is read here, the values are checked by the planning use case.
-async fn create_plan<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-    Json(input): Json<fettle_app::planning::PlanInput>,
+#[utoipa::path(
+    post,
+    path = "/api/v1/plan",
+    operation_id = "createPlan",
+    summary = "Build a plan to a race from the athlete's history and save it in place of the previous one (as `fettle plan create`, with the same validation: a bad date, distance, goal time or weekday is a 422 saying what to write).",
+    request_body = openapi::PlanInput,
+    responses(
+        (status = 200, description = "The new plan, as `GET /api/v1/plan` answers it.", body = openapi::Plan),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 415, response = openapi::UnsupportedMediaType),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn create_plan(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+    Json(input): Json<planning::PlanInput>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.create_plan(athlete, input, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, None, now)?;
+        let params = input.parse()?;
+        db.writing(athlete, || {
+            to_json(planning::create_plan(
+                db.store(),
+                athlete,
+                &params,
+                today,
+                now,
+            ))
+        })
+    })
+    .await
 }
 
-async fn replan<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `POST /api/v1/plan/replan`: rebuilds the rest of the saved plan from what was done.
+#[utoipa::path(
+    post,
+    path = "/api/v1/plan/replan",
+    operation_id = "replan",
+    summary = "Rebuild the rest of the saved plan from what was actually done (as `fettle plan replan`): lower the next weeks after missed days, a recovery week after a much harder one, or a later goal time when the gap cannot be closed safely; `changes` says what moved. No body. 404 without a plan, 422 when race day has passed.",
+    responses(
+        (status = 200, description = "The rebuilt plan, as `GET /api/v1/plan` answers it.", body = openapi::Plan),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 404, response = openapi::NotFound),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn replan(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.replan(athlete, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, None, now)?;
+        db.writing(athlete, || {
+            to_json(planning::replan(db.store(), athlete, today, now))
+        })
+    })
+    .await
 }
 
-async fn adherence<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/plan/adherence`: planned against done, up to `date` (today when absent);
+/// `null` without a plan.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plan/adherence",
+    operation_id = "adherence",
+    summary = "Planned against done.",
+    params(
+        ("date" = Option<String>, Query, format = Date, description = "The local day described; today in the athlete's time zone (the profile's, else the server's) when absent."),
+    ),
+    responses(
+        (status = 200, description = "OK: `null` when there is no plan.", body = Option<openapi::Adherence>),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn adherence(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.adherence(athlete, query.date, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, query.date, now)?;
+        or_null(planning::adherence(db.store(), athlete, today))
+    })
+    .await
 }
 
-async fn profile<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/profile`: the profile as it applies today, each value given or estimated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile",
+    operation_id = "getProfile",
+    summary = "Settings, access and health exclusions.",
+    responses(
+        (status = 200, description = "OK", body = openapi::Profile),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn profile(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    let now = Timestamp::now();
-    run(&state, move |b| b.profile(athlete, now)).await
+    let now = state.now();
+    run(&state, move |db| {
+        let today = day_or_today(db, athlete, None, now)?;
+        to_json(training::show_profile(db.store(), athlete, today))
+    })
+    .await
 }
 
-async fn put_profile<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
-    Json(profile): Json<serde_json::Value>,
+/// The fields `PUT /api/v1/profile` accepts ([`ProfileUpdate`]'s): anything else is a typo
+/// that would otherwise be silently ignored.
+const PROFILE_FIELDS: [&str; 9] = [
+    "from",
+    "sex",
+    "mass_kg",
+    "max_hr",
+    "rest_hr",
+    "lthr",
+    "threshold_speed_mps",
+    "tz",
+    "strength_block",
+];
+
+/// `PUT /api/v1/profile`: sets the values given (a wrong field is a 422, the values are checked
+/// by the use case) and answers the profile as it now applies.
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile",
+    operation_id = "putProfile",
+    summary = "Set profile values (each optional) from a day on; returns the profile as it now applies.",
+    request_body = openapi::ProfileUpdate,
+    responses(
+        (status = 200, description = "OK", body = openapi::Profile),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn put_profile(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
+    Json(update): Json<serde_json::Value>,
 ) -> Response {
-    if !profile.is_object() {
+    let Some(fields) = update.as_object() else {
         return ApiError::invalid("the profile must be a JSON object").into_response();
+    };
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !PROFILE_FIELDS.contains(&k.as_str()))
+    {
+        return ApiError::violations(vec![Violation::new(
+            unknown.as_str(),
+            fields[unknown].to_string(),
+            format!("one of {}", PROFILE_FIELDS.join(", ")),
+            format!(
+                "unknown profile field `{unknown}`: use {}",
+                PROFILE_FIELDS.join(", ")
+            ),
+        )])
+        .into_response();
     }
-    let now = Timestamp::now();
-    run(&state, move |b| b.put_profile(athlete, profile, now)).await
+    let update: ProfileUpdate = match serde_json::from_value(update) {
+        Ok(update) => update,
+        Err(e) => {
+            return ApiError::invalid(format!("the profile update is not valid: {e}"))
+                .into_response();
+        }
+    };
+    let now = state.now();
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            let today = day_or_today(db, athlete, None, now)?;
+            training::update_profile(db.store(), athlete, &update, today)?;
+            // The zone may just have changed: "today" is the new zone's.
+            let today = day_or_today(db, athlete, None, now)?;
+            to_json(training::show_profile(db.store(), athlete, today))
+        })
+    })
+    .await
 }
 
 /// The body of `PUT /api/v1/profile/access` and `/health`: the whole new list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "The whole new list; unknown fields are a 422.")]
 struct ItemsUpdate {
+    /// The whole new list (empty clears it); spelling variants such as `ice_bath` are accepted.
     items: Vec<String>,
 }
 
-async fn access<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/profile/access`: the recovery equipment and services the athlete can use,
+/// with every accepted word.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile/access",
+    operation_id = "getAccess",
+    summary = "The recovery equipment and services the athlete can use as stored, with every accepted word.",
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn access(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    run(&state, move |b| b.access(athlete)).await
+    run(&state, move |db| ACCESS_LIST.show(db.store(), athlete)).await
 }
 
-async fn put_access<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `PUT /api/v1/profile/access`: replaces the access list (every word checked before anything
+/// is stored: an unknown one is a 422) and answers it as stored.
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile/access",
+    operation_id = "putAccess",
+    summary = "Replace the whole recovery equipment and services the athlete can use list: every word is checked first (an unknown one is a 422 and nothing changes); returns it as stored.",
+    request_body = ItemsUpdate,
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn put_access(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(update): Json<ItemsUpdate>,
 ) -> Response {
-    run(&state, move |b| b.put_access(athlete, update.items)).await
+    // The lists decide the prescriptions, so a squad row's compliance changes with them.
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            ACCESS_LIST.replace(db.store(), athlete, &update.items)
+        })
+    })
+    .await
 }
 
-async fn health<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `GET /api/v1/profile/health`: the health conditions that exclude recovery methods, with
+/// every accepted word.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile/health",
+    operation_id = "getHealth",
+    summary = "The health conditions that exclude recovery methods as stored, with every accepted word. Each removes the methods it rules out from prescriptions.",
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn health(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
 ) -> Response {
-    run(&state, move |b| b.health(athlete)).await
+    run(&state, move |db| HEALTH_LIST.show(db.store(), athlete)).await
 }
 
-async fn put_health<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+/// `PUT /api/v1/profile/health`: replaces the health list (checked like the access list) and
+/// answers it as stored.
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile/health",
+    operation_id = "putHealth",
+    summary = "Replace the whole health conditions that exclude recovery methods list: every word is checked first (an unknown one is a 422 and nothing changes); returns it as stored.",
+    request_body = ItemsUpdate,
+    responses(
+        (status = 200, description = "OK", body = OptionsAnswer),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 413, response = openapi::TooLarge),
+        (status = 422, response = openapi::Invalid),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn put_health(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     Json(update): Json<ItemsUpdate>,
 ) -> Response {
-    run(&state, move |b| b.put_health(athlete, update.items)).await
+    run(&state, move |db| {
+        db.writing(athlete, || {
+            HEALTH_LIST.replace(db.store(), athlete, &update.items)
+        })
+    })
+    .await
 }
 
 /// A multipart error as a JSON error with its own status: 413 when the size limit was hit, 400
@@ -752,9 +1538,27 @@ fn upload_refused(error: ApiError) -> Response {
 /// [`Limits::upload_bytes`](crate::Limits), per athlete and in all by the temporary-disk
 /// budgets, and by an idle timeout), then imported in the athlete's turn; the folder is deleted
 /// and its disk given back afterwards, whatever happened.
-async fn import<B: Backend>(
-    State(state): State<AppState<B>>,
-    CurrentAthlete(athlete): CurrentAthlete<B::Athlete>,
+#[utoipa::path(
+    post,
+    path = "/api/v1/import",
+    operation_id = "import",
+    summary = "Upload activity files, .gz files or an export zip (multipart field `file`, repeatable); streamed to disk, then imported.",
+    description = "Bounded: one upload's size (413), the temporary disk the athlete's uploads and all uploads may hold at once (429 with Retry-After), and an idle timeout (408). Files are recorded under their own names.",
+    request_body(content = openapi::ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "OK", body = fettle_app::import::ImportSummary),
+        (status = 400, response = openapi::BadRequest),
+        (status = 401, response = openapi::Unauthorized),
+        (status = 403, response = openapi::Forbidden),
+        (status = 408, response = openapi::Timeout),
+        (status = 413, response = openapi::TooLarge),
+        (status = 429, response = openapi::TooManyRequests),
+        (status = 500, response = openapi::Internal),
+    )
+)]
+async fn import(
+    State(state): State<AppState>,
+    CurrentAthlete(athlete): CurrentAthlete,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
@@ -773,7 +1577,7 @@ async fn import<B: Backend>(
     }
     // A declared length is held at once: an upload that cannot fit is refused before a byte
     // is read or written.
-    let mut charge = state.temp_budget().start(athlete.into());
+    let mut charge = state.temp_budget().start(athlete);
     if let Some(length) = declared
         && let Err(exhausted) = charge.add(length)
     {
@@ -800,12 +1604,20 @@ async fn import<B: Backend>(
     let threads = state.import_threads();
     // A second upload for the same athlete waits here (its files already on disk) until the
     // first is imported; other athletes' uploads wait only for a free slot.
-    let _turn = match state.imports().turn(athlete.into()).await {
+    let _turn = match state.imports().turn(athlete).await {
         Ok(turn) => turn,
         Err(e) => return e.into_response(),
     };
-    run(&state, move |b| {
-        let reply = b.import(athlete, &files, threads);
+    run(&state, move |db| {
+        let reply = db.writing(athlete, || {
+            to_json(import_named(
+                db.store(),
+                athlete,
+                &files,
+                threads,
+                &NoProgress,
+            ))
+        });
         // The files are gone once imported; an error removing them is not the client's. The
         // disk they held is given back after.
         drop(dir);

@@ -18,7 +18,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::backend::Backend;
 use crate::state::AppState;
 
 /// The vendored uPlot release (npm `uplot`), also in its folder name and its URL.
@@ -210,7 +209,7 @@ static PREPARED_PAGES: LazyLock<Vec<Prepared>> = LazyLock::new(|| {
 });
 
 /// The router of every page and file.
-pub(crate) fn router<B: Backend>() -> Router<AppState<B>> {
+pub(crate) fn router() -> Router<AppState> {
     let mut router = Router::new();
     for (i, file) in FILES.iter().enumerate() {
         router = router.route(

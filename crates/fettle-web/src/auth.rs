@@ -31,7 +31,6 @@ use fettle_store::{Accounts, AthleteId, Role, SecretHash, User, UserId};
 use jiff::Timestamp;
 use std::sync::Arc;
 
-use crate::backend::Backend;
 use crate::error::{ApiError, on_blocking_pool};
 use crate::state::{Acting, AppState, Mode, MultiUser};
 
@@ -141,12 +140,12 @@ pub(crate) fn set_cookie(
 /// bucket.
 pub(crate) struct ClientAddr(pub(crate) Option<IpAddr>);
 
-impl<B: Backend> FromRequestParts<AppState<B>> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState<B>,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
@@ -224,8 +223,11 @@ fn credentials(headers: &HeaderMap) -> Result<Credentials, ApiError> {
 }
 
 /// The user behind the request's credentials, `None` when there are none or they are not valid.
-async fn caller(multi: &MultiUser, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
-    let now = Timestamp::now();
+async fn caller(
+    multi: &MultiUser,
+    headers: &HeaderMap,
+    now: Timestamp,
+) -> Result<Option<Caller>, ApiError> {
     match credentials(headers)? {
         Credentials::Bearer(token) => {
             let user = blocking(multi, move |db| token_user(db, &token, now)).await?;
@@ -263,8 +265,8 @@ fn changes_state(method: &Method) -> bool {
 }
 
 /// The middleware described in the module documentation.
-pub(crate) async fn authenticate<B: Backend>(
-    State(state): State<AppState<B>>,
+pub(crate) async fn authenticate(
+    State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -273,7 +275,7 @@ pub(crate) async fn authenticate<B: Backend>(
     match state.mode() {
         Mode::Single(athlete) => {
             if is_api {
-                let own: AthleteId = (*athlete).into();
+                let own: AthleteId = *athlete;
                 match scoped_athlete(&path) {
                     Some(Ok(id)) if id == own => {}
                     Some(_) => return no_such_athlete().into_response(),
@@ -286,11 +288,11 @@ pub(crate) async fn authenticate<B: Backend>(
         Mode::Multi(multi) => {
             let multi = Arc::clone(multi);
             if is_api {
-                api_request(&multi, &path, request, next).await
+                api_request(&multi, &path, state.now(), request, next).await
             } else if is_public_page(&path) {
                 next.run(request).await
             } else {
-                page_request(&multi, request, next).await
+                page_request(&multi, state.now(), request, next).await
             }
         }
     }
@@ -303,8 +305,14 @@ fn is_public_page(path: &str) -> bool {
 
 /// A multi-user API request: 401 without a user, 403 without the CSRF token, 404 for an
 /// athlete the user may not see; else the request goes on with [`Acting`] and [`Caller`].
-async fn api_request(multi: &MultiUser, path: &str, mut request: Request, next: Next) -> Response {
-    let caller = match caller(multi, request.headers()).await {
+async fn api_request(
+    multi: &MultiUser,
+    path: &str,
+    now: Timestamp,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let caller = match caller(multi, request.headers(), now).await {
         Ok(Some(caller)) => caller,
         Ok(None) => return unauthorized().into_response(),
         Err(e) => return e.into_response(),
@@ -357,11 +365,10 @@ pub(crate) fn csrf_refused() -> ApiError {
 
 /// A multi-user page: goes on with a live session, else redirects to the login page, which
 /// comes back here afterwards.
-async fn page_request(multi: &MultiUser, request: Request, next: Next) -> Response {
+async fn page_request(multi: &MultiUser, now: Timestamp, request: Request, next: Next) -> Response {
     let session = match cookie(request.headers(), SESSION_COOKIE) {
         Some(secret) => {
             let secret = secret.to_owned();
-            let now = Timestamp::now();
             match blocking(multi, move |db| session_user(db, &secret, now)).await {
                 Ok(session) => session,
                 Err(e) => return e.into_response(),

@@ -156,19 +156,32 @@ fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
-/// The JSON error document.
-#[derive(Serialize)]
-struct ErrorDocument<'a> {
+/// The JSON error document: every 4xx and 5xx answer.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Error)]
+pub(crate) struct ErrorDocument<'a> {
     error: ErrorBody<'a>,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// What went wrong.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ErrorBody)]
+pub(crate) struct ErrorBody<'a> {
+    /// Stable machine-readable code: bad_request, invalid, not_found, method_not_allowed,
+    /// payload_too_large, unsupported_media_type, forbidden, csrf, too_many_requests, internal …
     code: &'a str,
+    /// What was wrong and what to do.
     message: &'a str,
+    /// On a 422 for refused values (outside Fettle's plausibility limits, or against an account
+    /// rule such as the password's length): each refused value (the same entries
+    /// `fettle --json` prints).
     #[serde(skip_serializing_if = "<[Violation]>::is_empty")]
+    #[schema(value_type = Vec<Violation>)]
     violations: &'a [Violation],
-    /// The id of a server failure's line in the server's log.
+    /// Only on a server failure (500): the id of its line in the server's log, where the
+    /// details are (never in the answer).
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
 }

@@ -8,9 +8,10 @@
 //!   [`ServeOptions::max_connections`] connections at once, each closed when its headers take
 //!   longer than [`ServeOptions::header_read_timeout`] (slow-header clients cannot hold the
 //!   server's connections).
-//! - [`Backend`] is the seam to the use cases: one method per endpoint. [`StoreBackend`]
-//!   implements it over a `fettle_store::Store` with the `fettle_app` use cases the CLI calls,
-//!   so `GET /api/v1/status` and `fettle status --json` are one function.
+//! - [`AppState`] is what every handler gets (`State<AppState>`, a few `Arc`s): the store with
+//!   a short-lived cache of computed answers (`cache.rs`), the [`Clock`] that says what "now"
+//!   is, the mode and the limits. Handlers are plain functions that call the `fettle_app` use
+//!   cases the CLI calls, so `GET /api/v1/status` and `fettle status --json` are one function.
 //!
 //! Two modes:
 //! - single-user ([`AppState::single_user`]): no login, every request acts for one athlete;
@@ -55,12 +56,14 @@ mod account_api;
 mod api;
 pub mod assets;
 mod auth;
-mod backend;
+mod cache;
+mod clock;
 mod error;
+mod lists;
 mod login;
+mod openapi;
 mod rate_limit;
 mod state;
-mod store_backend;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -72,8 +75,9 @@ use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
-pub use api::{API_PREFIX, api_routes};
-pub use backend::{ActivityFilter, Backend, DateRange};
+pub use api::{API_PREFIX, ActivityFilter, DateRange, api_routes};
+pub use cache::{ANSWER_TTL, SQUAD_ROW_TTL};
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, JsonBody, Reply, to_json};
 pub use rate_limit::{DEFAULT_MAX_TRACKED, LoginLimits};
 pub use state::{
@@ -81,7 +85,6 @@ pub use state::{
     DEFAULT_MULTI_USER_TEMP_PER_ATHLETE_BYTES, DEFAULT_MULTI_USER_TEMP_TOTAL_BYTES,
     DEFAULT_MULTI_USER_UPLOAD_BYTES, DEFAULT_UPLOAD_BYTES, DEFAULT_UPLOAD_TEMP_BYTES, Limits,
 };
-pub use store_backend::{ANSWER_TTL, SQUAD_ROW_TTL, StoreBackend};
 
 /// Where `fettle serve` listens unless told otherwise.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -98,7 +101,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 /// The layers, outermost first: the access log (multi-user mode), security headers, the
 /// `Host`/`Origin` guard, JSON errors, authentication (who, and for which athlete), the login
 /// form's CSRF cookie; then routing.
-pub fn app<B: Backend>(state: AppState<B>) -> Router {
+pub fn app(state: AppState) -> Router {
     // A multi-user server answers to any host name: DNS rebinding only matters for an API
     // without credentials (the rebinding page's origin never holds our cookie or a token), and
     // a club's server is reached by its own name.
@@ -108,15 +111,12 @@ pub fn app<B: Backend>(state: AppState<B>) -> Router {
     };
     let log_access = state.is_multi_user();
     Router::new()
-        .merge(api::router::<B>(state.limits()))
-        .merge(assets::router::<B>())
-        .merge(login_router::<B>(state.limits()))
+        .merge(api::router(state.limits()))
+        .merge(assets::router())
+        .merge(login_router(state.limits()))
         .fallback(not_found)
-        .layer(from_fn_with_state(
-            state.clone(),
-            login::login_csrf_cookie::<B>,
-        ))
-        .layer(from_fn_with_state(state.clone(), auth::authenticate::<B>))
+        .layer(from_fn_with_state(state.clone(), login::login_csrf_cookie))
+        .layer(from_fn_with_state(state.clone(), auth::authenticate))
         .layer(from_fn(error::json_errors))
         // Inside the JSON-error layer and the log: a handler's panic becomes a generic JSON
         // 500 with an id (the panic's text goes to the log only), and is logged as a 500.
@@ -130,10 +130,10 @@ pub fn app<B: Backend>(state: AppState<B>) -> Router {
 }
 
 /// `POST /login` and `POST /logout` (the forms), with the JSON body limit and deadline.
-fn login_router<B: Backend>(limits: Limits) -> Router<AppState<B>> {
+fn login_router(limits: Limits) -> Router<AppState> {
     Router::new()
-        .route("/login", axum::routing::post(login::login_form::<B>))
-        .route("/logout", axum::routing::post(login::logout_form::<B>))
+        .route("/login", axum::routing::post(login::login_form))
+        .route("/logout", axum::routing::post(login::logout_form))
         .layer(axum::extract::DefaultBodyLimit::max(limits.json_body_bytes))
         .layer(tower_http::timeout::RequestBodyDeadlineLayer::new(
             limits.body_read_timeout,
@@ -352,13 +352,8 @@ impl Default for ServeOptions {
 
 /// Serves `state`'s application on `listener` with the default [`ServeOptions`]; see
 /// [`serve_with`].
-pub async fn serve<B, F>(
-    listener: TcpListener,
-    state: AppState<B>,
-    shutdown: F,
-) -> std::io::Result<()>
+pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F) -> std::io::Result<()>
 where
-    B: Backend,
     F: Future<Output = ()> + Send + 'static,
 {
     serve_with(listener, state, ServeOptions::default(), shutdown).await
@@ -369,14 +364,13 @@ where
 /// 30 s). HTTP/1.1 over hyper: at most `options.max_connections` connections at once, each
 /// closed when its headers take longer than `options.header_read_timeout`. (Upload bodies have
 /// their own idle timeout, [`Limits::body_read_timeout`].)
-pub async fn serve_with<B, F>(
+pub async fn serve_with<F>(
     listener: TcpListener,
-    state: AppState<B>,
+    state: AppState,
     options: ServeOptions,
     shutdown: F,
 ) -> std::io::Result<()>
 where
-    B: Backend,
     F: Future<Output = ()> + Send + 'static,
 {
     use hyper_util::rt::{TokioIo, TokioTimer};

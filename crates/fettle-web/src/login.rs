@@ -23,14 +23,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use fettle_app::AppError;
 use fettle_app::accounts::{SESSION_LIFETIME, Secret, login, logout, session_user};
-use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::auth::{
     ClientAddr, LoggedUser, SESSION_COOKIE, blocking, cookie, csrf_refused, same_secret,
     secure_request, see_other, set_cookie,
 };
-use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -54,8 +52,8 @@ fn single_user_login() -> Response {
 
 /// Adds the login-CSRF cookie to `GET /login` answers when the browser does not have one yet
 /// (multi-user mode only; a middleware so the page itself stays a plain static page).
-pub(crate) async fn login_csrf_cookie<B: Backend>(
-    State(state): State<AppState<B>>,
+pub(crate) async fn login_csrf_cookie(
+    State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -144,8 +142,8 @@ pub(crate) fn too_many_attempts(wait: std::time::Duration, browser: bool) -> Res
 }
 
 /// `POST /login`.
-pub(crate) async fn login_form<B: Backend>(
-    State(state): State<AppState<B>>,
+pub(crate) async fn login_form(
+    State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -176,8 +174,9 @@ pub(crate) async fn login_form<B: Backend>(
         // One argon2id verification per core at a time (see `MultiUser::login_slots`).
         let _slot = multi.login_slots.acquire().await;
         let (email, password) = (email.clone(), form.password);
+        let now = state.now();
         blocking(multi, move |db| {
-            match login(db, &email, &password, Timestamp::now()) {
+            match login(db, &email, &password, now) {
                 // A malformed address is a wrong login like any other.
                 Err(AppError::Invalid(_)) => Ok(None),
                 other => other,
@@ -230,8 +229,8 @@ pub(crate) struct LogoutForm {
 
 /// `POST /logout`: ends the session (when the form carries its CSRF token), clears the
 /// cookie, and goes to the login page.
-pub(crate) async fn logout_form<B: Backend>(
-    State(state): State<AppState<B>>,
+pub(crate) async fn logout_form(
+    State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<LogoutForm>,
 ) -> Response {
@@ -241,7 +240,7 @@ pub(crate) async fn logout_form<B: Backend>(
     let secure = secure_request(multi, &headers);
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         let secret = secret.to_owned();
-        let now = Timestamp::now();
+        let now = state.now();
         let lookup = secret.clone();
         let session = match blocking(multi, move |db| session_user(db, &lookup, now)).await {
             Ok(session) => session,

@@ -1,5 +1,7 @@
-//! What every handler shares: the backend, how the athlete is resolved, the limits, and in
-//! multi-user mode the accounts, the login rate limiter and the import queues.
+//! What every handler shares ([`AppState`]): the store with its answer cache, the clock, how
+//! the athlete is resolved, the limits, the import queues, and in multi-user mode the
+//! accounts and the login rate limiter. Handlers take `State<AppState>` (a few `Arc`s: cloning
+//! it per request is cheap) and are not generic.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,10 +9,12 @@ use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use fettle_store::{Accounts, AthleteId};
+use fettle_store::{Accounts, AthleteId, Store};
+use jiff::Timestamp;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::backend::Backend;
+use crate::cache::CachedStore;
+use crate::clock::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::rate_limit::{LoginLimiter, LoginLimits};
 
@@ -184,20 +188,12 @@ impl Drop for TempCharge {
 }
 
 /// Who the server answers for.
-pub(crate) enum Mode<A> {
+#[derive(Clone)]
+pub(crate) enum Mode {
     /// One athlete, no login (the laptop).
-    Single(A),
+    Single(AthleteId),
     /// Accounts, sessions and tokens (the coach's or the club's server).
     Multi(Arc<MultiUser>),
-}
-
-impl<A: Copy> Clone for Mode<A> {
-    fn clone(&self) -> Self {
-        match self {
-            Mode::Single(athlete) => Mode::Single(*athlete),
-            Mode::Multi(multi) => Mode::Multi(Arc::clone(multi)),
-        }
-    }
 }
 
 /// What multi-user mode adds to the state.
@@ -214,9 +210,11 @@ pub(crate) struct MultiUser {
 }
 
 /// The shared state of the server.
-pub struct AppState<B: Backend> {
-    backend: Arc<B>,
-    mode: Mode<B::Athlete>,
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<CachedStore>,
+    clock: Arc<dyn Clock>,
+    mode: Mode,
     limits: Limits,
     import_threads: usize,
     allowed_hosts: Arc<[String]>,
@@ -225,32 +223,18 @@ pub struct AppState<B: Backend> {
     temp: Arc<TempBudget>,
 }
 
-impl<B: Backend> Clone for AppState<B> {
-    fn clone(&self) -> Self {
-        Self {
-            backend: Arc::clone(&self.backend),
-            mode: self.mode.clone(),
-            limits: self.limits,
-            import_threads: self.import_threads,
-            allowed_hosts: Arc::clone(&self.allowed_hosts),
-            trusted_proxies: Arc::clone(&self.trusted_proxies),
-            imports: Arc::clone(&self.imports),
-            temp: Arc::clone(&self.temp),
-        }
-    }
-}
-
 /// The cores of this machine (at least one).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
-impl<B: Backend> AppState<B> {
-    /// Single-user state: every request acts for `athlete` (the store's default athlete).
-    /// Imports decode on all available cores.
-    pub fn single_user(backend: Arc<B>, athlete: B::Athlete) -> Self {
+impl AppState {
+    /// Single-user state over `store`: every request acts for `athlete` (the store's default
+    /// athlete). Imports decode on all available cores; the clock is the system's.
+    pub fn single_user(store: Arc<dyn Store>, athlete: AthleteId) -> Self {
         Self {
-            backend,
+            store: Arc::new(CachedStore::new(store)),
+            clock: Arc::new(SystemClock),
             mode: Mode::Single(athlete),
             limits: Limits::default(),
             import_threads: cores(),
@@ -267,7 +251,7 @@ impl<B: Backend> AppState<B> {
     /// defaults; cookies are `Secure` when the request came through an HTTPS proxy
     /// (`X-Forwarded-Proto: https`) or [`with_secure_cookies`](Self::with_secure_cookies) says
     /// so.
-    pub fn multi_user(backend: Arc<B>, accounts: Arc<dyn Accounts>) -> Self {
+    pub fn multi_user(store: Arc<dyn Store>, accounts: Arc<dyn Accounts>) -> Self {
         // The first failed login must not be measurably slower than the others (the dummy
         // hash an unknown address is checked against is computed once, here).
         fettle_app::accounts::prepare_login();
@@ -278,7 +262,8 @@ impl<B: Backend> AppState<B> {
             login_slots: Arc::new(Semaphore::new(cores())),
         };
         Self {
-            backend,
+            store: Arc::new(CachedStore::new(store)),
+            clock: Arc::new(SystemClock),
             mode: Mode::Multi(Arc::new(multi)),
             limits: Limits::multi_user(),
             import_threads: cores(),
@@ -315,6 +300,18 @@ impl<B: Backend> AppState<B> {
     /// single-user mode, which has no login.
     pub fn with_login_limits(self, limits: LoginLimits) -> Self {
         self.map_multi(|multi| multi.limiter = LoginLimiter::new(limits))
+    }
+
+    /// The same state reading the time from `clock` (tests fix it with
+    /// [`FixedClock`](crate::FixedClock)).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current instant, by the state's clock: every handler's "now".
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// The same state with other size limits.
@@ -372,7 +369,7 @@ impl<B: Backend> AppState<B> {
         matches!(self.mode, Mode::Multi(_))
     }
 
-    pub(crate) fn mode(&self) -> &Mode<B::Athlete> {
+    pub(crate) fn mode(&self) -> &Mode {
         &self.mode
     }
 
@@ -399,9 +396,9 @@ impl<B: Backend> AppState<B> {
         self.limits
     }
 
-    /// The backend.
-    pub fn backend(&self) -> &Arc<B> {
-        &self.backend
+    /// The store with its answer cache.
+    pub(crate) fn store(&self) -> &Arc<CachedStore> {
+        &self.store
     }
 
     /// Decoding threads used by imports.
@@ -463,24 +460,24 @@ impl ImportQueues {
 /// the caller's own partition, or under `/api/v1/athletes/{athlete_id}/…` the athlete the
 /// caller may read (checked by the authentication middleware, which puts it in the request).
 #[derive(Debug, Clone, Copy)]
-pub struct CurrentAthlete<A>(pub A);
+pub struct CurrentAthlete(pub AthleteId);
 
 /// The athlete the authentication middleware resolved for this request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Acting(pub(crate) AthleteId);
 
-impl<B: Backend> FromRequestParts<AppState<B>> for CurrentAthlete<B::Athlete> {
+impl FromRequestParts<AppState> for CurrentAthlete {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState<B>,
+        _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         // Fails closed: a route the middleware did not see has no athlete.
         parts
             .extensions
             .get::<Acting>()
-            .map(|acting| CurrentAthlete(B::Athlete::from(acting.0)))
+            .map(|acting| CurrentAthlete(acting.0))
             .ok_or_else(crate::auth::unauthorized)
     }
 }

@@ -14,13 +14,13 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
-use fettle_web::{AppState, Limits, StoreBackend, api_routes, app};
+use fettle_web::{AppState, Limits, api_routes, app};
 use serde_json::{Value, json};
 use support::{TestDb, corpus_file, shared_history};
 use tower::ServiceExt;
 
 /// Sends one request to a fresh app over `state`.
-async fn send(state: AppState<StoreBackend>, request: Request<Body>) -> Response {
+async fn send(state: AppState, request: Request<Body>) -> Response {
     app(state)
         .oneshot(request)
         .await
@@ -78,7 +78,7 @@ async fn assert_json_error(response: Response, status: StatusCode, code: &str) -
 }
 
 /// State over the shared database with weeks of simulated training.
-fn history() -> AppState<StoreBackend> {
+fn history() -> AppState {
     shared_history().state()
 }
 
@@ -919,7 +919,7 @@ async fn openapi_document_lists_exactly_the_registered_routes() {
     let document = json_body(response).await;
     assert_eq!(document["openapi"], "3.1.0");
     let documented = documented_routes(&document);
-    let registered: BTreeSet<(String, String)> = api_routes::<StoreBackend>().into_iter().collect();
+    let registered: BTreeSet<(String, String)> = api_routes().into_iter().collect();
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let unregistered: Vec<_> = documented.difference(&registered).collect();
     assert!(
@@ -972,7 +972,7 @@ fn filled(path: &str, id: i64, athlete: fettle_store::AthleteId) -> String {
 
 #[tokio::test]
 async fn account_routes_answer_404_in_single_user_mode_saying_why() {
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if !multi_user_only(&path) {
             continue;
         }
@@ -1024,7 +1024,7 @@ async fn every_registered_get_route_answers_json() {
     let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
     let id = list[0]["id"].as_i64().expect("an activity");
     let athlete = shared_history().athlete();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || multi_user_only(&path) {
             continue;
         }
@@ -1041,7 +1041,7 @@ async fn a_new_user_gets_200_with_empty_values_from_every_get_route() {
     // The pages treat any failed request as an error: before the first import every
     // endpoint must answer, with empty lists and nulls where that is the truth.
     let db = TestDb::empty();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || path.contains("{id}") || multi_user_only(&path) {
             continue;
         }
@@ -1212,10 +1212,16 @@ fn schema_mismatches(document: &Value, schema: &Value, value: &Value, at: &str) 
     wrong
 }
 
+/// The OpenAPI document as the server serves it (generated from the routes).
+async fn served_document() -> Value {
+    let response = send(history(), get("/api/v1/openapi.json")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json_body(response).await
+}
+
 #[tokio::test]
 async fn every_get_answer_matches_its_documented_schema() {
-    let document: Value =
-        serde_json::from_str(include_str!("../assets/openapi.json")).expect("the document is JSON");
+    let document = served_document().await;
     // The checker itself sees a wrong type, a missing field and an undocumented one.
     let status = json!({"$ref": "#/components/schemas/Status"});
     let wrong = schema_mismatches(&document, &status, &json!({"date": 1, "surprise": 0}), "$");
@@ -1228,7 +1234,7 @@ async fn every_get_answer_matches_its_documented_schema() {
     let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;
     let id = list[0]["id"].as_i64().expect("an activity");
     let empty = TestDb::empty();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || path.ends_with("openapi.json") || multi_user_only(&path) {
             continue;
         }
@@ -1281,8 +1287,7 @@ async fn multi_user_answers_match_their_documented_schemas() {
     use fettle_app::accounts::{add_user, create_token};
     use fettle_store::{Accounts, Role, SqliteStore, Store};
     use std::sync::Arc;
-    let document: Value =
-        serde_json::from_str(include_str!("../assets/openapi.json")).expect("the document is JSON");
+    let document = served_document().await;
     let dir = tempfile::tempdir().expect("a temporary folder");
     let db = Arc::new(SqliteStore::open(dir.path().join("fettle.sqlite")).expect("opens"));
     let now = jiff::Timestamp::now();
@@ -1306,7 +1311,7 @@ async fn multi_user_answers_match_their_documented_schemas() {
     let (coach_token, member_token, other_token) = (token(&coach), token(&member), token(&other));
     let store: Arc<dyn Store> = Arc::clone(&db) as Arc<dyn Store>;
     let accounts: Arc<dyn Accounts> = Arc::clone(&db) as Arc<dyn Accounts>;
-    let state = AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts);
+    let state = AppState::multi_user(store, accounts);
     let mut checked = BTreeSet::new();
     for (path, token) in [
         ("/api/v1/me", &coach_token),
@@ -1334,8 +1339,29 @@ async fn multi_user_answers_match_their_documented_schemas() {
         assert!(wrong.is_empty(), "{path}: {wrong:#?}\n{answer}");
         checked.insert(path);
     }
+    // The answers of what the account routes create.
+    for (path, body) in [
+        ("/api/v1/tokens", json!({"name": "laptop sync"})),
+        (
+            "/api/v1/squad/invitations",
+            json!({"email": "cat@club.example"}),
+        ),
+    ] {
+        let request = Request::post(path)
+            .header(header::HOST, "127.0.0.1")
+            .header(header::AUTHORIZATION, format!("Bearer {coach_token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("valid");
+        let response = send(state.clone(), request).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{path}");
+        let answer = json_body(response).await;
+        let schema = documented_answer(&document, "post", path);
+        let wrong = schema_mismatches(&document, schema, &answer, "$");
+        assert!(wrong.is_empty(), "{path}: {wrong:#?}\n{answer}");
+    }
     // Every multi-user-only GET route is covered here.
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method == "GET" && multi_user_only(&path) {
             assert!(checked.contains(path.as_str()), "{path} is not checked");
         }
@@ -1518,4 +1544,121 @@ async fn plans_are_made_and_replanned_over_the_api() {
         "{}",
         replanned["replanned_at"]
     );
+}
+
+/// The `200`/`201` schema the document gives for `method path`.
+fn documented_answer<'a>(document: &'a Value, method: &str, path: &str) -> &'a Value {
+    let responses = &document["paths"][path][method]["responses"];
+    let answer = if responses["200"].is_null() {
+        &responses["201"]
+    } else {
+        &responses["200"]
+    };
+    let schema = &answer["content"]["application/json"]["schema"];
+    assert!(!schema.is_null(), "{method} {path}: no documented answer");
+    schema
+}
+
+#[tokio::test]
+async fn write_answers_match_their_documented_schemas() {
+    let document = served_document().await;
+    let db = two_runs();
+    let state = db.state();
+    let check = |method: &str, path: &str, answer: &Value| {
+        let schema = documented_answer(&document, method, path);
+        let wrong = schema_mismatches(&document, schema, answer, "$");
+        assert!(wrong.is_empty(), "{method} {path}: {wrong:#?}\n{answer}");
+    };
+    // An upload with one activity, one duplicate and one file that is not an activity, so the
+    // summary's lists are not empty.
+    let fit = std::fs::read(corpus_file("fit/Activity.fit")).expect("corpus file readable");
+    let (ct, body) = multipart(&[
+        ("file", "run.fit", &fit),
+        ("file", "again.fit", &fit),
+        ("file", "notes.fit", b"not a FIT file"),
+    ]);
+    let response = send(state.clone(), upload(&ct, body)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let summary = json_body(response).await;
+    assert_eq!(
+        summary["failures"].as_array().map(Vec::len),
+        Some(1),
+        "{summary}"
+    );
+    check("post", "/api/v1/import", &summary);
+
+    let listed = json_body(send(state.clone(), get("/api/v1/activities")).await).await;
+    let id = listed[0]["id"].as_i64().expect("an id");
+    let edited = send(
+        state.clone(),
+        json_request(
+            "PATCH",
+            &format!("/api/v1/activities/{id}"),
+            &json!({"name": "Hill reps", "rpe": 7, "notes": null}),
+        ),
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    check("patch", "/api/v1/activities/{id}", &json_body(edited).await);
+    let deleted = send(
+        state.clone(),
+        json_request("DELETE", &format!("/api/v1/activities/{id}"), &json!(null)),
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    check(
+        "delete",
+        "/api/v1/activities/{id}",
+        &json_body(deleted).await,
+    );
+
+    let logged = send(
+        state.clone(),
+        post_json(
+            "/api/v1/recovery",
+            r#"{"method": "massage", "minutes": 30}"#,
+        ),
+    )
+    .await;
+    assert_eq!(logged.status(), StatusCode::OK);
+    check("post", "/api/v1/recovery", &json_body(logged).await);
+    let wellness = send(
+        state.clone(),
+        post_json("/api/v1/wellness", r#"{"sleep_h": 7.5, "soreness": 2}"#),
+    )
+    .await;
+    assert_eq!(wellness.status(), StatusCode::OK);
+    check("post", "/api/v1/wellness", &json_body(wellness).await);
+    let profile = send(
+        state.clone(),
+        put_json("/api/v1/profile", r#"{"max_hr": 188}"#),
+    )
+    .await;
+    assert_eq!(profile.status(), StatusCode::OK);
+    check("put", "/api/v1/profile", &json_body(profile).await);
+    let access = send(
+        state.clone(),
+        put_json("/api/v1/profile/access", r#"{"items": ["massage"]}"#),
+    )
+    .await;
+    assert_eq!(access.status(), StatusCode::OK);
+    check("put", "/api/v1/profile/access", &json_body(access).await);
+    // An error answer, with its violations, is the documented error.
+    let refused = send(
+        state.clone(),
+        post_json(
+            "/api/v1/recovery",
+            r#"{"method": "massage", "minutes": 5000}"#,
+        ),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = json_body(refused).await;
+    assert!(
+        refused["error"]["violations"][0]["limit"].is_string(),
+        "{refused}"
+    );
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let wrong = schema_mismatches(&document, &error, &refused, "$");
+    assert!(wrong.is_empty(), "{wrong:#?}\n{refused}");
 }

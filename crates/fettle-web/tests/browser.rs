@@ -30,7 +30,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use fettle_app::demo::{DemoOptions, run as run_demo};
 use fettle_app::import::NoProgress;
 use fettle_store::{Accounts, ActivityFilter, Role, SqliteStore, Store, User};
-use fettle_web::{AppState, LoginLimits, StoreBackend};
+use fettle_web::{AppState, LoginLimits};
 use serde_json::{Value, json};
 use support::{TestDb, corpus_file};
 
@@ -285,7 +285,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(state: AppState<StoreBackend>) -> Server {
+    async fn start(state: AppState) -> Server {
         let listener = fettle_web::bind("127.0.0.1:0".parse().expect("address"), false)
             .await
             .expect("binds");
@@ -1242,19 +1242,17 @@ impl Club {
         }
     }
 
-    fn state(&self) -> AppState<StoreBackend> {
+    fn state(&self) -> AppState {
         let store: Arc<dyn Store> = Arc::clone(&self.db) as Arc<dyn Store>;
         let accounts: Arc<dyn Accounts> = Arc::clone(&self.db) as Arc<dyn Accounts>;
         // Two failures per address, so the test can reach the limit quickly; the others fail
         // once at most.
-        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts).with_login_limits(
-            LoginLimits {
-                per_email: MAX_FAILED_LOGINS,
-                per_client: 30,
-                window: Duration::from_secs(15 * 60),
-                ..LoginLimits::default()
-            },
-        )
+        AppState::multi_user(store, accounts).with_login_limits(LoginLimits {
+            per_email: MAX_FAILED_LOGINS,
+            per_client: 30,
+            window: Duration::from_secs(15 * 60),
+            ..LoginLimits::default()
+        })
     }
 }
 

@@ -22,7 +22,7 @@ use std::time::Duration;
 use fettle_app::accounts::{add_user, create_token};
 use fettle_app::import::{NoProgress, import_paths};
 use fettle_store::{Accounts, AthleteId, Role, SqliteStore, Store, User};
-use fettle_web::{AppState, ServeOptions, StoreBackend};
+use fettle_web::{AppState, ServeOptions};
 use jiff::Timestamp;
 use serde_json::Value;
 use support::corpus_file;
@@ -87,10 +87,10 @@ impl World {
         World { dir, db, a, b, c }
     }
 
-    fn state(&self) -> AppState<StoreBackend> {
+    fn state(&self) -> AppState {
         let store: Arc<dyn Store> = Arc::clone(&self.db) as Arc<dyn Store>;
         let accounts: Arc<dyn Accounts> = Arc::clone(&self.db) as Arc<dyn Accounts>;
-        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts)
+        AppState::multi_user(store, accounts)
     }
 }
 
@@ -108,7 +108,7 @@ impl Drop for Server {
     }
 }
 
-async fn start(state: AppState<StoreBackend>, options: ServeOptions) -> Server {
+async fn start(state: AppState, options: ServeOptions) -> Server {
     let listener = fettle_web::bind("127.0.0.1:0".parse().expect("address"), false)
         .await
         .expect("binds");
@@ -822,7 +822,7 @@ async fn other_absurd_stored_values_break_no_page_either() {
             .id
             .0;
         // Every GET route of the API, with this athlete's ids filled in.
-        let paths = fettle_web::api_routes::<StoreBackend>()
+        let paths = fettle_web::api_routes()
             .into_iter()
             .filter(|(method, _)| *method == "GET")
             .map(|(_, path)| {

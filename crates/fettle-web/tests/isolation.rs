@@ -23,7 +23,7 @@ use axum::response::Response;
 use fettle_app::accounts::{add_user, create_token};
 use fettle_app::import::{NoProgress, import_paths};
 use fettle_store::{Accounts, AthleteId, Role, SqliteStore, Store, User};
-use fettle_web::{AppState, LoginLimits, StoreBackend, api_routes, app};
+use fettle_web::{AppState, LoginLimits, api_routes, app};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use support::corpus_file;
@@ -120,10 +120,10 @@ impl World {
         }
     }
 
-    fn state(&self) -> AppState<StoreBackend> {
+    fn state(&self) -> AppState {
         let store: Arc<dyn Store> = Arc::clone(&self.db) as Arc<dyn Store>;
         let accounts: Arc<dyn Accounts> = Arc::clone(&self.db) as Arc<dyn Accounts>;
-        AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts)
+        AppState::multi_user(store, accounts)
     }
 
     /// The ids of an athlete's stored activities.
@@ -191,7 +191,7 @@ fn json_request(method: &str, uri: &str, auth: Auth<'_>, body: &Value) -> Reques
     )
 }
 
-async fn send(state: &AppState<StoreBackend>, request: Request<Body>) -> Response {
+async fn send(state: &AppState, request: Request<Body>) -> Response {
     app(state.clone())
         .oneshot(request)
         .await
@@ -303,7 +303,7 @@ async fn every_api_route_without_credentials_is_a_json_401() {
         coach: world.c.user.id.0,
         email: world.a.user.email.clone(),
     };
-    let routes = api_routes::<StoreBackend>();
+    let routes = api_routes();
     assert!(routes.len() > 40, "{} routes", routes.len());
     for (method, path) in routes {
         let url = fill(&path, &ids);
@@ -328,13 +328,9 @@ async fn every_api_route_without_credentials_is_a_json_401() {
 /// Everything B can read of B's own data, through B's token: every GET route that is neither
 /// athlete-scoped nor about the server, minus the fields that change by being read (a token's
 /// `last_used`).
-async fn snapshot(
-    state: &AppState<StoreBackend>,
-    b: &Person,
-    b_activity: i64,
-) -> BTreeMap<String, Value> {
+async fn snapshot(state: &AppState, b: &Person, b_activity: i64) -> BTreeMap<String, Value> {
     let mut seen = BTreeMap::new();
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         if method != "GET" || path.contains("{athlete_id}") || path.ends_with("openapi.json") {
             continue;
         }
@@ -369,7 +365,7 @@ async fn no_route_lets_an_athlete_read_or_change_another_athletes_data() {
     let before = snapshot(&state, b, b_activity).await;
     assert!(before.len() >= 12, "{:?}", before.keys());
     let a_activities_before = world.activity_ids(a.athlete());
-    for (method, path) in api_routes::<StoreBackend>() {
+    for (method, path) in api_routes() {
         // B's ids everywhere: B's partition, B's activity (or B's token), B as a "coach", B's
         // address.
         let ids = Ids {
@@ -488,7 +484,7 @@ async fn a_coach_reads_members_through_the_prefix_and_nobody_else() {
     let state = world.state();
     let a_activity = world.activity_ids(world.a.athlete())[0];
     let b_activity = world.activity_ids(world.b.athlete())[0];
-    let scoped: Vec<String> = api_routes::<StoreBackend>()
+    let scoped: Vec<String> = api_routes()
         .into_iter()
         .filter(|(_, path)| path.contains("{athlete_id}"))
         .map(|(method, path)| {
@@ -727,7 +723,7 @@ fn session_cookie(response: &Response) -> String {
 }
 
 /// Logs A in through the form; returns the cookie's secret and the session's CSRF token.
-async fn log_in(state: &AppState<StoreBackend>, email: &str) -> (String, String) {
+async fn log_in(state: &AppState, email: &str) -> (String, String) {
     let response = send(state, login_request(email, PASSWORD, "/", None)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&response);
@@ -1160,7 +1156,7 @@ async fn a_club_server_answers_to_its_own_name_but_not_to_other_sites_posts() {
 
 /// The last activity a coach's squad row shows for `athlete`.
 async fn squad_last_activity(
-    state: &AppState<StoreBackend>,
+    state: &AppState,
     coach: &Person,
     athlete: AthleteId,
 ) -> (Value, Value) {

@@ -11,16 +11,16 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use fettle_store::{PgStore, SqliteStore, Store};
-use fettle_web::{AppState, StoreBackend, app};
+use fettle_web::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt;
 
 /// Answers one request. The store is called outside the runtime: the PostgreSQL backend's
 /// synchronous client must not block an async task (the server calls it through
-/// `spawn_blocking`, as here through [`StoreBackend`]).
+/// `spawn_blocking`, as here through the handlers' `run`).
 fn send(store: &Arc<dyn Store>, request: Request<Body>) -> (StatusCode, Value) {
     let athlete = store.default_athlete().expect("default athlete");
-    let state = AppState::single_user(Arc::new(StoreBackend::new(Arc::clone(store))), athlete);
+    let state = AppState::single_user(Arc::clone(store), athlete);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use fettle_app::accounts::{add_user, create_token, login};
 use fettle_store::{Accounts, Role, SqliteStore, Store};
-use fettle_web::{AppState, StoreBackend, app};
+use fettle_web::{AppState, app};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -17,10 +17,10 @@ use tower::ServiceExt;
 const PASSWORD: &str = "correct horse battery";
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
-fn state(db: &Arc<SqliteStore>) -> AppState<StoreBackend> {
+fn state(db: &Arc<SqliteStore>) -> AppState {
     let store: Arc<dyn Store> = Arc::clone(db) as Arc<dyn Store>;
     let accounts: Arc<dyn Accounts> = Arc::clone(db) as Arc<dyn Accounts>;
-    AppState::multi_user(Arc::new(StoreBackend::new(store)), accounts)
+    AppState::multi_user(store, accounts)
 }
 
 /// How a request authenticates: a bearer token, or a session cookie with its CSRF token.
@@ -30,7 +30,7 @@ enum Auth<'a> {
 }
 
 async fn send(
-    state: &AppState<StoreBackend>,
+    state: &AppState,
     method: &str,
     uri: &str,
     auth: &Auth<'_>,
@@ -67,7 +67,7 @@ async fn json_body(response: Response) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
 }
 
-async fn status_of(state: &AppState<StoreBackend>, auth: &Auth<'_>) -> StatusCode {
+async fn status_of(state: &AppState, auth: &Auth<'_>) -> StatusCode {
     send(state, "GET", "/api/v1/status", auth, None)
         .await
         .status()

@@ -14,12 +14,12 @@ mod support;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
-use fettle_web::{AppState, StoreBackend, app};
+use fettle_web::{AppState, app};
 use serde_json::{Value, json};
 use support::TestDb;
 use tower::ServiceExt;
 
-async fn send(state: AppState<StoreBackend>, request: Request<Body>) -> Response {
+async fn send(state: AppState, request: Request<Body>) -> Response {
     app(state)
         .oneshot(request)
         .await

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use fettle_store::{Accounts, Database, Store};
-use fettle_web::{AppState, Limits, ServeOptions, StoreBackend};
+use fettle_web::{AppState, Limits, ServeOptions};
 
 use crate::cli::ServeArgs;
 use crate::settings::Context;
@@ -32,7 +32,6 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     check_reach(addr, args.multi_user)?;
     let database: Arc<dyn Database> = Arc::from(ctx.store);
     let store: Arc<dyn Store> = Arc::clone(&database) as Arc<dyn Store>;
-    let backend = Arc::new(StoreBackend::new(store));
     let state = if args.multi_user {
         let accounts: Arc<dyn Accounts> = Arc::clone(&database) as Arc<dyn Accounts>;
         if accounts.users()?.is_empty() {
@@ -41,9 +40,9 @@ pub(crate) fn run(ctx: Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
                  `fettle user add EMAIL --role athlete`"
             );
         }
-        AppState::multi_user(backend, accounts).with_secure_cookies(args.secure_cookies)
+        AppState::multi_user(store, accounts).with_secure_cookies(args.secure_cookies)
     } else {
-        AppState::single_user(backend, ctx.athlete)
+        AppState::single_user(store, ctx.athlete)
     };
     let state = args
         .trusted_proxy

@@ -1,5 +1,5 @@
 //! Real databases for the HTTP and browser tests: a temporary SQLite store behind the
-//! production [`StoreBackend`], either empty (a new user) or filled through the real pipeline
+//! production state (`fettle_web::AppState` over the store), either empty (a new user) or filled through the real pipeline
 //! by `fettle_app::demo::run` (simulated sessions → FIT files → import → loads, plus wellness,
 //! recovery log and races), so every endpoint answers with what `fettle serve` would.
 
@@ -10,7 +10,7 @@ use fettle_app::demo::{DemoOptions, run as run_demo};
 use fettle_app::import::NoProgress;
 use fettle_app::planning::{PlanInput, create_plan};
 use fettle_store::{AthleteId, SqliteStore, Store};
-use fettle_web::{AppState, StoreBackend};
+use fettle_web::AppState;
 
 /// Days of simulated training in [`TestDb::with_history`]: six weeks, enough for fitness,
 /// fatigue, ACWR and the flags to have values.
@@ -71,11 +71,8 @@ impl TestDb {
     }
 
     /// Application state over this database.
-    pub(crate) fn state(&self) -> AppState<StoreBackend> {
-        AppState::single_user(
-            Arc::new(StoreBackend::new(Arc::clone(&self.store))),
-            self.athlete,
-        )
+    pub(crate) fn state(&self) -> AppState {
+        AppState::single_user(Arc::clone(&self.store), self.athlete)
     }
 
     /// The store, to check what a request wrote.
