@@ -265,6 +265,32 @@ pub fn decide(input: &DayInput<'_>) -> Decision {
                     None,
                     swap,
                 )
+            } else if let Some(race_day) = raced_on.filter(|_| {
+                // An easy day planned weeks ago may be longer, or carry strides, than the day
+                // after a race allows: it shrinks to the after-race easy run.
+                session.duration_s / 60.0 > AFTER_RACE_EASY_MAX_MIN
+                    || session
+                        .parts
+                        .iter()
+                        .any(|p| p.target.zone != plan::Zone::Easy)
+            }) {
+                let easy = easy_instead(Some(session), easy_cap_min);
+                reasons.push(format!(
+                    "Planned: {}. Today: {} instead — you raced on {race_day}: the day after a \
+                     race is for rest or 20–30 min of very easy running, so the plan's day is \
+                     shortened.",
+                    session.title,
+                    easy.title.to_lowercase()
+                ));
+                (
+                    Verdict::Easy,
+                    format!(
+                        "{} today instead of the planned {}.",
+                        easy.title, session.title
+                    ),
+                    Some(easy),
+                    None,
+                )
             } else {
                 reasons.push(agreement(session, readiness, has_wellness, ceiling));
                 if let Some(from) = hard_later_today.filter(|_| demanding(session.kind)) {

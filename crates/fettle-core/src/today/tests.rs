@@ -414,3 +414,54 @@ fn the_day_after_a_race_is_easy_whatever_the_morning_says() {
     });
     assert_eq!(decision.verdict, Verdict::HardOk);
 }
+
+#[test]
+fn a_planned_easy_day_after_a_race_shrinks_to_the_after_race_run() {
+    // Ready morning, the plan (written before the race) has a 50-minute easy run for the day
+    // after a race: the day after a race allows at most 30 minutes, so the verdict is easy
+    // 30 min with the race named, not "as planned".
+    let r = readiness(
+        Some(76.0),
+        Recommendation::TrainHard,
+        vec![component("sleep", 8.0, None, 100.0, 1.0)],
+    );
+    let now = morning();
+    let race_end = TODAY
+        .yesterday()
+        .expect("date")
+        .at(9, 50, 0, 0)
+        .to_zoned_datetime(TimeZone::UTC)
+        .expect("zoned")
+        .timestamp();
+    let planned = session(SessionKind::Easy, 50.0);
+    let input = DayInput {
+        date: TODAY,
+        now: &now,
+        readiness: &r,
+        planned: Some(&planned),
+        upcoming: &[],
+        last_hard: Some(LastHard {
+            end: race_end,
+            kind: Kind::Race,
+        }),
+        next_hard_from: None,
+    };
+    let decision = decide(&input);
+    assert_eq!(decision.verdict, Verdict::Easy);
+    assert_eq!(
+        decision.suggested.as_ref().and_then(|s| s.duration_min),
+        Some(AFTER_RACE_EASY_MAX_MIN)
+    );
+    assert!(
+        decision.reasons[0].contains("you raced on 2026-11-29"),
+        "{:?}",
+        decision.reasons
+    );
+    // A 25-minute easy run fits the day after a race: as planned.
+    let short = session(SessionKind::Easy, 25.0);
+    let decision = decide(&DayInput {
+        planned: Some(&short),
+        ..input
+    });
+    assert_eq!(decision.verdict, Verdict::AsPlanned);
+}
