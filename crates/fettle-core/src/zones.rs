@@ -25,7 +25,9 @@
 //! segment from sample k−1 to k lasts `Δt = t_k − t_(k−1)`, carries the heart rate of its start
 //! and the speed of its end. A segment longer than [`MAX_SAMPLE_GAP_S`] is a pause (the
 //! timer was stopped or auto-paused) and a segment whose speed is below [`STOPPED_SPEED_MPS`]
-//! is standing still with the timer running (a crossing, a drink): neither counts. Every moving
+//! is standing still with the timer running (a crossing, a drink): neither counts. The speed is
+//! the recorded one, else the distance gained over `Δt`; a recorded speed under the stop
+//! threshold while the distance advanced faster is a dropped reading, and the distance wins. Every moving
 //! segment goes to one heart-rate zone or to "no heart rate" (no plausible reading), and to one
 //! pace zone or to "no pace", so each list with its "no …" time sums to the moving time.
 
@@ -262,18 +264,21 @@ pub struct SessionZones {
 }
 
 /// The speed of the segment ending at sample `k`: the recorded speed, else distance over time.
+/// A recorded speed below [`STOPPED_SPEED_MPS`] while the distance advanced faster is a dropped
+/// reading (devices that compress speed write 0 between updates), and the distance wins.
 fn segment_speed(input: &SessionInput<'_>, k: usize, dt: f64) -> Option<f64> {
     let n = input.time_s.len();
     let recorded = (input.speed_mps.len() == n)
         .then(|| f64::from(input.speed_mps[k]))
         .filter(|v| v.is_finite() && *v >= 0.0);
-    recorded.or_else(|| {
-        if input.distance_m.len() != n || k == 0 {
-            return None;
-        }
-        let d = input.distance_m[k] - input.distance_m[k - 1];
-        (d.is_finite() && d >= 0.0 && dt > 0.0).then(|| d / dt)
-    })
+    let from_distance = (input.distance_m.len() == n && k > 0 && dt > 0.0)
+        .then(|| (input.distance_m[k] - input.distance_m[k - 1]) / dt)
+        .filter(|v| v.is_finite() && *v >= 0.0);
+    match (recorded, from_distance) {
+        (Some(v), Some(d)) if v < STOPPED_SPEED_MPS => Some(v.max(d)),
+        (Some(v), _) => Some(v),
+        (None, d) => d,
+    }
 }
 
 /// Time in each zone of `zones` over the session's moving time (see the module docs).

@@ -219,3 +219,28 @@ fn unknown_thresholds_still_give_moving_time_and_no_zones() {
     assert!(got.hr.is_empty() && got.pace.is_empty());
     assert_eq!(got.no_heart_rate_s, 60.0);
 }
+
+#[test]
+fn a_zero_speed_reading_while_the_distance_advances_is_not_a_stop() {
+    // 10 segments of 5 s: speed reads 0 but the odometer gains 15 m (3 m/s) in each.
+    let time: Vec<f64> = (0..=10).map(|i| f64::from(i) * 5.0).collect();
+    let distance: Vec<f64> = (0..=10).map(|i| f64::from(i) * 15.0).collect();
+    let speed = vec![0.0_f32; 11];
+    let hr = vec![140.0_f32; 11];
+    let input = SessionInput {
+        time_s: &time,
+        heart_rate_bpm: &hr,
+        speed_mps: &speed,
+        distance_m: &distance,
+        ..SessionInput::default()
+    };
+    let th = Thresholds {
+        lthr: Some(160.0),
+        threshold_speed_mps: Some(1000.0 / 240.0),
+        ..Thresholds::default()
+    };
+    let got = time_in_zones(&input, &athlete_zones(&th, &th));
+    assert_eq!(got.moving_s, 50.0);
+    // 3 m/s = 5:33/km, 139 % of 4:00 → zone 1.
+    assert_eq!(got.pace[0].seconds, 50.0);
+}
