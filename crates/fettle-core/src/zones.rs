@@ -3,8 +3,7 @@
 //!
 //! # Zone tables
 //! - Heart rate from the lactate-threshold heart rate (LTHR): Joe Friel's seven run zones
-//!   (Friel, "A Quick Guide to Setting Zones", trainingbible.com, 26 Nov 2009; the same table is
-//!   in his *Total Heart Rate Training*, 2006): Z1 < 85 %, Z2 85–89 %, Z3 90–94 %, Z4 95–99 %,
+//!   (Friel, "A Quick Guide to Setting Zones", trainingbible.com, 26 Nov 2009): Z1 < 85 %, Z2 85–89 %, Z3 90–94 %, Z4 95–99 %,
 //!   Z5a 100–102 %, Z5b 103–106 %, Z5c > 106 % of LTHR. The published bands are whole percent;
 //!   here each zone starts at its published lower bound and runs to the next zone's lower bound
 //!   ([`FRIEL_HR_LOWER_BOUNDS`]), so every heart rate falls in exactly one zone.
