@@ -151,6 +151,9 @@ pub struct ActivityDetail {
     /// `intervals`, `race`), whether that is hard, and why ([`fettle_core::classify`]).
     /// Absent for strength work.
     pub classification: Option<fettle_core::classify::Classification>,
+    /// Moving time in each heart-rate and pace zone, with the zones' bounds and source
+    /// ([`fettle_core::zones`]); runs only, `null` for other sports.
+    pub zones: Option<fettle_core::zones::SessionZones>,
     /// Downsampled streams for charts (only when asked for).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chart: Option<ChartStreams>,
@@ -222,6 +225,19 @@ pub fn show(
         })?;
     let offset = local_offset(stored.summary.utc_offset_s, stored.summary.start, tz);
     let activity = &stored.activity;
+    let context = crate::training::SessionContext::load(store, athlete)?;
+    let zones = activity.sport.is_running().then(|| {
+        let streams = &activity.streams;
+        let input = fettle_core::load::SessionInput {
+            sport_is_running: true,
+            time_s: &streams.time_s,
+            heart_rate_bpm: &streams.heart_rate_bpm,
+            speed_mps: &streams.speed_mps,
+            distance_m: &streams.distance_m,
+            ..fettle_core::load::SessionInput::default()
+        };
+        fettle_core::zones::time_in_zones(&input, &context.zones_for(&stored.summary))
+    });
     Ok(ActivityDetail {
         item: item(&stored.summary, tz),
         description: stored.summary.description.clone(),
@@ -235,8 +251,8 @@ pub fn show(
             .collect(),
         streams: stream_stats(&activity.streams),
         rr_intervals: activity.rr_intervals_ms.len(),
-        classification: crate::training::SessionContext::load(store, athlete)?
-            .classify(&stored.summary),
+        classification: context.classify(&stored.summary),
+        zones,
         chart: chart.then(|| downsample(&activity.streams, CHART_POINTS)),
     })
 }

@@ -334,6 +334,9 @@ pub struct ProfileView {
     pub history: ProfileHistory,
     /// In a strength-focused block on the date shown (`profile set --strength-block on`).
     pub strength_block: bool,
+    /// Heart-rate and pace zones on the date shown, each with its source
+    /// ([`fettle_core::zones`]); a table is `null` when its threshold is not known.
+    pub zones: fettle_core::zones::AthleteZones,
 }
 
 /// The profile on `date`.
@@ -344,8 +347,13 @@ pub fn show_profile(
 ) -> Result<ProfileView, AppError> {
     let history = load_profile(store, athlete)?;
     let (estimates, _) = estimates(store, athlete)?;
+    let zones = fettle_core::zones::athlete_zones(
+        &history.thresholds_with_estimates(date, &estimates),
+        &history.thresholds_on(date),
+    );
     Ok(ProfileView {
         resolved: history.resolve_on(date, &estimates),
+        zones,
         history,
         strength_block: strength_block_on(&store.profile_values(athlete)?, date),
     })
@@ -464,6 +472,16 @@ impl SessionContext {
             race_days: store.races(athlete)?.iter().map(|r| r.race.date).collect(),
             runs,
         })
+    }
+
+    /// The athlete's zones on a session's day ([`fettle_core::zones`]): the thresholds the
+    /// athlete gave, else the estimates the loads use.
+    pub(crate) fn zones_for(&self, s: &ActivitySummary) -> fettle_core::zones::AthleteZones {
+        let day = local_date(s.start, s.utc_offset_s, &self.tz);
+        fettle_core::zones::athlete_zones(
+            &self.profile.thresholds_with_estimates(day, &self.estimates),
+            &self.profile.thresholds_on(day),
+        )
     }
 
     /// The kind of a session, with its reason; `None` for strength work and transitions,

@@ -5,7 +5,8 @@
 //! [`recovery`] advice (with [`nutrition`]) → the [`plan`] to a goal race; [`insights`] answers
 //! "does this recovery method help me?". [`profile`] holds the athlete's thresholds and estimates
 //! the missing ones; [`performance`] converts efforts to VDOT and predicts race times; [`log`]
-//! holds what the athlete records by hand (wellness, recovery sessions, meals, races).
+//! holds what the athlete records by hand (wellness, recovery sessions, meals, races); [`zones`]
+//! gives heart-rate and pace zones and the time a session spent in each.
 //!
 //! Invariant: no I/O, no database, no HTTP, no terminal, no wall clock. "Today" is always a
 //! parameter. Every constant is named and cites its source (docs/science.md), so every number shown
@@ -28,3 +29,4 @@ pub mod recovery;
 pub mod series;
 pub mod today;
 pub mod wellness;
+pub mod zones;

@@ -625,6 +625,40 @@ async function pageActivity(root) {
       lap.distance_m && (lap.timer_s || lap.elapsed_s) ? pace(lap.distance_m / (lap.timer_s || lap.elapsed_s)) : '—',
       fixed(lap.avg_hr, 0), fixed(lap.max_hr, 0)])));
   }
+  if (a.zones) root.append(...zonesSection(a.zones));
+}
+
+/** A zone's range in words: bpm for heart rate; for pace the bounds are speeds (`low` the slower edge). */
+function zoneRange(z, isPace) {
+  const show = (v) => (isPace ? pace(v) : `${fixed(v, 0)} bpm`);
+  if (z.low == null && z.high == null) return '—';
+  if (z.low == null) return isPace ? `slower than ${show(z.high)}` : `under ${show(z.high)}`;
+  if (z.high == null) return isPace ? `${show(z.low)} and faster` : `${show(z.low)} and over`;
+  return `${show(z.low)} to ${show(z.high)}`;
+}
+
+/** Time in each heart-rate and pace zone (`zones` of the activity answer), as a table with bars. */
+function zonesSection(zones) {
+  const out = [el('h2', { text: 'Time in zones' }),
+    el('p', { class: 'muted', text: `Over ${clock(zones.moving_s)} of moving time; pauses and standing still are left out.` })];
+  const share = (seconds) => (zones.moving_s > 0 ? seconds / zones.moving_s : 0);
+  const bar = (label, seconds) => el('meter', { min: '0', max: '1', value: String(share(seconds)), 'aria-label': label });
+  const groups = [
+    ['Heart rate', zones.hr, zones.hr_source, zones.no_heart_rate_s, 'no heart rate', false],
+    ['Pace', zones.pace, zones.pace_source, zones.no_pace_s, 'no pace', true],
+  ];
+  let any = false;
+  for (const [title, list, source, missing, missingLabel, isPace] of groups) {
+    if (!list || list.length === 0) continue;
+    any = true;
+    const rows = list.map((z) => [`${z.zone} ${z.name}`, zoneRange(z, isPace), clock(z.seconds),
+      `${fixed(100 * share(z.seconds), 0)} %`, bar(`${title} zone ${z.zone}: share of moving time`, z.seconds)]);
+    if (missing > 0) rows.push([missingLabel, '', clock(missing), `${fixed(100 * share(missing), 0)} %`, bar(`${title}: ${missingLabel}, share of moving time`, missing)]);
+    out.push(el('div', { class: 'zones', 'data-kind': isPace ? 'pace' : 'hr' },
+      table(['Zone', 'Range', 'Time ', 'Share ', ''], rows, `${title} zones: ${source || ''}`)));
+  }
+  if (!any) out.push(el('p', { class: 'muted', text: 'No zones yet: set your threshold heart rate and threshold pace on the Profile page.' }));
+  return out;
 }
 
 // ---------------------------------------------------------------- Recovery

@@ -373,6 +373,7 @@ async fn dashboard_works_in_headless_chromium() {
 
     the_console_error_check_sees_errors(&browser, &server).await;
     every_page_loads_cleanly_and_draws_its_charts(&browser, &server, &pages).await;
+    activity_page_shows_time_in_zones(&browser, &server, &db).await;
     charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(&browser, &server).await;
     today_counts_down_the_refuelling_window_and_logs_every_tick(&browser, &server, &db).await;
     today_leads_with_the_verdict_and_takes_a_morning(&browser, &server, &db).await;
@@ -506,6 +507,41 @@ async fn every_page_loads_cleanly_and_draws_its_charts(
         };
         assert_eq!(current, json!(section), "{path}: current navigation item");
     }
+}
+
+/// A run's page shows its time in heart-rate and pace zones: each zone's bar is its share of the
+/// moving time, so the heart-rate bars (with "no heart rate") add up to the whole run, and the
+/// table's rows match the API's zones.
+async fn activity_page_shows_time_in_zones(browser: &Browser, server: &Server, db: &TestDb) {
+    let activity = db
+        .store()
+        .list_activities(db.athlete(), &ActivityFilter::default())
+        .expect("listed")
+        .into_iter()
+        .find(|s| s.sport.is_running())
+        .expect("the demo stored a run")
+        .id
+        .0;
+    browser
+        .open(&server.url(&format!("/activities/{activity}")))
+        .await;
+    let found = browser
+        .js(
+            "const m = [...document.querySelectorAll('.zones[data-kind=hr] meter')]; \
+             return m.length ? m.reduce((sum, x) => sum + Number(x.value), 0) : null;",
+        )
+        .await;
+    let total = found
+        .as_f64()
+        .expect("the run's page shows heart-rate zone bars");
+    assert!(
+        (total - 1.0).abs() < 0.01,
+        "heart-rate zone shares sum to {total}"
+    );
+    let rows = browser
+        .js("return document.querySelectorAll('.zones[data-kind=hr] tbody tr').length;")
+        .await;
+    assert!(rows.as_u64().is_some_and(|n| n >= 5), "zone rows: {rows}");
 }
 
 /// Synthetic mouse events on the first chart's plot area, at fractions of its width.

@@ -246,6 +246,9 @@ fn print_detail(detail: &activities::ActivityDetail) {
         }
         print!("{}", table.render());
     }
+    if let Some(zones) = &detail.zones {
+        print_time_in_zones(zones);
+    }
     if !detail.streams.is_empty() {
         println!();
         let mut table = Table::new(&["stream", "samples", "min", "mean", "max"]);
@@ -259,5 +262,95 @@ fn print_detail(detail: &activities::ActivityDetail) {
             ]);
         }
         print!("{}", table.render());
+    }
+}
+
+/// A zone's range in words: bpm for heart rate, min/km for pace (bounds are speeds, `low` the
+/// slower edge, so the pace range reads slow to fast).
+pub(crate) fn zone_range(low: Option<f64>, high: Option<f64>, pace: bool) -> String {
+    let show = |v: f64| {
+        if pace {
+            format_pace(v)
+        } else {
+            format!("{v:.0} bpm")
+        }
+    };
+    match (low, high, pace) {
+        (None, Some(h), false) => format!("under {}", show(h)),
+        (Some(l), None, false) => format!("{} and over", show(l)),
+        (None, Some(h), true) => format!("slower than {}", show(h)),
+        (Some(l), None, true) => format!("{} and faster", show(l)),
+        (Some(l), Some(h), _) => format!("{} to {}", show(l), show(h)),
+        (None, None, _) => "-".to_string(),
+    }
+}
+
+/// Time in each heart-rate and pace zone, with the zones' source and the moving time they
+/// cover.
+fn print_time_in_zones(zones: &fettle_core::zones::SessionZones) {
+    println!();
+    println!(
+        "Time in zones over {} of moving time (pauses and standing still left out)",
+        format_hms(zones.moving_s)
+    );
+    let share = |s: f64| {
+        if zones.moving_s > 0.0 {
+            format!("{:.0} %", 100.0 * s / zones.moving_s)
+        } else {
+            "-".to_string()
+        }
+    };
+    let mut any = false;
+    for (title, list, source, missing, missing_label, pace) in [
+        (
+            "heart rate",
+            &zones.hr,
+            &zones.hr_source,
+            zones.no_heart_rate_s,
+            "no heart rate",
+            false,
+        ),
+        (
+            "pace",
+            &zones.pace,
+            &zones.pace_source,
+            zones.no_pace_s,
+            "no pace",
+            true,
+        ),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        any = true;
+        if let Some(source) = source {
+            println!("  {title} zones: {source}");
+        }
+        let mut table = Table::new(&["zone", "", "range", "time", "share"]);
+        for z in list {
+            table.row(vec![
+                z.zone.clone(),
+                z.name.clone(),
+                zone_range(z.low, z.high, pace),
+                format_hms(z.seconds),
+                share(z.seconds),
+            ]);
+        }
+        if missing > 0.0 {
+            table.row(vec![
+                "-".into(),
+                missing_label.into(),
+                String::new(),
+                format_hms(missing),
+                share(missing),
+            ]);
+        }
+        print!("{}", table.render());
+    }
+    if !any {
+        println!(
+            "  no zones yet: set your threshold heart rate and pace \
+             (`fettle profile set --lthr 165 --threshold-pace 4:30`)"
+        );
     }
 }

@@ -172,7 +172,42 @@ fn profile_show(ctx: &Context, date: Option<&str>) -> anyhow::Result<ExitCode> {
             "off"
         }
     );
+    print_zones(&view.zones);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The athlete's heart-rate and pace zones with where they came from.
+fn print_zones(zones: &fettle_core::zones::AthleteZones) {
+    for (title, table, pace, missing) in [
+        (
+            "Heart-rate zones",
+            &zones.hr,
+            false,
+            "set your threshold heart rate (`--lthr`), or max and rest HR",
+        ),
+        (
+            "Pace zones",
+            &zones.pace,
+            true,
+            "set your threshold pace (`--threshold-pace`)",
+        ),
+    ] {
+        println!();
+        let Some(table) = table else {
+            println!("{title}: not known yet; {missing}");
+            continue;
+        };
+        println!("{title}: {}", table.source);
+        let mut rows = Table::new(&["zone", "", "range"]);
+        for z in &table.zones {
+            rows.row(vec![
+                z.zone.clone(),
+                z.name.clone(),
+                crate::activities::zone_range(z.low, z.high, pace),
+            ]);
+        }
+        print!("{}", rows.render());
+    }
 }
 
 /// `fettle add`
