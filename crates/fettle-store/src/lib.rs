@@ -102,12 +102,15 @@
 
 mod accounts;
 pub mod blob;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod dedup;
 mod error;
 mod model;
 mod open;
+#[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 mod store;
 mod text;
@@ -123,6 +126,8 @@ pub use model::{
     ProfileValue, RaceId, RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 pub use open::{LocationKind, location_kind, open, redact_location};
+#[cfg(feature = "postgres")]
 pub use postgres::PgStore;
+pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;
