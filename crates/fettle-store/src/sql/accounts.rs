@@ -85,31 +85,6 @@ fn user_in(exec: &mut dyn Exec, context: &'static str, id: UserId) -> StoreResul
 }
 
 impl<B: Backend> SqlStore<B> {
-    /// Runs one statement outside a transaction; returns the rows it changed.
-    fn accounts_execute(
-        &self,
-        context: &'static str,
-        sql: &'static str,
-        params: &[super::Value<'_>],
-    ) -> StoreResult<u64> {
-        self.backend.with_connection(context, |exec| {
-            exec.execute(sql, params).map_err(db(context))
-        })
-    }
-
-    /// Runs one query outside a transaction and maps every row.
-    fn accounts_query<T>(
-        &self,
-        context: &'static str,
-        sql: &'static str,
-        params: &[super::Value<'_>],
-        map: impl Fn(&dyn SqlRow) -> Result<T, DbError>,
-    ) -> StoreResult<Vec<T>> {
-        self.backend.with_connection(context, |exec| {
-            exec.rows(sql, params, map).map_err(db(context))
-        })
-    }
-
     /// Creates a user with the partition named after the address (`partition: None`, created
     /// unless an athlete of that name without a user exists) or the existing one named
     /// `partition`.
@@ -206,7 +181,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
 
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
         crate::text::check("e-mail address", email)?;
-        let mut users = self.accounts_query(
+        let mut users = self.rows(
             "looking up a user",
             concat!(
                 "SELECT ",
@@ -220,7 +195,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let mut users = self.accounts_query(
+        let mut users = self.rows(
             "looking up a user",
             concat!(
                 "SELECT ",
@@ -234,7 +209,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn users(&self) -> StoreResult<Vec<User>> {
-        self.accounts_query(
+        self.rows(
             "listing users",
             concat!("SELECT ", columns!(user), " FROM users u ORDER BY u.email"),
             &[],
@@ -244,7 +219,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
 
     fn set_password_hash(&self, user: UserId, password_hash: &str) -> StoreResult<bool> {
         check_password_hash(password_hash)?;
-        let changed = self.accounts_execute(
+        let changed = self.execute(
             "changing a password",
             "UPDATE users SET password_hash = ?1 WHERE user_id = ?2",
             params![password_hash, user.0],
@@ -358,7 +333,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn delete_session(&self, secret: &SecretHash) -> StoreResult<bool> {
-        let deleted = self.accounts_execute(
+        let deleted = self.execute(
             "ending a session",
             "DELETE FROM sessions WHERE secret_hash = ?1",
             params![secret.to_hex()],
@@ -367,7 +342,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn delete_sessions_of(&self, user: UserId, keep: Option<&SecretHash>) -> StoreResult<u64> {
-        self.accounts_execute(
+        self.execute(
             "ending a user's sessions",
             DELETE_OTHER_SESSIONS,
             params![user.0, keep.map(SecretHash::to_hex)],
@@ -452,7 +427,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
-        self.accounts_query(
+        self.rows(
             "listing API tokens",
             concat!(
                 "SELECT ",
@@ -465,7 +440,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn revoke_token(&self, user: UserId, token: TokenId) -> StoreResult<bool> {
-        let deleted = self.accounts_execute(
+        let deleted = self.execute(
             "revoking an API token",
             "DELETE FROM api_tokens WHERE token_id = ?1 AND user_id = ?2",
             params![token.0, user.0],
@@ -500,7 +475,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn invitations_for(&self, user: UserId) -> StoreResult<Vec<Invitation>> {
-        self.accounts_query(
+        self.rows(
             "listing invitations",
             concat!(
                 "SELECT ",
@@ -517,7 +492,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn invitations_by(&self, coach: UserId) -> StoreResult<Vec<Invitation>> {
-        self.accounts_query(
+        self.rows(
             "listing invitations",
             concat!(
                 "SELECT ",
@@ -532,7 +507,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn accept_invitation(&self, user: UserId, coach: UserId, now: Timestamp) -> StoreResult<bool> {
-        let accepted = self.accounts_execute(
+        let accepted = self.execute(
             "accepting an invitation",
             "UPDATE memberships SET state = 'active', accepted_ms = ?1
              WHERE coach_id = ?2 AND state = 'invited'
@@ -543,7 +518,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn leave_coach(&self, user: UserId, coach: UserId) -> StoreResult<bool> {
-        let left = self.accounts_execute(
+        let left = self.execute(
             "leaving a coach",
             "DELETE FROM memberships
              WHERE coach_id = ?1 AND email = (SELECT email FROM users WHERE user_id = ?2)",
@@ -554,7 +529,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
 
     fn remove_member(&self, coach: UserId, email: &str) -> StoreResult<bool> {
         crate::text::check("e-mail address", email)?;
-        let removed = self.accounts_execute(
+        let removed = self.execute(
             "removing an athlete from a squad",
             "DELETE FROM memberships WHERE coach_id = ?1 AND email = ?2",
             params![coach.0, email],
@@ -563,7 +538,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn squad(&self, coach: UserId) -> StoreResult<Vec<Member>> {
-        self.accounts_query(
+        self.rows(
             "listing a squad",
             "SELECT a.user_id, a.email, a.athlete_id, m.accepted_ms
              FROM memberships m JOIN users a ON a.email = m.email
@@ -582,7 +557,7 @@ impl<B: Backend> Accounts for SqlStore<B> {
     }
 
     fn coaches_of(&self, user: UserId) -> StoreResult<Vec<CoachLink>> {
-        self.accounts_query(
+        self.rows(
             "listing coaches",
             "SELECT c.user_id, c.email, m.accepted_ms
              FROM users a

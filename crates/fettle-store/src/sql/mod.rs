@@ -455,6 +455,31 @@ impl<B: std::fmt::Debug> std::fmt::Debug for SqlStore<B> {
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// Runs one statement outside an explicit transaction; returns the rows it changed.
+    pub(crate) fn execute(
+        &self,
+        context: &'static str,
+        sql: &'static str,
+        params: &[Value<'_>],
+    ) -> StoreResult<u64> {
+        self.backend.with_connection(context, |exec| {
+            exec.execute(sql, params).map_err(db(context))
+        })
+    }
+
+    /// Runs one query outside an explicit transaction and maps every row.
+    pub(crate) fn rows<T>(
+        &self,
+        context: &'static str,
+        sql: &'static str,
+        params: &[Value<'_>],
+        map: impl Fn(&dyn SqlRow) -> Result<T, DbError>,
+    ) -> StoreResult<Vec<T>> {
+        self.backend.with_connection(context, |exec| {
+            exec.rows(sql, params, map).map_err(db(context))
+        })
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> StoreResult<u32> {
         let context = "reading the schema version";

@@ -52,31 +52,6 @@ impl<B: Backend> SqlStore<B> {
         })
     }
 
-    /// Runs one statement outside an explicit transaction; returns the rows it changed.
-    fn execute(
-        &self,
-        context: &'static str,
-        sql: &'static str,
-        params: &[super::Value<'_>],
-    ) -> StoreResult<u64> {
-        self.backend.with_connection(context, |exec| {
-            exec.execute(sql, params).map_err(db(context))
-        })
-    }
-
-    /// Runs one query outside an explicit transaction and maps every row.
-    fn rows<T>(
-        &self,
-        context: &'static str,
-        sql: &'static str,
-        params: &[super::Value<'_>],
-        map: impl Fn(&dyn SqlRow) -> Result<T, DbError>,
-    ) -> StoreResult<Vec<T>> {
-        self.backend.with_connection(context, |exec| {
-            exec.rows(sql, params, map).map_err(db(context))
-        })
-    }
-
     /// Imports a file's activities into the file record `file_id` (new, or restored) and
     /// returns the outcomes and the number inserted and found duplicate.
     fn insert_activities(
