@@ -49,11 +49,15 @@ const MIGRATIONS: &[(u32, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_corrections.sql"),
     ),
+    (
+        4,
+        include_str!("../migrations/postgres/0004_loads_as_data.sql"),
+    ),
 ];
 
 /// The schema version this program writes (the last migration's number); the same numbering
 /// as the SQLite backend's.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The most connections one [`PgStore`] keeps open. Enough for the web server's concurrent
 /// requests on a small machine; PostgreSQL's default limit is 100 connections in all.

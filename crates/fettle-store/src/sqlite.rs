@@ -30,10 +30,14 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_accounts.sql")),
     (3, include_str!("../migrations/sqlite/0003_corrections.sql")),
+    (
+        4,
+        include_str!("../migrations/sqlite/0004_loads_as_data.sql"),
+    ),
 ];
 
 /// The schema version this program writes (the last migration's number).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How long a statement waits for another process's lock before failing with
 /// [`StoreError::Busy`].
@@ -474,6 +478,34 @@ mod tests {
             (version, users, units.as_str()),
             (SCHEMA_VERSION, 0, "metric")
         );
+    }
+
+    /// Schema 4 moves each load method's value from its column into `loads_json`: the values
+    /// a schema 3 database holds come through, a missing one stays missing.
+    #[test]
+    fn a_schema_3_database_keeps_its_loads_as_method_values() {
+        let mut connection = Connection::open_in_memory().expect("open");
+        let athlete =
+            migrate_connection(&mut connection, "test.db", &MIGRATIONS[..3]).expect("schema 3");
+        connection
+            .execute(
+                "INSERT INTO activities (athlete_id, source, start_ms, end_ms, sport, elapsed_s,
+                     timer_s, sample_count, lap_count, load_trimp, load_srpe, load_hrtss, load,
+                     load_method)
+                 VALUES (?1, 'a.fit', 0, 3600000, 'running', 3600, 3600, 0, 0, 61.25, NULL,
+                     55.5, 55.5, 'hrtss')",
+                [athlete.0],
+            )
+            .expect("an activity with loads in schema 3");
+        migrate_connection(&mut connection, "test.db", MIGRATIONS).expect("upgrade");
+        let json: String = connection
+            .query_row("SELECT loads_json FROM activities", [], |r| r.get(0))
+            .expect("loads");
+        let methods: std::collections::BTreeMap<String, f64> =
+            serde_json::from_str(&json).expect("a JSON map");
+        let expected: std::collections::BTreeMap<String, f64> =
+            [("hrtss".to_owned(), 55.5), ("trimp".to_owned(), 61.25)].into();
+        assert_eq!(methods, expected);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The [`Store`] trait's SQL, once for both backends.
 
+use std::collections::BTreeMap;
+
 use fettle_core::log::{RaceResult, RecoveryEntry, RecoveryMethod, WellnessEntry};
 use fettle_formats::{Activity, Lap, Sport, Streams};
 use jiff::Timestamp;
@@ -320,8 +322,7 @@ macro_rules! columns {
         "activity_id, file_id, source, session_index, start_ms, utc_offset_s, sport, sub_sport,
          name, description, perceived_exertion, elapsed_s, timer_s, distance_m, ascent_m,
          descent_m, avg_hr, max_hr, avg_cadence, avg_power_w, device, sample_count, lap_count,
-         rpe, load_trimp, load_edwards, load_srpe, load_rtss, load_hrtss, load, load_method,
-         metrics_json, notes, exclude_from_load"
+         rpe, loads_json, load, load_method, metrics_json, notes, exclude_from_load"
     };
 }
 
@@ -351,23 +352,23 @@ impl FromRow for ActivitySummary {
         let sample_count = row.get::<i64>("sample_count")?;
         let lap_count = row.get("lap_count")?;
         let rpe = row.get("rpe")?;
-        let trimp = row.get("load_trimp")?;
-        let edwards = row.get("load_edwards")?;
-        let srpe = row.get("load_srpe")?;
-        let rtss = row.get("load_rtss")?;
-        let hrtss = row.get("load_hrtss")?;
         let load: Option<f64> = row.get("load")?;
         let method: Option<String> = row.get("load_method")?;
         let loads = match (load, method) {
-            (Some(load), Some(method)) => Some(ActivityLoads {
-                trimp,
-                edwards,
-                srpe,
-                rtss,
-                hrtss,
-                load,
-                method,
-            }),
+            (Some(load), Some(method)) => {
+                let json: Option<&str> = row.get("loads_json")?;
+                let methods = match json {
+                    Some(json) => serde_json::from_str(json).map_err(|e| {
+                        DbError::corrupt(format!("loads_json is not a map of numbers: {e}"))
+                    })?,
+                    None => BTreeMap::new(),
+                };
+                Some(ActivityLoads {
+                    methods,
+                    load,
+                    method,
+                })
+            }
             _ => None,
         };
         Ok(ActivitySummary {
@@ -644,18 +645,27 @@ impl<B: Backend> Store for SqlStore<B> {
                 )));
             }
         }
+        // A value that is not a number is left out, as a NaN column read back as missing.
+        let json: Vec<String> = loads
+            .iter()
+            .map(|(_, l)| {
+                let finite: BTreeMap<&str, f64> = l
+                    .methods
+                    .iter()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(k, v)| (k.as_str(), *v))
+                    .collect();
+                serde_json::to_string(&finite)
+                    .map_err(|e| StoreError::Invalid(format!("activity loads: {e}")))
+            })
+            .collect::<StoreResult<_>>()?;
         self.write(context, athlete, false, |exec| {
-            for (id, l) in loads {
+            for ((id, l), json) in loads.iter().zip(&json) {
                 let changed = exec
                     .execute(
-                        "UPDATE activities SET load_trimp = ?1, load_edwards = ?2,
-                             load_srpe = ?3, load_rtss = ?4, load_hrtss = ?5, load = ?6,
-                             load_method = ?7
-                         WHERE athlete_id = ?8 AND activity_id = ?9",
-                        params![
-                            l.trimp, l.edwards, l.srpe, l.rtss, l.hrtss, l.load, l.method,
-                            athlete.0, id.0
-                        ],
+                        "UPDATE activities SET loads_json = ?1, load = ?2, load_method = ?3
+                         WHERE athlete_id = ?4 AND activity_id = ?5",
+                        params![json, l.load, l.method, athlete.0, id.0],
                     )
                     .map_err(db(context))?;
                 if changed == 0 {
