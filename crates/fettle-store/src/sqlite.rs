@@ -210,7 +210,7 @@ impl Exec for SqliteExec<'_> {
         each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), DbError>,
     ) -> Result<(), DbError> {
         let mut stmt = self.0.prepare_cached(sql).map_err(|e| driver_error(&e))?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
         let mut rows = stmt.query(bind(params)).map_err(|e| driver_error(&e))?;
         let hint = HintCell::new(0);
         while let Some(row) = rows.next().map_err(|e| driver_error(&e))? {

@@ -737,11 +737,8 @@ fn a_schema_3_database_keeps_its_loads_as_method_values() {
         ),
     ] {
         old.batch_execute(sql).expect("an old migration");
-        old.execute(
-            "INSERT INTO schema_version VALUES ($1, 0)",
-            &[&(version as i32)],
-        )
-        .expect("record it");
+        old.execute("INSERT INTO schema_version VALUES ($1, 0)", &[&version])
+            .expect("record it");
     }
     old.batch_execute(
         "INSERT INTO athletes (name, created_ms) VALUES ('default', 0);
