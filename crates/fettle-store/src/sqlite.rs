@@ -480,6 +480,28 @@ mod tests {
         );
     }
 
+    /// Opening an up-to-date database reads it and writes nothing: no commit, no fsync on
+    /// every `fettle status` (an `ON CONFLICT DO NOTHING` insert of the default athlete used
+    /// to bump the AUTOINCREMENT counter on each open).
+    #[test]
+    fn opening_an_up_to_date_database_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("fettle.sqlite");
+        drop(SqliteStore::open(&path).expect("create"));
+        // Held open so the write-ahead log stays: any commit would add frames to it.
+        let witness = Connection::open(&path).expect("witness");
+        witness
+            .query_row("SELECT COUNT(*) FROM athletes", [], |r| r.get::<_, i64>(0))
+            .expect("read");
+        let wal = dir.path().join("fettle.sqlite-wal");
+        let before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        for _ in 0..3 {
+            drop(SqliteStore::open(&path).expect("reopen"));
+        }
+        let after = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(before, after, "the log grew: an open wrote to the database");
+    }
+
     /// Schema 4 moves each load method's value from its column into `loads_json`: the values
     /// a schema 3 database holds come through, a missing one stays missing.
     #[test]

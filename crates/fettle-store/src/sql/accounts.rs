@@ -109,12 +109,8 @@ impl<B: Backend> SqlStore<B> {
                 None => {
                     // The partition is named after the address; one of that name without a
                     // user becomes theirs.
-                    exec.execute(
-                        "INSERT INTO athletes (name, created_ms) VALUES (?1, ?2)
-                         ON CONFLICT (name) DO NOTHING",
-                        params![user.email, created_ms],
-                    )
-                    .map_err(db(context))?;
+                    exec.execute(super::INSERT_ATHLETE, params![user.email, created_ms])
+                        .map_err(db(context))?;
                     user.email
                 }
             };

@@ -494,6 +494,15 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+/// Creates the athlete `?1` (created at `?2`) unless one of that name exists. The `NOT EXISTS`
+/// keeps SQLite from writing at all when it does (an `ON CONFLICT` alone allocates an
+/// AUTOINCREMENT id first, so every open would commit a write and fsync); the `ON CONFLICT`
+/// makes PostgreSQL wait for a concurrent insert of the same name and then do nothing.
+pub(crate) const INSERT_ATHLETE: &str = "INSERT INTO athletes (name, created_ms)
+     SELECT CAST(?1 AS TEXT), CAST(?2 AS BIGINT)
+     WHERE NOT EXISTS (SELECT 1 FROM athletes WHERE name = CAST(?1 AS TEXT))
+     ON CONFLICT (name) DO NOTHING";
+
 /// The name of the athlete created on first open for single-user local mode.
 pub const DEFAULT_ATHLETE_NAME: &str = "default";
 
@@ -549,11 +558,8 @@ pub(crate) fn migrate(
         )
         .map_err(migration_error)?;
     }
-    exec.execute(
-        "INSERT INTO athletes (name, created_ms) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-        params![DEFAULT_ATHLETE_NAME, now],
-    )
-    .map_err(fail)?;
+    exec.execute(INSERT_ATHLETE, params![DEFAULT_ATHLETE_NAME, now])
+        .map_err(fail)?;
     exec.one(
         "SELECT athlete_id FROM athletes WHERE name = ?1",
         params![DEFAULT_ATHLETE_NAME],

@@ -519,12 +519,8 @@ impl<B: Backend> Store for SqlStore<B> {
         // ON CONFLICT waits for a concurrent insert of the same name (PostgreSQL) and then does
         // nothing, so the SELECT finds whichever row won.
         self.backend.transaction(context, |exec| {
-            exec.execute(
-                "INSERT INTO athletes (name, created_ms) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO NOTHING",
-                params![name, now_ms()],
-            )
-            .map_err(db(context))?;
+            exec.execute(super::INSERT_ATHLETE, params![name, now_ms()])
+                .map_err(db(context))?;
             exec.one(
                 "SELECT athlete_id FROM athletes WHERE name = ?1",
                 params![name],
