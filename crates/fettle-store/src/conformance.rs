@@ -868,6 +868,8 @@ pub fn loads_are_stored_by_method_name(store: &dyn Store) {
         methods: [
             ("hrtss".to_owned(), 42.5),
             ("a_metric_added_later".to_owned(), 0.125),
+            // Needs all 17 significant digits to read back as the same double.
+            ("edwards".to_owned(), 95.533_333_333_333_33),
             ("trimp".to_owned(), f64::NAN),
         ]
         .into_iter()
@@ -887,8 +889,9 @@ pub fn loads_are_stored_by_method_name(store: &dyn Store) {
         .expect("loads");
     assert_eq!(stored.get("hrtss"), Some(42.5));
     assert_eq!(stored.get("a_metric_added_later"), Some(0.125));
+    assert_eq!(stored.get("edwards"), Some(95.533_333_333_333_33));
     assert_eq!(stored.get("trimp"), None, "NaN reads back as missing");
-    assert_eq!(stored.methods.len(), 2);
+    assert_eq!(stored.methods.len(), 3);
 }
 
 /// The athlete's RPE and the derived metrics JSON are stored and cleared.

@@ -514,7 +514,7 @@ mod tests {
                 "INSERT INTO activities (athlete_id, source, start_ms, end_ms, sport, elapsed_s,
                      timer_s, sample_count, lap_count, load_trimp, load_srpe, load_hrtss, load,
                      load_method)
-                 VALUES (?1, 'a.fit', 0, 3600000, 'running', 3600, 3600, 0, 0, 61.25, NULL,
+                 VALUES (?1, 'a.fit', 0, 3600000, 'running', 3600, 3600, 0, 0, 95.53333333333333, NULL,
                      55.5, 55.5, 'hrtss')",
                 [athlete.0],
             )
@@ -525,8 +525,11 @@ mod tests {
             .expect("loads");
         let methods: std::collections::BTreeMap<String, f64> =
             serde_json::from_str(&json).expect("a JSON map");
-        let expected: std::collections::BTreeMap<String, f64> =
-            [("hrtss".to_owned(), 55.5), ("trimp".to_owned(), 61.25)].into();
+        let expected: std::collections::BTreeMap<String, f64> = [
+            ("hrtss".to_owned(), 55.5),
+            ("trimp".to_owned(), 95.533_333_333_333_33),
+        ]
+        .into();
         assert_eq!(methods, expected);
     }
 

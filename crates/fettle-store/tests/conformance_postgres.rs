@@ -745,7 +745,7 @@ fn a_schema_3_database_keeps_its_loads_as_method_values() {
          INSERT INTO activities (athlete_id, source, start_ms, end_ms, sport, elapsed_s,
              timer_s, sample_count, lap_count, load_trimp, load_srpe, load_hrtss, load,
              load_method)
-         SELECT athlete_id, 'a.fit', 0, 3600000, 'running', 3600, 3600, 0, 0, 61.25, NULL,
+         SELECT athlete_id, 'a.fit', 0, 3600000, 'running', 3600, 3600, 0, 0, 95.53333333333333, NULL,
              55.5, 55.5, 'hrtss' FROM athletes",
     )
     .expect("an activity with loads in schema 3");
@@ -759,7 +759,7 @@ fn a_schema_3_database_keeps_its_loads_as_method_values() {
         .expect("list");
     let loads = listed[0].loads.as_ref().expect("loads");
     assert_eq!(loads.methods.len(), 2, "{loads:?} in {schema}");
-    assert_eq!(loads.get("trimp"), Some(61.25));
+    assert_eq!(loads.get("trimp"), Some(95.533_333_333_333_33));
     assert_eq!(loads.get("hrtss"), Some(55.5));
     assert_eq!(loads.get("srpe"), None);
     assert_eq!((loads.load, loads.method.as_str()), (55.5, "hrtss"));

@@ -7,15 +7,16 @@
 --
 -- The values of the five former columns are carried over; the columns go.
 ALTER TABLE activities ADD COLUMN loads_json TEXT;
-UPDATE activities SET loads_json = (
-    SELECT json_group_object(name, value) FROM (
+UPDATE activities SET loads_json = '{' || COALESCE((
+    -- 17 significant digits ('!' lifts SQLite's cap of 16): every double reads back exactly.
+    SELECT group_concat('"' || name || '":' || printf('%!.17g', value), ',') FROM (
         SELECT 'trimp' AS name, activities.load_trimp AS value
         UNION ALL SELECT 'edwards', activities.load_edwards
         UNION ALL SELECT 'srpe', activities.load_srpe
         UNION ALL SELECT 'rtss', activities.load_rtss
         UNION ALL SELECT 'hrtss', activities.load_hrtss
     ) WHERE value IS NOT NULL
-)
+), '') || '}'
 WHERE load IS NOT NULL;
 ALTER TABLE activities DROP COLUMN load_trimp;
 ALTER TABLE activities DROP COLUMN load_edwards;
