@@ -346,7 +346,7 @@ struct PgRow<'r> {
 impl SqlRow for PgRow<'_> {
     fn cell(&self, name: &str) -> Result<Cell<'_>, DbError> {
         let columns = self.row.columns();
-        let index = find_column(columns.iter().map(postgres::Column::name), self.hint, name)
+        let index = find_column(columns.len(), |i| columns[i].name(), self.hint, name)
             .ok_or_else(|| DbError::new(DbErrorKind::Other, format!("no column {name}")))?;
         let ty = columns[index].type_().clone();
         let corrupt = |e: postgres::Error| DbError::corrupt(format!("column {name}: {e}"));

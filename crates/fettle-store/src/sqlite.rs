@@ -237,8 +237,13 @@ struct SqliteRow<'r, 's> {
 
 impl SqlRow for SqliteRow<'_, '_> {
     fn cell(&self, name: &str) -> Result<Cell<'_>, DbError> {
-        let index = find_column(self.names.iter().map(String::as_str), self.hint, name)
-            .ok_or_else(|| DbError::new(DbErrorKind::Other, format!("no column {name}")))?;
+        let index = find_column(
+            self.names.len(),
+            |i| self.names[i].as_str(),
+            self.hint,
+            name,
+        )
+        .ok_or_else(|| DbError::new(DbErrorKind::Other, format!("no column {name}")))?;
         let value = self.row.get_ref(index).map_err(|e| driver_error(&e))?;
         Ok(match value {
             ValueRef::Null => Cell::Null,

@@ -572,22 +572,19 @@ pub(crate) fn now_ms() -> i64 {
     Timestamp::now().as_millisecond()
 }
 
-/// Finds a column's index by name, starting after the previous hit: mappers read columns in
-/// the order of their list, so this is one comparison per read in the common case.
+/// Finds a column's index by name (`count` columns, the `i`-th called `name_at(i)`), starting
+/// after the previous hit: mappers read columns in the order of their list, so this is one
+/// comparison per read in the common case.
 pub(crate) fn find_column<'n>(
-    names: impl ExactSizeIterator<Item = &'n str> + Clone,
+    count: usize,
+    name_at: impl Fn(usize) -> &'n str,
     hint: &std::cell::Cell<usize>,
     name: &str,
 ) -> Option<usize> {
-    let count = names.len();
-    let start = hint.get();
-    let found = names
-        .clone()
-        .enumerate()
-        .skip(start)
-        .chain(names.enumerate().take(start))
-        .find(|(_, n)| *n == name)
-        .map(|(i, _)| i)?;
+    let start = hint.get().min(count);
+    let found = (start..count)
+        .chain(0..start)
+        .find(|&i| name_at(i) == name)?;
     hint.set(if found + 1 == count { 0 } else { found + 1 });
     Some(found)
 }
