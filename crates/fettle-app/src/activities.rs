@@ -1,6 +1,9 @@
 //! Listing and showing activities: the objects behind `fettle activities`, `fettle activity ID`
 //! and `GET /api/v1/activities[/{id}]`.
 
+use std::collections::BTreeMap;
+
+use fettle_core::load::MethodLoads;
 use fettle_formats::{Lap, Streams};
 use fettle_store::{ActivityFilter, ActivityId, ActivitySummary, AthleteId, Store};
 use jiff::Timestamp;
@@ -10,19 +13,37 @@ use serde::Serialize;
 
 use crate::AppError;
 
-/// Each method's load for one activity; `null` where it cannot be computed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// Each method's load for one activity: every registered metric
+/// ([`MethodLoads::METRICS`], e.g. `trimp`, `edwards`, `srpe`, `rtss`, `hrtss`) in its order,
+/// `null` where it cannot be computed.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoadsView {
-    /// Banister TRIMP.
-    pub trimp: Option<f64>,
-    /// Edwards TRIMP.
-    pub edwards: Option<f64>,
-    /// Session RPE (RPE × minutes).
-    pub srpe: Option<f64>,
-    /// Running TSS from grade-adjusted pace.
-    pub rtss: Option<f64>,
-    /// Heart-rate TSS.
-    pub hrtss: Option<f64>,
+    methods: BTreeMap<String, f64>,
+}
+
+impl LoadsView {
+    /// A metric's value by its registered name, if computed.
+    pub fn get(&self, metric: &str) -> Option<f64> {
+        self.methods.get(metric).copied()
+    }
+
+    /// Every registered metric with its value, in the registry's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, Option<f64>)> + '_ {
+        MethodLoads::METRICS
+            .iter()
+            .map(|metric| (metric.name, self.get(metric.name)))
+    }
+}
+
+impl Serialize for LoadsView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(MethodLoads::METRICS.len()))?;
+        for (name, value) in self.iter() {
+            map.serialize_entry(name, &value)?;
+        }
+        map.end()
+    }
 }
 
 /// One activity as listed (`fettle activities --json` items).
@@ -295,11 +316,7 @@ fn item(s: &ActivitySummary, tz: &TimeZone) -> ActivityItem {
         load_method: loads.map(|l| l.method.clone()),
         loads: loads
             .map(|l| LoadsView {
-                trimp: l.trimp,
-                edwards: l.edwards,
-                srpe: l.srpe,
-                rtss: l.rtss,
-                hrtss: l.hrtss,
+                methods: l.methods.clone(),
             })
             .unwrap_or_default(),
         notes: s.notes.clone(),

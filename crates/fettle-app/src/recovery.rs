@@ -1515,11 +1515,7 @@ mod tests {
                 .unwrap();
             if let Some(load) = load {
                 s.loads = Some(fettle_store::ActivityLoads {
-                    trimp: None,
-                    edwards: None,
-                    srpe: None,
-                    rtss: None,
-                    hrtss: None,
+                    methods: std::collections::BTreeMap::new(),
                     load,
                     method: "duration".into(),
                 });

@@ -600,11 +600,10 @@ pub fn recompute_loads(
             (
                 *id,
                 ActivityLoads {
-                    trimp: l.trimp,
-                    edwards: l.edwards,
-                    srpe: l.srpe,
-                    rtss: l.rtss,
-                    hrtss: l.hrtss,
+                    methods: l
+                        .values()
+                        .map(|(name, value)| (name.to_owned(), value))
+                        .collect(),
                     load: primary.load,
                     method: primary.load_method.as_str().to_string(),
                 },

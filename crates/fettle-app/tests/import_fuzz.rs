@@ -151,17 +151,7 @@ fn assert_within_limits(store: &dyn Store, now: Timestamp) -> usize {
         let loads = summary
             .loads
             .unwrap_or_else(|| panic!("{what} stored without loads"));
-        for load in [
-            loads.trimp,
-            loads.edwards,
-            loads.srpe,
-            loads.rtss,
-            loads.hrtss,
-        ]
-        .into_iter()
-        .flatten()
-        .chain([loads.load])
-        {
+        for load in loads.methods.values().copied().chain([loads.load]) {
             assert!(load.is_finite() && load >= 0.0, "{what}: load {load}");
         }
     }

@@ -54,11 +54,7 @@ fn run(store: &SqliteStore, a: AthleteId, day: Date, minutes: f64, load: Option<
     let id = store.insert_manual_activity(a, &activity).unwrap();
     if let Some(load) = load {
         let loads = ActivityLoads {
-            trimp: None,
-            edwards: None,
-            srpe: None,
-            rtss: None,
-            hrtss: None,
+            methods: std::collections::BTreeMap::new(),
             load,
             method: "srpe".to_string(),
         };

@@ -2,9 +2,9 @@
 //! file each: summary, laps and sample blob), tops it up to 4,000 activities, then times the
 //! full scan the daily series needs and a few reads.
 //!
-//! Run: `cargo run --release -p fettle-store --example store_bench [DIR]` (the SQLite database
-//! goes in a temporary directory, or under DIR: e.g. `/dev/shm` to take the disk out of the
-//! numbers), or `… --example store_bench -- --postgres URL` for the PostgreSQL store (in a
+//! Run: `cargo run --release -p fettle-store --all-features --example store_bench [DIR]` (the
+//! SQLite database goes in a temporary directory, or under DIR: e.g. `/dev/shm` to take the disk
+//! out of the numbers), or `… --example store_bench -- --postgres URL` for the PostgreSQL store (in a
 //! scratch schema `fettle_bench_<pid>` of that database, dropped at the end).
 //!
 //! Measured 2026-11-30 on the shared 2-core development machine (load average 3–8, so

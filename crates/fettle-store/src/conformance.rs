@@ -83,6 +83,10 @@ pub const CASES: &[Case] = &[
         "loads_are_written_in_one_transaction",
         loads_are_written_in_one_transaction,
     ),
+    (
+        "loads_are_stored_by_method_name",
+        loads_are_stored_by_method_name,
+    ),
     ("rpe_and_metrics_are_stored", rpe_and_metrics_are_stored),
     ("load_rows_scan_oldest_first", load_rows_scan_oldest_first),
     (
@@ -800,11 +804,10 @@ pub fn loads_are_written_in_one_transaction(store: &dyn Store) {
         &[&short_run(MONDAY_7AM + DAY, 41)],
     ))[0];
     let loads = |load: f64| ActivityLoads {
-        trimp: Some(load * 1.1),
-        edwards: None,
-        srpe: Some(load * 0.9),
-        rtss: None,
-        hrtss: Some(load),
+        methods: [("trimp", load * 1.1), ("srpe", load * 0.9), ("hrtss", load)]
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
         load,
         method: "hrtss".to_owned(),
     };
@@ -854,6 +857,41 @@ pub fn loads_are_written_in_one_transaction(store: &dyn Store) {
         store.set_activity_loads(athlete, &[(a, nan)]).is_err(),
         "NaN load refused"
     );
+}
+
+/// Loads are data: a method the store has never heard of is kept under its name, and a value
+/// that is not a number is left out (as a missing value), whatever the backend.
+pub fn loads_are_stored_by_method_name(store: &dyn Store) {
+    let athlete = store.default_athlete().expect("athlete");
+    let a = inserted(&import(store, athlete, 92, &[&short_run(MONDAY_7AM, 40)]))[0];
+    let given = ActivityLoads {
+        methods: [
+            ("hrtss".to_owned(), 42.5),
+            ("a_metric_added_later".to_owned(), 0.125),
+            // Needs all 17 significant digits to read back as the same double.
+            ("edwards".to_owned(), 95.533_333_333_333_33),
+            ("trimp".to_owned(), f64::NAN),
+        ]
+        .into_iter()
+        .collect(),
+        load: 42.5,
+        method: "hrtss".to_owned(),
+    };
+    store
+        .set_activity_loads(athlete, &[(a, given)])
+        .expect("loads");
+    let stored = store
+        .get_activity(athlete, a)
+        .expect("read")
+        .expect("exists")
+        .summary
+        .loads
+        .expect("loads");
+    assert_eq!(stored.get("hrtss"), Some(42.5));
+    assert_eq!(stored.get("a_metric_added_later"), Some(0.125));
+    assert_eq!(stored.get("edwards"), Some(95.533_333_333_333_33));
+    assert_eq!(stored.get("trimp"), None, "NaN reads back as missing");
+    assert_eq!(stored.methods.len(), 3);
 }
 
 /// The athlete's RPE and the derived metrics JSON are stored and cleared.

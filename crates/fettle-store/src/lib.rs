@@ -1,18 +1,18 @@
 //! Persistence for Fettle: the [`Store`] trait, its embedded SQLite backend ([`SqliteStore`]) and
-//! its PostgreSQL backend ([`PgStore`]).
+//! its PostgreSQL backend (`PgStore`, cargo feature `postgres`).
 //!
 //! # Architecture
 //!
 //! Everything Fettle keeps goes through the synchronous, object-safe [`Store`] trait
 //! (`Send + Sync`, used as `Box<dyn Store>` / `Arc<dyn Store>`; an async server calls it through
 //! `spawn_blocking`). The embedded SQLite backend is the default; the PostgreSQL backend
-//! implements the same trait, and the [`conformance`] suite, run against both, pins the
-//! behaviour they share. Nothing SQLite-specific crosses the trait: ids are `i64` newtypes,
+//! implements the same trait, and the `conformance` suite (cargo feature `conformance`), run
+//! against both, pins the behaviour they share. Nothing SQLite-specific crosses the trait: ids are `i64` newtypes,
 //! instants are [`jiff::Timestamp`]s stored as milliseconds, local days are [`jiff::civil::Date`]s.
 //!
 //! The multi-user server's accounts (users and roles, login sessions, API tokens, coach–athlete
 //! memberships) sit behind a second trait, [`Accounts`], implemented by both backends and pinned
-//! by the same suite ([`conformance::run_accounts`]). [`Database`] is both traits at once
+//! by the same suite (`conformance::run_accounts`). [`Database`] is both traits at once
 //! (`Box<dyn Database>` / `Arc<dyn Database>`, coercing to `&dyn Store` and `&dyn Accounts`);
 //! [`open()`] gives one from the string a user types: a `postgres://` URL or a SQLite path.
 //!
@@ -22,11 +22,14 @@
 //! `store_bench` example measures it (3,000 one-hour runs in ≈ 1.5–2.5 s including encoding,
 //! the 4,000-activity scan in ≈ 2–3 ms, on the shared 2-core machine).
 //!
-//! [`PgStore`] keeps a small pool of connections
-//! ([`postgres::POOL_SIZE`]) so callers on many threads really run
-//! at once; imports of one athlete still run one after the other (the athlete's row is locked
-//! for the duplicate check), imports of different athletes in parallel. See
-//! [`postgres`] for how it matches SQLite's behaviour (NaN, text order,
+//! Both backends run the same SQL: every query lives once in [`sql`], generic over a
+//! [`sql::Backend`]; `sqlite.rs` and `postgres.rs` are thin adapters (connections,
+//! transactions, how their driver binds and reads values).
+//!
+//! `PgStore` (cargo feature `postgres`) keeps an `r2d2` pool of connections (`POOL_SIZE`) so
+//! callers on many threads really run at once; imports of one athlete still run one after the
+//! other (the athlete's row is locked for the duplicate check), imports of different athletes
+//! in parallel. See `postgres` for how it matches SQLite's behaviour (NaN, text order,
 //! migrations) and how to give each Fettle its own schema in a shared database. Measured with
 //! `store_bench -- --postgres URL` against a local PostgreSQL 15: ≈ 85–117 imported files/s
 //! from one thread (one durable commit each), ≈ 290/s from four, the 4,000-activity scan in
@@ -52,17 +55,18 @@
 //!   embedded with `include_str!`) are applied in one transaction when a database is opened and
 //!   recorded in `schema_version`; a database from a newer Fettle is refused with
 //!   [`StoreError::NewerSchema`] and left untouched. PostgreSQL has its own files
-//!   (`migrations/postgres/`) with the same numbers and the same tables in PostgreSQL types. The SQLite connection uses WAL, foreign
-//!   keys and a busy timeout ([`sqlite::BUSY_TIMEOUT`]).
+//!   (`migrations/postgres/`) with the same numbers and the same tables in PostgreSQL types; a
+//!   test reads both catalogues and proves the two schemas match. The SQLite connection uses
+//!   WAL, foreign keys and a busy timeout ([`sqlite::BUSY_TIMEOUT`]).
 //!
-//! # Schema (version 3)
+//! # Schema (version 4)
 //!
 //! | table | key | holds |
 //! |---|---|---|
 //! | `schema_version` | `version` | applied migrations |
 //! | `athletes` | `athlete_id` | the partition root: unique `name`, creation time |
 //! | `files` | `file_id`; unique (`athlete_id`, `content_hash`) | imported files: 128-bit content hash (hex), source, size, import time, counts of inserted, duplicate and deleted activities (a file with deletions stays recorded so a re-import does not bring them back) |
-//! | `activities` | `activity_id`; index (`athlete_id`, `start_ms`, …) covering the daily-series scan | summaries: every [`fettle_formats::Activity`] field but streams, laps and R-R intervals, plus `file_id`, `source`, `session_index`, `end_ms`, `sample_count`, `lap_count`, the athlete's `rpe`, the loads (`load_trimp`, `load_edwards`, `load_srpe`, `load_rtss`, `load_hrtss`, `load`, `load_method`), `metrics_json`, and the athlete's corrections `notes` and `exclude_from_load` |
+//! | `activities` | `activity_id`; index (`athlete_id`, `start_ms`, …) covering the daily-series scan | summaries: every [`fettle_formats::Activity`] field but streams, laps and R-R intervals, plus `file_id`, `source`, `session_index`, `end_ms`, `sample_count`, `lap_count`, the athlete's `rpe`, the loads (`loads_json`: each method's value by name, a JSON object; the primary `load` and its `load_method`), `metrics_json`, and the athlete's corrections `notes` and `exclude_from_load` |
 //! | `laps` | (`athlete_id`, `activity_id`, `lap_index`) | one row per lap |
 //! | `activity_samples` | (`athlete_id`, `activity_id`) | one [`blob`] per activity: streams and R-R intervals (no row when it has neither) |
 //! | `profile_values` | (`athlete_id`, `key`, `from_date`) | profile history: a value applies from its date on |
@@ -102,12 +106,15 @@
 
 mod accounts;
 pub mod blob;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod dedup;
 mod error;
 mod model;
 mod open;
+#[cfg(feature = "postgres")]
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 mod store;
 mod text;
@@ -123,6 +130,8 @@ pub use model::{
     ProfileValue, RaceId, RecoveryId, StoredActivity, StoredRace, StoredRecovery, StringSet,
 };
 pub use open::{LocationKind, location_kind, open, redact_location};
+#[cfg(feature = "postgres")]
 pub use postgres::PgStore;
+pub use sql::SqlStore;
 pub use sqlite::SqliteStore;
 pub use store::Store;

@@ -1,6 +1,7 @@
 //! The plain values that go in and out of a [`Store`](crate::Store): ids, import requests and
 //! outcomes, activity summaries, loads, filters and the small logs.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use fettle_core::log::{RaceResult, RecoveryEntry};
@@ -123,22 +124,26 @@ pub enum FileOutcome {
 }
 
 /// Per-session loads computed by the science and stored beside the summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Each method's value is data, method → value (the names of
+/// [`fettle_core::load::MethodLoads::METRICS`]): the store keeps whatever it is given, so a
+/// new load metric needs no column, migration or field here. A method without a finite value
+/// is left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ActivityLoads {
-    /// Banister TRIMP.
-    pub trimp: Option<f64>,
-    /// Edwards' summated heart-rate zones.
-    pub edwards: Option<f64>,
-    /// Session RPE × duration.
-    pub srpe: Option<f64>,
-    /// Running training stress score (pace based).
-    pub rtss: Option<f64>,
-    /// Heart-rate training stress score.
-    pub hrtss: Option<f64>,
+    /// Each method's value by name (`trimp`, `hrtss` …), in its own unit.
+    pub methods: BTreeMap<String, f64>,
     /// The load used by the daily series.
     pub load: f64,
     /// Which method gave `load` (e.g. `hrtss`).
     pub method: String,
+}
+
+impl ActivityLoads {
+    /// A method's value, if stored.
+    pub fn get(&self, method: &str) -> Option<f64> {
+        self.methods.get(method).copied()
+    }
 }
 
 /// An activity's stored summary: everything in [`Activity`] except the samples, laps and R-R

@@ -4,6 +4,7 @@
 
 use crate::accounts::Database;
 use crate::error::{StoreError, StoreResult};
+#[cfg(feature = "postgres")]
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 
@@ -108,8 +109,17 @@ pub fn open(location: &str) -> StoreResult<Box<dyn Database>> {
         ));
     }
     match location_kind(location) {
+        #[cfg(feature = "postgres")]
         LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => {
             Ok(Box::new(PgStore::connect(location.trim())?))
+        }
+        #[cfg(not(feature = "postgres"))]
+        LocationKind::PostgresUrl | LocationKind::PostgresConnectionString => {
+            Err(StoreError::Invalid(
+                "this fettle was built without PostgreSQL support: pass a SQLite file path, or \
+                 build fettle with `--features postgres`"
+                    .to_owned(),
+            ))
         }
         LocationKind::UnsupportedUrl(scheme) => Err(StoreError::Invalid(format!(
             "unsupported database URL scheme `{scheme}://`: pass a SQLite file path or a \
@@ -163,16 +173,21 @@ const UNREADABLE_URL: &str =
 /// the whole URL is replaced.
 fn redact_url(url: &str) -> String {
     let redacted = redact_url_parts(url);
+    // Without the driver (or where it cannot read the URL): a ':' before the last '@' may
+    // still start a password.
+    let by_syntax = |text: &str| {
+        let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+        let rest = rest.replace(":…@", "@");
+        rest.rsplit_once('@')
+            .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    };
+    #[cfg(feature = "postgres")]
     let password_left = |text: &str| match text.parse::<postgres::Config>() {
         Ok(config) => config.get_password().is_some_and(|p| p != "…".as_bytes()),
-        // Unreadable by the driver: a ':' before the last '@' may still start a password.
-        Err(_) => {
-            let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
-            let rest = rest.replace(":…@", "@");
-            rest.rsplit_once('@')
-                .is_some_and(|(userinfo, _)| userinfo.contains(':'))
-        }
+        Err(_) => by_syntax(text),
     };
+    #[cfg(not(feature = "postgres"))]
+    let password_left = by_syntax;
     if password_left(&redacted) {
         UNREADABLE_URL.to_owned()
     } else {
@@ -337,6 +352,7 @@ mod tests {
         assert_eq!(ann.role, crate::Role::Coach);
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn postgres_urls_of_either_spelling_connect_to_postgres() {
         // Port 1 on the loopback: refused at once, so the answer proves which backend tried.
@@ -383,6 +399,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn passwords_never_survive_redaction() {
         let cases = [
@@ -455,6 +472,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn connection_strings_connect_to_postgres_and_create_no_file() {
         let location = "host=127.0.0.1 port=1 user=fettle password=s3cr3t dbname=club";
@@ -471,6 +489,7 @@ mod tests {
         assert!(!error.to_string().contains("s3cr3t"), "{error}");
     }
 
+    #[cfg(feature = "postgres")]
     #[test]
     fn url_errors_never_show_the_password() {
         for url in [

@@ -452,3 +452,315 @@ fn open_with_a_postgres_url_uses_postgres() {
     assert_eq!(plain.schema_version().expect("version"), SCHEMA_VERSION);
     assert_eq!(plain.user(ann.id).expect("lookup"), Some(ann));
 }
+
+/// One table as both catalogues describe it, in terms both share.
+#[derive(Debug, Default, PartialEq)]
+struct TableShape {
+    /// Column → (kind, NOT NULL).
+    columns: std::collections::BTreeMap<String, (&'static str, bool)>,
+    primary_key: Vec<String>,
+    /// Column lists of UNIQUE constraints.
+    unique: std::collections::BTreeSet<Vec<String>>,
+    /// (columns, parent table, parent columns, ON DELETE action).
+    foreign_keys: std::collections::BTreeSet<(Vec<String>, String, Vec<String>, String)>,
+    /// Index name → every column it holds (key and included; PostgreSQL's INCLUDE covers what
+    /// SQLite's extra key columns cover).
+    indexes: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// How many CHECK constraints.
+    checks: usize,
+}
+
+type SchemaShape = std::collections::BTreeMap<String, TableShape>;
+
+/// The shared kind of a column type: PostgreSQL's BIGINT/INTEGER and SQLite's INTEGER/BIGINT
+/// are integers, a PostgreSQL BOOLEAN is an integer 0/1 in SQLite (the migrations' headers),
+/// BYTEA is SQLite's BLOB.
+fn kind(declared: &str) -> &'static str {
+    match declared.to_ascii_lowercase().as_str() {
+        "integer" | "bigint" | "smallint" | "boolean" => "integer",
+        "double precision" | "real" => "real",
+        "text" => "text",
+        "blob" | "bytea" => "bytes",
+        other => panic!("a column type the schemas should not use: {other}"),
+    }
+}
+
+fn sqlite_shape(path: &std::path::Path) -> SchemaShape {
+    let db = rusqlite::Connection::open(path).expect("open the SQLite file");
+    let strings = |sql: &str, table: &str| -> Vec<Vec<String>> {
+        let mut stmt = db.prepare(sql).expect("catalogue query");
+        let width = stmt.column_count();
+        stmt.query_map([table], |row| {
+            (0..width)
+                .map(|i| {
+                    let value: rusqlite::types::Value = row.get(i)?;
+                    Ok(match value {
+                        rusqlite::types::Value::Text(t) => t,
+                        rusqlite::types::Value::Integer(i) => i.to_string(),
+                        rusqlite::types::Value::Null => String::new(),
+                        other => format!("{other:?}"),
+                    })
+                })
+                .collect()
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("row")
+    };
+    let tables = strings(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name <> ?1 ORDER BY name",
+        "sqlite_sequence",
+    );
+    let mut schema = SchemaShape::new();
+    for table in tables {
+        let (name, sql) = (&table[0], &table[1]);
+        let mut shape = TableShape::default();
+        let mut pk: Vec<(i64, String)> = Vec::new();
+        for c in strings(
+            "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)",
+            name,
+        ) {
+            let key: i64 = c[3].parse().expect("pk");
+            // A primary key column is NOT NULL in PostgreSQL (SQLite's rowid alias is too).
+            shape
+                .columns
+                .insert(c[0].clone(), (kind(&c[1]), c[2] == "1" || key > 0));
+            if key > 0 {
+                pk.push((key, c[0].clone()));
+            }
+        }
+        pk.sort();
+        shape.primary_key = pk.into_iter().map(|(_, c)| c).collect();
+        for index in strings(
+            "SELECT name, origin FROM pragma_index_list(?1) WHERE origin <> 'pk'",
+            name,
+        ) {
+            let columns: Vec<String> = strings(
+                "SELECT name FROM pragma_index_info(?1) ORDER BY seqno",
+                &index[0],
+            )
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+            if index[1] == "u" {
+                shape.unique.insert(columns);
+            } else {
+                shape
+                    .indexes
+                    .insert(index[0].clone(), columns.into_iter().collect());
+            }
+        }
+        let mut foreign: std::collections::BTreeMap<
+            i64,
+            (Vec<String>, String, Vec<String>, String),
+        > = std::collections::BTreeMap::new();
+        for fk in strings(
+            "SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(?1)
+             ORDER BY id, seq",
+            name,
+        ) {
+            let entry = foreign
+                .entry(fk[0].parse().expect("id"))
+                .or_insert_with(|| (Vec::new(), fk[1].clone(), Vec::new(), fk[4].clone()));
+            entry.0.push(fk[2].clone());
+            entry.2.push(fk[3].clone());
+        }
+        shape.foreign_keys = foreign.into_values().collect();
+        shape.checks = sql.matches("CHECK (").count() + sql.matches("CHECK(").count();
+        schema.insert(name.clone(), shape);
+    }
+    schema
+}
+
+fn postgres_shape(client: &mut postgres::Client, schema_name: &str) -> SchemaShape {
+    let rows = |client: &mut postgres::Client, sql: &str| -> Vec<Vec<String>> {
+        client
+            .query(sql, &[&schema_name])
+            .expect("catalogue query")
+            .iter()
+            .map(|row| (0..row.len()).map(|i| row.get::<_, String>(i)).collect())
+            .collect()
+    };
+    let mut schema = SchemaShape::new();
+    for t in rows(
+        client,
+        "SELECT table_name::TEXT FROM information_schema.tables
+         WHERE table_schema = $1 AND table_type = 'BASE TABLE'",
+    ) {
+        schema.insert(t[0].clone(), TableShape::default());
+    }
+    for c in rows(
+        client,
+        "SELECT table_name::TEXT, column_name::TEXT, data_type::TEXT, is_nullable::TEXT
+         FROM information_schema.columns WHERE table_schema = $1",
+    ) {
+        let table = schema.get_mut(&c[0]).expect("a column of a known table");
+        table
+            .columns
+            .insert(c[1].clone(), (kind(&c[2]), c[3] == "NO"));
+    }
+    // Constraints: p(rimary), u(nique), f(oreign), c(heck), with their columns in order.
+    for k in rows(
+        client,
+        "SELECT t.relname::TEXT, c.contype::TEXT,
+             COALESCE(ARRAY_TO_STRING(ARRAY(SELECT a.attname FROM UNNEST(c.conkey)
+                 WITH ORDINALITY AS k(n, i) JOIN pg_attribute a
+                 ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i), ','), ''),
+             COALESCE(p.relname::TEXT, ''),
+             COALESCE(ARRAY_TO_STRING(ARRAY(SELECT a.attname FROM UNNEST(c.confkey)
+                 WITH ORDINALITY AS k(n, i) JOIN pg_attribute a
+                 ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i), ','), ''),
+             c.confdeltype::TEXT
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+         LEFT JOIN pg_class p ON p.oid = c.confrelid
+         WHERE t.relnamespace = $1::TEXT::REGNAMESPACE",
+    ) {
+        let table = schema
+            .get_mut(&k[0])
+            .expect("a constraint of a known table");
+        let columns: Vec<String> = k[2].split(',').map(str::to_owned).collect();
+        match k[1].as_str() {
+            "p" => table.primary_key = columns,
+            "u" => {
+                table.unique.insert(columns);
+            }
+            "f" => {
+                let on_delete = match k[5].as_str() {
+                    "c" => "CASCADE",
+                    "n" => "SET NULL",
+                    "r" => "RESTRICT",
+                    "d" => "SET DEFAULT",
+                    _ => "NO ACTION",
+                };
+                table.foreign_keys.insert((
+                    columns,
+                    k[3].clone(),
+                    k[4].split(',').map(str::to_owned).collect(),
+                    on_delete.to_owned(),
+                ));
+            }
+            "c" => table.checks += 1,
+            _ => {}
+        }
+    }
+    // Indexes that do not back a constraint (those are compared as constraints above).
+    for i in rows(
+        client,
+        "SELECT t.relname::TEXT, i.relname::TEXT,
+             ARRAY_TO_STRING(ARRAY(SELECT a.attname FROM UNNEST(x.indkey) AS k(n)
+                 JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n), ',')
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         WHERE t.relnamespace = $1::TEXT::REGNAMESPACE
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+    ) {
+        let table = schema.get_mut(&i[0]).expect("an index of a known table");
+        table
+            .indexes
+            .insert(i[1].clone(), i[2].split(',').map(str::to_owned).collect());
+    }
+    schema
+}
+
+/// The two migration folders describe one schema: every table with the same columns (in the
+/// shared kinds, nullability), primary keys, unique constraints, foreign keys with their
+/// ON DELETE, indexes and number of CHECK constraints, read from each engine's own catalogue
+/// after all migrations ran.
+#[test]
+fn sqlite_and_postgres_migrations_build_the_same_schema() {
+    let Some(mut scratch) =
+        Scratch::connect("sqlite_and_postgres_migrations_build_the_same_schema")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("schema.sqlite");
+    drop(fettle_store::SqliteStore::open(&path).expect("migrate SQLite"));
+    let sqlite = sqlite_shape(&path);
+
+    drop(scratch.store());
+    let schema_name = scratch.schemas.last().expect("a scratch schema").clone();
+    let postgres = postgres_shape(&mut scratch.admin, &schema_name);
+
+    // The catalogues were read, not found empty: known parts of the schema are there.
+    let activities = &sqlite["activities"];
+    assert_eq!(activities.primary_key, ["activity_id"]);
+    assert_eq!(activities.indexes["activities_by_start"].len(), 9);
+    assert_eq!(activities.columns["loads_json"], ("text", false));
+    assert!(
+        sqlite["laps"].foreign_keys.contains(&(
+            vec!["athlete_id".to_owned(), "activity_id".to_owned()],
+            "activities".to_owned(),
+            vec!["athlete_id".to_owned(), "activity_id".to_owned()],
+            "CASCADE".to_owned()
+        )),
+        "{:?}",
+        sqlite["laps"].foreign_keys
+    );
+    assert!(sqlite["users"].unique.contains(&vec!["email".to_owned()]));
+    assert!(sqlite["memberships"].checks >= 2);
+    assert_eq!(
+        sqlite.keys().collect::<Vec<_>>(),
+        postgres.keys().collect::<Vec<_>>(),
+        "the same tables"
+    );
+    for (table, shape) in &sqlite {
+        assert_eq!(
+            shape, &postgres[table],
+            "table {table}: SQLite (left) against PostgreSQL"
+        );
+    }
+}
+
+/// Schema 4 moves each load method's value from its column into `loads_json`: a schema 3
+/// database's values come through and read back by method name.
+#[test]
+fn a_schema_3_database_keeps_its_loads_as_method_values() {
+    let Some(mut scratch) =
+        Scratch::connect("a_schema_3_database_keeps_its_loads_as_method_values")
+    else {
+        return;
+    };
+    let url = scratch.schema_url();
+    let schema = scratch.schemas.last().expect("a scratch schema").clone();
+    let mut old = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    old.batch_execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)",
+    )
+    .expect("version table");
+    for (version, sql) in [
+        (1, include_str!("../migrations/postgres/0001_initial.sql")),
+        (2, include_str!("../migrations/postgres/0002_accounts.sql")),
+        (
+            3,
+            include_str!("../migrations/postgres/0003_corrections.sql"),
+        ),
+    ] {
+        old.batch_execute(sql).expect("an old migration");
+        old.execute("INSERT INTO schema_version VALUES ($1, 0)", &[&version])
+            .expect("record it");
+    }
+    old.batch_execute(
+        "INSERT INTO athletes (name, created_ms) VALUES ('default', 0);
+         INSERT INTO activities (athlete_id, source, start_ms, end_ms, sport, elapsed_s,
+             timer_s, sample_count, lap_count, load_trimp, load_srpe, load_hrtss, load,
+             load_method)
+         SELECT athlete_id, 'a.fit', 0, 3600000, 'running', 3600, 3600, 0, 0, 95.53333333333333, NULL,
+             55.5, 55.5, 'hrtss' FROM athletes",
+    )
+    .expect("an activity with loads in schema 3");
+    drop(old);
+
+    let store = PgStore::connect(&url).expect("upgrade to the current schema");
+    assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    let athlete = store.default_athlete().expect("athlete");
+    let listed = store
+        .list_activities(athlete, &fettle_store::ActivityFilter::default())
+        .expect("list");
+    let loads = listed[0].loads.as_ref().expect("loads");
+    assert_eq!(loads.methods.len(), 2, "{loads:?} in {schema}");
+    assert_eq!(loads.get("trimp"), Some(95.533_333_333_333_33));
+    assert_eq!(loads.get("hrtss"), Some(55.5));
+    assert_eq!(loads.get("srpe"), None);
+    assert_eq!((loads.load, loads.method.as_str()), (55.5, "hrtss"));
+}

@@ -213,14 +213,14 @@ fn print_detail(detail: &activities::ActivityDetail) {
         println!("  counts      not in the training load (count it with `--include-in-load`)");
     }
     if let Some(load) = a.load {
+        let methods: String = a
+            .loads
+            .iter()
+            .map(|(name, value)| format!("  {name} {}", opt(value, 0)))
+            .collect();
         println!(
-            "  load        {load:.0} ({})  trimp {}  edwards {}  srpe {}  rtss {}  hrtss {}",
+            "  load        {load:.0} ({}){methods}",
             a.load_method.as_deref().unwrap_or("-"),
-            opt(a.loads.trimp, 0),
-            opt(a.loads.edwards, 0),
-            opt(a.loads.srpe, 0),
-            opt(a.loads.rtss, 0),
-            opt(a.loads.hrtss, 0)
         );
     }
     if let Some(c) = &detail.classification {

@@ -198,6 +198,53 @@ pub struct MethodLoads {
     pub duration_s: f64,
 }
 
+/// A per-session load metric as the rest of Fettle sees it: its stable name (the key in JSON
+/// and in the store's method → value map) and how to read it from [`MethodLoads`].
+#[derive(Debug, Clone, Copy)]
+pub struct LoadMetric {
+    /// The stable snake_case name.
+    pub name: &'static str,
+    /// The session's value, if computable.
+    pub value: fn(&MethodLoads) -> Option<f64>,
+}
+
+impl MethodLoads {
+    /// Every metric, in the order they are shown. A new metric is computed in
+    /// [`method_loads_from_features`] and registered here: the store keeps whatever this
+    /// lists (no column, no migration) and the use cases and faces iterate it.
+    pub const METRICS: &'static [LoadMetric] = &[
+        LoadMetric {
+            name: "trimp",
+            value: |l| l.trimp,
+        },
+        LoadMetric {
+            name: "edwards",
+            value: |l| l.edwards,
+        },
+        LoadMetric {
+            name: "srpe",
+            value: |l| l.srpe,
+        },
+        LoadMetric {
+            name: "rtss",
+            value: |l| l.rtss,
+        },
+        LoadMetric {
+            name: "hrtss",
+            value: |l| l.hrtss,
+        },
+    ];
+
+    /// The registered metrics this session has a finite value for, by name.
+    pub fn values(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        MethodLoads::METRICS.iter().filter_map(|metric| {
+            (metric.value)(self)
+                .filter(|v| v.is_finite())
+                .map(|v| (metric.name, v))
+        })
+    }
+}
+
 /// Which method produced a session's primary load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
