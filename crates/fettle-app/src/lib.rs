@@ -16,6 +16,7 @@ pub mod demo;
 pub mod import;
 pub mod planning;
 pub mod plausible;
+pub mod portable;
 pub mod recovery;
 pub mod squad;
 pub mod today;
