@@ -14,6 +14,7 @@ pub mod activities;
 pub mod corrections;
 pub mod demo;
 pub mod import;
+pub mod overlap;
 pub mod planning;
 pub mod plausible;
 pub mod portable;

@@ -298,3 +298,62 @@ fn a_postgres_database_is_backed_up_with_pg_dump_and_the_password_is_never_shown
     assert!(!stderr.contains("s3cr3t"), "{stderr}");
     assert!(!dir.path().join("club.dump").exists());
 }
+
+#[test]
+fn a_session_added_over_another_is_stored_with_a_warning_naming_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("overlap.sqlite");
+    let add = |start: &str, duration: &str, name: &str| {
+        json(
+            &db,
+            &[
+                "add",
+                "--date",
+                "2026-03-02",
+                "--start",
+                start,
+                "--duration",
+                duration,
+                "--distance",
+                "5km",
+                "--name",
+                name,
+            ],
+        )
+    };
+    let first = add("07:00", "1h", "Long run");
+    assert_eq!(first["warnings"], serde_json::json!([]));
+    // Starts when the first ends: touching is not overlapping.
+    let touching = add("08:00", "20m", "Strides");
+    assert_eq!(touching["warnings"], serde_json::json!([]));
+    let second = add("07:30", "20m", "Tempo");
+    let overlaps = second["overlaps"].as_array().expect("a list");
+    assert_eq!(overlaps.len(), 1, "{second}");
+    assert_eq!(overlaps[0]["id"], first["id"]);
+    assert_eq!(overlaps[0]["start"], "2026-03-02T07:00:00+00:00");
+    assert_eq!(overlaps[0]["end"], "2026-03-02T08:00:00+00:00");
+    let warning = second["warnings"][0].as_str().expect("a warning");
+    assert!(
+        warning.contains("\"Long run\", 2026-03-02 07:00–08:00"),
+        "{warning}"
+    );
+    // Stored all the same, and people see the warning on stderr.
+    assert_eq!(json(&db, &["activities"]).as_array().map(Vec::len), Some(3));
+    let text = run(fettle(&db).args([
+        "add",
+        "--date",
+        "2026-03-02",
+        "--start",
+        "07:10",
+        "--duration",
+        "10m",
+        "--distance",
+        "2km",
+    ]));
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        stderr.contains("warning: this session overlaps activity"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\"Long run\""), "{stderr}");
+}
