@@ -244,15 +244,38 @@ pub fn restore(
             folder.display()
         )));
     }
+    // Everything is read and checked before anything is written: the store has no transaction
+    // across calls, so a damaged export must fail while the database is still empty.
+    let profile: Vec<ProfileValue> = read_json(folder, "profile.json")?;
+    let settings: SettingsFile = read_json(folder, "settings.json")?;
+    let records: Vec<ActivityRecord> = read_json(folder, "activities.json")?;
+    let wellness: Vec<WellnessEntry> = read_json(folder, "wellness.json")?;
+    let recovery: Vec<RecoveryEntry> = read_json(folder, "recovery.json")?;
+    let races: Vec<RaceResult> = read_json(folder, "races.json")?;
+    let mut by_file: BTreeMap<&str, Vec<&ActivityRecord>> = BTreeMap::new();
+    for record in &records {
+        crate::validate::sport("sport", &record.sport)?;
+        by_file.entry(record.fit.as_str()).or_default().push(record);
+    }
+    // Decoded once to check and dropped (a long history's streams would not fit in memory
+    // at once); decoded again below while writing.
+    for (fit, group) in &by_file {
+        let sessions = decode_fit(folder, fit)?.1.activities.len();
+        if let Some(record) = group.iter().find(|r| r.session >= sessions) {
+            return Err(AppError::Invalid(format!(
+                "{fit} in {} has no session {} (activities.json names it): the export is damaged",
+                folder.display(),
+                record.session
+            )));
+        }
+    }
     let mut counts = ExportCounts::default();
 
     // The profile first: loads depend on the thresholds of each day.
-    let profile: Vec<ProfileValue> = read_json(folder, "profile.json")?;
     for value in &profile {
         store.set_profile_value(athlete, &value.key, value.from, &value.value)?;
     }
     counts.profile_values = profile.len();
-    let settings: SettingsFile = read_json(folder, "settings.json")?;
     for (key, value) in &settings.settings {
         store.set_setting(athlete, key, Some(value))?;
     }
@@ -265,17 +288,9 @@ pub fn restore(
     counts.settings = settings.settings.len();
 
     let tz = crate::athlete_time_zone(store, athlete)?;
-    let records: Vec<ActivityRecord> = read_json(folder, "activities.json")?;
-    let mut by_file: BTreeMap<&str, Vec<&ActivityRecord>> = BTreeMap::new();
-    for record in &records {
-        by_file.entry(record.fit.as_str()).or_default().push(record);
-    }
     let mut metrics = Vec::new();
     for (fit, group) in &by_file {
-        let bytes = read(folder, fit)?;
-        let decoded = fettle_formats::decode_any(&bytes).map_err(|e| {
-            AppError::Invalid(format!("{fit} in {} cannot be read: {e}", folder.display()))
-        })?;
+        let (bytes, decoded) = decode_fit(folder, fit)?;
         let session = |record: &ActivityRecord| {
             decoded.activities.get(record.session).ok_or_else(|| {
                 AppError::Invalid(format!(
@@ -355,17 +370,14 @@ pub fn restore(
     }
     store.set_activity_metrics(athlete, &metrics)?;
 
-    let wellness: Vec<WellnessEntry> = read_json(folder, "wellness.json")?;
     for entry in &wellness {
         store.upsert_wellness(athlete, entry)?;
     }
     counts.wellness_days = wellness.len();
-    let recovery: Vec<RecoveryEntry> = read_json(folder, "recovery.json")?;
     for entry in &recovery {
         store.add_recovery(athlete, entry)?;
     }
     counts.recovery_entries = recovery.len();
-    let races: Vec<RaceResult> = read_json(folder, "races.json")?;
     for race in &races {
         store.add_race(athlete, race)?;
     }
@@ -382,6 +394,15 @@ pub fn restore(
     }
     recompute_loads(store, athlete)?;
     Ok(counts)
+}
+
+/// An export's FIT file: its bytes and what they decode to.
+fn decode_fit(folder: &Path, fit: &str) -> Result<(Vec<u8>, fettle_formats::Decoded), AppError> {
+    let bytes = read(folder, fit)?;
+    let decoded = fettle_formats::decode_any(&bytes).map_err(|e| {
+        AppError::Invalid(format!("{fit} in {} cannot be read: {e}", folder.display()))
+    })?;
+    Ok((bytes, decoded))
 }
 
 /// The imported file an activity's source names: without the `@N` of a session.
@@ -485,7 +506,84 @@ fn read_manifest(folder: &Path) -> Result<Manifest, AppError> {
 
 #[cfg(test)]
 mod tests {
+    use fettle_store::SqliteStore;
+
     use super::*;
+
+    /// An exported folder of one athlete with one manual session.
+    fn exported(folder: &Path) {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let athlete = store.default_athlete().expect("athlete");
+        store
+            .set_profile_value(athlete, "tz", jiff::civil::date(2026, 1, 1), "UTC")
+            .expect("tz");
+        let session = crate::training::ManualSession {
+            date: jiff::civil::date(2026, 3, 2),
+            start: None,
+            duration_s: 1800.0,
+            distance_m: Some(5000.0),
+            rpe: Some(5.0),
+            sport: None,
+            name: Some("Easy".to_owned()),
+        };
+        let now = Timestamp::from_second(1_800_000_000).expect("instant");
+        crate::training::add_manual(&store, athlete, &session, now).expect("added");
+        export(&store, athlete, folder, now).expect("exported");
+    }
+
+    fn restore_into_empty(folder: &Path) -> Result<ExportCounts, AppError> {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let athlete = store.default_athlete().expect("athlete");
+        restore(&store, athlete, folder)
+    }
+
+    #[test]
+    fn a_damaged_or_newer_export_is_refused_with_the_reason() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("export");
+        exported(&folder);
+        assert!(is_export(&folder));
+        assert_eq!(restore_into_empty(&folder).expect("restored").activities, 1);
+
+        // A file name leading out of the folder is never read.
+        let records = folder.join("activities.json");
+        let original = std::fs::read_to_string(&records).expect("read");
+        std::fs::write(
+            &records,
+            original.replace("activities/0001.fit", "../secret.fit"),
+        )
+        .expect("write");
+        let error = restore_into_empty(&folder).expect_err("refused");
+        assert!(
+            error.to_string().contains("is not a file of the export"),
+            "{error}"
+        );
+        std::fs::write(&records, &original).expect("write");
+
+        // A damaged activity file is found before anything is written: the database stays
+        // empty, so the restore can be run again once the file is fixed.
+        let fit = folder.join("activities/0001.fit");
+        let bytes = std::fs::read(&fit).expect("read");
+        std::fs::write(&fit, b"not a FIT file").expect("write");
+        let store = SqliteStore::open_in_memory().expect("open");
+        let athlete = store.default_athlete().expect("athlete");
+        let error = restore(&store, athlete, &folder).expect_err("refused");
+        assert!(error.to_string().contains("cannot be read"), "{error}");
+        assert_eq!(store.counts(athlete).expect("counts").activities, 0);
+        assert!(store.profile_values(athlete).expect("profile").is_empty());
+        std::fs::write(&fit, bytes).expect("write");
+
+        // A newer layout is refused, not guessed at.
+        let manifest = folder.join(MANIFEST);
+        let text = std::fs::read_to_string(&manifest).expect("read");
+        std::fs::write(&manifest, text.replace("\"version\": 1", "\"version\": 2")).expect("write");
+        let error = restore_into_empty(&folder).expect_err("refused");
+        assert!(error.to_string().contains("newer Fettle"), "{error}");
+
+        // A folder without a manifest is not an export (a plain import reads it).
+        std::fs::remove_file(&manifest).expect("remove");
+        assert!(!is_export(&folder));
+    }
 
     #[test]
     fn a_sessions_source_names_its_file() {
