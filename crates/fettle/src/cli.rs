@@ -96,6 +96,31 @@ pub(crate) enum Command {
     User(UserArgs),
     /// API tokens of a multi-user server's accounts, for scripts and sync tools.
     Token(TokenArgs),
+    /// Copy the database to a file, safely while the dashboard runs (a PostgreSQL database:
+    /// says how to use pg_dump).
+    Backup(BackupArgs),
+    /// Write everything you own to a folder in open formats (FIT, CSV, JSON) with a manifest;
+    /// `fettle import DIR` of that folder into an empty database restores it.
+    Export(ExportArgs),
+}
+
+/// `fettle backup FILE`
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    /// The backup file to write (a SQLite database; open it with --db FILE).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+/// `fettle export DIR`
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The folder to write (created if missing; it must be empty).
+    #[arg(value_name = "DIR")]
+    pub(crate) folder: PathBuf,
 }
 
 /// Whether `--db` and `--database` were given on the command line or came from the environment
@@ -776,7 +801,8 @@ pub(crate) struct DemoArgs {
 /// `fettle import`
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// Files, folders (searched recursively), .gz files or export zips.
+    /// Files, folders (searched recursively), .gz files or export zips. A folder written by
+    /// `fettle export` (it has a manifest.json) is restored whole into an empty database.
     #[arg(required = true, value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
     /// Number of decoding threads (default: all cores).

@@ -3,7 +3,8 @@
 //! The bar is drawn on stderr only when stderr is a terminal; piped or in CI it stays quiet.
 //! Failed files are always named with their reason (on stderr); `--verbose` also names every
 //! skipped file, every decoder warning and every duplicate with the stored activity it
-//! duplicates (id and source file); `--json` always lists the duplicates. Exit status: 0 when nothing failed, 1 otherwise.
+//! duplicates (id and source file); `--json` always lists the duplicates. A folder written by
+//! `fettle export` (one path, with its manifest) is restored whole instead ([`crate::export`]). Exit status: 0 when nothing failed, 1 otherwise.
 
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -42,6 +43,11 @@ impl ImportProgress for TerminalProgress {
 
 /// Runs `fettle import`.
 pub(crate) fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if let [folder] = args.paths.as_slice()
+        && fettle_app::portable::is_export(folder)
+    {
+        return crate::export::restore(ctx, folder);
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

@@ -21,9 +21,11 @@ macro_rules! bail_usage {
 
 mod accounts;
 mod activities;
+mod backup;
 mod cli;
 mod dates;
 mod demo;
+mod export;
 mod import;
 mod output;
 mod plan;
@@ -87,6 +89,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(ctx()?, args),
         Command::User(args) => accounts::user(&ctx()?, args),
         Command::Token(args) => accounts::token(&ctx()?, args),
+        Command::Backup(args) => backup::run(cli, args),
+        Command::Export(args) => export::export(&ctx()?, args),
     }
 }
 

@@ -73,7 +73,7 @@ impl Location {
 
 /// The database the options and environment name (see the module documentation), else the
 /// default file.
-fn location(cli: &Cli) -> anyhow::Result<Location> {
+pub(crate) fn location(cli: &Cli) -> anyhow::Result<Location> {
     match named_location(cli)? {
         Some(location) => Ok(location),
         None => Ok(Location::Sqlite(default_db_path()?)),

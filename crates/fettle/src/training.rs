@@ -231,10 +231,21 @@ pub(crate) fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
     };
     refuse_implausible_bare_numbers(args, &session)?;
     let id = training::add_manual(ctx.store.as_ref(), ctx.athlete, &session, Timestamp::now())?;
+    // Stored either way (a brick session can touch another); the athlete is told, since an
+    // overlap is usually the same session entered twice and both count in the load.
+    let overlaps = fettle_app::overlap::overlapping(
+        ctx.store.as_ref(),
+        ctx.athlete,
+        fettle_store::ActivityId(id),
+    )?;
     if ctx.json {
-        print_json(&serde_json::json!({ "id": id }))?;
+        let warnings: Vec<&str> = overlaps.iter().map(|o| o.message.as_str()).collect();
+        print_json(&serde_json::json!({ "id": id, "overlaps": overlaps, "warnings": warnings }))?;
     } else {
         println!("Added activity {id}.");
+        for overlap in &overlaps {
+            eprintln!("warning: {}", overlap.message);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
