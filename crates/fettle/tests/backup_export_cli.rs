@@ -359,11 +359,13 @@ fn a_session_added_over_another_is_stored_with_a_warning_naming_it() {
 }
 
 /// A scratch schema on the test PostgreSQL server, dropped on drop.
+#[cfg(feature = "postgres")]
 struct Schema {
     admin: postgres::Client,
     name: String,
 }
 
+#[cfg(feature = "postgres")]
 impl Drop for Schema {
     fn drop(&mut self) {
         let _ = self
@@ -372,6 +374,8 @@ impl Drop for Schema {
     }
 }
 
+// Needs the PostgreSQL backend in the binary (`--features postgres`; CI tests all features).
+#[cfg(feature = "postgres")]
 #[test]
 fn an_export_moves_a_laptops_data_onto_a_postgresql_server() {
     let server = std::env::var("FETTLE_TEST_POSTGRES")
