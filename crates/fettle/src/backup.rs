@@ -115,6 +115,13 @@ fn copy_database(source: &Path, target: &Path) -> anyhow::Result<()> {
         .execute("VACUUM INTO ?1", [target_text])
         .with_context(|| format!("cannot copy the database {}", source.display()))?;
     drop(connection);
+    // The copy holds health data: readable by its owner only, whatever the umask says.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temporary_path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {}", temporary_path.display()))?;
+    }
     temporary_path
         .persist(target)
         .with_context(|| format!("cannot write {}", target.display()))?;

@@ -256,6 +256,16 @@ fn a_backup_taken_while_serve_runs_opens_and_gives_the_same_answers() {
         .filter(|n| n.starts_with(".fettle-backup"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+    // It holds health data: its owner alone may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup)
+            .expect("backup")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     for args in [&["activities"][..], &["status"], &["wellness", "list"]] {
         assert_eq!(json(&backup, args), json(&db, args), "{args:?}");
     }
