@@ -67,11 +67,23 @@ fn print_today(view: &TodayView) {
         println!("To make the move in your plan: fettle plan accept-swap");
     }
     match &view.readiness {
-        Some(r) => println!(
-            "Readiness: {:.0}/100 → {}",
-            r.score,
-            r.band.as_str().replace('_', " ")
-        ),
+        Some(r) => {
+            // The band is this morning's signals alone; when the verdict is gentler, say so,
+            // or "train hard" under "EASY" reads as a contradiction.
+            let gentler = matches!(view.verdict, Verdict::Easy | Verdict::Rest)
+                && r.band.as_str() == "train_hard";
+            println!(
+                "Readiness: {:.0}/100 → {}{}",
+                r.score,
+                r.band.as_str().replace('_', " "),
+                if gentler {
+                    " by this morning's signals alone; the verdict above also weighs your \
+                     recent sessions"
+                } else {
+                    ""
+                }
+            );
+        }
         None => println!("Readiness: no score this morning."),
     }
     for missing in &view.readiness_missing {
