@@ -1127,7 +1127,8 @@ async fn listed_on(browser: &Browser, server: &Server, day: &str, id: i64) -> bo
 }
 
 /// The activity page's corrections reach the API and the page shows the result: a rename and
-/// an RPE are stored (the API answers them) and drawn; an RPE of 11, off the 0–10 CR-10 scale,
+/// an RPE are stored (the API answers them) and drawn; leaving it out of the load is stored and
+/// shown; an RPE of 11, off the 0–10 CR-10 scale,
 /// is refused next to its field and leaves the stored 7; deleting (two clicks) removes the
 /// activity from the list and its address answers 404.
 async fn activity_corrected_and_deleted_through_its_page(
@@ -1177,6 +1178,19 @@ async fn activity_corrected_and_deleted_through_its_page(
     assert!(heading.starts_with("Lakeside tempo · "), "{heading}");
     let facts = browser.text_of("dl.facts").await;
     assert!(facts.contains("7.0 of 10"), "{facts}");
+
+    // Left out of the load: the API says so and the page's load line too.
+    browser.click("#activity-load-toggle").await;
+    browser
+        .wait_for_js(
+            "const s = document.getElementById('activity-edit-status'); return s !== null && s.className === 'ok' && s.textContent.startsWith('Left out');",
+            "the activity to be left out of the load",
+        )
+        .await;
+    let (_, excluded) = api_answer(browser, &api_path).await;
+    assert_eq!(excluded["exclude_from_load"], json!(true), "{excluded}");
+    let facts = browser.text_of("dl.facts").await;
+    assert!(facts.contains("left out of the training load"), "{facts}");
 
     // 11 is off the scale: refused by the server, said next to the field, nothing stored.
     browser
