@@ -47,9 +47,11 @@ const multiUser = () => me.mode === 'multi-user';
 
 /** An error answered by the API, with its status and message. */
 class ApiFailure extends Error {
-  constructor(status, message) {
+  constructor(status, message, violations = []) {
     super(message);
     this.status = status;
+    /** For a 422 from the validation layer: `[{field, value, limit, message}]`, one per refused value. */
+    this.violations = violations;
   }
 }
 
@@ -72,7 +74,7 @@ async function request(url, init = {}) {
   }
   if (!response.ok) {
     const message = body && body.error ? body.error.message : `${response.status} ${response.statusText}`;
-    throw new ApiFailure(response.status, message);
+    throw new ApiFailure(response.status, message, body && body.error && Array.isArray(body.error.violations) ? body.error.violations : []);
   }
   return body;
 }
@@ -584,7 +586,78 @@ async function pageActivities(root) {
   await load();
 }
 
-async function pageActivity(root) {
+/**
+ * The sports offered when correcting an activity: the names the importers store (`Sport` in
+ * fettle-formats, `fettle activity edit --sport`). The API also takes a custom name, so an
+ * activity already stored under one keeps it in the list.
+ */
+const CORRECTABLE_SPORTS = ['running', 'cycling', 'swimming', 'walking', 'hiking', 'training', 'fitness_equipment', 'generic'];
+
+/**
+ * The activity page's corrections (`PATCH` / `DELETE /api/v1/activities/{id}`): name, sport,
+ * RPE, notes, whether it counts in the training load, and deleting it after a second click.
+ * A refused value (422) is shown next to its field and nothing is stored; after a change
+ * `onChanged(message)` draws the page again from the answer, loads included.
+ */
+function activityCorrections(a, onChanged, notice) {
+  const status = el('p', { role: 'status', id: 'activity-edit-status' });
+  if (notice) say(status, 'ok', notice);
+  const sports = CORRECTABLE_SPORTS.includes(a.sport) ? CORRECTABLE_SPORTS : [...CORRECTABLE_SPORTS, a.sport];
+  const row = (name, label, control) => el('label', {}, label, control, el('span', { class: 'error', 'data-error-for': name }));
+  const form = el('form', { class: 'grid card', id: 'activity-edit', novalidate: true },
+    row('name', 'Name', el('input', { name: 'name', type: 'text', maxlength: '200', value: a.name || '', placeholder: sportName(a.sport) })),
+    row('sport', 'Sport', el('select', { name: 'sport' }, sports.map((s) => el('option', { value: s, selected: s === a.sport, text: sportName(s) })))),
+    row('rpe', 'Effort, RPE 0 (rest) … 10 (maximal)', el('input', { name: 'rpe', type: 'number', min: '0', max: '10', step: 'any', value: a.rpe ?? '' })),
+    row('notes', 'Notes', el('textarea', { name: 'notes', rows: '3', maxlength: '2000' }, a.notes || '')),
+    el('button', { type: 'submit', text: 'Save changes' }));
+  const clearErrors = () => form.querySelectorAll('[data-error-for]').forEach((span) => { span.textContent = ''; });
+  /** Sends `changes`; on a refusal shows each violation by its field (the rest in the status line). */
+  const send = async (changes, done) => {
+    clearErrors();
+    say(status, '', 'Saving…');
+    try {
+      await api(`/activities/${a.id}`, { method: 'PATCH', body: JSON.stringify(changes) });
+    } catch (error) {
+      const unplaced = [];
+      for (const v of error.violations || []) {
+        const span = form.querySelector(`[data-error-for="${CSS.escape(v.field)}"]`);
+        if (span) span.textContent = v.message;
+        else unplaced.push(v.message);
+      }
+      say(status, 'error', `Not saved: ${unplaced.length ? unplaced.join(' ') : error.violations && error.violations.length ? 'see the field marked above.' : error.message}`);
+      return;
+    }
+    await onChanged(done);
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const text = (name) => String(data.get(name) || '').trim();
+    const rpe = text('rpe');
+    send({
+      name: text('name') || null,
+      sport: text('sport'),
+      // An empty RPE clears it; anything else goes as typed and the server judges it.
+      rpe: rpe === '' ? null : Number(rpe),
+      notes: text('notes') || null,
+    }, 'Saved: loads and the training series are updated.');
+  });
+  const toggle = el('button', {
+    type: 'button', class: 'secondary', id: 'activity-load-toggle',
+    text: a.exclude_from_load ? 'Count it in the training load again' : 'Leave it out of the training load',
+    onclick: () => send({ exclude_from_load: !a.exclude_from_load },
+      a.exclude_from_load ? 'Counted in the training load again.' : 'Left out of the training load: it stays listed.'),
+  });
+  const remove = confirmButton('Delete this activity', 'Click again to delete it for good', async () => {
+    await api(`/activities/${a.id}`, { method: 'DELETE' });
+    location.assign(href('/activities'));
+  }, status);
+  remove.id = 'activity-delete';
+  return el('section', { 'aria-label': 'Correct this activity' }, el('h2', { text: 'Correct this activity' }),
+    form, el('p', { class: 'card' }, toggle, ' ', remove), status);
+}
+
+async function pageActivity(root, notice) {
   const id = Number(location.pathname.split('/').pop());
   if (!Number.isInteger(id)) {
     root.append(emptyState('This is not an activity address.', { href: href('/activities'), text: 'All activities' }));
@@ -597,11 +670,12 @@ async function pageActivity(root) {
     root.append(failure(error), el('p', {}, el('a', { href: href('/activities'), text: 'All activities' })));
     return;
   }
-  document.querySelector('h1').textContent = `${sportName(a.sport)} · ${a.start ? when(a.start) : ''}`;
+  document.querySelector('h1').textContent = `${a.name || sportName(a.sport)} · ${a.start ? when(a.start) : ''}`;
   root.append(el('dl', { class: 'facts card' },
     [['Sport', sportName(a.sport)], ['Distance', km(a.distance_m)], ['Moving time', clock(a.timer_s)], ['Elapsed', clock(a.elapsed_s)],
       ['Pace', a.distance_m && a.timer_s ? pace(a.distance_m / a.timer_s) : '—'], ['Ascent', a.ascent_m == null ? '—' : `${fixed(a.ascent_m, 0)} m`],
-      ['Heart rate', `${fixed(a.avg_hr, 0)} avg · ${fixed(a.max_hr, 0)} max`], ['Load', `${fixed(a.load, 0)} (${a.load_method || '—'})`],
+      ['Heart rate', `${fixed(a.avg_hr, 0)} avg · ${fixed(a.max_hr, 0)} max`], ['Load', `${fixed(a.load, 0)} (${a.load_method || '—'})${a.exclude_from_load ? ' — left out of the training load' : ''}`],
+      ['Effort (RPE)', a.rpe == null ? '—' : `${fixed(a.rpe, 1)} of 10`], ['Notes', a.notes || '—'],
       ['Device', a.device || '—'], ['Source', a.source || '—']]
       .map(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])));
   // `chart` holds the downsampled streams; `streams` is per-stream statistics.
@@ -626,6 +700,14 @@ async function pageActivity(root) {
       fixed(lap.avg_hr, 0), fixed(lap.max_hr, 0)])));
   }
   if (a.zones) root.append(...zonesSection(a.zones));
+  // A coach viewing an athlete reads only.
+  if (!viewing) {
+    root.append(activityCorrections(a, async (message) => {
+      const fresh = el('div');
+      root.replaceWith(fresh);
+      await pageActivity(fresh, message);
+    }, notice));
+  }
 }
 
 /** A zone's range in words: bpm for heart rate; for pace the bounds are speeds (`low` the slower edge). */

@@ -381,6 +381,7 @@ async fn dashboard_works_in_headless_chromium() {
     profile_saved_through_the_form_applies(&browser, &server).await;
     upload_imports_a_file(&browser, &server, &db).await;
     pages_fit_a_phone(&browser, &server, &pages).await;
+    activity_corrected_and_deleted_through_its_page(&browser, &server, &db).await;
     single_user_mode_has_no_accounts(&browser, &server).await;
 
     let empty = TestDb::empty();
@@ -1096,6 +1097,151 @@ async fn profile_saved_through_the_form_applies(browser: &Browser, server: &Serv
     assert!(errors.is_empty(), "profile: console errors {errors:?}");
 }
 
+/// What the API answers for `GET path` from the page (status and JSON body, `null` when none).
+async fn api_answer(browser: &Browser, path: &str) -> (u64, Value) {
+    let answer = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0], { headers: { Accept: 'application/json' } })
+               .then(async (r) => done([r.status, await r.json().catch(() => null)]))
+               .catch((e) => done([0, String(e)]));",
+            vec![json!(path)],
+        )
+        .await
+        .expect("fetch runs");
+    (answer[0].as_u64().expect("a status"), answer[1].clone())
+}
+
+/// Whether the activities list filtered to `day` links to activity `id`.
+async fn listed_on(browser: &Browser, server: &Server, day: &str, id: i64) -> bool {
+    browser
+        .open(&server.url(&format!("/activities?from={day}&to={day}")))
+        .await;
+    browser
+        .js(&format!(
+            "return document.querySelector('main table a[href=\"/activities/{id}\"]') !== null;"
+        ))
+        .await
+        == json!(true)
+}
+
+/// The activity page's corrections reach the API and the page shows the result: a rename and
+/// an RPE are stored (the API answers them) and drawn; leaving it out of the load is stored and
+/// shown; an RPE of 11, off the 0–10 CR-10 scale,
+/// is refused next to its field and leaves the stored 7; deleting (two clicks) removes the
+/// activity from the list and its address answers 404.
+async fn activity_corrected_and_deleted_through_its_page(
+    browser: &Browser,
+    server: &Server,
+    db: &TestDb,
+) {
+    // The oldest activity: no later check depends on it.
+    let id = db
+        .store()
+        .list_activities(db.athlete(), &ActivityFilter::default())
+        .expect("listed")
+        .last()
+        .expect("the demo stored activities")
+        .id
+        .0;
+    let api_path = format!("/api/v1/activities/{id}");
+    let (status, before) = api_answer(browser, &api_path).await;
+    assert_eq!(status, 200, "{before}");
+    assert_ne!(before["name"], json!("Lakeside tempo"), "not named so yet");
+    let day = before["start"].as_str().expect("a start")[..10].to_owned();
+    assert!(
+        listed_on(browser, server, &day, id).await,
+        "listed on {day} before"
+    );
+
+    let page = format!("/activities/{id}");
+    browser.open(&server.url(&page)).await;
+    browser
+        .type_into("#activity-edit input[name=name]", "Lakeside tempo")
+        .await;
+    browser
+        .type_into("#activity-edit input[name=rpe]", "7")
+        .await;
+    browser.click("#activity-edit button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "const s = document.getElementById('activity-edit-status'); return s !== null && s.className === 'ok';",
+            "the corrections to be saved",
+        )
+        .await;
+    let (_, after) = api_answer(browser, &api_path).await;
+    assert_eq!(after["name"], json!("Lakeside tempo"), "{after}");
+    assert_eq!(after["rpe"].as_f64(), Some(7.0), "{after}");
+    assert_eq!(after["sport"], before["sport"], "the sport stays");
+    let heading = browser.text_of("h1").await;
+    assert!(heading.starts_with("Lakeside tempo · "), "{heading}");
+    let facts = browser.text_of("dl.facts").await;
+    assert!(facts.contains("7.0 of 10"), "{facts}");
+
+    // Left out of the load: the API says so and the page's load line too.
+    browser.click("#activity-load-toggle").await;
+    browser
+        .wait_for_js(
+            "const s = document.getElementById('activity-edit-status'); return s !== null && s.className === 'ok' && s.textContent.startsWith('Left out');",
+            "the activity to be left out of the load",
+        )
+        .await;
+    let (_, excluded) = api_answer(browser, &api_path).await;
+    assert_eq!(excluded["exclude_from_load"], json!(true), "{excluded}");
+    let facts = browser.text_of("dl.facts").await;
+    assert!(facts.contains("left out of the training load"), "{facts}");
+
+    // 11 is off the scale: refused by the server, said next to the field, nothing stored.
+    browser
+        .type_into("#activity-edit input[name=rpe]", "11")
+        .await;
+    browser.click("#activity-edit button[type=submit]").await;
+    browser
+        .wait_for_js(
+            "return document.getElementById('activity-edit-status').className === 'error';",
+            "the refusal",
+        )
+        .await;
+    let said = browser.text_of("#activity-edit [data-error-for=rpe]").await;
+    assert!(said.contains("11") && said.contains("CR-10"), "{said:?}");
+    let (_, unchanged) = api_answer(browser, &api_path).await;
+    assert_eq!(
+        unchanged["rpe"].as_f64(),
+        Some(7.0),
+        "the refused RPE was not stored"
+    );
+    assert_eq!(unchanged["name"], json!("Lakeside tempo"));
+    browser.screenshot("activity-correction-refused").await;
+
+    // Deleting asks first: one click arms the button, the second deletes.
+    browser.click("#activity-delete").await;
+    let (status, _) = api_answer(browser, &api_path).await;
+    assert_eq!(status, 200, "one click deletes nothing");
+    browser.click("#activity-delete").await;
+    browser.wait_for_page("/activities", "true").await;
+    let (status, _) = api_answer(browser, &api_path).await;
+    assert_eq!(status, 404, "deleted");
+    assert!(
+        !listed_on(browser, server, &day, id).await,
+        "not listed on {day} after"
+    );
+    // The refusal (422) and the deleted address (404) are logged by Chromium as failed loads:
+    // those two are expected, anything else is not.
+    let unexpected: Vec<String> = browser
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| {
+            !(e.contains(&api_path) && (e.contains("status of 422") || e.contains("status of 404")))
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "correcting an activity: console errors {unexpected:?}"
+    );
+}
+
 async fn pages_fit_a_phone(browser: &Browser, server: &Server, pages: &[(String, &str, u64)]) {
     browser
         .client
@@ -1779,6 +1925,12 @@ async fn coach_sorts_the_squad_and_views_a_member_read_only(
     assert!(first.ends_with(&query), "{first}");
     browser.open(&server.url(&first)).await;
     assert!(browser.drawn_charts().await > 0, "{first}: charts");
+    let controls = browser
+        .js("return [document.getElementById('activity-edit'), document.getElementById('activity-delete'),
+                     document.getElementById('activity-load-toggle'),
+                     ...document.querySelectorAll('main input, main select, main textarea, main button[type=submit]')].filter(e => e).length;")
+        .await;
+    assert_eq!(controls, json!(0), "{first}: a coach cannot correct it");
     browser
         .assert_no_console_errors("viewing an activity")
         .await;
