@@ -595,6 +595,21 @@ async fn activity_pages_follow_the_next_cursor_header() {
     assert_eq!(seen, all);
     let response = send(history(), get("/api/v1/activities?before=tuesday")).await;
     assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    // The contract documents both the parameter and the header.
+    let doc = json_body(send(history(), get("/api/v1/openapi.json")).await).await;
+    let list = &doc["paths"]["/api/v1/activities"]["get"];
+    let params: Vec<&str> = list["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(params.contains(&"before"), "{params:?}");
+    assert!(
+        list["responses"]["200"]["headers"]["X-Next-Cursor"].is_object(),
+        "{}",
+        list["responses"]["200"]
+    );
 }
 
 #[tokio::test]
