@@ -193,15 +193,59 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// Skip this many (newest first).
     pub offset: u32,
+    /// Keyset cursor: the `next` of the previous [`ActivityPage`]; the page starts right after
+    /// the last activity of that page.
+    pub before: Option<String>,
 }
 
-/// Activities newest first.
+/// One page of activities, newest first, and the cursor for the following page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityPage {
+    /// The activities of this page.
+    pub activities: Vec<ActivityItem>,
+    /// Pass as `before` for the next page; `null` when this page is the last.
+    pub next: Option<String>,
+}
+
+/// The cursor of a page's last activity: its start (ms since the epoch, UTC) and id, opaque
+/// to callers. Keyset, not offset, so a page is an index seek and activities added or
+/// deleted between pages neither repeat nor skip a row.
+fn cursor(summary: &ActivitySummary) -> String {
+    format!("{}.{}", summary.start.as_millisecond(), summary.id.0)
+}
+
+/// Reads a cursor written by [`cursor`]; anything else is a clear error, not an empty page.
+fn parse_cursor(text: &str) -> Result<(Timestamp, ActivityId), AppError> {
+    let invalid = || {
+        AppError::Invalid(format!(
+            "`before` must be the `next` cursor of a previous page, not {text:?}"
+        ))
+    };
+    let (start_ms, id) = text.split_once('.').ok_or_else(invalid)?;
+    let start_ms: i64 = start_ms.parse().map_err(|_| invalid())?;
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let start = Timestamp::from_millisecond(start_ms).map_err(|_| invalid())?;
+    Ok((start, ActivityId(id)))
+}
+
+/// Activities newest first (every one that matches, or the first `limit`).
 pub fn list(
     store: &dyn Store,
     athlete: AthleteId,
     tz: &TimeZone,
     query: &ListQuery,
 ) -> Result<Vec<ActivityItem>, AppError> {
+    page(store, athlete, tz, query).map(|page| page.activities)
+}
+
+/// A page of at most `limit` activities newest first after the cursor `before`, with the
+/// cursor of the next page when there are more.
+pub fn page(
+    store: &dyn Store,
+    athlete: AthleteId,
+    tz: &TimeZone,
+    query: &ListQuery,
+) -> Result<ActivityPage, AppError> {
     let day_start = |d: Date| -> Result<Timestamp, AppError> {
         tz.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
             .map_err(|e| AppError::Invalid(format!("bad date {d}: {e}")))
@@ -222,11 +266,23 @@ pub fn list(
             .as_deref()
             .map(|text| crate::validate::sport("sport", text))
             .transpose()?,
-        limit: query.limit,
+        // One more than asked tells whether a next page exists without a second query.
+        limit: query.limit.map(|n| n.saturating_add(1)),
         offset: query.offset,
+        before: query.before.as_deref().map(parse_cursor).transpose()?,
     };
-    let rows = store.list_activities(athlete, &filter)?;
-    Ok(rows.iter().map(|s| item(s, tz)).collect())
+    let mut rows = store.list_activities(athlete, &filter)?;
+    let next = match query.limit {
+        Some(limit) if rows.len() > limit as usize => {
+            rows.truncate(limit as usize);
+            rows.last().map(cursor)
+        }
+        _ => None,
+    };
+    Ok(ActivityPage {
+        activities: rows.iter().map(|s| item(s, tz)).collect(),
+        next,
+    })
 }
 
 /// One activity with laps, stream statistics and, when `chart` is set, downsampled streams.

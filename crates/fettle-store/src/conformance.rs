@@ -80,6 +80,10 @@ pub const CASES: &[Case] = &[
         list_is_newest_first_and_filters,
     ),
     (
+        "keyset_pages_visit_ten_years_once_in_order",
+        keyset_pages_visit_ten_years_once_in_order,
+    ),
+    (
         "loads_are_written_in_one_transaction",
         loads_are_written_in_one_transaction,
     ),
@@ -789,6 +793,99 @@ pub fn list_is_newest_first_and_filters(store: &dyn Store) {
             ..ActivityFilter::default()
         }),
         Vec::<ActivityId>::new()
+    );
+}
+
+/// Ten years of history (2,800 activities, some pairs starting in the same millisecond, ids
+/// not in start order) paged 100 at a time with the keyset cursor: every activity comes back
+/// exactly once, newest first with the higher id first on a tie, and another athlete's never.
+pub fn keyset_pages_visit_ten_years_once_in_order(store: &dyn Store) {
+    const COUNT: i64 = 2_800;
+    const PAGE: u32 = 100;
+    let athlete = store.default_athlete().expect("athlete");
+    let other = store.create_athlete("other").expect("athlete");
+    let template = Activity {
+        streams: Streams::default(),
+        laps: Vec::new(),
+        ..short_run(MONDAY_7AM, 1)
+    };
+    // Inserted out of date order (a stride coprime with COUNT visits every slot once), so ids
+    // do not follow starts; every 10th slot shares its start with the one before it.
+    let mut expected = Vec::new();
+    for n in 0..COUNT {
+        let slot = (n * 1_009) % COUNT;
+        let start_s = MONDAY_7AM - (slot - slot % 10 / 9) * 31 * HOUR;
+        let activity = Activity {
+            start: at(start_s),
+            ..template.clone()
+        };
+        let id = store
+            .insert_manual_activity(athlete, &activity)
+            .expect("manual insert");
+        expected.push((start_s, id));
+    }
+    store
+        .insert_manual_activity(other, &template)
+        .expect("other athlete's activity");
+    let ties = expected.len()
+        - expected
+            .iter()
+            .map(|(start, _)| *start)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+    assert_eq!(ties, 280, "the case really has equal starts");
+    expected.sort_by(|a, b| b.cmp(a));
+    let expected: Vec<ActivityId> = expected.into_iter().map(|(_, id)| id).collect();
+
+    let mut seen = Vec::new();
+    let mut before = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .list_activities(
+                athlete,
+                &ActivityFilter {
+                    limit: Some(PAGE),
+                    before,
+                    ..ActivityFilter::default()
+                },
+            )
+            .expect("page");
+        assert!(page.len() <= PAGE as usize);
+        let Some(last) = page.last() else { break };
+        before = Some((last.start, last.id));
+        seen.extend(page.iter().map(|s| s.id));
+        pages += 1;
+        assert!(pages <= 29, "paging ends");
+    }
+    assert_eq!(pages, 28);
+    assert_eq!(seen.len(), expected.len());
+    assert_eq!(seen, expected);
+
+    // The cursor combines with the other filters: the next 3 after the 5th-newest.
+    let fifth = store
+        .list_activities(
+            athlete,
+            &ActivityFilter {
+                limit: Some(5),
+                ..ActivityFilter::default()
+            },
+        )
+        .expect("first five");
+    let fifth = fifth.last().expect("five rows");
+    let next = store
+        .list_activities(
+            athlete,
+            &ActivityFilter {
+                limit: Some(3),
+                before: Some((fifth.start, fifth.id)),
+                ..ActivityFilter::default()
+            },
+        )
+        .expect("next three");
+    assert_eq!(
+        next.iter().map(|s| s.id).collect::<Vec<_>>(),
+        expected[5..8].to_vec()
     );
 }
 

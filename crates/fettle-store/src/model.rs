@@ -286,6 +286,12 @@ pub struct ActivityFilter {
     pub limit: Option<u32>,
     /// Skip this many (after ordering newest first).
     pub offset: u32,
+    /// Keyset paging: only activities strictly older than this (start, id) position in the
+    /// newest-first order, i.e. the next page after the last row of the previous one. Unlike
+    /// `offset` it costs the same on page 1 and page 100 (an index seek on
+    /// `(athlete_id, start_ms, activity_id)`) and never skips or repeats a row when activities
+    /// are added or deleted between pages.
+    pub before: Option<(Timestamp, ActivityId)>,
 }
 
 /// The few columns the daily series need, for a fast scan of an athlete's whole history.

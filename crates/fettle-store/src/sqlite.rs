@@ -443,6 +443,27 @@ mod tests {
         assert!(plan.contains("start_ms>? AND start_ms<?"), "{plan}");
     }
 
+    /// A page of the activity list, cursor or not, is a seek on `activities_by_start` read
+    /// backwards: no scan of the table and no sort, so page 28 costs what page 1 costs.
+    #[test]
+    fn activity_pages_seek_the_start_index_without_sorting() {
+        let store = SqliteStore::open_in_memory().expect("open");
+        let sql = crate::sql::store::LIST_ACTIVITIES
+            .replace("?1", "1")
+            .replace("?2", "0")
+            .replace("?3", "9000000000000")
+            .replace("?4", "NULL")
+            .replace("?5", "100")
+            .replace("?6", "0")
+            .replace("?7", "1772434800000")
+            .replace("?8", "42");
+        let plan = plan(&store, &sql);
+        assert!(plan.contains("USING INDEX activities_by_start"), "{plan}");
+        assert!(plan.contains("(athlete_id=? AND"), "{plan}");
+        assert!(!plan.contains("SCAN"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "no sort step: {plan}");
+    }
+
     #[test]
     fn coach_access_is_three_key_lookups_without_a_scan() {
         let store = SqliteStore::open_in_memory().expect("open");

@@ -60,12 +60,14 @@ class ApiFailure extends Error {
  * ApiFailure. A change (any method but GET) carries the session's anti-forgery token in
  * `X-CSRF-Token`: the server refuses cookie-authenticated changes without it.
  */
-async function request(url, init = {}) {
+async function request(url, { onHeaders, ...init } = {}) {
   const method = (init.method || 'GET').toUpperCase();
   const headers = { Accept: 'application/json' };
   if (init.body) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && me.csrf_token) headers['X-CSRF-Token'] = me.csrf_token;
   const response = await fetch(url, { ...init, headers });
+  // A caller that needs a response header (the list's `X-Next-Cursor`) reads it here.
+  if (onHeaders) onHeaders(response.headers);
   let body = null;
   try {
     body = await response.json();
@@ -551,7 +553,8 @@ function activityRows(list) {
 async function pageActivities(root) {
   const params = new URLSearchParams(location.search);
   const field = (name, label, type, extra = {}) => el('label', {}, label,
-    el('input', { name, type, value: params.get(name) || extra.value || '', ...extra }));
+    // The address's value wins over the default (`extra.value`), so a reload keeps the filters.
+    el('input', { name, type, ...extra, value: params.get(name) || extra.value || '' }));
   const form = el('form', { class: 'grid card', role: 'search' },
     field('from', 'From', 'date'), field('to', 'To', 'date'),
     field('sport', 'Sport', 'text', { list: 'sports', placeholder: 'any' }),
@@ -568,16 +571,44 @@ async function pageActivities(root) {
     if (viewing) address.set('athlete', viewing);
     history.replaceState(null, '', address.toString() ? `?${address}` : location.pathname);
     results.replaceChildren();
+    // Keyset paging: the API names the next page's cursor in `X-Next-Cursor`; "More" asks
+    // for the page after it and adds its rows to the same table.
+    let next = null;
+    const fetchPage = (before) => {
+      const paged = new URLSearchParams(query);
+      if (before) paged.set('before', before);
+      return api(`/activities?${paged}`, { onHeaders: (h) => { next = h.get('X-Next-Cursor'); } });
+    };
     try {
-      const list = await api(`/activities?${query}`);
+      const list = await fetchPage(null);
       if (list.length === 0) {
         results.append(query.has('from') || query.has('to') || query.has('sport')
           ? emptyState('No activities match these filters.')
           : emptyState('No activities yet.', viewing ? null : { href: '/import', text: 'Import activities' }));
         return;
       }
-      results.append(table(['Start', 'Sport', 'Distance ', 'Time ', 'Pace ', 'Avg HR ', 'Load '], activityRows(list),
-        `${list.length} activit${list.length === 1 ? 'y' : 'ies'}, newest first`));
+      const shown = table(['Start', 'Sport', 'Distance ', 'Time ', 'Pace ', 'Avg HR ', 'Load '], activityRows(list),
+        `${list.length} activit${list.length === 1 ? 'y' : 'ies'}, newest first`);
+      const more = el('button', { type: 'button', class: 'more', text: 'More' });
+      const showMore = () => { more.hidden = !next; };
+      more.addEventListener('click', async () => {
+        more.disabled = true;
+        try {
+          const page = await fetchPage(next);
+          const headings = [...shown.querySelectorAll('th')].map((th) => (th.classList.contains('num') ? ' ' : ''));
+          shown.querySelector('tbody').append(...activityRows(page).map((row) => el('tr', {}, row.map((cell, i) =>
+            el('td', { class: headings[i] ? 'num' : null }, cell)))));
+          list.push(...page);
+          shown.querySelector('caption').textContent = `${list.length} activities, newest first`;
+          showMore();
+        } catch (error) {
+          results.append(failure(error));
+        } finally {
+          more.disabled = false;
+        }
+      });
+      showMore();
+      results.append(shown, more);
     } catch (error) {
       results.append(failure(error));
     }

@@ -268,7 +268,14 @@ pub struct ActivityFilter {
     pub sport: Option<String>,
     /// At most this many, newest first.
     pub limit: Option<usize>,
+    /// Keyset cursor: the `X-Next-Cursor` of the previous page.
+    pub before: Option<String>,
 }
+
+/// Response header carrying the cursor of the next page of `GET /api/v1/activities`. A header
+/// and not a body field, because the body has always been a bare array and existing clients
+/// (the CLI's `--server` mode, scripts) read it as one.
+pub const NEXT_CURSOR_HEADER: &str = "x-next-cursor";
 
 /// `?date=` for endpoints that describe one day.
 #[derive(Debug, Deserialize)]
@@ -572,9 +579,12 @@ async fn load(
         ("to" = Option<String>, Query, format = Date, description = "Last local day included (YYYY-MM-DD)."),
         ("sport" = Option<String>, Query, description = "Only this sport."),
         ("limit" = Option<i64>, Query, minimum = 1, description = "At most this many."),
+        ("before" = Option<String>, Query, description = "Keyset paging: the `X-Next-Cursor` of the previous page; this page starts after that page's last activity."),
     ),
     responses(
-        (status = 200, description = "OK", body = Vec<openapi::Activity>),
+        (status = 200, description = "OK", body = Vec<openapi::Activity>, headers(
+            ("X-Next-Cursor" = String, description = "With `limit`, when older activities remain: the `before` of the next page. Absent on the last page.")
+        )),
         (status = 400, response = openapi::BadRequest),
         (status = 401, response = openapi::Unauthorized),
         (status = 422, response = openapi::Invalid),
@@ -595,7 +605,8 @@ async fn activities(
         )])
         .into_response();
     }
-    run(&state, move |db| {
+    let db = Arc::clone(state.store());
+    let page = on_blocking_pool(move || {
         let tz = athlete_time_zone(db.store(), athlete)?;
         let query = ListQuery {
             from: filter.from,
@@ -604,15 +615,24 @@ async fn activities(
             // More than u32::MAX activities cannot exist: saturating is "all of them".
             limit: filter.limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
             offset: 0,
+            before: filter.before,
         };
-        to_json(fettle_app::activities::list(
-            db.store(),
-            athlete,
-            &tz,
-            &query,
-        ))
+        let page = fettle_app::activities::page(db.store(), athlete, &tz, &query)?;
+        Ok((JsonBody::new(&page.activities)?, page.next))
     })
-    .await
+    .await;
+    match page {
+        Ok((body, next)) => {
+            let mut response = body.into_response();
+            // The cursor is digits and a dot; a value that would not be a header is left out
+            // rather than failing the page.
+            if let Some(value) = next.and_then(|next| HeaderValue::from_str(&next).ok()) {
+                response.headers_mut().insert(NEXT_CURSOR_HEADER, value);
+            }
+            response
+        }
+        Err(error) => error.into_response(),
+    }
 }
 
 /// The activity id of `/activities/{id}` (by name: the athlete-scoped variant also has

@@ -75,7 +75,7 @@ use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
-pub use api::{API_PREFIX, ActivityFilter, DateRange, api_routes};
+pub use api::{API_PREFIX, ActivityFilter, DateRange, NEXT_CURSOR_HEADER, api_routes};
 pub use cache::{ANSWER_TTL, SQUAD_ROW_TTL};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, JsonBody, Reply, to_json};

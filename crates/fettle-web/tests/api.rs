@@ -561,6 +561,57 @@ async fn activity_filter_reaches_the_backend() {
     assert!(list[0]["start"].as_str() >= list[1]["start"].as_str());
 }
 
+/// Keyset paging over HTTP: the body stays the bare array old clients read, the next page's
+/// cursor comes in `X-Next-Cursor`, and following it visits the full list once, in order.
+#[tokio::test]
+async fn activity_pages_follow_the_next_cursor_header() {
+    let all = json_body(send(history(), get("/api/v1/activities")).await).await;
+    let all: Vec<i64> = all
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_i64().expect("id"))
+        .collect();
+    assert!(all.len() > 5, "the demo stored {} activities", all.len());
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/activities?limit=2".to_owned();
+    loop {
+        let response = send(history(), get(&url)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        let next = response
+            .headers()
+            .get(fettle_web::NEXT_CURSOR_HEADER)
+            .map(|v| v.to_str().expect("ascii").to_owned());
+        let page = json_body(response).await;
+        let page = page.as_array().expect("still a bare array");
+        assert!(page.len() <= 2);
+        seen.extend(page.iter().map(|a| a["id"].as_i64().expect("id")));
+        match next {
+            Some(cursor) => url = format!("/api/v1/activities?limit=2&before={cursor}"),
+            None => break,
+        }
+        assert!(seen.len() <= all.len(), "paging ends");
+    }
+    assert_eq!(seen, all);
+    let response = send(history(), get("/api/v1/activities?before=tuesday")).await;
+    assert_json_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    // The contract documents both the parameter and the header.
+    let doc = json_body(send(history(), get("/api/v1/openapi.json")).await).await;
+    let list = &doc["paths"]["/api/v1/activities"]["get"];
+    let params: Vec<&str> = list["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(params.contains(&"before"), "{params:?}");
+    assert!(
+        list["responses"]["200"]["headers"]["X-Next-Cursor"].is_object(),
+        "{}",
+        list["responses"]["200"]
+    );
+}
+
 #[tokio::test]
 async fn activity_detail_has_laps_and_chart_streams() {
     let list = json_body(send(history(), get("/api/v1/activities?limit=1")).await).await;

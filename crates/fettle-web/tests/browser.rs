@@ -373,6 +373,7 @@ async fn dashboard_works_in_headless_chromium() {
 
     the_console_error_check_sees_errors(&browser, &server).await;
     every_page_loads_cleanly_and_draws_its_charts(&browser, &server, &pages).await;
+    activity_page_shortens_the_list_and_more_brings_the_rest(&browser, &server, &db).await;
     activity_page_shows_time_in_zones(&browser, &server, &db).await;
     charts_show_hover_values_zoom_on_drag_and_reset_on_double_click(&browser, &server).await;
     today_counts_down_the_refuelling_window_and_logs_every_tick(&browser, &server, &db).await;
@@ -513,6 +514,49 @@ async fn every_page_loads_cleanly_and_draws_its_charts(
 /// A run's page shows its time in heart-rate and pace zones: each zone's bar is its share of the
 /// moving time, so the heart-rate bars (with "no heart rate") add up to the whole run, and the
 /// table's rows match the API's zones.
+/// The activities page shows `limit` rows and a "More" button that adds the next page (keyset
+/// cursor from `X-Next-Cursor`) to the same table, until every activity is listed once.
+async fn activity_page_shortens_the_list_and_more_brings_the_rest(
+    browser: &Browser,
+    server: &Server,
+    db: &TestDb,
+) {
+    let stored: Vec<i64> = db
+        .store()
+        .list_activities(db.athlete(), &ActivityFilter::default())
+        .expect("listed")
+        .iter()
+        .map(|a| a.id.0)
+        .collect();
+    assert!(stored.len() > 4, "{} activities", stored.len());
+    browser.open(&server.url("/activities?limit=2")).await;
+    let rows = "return document.querySelectorAll('tbody tr').length;";
+    assert_eq!(browser.js(rows).await, json!(2));
+    for shown in (4..).step_by(2).take_while(|&n| n < stored.len() + 2) {
+        browser.click("button.more").await;
+        let want = shown.min(stored.len());
+        browser
+            .wait_for_js(
+                &format!("return document.querySelectorAll('tbody tr').length === {want};"),
+                &format!("{want} rows after More"),
+            )
+            .await;
+    }
+    let hidden = browser
+        .js("return document.querySelector('button.more').hidden;")
+        .await;
+    assert_eq!(hidden, json!(true), "no More after the last page");
+    let ids = browser
+        .js("return [...document.querySelectorAll('tbody a')].map(a => Number(new URL(a.href).pathname.split('/').pop()));")
+        .await;
+    assert_eq!(ids, json!(stored), "every activity once, newest first");
+    let errors = browser.console_errors().await;
+    assert!(
+        errors.is_empty(),
+        "activities paging: console errors {errors:?}"
+    );
+}
+
 async fn activity_page_shows_time_in_zones(browser: &Browser, server: &Server, db: &TestDb) {
     let activity = db
         .store()

@@ -32,17 +32,25 @@ pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitC
         sport: args.sport.clone(),
         limit: args.limit,
         offset: 0,
+        before: args.before.clone(),
     };
-    let items = activities::list(ctx.store.as_ref(), ctx.athlete, &tz, &query)?;
+    let page = activities::page(ctx.store.as_ref(), ctx.athlete, &tz, &query)?;
     if ctx.json {
-        print_json(&items)?;
+        // Paging asked for: the page and its cursor. Otherwise the whole list, as before.
+        if args.limit.is_some() || args.before.is_some() {
+            print_json(&page)?;
+        } else {
+            print_json(&page.activities)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
+    let items = &page.activities;
     if items.is_empty() {
         let filtered = args.from.is_some()
             || args.to.is_some()
             || args.sport.is_some()
-            || args.limit.is_some();
+            || args.limit.is_some()
+            || args.before.is_some();
         if filtered {
             println!("No activities match these filters.");
         } else {
@@ -55,7 +63,7 @@ pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitC
     let mut table = Table::new(&[
         "id", "start", "sport", "time", "km", "pace", "ascent", "avg hr", "load", "method",
     ]);
-    for a in &items {
+    for a in items {
         let pace = match (a.distance_m, a.sport.as_str()) {
             (Some(d), "running" | "walking" | "hiking") if d > 0.0 => format_pace(d / a.timer_s),
             _ => "-".to_string(),
@@ -82,6 +90,9 @@ pub(crate) fn list(ctx: &Context, args: &ActivitiesArgs) -> anyhow::Result<ExitC
         ]);
     }
     print!("{}", table.render());
+    if let Some(next) = page.next {
+        println!("Older activities: run the same command with --before {next}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -843,9 +843,13 @@ pub(crate) struct ActivitiesArgs {
     /// Only this sport (running, cycling, swimming …).
     #[arg(long)]
     pub(crate) sport: Option<String>,
-    /// At most this many activities (default: all).
+    /// At most this many activities (default: all). With `--limit` or `--before`, `--json`
+    /// answers `{"activities": […], "next": CURSOR|null}`; without them, the plain list.
     #[arg(long, short = 'n', value_name = "N")]
     pub(crate) limit: Option<u32>,
+    /// The page after this cursor (the `next` of the previous page).
+    #[arg(long, value_name = "CURSOR")]
+    pub(crate) before: Option<String>,
 }
 
 /// `fettle activity ID`, `fettle activity edit|delete`

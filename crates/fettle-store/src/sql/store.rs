@@ -326,6 +326,20 @@ macro_rules! columns {
     };
 }
 
+/// Activities newest first, on `(start_ms, activity_id)` so equal starts still have one order;
+/// `?7, ?8` is the keyset cursor (strictly older than that row). The row-value comparison lets
+/// both databases seek the `activities_by_start` index instead of counting past skipped rows.
+pub(crate) const LIST_ACTIVITIES: &str = concat!(
+    "SELECT ",
+    columns!(summary),
+    " FROM activities
+     WHERE athlete_id = ?1 AND start_ms >= ?2 AND start_ms < ?3
+       AND (CAST(?4 AS TEXT) IS NULL OR sport = CAST(?4 AS TEXT))
+       AND (start_ms, activity_id) < (CAST(?7 AS BIGINT), CAST(?8 AS BIGINT))
+     ORDER BY start_ms DESC, activity_id DESC
+     LIMIT CAST(?5 AS BIGINT) OFFSET CAST(?6 AS BIGINT)"
+);
+
 impl FromRow for ActivitySummary {
     fn from_row(row: &dyn SqlRow) -> Result<Self, DbError> {
         let id = ActivityId(row.get("activity_id")?);
@@ -716,17 +730,13 @@ impl<B: Backend> Store for SqlStore<B> {
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivitySummary>> {
         text::check_filter(filter)?;
+        // No cursor: start past the newest possible row, so the query (and its plan) is one.
+        let (before_ms, before_id) = filter.before.map_or((i64::MAX, i64::MAX), |(start, id)| {
+            (start.as_millisecond(), id.0)
+        });
         self.rows(
             "listing activities",
-            concat!(
-                "SELECT ",
-                columns!(summary),
-                " FROM activities
-                 WHERE athlete_id = ?1 AND start_ms >= ?2 AND start_ms < ?3
-                   AND (CAST(?4 AS TEXT) IS NULL OR sport = CAST(?4 AS TEXT))
-                 ORDER BY start_ms DESC, activity_id DESC
-                 LIMIT CAST(?5 AS BIGINT) OFFSET CAST(?6 AS BIGINT)"
-            ),
+            LIST_ACTIVITIES,
             params![
                 athlete.0,
                 filter.from.map_or(i64::MIN, Timestamp::as_millisecond),
@@ -734,6 +744,8 @@ impl<B: Backend> Store for SqlStore<B> {
                 filter.sport.as_ref().map(Sport::as_str),
                 filter.limit.map_or(i64::MAX, i64::from),
                 filter.offset,
+                before_ms,
+                before_id,
             ],
             ActivitySummary::from_row,
         )
