@@ -9,6 +9,14 @@ use fettle_formats::Sport;
 const SPORT_LIMIT: &str = "a sport such as running, cycling, swimming, walking, hiking or \
      training, or a name of letters, digits and underscores (at most 32)";
 
+/// The sport names every face offers in a list (`GET /api/v1/vocabulary`'s `sports`, the
+/// dashboard's selects), from [`Sport::NAMED`]; [`sport`] also takes their aliases and custom
+/// names.
+pub fn sport_choices() -> Vec<&'static str> {
+    static NAMED: [Sport; 8] = Sport::NAMED;
+    NAMED.iter().map(Sport::as_str).collect()
+}
+
 /// Parses a sport name typed by a person (a manual session's sport, a list filter): a known
 /// sport by any of its names (`run`, `Ride`, `trail-run` …), or a custom name made of letters,
 /// digits and underscores. Anything else — markup, control characters, a sentence — is refused,

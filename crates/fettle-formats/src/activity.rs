@@ -37,6 +37,20 @@ pub enum Sport {
 }
 
 impl Sport {
+    /// The named sports an activity can be stored as, in the order a list offers them: every
+    /// variant but [`Sport::Transition`] (never stored: the importer drops transition legs) and
+    /// [`Sport::Other`] (any other name).
+    pub const NAMED: [Sport; 8] = [
+        Sport::Running,
+        Sport::Cycling,
+        Sport::Swimming,
+        Sport::Walking,
+        Sport::Hiking,
+        Sport::Training,
+        Sport::FitnessEquipment,
+        Sport::Generic,
+    ];
+
     /// The stable lower-case name used in the database, JSON and the CLI.
     pub fn as_str(&self) -> &str {
         match self {

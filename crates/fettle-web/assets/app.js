@@ -145,7 +145,7 @@ const pace = (mps) => (mps == null || mps < 0.3 ? '—' : `${clock(1000 / mps)} 
  * The recovery method catalogue (`GET /api/v1/vocabulary`): methods, access and health words
  * with their titles, and the logging limits. Loaded once by `prepare`; the script keeps no copy.
  */
-let vocabulary = { methods: [], access: [], health: [], shared_limits: null };
+let vocabulary = { methods: [], access: [], health: [], shared_limits: null, sports: [] };
 /** `{word: title}` for one of the vocabulary's lists. */
 const titles = (list, key) => Object.fromEntries(list.map((item) => [item[key], item.title]));
 const methodName = (m) => titles(vocabulary.methods, 'name')[m] || m;
@@ -559,7 +559,7 @@ async function pageActivities(root) {
     field('from', 'From', 'date'), field('to', 'To', 'date'),
     field('sport', 'Sport', 'text', { list: 'sports', placeholder: 'any' }),
     field('limit', 'At most', 'number', { min: '1', value: '50' }),
-    el('datalist', { id: 'sports' }, ['running', 'trail_running', 'cycling', 'swimming', 'walking', 'hiking'].map((s) => el('option', { value: s }))),
+    el('datalist', { id: 'sports' }, vocabulary.sports.map((s) => el('option', { value: s }))),
     el('button', { type: 'submit', text: 'Filter' }));
   const results = el('div', { 'aria-live': 'polite' });
   root.append(form, results);
@@ -618,13 +618,6 @@ async function pageActivities(root) {
 }
 
 /**
- * The sports offered when correcting an activity: the names the importers store (`Sport` in
- * fettle-formats, `fettle activity edit --sport`). The API also takes a custom name, so an
- * activity already stored under one keeps it in the list.
- */
-const CORRECTABLE_SPORTS = ['running', 'cycling', 'swimming', 'walking', 'hiking', 'training', 'fitness_equipment', 'generic'];
-
-/**
  * The activity page's corrections (`PATCH` / `DELETE /api/v1/activities/{id}`): name, sport,
  * RPE, notes, whether it counts in the training load, and deleting it after a second click.
  * A refused value (422) is shown next to its field and nothing is stored; after a change
@@ -633,7 +626,8 @@ const CORRECTABLE_SPORTS = ['running', 'cycling', 'swimming', 'walking', 'hiking
 function activityCorrections(a, onChanged, notice) {
   const status = el('p', { role: 'status', id: 'activity-edit-status' });
   if (notice) say(status, 'ok', notice);
-  const sports = CORRECTABLE_SPORTS.includes(a.sport) ? CORRECTABLE_SPORTS : [...CORRECTABLE_SPORTS, a.sport];
+  // The vocabulary's sports (the API also takes a custom name: a stored one stays offered).
+  const sports = vocabulary.sports.includes(a.sport) ? vocabulary.sports : [...vocabulary.sports, a.sport];
   const row = (name, label, control) => el('label', {}, label, control, el('span', { class: 'error', 'data-error-for': name }));
   const form = el('form', { class: 'grid card', id: 'activity-edit', novalidate: true },
     row('name', 'Name', el('input', { name: 'name', type: 'text', maxlength: '200', value: a.name || '', placeholder: sportName(a.sport) })),

@@ -318,14 +318,24 @@ async fn openapi() -> Response {
     get,
     path = "/api/v1/vocabulary",
     operation_id = "vocabulary",
-    summary = "The recovery method catalogue the dashboard's lists and forms are built from: every method with its stable name, CLI word, accepted aliases, titles, the access it needs, the health conditions that exclude it and what can be logged for it (with bounds); every access item and health condition with its title; the bounds every logged entry shares. The same words `fettle recovery log` and `fettle profile access|health` accept.",
+    summary = "The recovery method catalogue the dashboard's lists and forms are built from: every method with its stable name, CLI word, accepted aliases, titles, the access it needs, the health conditions that exclude it and what can be logged for it (with bounds); every access item and health condition with its title; the bounds every logged entry shares. The same words `fettle recovery log` and `fettle profile access|health` accept. Also the sport names an activity can be set to (`sports`).",
     responses(
         (status = 200, description = "OK", body = openapi::Vocabulary),
         (status = 401, response = openapi::Unauthorized),
     )
 )]
 async fn vocabulary() -> Reply {
-    crate::error::JsonBody::new(&fettle_core::recovery::catalogue::vocabulary())
+    /// The catalogue with the sport names the dashboard's selects offer.
+    #[derive(serde::Serialize)]
+    struct WithSports {
+        #[serde(flatten)]
+        catalogue: fettle_core::recovery::catalogue::Vocabulary,
+        sports: Vec<&'static str>,
+    }
+    crate::error::JsonBody::new(&WithSports {
+        catalogue: fettle_core::recovery::catalogue::vocabulary(),
+        sports: fettle_app::validate::sport_choices(),
+    })
 }
 
 /// The athlete's "today" (their time zone's, the profile's else this machine's) as of `now`,

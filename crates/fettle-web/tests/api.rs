@@ -197,6 +197,20 @@ async fn the_vocabulary_is_the_recovery_catalogue_and_every_listed_word_is_accep
             assert_eq!(RecoveryMethod::parse(word), Some(parsed), "{word}");
         }
     }
+    // The sports a select offers: every named sport but transition (never stored), by hand.
+    assert_eq!(
+        vocabulary["sports"],
+        json!([
+            "running",
+            "cycling",
+            "swimming",
+            "walking",
+            "hiking",
+            "training",
+            "fitness_equipment",
+            "generic"
+        ])
+    );
     let access = strings(&vocabulary["access"], "word");
     let catalogue: Vec<&str> = Access::ALL.iter().map(|a| a.as_str()).collect();
     assert_eq!(access, catalogue);
