@@ -353,23 +353,33 @@ fn planned_rest_and_easy_days_stand_on_an_easy_morning() {
     }
 }
 
-#[test]
-fn the_day_after_a_race_is_easy_whatever_the_morning_says() {
-    // A ready morning (76, train hard) with no plan would be "hard_ok"; a 5 km race that ended
-    // yesterday at 09:50 makes it an easy day, and the reason names the race.
-    let r = readiness(
+/// A ready morning (76, train hard) with sleep logged.
+fn ready_morning() -> Readiness {
+    readiness(
         Some(76.0),
         Recommendation::TrainHard,
         vec![component("sleep", 8.0, None, 100.0, 1.0)],
-    );
-    let now = morning();
-    let race_end = TODAY
+    )
+}
+
+/// A 5 km race that ended yesterday at 09:50 UTC.
+fn race_ended_yesterday() -> jiff::Timestamp {
+    TODAY
         .yesterday()
         .expect("date")
         .at(9, 50, 0, 0)
         .to_zoned_datetime(TimeZone::UTC)
         .expect("zoned")
-        .timestamp();
+        .timestamp()
+}
+
+#[test]
+fn the_day_after_a_race_is_easy_whatever_the_morning_says() {
+    // A ready morning (76, train hard) with no plan would be "hard_ok"; a 5 km race that ended
+    // yesterday at 09:50 makes it an easy day, and the reason names the race.
+    let r = ready_morning();
+    let now = morning();
+    let race_end = race_ended_yesterday();
     let input = DayInput {
         date: TODAY,
         now: &now,
@@ -420,19 +430,9 @@ fn a_planned_easy_day_after_a_race_shrinks_to_the_after_race_run() {
     // Ready morning, the plan (written before the race) has a 50-minute easy run for the day
     // after a race: the day after a race allows at most 30 minutes, so the verdict is easy
     // 30 min with the race named, not "as planned".
-    let r = readiness(
-        Some(76.0),
-        Recommendation::TrainHard,
-        vec![component("sleep", 8.0, None, 100.0, 1.0)],
-    );
+    let r = ready_morning();
     let now = morning();
-    let race_end = TODAY
-        .yesterday()
-        .expect("date")
-        .at(9, 50, 0, 0)
-        .to_zoned_datetime(TimeZone::UTC)
-        .expect("zoned")
-        .timestamp();
+    let race_end = race_ended_yesterday();
     let planned = session(SessionKind::Easy, 50.0);
     let input = DayInput {
         date: TODAY,
