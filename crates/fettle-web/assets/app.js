@@ -741,7 +741,8 @@ function zoneRange(z, isPace) {
   if (z.low == null && z.high == null) return '—';
   if (z.low == null) return isPace ? `slower than ${show(z.high)}` : `under ${show(z.high)}`;
   if (z.high == null) return isPace ? `${show(z.low)} and faster` : `${show(z.low)} and over`;
-  return `${show(z.low)} to ${show(z.high)}`;
+  // Both bounds, the unit once ("147–155 bpm", "5:30–4:49 /km"): short enough for a phone's column.
+  return isPace ? `${clock(1000 / z.low)}–${pace(z.high)}` : `${fixed(z.low, 0)}–${show(z.high)}`;
 }
 
 /** Time in each heart-rate and pace zone (`zones` of the activity answer), as a table with bars. */
